@@ -1,0 +1,107 @@
+"""Command line: ``python -m data_access validate|load|export`` (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from .filters import Filters
+from .loading import load_paths, validate_for_load
+from .settings import get_settings
+from .snapshot import build_snapshot
+from .store import StoreError, get_engine
+from .validation import collect_sources
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, one sub-command per contract command."""
+    parser = argparse.ArgumentParser(prog="python -m data_access", description="Load, check and export dashboard data.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: DATABASE_URL, else the embedded SQLite database)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", parents=[common], help="check files only; exit 1 if any problem")
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="CSV files or folders of them")
+    validate.add_argument("--replace", action="store_true", help="check as for a replacing load (stored rows do not count)")
+
+    load = commands.add_parser("load", parents=[common], help="validate then load all-or-nothing")
+    load.add_argument("paths", nargs="+", metavar="PATH", help="CSV files or folders of them")
+    load.add_argument("--replace", action="store_true", help="empty every table first (still all-or-nothing)")
+    load.add_argument("--user", help="who is loading, for the load log (default: the login name)")
+
+    export = commands.add_parser("export", parents=[common], help="write the snapshot zip for the filters")
+    export.add_argument("--out", required=True, metavar="FILE.zip", help="where to write the zip")
+    export.add_argument("--from", dest="year_from", type=int, metavar="YEAR", help="first year (default: all)")
+    export.add_argument("--to", dest="year_to", type=int, metavar="YEAR", help="last year (default: all)")
+    export.add_argument("--region", action="append", default=[], metavar="CODE", help="a region code; repeat for several")
+    export.add_argument("--sector", action="append", default=[], metavar="CODE", help="a sector code; repeat for several")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code (0 ok, 1 problems, 2 usage)."""
+    args = build_parser().parse_args(argv)
+    try:
+        engine = get_engine(args.db)
+        if args.command == "validate":
+            return _validate(engine, args)
+        if args.command == "load":
+            return _load(engine, args)
+        return _export(engine, args)
+    except (StoreError, SQLAlchemyError, OSError) as error:
+        print(f"error: {_one_line(error)}", file=sys.stderr)
+        return 1
+
+
+def _validate(engine, args) -> int:
+    sources, read_problems = collect_sources(args.paths)
+    result = validate_for_load(engine, sources, replace=args.replace, max_problems=get_settings().max_problems)
+    for problem in read_problems:
+        print(problem)
+    for line in result.report_lines():
+        print(line)
+    problems = result.problem_count + len(read_problems)
+    if problems:
+        print(f"{problems} problem(s) in {len(sources)} file(s); nothing would be loaded.", file=sys.stderr)
+        return 1
+    rows = sum(len(r) for r in result.rows.values())
+    print(f"OK: {len(sources)} file(s), {rows} rows, no problems.")
+    return 0
+
+
+def _load(engine, args) -> int:
+    outcome = load_paths(
+        engine, args.paths, replace=args.replace, loaded_by=args.user, max_problems=get_settings().max_problems
+    )
+    for line in outcome.validation.report_lines():
+        print(line)
+    if not outcome.ok:
+        print(f"{outcome.validation.problem_count} problem(s); nothing was loaded.", file=sys.stderr)
+        return 1
+    for line in outcome.summary_lines():
+        print(line)
+    print(f"Loaded. Data version is now {outcome.data_version}.")
+    return 0
+
+
+def _export(engine, args) -> int:
+    if args.year_from is not None and args.year_to is not None and args.year_from > args.year_to:
+        print(f"error: --from {args.year_from} is after --to {args.year_to}", file=sys.stderr)
+        return 2
+    filters = Filters(args.year_from, args.year_to, tuple(args.region), tuple(args.sector))
+    with Session(engine) as session:
+        archive = build_snapshot(session, filters=filters)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(archive)
+    print(f"Wrote {out} ({len(archive):,} bytes) for {filters.describe()}.")
+    return 0
+
+
+def _one_line(error: Exception) -> str:
+    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]

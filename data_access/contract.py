@@ -1,0 +1,179 @@
+"""The nine tables of the data contract: columns, kinds, keys and references.
+
+This module is the single written-down form of the contract's table section;
+validation, loading and the documentation tests all read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnKind = Literal["text", "int", "year", "money"]
+
+YEAR_MIN = 1990
+YEAR_MAX = 2100
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: its name, its kind and whether it may be absent or empty."""
+
+    name: str
+    kind: ColumnKind
+    optional: bool = False
+    count: bool = False  # an int that must be >= 0
+
+    def describe(self) -> str:
+        """The expected value in words, for problem messages."""
+        if self.kind == "year":
+            return f"a year from {YEAR_MIN} to {YEAR_MAX}"
+        if self.kind == "money":
+            return "an amount of money of 0 or more"
+        if self.kind == "int":
+            return "a whole number of 0 or more" if self.count else "a whole number"
+        return "a non-empty text"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A column whose value must be the key of a row of another table."""
+
+    column: str
+    table: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One contract table."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    references: tuple[Reference, ...] = field(default_factory=tuple)
+
+    @property
+    def file_name(self) -> str:
+        """The CSV file name the contract gives this table."""
+        return f"{self.name}.csv"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Every column name, in contract order."""
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """Columns that must be present in the header."""
+        return tuple(c.name for c in self.columns if not c.optional)
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``."""
+        return next(c for c in self.columns if c.name == name)
+
+
+def _text(name: str, optional: bool = False) -> Column:
+    return Column(name, "text", optional)
+
+
+def _count(name: str, optional: bool = False) -> Column:
+    return Column(name, "int", optional, count=True)
+
+
+def _year(name: str, optional: bool = False) -> Column:
+    return Column(name, "year", optional)
+
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec("regions", (_text("region_code"), _text("region_name")), ("region_code",)),
+        TableSpec("sectors", (_text("sector_code"), _text("sector_name")), ("sector_code",)),
+        TableSpec(
+            "institutions",
+            (_text("institution_id"), _text("institution_name"), _text("region_code"), _text("institution_type")),
+            ("institution_id",),
+            (Reference("region_code", "regions"),),
+        ),
+        TableSpec(
+            "programs",
+            (_text("program_code"), _text("program_name"), _text("sector_code"), _text("level", optional=True)),
+            ("program_code",),
+            (Reference("sector_code", "sectors"),),
+        ),
+        TableSpec(
+            "employers",
+            (
+                _text("employer_id"),
+                _text("employer_name"),
+                _text("sector_code"),
+                _text("region_code"),
+                _year("partner_since", optional=True),
+                _count("placement_capacity", optional=True),
+            ),
+            ("employer_id",),
+            (Reference("sector_code", "sectors"), Reference("region_code", "regions")),
+        ),
+        TableSpec(
+            "enrolments",
+            (_year("year"), _text("institution_id"), _text("program_code"), _count("enrolled"), _count("graduates")),
+            ("year", "institution_id", "program_code"),
+            (Reference("institution_id", "institutions"), Reference("program_code", "programs")),
+        ),
+        TableSpec(
+            "placements",
+            (
+                _year("year"),
+                _text("institution_id"),
+                _text("program_code"),
+                _text("employer_id"),
+                _count("students_placed"),
+                _count("hired"),
+            ),
+            ("year", "institution_id", "program_code", "employer_id"),
+            (
+                Reference("institution_id", "institutions"),
+                Reference("program_code", "programs"),
+                Reference("employer_id", "employers"),
+            ),
+        ),
+        TableSpec(
+            "outcomes",
+            (
+                _year("cohort_year"),
+                _text("institution_id"),
+                _text("program_code"),
+                _count("surveyed"),
+                _count("employed"),
+                _count("employed_in_field"),
+                _count("self_employed"),
+                _count("further_study"),
+                _count("unemployed"),
+                Column("median_monthly_wage", "money", optional=True),
+            ),
+            ("cohort_year", "institution_id", "program_code"),
+            (Reference("institution_id", "institutions"), Reference("program_code", "programs")),
+        ),
+        TableSpec(
+            "demand",
+            (_year("year"), _text("region_code"), _text("sector_code"), _count("openings"), _count("employment", optional=True)),
+            ("year", "region_code", "sector_code"),
+            (Reference("region_code", "regions"), Reference("sector_code", "sectors")),
+        ),
+    )
+}
+
+# Parents before children: the order rows are written in, and the reverse of
+# the order tables are emptied in.
+LOAD_ORDER: tuple[str, ...] = (
+    "regions",
+    "sectors",
+    "institutions",
+    "programs",
+    "employers",
+    "enrolments",
+    "placements",
+    "outcomes",
+    "demand",
+)
+assert set(LOAD_ORDER) == set(TABLES)

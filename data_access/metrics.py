@@ -1,0 +1,56 @@
+"""The contract's metrics, computed from summed counts (never means of ratios).
+
+Each function takes a frame of sums already aggregated in the database and adds
+the derived measures; a ratio whose denominator is 0 is empty (NaN).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator / denominator as floats, empty where the denominator is 0 or missing."""
+    numerator = numerator.astype("float64")
+    denominator = denominator.astype("float64")
+    return numerator.div(denominator.where(denominator != 0, np.nan))
+
+
+def add_supply_demand_measures(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add gap = supply - demand and coverage_ratio = supply / demand (empty when demand is 0)."""
+    frame["supply"] = frame["supply"].fillna(0).astype("int64")
+    frame["demand"] = frame["demand"].fillna(0).astype("int64")
+    frame["gap"] = frame["supply"] - frame["demand"]
+    frame["coverage_ratio"] = ratio(frame["supply"], frame["demand"])
+    return frame
+
+
+OUTCOME_COUNTS = ("surveyed", "employed", "employed_in_field", "self_employed", "further_study", "unemployed")
+
+
+def add_outcome_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add employment_rate (destination), job_rate, in_field_rate, self_employment_rate,
+    further_study_rate and wage_employment_weighted from summed counts.
+
+    Expects the columns of ``OUTCOME_COUNTS`` plus ``wage_x_employed`` (sum of wage x
+    employed over rows with a wage) and ``employed_with_wage`` (sum of employed over
+    those rows); the two helper columns are dropped.
+    """
+    for column in OUTCOME_COUNTS:
+        frame[column] = frame[column].fillna(0).astype("int64")
+    frame["employment_rate"] = ratio(frame["employed"] + frame["further_study"], frame["surveyed"])
+    frame["job_rate"] = ratio(frame["employed"], frame["surveyed"])
+    frame["in_field_rate"] = ratio(frame["employed_in_field"], frame["employed"])
+    frame["self_employment_rate"] = ratio(frame["self_employed"], frame["surveyed"])
+    frame["further_study_rate"] = ratio(frame["further_study"], frame["surveyed"])
+    frame["wage_employment_weighted"] = ratio(frame["wage_x_employed"], frame["employed_with_wage"])
+    return frame.drop(columns=["wage_x_employed", "employed_with_wage"])
+
+
+def add_placement_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add placement_hire_rate = hired / students_placed."""
+    frame["students_placed"] = frame["students_placed"].fillna(0).astype("int64")
+    frame["hired"] = frame["hired"].fillna(0).astype("int64")
+    frame["placement_hire_rate"] = ratio(frame["hired"], frame["students_placed"])
+    return frame

@@ -1,0 +1,137 @@
+"""SQLModel tables: the nine contract tables and the load log.
+
+Column names and table names are exactly the contract's, so a CSV row maps to
+a table row without renaming. Keys are the contract's keys; foreign keys and
+indexes cover every column the queries join and filter on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+
+class Region(SQLModel, table=True):
+    """A sub-region of the bureau's area."""
+
+    __tablename__ = "regions"
+    region_code: str = Field(primary_key=True)
+    region_name: str
+
+
+class Sector(SQLModel, table=True):
+    """An industry sector (the sample uses the ISIC Rev.4 sections)."""
+
+    __tablename__ = "sectors"
+    sector_code: str = Field(primary_key=True)
+    sector_name: str
+
+
+class Institution(SQLModel, table=True):
+    """A school or college; its region is where its graduates count as supply."""
+
+    __tablename__ = "institutions"
+    institution_id: str = Field(primary_key=True)
+    institution_name: str
+    region_code: str = Field(foreign_key="regions.region_code", index=True)
+    institution_type: str = Field(index=True)
+
+
+class Program(SQLModel, table=True):
+    """A training program; its sector is the sector its graduates supply."""
+
+    __tablename__ = "programs"
+    program_code: str = Field(primary_key=True)
+    program_name: str
+    sector_code: str = Field(foreign_key="sectors.sector_code", index=True)
+    level: str | None = None
+
+
+class Employer(SQLModel, table=True):
+    """A partner employer that hosts placements."""
+
+    __tablename__ = "employers"
+    employer_id: str = Field(primary_key=True)
+    employer_name: str
+    sector_code: str = Field(foreign_key="sectors.sector_code", index=True)
+    region_code: str = Field(foreign_key="regions.region_code", index=True)
+    partner_since: int | None = None
+    placement_capacity: int | None = None
+
+
+class Enrolment(SQLModel, table=True):
+    """Enrolled students and graduates of one program at one institution in one year."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (Index("ix_enrolments_program_year", "program_code", "year"),)
+    year: int = Field(primary_key=True)
+    institution_id: str = Field(primary_key=True, foreign_key="institutions.institution_id", index=True)
+    program_code: str = Field(primary_key=True, foreign_key="programs.program_code")
+    enrolled: int
+    graduates: int
+
+
+class Placement(SQLModel, table=True):
+    """Students of one program and institution placed at one employer in one year."""
+
+    __tablename__ = "placements"
+    __table_args__ = (
+        Index("ix_placements_employer_year", "employer_id", "year"),
+        Index("ix_placements_program", "program_code"),
+    )
+    year: int = Field(primary_key=True)
+    institution_id: str = Field(primary_key=True, foreign_key="institutions.institution_id", index=True)
+    program_code: str = Field(primary_key=True, foreign_key="programs.program_code")
+    employer_id: str = Field(primary_key=True, foreign_key="employers.employer_id")
+    students_placed: int
+    hired: int
+
+
+class Outcome(SQLModel, table=True):
+    """Survey of one graduating cohort of one program at one institution."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (Index("ix_outcomes_program_cohort", "program_code", "cohort_year"),)
+    cohort_year: int = Field(primary_key=True)
+    institution_id: str = Field(primary_key=True, foreign_key="institutions.institution_id", index=True)
+    program_code: str = Field(primary_key=True, foreign_key="programs.program_code")
+    surveyed: int
+    employed: int
+    employed_in_field: int
+    self_employed: int
+    further_study: int
+    unemployed: int
+    median_monthly_wage: float | None = None
+
+
+class Demand(SQLModel, table=True):
+    """Openings (and optionally employment) in one sector and region in one year."""
+
+    __tablename__ = "demand"
+    __table_args__ = (Index("ix_demand_sector_year", "sector_code", "year"),)
+    year: int = Field(primary_key=True)
+    region_code: str = Field(primary_key=True, foreign_key="regions.region_code", index=True)
+    sector_code: str = Field(primary_key=True, foreign_key="sectors.sector_code")
+    openings: int
+    employment: int | None = None
+
+
+class LoadLog(SQLModel, table=True):
+    """One successful load. Its id is the data version the load produced."""
+
+    __tablename__ = "load_log"
+    id: int | None = Field(default=None, primary_key=True)
+    loaded_at: datetime
+    loaded_by: str
+    mode: str  # "upsert" or "replace"
+    files: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of file names
+    row_counts: str = Field(sa_column=Column(Text, nullable=False))  # JSON {table: {rows, added, updated}}
+    checksum: str  # SHA-256 over the loaded files' bytes, in load order
+
+
+CONTRACT_MODELS: dict[str, type[SQLModel]] = {
+    model.__tablename__: model  # type: ignore[misc]
+    for model in (Region, Sector, Institution, Program, Employer, Enrolment, Placement, Outcome, Demand)
+}

@@ -1,0 +1,397 @@
+"""Read contract CSV files and check them against every rule of the contract.
+
+Validation never raises on bad input: it returns a ``ValidationResult`` whose
+``problems`` list every error as ``FILE:LINE: COLUMN: message`` (LINE as a
+spreadsheet user sees it, header = line 1). The command line and the upload
+page print the same list.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .contract import LOAD_ORDER, TABLES, YEAR_MAX, YEAR_MIN, Column, TableSpec
+
+FILE_LEVEL = "-"  # the COLUMN of a problem that concerns the whole file
+
+_WHOLE_NUMBER = re.compile(r"[+-]?\d+(?:\.0*)?")
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as possible."""
+
+    file: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The bytes of one input file and the name it is reported under."""
+
+    name: str
+    data: bytes
+
+    @property
+    def table(self) -> str:
+        """The contract table this file's name says it holds (may be unknown)."""
+        return Path(self.name).stem.strip().lower()
+
+
+@dataclass
+class ValidationResult:
+    """Parsed rows per table, or the problems that stop them being loaded."""
+
+    rows: dict[str, list[dict]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    problem_count: int = 0  # all problems found, including those past the listing cap
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing stops the load."""
+        return self.problem_count == 0
+
+    @property
+    def unlisted_problems(self) -> int:
+        """Problems found but not listed because of the cap."""
+        return self.problem_count - len(self.problems)
+
+    @property
+    def checksum(self) -> str:
+        """SHA-256 over the input files' bytes, in table load order."""
+        digest = hashlib.sha256()
+        for source in sorted(self.sources, key=_load_rank):
+            digest.update(source.name.encode("utf-8"))
+            digest.update(source.data)
+        return digest.hexdigest()
+
+    def report_lines(self) -> list[str]:
+        """Problems then warnings, as printable lines."""
+        lines = [str(p) for p in self.problems]
+        if self.unlisted_problems:
+            lines.append(f"... and {self.unlisted_problems} more problems not listed")
+        lines += [f"warning: {w}" for w in self.warnings]
+        return lines
+
+
+def _load_rank(source: Source) -> tuple[int, str]:
+    rank = LOAD_ORDER.index(source.table) if source.table in LOAD_ORDER else len(LOAD_ORDER)
+    return rank, source.name
+
+
+class _Collector:
+    """Collects problems up to a cap while counting all of them."""
+
+    def __init__(self, result: ValidationResult, cap: int) -> None:
+        self.result = result
+        self.cap = cap
+
+    def add(self, file: str, line: int, column: str, message: str) -> None:
+        self.result.problem_count += 1
+        if len(self.result.problems) < self.cap:
+            self.result.problems.append(Problem(file, line, column, message))
+
+    def warn(self, file: str, line: int, column: str, message: str) -> None:
+        self.result.warnings.append(Problem(file, line, column, message))
+
+
+def collect_sources(paths: Iterable[str | Path]) -> tuple[list[Source], list[Problem]]:
+    """Read the files named by ``paths`` (folders give their ``*.csv`` files).
+
+    Returns the sources and the problems of paths that cannot be read.
+    """
+    sources: list[Source] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+            if not files:
+                problems.append(Problem(str(path), 0, FILE_LEVEL, "folder holds no .csv files"))
+            for file in files:
+                sources.append(Source(str(file), file.read_bytes()))
+        elif path.is_file():
+            sources.append(Source(str(path), path.read_bytes()))
+        else:
+            problems.append(Problem(str(path), 0, FILE_LEVEL, "no such file or folder"))
+    return sources, problems
+
+
+def validate_paths(
+    paths: Iterable[str | Path],
+    *,
+    existing_keys: Callable[[str], set] | None = None,
+    max_problems: int = 200,
+) -> ValidationResult:
+    """Validate files and folders; see ``validate_sources``."""
+    sources, read_problems = collect_sources(paths)
+    result = validate_sources(sources, existing_keys=existing_keys, max_problems=max_problems)
+    for problem in read_problems:
+        result.problem_count += 1
+        result.problems.insert(0, problem)
+    return result
+
+
+def validate_sources(
+    sources: list[Source],
+    *,
+    existing_keys: Callable[[str], set] | None = None,
+    max_problems: int = 200,
+) -> ValidationResult:
+    """Parse and check every source against the contract.
+
+    ``existing_keys(table)`` returns the keys already stored in a parent table,
+    so references may resolve to stored rows; pass ``None`` when the load
+    replaces everything (only rows of the same load count then).
+    """
+    result = ValidationResult(sources=list(sources))
+    collect = _Collector(result, max_problems)
+    seen_tables: dict[str, str] = {}
+    lines_of: dict[str, list[int]] = {}
+    for source in sorted(sources, key=_load_rank):
+        spec = TABLES.get(source.table)
+        if spec is None:
+            expected = ", ".join(TABLES[t].file_name for t in LOAD_ORDER)
+            collect.add(source.name, 0, FILE_LEVEL, f"file name does not name a table: expected one of {expected}")
+            continue
+        if spec.name in seen_tables:
+            collect.add(
+                source.name, 0, FILE_LEVEL, f"a second file for table {spec.name} (first: {seen_tables[spec.name]})"
+            )
+            continue
+        seen_tables[spec.name] = source.name
+        parsed = _parse_file(source, spec, collect)
+        if parsed is not None:
+            result.rows[spec.name], lines_of[spec.name] = parsed
+    _check_references(result, lines_of, seen_tables, existing_keys, collect)
+    return result
+
+
+def decode_text(data: bytes) -> tuple[str | None, str | None]:
+    """Decode CSV bytes as UTF-8 (with or without BOM) or GB18030.
+
+    Returns ``(text, None)`` or ``(None, reason)`` with the reason in words.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, "file is UTF-16 text: save it as CSV UTF-8 (or GB18030) instead"
+    if data.startswith(b"PK\x03\x04"):
+        return None, "file is a zip or Excel workbook, not CSV text: save the sheet as CSV"
+    if b"\x00" in data[:65536]:
+        return None, "file holds binary data, not CSV text"
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("gb18030"), None
+        except UnicodeDecodeError:
+            line = data.count(b"\n", 0, utf8_error.start) + 1
+            return None, f"line {line}: text is neither UTF-8 nor GB18030 (byte {utf8_error.start + 1} cannot be read)"
+
+
+def _parse_file(
+    source: Source, spec: TableSpec, collect: _Collector
+) -> tuple[list[dict], list[int]] | None:
+    """Rows and their spreadsheet line numbers, or None when the header is unusable."""
+    text, reason = decode_text(source.data)
+    if text is None:
+        collect.add(source.name, 1, FILE_LEVEL, f"cannot read: {reason}")
+        return None
+    records = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(records, None)
+    except csv.Error as error:
+        collect.add(source.name, 1, FILE_LEVEL, f"header cannot be read as CSV: {error}")
+        return None
+    if header is None or not any(cell.strip() for cell in header):
+        collect.add(
+            source.name, 1, FILE_LEVEL, f"file is empty: expected a header row with {', '.join(spec.column_names)}"
+        )
+        return None
+    positions = _read_header(source.name, header, spec, collect)
+    if positions is None:
+        return None
+    rows: list[dict] = []
+    lines: list[int] = []
+    first_line_of_key: dict[tuple, int] = {}
+    line = 1
+    try:
+        for record in records:
+            line += 1
+            if not any(cell.strip() for cell in record):
+                continue  # blank spreadsheet row
+            row = _parse_record(source.name, line, record, len(header), positions, spec, collect)
+            if row is None:
+                continue
+            key = tuple(row[k] for k in spec.key)
+            if key in first_line_of_key:
+                collect.add(
+                    source.name,
+                    line,
+                    ",".join(spec.key),
+                    f"duplicate key {_show_key(key)}: the same key is on line {first_line_of_key[key]}",
+                )
+                continue
+            first_line_of_key[key] = line
+            rows.append(row)
+            lines.append(line)
+    except csv.Error as error:
+        collect.add(source.name, line + 1, FILE_LEVEL, f"broken CSV quoting: {error}")
+        return None
+    return rows, lines
+
+
+def _read_header(file: str, header: list[str], spec: TableSpec, collect: _Collector) -> dict[str, int] | None:
+    """Map each contract column to its position in the header, or report why not."""
+    names = [cell.strip().lstrip("\ufeff").strip().lower() for cell in header]
+    positions: dict[str, int] = {}
+    usable = True
+    for index, name in enumerate(names):
+        if name in positions:
+            collect.add(file, 1, name, f"column appears twice in the header (positions {positions[name] + 1} and {index + 1})")
+            usable = False
+        elif name:
+            positions[name] = index
+    missing = [c for c in spec.required_columns if c not in positions]
+    for column in missing:
+        hint = ""
+        if len(names) == 1 and (";" in header[0] or "\t" in header[0]):
+            hint = " (the header looks separated by semicolons or tabs; expected commas)"
+        collect.add(file, 1, column, f"required column missing from the header{hint}; found: {', '.join(n for n in names if n) or 'nothing'}")
+    extra = [n for n in names if n and n not in spec.column_names]
+    if extra:
+        collect.warn(file, 1, FILE_LEVEL, f"ignored column(s) not in the contract: {', '.join(extra)}")
+    if missing or not usable:
+        return None
+    return {c: positions[c] for c in spec.column_names if c in positions}
+
+
+def _parse_record(
+    file: str,
+    line: int,
+    record: list[str],
+    header_width: int,
+    positions: dict[str, int],
+    spec: TableSpec,
+    collect: _Collector,
+) -> dict | None:
+    """One typed row, or None after reporting each of its problems."""
+    if len(record) > header_width and any(cell.strip() for cell in record[header_width:]):
+        collect.add(file, line, FILE_LEVEL, f"expected {header_width} fields as in the header, found {len(record)}")
+        return None
+    row: dict = {}
+    ok = True
+    for column in spec.columns:
+        position = positions.get(column.name)
+        raw = record[position] if position is not None and position < len(record) else ""
+        value, message = parse_value(raw, column)
+        if message:
+            collect.add(file, line, column.name, message)
+            ok = False
+        row[column.name] = value
+    if ok:
+        for column_name, message in row_rule_violations(spec.name, row):
+            collect.add(file, line, column_name, message)
+            ok = False
+    return row if ok else None
+
+
+def parse_value(raw: str, column: Column) -> tuple[object, str | None]:
+    """Parse one cell; returns ``(value, None)`` or ``(None, message)``."""
+    text = raw.strip()
+    if not text:
+        if column.optional:
+            return None, None
+        return None, f"expected {column.describe()}, found an empty cell"
+    if column.kind == "text":
+        return text, None
+    found = f"found {text!r}"
+    if column.kind == "money":
+        if not _DECIMAL.fullmatch(text):
+            return None, f"expected {column.describe()} (digits with an optional decimal point), {found}"
+        amount = float(text)
+        if amount < 0:
+            return None, f"expected {column.describe()}, {found}"
+        return amount, None
+    if not _WHOLE_NUMBER.fullmatch(text):
+        return None, f"expected {column.describe()}, {found}"
+    number = int(text.split(".")[0])
+    if column.kind == "year" and not YEAR_MIN <= number <= YEAR_MAX:
+        return None, f"expected {column.describe()}, {found}"
+    if column.count and number < 0:
+        return None, f"expected {column.describe()}, {found}"
+    return number, None
+
+
+def row_rule_violations(table: str, row: Mapping) -> list[tuple[str, str]]:
+    """The contract's cross-column rules broken by one parsed row, as (column, message)."""
+    found: list[tuple[str, str]] = []
+    if table == "placements" and row["hired"] > row["students_placed"]:
+        found.append(("hired", f"hired ({row['hired']}) must not exceed students_placed ({row['students_placed']})"))
+    if table == "outcomes":
+        accounted = row["employed"] + row["further_study"] + row["unemployed"]
+        if accounted > row["surveyed"]:
+            found.append(
+                (
+                    "surveyed",
+                    f"employed + further_study + unemployed = {accounted} must not exceed surveyed ({row['surveyed']})",
+                )
+            )
+        for part in ("employed_in_field", "self_employed"):
+            if row[part] > row["employed"]:
+                found.append((part, f"{part} ({row[part]}) must not exceed employed ({row['employed']})"))
+    return found
+
+
+def _check_references(
+    result: ValidationResult,
+    lines_of: dict[str, list[int]],
+    file_of: dict[str, str],
+    existing_keys: Callable[[str], set] | None,
+    collect: _Collector,
+) -> None:
+    """Every reference must resolve to a row of this load or, unless replacing, a stored row."""
+    key_cache: dict[str, set] = {}
+
+    def known(table: str) -> set:
+        if table not in key_cache:
+            keys = {row[TABLES[table].key[0]] for row in result.rows.get(table, ())}
+            if existing_keys is not None:
+                keys |= existing_keys(table)
+            key_cache[table] = keys
+        return key_cache[table]
+
+    for table in LOAD_ORDER:
+        if table not in result.rows:
+            continue
+        spec = TABLES[table]
+        for reference in spec.references:
+            keys = known(reference.table)
+            where = "in this load (a replacing load ignores stored rows)" if existing_keys is None else "in this load or already stored"
+            for row, line in zip(result.rows[table], lines_of[table]):
+                value = row[reference.column]
+                if value not in keys:
+                    collect.add(
+                        file_of[table],
+                        line,
+                        reference.column,
+                        f"unknown {reference.column} {value!r}: expected a {reference.column} of "
+                        f"{TABLES[reference.table].file_name} {where}",
+                    )
+
+
+def _show_key(key: tuple) -> str:
+    return "(" + ", ".join(str(part) for part in key) + ")"
