@@ -1,0 +1,45 @@
+"""Supply vs demand: where are we short of trained people, where oversupplied?"""
+
+import streamlit as st
+
+from ui.charts import coverage_heatmap, supply_demand_bars, supply_demand_trend_lines
+from ui.components import chart_with_data
+from ui.context import view
+from ui.filters import active_filters
+
+st.title("Supply vs demand")
+filters = active_filters()
+
+latest_only = st.segmented_control(
+    "Period", options=["latest", "total"], default="latest", key="period", required=True,
+    format_func=lambda p: f"Latest year ({filters.year_to})" if p == "latest" else "Total over the selected years",
+)
+period = filters.with_years(filters.year_to, filters.year_to) if latest_only == "latest" else filters
+scope = period.describe()
+
+by_sector = view("gaps_by_sector", period)
+if by_sector.empty:
+    st.info("No graduates or openings match these filters. Widen the years, regions or sectors in the sidebar.")
+    st.stop()
+
+st.caption("Supply = graduates; demand = openings. Gap = supply − demand (negative = shortage); coverage = supply ÷ demand.")
+chart_with_data(supply_demand_bars(by_sector, title=f"Supply and demand by sector, largest shortage first · {scope}"), by_sector, "supply_demand_by_sector.csv")
+
+cells = view("gaps_by_region_sector", period)
+chart_with_data(coverage_heatmap(cells, title=f"Coverage ratio by region and sector · {scope}"), cells, "coverage_by_region_sector.csv")
+
+trend = view("supply_demand_trend", filters)
+chart_with_data(supply_demand_trend_lines(trend, title=f"Supply and demand over the years · {filters.describe()}"), trend, "supply_demand_trend.csv")
+
+st.subheader("Gaps by region and sector")
+st.dataframe(
+    cells,
+    hide_index=True,
+    column_config={
+        "region_code": "Region code", "region_name": "Region", "sector_code": "Sector code", "sector_name": "Sector",
+        "supply": st.column_config.NumberColumn("Supply", format="localized"),
+        "demand": st.column_config.NumberColumn("Demand", format="localized"),
+        "gap": st.column_config.NumberColumn("Gap", format="localized"),
+        "coverage_ratio": st.column_config.NumberColumn("Coverage", format="%.2f"),
+    },
+)

@@ -1,0 +1,109 @@
+"""The sidebar filters every page shares.
+
+They survive page changes (widget state kept for the whole session) and live
+in the URL as codes, e.g. ``?from=2021&to=2025&region=R01&sector=Q``, the same
+names as the command line's export flags, so a view can be bookmarked or sent
+to a colleague. The URL is read once, when a browser session opens; after
+that the widgets are the truth and every run writes them back to the URL
+(page changes in the navigation drop query parameters, so they must be
+restored each run).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_access.filters import Filters
+
+from .context import filter_options
+
+FILTERS_KEY = "active_filters"
+URL_READ_KEY = "filters_read_from_url"
+YEARS_WIDGET, REGIONS_WIDGET, SECTORS_WIDGET = "filter_years", "filter_regions", "filter_sectors"
+
+
+def _labeller(frame: pd.DataFrame, code: str, name: str):
+    names = dict(zip(frame[code], frame[name]))
+    return lambda value: f"{names.get(value, value)} ({value})"
+
+
+def _url_year(name: str, years: list[int]) -> int | None:
+    raw = st.query_params.get(name)
+    return int(raw) if raw is not None and raw.strip().isdigit() and int(raw) in years else None
+
+
+def _seed_from_url(years: list[int], regions: list[str], sectors: list[str]) -> None:
+    """Put the URL's filters into the widgets' state, once per browser session; unknown values are dropped."""
+    if st.session_state.get(URL_READ_KEY):
+        return
+    st.session_state[URL_READ_KEY] = True
+    first, last = years[0], years[-1]
+    year_from = _url_year("from", years) or first
+    year_to = _url_year("to", years) or last
+    st.session_state[YEARS_WIDGET] = (min(year_from, year_to), max(year_from, year_to))
+    st.session_state[REGIONS_WIDGET] = [c for c in st.query_params.get_all("region") if c in regions]
+    st.session_state[SECTORS_WIDGET] = [c for c in st.query_params.get_all("sector") if c in sectors]
+
+
+def _keep_valid(years: list[int], regions: list[str], sectors: list[str]) -> None:
+    """After a load changes the options, drop selections that no longer exist."""
+    year_from, year_to = st.session_state.get(YEARS_WIDGET, (years[0], years[-1]))
+    clamp = lambda y: min(max(y, years[0]), years[-1])  # noqa: E731
+    st.session_state[YEARS_WIDGET] = (clamp(year_from), clamp(year_to))
+    st.session_state[REGIONS_WIDGET] = [c for c in st.session_state.get(REGIONS_WIDGET, []) if c in regions]
+    st.session_state[SECTORS_WIDGET] = [c for c in st.session_state.get(SECTORS_WIDGET, []) if c in sectors]
+
+
+def _write_url(filters: Filters, years: list[int]) -> None:
+    """Mirror the filters into the URL, leaving defaults out to keep links short."""
+    wanted = {
+        "from": str(filters.year_from) if filters.year_from != years[0] else None,
+        "to": str(filters.year_to) if filters.year_to != years[-1] else None,
+        "region": list(filters.regions) or None,
+        "sector": list(filters.sectors) or None,
+    }
+    for name, value in wanted.items():
+        current = st.query_params.get_all(name)
+        if value is None:
+            if current:
+                del st.query_params[name]
+        elif current != (value if isinstance(value, list) else [value]):
+            st.query_params[name] = value
+
+
+def render_sidebar_filters() -> Filters:
+    """Draw the year range, region and sector filters in the sidebar and return them."""
+    years, regions, sectors = filter_options()
+    if not years:
+        st.session_state[FILTERS_KEY] = Filters()
+        return Filters()
+    region_codes, sector_codes = list(regions["region_code"]), list(sectors["sector_code"])
+    _seed_from_url(years, region_codes, sector_codes)
+    _keep_valid(years, region_codes, sector_codes)
+
+    st.sidebar.header("Filters")
+    if years[0] == years[-1]:
+        year_from = year_to = years[0]
+        st.sidebar.caption(f"Year: {years[0]}")
+    else:
+        year_from, year_to = st.sidebar.slider(
+            "Years", min_value=years[0], max_value=years[-1], step=1, key=YEARS_WIDGET, persist_state="session"
+        )
+    chosen_regions = st.sidebar.multiselect(
+        "Regions", options=region_codes, format_func=_labeller(regions, "region_code", "region_name"),
+        key=REGIONS_WIDGET, placeholder="All regions", persist_state="session",
+    )
+    chosen_sectors = st.sidebar.multiselect(
+        "Sectors", options=sector_codes, format_func=_labeller(sectors, "sector_code", "sector_name"),
+        key=SECTORS_WIDGET, placeholder="All sectors", persist_state="session",
+    )
+    filters = Filters(year_from, year_to, tuple(chosen_regions), tuple(chosen_sectors))
+    _write_url(filters, years)
+    st.session_state[FILTERS_KEY] = filters
+    return filters
+
+
+def active_filters() -> Filters:
+    """The filters drawn in the sidebar on this run."""
+    return st.session_state.get(FILTERS_KEY, Filters())

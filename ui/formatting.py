@@ -1,0 +1,33 @@
+"""One number format for the whole dashboard."""
+
+from __future__ import annotations
+
+import math
+
+
+def is_missing(value: object) -> bool:
+    """True for None and NaN."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_count(value: object) -> str:
+    """A count with thousands separators; an en dash when missing."""
+    return "–" if is_missing(value) else f"{int(value):,}"
+
+
+def fmt_signed(value: object) -> str:
+    """A signed count with thousands separators (e.g. +1,200 or −350)."""
+    if is_missing(value):
+        return "–"
+    number = int(value)
+    return f"+{number:,}" if number > 0 else f"−{abs(number):,}" if number < 0 else "0"
+
+
+def fmt_ratio(value: object) -> str:
+    """A coverage ratio with two decimals; an en dash when missing."""
+    return "–" if is_missing(value) else f"{float(value):.2f}"
+
+
+def fmt_rate(value: object) -> str:
+    """A rate as a percentage with one decimal; an en dash when missing."""
+    return "–" if is_missing(value) else f"{100 * float(value):.1f}%"
