@@ -1,0 +1,1099 @@
+"""Generate the bundled sample data: the fictional Corvane Bay region.
+
+The nine CSV files of the data contract (regions, sectors, institutions,
+programs, employers, enrolments, placements, outcomes, demand) are written into
+the folder this script lives in, or into ``--out DIR``.  Only the standard
+library is used, and every random draw comes from ``random.Random`` seeded from
+``SEED`` and the table's name, so two runs write byte-identical files and
+changing one table's logic does not reshuffle the others.
+
+The model, in the order the tables are built
+--------------------------------------------
+1. **Regions** (``REGIONS``): nine sub-regions of very different size, from the
+   metropolitan core (economic weight 8.5) to a remote island county (1.7);
+   with the metro's sector mix that gives it about 13x the island's openings.
+   Each has a *kind* (metro, suburban, industrial, town, rural, remote) that
+   sets its sector mix through ``KIND_SECTOR_AFFINITY``.
+2. **Sectors**: the 21 ISIC Rev.4 sections A..U with their official titles.
+3. **Programs** (``PROGRAMS``): a catalogue of vocational programs, each mapped
+   to one sector, with level "secondary", "higher" or empty (short courses).
+   A few started recently (``PROGRAM_START_YEAR``).
+4. **Institutions** (``INSTITUTIONS``): hand-written list with region, type and
+   focus sectors.  Each offers 5..15 programs drawn from its focus sectors at
+   levels its type teaches (at least one per focus sector); catalogue
+   programs nobody drew go to the least loaded institution able to teach
+   them.  ``WEAK_INSTITUTIONS`` have poor outcomes.
+5. **Enrolments**: every offering has an annual intake (base size by
+   institution type x region kind x sector popularity, growing by the sector's
+   ``intake_growth``).  Three-year programs: enrolled = the three cohorts still
+   in school, graduates = the intake of two years earlier times a completion
+   rate (so graduates are roughly a third of enrolled).  One-year courses at
+   adult training centres graduate most of the same year's intake.
+6. **Demand**: sector openings are *calibrated against supply* so that the
+   sector's coverage ratio (graduates / openings) in 2019 equals its
+   ``coverage_2019`` target, then follow the sector's demand index over the
+   years (ICT and health grow, hospitality dips in 2020-2021, retail declines).
+   Openings are shared out across regions mostly by economic weight x sector
+   affinity and only partly (``TRAINING_HUB_PULL``) by where the schools are,
+   which is what leaves rural counties short.
+7. **Employers**: partner enterprises per sector (``employers`` column of the
+   sector profile), placed in regions by weight x affinity, with believable
+   names, partnership start years and (filled in after placements) capacity.
+8. **Placements**: each offering keeps a stable set of partner employers (more
+   for bigger intakes), mostly in the program's sector and the institution's
+   region.  The final-year
+   cohort is spread over the partners active that year; hires follow the
+   employer sector's ``hire_rate`` (higher where labour is short).
+9. **Outcomes**: graduates of each cohort 2019-2024 are surveyed; destination,
+   further study, in-field and self-employment rates depend on institution
+   quality, sector, level and the 2020 shock; wages on sector, level, region
+   and year.
+
+Parameters worth changing are the constants below; the patterns they produce
+are listed in README.md next to this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import random
+from collections import defaultdict
+from pathlib import Path
+from typing import NamedTuple
+
+SEED = 20240917
+
+# Data years.  Outcomes lag one year: the 2025 cohort has not been surveyed yet.
+YEARS = list(range(2019, 2026))
+COHORT_YEARS = list(range(2019, 2025))
+# Intakes start two years before the first data year so 2019 already has
+# graduates and full three-cohort enrolments.
+FIRST_INTAKE_YEAR = 2017
+
+# ---------------------------------------------------------------------------
+# Regions
+# ---------------------------------------------------------------------------
+
+
+class Region(NamedTuple):
+    code: str
+    name: str
+    kind: str
+    weight: float  # relative size of the regional labour market
+
+
+REGIONS = [
+    Region("R01", "Corvane City", "metro", 8.5),
+    Region("R02", "Ellery Heights", "suburban", 4.5),
+    Region("R03", "Southmoor", "suburban", 4.0),
+    Region("R04", "Wexley Vale", "suburban", 2.8),
+    Region("R05", "Anvilport", "industrial", 3.2),
+    Region("R06", "Tamsbury", "town", 2.0),
+    Region("R07", "Hollin County", "rural", 2.2),
+    Region("R08", "Greyfell County", "rural", 1.8),
+    Region("R09", "Skerrin Isles", "remote", 1.7),
+]
+
+# Place names used in employer names, per region (first one = the region's own).
+LOCALITIES = {
+    "R01": ["Corvane", "Harbourside", "Kingsway", "Old Quay", "Marlow Gate", "Corvane Central"],
+    "R02": ["Ellery", "Northbrook", "Ellery Heights", "Hazelmere"],
+    "R03": ["Southmoor", "Fernbank", "Linden Cross", "Southmoor Park"],
+    "R04": ["Wexley", "Wexley Vale", "Brockholt"],
+    "R05": ["Anvilport", "Foundry Lane", "Anvilport Docks", "Smelt Hill"],
+    "R06": ["Tamsbury", "Millbeck", "Tamsbury Valley"],
+    "R07": ["Hollin", "Hollin Vale", "Oxley Green", "Crookstone"],
+    "R08": ["Greyfell", "Cragmere", "Greyfell Moor"],
+    "R09": ["Skerrin", "Port Aird", "Skerrin Isles"],
+}
+
+# How much of each sector a kind of region has, relative to its size.
+# Missing sector = 1.0; 0 = the sector does not exist there (no demand row).
+KIND_SECTOR_AFFINITY = {
+    "metro": {"A": 0.03, "B": 0.0, "C": 0.55, "J": 1.9, "K": 1.9, "L": 1.5, "M": 1.7,
+              "N": 1.5, "O": 1.3, "R": 1.4, "I": 1.2, "Q": 1.05, "H": 0.9, "E": 0.7,
+              "T": 1.5},
+    "suburban": {"A": 0.2, "B": 0.0, "C": 0.9, "F": 1.3, "G": 1.25, "H": 1.2, "P": 1.2,
+                 "J": 0.9, "K": 0.8, "M": 0.8, "T": 1.0},
+    "industrial": {"A": 0.3, "B": 1.8, "C": 2.4, "D": 1.6, "E": 1.4, "H": 1.5, "J": 0.45,
+                   "K": 0.5, "L": 0.6, "M": 0.6, "N": 0.8, "R": 0.6, "T": 0.0},
+    "town": {"A": 2.0, "B": 0.3, "C": 1.0, "I": 1.3, "J": 0.35, "K": 0.5, "L": 0.7,
+             "M": 0.5, "N": 0.6, "T": 0.0},
+    "rural": {"A": 6.5, "B": 0.9, "C": 0.5, "D": 0.8, "I": 1.2, "J": 0.15, "K": 0.35,
+              "L": 0.5, "M": 0.35, "N": 0.45, "O": 0.8, "R": 0.6, "T": 0.0},
+    "remote": {"A": 6.0, "B": 0.0, "C": 0.3, "H": 1.4, "I": 1.7, "J": 0.1, "K": 0.3,
+               "L": 0.4, "M": 0.3, "N": 0.4, "R": 0.6, "T": 0.0},
+}
+
+# Bigger schools in the city, small ones in the countryside.
+KIND_SCHOOL_SIZE = {"metro": 1.2, "suburban": 1.0, "industrial": 1.0, "town": 0.8,
+                    "rural": 0.55, "remote": 0.5}
+# Wage level by kind of region.
+KIND_WAGE_FACTOR = {"metro": 1.12, "suburban": 1.03, "industrial": 1.0, "town": 0.92,
+                    "rural": 0.86, "remote": 0.88}
+
+# ---------------------------------------------------------------------------
+# Sectors
+# ---------------------------------------------------------------------------
+
+SECTORS = [
+    ("A", "Agriculture, forestry and fishing"),
+    ("B", "Mining and quarrying"),
+    ("C", "Manufacturing"),
+    ("D", "Electricity, gas, steam and air conditioning supply"),
+    ("E", "Water supply; sewerage, waste management and remediation activities"),
+    ("F", "Construction"),
+    ("G", "Wholesale and retail trade; repair of motor vehicles and motorcycles"),
+    ("H", "Transportation and storage"),
+    ("I", "Accommodation and food service activities"),
+    ("J", "Information and communication"),
+    ("K", "Financial and insurance activities"),
+    ("L", "Real estate activities"),
+    ("M", "Professional, scientific and technical activities"),
+    ("N", "Administrative and support service activities"),
+    ("O", "Public administration and defence; compulsory social security"),
+    ("P", "Education"),
+    ("Q", "Human health and social work activities"),
+    ("R", "Arts, entertainment and recreation"),
+    ("S", "Other service activities"),
+    ("T", "Activities of households as employers; undifferentiated goods- and "
+          "services-producing activities of households for own use"),
+    ("U", "Activities of extraterritorial organizations and bodies"),
+]
+
+
+class SectorProfile(NamedTuple):
+    coverage_2019: float  # graduates / openings in 2019, sets the demand scale
+    intake_growth: float  # yearly change of program intakes
+    popularity: float     # intake size multiplier (students' preference)
+    in_field: float       # employed_in_field / employed
+    self_employed: float  # self_employed / employed
+    hire_rate: float      # hired / students_placed at employers of this sector
+    wage: float           # median monthly wage of a new graduate, 2019
+    employers: int        # number of partner employers
+
+
+# Shortage sectors (C, J, Q) get low coverage and high hire rates; business and
+# hospitality sectors (I, K, M, N) the opposite.  U has no programs and no data.
+SECTOR_PROFILES = {
+    #           cov19  intake  popul  infld  self   hire  wage  empl
+    "A": SectorProfile(0.55, -0.015, 1.0, 0.62, 0.16, 0.36, 3400, 16),
+    "B": SectorProfile(0.80, -0.010, 0.8, 0.70, 0.01, 0.45, 5300, 4),
+    "C": SectorProfile(0.60, 0.010, 0.9, 0.74, 0.02, 0.55, 4700, 48),
+    "D": SectorProfile(0.90, 0.010, 0.9, 0.78, 0.01, 0.45, 5100, 7),
+    "E": SectorProfile(0.90, 0.005, 0.8, 0.70, 0.02, 0.40, 4300, 5),
+    "F": SectorProfile(0.85, 0.000, 0.9, 0.68, 0.08, 0.40, 4600, 18),
+    "G": SectorProfile(1.00, -0.020, 1.0, 0.55, 0.07, 0.30, 3800, 22),
+    "H": SectorProfile(0.85, 0.020, 0.9, 0.64, 0.05, 0.38, 4400, 16),
+    "I": SectorProfile(1.65, -0.005, 1.2, 0.60, 0.08, 0.22, 3450, 32),
+    "J": SectorProfile(0.66, 0.025, 1.1, 0.72, 0.05, 0.52, 5600, 32),
+    "K": SectorProfile(1.45, -0.010, 1.25, 0.50, 0.02, 0.22, 4500, 18),
+    "L": SectorProfile(1.10, 0.000, 0.8, 0.52, 0.06, 0.25, 3900, 4),
+    "M": SectorProfile(1.15, 0.010, 1.0, 0.50, 0.06, 0.26, 4500, 16),
+    "N": SectorProfile(1.60, 0.010, 1.35, 0.44, 0.04, 0.18, 3650, 44),
+    "O": SectorProfile(0.80, 0.000, 0.8, 0.60, 0.00, 0.20, 4100, 3),
+    "P": SectorProfile(1.00, 0.010, 1.0, 0.72, 0.03, 0.30, 3500, 8),
+    "Q": SectorProfile(0.66, 0.035, 1.0, 0.86, 0.02, 0.60, 4200, 40),
+    "R": SectorProfile(1.10, 0.000, 0.8, 0.48, 0.12, 0.25, 3500, 5),
+    "S": SectorProfile(1.00, 0.000, 0.9, 0.66, 0.22, 0.30, 3300, 8),
+    "T": SectorProfile(0.50, 0.020, 0.8, 0.70, 0.10, 0.35, 3500, 0),
+}
+
+# Demand index per year (2019 = 1).  Sectors not listed grow 1 % a year.
+DEMAND_INDEX = {
+    "J": [1.00, 1.10, 1.22, 1.33, 1.45, 1.58, 1.72],  # digitalisation
+    "Q": [1.00, 1.12, 1.20, 1.28, 1.37, 1.46, 1.55],  # ageing population
+    "C": [1.00, 0.94, 1.00, 1.05, 1.08, 1.11, 1.14],  # advanced manufacturing
+    "I": [1.00, 0.55, 0.72, 0.95, 1.04, 1.07, 1.09],  # 2020-2021 shock, recovery
+    "R": [1.00, 0.70, 0.80, 0.95, 1.00, 1.02, 1.04],  # venues closed 2020-2021
+    "G": [1.00, 0.97, 0.95, 0.93, 0.91, 0.89, 0.87],  # retail moves online
+    "H": [1.00, 1.05, 1.10, 1.13, 1.16, 1.19, 1.22],  # parcel logistics
+    "K": [1.00, 0.99, 0.97, 0.95, 0.94, 0.92, 0.91],  # branch closures
+    "A": [1.00, 0.99, 0.98, 0.96, 0.95, 0.94, 0.93],
+}
+DEFAULT_DEMAND_GROWTH = 0.01
+# Share of a sector's openings that follows where its graduates are trained
+# rather than the size of the regional economy: employers settle near training
+# hubs (hospitals near the health college, software firms near the polytechnic).
+TRAINING_HUB_PULL = 0.35
+# Openings in a (region, sector) smaller than this are not published.
+MIN_OPENINGS = 2
+# Employment (stock) per yearly opening, by sector; the rest use the default.
+EMPLOYMENT_PER_OPENING = {"A": 22, "C": 16, "G": 12, "I": 9, "J": 11, "Q": 14, "P": 20,
+                          "O": 25}
+DEFAULT_EMPLOYMENT_PER_OPENING = 15
+SHARE_EMPLOYMENT_MISSING = 0.03
+
+# Related sectors a program may also place students with (e.g. ICT students at
+# a bank's IT department).  T (domestic services) has no partner employers:
+# its students go to home-service agencies (N).
+RELATED_SECTORS = {
+    "A": ["C"], "C": ["D", "H"], "F": ["D", "L"], "G": ["H", "I"], "H": ["G", "C"],
+    "I": ["R", "N"], "J": ["K", "M", "C"], "K": ["G", "N"], "M": ["C", "F", "J"],
+    "N": ["K", "G", "Q"], "Q": ["P", "S"], "P": ["Q"], "S": ["G"], "T": ["N"],
+    "L": ["K"], "O": ["N"], "B": ["C"], "D": ["C"], "E": ["D"], "R": ["I"],
+}
+SHARE_CROSS_SECTOR_PARTNER = 0.25
+
+# ---------------------------------------------------------------------------
+# Programs: (name, sector, level).  Level "" = short course, level not stated.
+# ---------------------------------------------------------------------------
+
+PROGRAMS = [
+    ("Crop production", "A", "secondary"),
+    ("Livestock husbandry", "A", "secondary"),
+    ("Horticulture", "A", "secondary"),
+    ("Agricultural machinery operation", "A", "secondary"),
+    ("Forestry and arboriculture", "A", "secondary"),
+    ("Aquaculture and fisheries", "A", "secondary"),
+    ("Modern agricultural technology", "A", "higher"),
+    ("Agribusiness management", "A", "higher"),
+    ("Smart farming technology", "A", "higher"),
+    ("Mining technology", "B", "secondary"),
+    ("Quarry and drilling operations", "B", ""),
+    ("CNC machining", "C", "secondary"),
+    ("Welding technology", "C", "secondary"),
+    ("Mechatronics", "C", "higher"),
+    ("Industrial robotics", "C", "higher"),
+    ("Mould and die making", "C", "secondary"),
+    ("Electrical equipment assembly", "C", "secondary"),
+    ("Automotive manufacturing technology", "C", "higher"),
+    ("Food processing technology", "C", "secondary"),
+    ("Textile and garment production", "C", "secondary"),
+    ("Chemical process technology", "C", "higher"),
+    ("Industrial automation", "C", "higher"),
+    ("Quality inspection and testing", "C", "higher"),
+    ("Additive manufacturing", "C", "higher"),
+    ("Polymer and plastics processing", "C", "secondary"),
+    ("Precision instrument manufacturing", "C", "higher"),
+    ("Furniture making and woodwork", "C", "secondary"),
+    ("Printing technology", "C", "secondary"),
+    ("Pharmaceutical production", "C", "higher"),
+    ("Electronic product assembly", "C", "secondary"),
+    ("Sheet metal fabrication", "C", "secondary"),
+    ("Forklift and production line operation", "C", ""),
+    ("Electrical power systems", "D", "higher"),
+    ("Renewable energy technology", "D", "higher"),
+    ("Power line installation", "D", "secondary"),
+    ("Water treatment technology", "E", "higher"),
+    ("Environmental and waste management", "E", "secondary"),
+    ("Building construction", "F", "secondary"),
+    ("Construction engineering technology", "F", "higher"),
+    ("Plumbing and heating", "F", "secondary"),
+    ("Electrical installation", "F", "secondary"),
+    ("Quantity surveying", "F", "higher"),
+    ("Building information modelling", "F", "higher"),
+    ("Carpentry and joinery", "F", "secondary"),
+    ("Civil engineering technology", "F", "higher"),
+    ("Interior decoration", "F", "secondary"),
+    ("Retail management", "G", "higher"),
+    ("Sales and merchandising", "G", "secondary"),
+    ("E-commerce", "G", "higher"),
+    ("Motor vehicle repair", "G", "secondary"),
+    ("Automotive diagnostics", "G", "higher"),
+    ("Purchasing and wholesale trade", "G", "higher"),
+    ("Store operations", "G", "secondary"),
+    ("Logistics management", "H", "higher"),
+    ("Warehouse operations", "H", "secondary"),
+    ("Freight forwarding", "H", "higher"),
+    ("Heavy goods vehicle driving", "H", ""),
+    ("Railway operations", "H", "higher"),
+    ("Urban rail transit operations", "H", "higher"),
+    ("Port and shipping operations", "H", "higher"),
+    ("Aircraft maintenance", "H", "higher"),
+    ("Cold chain logistics", "H", "secondary"),
+    ("Hotel management", "I", "higher"),
+    ("Culinary arts", "I", "secondary"),
+    ("Food and beverage service", "I", "secondary"),
+    ("Pastry and bakery", "I", "secondary"),
+    ("Front office operations", "I", "secondary"),
+    ("Catering management", "I", "higher"),
+    ("Professional cookery", "I", "secondary"),
+    ("Barista and cafe operations", "I", ""),
+    ("Hotel housekeeping", "I", "secondary"),
+    ("Software development", "J", "higher"),
+    ("Computer networking", "J", "higher"),
+    ("Cybersecurity", "J", "higher"),
+    ("Data analytics", "J", "higher"),
+    ("Web development", "J", "secondary"),
+    ("Cloud computing", "J", "higher"),
+    ("Game development", "J", "higher"),
+    ("Digital media production", "J", "higher"),
+    ("Mobile app development", "J", "higher"),
+    ("IT support technician", "J", "secondary"),
+    ("Artificial intelligence applications", "J", "higher"),
+    ("Telecommunications technology", "J", "higher"),
+    ("Computer applications", "J", "secondary"),
+    ("Coding bootcamp", "J", ""),
+    ("Accounting", "K", "higher"),
+    ("Bookkeeping", "K", "secondary"),
+    ("Banking services", "K", "higher"),
+    ("Insurance services", "K", "higher"),
+    ("Financial management", "K", "higher"),
+    ("Financial technology", "K", "higher"),
+    ("Property management", "L", "higher"),
+    ("Real estate agency", "L", "secondary"),
+    ("Architectural design", "M", "higher"),
+    ("Engineering drafting", "M", "secondary"),
+    ("Laboratory technology", "M", "higher"),
+    ("Digital marketing", "M", "higher"),
+    ("Graphic design", "M", "higher"),
+    ("Veterinary nursing", "M", "secondary"),
+    ("Legal assistant", "M", "higher"),
+    ("Surveying and mapping", "M", "higher"),
+    ("Advertising design", "M", "secondary"),
+    ("Environmental testing", "M", "higher"),
+    ("Industrial design", "M", "higher"),
+    ("Office administration", "N", "secondary"),
+    ("Business administration", "N", "higher"),
+    ("Human resources administration", "N", "higher"),
+    ("Tour guiding and travel services", "N", "higher"),
+    ("Security services", "N", "secondary"),
+    ("Facility management", "N", "higher"),
+    ("Customer service and call centre", "N", "secondary"),
+    ("Secretarial studies", "N", "secondary"),
+    ("Cleaning and building services", "N", ""),
+    ("Event management", "N", "higher"),
+    ("Public administration assistant", "O", "higher"),
+    ("Early childhood education", "P", "higher"),
+    ("Teaching assistant", "P", "secondary"),
+    ("Sports coaching", "P", "secondary"),
+    ("Nursing", "Q", "higher"),
+    ("Nursing assistant", "Q", "secondary"),
+    ("Elderly care", "Q", "secondary"),
+    ("Pharmacy technician", "Q", "higher"),
+    ("Medical laboratory technology", "Q", "higher"),
+    ("Rehabilitation therapy", "Q", "higher"),
+    ("Dental technician", "Q", "higher"),
+    ("Midwifery", "Q", "higher"),
+    ("Medical imaging technology", "Q", "higher"),
+    ("Social work", "Q", "higher"),
+    ("Childcare worker", "Q", "secondary"),
+    ("Health management", "Q", "higher"),
+    ("Optometry technician", "Q", "higher"),
+    ("Home care assistant", "Q", ""),
+    ("Performing arts", "R", "secondary"),
+    ("Sports and fitness instruction", "R", "secondary"),
+    ("Museum and heritage services", "R", "higher"),
+    ("Sports management", "R", "higher"),
+    ("Hairdressing", "S", "secondary"),
+    ("Beauty therapy", "S", "secondary"),
+    ("Home appliance repair", "S", "secondary"),
+    ("Mobile phone repair", "S", ""),
+    ("Domestic and household services", "T", "secondary"),
+]
+
+# Programs opened recently (first intake year); all others run throughout.
+PROGRAM_START_YEAR = {
+    "Cloud computing": 2019,
+    "Artificial intelligence applications": 2021,
+    "Financial technology": 2020,
+    "Additive manufacturing": 2021,
+    "Smart farming technology": 2020,
+    "Coding bootcamp": 2020,
+    "Health management": 2019,
+}
+
+# ---------------------------------------------------------------------------
+# Institutions: (name, region, type, focus sectors; first focus = main one)
+# ---------------------------------------------------------------------------
+
+SECONDARY = "Secondary vocational school"
+HIGHER = "Higher vocational college"
+TECHNICIAN = "Technician college"
+ADULT = "Adult training centre"
+
+# Levels each type teaches, and its programs' length in years.
+TYPE_LEVELS = {SECONDARY: ("secondary", ""), HIGHER: ("higher", ""),
+               TECHNICIAN: ("secondary", "higher"), ADULT: ("", "secondary")}
+TYPE_PROGRAM_YEARS = {SECONDARY: 3, HIGHER: 3, TECHNICIAN: 3, ADULT: 1}
+TYPE_INTAKE = {SECONDARY: 36, HIGHER: 42, TECHNICIAN: 32, ADULT: 28}
+
+INSTITUTIONS = [
+    ("Corvane Polytechnic", "R01", HIGHER, "JCMD"),
+    ("Corvane Health Sciences College", "R01", HIGHER, "Q"),
+    ("Corvane College of Commerce", "R01", HIGHER, "KNGM"),
+    ("Corvane Institute of Hospitality and Tourism", "R01", HIGHER, "INR"),
+    ("Corvane Technician College", "R01", TECHNICIAN, "CFDG"),
+    ("Harbourside Secondary Vocational School", "R01", SECONDARY, "IGNS"),
+    ("Corvane Digital Technology School", "R01", SECONDARY, "JM"),
+    ("Corvane Nursing and Care School", "R01", SECONDARY, "QPT"),
+    ("Kingsway Vocational School", "R01", SECONDARY, "KNG"),
+    ("Corvane Arts and Design School", "R01", SECONDARY, "MRJ"),
+    ("Corvane Transport and Logistics College", "R01", HIGHER, "HG"),
+    ("Corvane Adult Skills Centre", "R01", ADULT, "NJSTQ"),
+    ("Corvane Construction Training Centre", "R01", ADULT, "FD"),
+    ("Corvane Finance and Business College", "R01", HIGHER, "KNLO"),
+    ("Ellery Heights Vocational College", "R02", HIGHER, "JNK"),
+    ("Ellery Secondary Vocational School", "R02", SECONDARY, "GIN"),
+    ("Ellery Technician College", "R02", TECHNICIAN, "CFH"),
+    ("Northbrook Care and Health School", "R02", SECONDARY, "QP"),
+    ("Ellery Community Training Centre", "R02", ADULT, "NSI"),
+    ("Ellery Business School", "R02", SECONDARY, "KNM"),
+    ("Southmoor Polytechnic", "R03", HIGHER, "CJE"),
+    ("Southmoor Secondary Vocational School", "R03", SECONDARY, "GIF"),
+    ("Southmoor Health and Social Care College", "R03", HIGHER, "QP"),
+    ("Southmoor School of Business", "R03", SECONDARY, "NKL"),
+    ("Southmoor Adult Education and Training Centre", "R03", ADULT, "NQS"),
+    ("Southmoor Technician College", "R03", TECHNICIAN, "CFG"),
+    ("Wexley Vale Vocational School", "R04", SECONDARY, "GIN"),
+    ("Wexley College of Applied Technology", "R04", HIGHER, "JMC"),
+    ("Wexley Adult Training Centre", "R04", ADULT, "NIS"),
+    ("Wexley Care Academy", "R04", SECONDARY, "QP"),
+    ("Anvilport Technical College", "R05", HIGHER, "CDHE"),
+    ("Anvilport Technician College", "R05", TECHNICIAN, "CBF"),
+    ("Anvilport Maritime and Logistics School", "R05", SECONDARY, "HC"),
+    ("Anvilport Secondary Vocational School", "R05", SECONDARY, "CGNI"),
+    ("Anvilport Industrial Training Centre", "R05", ADULT, "CFB"),
+    ("Anvilport Nursing School", "R05", SECONDARY, "Q"),
+    ("Tamsbury College", "R06", HIGHER, "AIGN"),
+    ("Tamsbury Vocational School", "R06", SECONDARY, "CGIF"),
+    ("Tamsbury Adult Learning Centre", "R06", ADULT, "NQA"),
+    ("Hollin Agricultural College", "R07", SECONDARY, "AI"),
+    ("Hollin Vocational School", "R07", SECONDARY, "GQFN"),
+    ("Greyfell Rural Skills Centre", "R08", ADULT, "ABQI"),
+]
+
+# Institutions with weak outcomes (1-based position in INSTITUTIONS -> INSnnn).
+WEAK_INSTITUTIONS = {"INS019", "INS034"}
+PROGRAMS_PER_INSTITUTION = (5, 15)
+
+# ---------------------------------------------------------------------------
+# Outcomes and placements
+# ---------------------------------------------------------------------------
+
+SURVEY_RESPONSE = (0.85, 0.95)   # surveyed / graduates
+NOT_REACHED = (0.0, 0.04)        # surveyed but destination unknown
+DESTINATION_TYPICAL = (0.87, 0.95)
+DESTINATION_WEAK = (0.60, 0.66)
+WEAK_IN_FIELD_FACTOR = 0.6
+SHORTAGE_SECTORS = "CJQ"
+OVERSUPPLY_SECTORS = "IKMN"
+# Share of secured destinations that is further study, by program level.
+FURTHER_STUDY_SHARE = {"secondary": 0.30, "higher": 0.08, "": 0.03}
+LEVEL_WAGE_FACTOR = {"secondary": 0.92, "higher": 1.15, "": 0.95}
+WAGE_GROWTH = 0.03
+SHARE_WAGE_MISSING = 0.03
+MIN_EMPLOYED_FOR_WAGE = 5  # small cells are suppressed
+
+PLACEMENT_RATE = (0.6, 0.95)  # share of the final-year cohort placed
+PLACEMENT_RATE_WEAK = 0.45
+ADULT_PLACEMENT_SHARE = 0.4   # short courses place fewer trainees
+# Hospitality and recreation hosts closed during the 2020-2021 shock.
+SHOCK_PLACEMENT_FACTOR = {2020: 0.4, 2021: 0.7}
+SHOCK_SECTORS = "IR"
+SHOCK_HIRE_FACTOR = 0.5
+# Employers hire fewer students from the weak institutions.
+WEAK_HIRE_FACTOR = 0.6
+# Partners per offering: about one per STUDENTS_PER_PARTNER students of the
+# first intake, plus up to two more, at most MAX_PARTNERS.
+STUDENTS_PER_PARTNER = 14
+MAX_PARTNERS = 8
+SAME_REGION_PREFERENCE = 8.0
+
+SHARE_PARTNER_SINCE_MISSING = 0.05
+SHARE_CAPACITY_MISSING = 0.10
+SHARE_OVER_CAPACITY = 0.12
+
+SURNAMES = ["Ashby", "Bramley", "Carver", "Denholm", "Ellison", "Fairweather", "Garrick",
+            "Holloway", "Ingram", "Jessop", "Kendrick", "Langley", "Marsden", "Norbury",
+            "Oakes", "Pemberton", "Quinlan", "Radcliffe", "Sutton", "Thornley",
+            "Underwood", "Whitlock", "Yardley", "Barrow", "Coleman", "Dunmore", "Everett",
+            "Fenwick", "Griffin", "Hartley", "Lockwood", "Mercer", "Prescott", "Rowntree"]
+
+# {place} = a locality of the employer's region, {surname} = a family name.
+EMPLOYER_NAME_TEMPLATES = {
+    "A": ["{place} Dairy Cooperative", "{surname} Family Farms", "{place} Orchards Ltd",
+          "{place} Forestry Services", "{place} Fish Farm", "{surname} & Sons Market Gardens",
+          "{place} Seed and Grain Cooperative", "{place} Agritech Ltd"],
+    "B": ["{place} Quarry Company", "{place} Aggregates Ltd", "{surname} Stone and Gravel"],
+    "C": ["{place} Precision Parts Ltd", "{surname} Engineering Works", "{place} Robotics Ltd",
+          "{place} Food Processing Co.", "{place} Steel Fabrications", "{surname} Electronics",
+          "{place} Automotive Components", "{place} Plastics Moulding Ltd",
+          "{surname} Pharmaceuticals", "{place} Textile Mills", "{place} Furniture Works",
+          "{place} Printing Press", "{surname} Instruments Ltd", "{place} Machine Tools",
+          "{surname} Chemicals Ltd", "{place} Bakeries Manufacturing"],
+    "D": ["{place} Power Networks", "{place} Wind Energy Ltd", "{place} Solar Farms",
+          "{place} Gas Distribution", "{surname} Energy Services"],
+    "E": ["{place} Water Services", "{place} Recycling Centre", "{surname} Environmental Services"],
+    "F": ["{surname} Construction Ltd", "{place} Builders", "{surname} & {surname2} Contractors",
+          "{place} Civil Engineering", "{place} Roofing and Plumbing",
+          "{surname} Electrical Contractors", "{place} Homes Developments"],
+    "G": ["{place} Supermarket", "{surname}'s Department Store", "{place} Motor Centre",
+          "{place} Wholesale Market", "{surname} Auto Repairs", "{place} Retail Park Stores",
+          "{place} Online Marketplace Ltd", "{surname} Trading Company"],
+    "H": ["{place} Logistics Ltd", "{place} Freight Services", "{place} Bus Company",
+          "{place} Port Authority", "{surname} Haulage", "{place} Courier Services",
+          "{place} Rail Depot", "{place} Cold Storage", "{place} Ferry Company"],
+    "I": ["{place} Grand Hotel", "The {place} Inn", "{surname}'s Restaurant",
+          "{place} Conference Hotel", "{place} Catering Services", "{place} Bakery and Cafe",
+          "{place} Holiday Park", "{place} Bistro", "{surname} Hotels Group"],
+    "J": ["{place} Software Ltd", "{surname} Digital", "{place} Data Systems", "{place} Telecom",
+          "{place} Cloud Services", "{place} Games Studio", "{place} Media Productions",
+          "{surname} Cybersecurity", "{surname} Web Solutions"],
+    "K": ["{place} Savings Bank", "{place} Building Society", "{surname} Insurance Group",
+          "{place} Credit Union", "{place} Finance Ltd", "{place} Mutual Assurance",
+          "{surname} Payments Ltd"],
+    "L": ["{place} Property Management", "{surname} Estate Agents", "{place} Housing Association"],
+    "M": ["{surname} Architects", "{surname} & {surname2} Accountants", "{place} Design Studio",
+          "{place} Testing Laboratories", "{surname} Legal Services", "{place} Surveyors",
+          "{place} Veterinary Clinic", "{place} Marketing Agency",
+          "{surname} Engineering Consultants"],
+    "N": ["{place} Business Services", "{place} Staffing Agency", "{place} Facility Services",
+          "{place} Security Ltd", "{place} Contact Centre", "{place} Travel Agency",
+          "{place} Home Services Agency", "{place} Cleaning Services", "{place} Events Ltd"],
+    "O": ["{place} Council", "{place} Tax Office", "{place} Civic Services Department"],
+    "P": ["{place} Primary School", "{place} Kindergarten", "{place} Early Years Centre",
+          "{place} Learning Centre"],
+    "Q": ["{place} General Hospital", "{place} Community Health Centre", "{surname} Care Home",
+          "{place} Rehabilitation Clinic", "{place} Dental Practice", "{place} Pharmacy",
+          "{place} Children's Hospital", "{place} Medical Laboratory", "{place} Senior Living",
+          "{place} Family Support Services", "{surname} House Nursing Home"],
+    "R": ["{place} Leisure Centre", "{place} Theatre", "{place} Museum", "{place} Sports Club"],
+    "S": ["{surname} Hair and Beauty", "{place} Salon", "{place} Appliance Repairs",
+          "{place} Phone Repair Shop"],
+}
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def table_rng(table: str) -> random.Random:
+    """A generator of its own per table, seeded from SEED and the table's name.
+
+    String seeds are hashed with SHA-512 by ``random``, so they do not depend
+    on PYTHONHASHSEED and runs are reproducible.
+    """
+    return random.Random(f"{SEED}:{table}")
+
+
+def weighted_choice(rng: random.Random, items: list, weights: list[float]):
+    """One item drawn with the given weights."""
+    return rng.choices(items, weights=weights, k=1)[0]
+
+
+def binomial(rng: random.Random, n: int, p: float) -> int:
+    """Number of successes in n trials of probability p (n is small here)."""
+    return sum(1 for _ in range(n) if rng.random() < p)
+
+
+def split_count(total: int, weights: list[float]) -> list[int]:
+    """Split an integer total in proportion to weights (largest remainder)."""
+    if total <= 0 or not weights:
+        return [0] * len(weights)
+    scale = total / sum(weights)
+    raw = [w * scale for w in weights]
+    parts = [math.floor(x) for x in raw]
+    remainder = total - sum(parts)
+    by_fraction = sorted(range(len(raw)), key=lambda i: (parts[i] - raw[i], i))
+    for i in by_fraction[:remainder]:
+        parts[i] += 1
+    return parts
+
+
+def demand_index(sector: str, year: int) -> float:
+    """Demand of a sector in a year relative to 2019."""
+    if sector in DEMAND_INDEX:
+        return DEMAND_INDEX[sector][year - YEARS[0]]
+    return (1 + DEFAULT_DEMAND_GROWTH) ** (year - YEARS[0])
+
+
+def affinity(region: Region, sector: str) -> float:
+    """How strongly a sector is present in a region, relative to its size."""
+    return KIND_SECTOR_AFFINITY[region.kind].get(sector, 1.0)
+
+
+def format_money(value: float) -> str:
+    """Money as a plain number: whole when whole, else one decimal."""
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.1f}"
+
+
+def write_csv(out_dir: Path, table: str, header: list[str], rows: list[list]) -> None:
+    """Write one table as UTF-8 CSV (no BOM, LF newlines, minimal quoting)."""
+    with open(out_dir / f"{table}.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if cell is None else cell for cell in row])
+
+
+# ---------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------
+
+
+def build_regions() -> list[list]:
+    """regions.csv rows."""
+    return [[r.code, r.name] for r in REGIONS]
+
+
+def build_sectors() -> list[list]:
+    """sectors.csv rows: the 21 ISIC Rev.4 sections."""
+    return [[code, name] for code, name in SECTORS]
+
+
+def build_programs() -> list[dict]:
+    """The program catalogue with codes P001.. in catalogue order."""
+    return [
+        {"program_code": f"P{i:03d}", "program_name": name, "sector_code": sector,
+         "level": level, "start_year": PROGRAM_START_YEAR.get(name, FIRST_INTAKE_YEAR)}
+        for i, (name, sector, level) in enumerate(PROGRAMS, start=1)
+    ]
+
+
+def build_institutions() -> list[dict]:
+    """Institutions with codes INS001.. in list order."""
+    regions = {r.code: r for r in REGIONS}
+    return [
+        {"institution_id": f"INS{i:03d}", "institution_name": name, "region": regions[code],
+         "institution_type": itype, "focus": focus}
+        for i, (name, code, itype, focus) in enumerate(INSTITUTIONS, start=1)
+    ]
+
+
+def choose_offerings(institutions: list[dict], programs: list[dict]) -> list[tuple[dict, dict]]:
+    """Decide which programs each institution offers.
+
+    Programs come from the institution's focus sectors (the main focus weighted
+    most) at the levels its type teaches; if the focus is too narrow, related
+    programs of other sectors at the right level fill it up to the minimum.
+    """
+    rng = table_rng("offerings")
+    offered: dict[str, list[dict]] = {}
+    for inst in institutions:
+        levels = TYPE_LEVELS[inst["institution_type"]]
+        focus = inst["focus"]
+        candidates = [p for p in programs if p["sector_code"] in focus and p["level"] in levels]
+        weights = [3.0 if p["sector_code"] == focus[0] else 1.0 for p in candidates]
+        low, high = PROGRAMS_PER_INSTITUTION
+        wanted = rng.randint(low + 1, high) if len(focus) > 1 else rng.randint(low + 2, 12)
+        chosen: list[dict] = []
+        # One program in every focus sector first, so a college named for a
+        # field really teaches it; then fill up by weight.
+        for sector in focus:
+            in_sector = [p for p in candidates if p["sector_code"] == sector]
+            if in_sector:
+                pick = rng.choice(in_sector)
+                weights.pop(candidates.index(pick))
+                candidates.remove(pick)
+                chosen.append(pick)
+        while candidates and len(chosen) < wanted:
+            pick = weighted_choice(rng, candidates, weights)
+            index = candidates.index(pick)
+            candidates.pop(index)
+            weights.pop(index)
+            chosen.append(pick)
+        if len(chosen) < low:
+            fillers = [p for p in programs if p["level"] in levels and p not in chosen
+                       and p["sector_code"] not in "TU"]
+            chosen += rng.sample(fillers, low - len(chosen))
+        offered[inst["institution_id"]] = chosen
+    # A catalogue program that some institution could teach (focus sector and
+    # level) is given to the least loaded such institution, so the catalogue
+    # has no oddities such as a logistics college without logistics management.
+    taught = {p["program_code"] for chosen in offered.values() for p in chosen}
+    for program in programs:
+        if program["program_code"] in taught:
+            continue
+        able = [inst for inst in institutions
+                if program["sector_code"] in inst["focus"]
+                and program["level"] in TYPE_LEVELS[inst["institution_type"]]
+                and len(offered[inst["institution_id"]]) < PROGRAMS_PER_INSTITUTION[1]]
+        if able:
+            host = min(able, key=lambda i: (len(offered[i["institution_id"]]), i["institution_id"]))
+            offered[host["institution_id"]].append(program)
+    offerings = []
+    for inst in institutions:
+        for program in sorted(offered[inst["institution_id"]], key=lambda p: p["program_code"]):
+            offerings.append((inst, program))
+    return offerings
+
+
+def build_intakes(offerings: list[tuple[dict, dict]]) -> dict:
+    """Yearly intake of new students per offering, FIRST_INTAKE_YEAR..last year."""
+    rng = table_rng("intakes")
+    intakes = {}
+    for inst, program in offerings:
+        profile = SECTOR_PROFILES[program["sector_code"]]
+        base = (TYPE_INTAKE[inst["institution_type"]] * KIND_SCHOOL_SIZE[inst["region"].kind]
+                * profile.popularity * rng.uniform(0.6, 1.4))
+        series = {}
+        for year in range(FIRST_INTAKE_YEAR, YEARS[-1] + 1):
+            if year < program["start_year"]:
+                series[year] = 0
+                continue
+            trend = (1 + profile.intake_growth) ** (year - FIRST_INTAKE_YEAR)
+            series[year] = max(4, round(base * trend * rng.uniform(0.92, 1.08)))
+        intakes[(inst["institution_id"], program["program_code"])] = series
+    return intakes
+
+
+def build_enrolments(offerings, intakes) -> dict:
+    """Enrolled and graduates per (year, institution, program).
+
+    Three-year programs: enrolled = this year's intake plus the two cohorts
+    before it (minus drop-outs); graduates = the intake of two years earlier
+    times a completion rate.  One-year courses graduate most of their intake.
+    """
+    rng = table_rng("enrolments")
+    enrolments = {}
+    for inst, program in offerings:
+        key = (inst["institution_id"], program["program_code"])
+        series = intakes[key]
+        years_long = TYPE_PROGRAM_YEARS[inst["institution_type"]]
+        for year in YEARS:
+            if year < program["start_year"]:
+                continue
+            if years_long == 1:
+                enrolled = series[year]
+                graduates = round(enrolled * rng.uniform(0.74, 0.90))
+            else:
+                enrolled = round(series[year] + series[year - 1] * 0.94 + series[year - 2] * 0.89)
+                graduates = round(series[year - 2] * rng.uniform(0.84, 0.93))
+            enrolments[(year, *key)] = (enrolled, graduates)
+    return enrolments
+
+
+def supply_by_region_sector(enrolments, institutions, programs) -> dict:
+    """Total graduates per (year, region, sector) and per (year, None, sector)."""
+    sector_of = {p["program_code"]: p["sector_code"] for p in programs}
+    region_of = {i["institution_id"]: i["region"].code for i in institutions}
+    supply = defaultdict(int)
+    for (year, inst, code), (_enrolled, graduates) in enrolments.items():
+        supply[(year, region_of[inst], sector_of[code])] += graduates
+        supply[(year, None, sector_of[code])] += graduates
+    return supply
+
+
+def build_demand(supply) -> list[list]:
+    """demand.csv rows: openings and employment per (year, region, sector).
+
+    The 2019 national openings of a sector are set so that coverage equals the
+    sector's ``coverage_2019``; later years follow the demand index.  Regions
+    get openings mostly by economic weight x sector affinity (with a lasting
+    local deviation per pair) and partly where the sector's graduates are
+    trained (``TRAINING_HUB_PULL``), plus a little yearly noise.
+    """
+    rng = table_rng("demand")
+    rows = []
+    sector_shares = {}
+    for sector in SECTOR_PROFILES:
+        economy = {r.code: r.weight * affinity(r, sector) * rng.uniform(0.85, 1.15)
+                   for r in REGIONS}
+        economy_total = sum(economy.values())
+        trained_total = supply[(YEARS[0], None, sector)] or 1
+        blended = {
+            code: 0.0 if value == 0 else
+            (1 - TRAINING_HUB_PULL) * value / economy_total
+            + TRAINING_HUB_PULL * supply[(YEARS[0], code, sector)] / trained_total
+            for code, value in economy.items()}
+        total = sum(blended.values())
+        sector_shares[sector] = {code: value / total for code, value in blended.items()}
+    for year in YEARS:
+        for region in REGIONS:
+            for sector, profile in SECTOR_PROFILES.items():
+                base_openings = supply[(YEARS[0], None, sector)] / profile.coverage_2019
+                share = sector_shares[sector][region.code]
+                if share * base_openings < MIN_OPENINGS:
+                    continue  # sector absent or too small to publish here
+                openings = round(base_openings * demand_index(sector, year) * share
+                                 * rng.uniform(0.94, 1.06))
+                ratio = EMPLOYMENT_PER_OPENING.get(sector, DEFAULT_EMPLOYMENT_PER_OPENING)
+                employment = round(openings * ratio * rng.uniform(0.85, 1.15) / 10) * 10
+                if rng.random() < SHARE_EMPLOYMENT_MISSING:
+                    employment = None
+                rows.append([year, region.code, sector, openings, employment])
+    return rows
+
+
+def employer_name(rng: random.Random, sector: str, region: Region, taken: set[str],
+                  used_kinds: set[tuple[str, str]]) -> str:
+    """A believable, unique employer name for a sector and region.
+
+    A kind of business (template) is reused within a region only when the
+    sector has run out of fresh ones, so a small island does not get three
+    orchards while it has no hotel.
+    """
+    templates = EMPLOYER_NAME_TEMPLATES[sector]
+    fresh = [t for t in templates if (region.code, t) not in used_kinds] or templates
+    for _attempt in range(200):
+        surname, surname2 = rng.sample(SURNAMES, 2)
+        template = rng.choice(fresh)
+        name = template.format(
+            place=rng.choice(LOCALITIES[region.code]), surname=surname, surname2=surname2)
+        if name not in taken:
+            taken.add(name)
+            used_kinds.add((region.code, template))
+            return name
+    raise RuntimeError(f"no free employer name for sector {sector} in {region.code}")
+
+
+def build_employers() -> list[dict]:
+    """Partner employers (capacity is added after placements are known)."""
+    rng = table_rng("employers")
+    taken: set[str] = set()
+    used_kinds: set[tuple[str, str]] = set()
+    employers = []
+    for sector, profile in SECTOR_PROFILES.items():
+        weights = [r.weight * affinity(r, sector) for r in REGIONS]
+        for _ in range(profile.employers):
+            region = weighted_choice(rng, REGIONS, weights)
+            name = employer_name(rng, sector, region, taken, used_kinds)
+            # Most partnerships are recent: the integration policy took off late.
+            since = round(rng.triangular(2005, 2024, 2021))
+            if rng.random() < SHARE_PARTNER_SINCE_MISSING:
+                since = None
+            employers.append({"employer_name": name, "sector_code": sector,
+                              "region": region, "partner_since": since})
+    # Ids follow a stable order (region, sector, name) so the file reads well.
+    employers.sort(key=lambda e: (e["region"].code, e["sector_code"], e["employer_name"]))
+    for i, employer in enumerate(employers, start=1):
+        employer["employer_id"] = f"EMP{i:04d}"
+    return employers
+
+
+def choose_partners(offerings, employers, intakes) -> dict:
+    """A stable set of partner employers for each offering.
+
+    Mostly employers of the program's own sector (or, for T, its related
+    sector), strongly preferring the institution's region; sometimes one
+    partner from a related sector.
+    """
+    rng = table_rng("partners")
+    by_sector = defaultdict(list)
+    for employer in employers:
+        by_sector[employer["sector_code"]].append(employer)
+    partners = {}
+    for inst, program in offerings:
+        sector = program["sector_code"]
+        pool = by_sector[sector] or by_sector[RELATED_SECTORS[sector][0]]
+        weights = [SAME_REGION_PREFERENCE if e["region"].code == inst["region"].code else 1.0
+                   for e in pool]
+        key = (inst["institution_id"], program["program_code"])
+        first_intake = next(n for n in intakes[key].values() if n > 0)
+        wanted = min(MAX_PARTNERS,
+                     max(1, round(first_intake / STUDENTS_PER_PARTNER)) + rng.randint(0, 2))
+        chosen = []
+        pool, weights = list(pool), list(weights)
+        while pool and len(chosen) < wanted:
+            pick = weighted_choice(rng, pool, weights)
+            index = pool.index(pick)
+            pool.pop(index)
+            weights.pop(index)
+            chosen.append(pick)
+        if rng.random() < SHARE_CROSS_SECTOR_PARTNER:
+            related = [e for s in RELATED_SECTORS[sector] for e in by_sector[s]
+                       if e not in chosen]
+            if related:
+                chosen.append(rng.choice(related))
+        partners[key] = [
+            (employer, rng.uniform(0.4, 1.6)) for employer in chosen]
+    return partners
+
+
+def build_placements(offerings, enrolments, intakes, partners) -> list[list]:
+    """placements.csv rows.
+
+    The final-year cohort (the year's graduates; a share of the intake for
+    one-year courses) is placed at the offering's partners that are active
+    that year, in proportion to fixed partner weights.
+    """
+    rng = table_rng("placements")
+    rows = []
+    for inst, program in offerings:
+        inst_id, code = inst["institution_id"], program["program_code"]
+        is_weak = inst_id in WEAK_INSTITUTIONS
+        rate = PLACEMENT_RATE_WEAK if is_weak else rng.uniform(*PLACEMENT_RATE)
+        for year in YEARS:
+            if (year, inst_id, code) not in enrolments:
+                continue
+            if TYPE_PROGRAM_YEARS[inst["institution_type"]] == 1:
+                cohort = intakes[(inst_id, code)][year] * ADULT_PLACEMENT_SHARE
+            else:
+                cohort = enrolments[(year, inst_id, code)][1]
+            to_place = round(cohort * rate * rng.uniform(0.9, 1.1))
+            active = [(e, w) for e, w in partners[(inst_id, code)]
+                      if e["partner_since"] is None or e["partner_since"] <= year]
+            if not active:
+                continue
+            counts = split_count(to_place, [weight for _e, weight in active])
+            for (employer, _w), placed in zip(active, counts):
+                if employer["sector_code"] in SHOCK_SECTORS:
+                    # Closed venues cancel places; the students are not re-placed.
+                    placed = round(placed * SHOCK_PLACEMENT_FACTOR.get(year, 1.0))
+                if placed == 0:
+                    continue
+                hire_rate = SECTOR_PROFILES[employer["sector_code"]].hire_rate
+                if is_weak:
+                    hire_rate *= WEAK_HIRE_FACTOR
+                if employer["sector_code"] in SHOCK_SECTORS and year in SHOCK_PLACEMENT_FACTOR:
+                    hire_rate *= SHOCK_HIRE_FACTOR
+                hire_rate = min(0.95, hire_rate * rng.uniform(0.8, 1.2))
+                hired = binomial(rng, placed, hire_rate)
+                rows.append([year, inst_id, code, employer["employer_id"], placed, hired])
+    rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+    return rows
+
+
+def assign_capacities(employers, placements) -> None:
+    """Set each employer's yearly placement capacity from what it hosts.
+
+    Usually comfortably above its busiest year; for some employers below it
+    (they take more students than they declared); for some not stated.
+    Employers that host nobody (they share equipment or train staff instead)
+    declare 0.
+    """
+    rng = table_rng("capacity")
+    placed_per_year = defaultdict(int)
+    for year, _inst, _prog, employer_id, placed, _hired in placements:
+        placed_per_year[(employer_id, year)] += placed
+    for employer in employers:
+        busiest = max((placed_per_year[(employer["employer_id"], y)] for y in YEARS), default=0)
+        draw = rng.random()
+        if draw < SHARE_CAPACITY_MISSING:
+            capacity = None
+        elif busiest == 0:
+            capacity = 0
+        elif draw < SHARE_CAPACITY_MISSING + SHARE_OVER_CAPACITY:
+            capacity = max(1, math.floor(busiest * rng.uniform(0.6, 0.9)))
+        else:
+            capacity = math.ceil(busiest * rng.uniform(1.1, 1.8))
+            if capacity > 20:
+                capacity = math.ceil(capacity / 5) * 5  # declared in round numbers
+        employer["placement_capacity"] = capacity
+
+
+def build_outcomes(offerings, enrolments) -> list[list]:
+    """outcomes.csv rows: graduate destination survey per cohort.
+
+    The destination rate ((employed + further study) / surveyed) is set by
+    institution quality, nudged up in shortage sectors and down in oversupplied
+    ones, and hit in 2020 (hard in hospitality).  Secondary graduates often go
+    on to higher vocational study.  In-field and self-employment rates come
+    from the sector profile; wages from sector, level, region and year.
+    """
+    rng = table_rng("outcomes")
+    inst_quality = {}
+    rows = []
+    for inst, program in offerings:
+        inst_id, code = inst["institution_id"], program["program_code"]
+        sector = program["sector_code"]
+        if inst_id not in inst_quality:
+            band = DESTINATION_WEAK if inst_id in WEAK_INSTITUTIONS else DESTINATION_TYPICAL
+            inst_quality[inst_id] = rng.uniform(*band)
+        profile = SECTOR_PROFILES[sector]
+        is_weak = inst_id in WEAK_INSTITUTIONS
+        for cohort in COHORT_YEARS:
+            if (cohort, inst_id, code) not in enrolments:
+                continue
+            graduates = enrolments[(cohort, inst_id, code)][1]
+            surveyed = round(graduates * rng.uniform(*SURVEY_RESPONSE))
+            if surveyed == 0:
+                continue
+            destination_rate = inst_quality[inst_id] + rng.uniform(-0.03, 0.03)
+            if sector in SHORTAGE_SECTORS:
+                destination_rate += 0.03
+            elif sector in OVERSUPPLY_SECTORS:
+                destination_rate -= 0.04
+            if cohort == 2020:
+                destination_rate -= 0.15 if sector in SHOCK_SECTORS else 0.04
+            destination_rate = min(0.99, destination_rate)
+            reached = surveyed - round(surveyed * rng.uniform(*NOT_REACHED))
+            secured = min(reached, round(surveyed * destination_rate))
+            further_study = round(secured * FURTHER_STUDY_SHARE[program["level"]]
+                                  * rng.uniform(0.7, 1.3))
+            employed = secured - further_study
+            unemployed = reached - secured
+            in_field_rate = profile.in_field * (WEAK_IN_FIELD_FACTOR if is_weak else 1.0)
+            employed_in_field = min(employed, round(employed * in_field_rate
+                                                    * rng.uniform(0.9, 1.1)))
+            self_employed = min(employed, round(employed * profile.self_employed
+                                                * rng.uniform(0.5, 1.5)))
+            wage = None
+            if employed >= MIN_EMPLOYED_FOR_WAGE and rng.random() >= SHARE_WAGE_MISSING:
+                wage = (profile.wage * LEVEL_WAGE_FACTOR[program["level"]]
+                        * KIND_WAGE_FACTOR[inst["region"].kind]
+                        * (1 + WAGE_GROWTH) ** (cohort - COHORT_YEARS[0])
+                        * (0.9 if is_weak else 1.0) * rng.uniform(0.94, 1.06))
+                # Survey medians are reported to 10; an even count gives a half.
+                wage = round(wage / 10) * 10 + (0.5 if rng.random() < 0.12 else 0.0)
+                wage = format_money(wage)
+            rows.append([cohort, inst_id, code, surveyed, employed, employed_in_field,
+                         self_employed, further_study, unemployed, wage])
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------
+
+
+def generate(out_dir: Path) -> dict[str, int]:
+    """Build every table and write the nine CSV files; return row counts."""
+    programs = build_programs()
+    institutions = build_institutions()
+    offerings = choose_offerings(institutions, programs)
+    intakes = build_intakes(offerings)
+    enrolments = build_enrolments(offerings, intakes)
+    demand_rows = build_demand(supply_by_region_sector(enrolments, institutions, programs))
+    employers = build_employers()
+    partners = choose_partners(offerings, employers, intakes)
+    placement_rows = build_placements(offerings, enrolments, intakes, partners)
+    assign_capacities(employers, placement_rows)
+    outcome_rows = build_outcomes(offerings, enrolments)
+
+    tables = {
+        "regions": (["region_code", "region_name"], build_regions()),
+        "sectors": (["sector_code", "sector_name"], build_sectors()),
+        "institutions": (
+            ["institution_id", "institution_name", "region_code", "institution_type"],
+            [[i["institution_id"], i["institution_name"], i["region"].code,
+              i["institution_type"]] for i in institutions]),
+        "programs": (
+            ["program_code", "program_name", "sector_code", "level"],
+            [[p["program_code"], p["program_name"], p["sector_code"], p["level"]]
+             for p in programs]),
+        "employers": (
+            ["employer_id", "employer_name", "sector_code", "region_code", "partner_since",
+             "placement_capacity"],
+            [[e["employer_id"], e["employer_name"], e["sector_code"], e["region"].code,
+              e["partner_since"], e["placement_capacity"]] for e in employers]),
+        "enrolments": (
+            ["year", "institution_id", "program_code", "enrolled", "graduates"],
+            [[year, inst, code, enrolled, graduates]
+             for (year, inst, code), (enrolled, graduates) in sorted(enrolments.items())]),
+        "placements": (
+            ["year", "institution_id", "program_code", "employer_id", "students_placed",
+             "hired"], placement_rows),
+        "outcomes": (
+            ["cohort_year", "institution_id", "program_code", "surveyed", "employed",
+             "employed_in_field", "self_employed", "further_study", "unemployed",
+             "median_monthly_wage"], outcome_rows),
+        "demand": (["year", "region_code", "sector_code", "openings", "employment"],
+                   demand_rows),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for table, (header, rows) in tables.items():
+        write_csv(out_dir, table, header, rows)
+    return {table: len(rows) for table, (_header, rows) in tables.items()}
+
+
+def main() -> None:
+    """Command line: ``python sample_data/generate.py [--out DIR]``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
+                        help="folder to write the CSV files to (default: this script's folder)")
+    args = parser.parse_args()
+    counts = generate(args.out)
+    for table, count in counts.items():
+        print(f"{table + '.csv':<17} {count:>6} rows")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Shared fixtures: real databases (a SQLite file always; PostgreSQL too when
+TEST_DATABASE_URL is set, each test in a schema of its own) and small
+hand-written contract folders."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from data_access.loading import load_paths
+from data_access.settings import get_settings
+from data_access.store import _ready_engine, create_schema, make_engine, normalise_url
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TINY = FIXTURES / "tiny"
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> Iterator[str]:
+    """A URL of an empty database: a new SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+        return
+    base = normalise_url(os.environ["TEST_DATABASE_URL"])
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))  # schema name is generated above, not user input
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url) -> Iterator[Engine]:
+    """An engine on an empty database with the schema created."""
+    engine = make_engine(db_url)
+    create_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def tiny_engine(engine) -> Engine:
+    """The engine with tests/fixtures/tiny loaded (see tests/fixtures/README.md for its numbers)."""
+    outcome = load_paths(engine, [TINY], loaded_by="test")
+    assert outcome.ok, outcome.validation.report_lines()
+    return engine
+
+
+@pytest.fixture
+def isolated_home(tmp_path, monkeypatch) -> Path:
+    """A fresh DASHBOARD_HOME with no DATABASE_URL, so the embedded default is used and created anew."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("DASHBOARD_HOME", str(home))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    _ready_engine.cache_clear()
+    yield home
+    get_settings.cache_clear()
+    _ready_engine.cache_clear()
+
+
+def write_csv(folder: Path, table: str, text_or_rows, *, encoding: str = "utf-8") -> Path:
+    """Write ``table``.csv into ``folder`` from a string (or a list of lines) in ``encoding``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    content = text_or_rows if isinstance(text_or_rows, str) else "\n".join(text_or_rows) + "\n"
+    path = folder / f"{table}.csv"
+    path.write_bytes(content.encode(encoding))
+    return path

@@ -1,0 +1,120 @@
+"""Every metric of the supply-vs-demand and overview views, on the tiny fixture
+whose numbers are worked out by hand in tests/fixtures/README.md."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from sqlalchemy.orm import Session
+
+from data_access import queries
+from data_access.filters import Filters
+from data_access.loading import load_paths
+
+from .conftest import TINY, write_csv
+
+
+def rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+    """Frame rows as tuples, NaN shown as None, for exact comparison."""
+    return [tuple(None if isinstance(v, float) and math.isnan(v) else v for v in row) for row in frame[columns].itertuples(index=False)]
+
+
+def test_supply_demand_detail_has_one_row_per_year_region_sector_on_either_side(tiny_engine):
+    with Session(tiny_engine) as session:
+        frame = queries.supply_demand_detail(session, filters=Filters())
+    assert list(frame.columns) == [
+        "year", "region_code", "region_name", "sector_code", "sector_name", "supply", "demand", "gap", "coverage_ratio",
+    ]
+    assert rows(frame, ["year", "region_code", "sector_code", "supply", "demand", "gap", "coverage_ratio"]) == [
+        (2023, "R1", "Q", 30, 60, -30, 0.5),
+        (2023, "R2", "J", 12, 10, 2, 1.2),
+        (2023, "R3", "Q", 0, 5, -5, 0.0),  # a region with no institution: supply 0
+        (2024, "R1", "Q", 35, 0, 35, None),  # demand 0: coverage is empty, not infinite
+    ]
+    assert frame.loc[frame["region_code"] == "R3", "region_name"].item() == "Remote"
+
+
+def test_coverage_by_sector_is_a_ratio_of_sums_not_a_mean_of_ratios(tiny_engine):
+    with Session(tiny_engine) as session:
+        frame = queries.gaps_by_sector(session, filters=Filters())
+    # Q: (30 + 0 + 35) / (60 + 5 + 0) = 1.0, while the mean of the cell ratios would be 0.25.
+    assert rows(frame, ["sector_code", "supply", "demand", "gap", "coverage_ratio"]) == [
+        ("Q", 65, 65, 0, 1.0),
+        ("J", 12, 10, 2, 1.2),
+    ]
+
+
+def test_filters_restrict_years_regions_and_sectors(tiny_engine):
+    with Session(tiny_engine) as session:
+        only_2023_q = queries.gaps_by_region_sector(session, filters=Filters(2023, 2023, sectors=("Q",)))
+        north = queries.supply_demand_trend(session, filters=Filters(regions=("R1",)))
+    assert rows(only_2023_q, ["region_code", "supply", "demand", "gap"]) == [("R1", 30, 60, -30), ("R3", 0, 5, -5)]
+    assert rows(north, ["year", "supply", "demand", "gap", "coverage_ratio"]) == [(2023, 30, 60, -30, 0.5), (2024, 35, 0, 35, None)]
+
+
+def test_an_empty_selection_gives_empty_frames_with_the_documented_columns(tiny_engine):
+    nothing = Filters(2030, 2031)
+    with Session(tiny_engine) as session:
+        detail = queries.supply_demand_detail(session, filters=nothing)
+        headline = queries.headline_by_year(session, filters=nothing)
+        outcomes = queries.outcome_totals(session, filters=nothing)
+    assert detail.empty and headline.empty and outcomes.empty
+    assert "coverage_ratio" in detail.columns and "employment_rate" in headline.columns
+
+
+def test_outcome_rates_are_ratios_of_summed_counts(tiny_engine):
+    with Session(tiny_engine) as session:
+        frame = queries.outcome_totals(session, filters=Filters())
+    row = frame.iloc[0]
+    assert (row["cohort_year"], row["surveyed"], row["employed"], row["further_study"]) == (2023, 38, 26, 7)
+    assert row["employment_rate"] == pytest.approx(33 / 38)
+    assert row["job_rate"] == pytest.approx(26 / 38)
+    assert row["in_field_rate"] == pytest.approx(18 / 26)
+    assert row["self_employment_rate"] == pytest.approx(3 / 38)
+    assert row["further_study_rate"] == pytest.approx(7 / 38)
+    # Only I1/P1 states a wage (5000, 20 employed); I2/P2's 6 employed are left out of the weights.
+    assert row["wage_employment_weighted"] == pytest.approx(5000)
+
+
+def test_a_cohort_with_nobody_surveyed_has_empty_rates(engine, tmp_path):
+    folder = tmp_path / "nobody"
+    for table in ("regions", "sectors", "institutions", "programs"):
+        (folder / f"{table}.csv").parent.mkdir(parents=True, exist_ok=True)
+        (folder / f"{table}.csv").write_bytes((TINY / f"{table}.csv").read_bytes())
+    write_csv(folder, "outcomes", [
+        "cohort_year,institution_id,program_code,surveyed,employed,employed_in_field,self_employed,further_study,unemployed",
+        "2022,I1,P1,0,0,0,0,0,0",
+    ])
+    assert load_paths(engine, [folder]).ok
+    with Session(engine) as session:
+        row = queries.outcome_totals(session, filters=Filters()).iloc[0]
+    assert row["surveyed"] == 0
+    for rate in ("employment_rate", "job_rate", "in_field_rate", "self_employment_rate", "wage_employment_weighted"):
+        assert math.isnan(row[rate]), rate
+
+
+def test_placements_count_in_the_employers_region_and_sector(tiny_engine):
+    with Session(tiny_engine) as session:
+        by_year = queries.placement_totals(session, filters=Filters())
+        south = queries.placement_totals(session, filters=Filters(regions=("R2",)), by=("region_code", "sector_code"))
+    assert rows(by_year, ["year", "students_placed", "hired", "placement_hire_rate"]) == [(2023, 10, 4, 0.4), (2024, 5, 5, 1.0)]
+    assert rows(south, ["region_code", "sector_code", "students_placed", "hired"]) == [("R2", "J", 5, 5)]
+
+
+def test_headline_by_year_joins_supply_demand_outcomes_and_placements(tiny_engine):
+    with Session(tiny_engine) as session:
+        frame = queries.headline_by_year(session, filters=Filters())
+    assert rows(frame, ["year", "graduates", "openings", "surveyed", "students_placed"]) == [(2023, 42, 75, 38, 10), (2024, 35, 0, 0, 5)]
+    assert frame.loc[0, "coverage_ratio"] == pytest.approx(42 / 75)
+    assert frame.loc[0, "employment_rate"] == pytest.approx(33 / 38)
+    assert math.isnan(frame.loc[1, "coverage_ratio"]) and math.isnan(frame.loc[1, "employment_rate"])
+
+
+def test_filter_options_list_every_year_region_and_sector(tiny_engine):
+    with Session(tiny_engine) as session:
+        assert queries.available_years(session) == [2023, 2024]
+        assert list(queries.list_regions(session)["region_code"]) == ["R1", "R2", "R3"]
+        assert list(queries.list_sectors(session)["sector_name"]) == ["ICT", "Health"]  # ordered by code: J, Q
+        assert queries.current_data_version(session) == 1
