@@ -9,8 +9,13 @@ from ui.filters import render_sidebar_filters
 
 st.set_page_config(page_title="Vocational supply & demand", page_icon=":material/balance:", layout="wide")
 
+# Each url_path differs from its file's name on purpose. Streamlit still treats a
+# folder called pages/ as its legacy page list until the first st.navigation call
+# of the server, and a legacy page whose name matched a url_path would be run on
+# its own, without this file's sidebar (seen as lost filters on the first page
+# change after a server start). tests/test_pages.py checks the rule.
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("pages/home.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
     st.Page("pages/supply_demand.py", title="Supply vs demand", icon=":material/balance:", url_path="supply-demand"),
 ]
 

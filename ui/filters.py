@@ -88,15 +88,15 @@ def render_sidebar_filters() -> Filters:
         st.sidebar.caption(f"Year: {years[0]}")
     else:
         year_from, year_to = st.sidebar.slider(
-            "Years", min_value=years[0], max_value=years[-1], step=1, key=YEARS_WIDGET, persist_state="session"
+            "Years", min_value=years[0], max_value=years[-1], step=1, key=YEARS_WIDGET
         )
     chosen_regions = st.sidebar.multiselect(
         "Regions", options=region_codes, format_func=_labeller(regions, "region_code", "region_name"),
-        key=REGIONS_WIDGET, placeholder="All regions", persist_state="session",
+        key=REGIONS_WIDGET, placeholder="All regions",
     )
     chosen_sectors = st.sidebar.multiselect(
         "Sectors", options=sector_codes, format_func=_labeller(sectors, "sector_code", "sector_name"),
-        key=SECTORS_WIDGET, placeholder="All sectors", persist_state="session",
+        key=SECTORS_WIDGET, placeholder="All sectors",
     )
     filters = Filters(year_from, year_to, tuple(chosen_regions), tuple(chosen_sectors))
     _write_url(filters, years)

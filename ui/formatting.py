@@ -15,14 +15,6 @@ def fmt_count(value: object) -> str:
     return "–" if is_missing(value) else f"{int(value):,}"
 
 
-def fmt_signed(value: object) -> str:
-    """A signed count with thousands separators (e.g. +1,200 or −350)."""
-    if is_missing(value):
-        return "–"
-    number = int(value)
-    return f"+{number:,}" if number > 0 else f"−{abs(number):,}" if number < 0 else "0"
-
-
 def fmt_ratio(value: object) -> str:
     """A coverage ratio with two decimals; an en dash when missing."""
     return "–" if is_missing(value) else f"{float(value):.2f}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .formatting import fmt_count, fmt_rate, fmt_ratio, fmt_signed, is_missing
+from .formatting import fmt_count, fmt_rate, fmt_ratio, is_missing
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,9 @@ def _show(kind: str, value: float) -> str:
 def _change(kind: str, value: float, previous: float | None) -> str | None:
     if previous is None or is_missing(previous):
         return None
+    # An ASCII sign: st.metric reads the direction of a change from a leading "-".
     if kind == "count":
-        return f"{fmt_signed(value - previous)} vs previous year"
+        return f"{int(value - previous):+,} vs previous year"
     if kind == "ratio":
         return f"{value - previous:+.2f} vs previous year"
     return f"{100 * (value - previous):+.1f} pp vs previous year"
