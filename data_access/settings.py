@@ -31,7 +31,6 @@ class Settings(BaseSettings):
     max_problems: int = Field(
         default=200, ge=1, description="How many problems a validation lists before it summarises the rest."
     )
-    max_upload_mb: int = Field(default=50, ge=1, description="Largest file accepted by the upload page, in MB.")
 
     @property
     def default_sqlite_path(self) -> Path:
