@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 SUPPLY_COLOUR = "#0072B2"  # blue
 DEMAND_COLOUR = "#E69F00"  # orange
-GAP_COLOUR = "#555555"
+NO_TRAINING_COLOUR = "#7a7a7a"  # grey: demand but no local graduates
 # Orange (shortage) -> near white (balanced) -> purple (surplus): ColorBrewer PuOr.
 COVERAGE_SCALE = [
     [0.0, "#b35806"],
@@ -24,6 +24,15 @@ COVERAGE_SCALE = [
 ]
 COVERAGE_TICKS = [0.25, 0.5, 1, 2, 4]
 FONT = dict(family="Source Sans Pro, Noto Sans CJK SC, sans-serif", size=14)
+
+
+def _layers(layers) -> np.ndarray:
+    """Stack same-shaped arrays into Plotly customdata, keeping numbers numbers and text text."""
+    arrays = [np.asarray(layer, dtype=object) for layer in layers]
+    stacked = np.empty(arrays[0].shape + (len(arrays),), dtype=object)
+    for position, array in enumerate(arrays):
+        stacked[..., position] = array
+    return stacked
 
 
 def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
@@ -42,9 +51,9 @@ def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
 def supply_demand_bars(gaps: pd.DataFrame, *, title: str) -> go.Figure:
     """Supply and demand side by side per sector, largest shortage at the top."""
     ordered = gaps.sort_values("gap", ascending=False)  # Plotly draws the first row at the bottom
-    labels = ordered["sector_name"]
-    custom = np.stack([ordered["gap"], ordered["coverage_ratio"].fillna(np.nan)], axis=-1)
-    hover = "%{y}<br>%{fullData.name}: %{x:,}<br>gap: %{customdata[0]:+,}<br>coverage: %{customdata[1]:.2f}<extra></extra>"
+    labels = ordered["sector_name"].map(short_label)
+    custom = _layers([ordered["gap"], ordered["coverage_ratio"], ordered["sector_name"]])
+    hover = "%{customdata[2]}<br>%{fullData.name}: %{x:,}<br>gap: %{customdata[0]:+,}<br>coverage: %{customdata[1]:.2f}<extra></extra>"
     figure = go.Figure(
         [
             go.Bar(name="Supply (graduates)", y=labels, x=ordered["supply"], orientation="h",
@@ -57,53 +66,69 @@ def supply_demand_bars(gaps: pd.DataFrame, *, title: str) -> go.Figure:
     return _layout(figure, title, height=max(320, 34 * len(ordered) + 120))
 
 
+def short_label(text: str, limit: int = 38) -> str:
+    """A name cut to ``limit`` characters for an axis (the hover shows it whole)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
-    """Region x sector coverage ratio on a log scale centred on 1.0 (balanced)."""
+    """Region x sector coverage ratio on a log scale centred on 1.0 (balanced).
+
+    Cells with demand but no local graduates at all are grey ("no local
+    training"), not the darkest shortage, so that planners can tell a program
+    that is missing from one that is too small; cells without demand are blank.
+    """
     regions = cells.drop_duplicates("region_code").sort_values("region_code")
     sectors = cells.drop_duplicates("sector_code").sort_values("sector_code")
-    grid = cells.set_index(["region_code", "sector_code"])
     index = pd.MultiIndex.from_product([regions["region_code"], sectors["sector_code"]])
-    full = grid.reindex(index)
+    full = cells.set_index(["region_code", "sector_code"]).reindex(index)
     shape = (len(regions), len(sectors))
-    coverage = full["coverage_ratio"].to_numpy(dtype=float).reshape(shape)
+
+    def grid(column: str) -> np.ndarray:
+        return full[column].to_numpy(dtype=float).reshape(shape)
+
+    coverage, supply = grid("coverage_ratio"), grid("supply")
     with np.errstate(divide="ignore"):
-        z = np.clip(np.log2(coverage), -2, 2)  # 0.25x .. 4x; no supply at all shows as the darkest shortage
-    verdict = np.where(np.isnan(coverage), "no demand recorded", np.where(coverage < 1, "shortage", np.where(coverage > 1, "surplus", "balanced")))
-    custom = np.stack(
-        [
-            full["supply"].fillna(0).to_numpy().reshape(shape),
-            full["demand"].fillna(0).to_numpy().reshape(shape),
-            full["gap"].fillna(0).to_numpy().reshape(shape),
-            np.nan_to_num(coverage, nan=-1).round(2),
-            verdict.reshape(shape),
-        ],
-        axis=-1,
+        z = np.clip(np.log2(coverage), -2, 2)  # 0.25x .. 4x
+    untrained = (supply == 0) & (grid("demand") > 0)
+    z[untrained] = np.nan
+    verdict = np.where(np.isnan(coverage), "no demand recorded",
+                       np.where(untrained, "no local training", np.where(coverage < 1, "shortage", np.where(coverage > 1, "surplus", "balanced"))))
+    sector_names = np.tile(sectors["sector_name"].to_numpy(), (len(regions), 1))
+    custom = _layers(
+        [np.nan_to_num(supply), np.nan_to_num(grid("demand")), np.nan_to_num(grid("gap")),
+         np.where(np.isnan(coverage), "–", np.char.mod("%.2f", np.nan_to_num(coverage))), verdict, sector_names]
     )
+    hover = (
+        "<b>%{y}</b> · %{customdata[5]} (%{x})<br>supply %{customdata[0]:,.0f} · demand %{customdata[1]:,.0f}"
+        "<br>gap %{customdata[2]:+,.0f} · coverage %{customdata[3]}<br><b>%{customdata[4]}</b><extra></extra>"
+    )
+    common = dict(x=sectors["sector_code"], y=regions["region_name"], customdata=custom, xgap=1, ygap=1, hovertemplate=hover)
     figure = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=sectors["sector_code"],
-            y=regions["region_name"],
-            customdata=custom,
-            colorscale=COVERAGE_SCALE,
-            zmin=-2,
-            zmax=2,
-            zmid=0,
-            xgap=1,
-            ygap=1,
-            colorbar=dict(
-                title=dict(text="coverage<br>(supply ÷ demand)"),
-                tickvals=np.log2(COVERAGE_TICKS),
-                ticktext=["≤0.25", "0.5", "1 (balanced)", "2", "≥4"],
+        [
+            go.Heatmap(
+                z=z, colorscale=COVERAGE_SCALE, zmin=-2, zmax=2, zmid=0, name="coverage",
+                colorbar=dict(title=dict(text="coverage<br>(supply ÷ demand)"), tickvals=np.log2(COVERAGE_TICKS),
+                              ticktext=["≤0.25", "0.5", "1 (balanced)", "2", "≥4"]),
+                **common,
             ),
-            hovertemplate=(
-                "%{y} · sector %{x}<br>supply %{customdata[0]:,} · demand %{customdata[1]:,}"
-                "<br>gap %{customdata[2]:+,} · coverage %{customdata[3]}<br>%{customdata[4]}<extra></extra>"
+            go.Heatmap(
+                z=np.where(untrained, 1.0, np.nan), colorscale=[[0, NO_TRAINING_COLOUR], [1, NO_TRAINING_COLOUR]],
+                showscale=False, name="no local training", **common,
             ),
-        )
+        ]
     )
-    figure.update_layout(xaxis=dict(title="sector", side="top", tickangle=0), yaxis=dict(title=None, autorange="reversed"))
-    return _layout(figure, title, height=max(320, 36 * len(regions) + 160))
+    figure.update_layout(
+        xaxis=dict(title=None, side="top", tickangle=0, type="category"),
+        yaxis=dict(title=None, autorange="reversed", type="category"),
+    )
+    figure.add_annotation(
+        text="grey: demand but no local graduates · blank: no demand recorded",
+        xref="paper", yref="paper", x=0, y=-0.02, yanchor="top", showarrow=False, font=dict(size=12, color="#444"),
+    )
+    figure = _layout(figure, title, height=max(340, 36 * len(regions) + 190))
+    figure.update_layout(margin=dict(t=90, b=40))
+    return figure
 
 
 def supply_demand_trend_lines(trend: pd.DataFrame, *, title: str) -> go.Figure:
