@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from . import queries
 from .filters import Filters
 from .loading import load_paths, validate_for_load
 from .settings import get_settings
@@ -95,12 +96,30 @@ def _export(engine, args) -> int:
         return 2
     filters = Filters(args.year_from, args.year_to, tuple(args.region), tuple(args.sector))
     with Session(engine) as session:
+        unknown = _unknown_codes(session, filters)
+        if unknown:
+            print(f"error: {unknown}", file=sys.stderr)
+            return 2
         archive = build_snapshot(session, filters=filters)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(archive)
     print(f"Wrote {out} ({len(archive):,} bytes) for {filters.describe()}.")
     return 0
+
+
+def _unknown_codes(session: Session, filters: Filters) -> str | None:
+    """Words naming filter codes the database does not hold (a typo would export nothing)."""
+    problems = []
+    for flag, chosen, known in (
+        ("--region", filters.regions, queries.list_regions(session)["region_code"]),
+        ("--sector", filters.sectors, queries.list_sectors(session)["sector_code"]),
+    ):
+        missing = sorted(set(chosen) - set(known))
+        if missing:
+            listed = ", ".join(list(known)[:20]) + (", …" if len(known) > 20 else "")
+            problems.append(f"unknown {flag} {', '.join(missing)} (known: {listed})")
+    return "; ".join(problems) or None
 
 
 def _one_line(error: Exception) -> str:
