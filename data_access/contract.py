@@ -27,7 +27,7 @@ class Column:
     def describe(self) -> str:
         """The expected value in words, for problem messages."""
         if self.kind == "year":
-            return f"a year from {YEAR_MIN} to {YEAR_MAX}"
+            return f"a whole year from {YEAR_MIN} to {YEAR_MAX}"
         if self.kind == "money":
             return "an amount of money of 0 or more"
         if self.kind == "int":

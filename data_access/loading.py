@@ -96,6 +96,8 @@ def load_sources(
                 if table in result.rows:
                     outcome.counts[table] = _upsert(connection, table, result.rows[table])
                     outcome.counts[table]["removed"] = removed.get(table, 0)
+                elif removed.get(table):  # emptied by --replace and not reloaded: record it too
+                    outcome.counts[table] = {"rows": 0, "added": 0, "updated": 0, "removed": removed[table]}
             log = {
                 "loaded_at": datetime.now(timezone.utc),
                 "loaded_by": loaded_by or _current_user(),

@@ -9,6 +9,7 @@ that safe when two processes start at the same moment.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from filelock import FileLock
 from sqlalchemy import Engine, event, func, select
@@ -17,6 +18,9 @@ from sqlmodel import SQLModel, create_engine
 
 from . import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from .settings import get_settings
+
+
+URL_FORMS = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
 
 
 class StoreError(Exception):
@@ -49,8 +53,8 @@ def get_engine(db: str | None = None) -> Engine:
 def _ready_engine(url: str, is_default: bool) -> Engine:
     try:
         parsed = make_url(url)
-    except Exception as error:  # SQLAlchemy raises ArgumentError with a technical text
-        raise StoreError(f"not a database URL: {url!r} ({error})") from None
+    except Exception:  # ArgumentError; the URL is not echoed, it may hold a password
+        raise StoreError(f"not a database URL (expected {URL_FORMS})") from None
     if is_default:
         home = get_settings().dashboard_home
         home.mkdir(parents=True, exist_ok=True)
@@ -60,9 +64,10 @@ def _ready_engine(url: str, is_default: bool) -> Engine:
             _fill_with_sample_once(engine)
         return engine
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        from pathlib import Path
-
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create the folder of the SQLite file {parsed.database}: {error.strerror}") from None
     engine = make_engine(url)
     create_schema(engine)
     return engine
@@ -71,6 +76,8 @@ def _ready_engine(url: str, is_default: bool) -> Engine:
 def make_engine(url: str) -> Engine:
     """An engine with the settings every backend needs (SQLite: foreign keys, WAL, waiting on locks)."""
     backend = make_url(url).get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise StoreError(f"unsupported database kind {backend!r} (expected {URL_FORMS})")
     if backend == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
 

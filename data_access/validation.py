@@ -20,8 +20,9 @@ from .contract import LOAD_ORDER, TABLES, YEAR_MAX, YEAR_MIN, Column, TableSpec
 
 FILE_LEVEL = "-"  # the COLUMN of a problem that concerns the whole file
 
-_WHOLE_NUMBER = re.compile(r"[+-]?\d+(?:\.0*)?")
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+# ASCII digits only: \d would also take full-width and other scripts' digits.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,10 @@ class ValidationResult:
 
     @property
     def checksum(self) -> str:
-        """SHA-256 over the input files' bytes, in table load order."""
+        """SHA-256 over the input files' names (without folder) and bytes, in table load order."""
         digest = hashlib.sha256()
         for source in sorted(self.sources, key=_load_rank):
-            digest.update(source.name.encode("utf-8"))
+            digest.update(Path(source.name).name.encode("utf-8"))
             digest.update(source.data)
         return digest.hexdigest()
 
@@ -140,9 +141,8 @@ def validate_paths(
     """Validate files and folders; see ``validate_sources``."""
     sources, read_problems = collect_sources(paths)
     result = validate_sources(sources, existing_keys=existing_keys, max_problems=max_problems)
-    for problem in read_problems:
-        result.problem_count += 1
-        result.problems.insert(0, problem)
+    result.problems = (read_problems + result.problems)[:max_problems]
+    result.problem_count += len(read_problems)
     return result
 
 
@@ -198,8 +198,16 @@ def decode_text(data: bytes) -> tuple[str | None, str | None]:
         try:
             return data.decode("gb18030"), None
         except UnicodeDecodeError:
-            line = data.count(b"\n", 0, utf8_error.start) + 1
-            return None, f"line {line}: text is neither UTF-8 nor GB18030 (byte {utf8_error.start + 1} cannot be read)"
+            return None, f"text is neither UTF-8 nor GB18030 (byte {utf8_error.start + 1} cannot be read)"
+
+
+def _line_of_first_unreadable_byte(data: bytes) -> int:
+    """The spreadsheet line holding the first byte that is not UTF-8 (1 when the file is not text at all)."""
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return data.count(b"\n", 0, error.start) + 1
+    return 1
 
 
 def _parse_file(
@@ -208,26 +216,32 @@ def _parse_file(
     """Rows and their spreadsheet line numbers, or None when the header is unusable."""
     text, reason = decode_text(source.data)
     if text is None:
-        collect.add(source.name, 1, FILE_LEVEL, f"cannot read: {reason}")
+        collect.add(source.name, _line_of_first_unreadable_byte(source.data), FILE_LEVEL, f"cannot read: {reason}")
         return None
-    records = csv.reader(io.StringIO(text, newline=""))
+    # strict: an unclosed quote is an error, not a cell that swallows the rest of the file.
+    records = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 0
+    header = None
     try:
-        header = next(records, None)
+        for record in records:  # blank lines above the header are skipped, but counted
+            line += 1
+            if any(cell.strip() for cell in record):
+                header = record
+                break
     except csv.Error as error:
-        collect.add(source.name, 1, FILE_LEVEL, f"header cannot be read as CSV: {error}")
+        collect.add(source.name, line + 1, FILE_LEVEL, f"header cannot be read as CSV: {error}")
         return None
-    if header is None or not any(cell.strip() for cell in header):
+    if header is None:
         collect.add(
             source.name, 1, FILE_LEVEL, f"file is empty: expected a header row with {', '.join(spec.column_names)}"
         )
         return None
-    positions = _read_header(source.name, header, spec, collect)
+    positions = _read_header(source.name, line, header, spec, collect)
     if positions is None:
         return None
     rows: list[dict] = []
     lines: list[int] = []
     first_line_of_key: dict[tuple, int] = {}
-    line = 1
     try:
         for record in records:
             line += 1
@@ -249,31 +263,30 @@ def _parse_file(
             rows.append(row)
             lines.append(line)
     except csv.Error as error:
-        collect.add(source.name, line + 1, FILE_LEVEL, f"broken CSV quoting: {error}")
+        collect.add(source.name, line + 1, FILE_LEVEL, f"broken CSV quoting in the row starting here: {error}")
         return None
     return rows, lines
 
 
-def _read_header(file: str, header: list[str], spec: TableSpec, collect: _Collector) -> dict[str, int] | None:
+def _read_header(file: str, line: int, header: list[str], spec: TableSpec, collect: _Collector) -> dict[str, int] | None:
     """Map each contract column to its position in the header, or report why not."""
     names = [cell.strip().lstrip("\ufeff").strip().lower() for cell in header]
     positions: dict[str, int] = {}
     usable = True
     for index, name in enumerate(names):
         if name in positions:
-            collect.add(file, 1, name, f"column appears twice in the header (positions {positions[name] + 1} and {index + 1})")
+            collect.add(file, line, name, f"column appears twice in the header (positions {positions[name] + 1} and {index + 1})")
             usable = False
         elif name:
             positions[name] = index
     missing = [c for c in spec.required_columns if c not in positions]
+    wrong_separator = len(names) == 1 and (";" in header[0] or "\t" in header[0])
     for column in missing:
-        hint = ""
-        if len(names) == 1 and (";" in header[0] or "\t" in header[0]):
-            hint = " (the header looks separated by semicolons or tabs; expected commas)"
-        collect.add(file, 1, column, f"required column missing from the header{hint}; found: {', '.join(n for n in names if n) or 'nothing'}")
+        hint = " (the header looks separated by semicolons or tabs; expected commas)" if wrong_separator else ""
+        collect.add(file, line, column, f"required column missing from the header{hint}; found: {', '.join(n for n in names if n) or 'nothing'}")
     extra = [n for n in names if n and n not in spec.column_names]
-    if extra:
-        collect.warn(file, 1, FILE_LEVEL, f"ignored column(s) not in the contract: {', '.join(extra)}")
+    if extra and not wrong_separator:
+        collect.warn(file, line, FILE_LEVEL, f"ignored column(s) not in the contract: {', '.join(extra)}")
     if missing or not usable:
         return None
     return {c: positions[c] for c in spec.column_names if c in positions}
@@ -388,7 +401,7 @@ def _check_references(
                         file_of[table],
                         line,
                         reference.column,
-                        f"unknown {reference.column} {value!r}: expected a {reference.column} of "
+                        f"unknown {reference.column} {value!r}: expected one of the {reference.column} values of "
                         f"{TABLES[reference.table].file_name} {where}",
                     )
 
