@@ -10,15 +10,30 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
 from sqlalchemy.engine import make_url
 
 from data_access.loading import load_paths
+from data_access.models import CONTRACT_MODELS
+from data_access.queries import current_data_version
 from data_access.settings import get_settings
 from data_access.store import _ready_engine, create_schema, make_engine, normalise_url
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY = FIXTURES / "tiny"
+# Rows per table of tests/fixtures/tiny.
+TINY_ROWS = {
+    "regions": 3,
+    "sectors": 2,
+    "institutions": 2,
+    "programs": 2,
+    "employers": 2,
+    "enrolments": 3,
+    "placements": 2,
+    "outcomes": 2,
+    "demand": 4,
+}
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
@@ -79,3 +94,15 @@ def write_csv(folder: Path, table: str, text_or_rows, *, encoding: str = "utf-8"
     path = folder / f"{table}.csv"
     path.write_bytes(content.encode(encoding))
     return path
+
+
+def table_rows(engine: Engine) -> dict[str, int]:
+    """Rows stored per contract table."""
+    with engine.connect() as connection:
+        return {t: connection.execute(select(func.count()).select_from(m)).scalar_one() for t, m in CONTRACT_MODELS.items()}
+
+
+def data_version(engine: Engine) -> int:
+    """The data version of the database behind ``engine``."""
+    with Session(engine) as session:
+        return current_data_version(session)

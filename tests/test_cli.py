@@ -19,31 +19,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 import data_access
 from data_access import store
 from data_access.cli import main
-from data_access.models import CONTRACT_MODELS
-from data_access.queries import current_data_version
 
-from .conftest import TINY, write_csv
+from .conftest import TINY, TINY_ROWS, data_version, table_rows, write_csv
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BOM = b"\xef\xbb\xbf"
 SUPPLY_DEMAND_HEADER = "year,region_code,region_name,sector_code,sector_name,supply,demand,gap,coverage_ratio"
-TINY_ROWS = {
-    "regions": 3,
-    "sectors": 2,
-    "institutions": 2,
-    "programs": 2,
-    "employers": 2,
-    "enrolments": 3,
-    "placements": 2,
-    "outcomes": 2,
-    "demand": 4,
-}
 
 
 def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess:
@@ -82,14 +67,8 @@ def cli(capsys):
     return run
 
 
-def table_rows(engine) -> dict[str, int]:
-    with engine.connect() as connection:
-        return {t: connection.execute(select(func.count()).select_from(m)).scalar_one() for t, m in CONTRACT_MODELS.items()}
 
 
-def data_version(engine) -> int:
-    with Session(engine) as session:
-        return current_data_version(session)
 
 
 def broken_copy_of_tiny(folder: Path) -> Path:

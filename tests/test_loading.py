@@ -13,31 +13,18 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, select
 
 from data_access import store
 from data_access.contract import LOAD_ORDER
 from data_access.loading import load_history, load_paths, load_sources
-from data_access.models import CONTRACT_MODELS, Enrolment, Region
-from data_access.queries import current_data_version
+from data_access.models import Enrolment, Region
 from data_access.validation import Source
 
-from .conftest import TINY, write_csv
+from .conftest import TINY, TINY_ROWS, data_version, table_rows, write_csv
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-TINY_ROWS = {
-    "regions": 3,
-    "sectors": 2,
-    "institutions": 2,
-    "programs": 2,
-    "employers": 2,
-    "enrolments": 3,
-    "placements": 2,
-    "outcomes": 2,
-    "demand": 4,
-}
 TINY_FILES = [
     "demand.csv",
     "employers.csv",
@@ -52,18 +39,8 @@ TINY_FILES = [
 EMPTY = {table: 0 for table in LOAD_ORDER}
 
 
-def table_rows(engine: Engine) -> dict[str, int]:
-    """Rows stored per contract table."""
-    with engine.connect() as connection:
-        return {
-            table: connection.execute(select(func.count()).select_from(model)).scalar_one()
-            for table, model in CONTRACT_MODELS.items()
-        }
 
 
-def data_version(engine: Engine) -> int:
-    with Session(engine) as session:
-        return current_data_version(session)
 
 
 def copy_of_tiny(folder: Path, *, without: tuple[str, ...] = ()) -> Path:
