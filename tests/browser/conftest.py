@@ -174,6 +174,18 @@ def browser():
         chromium.close()
 
 
+def full_page_screenshot(page, path: Path) -> None:
+    """A screenshot of the whole app: Streamlit scrolls inside its main area, so the window is made as tall as it."""
+    size = page.viewport_size
+    height = page.evaluate(
+        "() => Math.max(...['stMain', 'stSidebarContent'].map("
+        "id => document.querySelector(`[data-testid=${id}]`)?.scrollHeight || 0))")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+
+
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest):
     """A new page in a new browser context (so a new Streamlit session); screenshot saved if the test fails."""
@@ -186,7 +198,7 @@ def page(browser, request: pytest.FixtureRequest):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.name)
         with contextlib.suppress(Exception):
-            new_page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+            full_page_screenshot(new_page, ARTIFACTS / f"{name}.png")
     context.close()
 
 

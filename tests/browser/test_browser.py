@@ -143,17 +143,10 @@ def test_changing_a_filter_in_the_sidebar_changes_a_headline_number_and_survives
     assert 0 < as_number(with_sector) < as_number(after)
 
 
-OVERVIEW_URL_PATH_BUG = (
-    "app bug: the Overview is declared with url_path='overview' but, being the default page, Streamlit serves it "
-    "only at '/': opening /overview shows a 'Page not found' dialog over the Overview"
-)
-
-
 @pytest.mark.parametrize(
     "path, charts, empty_message",
     [
         ("/", 0, None),
-        pytest.param("/overview", 0, None, marks=pytest.mark.xfail(strict=True, reason=OVERVIEW_URL_PATH_BUG)),
         (f"/?{SELECTION}", 0, None),
         (f"/?{NO_DATA}", 0, "No data matches these filters"),
         ("/?from=abc&to=1900&region=XX&sector=ZZ", 0, None),
@@ -162,7 +155,7 @@ OVERVIEW_URL_PATH_BUG = (
         ("/supply-demand?from=2025&to=2025&region=R09", 3, None),
         (f"/supply-demand?{NO_DATA}", 0, "No graduates or openings match these filters"),
     ],
-    ids=["overview-root", "overview", "overview-selection", "overview-no-data", "overview-bad-url",
+    ids=["overview-root", "overview-selection", "overview-no-data", "overview-bad-url",
          "supply-demand", "supply-demand-selection", "supply-demand-one-year", "supply-demand-no-data"],
 )
 def test_every_page_renders_without_an_exception(app, path, charts, empty_message):

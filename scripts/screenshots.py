@@ -1,0 +1,94 @@
+"""Full-page screenshots of every dashboard page, for the docs.
+
+    python scripts/screenshots.py [--out docs]
+
+Starts a fresh ``streamlit run dashboard.py`` on a free port with the sample
+data in a temporary DASHBOARD_HOME, opens each page in Chromium (CHROMIUM_PATH,
+else /usr/bin/chromium; Playwright's own browser downloads are not used) at
+1400x1000 and saves ``screenshot-overview.png`` and
+``screenshot-supply-demand.png`` in the output folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PAGES = {"overview": "/", "supply-demand": "/supply-demand"}
+
+
+def start_server(home: str) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, DASHBOARD_HOME=home, DATABASE_URL="", SAMPLE_DATA_DIR=str(ROOT / "sample_data"))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 60
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.read().strip() == b"ok":
+                    return server, url
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    sys.exit(f"the Streamlit server did not start within 60 s (exit code {server.poll()})")
+
+
+def wait_for_app(page) -> None:
+    page.wait_for_timeout(200)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached")
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="hidden")
+    page.wait_for_selector('[data-testid="stSkeleton"], [data-stale="true"]', state="detached")
+    page.wait_for_timeout(500)  # let Plotly finish drawing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for the PNGs (default: docs)")
+    out = parser.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dashboard-screenshots-") as home:
+        server, url = start_server(home)
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(url + "/")  # the server's first session opens the default page (see tests/browser)
+                wait_for_app(page)
+                for name, path in PAGES.items():
+                    page.goto(url + path)
+                    wait_for_app(page)
+                    target = out / f"screenshot-{name}.png"
+                    # Streamlit scrolls inside its main area: make the window as tall as the page, then shoot.
+                    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+                    page.set_viewport_size({"width": 1400, "height": max(1000, height)})
+                    page.wait_for_timeout(500)
+                    page.screenshot(path=str(target), full_page=True)
+                    page.set_viewport_size({"width": 1400, "height": 1000})
+                    print(target)
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
