@@ -13,21 +13,30 @@ class Filters:
     year_to: int | None = None
     regions: tuple[str, ...] = ()
     sectors: tuple[str, ...] = ()
+    # Narrower selections made on a page (drill-down, scorecard), not in the sidebar.
+    institution_types: tuple[str, ...] = ()
+    institutions: tuple[str, ...] = ()
+    programs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Accept lists from callers but keep the object hashable (it keys caches).
-        object.__setattr__(self, "regions", tuple(sorted(set(self.regions))))
-        object.__setattr__(self, "sectors", tuple(sorted(set(self.sectors))))
+        for name in ("regions", "sectors", "institution_types", "institutions", "programs"):
+            object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
 
     def with_years(self, year_from: int | None, year_to: int | None) -> "Filters":
         """The same regions and sectors over other years."""
         return replace(self, year_from=year_from, year_to=year_to)
 
+    def narrowed(self, **selections: tuple[str, ...]) -> "Filters":
+        """The same filters with page selections (regions, sectors, institutions, ...) replaced."""
+        return replace(self, **{name: tuple(value) for name, value in selections.items()})
+
     def as_dict(self) -> dict:
-        """Plain form for the manifest and for logs."""
-        data = asdict(self)
-        data["regions"] = list(self.regions)
-        data["sectors"] = list(self.sectors)
+        """Plain form for the manifest and for logs (page selections only when set)."""
+        data = {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
+        for name in ("institution_types", "institutions", "programs"):
+            if not data[name]:
+                del data[name]
         return data
 
     def describe(self) -> str:
@@ -40,4 +49,8 @@ class Filters:
             years = f"{self.year_from or '…'}–{self.year_to or '…'}"
         regions = ", ".join(self.regions) if self.regions else "all regions"
         sectors = ", ".join(self.sectors) if self.sectors else "all sectors"
-        return f"{years}; {regions}; {sectors}"
+        parts = [years, regions, sectors]
+        for label, chosen in (("types", self.institution_types), ("institutions", self.institutions), ("programs", self.programs)):
+            if chosen:
+                parts.append(f"{label} {', '.join(chosen)}")
+        return "; ".join(parts)

@@ -8,17 +8,86 @@ program; region and sector of a placement are those of the employer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, case, func, literal_column, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from .filters import Filters
-from .metrics import add_outcome_rates, add_placement_rates, add_supply_demand_measures
+from .metrics import add_growth, add_outcome_rates, add_placement_rates, add_supply_demand_measures, ratio
 from .models import Demand, Employer, Enrolment, Institution, LoadLog, Outcome, Placement, Program, Region, Sector
 
 SUPPLY_DEMAND_COLUMNS = ["supply", "demand", "gap", "coverage_ratio"]
+
+
+@dataclass(frozen=True)
+class _Fact:
+    """A fact table with the joins that give it year, region, sector and the other dimensions."""
+
+    base: type
+    joins: tuple[tuple[type, ColumnElement], ...]
+    dims: Mapping[str, ColumnElement]
+
+
+_ENROLMENT = _Fact(
+    Enrolment,
+    (
+        (Institution, Institution.institution_id == Enrolment.institution_id),
+        (Program, Program.program_code == Enrolment.program_code),
+    ),
+    {
+        "year": Enrolment.year,
+        "region_code": Institution.region_code,
+        "sector_code": Program.sector_code,
+        "institution_type": Institution.institution_type,
+        "institution_id": Enrolment.institution_id,
+        "program_code": Enrolment.program_code,
+    },
+)
+_OUTCOME = _Fact(
+    Outcome,
+    (
+        (Institution, Institution.institution_id == Outcome.institution_id),
+        (Program, Program.program_code == Outcome.program_code),
+    ),
+    {
+        "cohort_year": Outcome.cohort_year,
+        "year": Outcome.cohort_year,
+        "region_code": Institution.region_code,
+        "sector_code": Program.sector_code,
+        "institution_type": Institution.institution_type,
+        "institution_id": Outcome.institution_id,
+        "program_code": Outcome.program_code,
+    },
+)
+_PLACEMENT = _Fact(
+    Placement,
+    (
+        (Employer, Employer.employer_id == Placement.employer_id),
+        (Institution, Institution.institution_id == Placement.institution_id),
+    ),
+    {
+        "year": Placement.year,
+        "region_code": Employer.region_code,
+        "sector_code": Employer.sector_code,
+        "institution_type": Institution.institution_type,
+        "institution_id": Placement.institution_id,
+        "program_code": Placement.program_code,
+        "employer_id": Placement.employer_id,
+    },
+)
+_DEMAND = _Fact(Demand, (), {"year": Demand.year, "region_code": Demand.region_code, "sector_code": Demand.sector_code})
+
+# code column -> (table, its key, its name column, output name)
+_NAMES = {
+    "region_code": (Region, Region.region_code, Region.region_name, "region_name"),
+    "sector_code": (Sector, Sector.sector_code, Sector.sector_name, "sector_name"),
+    "institution_id": (Institution, Institution.institution_id, Institution.institution_name, "institution_name"),
+    "program_code": (Program, Program.program_code, Program.program_name, "program_name"),
+    "employer_id": (Employer, Employer.employer_id, Employer.employer_name, "employer_name"),
+}
 
 
 def _frame(session: Session, statement: Select, columns: Sequence[str]) -> pd.DataFrame:
@@ -26,42 +95,64 @@ def _frame(session: Session, statement: Select, columns: Sequence[str]) -> pd.Da
     return pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
 
 
-def _restrict(
-    statement: Select,
-    filters: Filters,
-    *,
-    year: ColumnElement,
-    region: ColumnElement,
-    sector: ColumnElement,
-) -> Select:
-    """Apply the filters to the columns that carry year, region and sector for this fact."""
+def _restrict(statement: Select, filters: Filters, fact: _Fact) -> Select:
+    """Apply the filters to the columns that carry year, region, sector, ... for this fact."""
+    dims = fact.dims
     if filters.year_from is not None:
-        statement = statement.where(year >= filters.year_from)
+        statement = statement.where(dims["year"] >= filters.year_from)
     if filters.year_to is not None:
-        statement = statement.where(year <= filters.year_to)
-    if filters.regions:
-        statement = statement.where(region.in_(filters.regions))
-    if filters.sectors:
-        statement = statement.where(sector.in_(filters.sectors))
+        statement = statement.where(dims["year"] <= filters.year_to)
+    for name, chosen in (
+        ("region_code", filters.regions),
+        ("sector_code", filters.sectors),
+        ("institution_type", filters.institution_types),
+        ("institution_id", filters.institutions),
+        ("program_code", filters.programs),
+    ):
+        if chosen and name in dims:
+            statement = statement.where(dims[name].in_(chosen))
     return statement
 
 
-def _named(statement: Select, dims: Sequence[str], source) -> Select:
-    """Add region_name / sector_name for the dimensions that carry codes."""
-    if "region_code" in dims:
-        statement = statement.join(Region, Region.region_code == source.c.region_code).add_columns(Region.region_name)
-    if "sector_code" in dims:
-        statement = statement.join(Sector, Sector.sector_code == source.c.sector_code).add_columns(Sector.sector_name)
-    return statement
+def _grouped(fact: _Fact, filters: Filters, by: Sequence[str], measures: Mapping[str, ColumnElement]) -> Select:
+    """SELECT the ``by`` dimensions and the ``measures`` from ``fact``, filtered and grouped."""
+    statement = select(*[fact.dims[d].label(d) for d in by], *[m.label(name) for name, m in measures.items()])
+    statement = statement.select_from(fact.base)
+    for target, onclause in fact.joins:
+        statement = statement.join(target, onclause)
+    return _restrict(statement, filters, fact).group_by(*[fact.dims[d] for d in by])
 
 
-def _output_columns(dims: Sequence[str]) -> list[str]:
-    names = list(dims)
-    if "region_code" in dims:
-        names.insert(names.index("region_code") + 1, "region_name")
-    if "sector_code" in dims:
-        names.insert(names.index("sector_code") + 1, "sector_name")
+def _output_columns(by: Sequence[str]) -> list[str]:
+    names = []
+    for dim in by:
+        names.append(dim)
+        if dim in _NAMES:
+            names.append(_NAMES[dim][3])
     return names
+
+
+def _with_names(session: Session, inner: Select, by: Sequence[str], measures: Sequence[str]) -> pd.DataFrame:
+    """Run ``inner`` and add the name of every code dimension (region_name after region_code, ...)."""
+    sub = inner.subquery("grouped")
+    columns: list = []
+    statement_joins = []
+    for dim in by:
+        columns.append(sub.c[dim])
+        if dim in _NAMES:
+            table, key, name, label = _NAMES[dim]
+            alias = select(key.label("code"), name.label("name")).subquery(f"names_{dim}")
+            statement_joins.append((alias, alias.c.code == sub.c[dim]))
+            columns.append(alias.c.name.label(label))
+    columns += [sub.c[m] for m in measures]
+    statement = select(*columns).select_from(sub)
+    for alias, onclause in statement_joins:
+        statement = statement.outerjoin(alias, onclause)
+    statement = statement.order_by(*[sub.c[d] for d in by])
+    return _frame(session, statement, _output_columns(by) + list(measures))
+
+
+# --- supply and demand ---------------------------------------------------------------
 
 
 def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> pd.DataFrame:
@@ -73,47 +164,14 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
     present on either side (a missing side counts 0); coverage_ratio is empty
     when demand is 0.
     """
-    supply_dims = {"year": Enrolment.year, "region_code": Institution.region_code, "sector_code": Program.sector_code}
-    demand_dims = {"year": Demand.year, "region_code": Demand.region_code, "sector_code": Demand.sector_code}
-    supply = _restrict(
-        select(
-            *[supply_dims[d].label(d) for d in by],
-            func.sum(Enrolment.graduates).label("supply"),
-            literal_column("0").label("demand"),
-        )
-        .join(Institution, Institution.institution_id == Enrolment.institution_id)
-        .join(Program, Program.program_code == Enrolment.program_code),
-        filters,
-        year=Enrolment.year,
-        region=Institution.region_code,
-        sector=Program.sector_code,
-    ).group_by(*[supply_dims[d] for d in by])
-    demand = _restrict(
-        select(
-            *[demand_dims[d].label(d) for d in by],
-            literal_column("0").label("supply"),
-            func.sum(Demand.openings).label("demand"),
-        ),
-        filters,
-        year=Demand.year,
-        region=Demand.region_code,
-        sector=Demand.sector_code,
-    ).group_by(*[demand_dims[d] for d in by])
+    supply = _grouped(_ENROLMENT, filters, by, {"supply": func.sum(Enrolment.graduates), "demand": literal_column("0")})
+    demand = _grouped(_DEMAND, filters, by, {"supply": literal_column("0"), "demand": func.sum(Demand.openings)})
     both = union_all(supply, demand).subquery("both_sides")
-    statement = select(
+    combined = select(
         *[both.c[d] for d in by], func.sum(both.c.supply).label("supply"), func.sum(both.c.demand).label("demand")
-    ).select_from(both)
-    statement = _named(statement, by, both)
-    group = [both.c[d] for d in by]
-    if "region_code" in by:
-        group.append(Region.region_name)
-    if "sector_code" in by:
-        group.append(Sector.sector_name)
-    statement = statement.group_by(*group).order_by(*[both.c[d] for d in by])
-    raw_columns = list(by) + ["supply", "demand"] + [c for c in ("region_name", "sector_name") if c in _output_columns(by)]
-    frame = _frame(session, statement, raw_columns)
-    frame = add_supply_demand_measures(frame)
-    return frame[_output_columns(by) + SUPPLY_DEMAND_COLUMNS]
+    ).group_by(*[both.c[d] for d in by])
+    frame = _with_names(session, combined, by, ["supply", "demand"])
+    return add_supply_demand_measures(frame)
 
 
 def supply_demand_detail(session: Session, *, filters: Filters) -> pd.DataFrame:
@@ -151,58 +209,303 @@ def supply_demand_trend(session: Session, *, filters: Filters) -> pd.DataFrame:
     return supply_demand(session, filters=filters, by=("year",))
 
 
-def outcome_totals(session: Session, *, filters: Filters, by: Sequence[str] = ("cohort_year",)) -> pd.DataFrame:
-    """Graduate outcome counts and rates, grouped by ``by`` (cohort_year, region_code, sector_code).
+# --- enrolment --------------------------------------------------------------------------
 
-    Columns: the ``by`` columns, surveyed, employed, employed_in_field,
-    self_employed, further_study, unemployed, employment_rate (destination
-    rate), job_rate, in_field_rate, self_employment_rate, further_study_rate,
-    wage_employment_weighted (mean of median_monthly_wage weighted by employed,
-    over rows that state a wage). Rates are ratios of sums; empty when the base is 0.
+
+def enrolment_totals(session: Session, *, filters: Filters, by: Sequence[str] = ("year",)) -> pd.DataFrame:
+    """Enrolled students and graduates grouped by ``by`` (any of year, region_code,
+    sector_code, institution_type, institution_id, program_code).
+
+    Columns: the ``by`` columns (code dimensions followed by their names),
+    enrolled, graduates, graduates_per_enrolled (graduates ÷ enrolled, the
+    completion indicator; empty when nobody is enrolled).
     """
-    dims = {"cohort_year": Outcome.cohort_year, "region_code": Institution.region_code, "sector_code": Program.sector_code}
+    measures = {"enrolled": func.sum(Enrolment.enrolled), "graduates": func.sum(Enrolment.graduates)}
+    frame = _with_names(session, _grouped(_ENROLMENT, filters, by, measures), by, list(measures))
+    for column in measures:
+        frame[column] = frame[column].fillna(0).astype("int64")
+    frame["graduates_per_enrolled"] = ratio(frame["graduates"], frame["enrolled"])
+    return frame
+
+
+def enrolment_trend(session: Session, *, filters: Filters, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Enrolment per year (and per ``by`` group) with the change against the previous year.
+
+    Columns: year, the ``by`` columns, enrolled, graduates, graduates_per_enrolled,
+    enrolled_growth and graduates_growth (change ÷ previous year's value; empty
+    for the first year of a group or when the previous year was 0).
+    """
+    frame = enrolment_totals(session, filters=filters, by=("year", *by))
+    return add_growth(frame, keys=list(by), measures=["enrolled", "graduates"])
+
+
+def program_table(session: Session, *, filters: Filters) -> pd.DataFrame:
+    """One row per program for the latest year of the filters, with the year before for growth.
+
+    Columns: program_code, program_name, sector_code, sector_name, level,
+    institutions (offering it that year), enrolled, graduates,
+    graduates_per_enrolled, enrolled_previous_year, enrolled_growth.
+    """
+    year = filters.year_to if filters.year_to is not None else _latest_year(session, Enrolment.year)
+    if year is None:
+        year = 0
+    this_year = filters.with_years(year, year)
+    measures = {
+        "institutions": func.count(func.distinct(Enrolment.institution_id)),
+        "enrolled": func.sum(Enrolment.enrolled),
+        "graduates": func.sum(Enrolment.graduates),
+    }
+    current = _with_names(session, _grouped(_ENROLMENT, this_year, ["program_code", "sector_code"], measures), ["program_code", "sector_code"], list(measures))
+    previous = enrolment_totals(session, filters=filters.with_years(year - 1, year - 1), by=("program_code",))
+    previous = previous[["program_code", "enrolled"]].rename(columns={"enrolled": "enrolled_previous_year"})
+    levels = _frame(session, select(Program.program_code, Program.level), ["program_code", "level"])
+    frame = current.merge(levels, on="program_code", how="left").merge(previous, on="program_code", how="left")
+    frame["graduates_per_enrolled"] = ratio(frame["graduates"], frame["enrolled"])
+    frame["enrolled_growth"] = ratio(frame["enrolled"] - frame["enrolled_previous_year"], frame["enrolled_previous_year"])
+    columns = ["program_code", "program_name", "sector_code", "sector_name", "level", "institutions", "enrolled",
+               "graduates", "graduates_per_enrolled", "enrolled_previous_year", "enrolled_growth"]
+    return frame[columns].sort_values(["sector_code", "program_code"]).reset_index(drop=True)
+
+
+def _latest_year(session: Session, column) -> int | None:
+    return session.execute(select(func.max(column))).scalar_one()
+
+
+# --- outcomes ----------------------------------------------------------------------------
+
+
+def outcome_totals(session: Session, *, filters: Filters, by: Sequence[str] = ("cohort_year",)) -> pd.DataFrame:
+    """Graduate outcome counts and rates, grouped by ``by`` (any of cohort_year,
+    region_code, sector_code, institution_type, institution_id, program_code).
+
+    Columns: the ``by`` columns (with names), surveyed, employed,
+    employed_in_field, self_employed, further_study, unemployed,
+    employment_rate (destination rate), job_rate, in_field_rate,
+    self_employment_rate, further_study_rate, wage_employment_weighted (mean
+    of median_monthly_wage weighted by employed, over rows that state a wage).
+    Rates are ratios of sums; empty when the base is 0. The year filters apply
+    to cohort_year.
+    """
     has_wage = Outcome.median_monthly_wage.is_not(None)
-    statement = _restrict(
-        select(
-            *[dims[d].label(d) for d in by],
-            func.sum(Outcome.surveyed),
-            func.sum(Outcome.employed),
-            func.sum(Outcome.employed_in_field),
-            func.sum(Outcome.self_employed),
-            func.sum(Outcome.further_study),
-            func.sum(Outcome.unemployed),
-            func.sum(case((has_wage, Outcome.median_monthly_wage * Outcome.employed), else_=0)),
-            func.sum(case((has_wage, Outcome.employed), else_=0)),
-        )
-        .join(Institution, Institution.institution_id == Outcome.institution_id)
-        .join(Program, Program.program_code == Outcome.program_code),
-        filters,
-        year=Outcome.cohort_year,
-        region=Institution.region_code,
-        sector=Program.sector_code,
-    ).group_by(*[dims[d] for d in by]).order_by(*[dims[d] for d in by])
-    columns = list(by) + ["surveyed", "employed", "employed_in_field", "self_employed", "further_study", "unemployed", "wage_x_employed", "employed_with_wage"]
-    return add_outcome_rates(_frame(session, statement, columns))
+    measures = {
+        "surveyed": func.sum(Outcome.surveyed),
+        "employed": func.sum(Outcome.employed),
+        "employed_in_field": func.sum(Outcome.employed_in_field),
+        "self_employed": func.sum(Outcome.self_employed),
+        "further_study": func.sum(Outcome.further_study),
+        "unemployed": func.sum(Outcome.unemployed),
+        "wage_x_employed": func.sum(case((has_wage, Outcome.median_monthly_wage * Outcome.employed), else_=0)),
+        "employed_with_wage": func.sum(case((has_wage, Outcome.employed), else_=0)),
+    }
+    frame = _with_names(session, _grouped(_OUTCOME, filters, by, measures), by, list(measures))
+    return add_outcome_rates(frame)
+
+
+def in_field_against_coverage(session: Session, *, filters: Filters) -> pd.DataFrame:
+    """Per sector: how many graduates work in their field, against how well training covers demand.
+
+    Columns: sector_code, sector_name, supply, demand, gap, coverage_ratio,
+    surveyed, employed, employed_in_field, in_field_rate, employment_rate.
+    """
+    gaps = gaps_by_sector(session, filters=filters)
+    outcomes = outcome_totals(session, filters=filters, by=("sector_code",))
+    outcome_columns = ["sector_code", "surveyed", "employed", "employed_in_field", "in_field_rate", "employment_rate"]
+    frame = gaps.merge(outcomes[outcome_columns], on="sector_code", how="left")
+    for column in ("surveyed", "employed", "employed_in_field"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    return frame
+
+
+def effective_supply(session: Session, *, filters: Filters, by: Sequence[str] = ("sector_code",)) -> pd.DataFrame:
+    """Graduates who can be expected to work in their field, against demand.
+
+    For each (region, sector): effective_supply = graduates x in-field rate of
+    that region and sector over the filtered cohorts; where that cell has no
+    employed graduates surveyed, the sector's rate over all filtered regions
+    is used. The cells are then summed to ``by`` (region_code and/or sector_code).
+
+    Columns: the ``by`` columns (with names), supply, demand, in_field_rate
+    (the rate implied for the group: effective_supply ÷ supply),
+    effective_supply (may be fractional), effective_gap (effective_supply -
+    demand), effective_coverage (effective_supply ÷ demand; empty when demand
+    is 0), supply_without_rate (graduates in sectors with no outcome data,
+    left out of effective_supply).
+    """
+    cells = supply_demand(session, filters=filters, by=("region_code", "sector_code"))
+    cell_rates = outcome_totals(session, filters=filters, by=("region_code", "sector_code"))[["region_code", "sector_code", "in_field_rate"]]
+    sector_rates = outcome_totals(session, filters=filters, by=("sector_code",))[["sector_code", "in_field_rate"]]
+    cells = cells.merge(cell_rates, on=["region_code", "sector_code"], how="left")
+    cells = cells.merge(sector_rates.rename(columns={"in_field_rate": "sector_rate"}), on="sector_code", how="left")
+    rate = cells["in_field_rate"].fillna(cells["sector_rate"])
+    cells["effective_supply"] = cells["supply"] * rate
+    cells["supply_without_rate"] = cells["supply"].where(rate.isna(), 0)
+    keys = _output_columns(by)
+    grouped = cells.groupby(keys, dropna=False, sort=True)[["supply", "demand", "effective_supply", "supply_without_rate"]].sum(min_count=1)
+    frame = grouped.reset_index()
+    frame["effective_supply"] = frame["effective_supply"].fillna(0.0)
+    frame["in_field_rate"] = ratio(frame["effective_supply"], frame["supply"] - frame["supply_without_rate"])
+    frame["effective_gap"] = frame["effective_supply"] - frame["demand"]
+    frame["effective_coverage"] = ratio(frame["effective_supply"], frame["demand"])
+    columns = keys + ["supply", "demand", "in_field_rate", "effective_supply", "effective_gap", "effective_coverage", "supply_without_rate"]
+    return frame[columns]
+
+
+# --- placements and partners -----------------------------------------------------------
 
 
 def placement_totals(session: Session, *, filters: Filters, by: Sequence[str] = ("year",)) -> pd.DataFrame:
-    """Students placed and hired, grouped by ``by`` (year, region_code, sector_code of the employer).
+    """Students placed and hired, grouped by ``by`` (any of year, region_code and
+    sector_code of the employer, institution_type, institution_id, program_code, employer_id).
 
-    Columns: the ``by`` columns, students_placed, hired, placement_hire_rate.
+    Columns: the ``by`` columns (with names), students_placed, hired,
+    partners (distinct employers), placement_hire_rate.
     """
-    dims = {"year": Placement.year, "region_code": Employer.region_code, "sector_code": Employer.sector_code}
-    statement = _restrict(
-        select(
-            *[dims[d].label(d) for d in by],
-            func.sum(Placement.students_placed),
-            func.sum(Placement.hired),
-        ).join(Employer, Employer.employer_id == Placement.employer_id),
-        filters,
-        year=Placement.year,
-        region=Employer.region_code,
-        sector=Employer.sector_code,
-    ).group_by(*[dims[d] for d in by]).order_by(*[dims[d] for d in by])
-    return add_placement_rates(_frame(session, statement, list(by) + ["students_placed", "hired"]))
+    measures = {
+        "students_placed": func.sum(Placement.students_placed),
+        "hired": func.sum(Placement.hired),
+        "partners": func.count(func.distinct(Placement.employer_id)),
+    }
+    frame = _with_names(session, _grouped(_PLACEMENT, filters, by, measures), by, list(measures))
+    frame["partners"] = frame["partners"].fillna(0).astype("int64")
+    return add_placement_rates(frame)
+
+
+def partner_ranking(session: Session, *, filters: Filters) -> pd.DataFrame:
+    """Partner employers with placements in the filters, most students placed first.
+
+    Columns: employer_id, employer_name, sector_code, sector_name,
+    region_code, region_name, partner_since, tenure_years (years from
+    partner_since to the last filtered year), placement_capacity (per year),
+    years_hosting (years with placements), students_placed, hired,
+    placement_hire_rate, capacity_use (students_placed ÷ (capacity x
+    years_hosting); empty without a stated capacity or when it is 0).
+    """
+    measures = {
+        "students_placed": func.sum(Placement.students_placed),
+        "hired": func.sum(Placement.hired),
+        "years_hosting": func.count(func.distinct(Placement.year)),
+    }
+    by = ["employer_id"]
+    placed = _with_names(session, _grouped(_PLACEMENT, filters, by, measures), by, list(measures))
+    details = _frame(
+        session,
+        select(Employer.employer_id, Employer.sector_code, Sector.sector_name, Employer.region_code, Region.region_name,
+               Employer.partner_since, Employer.placement_capacity)
+        .join(Sector, Sector.sector_code == Employer.sector_code)
+        .join(Region, Region.region_code == Employer.region_code)
+        .where(Employer.employer_id.in_(select(_grouped(_PLACEMENT, filters, by, {}).subquery().c.employer_id))),
+        ["employer_id", "sector_code", "sector_name", "region_code", "region_name", "partner_since", "placement_capacity"],
+    )
+    frame = placed.merge(details, on="employer_id", how="left")
+    last_year = filters.year_to if filters.year_to is not None else _latest_year(session, Placement.year)
+    frame["tenure_years"] = (last_year - frame["partner_since"]) if last_year is not None else float("nan")
+    frame = add_placement_rates(frame)
+    frame["capacity_use"] = ratio(frame["students_placed"], frame["placement_capacity"] * frame["years_hosting"])
+    columns = ["employer_id", "employer_name", "sector_code", "sector_name", "region_code", "region_name", "partner_since",
+               "tenure_years", "placement_capacity", "years_hosting", "students_placed", "hired", "placement_hire_rate", "capacity_use"]
+    for column in ("partner_since", "tenure_years", "placement_capacity"):
+        frame[column] = frame[column].astype("Int64")  # whole numbers that may be missing
+    frame = frame[columns].sort_values(["students_placed", "hired", "employer_id"], ascending=[False, False, True], kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def capacity_use_by_sector(session: Session, *, filters: Filters) -> pd.DataFrame:
+    """Placement capacity and its use per year and sector, over employers that state a capacity.
+
+    The capacity of a year counts every employer of the sector and region
+    filters that states a capacity and was a partner that year (partner_since
+    empty or not after it), whether or not it hosted anyone.
+
+    Columns: year, sector_code, sector_name, employers_with_capacity,
+    placement_capacity, students_placed (at those employers), capacity_use
+    (students_placed ÷ placement_capacity; empty when capacity is 0).
+    """
+    years = select(Placement.year.label("year")).distinct()
+    if filters.year_from is not None:
+        years = years.where(Placement.year >= filters.year_from)
+    if filters.year_to is not None:
+        years = years.where(Placement.year <= filters.year_to)
+    year = years.subquery("years")
+    partners = (
+        select(year.c.year, Employer.sector_code.label("sector_code"),
+               func.count(Employer.employer_id).label("employers_with_capacity"),
+               func.sum(Employer.placement_capacity).label("placement_capacity"))
+        .select_from(year)
+        .join(Employer, and_(Employer.placement_capacity.is_not(None),
+                             or_(Employer.partner_since.is_(None), Employer.partner_since <= year.c.year)))
+    )
+    if filters.regions:
+        partners = partners.where(Employer.region_code.in_(filters.regions))
+    if filters.sectors:
+        partners = partners.where(Employer.sector_code.in_(filters.sectors))
+    partners = partners.group_by(year.c.year, Employer.sector_code)
+    capacity = _with_names(session, partners, ["year", "sector_code"], ["employers_with_capacity", "placement_capacity"])
+    placed = _grouped(_PLACEMENT, filters, ["year", "sector_code"], {"students_placed": func.sum(Placement.students_placed)})
+    placed = placed.where(Employer.placement_capacity.is_not(None))
+    used = _frame(session, placed, ["year", "sector_code", "students_placed"])
+    frame = capacity.merge(used, on=["year", "sector_code"], how="left")
+    frame["students_placed"] = frame["students_placed"].fillna(0).astype("int64")
+    frame["capacity_use"] = ratio(frame["students_placed"], frame["placement_capacity"])
+    return frame[["year", "sector_code", "sector_name", "employers_with_capacity", "placement_capacity", "students_placed", "capacity_use"]]
+
+
+TENURE_BANDS = ((0, 1, "under 2 years"), (2, 4, "2–4 years"), (5, 9, "5–9 years"), (10, 1000, "10 years or more"))
+
+
+def partnership_tenure(session: Session, *, filters: Filters) -> pd.DataFrame:
+    """Partners with placements in the filters, by how long they have been partners.
+
+    Columns: tenure_band, partners, students_placed, hired,
+    placement_hire_rate; one row per band in order, plus "not stated" for
+    employers without partner_since.
+    """
+    ranking = partner_ranking(session, filters=filters)
+    band = pd.Series("not stated", index=ranking.index, dtype=object)
+    for low, high, label in TENURE_BANDS:
+        band[(ranking["tenure_years"] >= low) & (ranking["tenure_years"] <= high)] = label
+    ranking["tenure_band"] = band
+    order = [label for _, _, label in TENURE_BANDS] + ["not stated"]
+    grouped = ranking.groupby("tenure_band").agg(
+        partners=("employer_id", "count"), students_placed=("students_placed", "sum"), hired=("hired", "sum")
+    )
+    frame = grouped.reindex(order, fill_value=0).reset_index()
+    return add_placement_rates(frame)
+
+
+def placements_against_gaps(session: Session, *, filters: Filters) -> pd.DataFrame:
+    """Per sector: placements and partners next to the sector's gap, so that
+    shortage sectors can be compared with surplus ones.
+
+    Columns: sector_code, sector_name, supply, demand, gap, coverage_ratio,
+    gap_status ("shortage" below 0.9 coverage, "surplus" above 1.1,
+    "balanced" between, "no demand" without openings), students_placed,
+    hired, partners, placement_hire_rate, placed_per_100_openings.
+    """
+    gaps = gaps_by_sector(session, filters=filters)
+    placed = placement_totals(session, filters=filters, by=("sector_code",))
+    frame = gaps.merge(placed[["sector_code", "students_placed", "hired", "partners"]], on="sector_code", how="left")
+    for column in ("students_placed", "hired", "partners"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    frame["gap_status"] = classify_gap(frame["coverage_ratio"])
+    frame = add_placement_rates(frame)
+    frame["placed_per_100_openings"] = 100 * ratio(frame["students_placed"], frame["demand"])
+    return frame[["sector_code", "sector_name", "supply", "demand", "gap", "coverage_ratio", "gap_status", "students_placed",
+                  "hired", "partners", "placement_hire_rate", "placed_per_100_openings"]]
+
+
+SHORTAGE_BELOW, SURPLUS_ABOVE = 0.9, 1.1
+
+
+def classify_gap(coverage: pd.Series) -> pd.Series:
+    """"shortage" (< 0.9), "balanced", "surplus" (> 1.1) or "no demand" (empty coverage)."""
+    status = pd.Series("balanced", index=coverage.index, dtype=object)
+    status[coverage < SHORTAGE_BELOW] = "shortage"
+    status[coverage > SURPLUS_ABOVE] = "surplus"
+    status[coverage.isna()] = "no demand"
+    return status
+
+
+# --- overview and options -------------------------------------------------------------
 
 
 def headline_by_year(session: Session, *, filters: Filters) -> pd.DataFrame:
@@ -243,6 +546,17 @@ def list_regions(session: Session) -> pd.DataFrame:
 def list_sectors(session: Session) -> pd.DataFrame:
     """Every sector. Columns: sector_code, sector_name."""
     return _frame(session, select(Sector.sector_code, Sector.sector_name).order_by(Sector.sector_code), ["sector_code", "sector_name"])
+
+
+def list_institutions(session: Session) -> pd.DataFrame:
+    """Every institution. Columns: institution_id, institution_name, region_code, region_name, institution_type."""
+    statement = (
+        select(Institution.institution_id, Institution.institution_name, Institution.region_code, Region.region_name,
+               Institution.institution_type)
+        .join(Region, Region.region_code == Institution.region_code)
+        .order_by(Institution.institution_name, Institution.institution_id)
+    )
+    return _frame(session, statement, ["institution_id", "institution_name", "region_code", "region_name", "institution_type"])
 
 
 def current_data_version(session: Session) -> int:
