@@ -4,7 +4,7 @@
 import streamlit as st
 
 from data_access.store import StoreError
-from ui.context import dashboard_engine, data_version, snapshot_for
+from ui.context import dashboard_engine, data_version, protection_threshold, snapshot_for
 from ui.filters import render_sidebar_filters
 
 st.set_page_config(page_title="Vocational supply & demand", page_icon=":material/balance:", layout="wide")
@@ -31,7 +31,7 @@ filters = render_sidebar_filters()
 st.sidebar.divider()
 st.sidebar.download_button(
     "Export snapshot",
-    data=lambda: snapshot_for(filters),
+    data=lambda threshold=protection_threshold(): snapshot_for(filters, threshold),
     file_name="snapshot.zip",
     mime="application/zip",
     icon=":material/folder_zip:",

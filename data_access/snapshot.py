@@ -12,8 +12,6 @@ import io
 import json
 import math
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import pandas as pd
@@ -21,6 +19,9 @@ from sqlalchemy.orm import Session
 
 from . import __version__, queries
 from .filters import Filters
+from .suppression import describe as describe_protection
+from .suppression import protect
+from .views import SNAPSHOT_VIEWS
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -47,40 +48,32 @@ def _float_format(value: float) -> str:
     return "" if math.isnan(value) else repr(float(value))
 
 
-@dataclass(frozen=True)
-class SnapshotTable:
-    """One CSV of the snapshot and the query that makes it."""
-
-    file_name: str
-    query: Callable[..., pd.DataFrame]
-    description: str
-
-
-SNAPSHOT_TABLES: tuple[SnapshotTable, ...] = (
-    SnapshotTable(
-        "supply_demand.csv",
-        queries.supply_demand_detail,
-        "one row per (year, region, sector) with supply, demand, gap and coverage_ratio",
-    ),
-    SnapshotTable("overview.csv", queries.headline_by_year, "the Overview's headline figures per year"),
-)
+def snapshot_frames(session: Session, *, filters: Filters, hide_below: int | None = None) -> dict[str, pd.DataFrame]:
+    """Every snapshot view for ``filters``, by file name, protected when ``hide_below`` is set."""
+    frames = {}
+    for view in SNAPSHOT_VIEWS:
+        frame = view.run(session, filters)
+        frames[view.snapshot_file] = protect(frame, view, hide_below).for_display() if hide_below else frame
+    return frames
 
 
-def snapshot_frames(session: Session, *, filters: Filters) -> dict[str, pd.DataFrame]:
-    """Every snapshot table for ``filters``, by file name."""
-    return {table.file_name: table.query(session, filters=filters) for table in SNAPSHOT_TABLES}
+def build_snapshot(
+    session: Session, *, filters: Filters, hide_below: int | None = None, generated_at: datetime | None = None
+) -> bytes:
+    """The snapshot zip for ``filters``: manifest.json and one CSV per view.
 
-
-def build_snapshot(session: Session, *, filters: Filters, generated_at: datetime | None = None) -> bytes:
-    """The snapshot zip for ``filters``: manifest.json and one CSV per view."""
-    frames = snapshot_frames(session, filters=filters)
+    With ``hide_below``, small numbers are hidden exactly as on screen and the
+    manifest states the rule.
+    """
+    frames = snapshot_frames(session, filters=filters, hide_below=hide_below)
     manifest = {
         "generated_at": (generated_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
         "filters": filters.as_dict(),
         "data_version": queries.current_data_version(session),
         "app_version": __version__,
+        "small_number_protection": describe_protection(hide_below),
         "row_counts": {name: int(len(frame)) for name, frame in frames.items()},
-        "files": {table.file_name: table.description for table in SNAPSHOT_TABLES},
+        "files": {view.snapshot_file: view.description for view in SNAPSHOT_VIEWS},
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -12,8 +12,8 @@ filters = active_filters()
 st.caption(f"Training supply against industry demand · {filters.describe()}")
 
 earliest = None if filters.year_from is None else filters.year_from - 1  # the year before, for the change
-by_year = view("headline_by_year", filters.with_years(earliest, filters.year_to))
-figures = headline_figures(by_year, year_to=filters.year_to)
+by_year = view("overview", filters.with_years(earliest, filters.year_to))
+figures = headline_figures(by_year.numbers, year_to=filters.year_to)
 if all(f.value is None for f in figures):
     st.info("No data matches these filters. Widen the years, regions or sectors in the sidebar.")
     st.stop()
@@ -26,8 +26,8 @@ for column, figure in zip(st.columns(3) + st.columns(3), figures):
 year = filters.year_to
 st.subheader(f"Where training and demand disagree most in {year}")
 latest = filters.with_years(year, year)
-by_sector = view("gaps_by_sector", latest)
-by_cell = view("gaps_by_region_sector", latest)
+by_sector = view("gaps_by_sector", latest).numbers
+by_cell = view("gaps_by_region_sector", latest).numbers
 left, right = st.columns(2)
 with left:
     st.markdown("**Largest shortages** (fewer graduates than openings)")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui.charts import coverage_heatmap, supply_demand_bars, supply_demand_trend_lines
-from ui.components import chart_with_data
+from ui.components import chart_with_data, table_with_data
 from ui.context import view
 from ui.filters import active_filters
 
@@ -23,18 +23,21 @@ if by_sector.empty:
     st.stop()
 
 st.caption("Supply = graduates; demand = openings. Gap = supply − demand (negative = shortage); coverage = supply ÷ demand.")
-chart_with_data(supply_demand_bars(by_sector, title=f"Supply and demand by sector, largest shortage first · {scope}"), by_sector, "supply_demand_by_sector.csv")
+chart_with_data(supply_demand_bars(by_sector.numbers, title=f"Supply and demand by sector, largest shortage first · {scope}"),
+                by_sector, "supply_demand_by_sector.csv")
 
 cells = view("gaps_by_region_sector", period)
-chart_with_data(coverage_heatmap(cells, title=f"Coverage ratio by region and sector · {scope}"), cells, "coverage_by_region_sector.csv")
+chart_with_data(coverage_heatmap(cells.numbers, title=f"Coverage ratio by region and sector · {scope}"), cells,
+                "coverage_by_region_sector.csv")
 
 trend = view("supply_demand_trend", filters)
-chart_with_data(supply_demand_trend_lines(trend, title=f"Supply and demand over the years · {filters.describe()}"), trend, "supply_demand_trend.csv")
+chart_with_data(supply_demand_trend_lines(trend.numbers, title=f"Supply and demand over the years · {filters.describe()}"),
+                trend, "supply_demand_trend.csv")
 
 st.subheader("Gaps by region and sector")
-st.dataframe(
+table_with_data(
     cells,
-    hide_index=True,
+    "gaps_by_region_sector.csv",
     column_config={
         "region_code": "Region code", "region_name": "Region", "sector_code": "Sector code", "sector_name": "Sector",
         "supply": st.column_config.NumberColumn("Supply", format="localized"),

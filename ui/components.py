@@ -2,19 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from data_access.snapshot import csv_bytes
 
+from .context import ViewResult
+
 
 def download_csv(frame: pd.DataFrame, file_name: str, *, label: str = "Download the data (CSV)") -> None:
     """A download of exactly ``frame``, written by the contract's CSV rules."""
-    st.download_button(label, data=csv_bytes(frame), file_name=file_name, mime="text/csv", key=f"download_{file_name}", icon=":material/download:")
+    st.download_button(label, data=csv_bytes(frame), file_name=file_name, mime="text/csv", key=f"download_{file_name}",
+                       icon=":material/download:")
 
 
-def chart_with_data(figure: go.Figure, frame: pd.DataFrame, file_name: str) -> None:
-    """A chart and, under it, the download of the data behind it."""
-    st.plotly_chart(figure, config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}})
-    download_csv(frame, file_name)
+def protection_note(result: ViewResult) -> None:
+    """Say what small-number protection hid, when it hid anything."""
+    if result.hidden_cells:
+        st.caption(
+            f"Small-number protection: counts below {result.threshold} are shown as <{result.threshold} and "
+            f"measures computed from them are left blank ({result.hidden_cells} cells hidden)."
+        )
+
+
+def chart_with_data(figure: go.Figure, result: ViewResult, file_name: str, *, key: str | None = None, on_select=None):
+    """A chart and, under it, the download of the data behind it (protected like the chart).
+
+    With ``on_select``, returns Streamlit's selection event of the chart.
+    """
+    options = {"on_select": on_select, "selection_mode": ("points",), "key": key} if on_select else {}
+    event = st.plotly_chart(figure, config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}, **options)
+    protection_note(result)
+    download_csv(result.display, file_name)
+    return event
+
+
+def table_with_data(result: ViewResult, file_name: str, *, column_config: Mapping | None = None, key: str | None = None,
+                    on_select=None, height: int | str = "auto"):
+    """A sortable table of the view and its download. With ``on_select``, returns the row selection event."""
+    options = {"on_select": on_select, "selection_mode": "single-row", "key": key} if on_select else {}
+    event = st.dataframe(result.display, hide_index=True, column_config=column_config, height=height, **options)
+    protection_note(result)
+    download_csv(result.display, file_name)
+    return event

@@ -1,8 +1,10 @@
-"""The app's connection to the data layer: one engine per process, and query
-results cached per (query, filters, data version) so a new load shows on every
-user's next interaction."""
+"""The app's connection to the data layer: one engine per process, and view
+results cached per (view, filters, protection, data version) so that a new load
+shows on every user's next interaction."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -12,15 +14,26 @@ from data_access import queries
 from data_access.filters import Filters
 from data_access.snapshot import build_snapshot
 from data_access.store import get_engine
+from data_access.suppression import protect
+from data_access.views import VIEWS
 
-# The views a page may ask for by name (names keep the cache key small and stable).
-VIEWS = {
-    "supply_demand_detail": queries.supply_demand_detail,
-    "gaps_by_sector": queries.gaps_by_sector,
-    "gaps_by_region_sector": queries.gaps_by_region_sector,
-    "supply_demand_trend": queries.supply_demand_trend,
-    "headline_by_year": queries.headline_by_year,
-}
+PROTECTION_KEY = "hide_below"  # session state (and URL) key of the small-number threshold; absent = off
+
+
+@dataclass(frozen=True)
+class ViewResult:
+    """A view's rows: ``numbers`` for charts (hidden cells empty), ``display`` for tables and CSV files."""
+
+    name: str
+    numbers: pd.DataFrame
+    display: pd.DataFrame
+    hidden_cells: int
+    threshold: int | None
+
+    @property
+    def empty(self) -> bool:
+        """True when the view has no rows for the filters."""
+        return self.numbers.empty
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -35,34 +48,52 @@ def data_version() -> int:
         return queries.current_data_version(session)
 
 
+def protection_threshold() -> int | None:
+    """The small-number threshold chosen in the sidebar, or None when protection is off."""
+    return st.session_state.get(PROTECTION_KEY)
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached_view(name: str, filters: Filters, version: int) -> pd.DataFrame:
+def _cached_view(name: str, filters: Filters, threshold: int | None, version: int) -> ViewResult:
+    view_spec = VIEWS[name]
     with Session(dashboard_engine()) as session:
-        return VIEWS[name](session, filters=filters)
+        frame = view_spec.run(session, filters)
+    if not threshold:
+        return ViewResult(name, frame, frame, 0, None)
+    protected = protect(frame, view_spec, threshold)
+    return ViewResult(name, protected.numbers, protected.for_display(), int(protected.hidden.to_numpy().sum()), threshold)
 
 
-def view(name: str, filters: Filters) -> pd.DataFrame:
-    """The result of view ``name`` for ``filters`` at the current data version (a copy: safe to change)."""
-    return _cached_view(name, filters, data_version()).copy()
+def view(name: str, filters: Filters) -> ViewResult:
+    """View ``name`` (see data_access.views) for ``filters`` at the current data version, protected
+    as chosen in the sidebar. Callers must not change the frames in place."""
+    return _cached_view(name, filters, protection_threshold(), data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _cached_options(version: int) -> tuple[list[int], pd.DataFrame, pd.DataFrame]:
+def _cached_options(version: int) -> tuple[list[int], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     with Session(dashboard_engine()) as session:
-        return queries.available_years(session), queries.list_regions(session), queries.list_sectors(session)
+        return (queries.available_years(session), queries.list_regions(session), queries.list_sectors(session),
+                queries.list_institutions(session))
 
 
 def filter_options() -> tuple[list[int], pd.DataFrame, pd.DataFrame]:
     """Years with data, the regions and the sectors, for the sidebar."""
-    return _cached_options(data_version())
+    years, regions, sectors, _ = _cached_options(data_version())
+    return years, regions, sectors
+
+
+def institutions() -> pd.DataFrame:
+    """Every institution with its region and type, for pickers."""
+    return _cached_options(data_version())[3]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _cached_snapshot(filters: Filters, version: int) -> bytes:
+def _cached_snapshot(filters: Filters, threshold: int | None, version: int) -> bytes:
     with Session(dashboard_engine()) as session:
-        return build_snapshot(session, filters=filters)
+        return build_snapshot(session, filters=filters, hide_below=threshold)
 
 
-def snapshot_for(filters: Filters) -> bytes:
+def snapshot_for(filters: Filters, threshold: int | None) -> bytes:
     """The snapshot zip for ``filters`` (same bytes as ``python -m data_access export`` but for the timestamp)."""
-    return _cached_snapshot(filters, data_version())
+    return _cached_snapshot(filters, threshold, data_version())

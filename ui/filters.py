@@ -16,11 +16,14 @@ import streamlit as st
 
 from data_access.filters import Filters
 
-from .context import filter_options
+from data_access.suppression import DEFAULT_THRESHOLD
+
+from .context import PROTECTION_KEY, filter_options
 
 FILTERS_KEY = "active_filters"
 URL_READ_KEY = "filters_read_from_url"
 YEARS_WIDGET, REGIONS_WIDGET, SECTORS_WIDGET = "filter_years", "filter_regions", "filter_sectors"
+PROTECT_WIDGET, THRESHOLD_WIDGET = "protect_small_numbers", "protect_threshold"
 
 
 def _labeller(frame: pd.DataFrame, code: str, name: str):
@@ -44,6 +47,9 @@ def _seed_from_url(years: list[int], regions: list[str], sectors: list[str]) -> 
     st.session_state[YEARS_WIDGET] = (min(year_from, year_to), max(year_from, year_to))
     st.session_state[REGIONS_WIDGET] = [c for c in st.query_params.get_all("region") if c in regions]
     st.session_state[SECTORS_WIDGET] = [c for c in st.query_params.get_all("sector") if c in sectors]
+    raw = st.query_params.get("hide_below", "")
+    st.session_state[PROTECT_WIDGET] = raw.isdigit() and 2 <= int(raw) <= 100
+    st.session_state[THRESHOLD_WIDGET] = int(raw) if st.session_state[PROTECT_WIDGET] else DEFAULT_THRESHOLD
 
 
 def _keep_valid(years: list[int], regions: list[str], sectors: list[str]) -> None:
@@ -55,13 +61,14 @@ def _keep_valid(years: list[int], regions: list[str], sectors: list[str]) -> Non
     st.session_state[SECTORS_WIDGET] = [c for c in st.session_state.get(SECTORS_WIDGET, []) if c in sectors]
 
 
-def _write_url(filters: Filters, years: list[int]) -> None:
+def _write_url(filters: Filters, years: list[int], threshold: int | None) -> None:
     """Mirror the filters into the URL, leaving defaults out to keep links short."""
     wanted = {
         "from": str(filters.year_from) if filters.year_from != years[0] else None,
         "to": str(filters.year_to) if filters.year_to != years[-1] else None,
         "region": list(filters.regions) or None,
         "sector": list(filters.sectors) or None,
+        "hide_below": str(threshold) if threshold else None,
     }
     for name, value in wanted.items():
         current = st.query_params.get_all(name)
@@ -99,9 +106,25 @@ def render_sidebar_filters() -> Filters:
         key=SECTORS_WIDGET, placeholder="All sectors",
     )
     filters = Filters(year_from, year_to, tuple(chosen_regions), tuple(chosen_sectors))
-    _write_url(filters, years)
+    threshold = _render_protection()
+    _write_url(filters, years, threshold)
     st.session_state[FILTERS_KEY] = filters
     return filters
+
+
+def _render_protection() -> int | None:
+    """The small-number protection switch; sets and returns the threshold (None when off)."""
+    st.sidebar.toggle(
+        "Hide small numbers", key=PROTECT_WIDGET,
+        help="For meetings and handouts: counts below the threshold are shown as <N and rates built on them are left "
+             "blank, on screen and in every export.",
+    )
+    threshold = None
+    if st.session_state.get(PROTECT_WIDGET):
+        threshold = int(st.sidebar.number_input("Hide counts below", min_value=2, max_value=100, step=1,
+                                                key=THRESHOLD_WIDGET, persist_state="session"))
+    st.session_state[PROTECTION_KEY] = threshold
+    return threshold
 
 
 def active_filters() -> Filters:

@@ -1,0 +1,52 @@
+"""Cross-filtering: a selection made in a chart narrows the rest of the page.
+
+A chart that offers it puts the code of each bar or cell first in its
+customdata; the page passes the chart's selection event here and gets back the
+selected codes, and a visible button clears the selection (by giving the chart
+a new key, since Streamlit cannot empty a chart's selection from code).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+
+class ChartSelection:
+    """The selection of one chart on one page, e.g. ``ChartSelection("enrolment", "sector")``."""
+
+    def __init__(self, page: str, field: str) -> None:
+        self.field = field
+        self._counter_key = f"{page}_{field}_selection_round"
+
+    @property
+    def chart_key(self) -> str:
+        """The widget key to give the chart (changes when the selection is cleared)."""
+        return f"{self._counter_key}_{st.session_state.get(self._counter_key, 0)}"
+
+    def codes(self, event) -> tuple[str, ...]:
+        """The codes selected in the chart's event, in selection order, without repeats."""
+        if not event:
+            return ()
+        points = event.get("selection", {}).get("points", []) if isinstance(event, dict) else event.selection.points
+        codes: list[str] = []
+        for point in points:
+            custom = point.get("customdata")
+            code = custom[0] if isinstance(custom, (list, tuple)) and custom else custom
+            if code is not None and str(code) not in codes:
+                codes.append(str(code))
+        return tuple(codes)
+
+    def clear(self) -> None:
+        """Forget the selection (the chart is drawn anew without it)."""
+        st.session_state[self._counter_key] = st.session_state.get(self._counter_key, 0) + 1
+
+    def show_active(self, codes: tuple[str, ...], names: dict[str, str] | None = None) -> None:
+        """A line saying what the page is narrowed to, with a button that clears it."""
+        if not codes:
+            st.caption(f"Tip: click a {self.field} in the chart (shift-click for several) to narrow the rest of the page.")
+            return
+        shown = ", ".join((names or {}).get(code, code) for code in codes)
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.info(f"Narrowed to {self.field}: **{shown}**", icon=":material/filter_alt:")
+        right.button(f"Clear {self.field} selection", on_click=self.clear, key=f"{self._counter_key}_clear",
+                     icon=":material/filter_alt_off:")
