@@ -17,6 +17,10 @@ st.set_page_config(page_title="Vocational supply & demand", page_icon=":material
 PAGES = [
     st.Page("pages/home.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
     st.Page("pages/supply_demand.py", title="Supply vs demand", icon=":material/balance:", url_path="supply-demand"),
+    st.Page("pages/enrolment.py", title="Enrolment and graduates", icon=":material/school:", url_path="enrolment-graduates"),
+    st.Page("pages/placements.py", title="Placements and partners", icon=":material/handshake:", url_path="placements-partners"),
+    st.Page("pages/outcomes.py", title="Graduate outcomes", icon=":material/work:", url_path="graduate-outcomes"),
+    st.Page("pages/scorecard.py", title="Institution scorecard", icon=":material/assignment:", url_path="institution-scorecard"),
 ]
 
 navigation = st.navigation(PAGES)
