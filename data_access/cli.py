@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="year_to", type=int, metavar="YEAR", help="last year (default: all)")
     export.add_argument("--region", action="append", default=[], metavar="CODE", help="a region code; repeat for several")
     export.add_argument("--sector", action="append", default=[], metavar="CODE", help="a sector code; repeat for several")
+    export.add_argument("--hide-below", type=int, metavar="N",
+                        help="small-number protection: show counts below N as <N and blank what is computed from them")
     return parser
 
 
@@ -94,13 +96,16 @@ def _export(engine, args) -> int:
     if args.year_from is not None and args.year_to is not None and args.year_from > args.year_to:
         print(f"error: --from {args.year_from} is after --to {args.year_to}", file=sys.stderr)
         return 2
+    if args.hide_below is not None and not 2 <= args.hide_below <= 100:
+        print(f"error: --hide-below must be between 2 and 100, not {args.hide_below}", file=sys.stderr)
+        return 2
     filters = Filters(args.year_from, args.year_to, tuple(args.region), tuple(args.sector))
     with Session(engine) as session:
         unknown = _unknown_codes(session, filters)
         if unknown:
             print(f"error: {unknown}", file=sys.stderr)
             return 2
-        archive = build_snapshot(session, filters=filters)
+        archive = build_snapshot(session, filters=filters, hide_below=args.hide_below)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(archive)

@@ -38,7 +38,8 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise_cell)
+            # Built as object on purpose: Series.map would turn whole numbers next to blanks into floats (60.0).
+            safe[column] = pd.Series([neutralise_cell(v) for v in safe[column]], index=safe.index, dtype=object)
     text = safe.to_csv(index=False, lineterminator="\r\n", float_format=_float_format)
     return text.encode("utf-8-sig")
 

@@ -60,13 +60,16 @@ def protect(frame: pd.DataFrame, view: View, threshold: int = DEFAULT_THRESHOLD)
     numbers = frame.copy()
     for column in frame.columns:
         if hidden[column].any():
-            numbers[column] = numbers[column].astype("float64").mask(hidden[column])
+            # Whole numbers stay whole (nullable) so that exports write 60, not 60.0.
+            kind = "Int64" if pd.api.types.is_integer_dtype(frame[column]) else "float64"
+            numbers[column] = numbers[column].astype(kind).mask(hidden[column])
     return Protected(numbers, hidden, threshold, tuple(counts))
 
 
 def _hide_complements(frame: pd.DataFrame, hidden: pd.DataFrame, counts: list[str], group: list[str]) -> None:
     """Where a group has exactly one hidden count, hide its smallest other positive count too."""
-    groups = frame.groupby(group, sort=False).groups.values() if group else [frame.index]
+    keys = group[0] if len(group) == 1 else group
+    groups = frame.groupby(keys, sort=False).groups.values() if group else [frame.index]
     for column in counts:
         values = pd.to_numeric(frame[column], errors="coerce")
         for index in groups:

@@ -1,0 +1,129 @@
+"""The enrolment, placement, partner and outcome views on the tiny fixture,
+every number worked out by hand (tests/fixtures/README.md lists the rows)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from sqlalchemy.orm import Session
+
+from data_access import queries
+from data_access.filters import Filters
+
+from .test_queries import rows
+
+
+@pytest.fixture
+def session(tiny_engine):
+    with Session(tiny_engine) as session:
+        yield session
+
+
+def test_enrolment_trend_gives_growth_against_the_previous_year_per_group(session):
+    frame = queries.enrolment_trend(session, filters=Filters(), by=("sector_code",))
+    assert rows(frame, ["year", "sector_code", "enrolled", "graduates", "enrolled_growth"]) == [
+        (2023, "J", 50, 12, None),  # first year of J: no growth
+        (2023, "Q", 100, 30, None),
+        (2024, "Q", 110, 35, pytest.approx(0.1)),  # (110 - 100) / 100
+    ]
+    q_2024 = frame[(frame["year"] == 2024) & (frame["sector_code"] == "Q")].iloc[0]
+    assert q_2024["graduates_growth"] == pytest.approx(5 / 30)
+    assert q_2024["graduates_per_enrolled"] == pytest.approx(35 / 110)
+
+
+def test_enrolment_by_institution_type_sums_every_year(session):
+    frame = queries.enrolment_totals(session, filters=Filters(), by=("institution_type",))
+    assert rows(frame, ["institution_type", "enrolled", "graduates"]) == [("college", 210, 65), ("school", 50, 12)]
+
+
+def test_program_table_is_for_the_latest_year_with_the_year_before(session):
+    frame = queries.program_table(session, filters=Filters(2023, 2024))
+    assert rows(frame, ["program_code", "program_name", "sector_name", "institutions", "enrolled", "graduates",
+                        "enrolled_previous_year"]) == [("P1", "Nursing", "Health", 1, 110, 35, 100)]
+    assert frame.loc[0, "enrolled_growth"] == pytest.approx(0.1)
+    assert frame.loc[0, "graduates_per_enrolled"] == pytest.approx(35 / 110)
+
+
+def test_outcomes_by_institution_type_and_institution(session):
+    by_type = queries.outcome_totals(session, filters=Filters(), by=("institution_type",))
+    assert rows(by_type, ["institution_type", "surveyed", "employed", "employed_in_field"]) == [
+        ("college", 28, 20, 15), ("school", 10, 6, 3)
+    ]
+    assert list(by_type["in_field_rate"]) == [pytest.approx(0.75), pytest.approx(0.5)]
+    by_institution = queries.outcome_totals(session, filters=Filters(institutions=("I2",)), by=("institution_id",))
+    assert rows(by_institution, ["institution_id", "institution_name", "employment_rate"]) == [("I2", "South School", 0.8)]
+
+
+def test_effective_supply_uses_the_in_field_rate_of_each_region_and_sector(session):
+    frame = queries.effective_supply(session, filters=Filters(), by=("sector_code",))
+    by_sector = frame.set_index("sector_code")
+    # Q: (30 + 35) graduates in R1 x 15/20 in field = 48.75; R3 has no graduates. J: 12 x 3/6 = 6.
+    assert by_sector.loc["Q", "effective_supply"] == pytest.approx(48.75)
+    assert by_sector.loc["Q", "effective_gap"] == pytest.approx(48.75 - 65)
+    assert by_sector.loc["Q", "effective_coverage"] == pytest.approx(0.75)
+    assert by_sector.loc["J", "effective_supply"] == pytest.approx(6.0)
+    assert by_sector.loc["J", "effective_coverage"] == pytest.approx(0.6)
+    assert by_sector["supply_without_rate"].tolist() == [0, 0]
+
+
+def test_effective_supply_falls_back_to_the_sector_rate_and_counts_graduates_without_any(session):
+    # Only 2024 cohorts are selected: there are none, so no rate anywhere; 35 Q graduates have no rate.
+    frame = queries.effective_supply(session, filters=Filters(2024, 2024), by=("sector_code",))
+    row = frame.set_index("sector_code").loc["Q"]
+    assert (row["supply"], row["supply_without_rate"], row["effective_supply"]) == (35, 35, 0.0)
+    assert math.isnan(row["in_field_rate"])
+
+
+def test_in_field_rate_against_coverage_per_sector(session):
+    frame = queries.in_field_against_coverage(session, filters=Filters())
+    assert rows(frame, ["sector_code", "coverage_ratio", "employed", "employed_in_field"]) == [("Q", 1.0, 20, 15), ("J", 1.2, 6, 3)]
+
+
+def test_partner_ranking_orders_by_students_placed_with_capacity_use_and_tenure(session):
+    frame = queries.partner_ranking(session, filters=Filters())
+    assert rows(frame, ["employer_id", "students_placed", "hired", "years_hosting", "placement_hire_rate", "capacity_use"]) == [
+        ("E1", 10, 4, 1, 0.4, 0.5),  # 10 placed over 1 year at a capacity of 20 a year
+        ("E2", 5, 5, 1, 1.0, None),  # no stated capacity: no capacity use
+    ]
+    assert frame.loc[0, "tenure_years"] == 2024 - 2010
+    assert pd.isna(frame.loc[1, "tenure_years"])
+
+
+def test_capacity_use_by_sector_counts_partners_that_hosted_nobody_that_year(session):
+    frame = queries.capacity_use_by_sector(session, filters=Filters())
+    # E1 (Q, capacity 20) hosted 10 in 2023 and nobody in 2024; E2 states no capacity.
+    assert rows(frame, ["year", "sector_code", "employers_with_capacity", "placement_capacity", "students_placed", "capacity_use"]) == [
+        (2023, "Q", 1, 20, 10, 0.5),
+        (2024, "Q", 1, 20, 0, 0.0),
+    ]
+
+
+def test_partnership_tenure_bands(session):
+    frame = queries.partnership_tenure(session, filters=Filters()).set_index("tenure_band")
+    assert frame.loc["10 years or more", ["partners", "students_placed", "hired"]].tolist() == [1, 10, 4]
+    assert frame.loc["not stated", ["partners", "students_placed", "hired"]].tolist() == [1, 5, 5]
+    assert frame.loc["under 2 years", "partners"] == 0
+
+
+def test_placements_against_gaps_puts_placements_next_to_the_sector_gap(session):
+    frame = queries.placements_against_gaps(session, filters=Filters())
+    assert rows(frame, ["sector_code", "coverage_ratio", "gap_status", "students_placed", "partners"]) == [
+        ("Q", 1.0, "balanced", 10, 1),
+        ("J", 1.2, "surplus", 5, 1),
+    ]
+    assert frame["placed_per_100_openings"].tolist() == [pytest.approx(100 * 10 / 65), pytest.approx(50.0)]
+
+
+def test_gap_status_thresholds():
+    coverage = pd.Series([0.89, 0.9, 1.1, 1.11, float("nan")])
+    assert queries.classify_gap(coverage).tolist() == ["shortage", "balanced", "balanced", "surplus", "no demand"]
+
+
+def test_page_selections_narrow_every_fact(session):
+    only_i2 = Filters(institutions=("I2",))
+    assert queries.enrolment_totals(session, filters=only_i2, by=("year",))["enrolled"].tolist() == [50]
+    assert queries.placement_totals(session, filters=only_i2, by=("year",))["students_placed"].tolist() == [5]
+    only_p1 = Filters(programs=("P1",))
+    assert queries.outcome_totals(session, filters=only_p1)["surveyed"].tolist() == [28]
