@@ -40,6 +40,18 @@ class Protected:
                 shown.loc[mask, column] = f"<{self.threshold}" if column in self.counts else None
         return shown
 
+    def for_screen(self) -> pd.DataFrame:
+        """Like ``for_display`` but for an on-screen table: a count column with hidden cells
+        becomes text with thousands separators (a table column cannot mix numbers and "<t"),
+        hidden measures are empty, every other column keeps its numbers."""
+        shown = self.numbers.copy()
+        marker = f"<{self.threshold}"
+        for column in self.counts:
+            mask = self.hidden[column]
+            if mask.any():
+                shown[column] = [marker if hide else ("" if pd.isna(v) else f"{int(v):,}") for v, hide in zip(shown[column], mask)]
+        return shown
+
     @property
     def any_hidden(self) -> bool:
         """True when at least one cell is hidden."""

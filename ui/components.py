@@ -44,7 +44,7 @@ def table_with_data(result: ViewResult, file_name: str, *, column_config: Mappin
                     on_select=None, height: int | str = "auto"):
     """A sortable table of the view and its download. With ``on_select``, returns the row selection event."""
     options = {"on_select": on_select, "selection_mode": "single-row", "key": key} if on_select else {}
-    event = st.dataframe(result.display, hide_index=True, column_config=column_config, height=height, **options)
+    event = st.dataframe(result.table, hide_index=True, column_config=column_config, height=height, **options)
     protection_note(result)
     download_csv(result.display, file_name)
     return event

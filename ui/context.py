@@ -22,10 +22,12 @@ PROTECTION_KEY = "hide_below"  # session state (and URL) key of the small-number
 
 @dataclass(frozen=True)
 class ViewResult:
-    """A view's rows: ``numbers`` for charts (hidden cells empty), ``display`` for tables and CSV files."""
+    """A view's rows: ``numbers`` for charts (hidden cells empty), ``table`` for on-screen tables,
+    ``display`` for CSV files (hidden counts written ``<t``)."""
 
     name: str
     numbers: pd.DataFrame
+    table: pd.DataFrame
     display: pd.DataFrame
     hidden_cells: int
     threshold: int | None
@@ -59,9 +61,10 @@ def _cached_view(name: str, filters: Filters, threshold: int | None, version: in
     with Session(dashboard_engine()) as session:
         frame = view_spec.run(session, filters)
     if not threshold:
-        return ViewResult(name, frame, frame, 0, None)
+        return ViewResult(name, frame, frame, frame, 0, None)
     protected = protect(frame, view_spec, threshold)
-    return ViewResult(name, protected.numbers, protected.for_display(), int(protected.hidden.to_numpy().sum()), threshold)
+    return ViewResult(name, protected.numbers, protected.for_screen(), protected.for_display(),
+                      int(protected.hidden.to_numpy().sum()), threshold)
 
 
 def view(name: str, filters: Filters) -> ViewResult:
