@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.engine import make_url
@@ -72,6 +73,22 @@ def tiny_engine(engine) -> Engine:
     outcome = load_paths(engine, [TINY], loaded_by="test")
     assert outcome.ok, outcome.validation.report_lines()
     return engine
+
+
+@pytest.fixture
+def app_url(tmp_path, monkeypatch) -> str:
+    """DATABASE_URL of a SQLite file holding the tiny fixture; caches cleared so the app reads it."""
+    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    engine = make_engine(url)
+    create_schema(engine)
+    assert load_paths(engine, [TINY]).ok
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+    for clear in (get_settings.cache_clear, _ready_engine.cache_clear, st.cache_data.clear, st.cache_resource.clear):
+        clear()
+    yield url
+    for clear in (get_settings.cache_clear, _ready_engine.cache_clear, st.cache_data.clear, st.cache_resource.clear):
+        clear()
 
 
 @pytest.fixture

@@ -6,38 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import streamlit as st
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from data_access import queries
 from data_access.filters import Filters
-from data_access.loading import load_paths
 from data_access.settings import get_settings
 from data_access.store import _ready_engine, make_engine
 
-from .conftest import TINY
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
-
-
-@pytest.fixture
-def app_url(tmp_path, monkeypatch) -> str:
-    """DATABASE_URL of a SQLite file holding the tiny fixture; caches cleared so the app reads it."""
-    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
-    engine = make_engine(url)
-    from data_access.store import create_schema
-
-    create_schema(engine)
-    assert load_paths(engine, [TINY]).ok
-    engine.dispose()
-    monkeypatch.setenv("DATABASE_URL", url)
-    for clear in (get_settings.cache_clear, _ready_engine.cache_clear, st.cache_data.clear, st.cache_resource.clear):
-        clear()
-    yield url
-    for clear in (get_settings.cache_clear, _ready_engine.cache_clear, st.cache_data.clear, st.cache_resource.clear):
-        clear()
 
 
 def run_app(**query_params) -> AppTest:

@@ -16,7 +16,7 @@ from data_access.snapshot import build_snapshot
 from data_access.suppression import protect
 from data_access.views import SNAPSHOT_VIEWS, VIEWS
 
-from .test_pages import APP, app_url  # noqa: F401  (fixture)
+from .test_pages import APP
 
 
 def read_snapshot(archive: bytes) -> tuple[dict, dict[str, pd.DataFrame]]:
@@ -59,7 +59,7 @@ def test_the_manifest_names_every_csv_with_a_description(tiny_engine):
     assert {"supply_demand.csv", "enrolment.csv", "placements.csv", "outcomes.csv", "partners.csv"} <= set(frames)
 
 
-def test_protection_on_screen_equals_protection_in_the_export(app_url):  # noqa: F811
+def test_protection_on_screen_equals_protection_in_the_export(app_url):
     app = AppTest.from_file(APP, default_timeout=60)
     app.query_params["hide_below"] = "11"
     app.run()
