@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from data_access.views import SNAPSHOT_VIEWS
+
 # The sample data's years; a filter left at its default is left out of the URL.
 FIRST_YEAR, LAST_YEAR = 2019, 2025
 # A selection with data: two regions, three sectors, years that are not the defaults.
@@ -190,7 +192,7 @@ def test_the_snapshot_download_matches_the_page(app):
     snapshot = export_snapshot(app)
     manifest = snapshot["manifest"]
     assert manifest["filters"] == expected_filters
-    assert set(manifest["row_counts"]) == set(snapshot) - {"manifest"} == {"supply_demand.csv", "overview.csv"}
+    assert set(manifest["row_counts"]) == set(snapshot) - {"manifest"} == {v.snapshot_file for v in SNAPSHOT_VIEWS}
     for name, count in manifest["row_counts"].items():
         assert count == len(snapshot[name]) > 0, name
     assert app.caption().endswith(f"data version {manifest['data_version']}")
