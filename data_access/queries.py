@@ -31,37 +31,28 @@ class _Fact:
     dims: Mapping[str, ColumnElement]
 
 
-_ENROLMENT = _Fact(
-    Enrolment,
-    (
-        (Institution, Institution.institution_id == Enrolment.institution_id),
-        (Program, Program.program_code == Enrolment.program_code),
-    ),
-    {
-        "year": Enrolment.year,
-        "region_code": Institution.region_code,
-        "sector_code": Program.sector_code,
-        "institution_type": Institution.institution_type,
-        "institution_id": Enrolment.institution_id,
-        "program_code": Enrolment.program_code,
-    },
-)
-_OUTCOME = _Fact(
-    Outcome,
-    (
-        (Institution, Institution.institution_id == Outcome.institution_id),
-        (Program, Program.program_code == Outcome.program_code),
-    ),
-    {
-        "cohort_year": Outcome.cohort_year,
-        "year": Outcome.cohort_year,
-        "region_code": Institution.region_code,
-        "sector_code": Program.sector_code,
-        "institution_type": Institution.institution_type,
-        "institution_id": Outcome.institution_id,
-        "program_code": Outcome.program_code,
-    },
-)
+def _taught(model: type, year: ColumnElement, **extra: ColumnElement) -> _Fact:
+    """A fact about one program at one institution: region from the institution, sector from the program."""
+    return _Fact(
+        model,
+        (
+            (Institution, Institution.institution_id == model.institution_id),
+            (Program, Program.program_code == model.program_code),
+        ),
+        {
+            **extra,
+            "year": year,
+            "region_code": Institution.region_code,
+            "sector_code": Program.sector_code,
+            "institution_type": Institution.institution_type,
+            "institution_id": model.institution_id,
+            "program_code": model.program_code,
+        },
+    )
+
+
+_ENROLMENT = _taught(Enrolment, Enrolment.year)
+_OUTCOME = _taught(Outcome, Outcome.cohort_year, cohort_year=Outcome.cohort_year)
 _PLACEMENT = _Fact(
     Placement,
     (
