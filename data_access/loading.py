@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import getpass
+import gzip
 import json
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from .contract import LOAD_ORDER, TABLES
-from .models import CONTRACT_MODELS, LoadLog
+from .models import CONTRACT_MODELS, LoadLock, LoadLog, LoadUndo
+from .settings import get_settings
 from .validation import FILE_LEVEL, Problem, Source, ValidationResult, collect_sources, validate_sources
 
 BATCH_ROWS = 5000
@@ -44,12 +47,14 @@ class LoadOutcome:
         return lines
 
 
-def stored_keys(engine: Engine, table: str) -> set:
+def stored_keys(engine_or_connection, table: str) -> set:
     """The single-column keys stored in a parent table (regions, sectors, institutions, programs, employers)."""
     model = CONTRACT_MODELS[table]
     key_column = getattr(model, TABLES[table].key[0])
-    with engine.connect() as connection:
-        return set(connection.execute(select(key_column)).scalars())
+    if isinstance(engine_or_connection, Engine):
+        with engine_or_connection.connect() as connection:
+            return set(connection.execute(select(key_column)).scalars())
+    return set(engine_or_connection.execute(select(key_column)).scalars())
 
 
 def validate_for_load(
@@ -76,6 +81,33 @@ def load_paths(
     return load_sources(engine, sources, replace=replace, loaded_by=loaded_by, max_problems=max_problems)
 
 
+class LoadBusy(Exception):
+    """Another load or undo holds the load lock longer than the wait allowed."""
+
+
+@contextmanager
+def change_transaction(engine: Engine, holder: str, *, wait_seconds: float | None = None):
+    """A write transaction that first takes the load lock, so that two loads (or undos) never
+    interleave: a second one waits up to ``wait_seconds`` (LOAD_LOCK_WAIT) and then gives up
+    with ``LoadBusy``. Readers are not blocked; they see the data before or after, never half."""
+    wait = get_settings().load_lock_wait if wait_seconds is None else wait_seconds
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": f"{int(wait * 1000)}"})
+            else:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait * 1000)}")  # an int we made, not input
+            connection.execute(
+                update(LoadLock).where(LoadLock.id == 1).values(holder=holder, since=datetime.now(timezone.utc))
+            )
+            yield connection
+    except OperationalError as error:
+        text_of_error = str(getattr(error, "orig", error)).lower()
+        if "locked" in text_of_error or "lock timeout" in text_of_error or "lock_timeout" in text_of_error:
+            raise LoadBusy("another load is running; nothing was written, try again in a moment") from None
+        raise
+
+
 def load_sources(
     engine: Engine,
     sources: list[Source],
@@ -84,38 +116,198 @@ def load_sources(
     loaded_by: str | None = None,
     max_problems: int = 200,
 ) -> LoadOutcome:
-    """Validate then write every source in one transaction; any problem writes nothing."""
-    result = validate_for_load(engine, sources, replace=replace, max_problems=max_problems)
-    outcome = LoadOutcome(result)
-    if not result.ok:
-        return outcome
+    """Validate then write every source in one transaction; any problem writes nothing.
+
+    The rows each load overwrites or removes, and the keys it adds, are kept so
+    that ``undo_load`` can restore exactly the state before it.
+    """
+    who = loaded_by or _current_user()
+    outcome = LoadOutcome(ValidationResult(sources=list(sources)))
     try:
-        with engine.begin() as connection:
+        with change_transaction(engine, who) as connection:
+            lookup = None if replace else (lambda table: stored_keys(connection, table))
+            result = outcome.validation = validate_sources(sources, existing_keys=lookup, max_problems=max_problems)
+            if not result.ok:
+                raise _NothingToWrite
+            undo = _record_everything(connection) if replace else {}
             removed = _empty_all_tables(connection) if replace else {}
             for table in LOAD_ORDER:
                 if table in result.rows:
+                    if not replace:
+                        undo[table] = _record_overwritten(connection, table, result.rows[table])
                     outcome.counts[table] = _upsert(connection, table, result.rows[table])
                     outcome.counts[table]["removed"] = removed.get(table, 0)
                 elif removed.get(table):  # emptied by --replace and not reloaded: record it too
                     outcome.counts[table] = {"rows": 0, "added": 0, "updated": 0, "removed": removed[table]}
-            log = {
-                "loaded_at": datetime.now(timezone.utc),
-                "loaded_by": loaded_by or _current_user(),
-                "mode": "replace" if replace else "upsert",
-                "files": json.dumps([Path(s.name).name for s in result.sources], ensure_ascii=False),
-                "row_counts": json.dumps(outcome.counts),
-                "checksum": result.checksum,
-            }
-            outcome.data_version = connection.execute(insert(LoadLog).values(**log).returning(LoadLog.id)).scalar_one()
-    except SQLAlchemyError as error:
-        # Validation passed, so this is the database refusing the write (for example a
-        # concurrent load removed a referenced row). Nothing was written.
-        outcome.counts = {}
-        outcome.data_version = None
-        message = str(getattr(error, "orig", error)).splitlines()[0]
-        result.problems.append(Problem("(database)", 0, FILE_LEVEL, f"the database refused the load, nothing was written: {message}"))
-        result.problem_count += 1
+            version = _log_change(connection, who, "replace" if replace else "upsert", result, outcome.counts)
+            for table, record in undo.items():
+                connection.execute(insert(LoadUndo).values(load_id=version, table_name=table, payload=_pack(record)))
+            outcome.data_version = version
+    except _NothingToWrite:
+        pass
+    except (LoadBusy, SQLAlchemyError) as error:
+        # Validation passed, so this is the database refusing the write (another load holds the
+        # lock, or removed a referenced row meanwhile). Nothing was written.
+        outcome.counts, outcome.data_version = {}, None
+        message = str(error) if isinstance(error, LoadBusy) else f"the database refused the load, nothing was written: {_first_line(error)}"
+        outcome.validation.problems.append(Problem("(database)", 0, FILE_LEVEL, message))
+        outcome.validation.problem_count += 1
     return outcome
+
+
+class _NothingToWrite(Exception):
+    """Raised inside the load transaction to roll it back after validation found problems."""
+
+
+def _log_change(connection, who: str, mode: str, result: ValidationResult, counts: dict, undoes: int | None = None) -> int:
+    values = {
+        "loaded_at": datetime.now(timezone.utc),
+        "loaded_by": who,
+        "mode": mode,
+        "files": json.dumps([Path(s.name).name for s in result.sources], ensure_ascii=False),
+        "row_counts": json.dumps(counts),
+        "checksum": result.checksum,
+        "undoes": undoes,
+    }
+    return connection.execute(insert(LoadLog).values(**values).returning(LoadLog.id)).scalar_one()
+
+
+def _first_line(error: Exception) -> str:
+    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+
+
+# --- undo -------------------------------------------------------------------------------
+
+KEY_BATCH = 400  # composite keys per IN (...) query
+
+
+def _columns(table: str) -> list[str]:
+    return list(TABLES[table].column_names)
+
+
+def _record_overwritten(connection, table: str, rows: list[dict]) -> dict:
+    """The stored rows a load of ``rows`` will overwrite, and the keys it will add."""
+    spec, model = TABLES[table], CONTRACT_MODELS[table]
+    key_columns = [getattr(model, k) for k in spec.key]
+    keys = [tuple(row[k] for k in spec.key) for row in rows]
+    previous: list[list] = []
+    for start in range(0, len(keys), KEY_BATCH):
+        batch = keys[start : start + KEY_BATCH]
+        found = connection.execute(
+            select(*[getattr(model, c) for c in _columns(table)]).where(tuple_(*key_columns).in_(batch))
+        ).all()
+        previous.extend(list(row) for row in found)
+    key_positions = [_columns(table).index(k) for k in spec.key]
+    existing = {tuple(row[p] for p in key_positions) for row in previous}
+    return {"previous": previous, "added": [list(k) for k in keys if k not in existing]}
+
+
+def _record_everything(connection) -> dict:
+    """Every stored row of every table, before a replacing load empties them."""
+    record = {}
+    for table in LOAD_ORDER:
+        model = CONTRACT_MODELS[table]
+        rows = connection.execute(select(*[getattr(model, c) for c in _columns(table)])).all()
+        record[table] = {"previous": [list(r) for r in rows], "added": None}  # None: the load replaced everything
+    return record
+
+
+def _pack(record: dict) -> bytes:
+    return gzip.compress(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def _unpack(payload: bytes) -> dict:
+    return json.loads(gzip.decompress(payload).decode("utf-8"))
+
+
+@dataclass
+class UndoOutcome:
+    """What an undo did: the version it took back and the new data version, or why it could not."""
+
+    undone: int | None = None
+    data_version: int | None = None
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> restored, removed
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the undo was written."""
+        return self.problem is None
+
+
+def undoable_versions(engine: Engine) -> list[int]:
+    """Loads that can be undone, newest first; only the first can be undone next."""
+    with engine.connect() as connection:
+        return _undoable(connection)
+
+
+def _undoable(connection) -> list[int]:
+    statement = (
+        select(LoadLog.id).where(LoadLog.mode != "undo", LoadLog.undone_by.is_(None)).order_by(LoadLog.id.desc())
+    )
+    return list(connection.execute(statement).scalars())
+
+
+def undo_load(engine: Engine, version: int | None = None, *, undone_by: str | None = None) -> UndoOutcome:
+    """Take back the latest load that is not undone yet (or ``version``, which must be that one),
+    restoring exactly the rows before it. The undo is itself logged and gives a new data version."""
+    who = undone_by or _current_user()
+    outcome = UndoOutcome()
+    try:
+        with change_transaction(engine, who) as connection:
+            candidates = _undoable(connection)
+            if not candidates:
+                outcome.problem = "there is no load to undo"
+                return outcome
+            target = candidates[0] if version is None else version
+            if target != candidates[0]:
+                later = [v for v in candidates if v > target]
+                outcome.problem = (
+                    f"version {target} cannot be undone now: undo the later loads first ({', '.join(map(str, later))})"
+                    if target in candidates else f"version {target} is not a load that can be undone"
+                )
+                return outcome
+            records = {
+                row.table_name: _unpack(row.payload)
+                for row in connection.execute(select(LoadUndo).where(LoadUndo.load_id == target)).scalars()
+            }
+            outcome.counts = _restore(connection, records)
+            log = connection.execute(select(LoadLog).where(LoadLog.id == target)).scalars().one()
+            result = ValidationResult(sources=[Source(name, b"") for name in json.loads(log.files)])
+            new_version = _log_change(connection, who, "undo", result, outcome.counts, undoes=target)
+            connection.execute(update(LoadLog).where(LoadLog.id == target).values(undone_by=new_version))
+            outcome.undone, outcome.data_version = target, new_version
+    except LoadBusy as busy:
+        outcome.problem = str(busy)
+    except SQLAlchemyError as error:
+        outcome.problem = f"the database refused the undo, nothing was changed: {_first_line(error)}"
+    return outcome
+
+
+def _restore(connection, records: dict[str, dict]) -> dict[str, dict[str, int]]:
+    """Put back the rows a load overwrote and remove the keys it added (children before parents)."""
+    counts: dict[str, dict[str, int]] = {}
+    replaced = any(record["added"] is None for record in records.values())
+    for table in reversed(LOAD_ORDER):
+        if table not in records and not replaced:
+            continue
+        model = CONTRACT_MODELS[table]
+        if replaced:
+            removed = connection.execute(delete(model)).rowcount
+        else:
+            spec = TABLES[table]
+            key_columns = [getattr(model, k) for k in spec.key]
+            added = [tuple(k) for k in records[table]["added"]]
+            removed = 0
+            for start in range(0, len(added), KEY_BATCH):
+                removed += connection.execute(delete(model).where(tuple_(*key_columns).in_(added[start : start + KEY_BATCH]))).rowcount
+        counts[table] = {"restored": 0, "removed": removed}
+    for table in LOAD_ORDER:
+        if table in records and records[table]["previous"]:
+            rows = [dict(zip(_columns(table), row)) for row in records[table]["previous"]]
+            _upsert(connection, table, rows)
+            counts.setdefault(table, {"removed": 0})["restored"] = len(rows)
+    return counts
 
 
 def _empty_all_tables(connection) -> dict[str, int]:
@@ -157,7 +349,8 @@ def _current_user() -> str:
 
 
 def load_history(engine: Engine) -> list[dict]:
-    """Every successful load, newest first: version, when, who, mode, files, row counts, checksum."""
+    """Every change of the data, newest first: version, when, who, mode (upsert, replace or undo),
+    files, row counts, checksum, which version an undo took back and which undo took a load back."""
     with engine.connect() as connection:
         rows = connection.execute(select(LoadLog).order_by(LoadLog.id.desc())).mappings().all()
     return [
@@ -169,6 +362,8 @@ def load_history(engine: Engine) -> list[dict]:
             "files": json.loads(row["files"]),
             "row_counts": json.loads(row["row_counts"]),
             "checksum": row["checksum"],
+            "undoes": row["undoes"],
+            "undone_by": row["undone_by"],
         }
         for row in rows
     ]

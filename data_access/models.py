@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -119,16 +119,37 @@ class Demand(SQLModel, table=True):
 
 
 class LoadLog(SQLModel, table=True):
-    """One successful load. Its id is the data version the load produced."""
+    """One change of the data: a load, or the undoing of one. Its id is the data version it produced."""
 
     __tablename__ = "load_log"
     id: int | None = Field(default=None, primary_key=True)
     loaded_at: datetime
     loaded_by: str
-    mode: str  # "upsert" or "replace"
+    mode: str  # "upsert", "replace" or "undo"
     files: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of file names
-    row_counts: str = Field(sa_column=Column(Text, nullable=False))  # JSON {table: {rows, added, updated}}
-    checksum: str  # SHA-256 over the loaded files' bytes, in load order
+    row_counts: str = Field(sa_column=Column(Text, nullable=False))  # JSON {table: {rows, added, updated, removed}}
+    checksum: str  # SHA-256 over the loaded files' names and bytes, in load order
+    undoes: int | None = None  # for an undo: the version it took back
+    undone_by: int | None = None  # for a load: the undo that took it back
+
+
+class LoadUndo(SQLModel, table=True):
+    """What one load changed in one table, kept so that the load can be undone exactly:
+    the rows it overwrote or removed, and the keys it added (gzip-compressed JSON)."""
+
+    __tablename__ = "load_undo"
+    load_id: int = Field(sa_column=Column(Integer, ForeignKey("load_log.id"), primary_key=True))
+    table_name: str = Field(primary_key=True)
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class LoadLock(SQLModel, table=True):
+    """A single row that every change of the data updates first, so that two loads never interleave."""
+
+    __tablename__ = "load_lock"
+    id: int = Field(primary_key=True)
+    holder: str | None = None
+    since: datetime | None = None
 
 
 CONTRACT_MODELS: dict[str, type[SQLModel]] = {

@@ -28,6 +28,13 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "sample_data",
         description="Folder of contract CSVs that fills the embedded database on first use.",
     )
+    auto_migrate: bool = Field(
+        default=True,
+        description="Apply pending schema migrations when the app or the command line opens the database.",
+    )
+    load_lock_wait: float = Field(
+        default=60, ge=0, description="Seconds a load waits for another load to finish before giving up."
+    )
     max_problems: int = Field(
         default=200, ge=1, description="How many problems a validation lists before it summarises the rest."
     )

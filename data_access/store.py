@@ -14,9 +14,9 @@ from pathlib import Path
 from filelock import FileLock
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.engine import make_url
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
 
-from . import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from . import migrate, models
 from .settings import get_settings
 
 
@@ -94,11 +94,25 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create any missing table; existing tables and rows are left alone."""
+    """Bring the schema to the current version (creating it in an empty database) when
+    AUTO_MIGRATE allows; otherwise refuse a database that is not current. Rows are kept."""
+    where = engine.url.render_as_string(hide_password=True)
     try:
-        SQLModel.metadata.create_all(engine)
+        if get_settings().auto_migrate:
+            migrate.upgrade(engine)
+            return
+        current, head = migrate.current_revision(engine), migrate.head_revision()
     except Exception as error:
-        raise StoreError(f"cannot open the database at {engine.url.render_as_string(hide_password=True)}: {error}") from None
+        raise StoreError(f"cannot open the database at {where}: {_first_line(error)}") from None
+    if current != head:
+        raise StoreError(
+            f"the database at {where} has schema version {current or 'none'} but this release needs {head}: "
+            "run `python -m data_access migrate` (AUTO_MIGRATE is off)"
+        )
+
+
+def _first_line(error: Exception) -> str:
+    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
 
 
 def _fill_with_sample_once(engine: Engine) -> None:

@@ -5,6 +5,7 @@ hand-written contract folders."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,11 +39,23 @@ TINY_ROWS = {
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """An empty SQLite database with every migration applied, made once and copied by each test."""
+    path = tmp_path_factory.mktemp("template") / "migrated.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    create_schema(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path) -> Iterator[str]:
+def db_url(request, tmp_path, migrated_sqlite) -> Iterator[str]:
     """A URL of an empty database: a new SQLite file, or a new PostgreSQL schema."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+        target = tmp_path / "test.sqlite"
+        shutil.copyfile(migrated_sqlite, target)
+        yield f"sqlite:///{target}"
         return
     base = normalise_url(os.environ["TEST_DATABASE_URL"])
     schema = f"test_{uuid.uuid4().hex[:12]}"
