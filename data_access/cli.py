@@ -11,11 +11,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import queries
+from .contract import LOAD_ORDER
 from .filters import Filters
 from .loading import load_paths, validate_for_load
 from .settings import get_settings
 from .snapshot import build_snapshot
-from .store import StoreError, get_engine
+from . import migrate
+from .loading import load_history, undo_load
+from .store import StoreError, get_engine, make_engine, resolve_url
 from .validation import collect_sources
 
 
@@ -43,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--sector", action="append", default=[], metavar="CODE", help="a sector code; repeat for several")
     export.add_argument("--hide-below", type=int, metavar="N",
                         help="small-number protection: show counts below N as <N and blank what is computed from them")
+    undo = commands.add_parser("undo", parents=[common], help="take back the latest load, restoring the data before it")
+    undo.add_argument("--version", type=int, metavar="N", help="the version to undo (must be the latest load not yet undone)")
+    undo.add_argument("--user", help="who is undoing, for the load log (default: the login name)")
+
+    commands.add_parser("history", parents=[common], help="list every load and undo, newest first")
+    commands.add_parser("migrate", parents=[common], help="bring the database schema to this release's version")
     return parser
 
 
@@ -50,14 +59,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 1 problems, 2 usage)."""
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "migrate":
+            return _migrate(make_engine(resolve_url(args.db)[0]))
         engine = get_engine(args.db)
         if args.command == "validate":
             return _validate(engine, args)
         if args.command == "load":
             return _load(engine, args)
+        if args.command == "undo":
+            return _undo(engine, args)
+        if args.command == "history":
+            return _history(engine)
+        if args.command == "migrate":
+            return _migrate(engine)
         return _export(engine, args)
     except (StoreError, SQLAlchemyError, OSError) as error:
         print(f"error: {_one_line(error)}", file=sys.stderr)
+        return 1
+    except Exception as error:  # a bug of ours: still one line for the user, never a traceback
+        print(f"error: unexpected {type(error).__name__}: {_one_line(error)} (please report this)", file=sys.stderr)
         return 1
 
 
@@ -89,6 +109,34 @@ def _load(engine, args) -> int:
     for line in outcome.summary_lines():
         print(line)
     print(f"Loaded. Data version is now {outcome.data_version}.")
+    return 0
+
+
+def _undo(engine, args) -> int:
+    outcome = undo_load(engine, args.version, undone_by=args.user)
+    if not outcome.ok:
+        print(f"error: {outcome.problem}", file=sys.stderr)
+        return 1
+    for table in LOAD_ORDER:
+        if table in outcome.counts:
+            count = outcome.counts[table]
+            print(f"{table}: {count['restored']} rows restored, {count['removed']} rows removed")
+    print(f"Undid version {outcome.undone}. Data version is now {outcome.data_version}.")
+    return 0
+
+
+def _history(engine) -> int:
+    for entry in load_history(engine):
+        rows = sum(c.get("rows", c.get("restored", 0)) for c in entry["row_counts"].values())
+        note = f"undoes {entry['undoes']}" if entry["undoes"] else (f"undone by {entry['undone_by']}" if entry["undone_by"] else "")
+        print(f"{entry['data_version']:>5}  {entry['loaded_at']:%Y-%m-%d %H:%M}  {entry['mode']:<8} {entry['loaded_by']:<16} "
+              f"{rows:>9,} rows  {', '.join(entry['files'])}  {note}".rstrip())
+    return 0
+
+
+def _migrate(engine) -> int:
+    before, after = migrate.upgrade(engine)
+    print(f"Schema at version {after}" + (f" (was {before or 'empty'})." if before != after else " (already current)."))
     return 0
 
 

@@ -267,13 +267,11 @@ def undo_load(engine: Engine, version: int | None = None, *, undone_by: str | No
                     if target in candidates else f"version {target} is not a load that can be undone"
                 )
                 return outcome
-            records = {
-                row.table_name: _unpack(row.payload)
-                for row in connection.execute(select(LoadUndo).where(LoadUndo.load_id == target)).scalars()
-            }
+            stored = connection.execute(select(LoadUndo.table_name, LoadUndo.payload).where(LoadUndo.load_id == target))
+            records = {table_name: _unpack(payload) for table_name, payload in stored}
             outcome.counts = _restore(connection, records)
-            log = connection.execute(select(LoadLog).where(LoadLog.id == target)).scalars().one()
-            result = ValidationResult(sources=[Source(name, b"") for name in json.loads(log.files)])
+            files = connection.execute(select(LoadLog.files).where(LoadLog.id == target)).scalar_one()
+            result = ValidationResult(sources=[Source(name, b"") for name in json.loads(files)])
             new_version = _log_change(connection, who, "undo", result, outcome.counts, undoes=target)
             connection.execute(update(LoadLog).where(LoadLog.id == target).values(undone_by=new_version))
             outcome.undone, outcome.data_version = target, new_version
