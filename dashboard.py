@@ -21,6 +21,7 @@ PAGES = [
     st.Page("pages/placements.py", title="Placements and partners", icon=":material/handshake:", url_path="placements-partners"),
     st.Page("pages/outcomes.py", title="Graduate outcomes", icon=":material/work:", url_path="graduate-outcomes"),
     st.Page("pages/scorecard.py", title="Institution scorecard", icon=":material/assignment:", url_path="institution-scorecard"),
+    st.Page("pages/data.py", title="Data", icon=":material/upload_file:", url_path="data-loads"),
 ]
 
 navigation = st.navigation(PAGES)

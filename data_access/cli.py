@@ -52,12 +52,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("history", parents=[common], help="list every load and undo, newest first")
     commands.add_parser("migrate", parents=[common], help="bring the database schema to this release's version")
+    commands.add_parser("hash-password", help="print a salted hash of a password (asked for, or read from standard input) "
+                                              "for the local editor sign-in in .streamlit/secrets.toml")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 1 problems, 2 usage)."""
     args = build_parser().parse_args(argv)
+    if args.command == "hash-password":
+        return _hash_password()
     try:
         if args.command == "migrate":
             return _migrate(make_engine(resolve_url(args.db)[0]))
@@ -131,6 +135,19 @@ def _history(engine) -> int:
         note = f"undoes {entry['undoes']}" if entry["undoes"] else (f"undone by {entry['undone_by']}" if entry["undone_by"] else "")
         print(f"{entry['data_version']:>5}  {entry['loaded_at']:%Y-%m-%d %H:%M}  {entry['mode']:<8} {entry['loaded_by']:<16} "
               f"{rows:>9,} rows  {', '.join(entry['files'])}  {note}".rstrip())
+    return 0
+
+
+def _hash_password() -> int:
+    import getpass
+
+    from .passwords import hash_password
+
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        print("error: use a password of at least 8 characters", file=sys.stderr)
+        return 2
+    print(hash_password(password))
     return 0
 
 

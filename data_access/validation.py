@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .contract import LOAD_ORDER, TABLES, YEAR_MAX, YEAR_MIN, Column, TableSpec
+from .excel import is_workbook, workbook_to_csv
 
 FILE_LEVEL = "-"  # the COLUMN of a problem that concerns the whole file
 
@@ -45,10 +46,12 @@ class Source:
     name: str
     data: bytes
 
+    table_hint: str | None = None  # a table chosen by the user, overriding the file name
+
     @property
     def table(self) -> str:
-        """The contract table this file's name says it holds (may be unknown)."""
-        return Path(self.name).stem.strip().lower()
+        """The contract table this file holds: the one chosen for it, else the one its name says (may be unknown)."""
+        return self.table_hint or Path(self.name).stem.strip().lower()
 
 
 @dataclass
@@ -120,9 +123,9 @@ def collect_sources(paths: Iterable[str | Path]) -> tuple[list[Source], list[Pro
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+            files = sorted(p for p in path.iterdir() if p.is_file() and (p.suffix.lower() == ".csv" or is_workbook(p.name)))
             if not files:
-                problems.append(Problem(str(path), 0, FILE_LEVEL, "folder holds no .csv files"))
+                problems.append(Problem(str(path), 0, FILE_LEVEL, "folder holds no .csv or .xlsx files"))
             for file in files:
                 sources.append(Source(str(file), file.read_bytes()))
         elif path.is_file():
@@ -214,9 +217,15 @@ def _parse_file(
     source: Source, spec: TableSpec, collect: _Collector
 ) -> tuple[list[dict], list[int]] | None:
     """Rows and their spreadsheet line numbers, or None when the header is unusable."""
-    text, reason = decode_text(source.data)
+    data = source.data
+    if is_workbook(source.name):
+        data, problem = workbook_to_csv(source.data, spec.name)
+        if data is None:
+            collect.add(source.name, *problem)
+            return None
+    text, reason = decode_text(data)
     if text is None:
-        collect.add(source.name, _line_of_first_unreadable_byte(source.data), FILE_LEVEL, f"cannot read: {reason}")
+        collect.add(source.name, _line_of_first_unreadable_byte(data), FILE_LEVEL, f"cannot read: {reason}")
         return None
     # strict: an unclosed quote is an error, not a cell that swallows the rest of the file.
     records = csv.reader(io.StringIO(text, newline=""), strict=True)

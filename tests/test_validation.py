@@ -430,7 +430,7 @@ def test_a_missing_path_and_an_empty_folder_are_reported(tmp_path):
     empty.mkdir()
     missing = tmp_path / "missing"
     result = validate_paths([empty, missing])
-    assert lines(result) == [f"{empty}:0: -: folder holds no .csv files", f"{missing}:0: -: no such file or folder"]
+    assert lines(result) == [f"{empty}:0: -: folder holds no .csv or .xlsx files", f"{missing}:0: -: no such file or folder"]
     assert result.problem_count == 2
 
 

@@ -1,0 +1,5 @@
+"""Placeholder, replaced by the page itself."""
+
+import streamlit as st
+
+st.title("Data")
