@@ -28,6 +28,18 @@ def protection_note(result: ViewResult) -> None:
         )
 
 
+def _text_where_hidden(result: ViewResult, column_config: Mapping | None) -> Mapping | None:
+    """A count column holding "<5" is text on screen: show it as text, not as a broken number."""
+    if not column_config or not result.hidden_cells:
+        return column_config
+    adjusted = dict(column_config)
+    for column, config in column_config.items():
+        is_number = isinstance(config, Mapping) and config.get("type_config", {}).get("type") == "number"
+        if is_number and column in result.table.columns and result.table[column].dtype == object:
+            adjusted[column] = st.column_config.TextColumn(config.get("label"), help=config.get("help"))
+    return adjusted
+
+
 def chart_with_data(figure: go.Figure, result: ViewResult, file_name: str, *, key: str | None = None, on_select=None):
     """A chart and, under it, the download of the data behind it (protected like the chart).
 
@@ -44,7 +56,8 @@ def table_with_data(result: ViewResult, file_name: str, *, column_config: Mappin
                     on_select=None, height: int | str = "auto"):
     """A sortable table of the view and its download. With ``on_select``, returns the row selection event."""
     options = {"on_select": on_select, "selection_mode": "single-row", "key": key} if on_select else {}
-    event = st.dataframe(result.table, hide_index=True, column_config=column_config, height=height, **options)
+    event = st.dataframe(result.table, hide_index=True, column_config=_text_where_hidden(result, column_config),
+                         height=height, **options)
     protection_note(result)
     download_csv(result.display, file_name)
     return event

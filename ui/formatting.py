@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import math
+import pandas as pd
 
 
 def is_missing(value: object) -> bool:
-    """True for None and NaN."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """True for None, NaN and pandas' NA (a hidden whole-number count)."""
+    if isinstance(value, (list, tuple)):
+        return False
+    return value is None or bool(pd.isna(value))
 
 
 def fmt_count(value: object) -> str:

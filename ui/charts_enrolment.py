@@ -1,0 +1,293 @@
+"""Charts and small pure helpers of the Enrolment and graduates page.
+
+Every chart is a pure function from a view's DataFrame to a Plotly figure,
+drawn with the palette, layout and label rules of ``ui.charts``. Values that
+small-number protection hid arrive as NaN: lines break, bars are left out and
+hovers say "hidden" instead of failing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from streamlit import column_config
+
+from .charts import SUPPLY_COLOUR, _layers, _layout, short_label
+from .formatting import fmt_count, fmt_ratio
+from .headline import Headline
+
+# Okabe–Ito, in the order ui.charts uses it (blue, orange first), without its yellow,
+# which disappears on a projector. Groups beyond these share one grey.
+CATEGORY_COLOURS = [SUPPLY_COLOUR, "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
+OTHER_COLOUR = "#b8b8b8"
+ENROLLED_COLOUR = "#56B4E9"  # sky blue: students in training
+GRADUATES_COLOUR = SUPPLY_COLOUR  # graduates are the supply of ui.charts, same blue
+
+COMPLETION_HELP = (
+    "Graduates ÷ enrolled students in the same year: a rough completion indicator, not a cohort completion rate "
+    "(this year's graduates enrolled in earlier years, and programs differ in length)."
+)
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """One way to split enrolment: the view that holds it and its code and name columns."""
+
+    label: str
+    plural: str
+    view: str
+    code: str
+    name: str
+
+
+GROUPINGS = {
+    "sector": Grouping("Sector", "sectors", "enrolment_trend_by_sector", "sector_code", "sector_name"),
+    "region": Grouping("Region", "regions", "enrolment_trend_by_region", "region_code", "region_name"),
+    "type": Grouping("Institution type", "institution types", "enrolment_trend_by_type", "institution_type", "institution_type"),
+}
+
+# measure column -> what the planner calls it
+MEASURES = {
+    "enrolled": "Enrolled students",
+    "graduates": "Graduates",
+    "graduates_per_enrolled": "Graduates per enrolled student",
+}
+
+
+def latest_year(trend: pd.DataFrame) -> int | None:
+    """The last year of a trend view that has any rows (None for an empty view)."""
+    return None if trend.empty else int(trend["year"].max())
+
+
+def missing(value: object) -> bool:
+    """True for None, NaN and pandas' NA (a hidden whole-number count is NA, a hidden rate NaN)."""
+    return value is None or bool(pd.isna(value))
+
+
+def floats(values: pd.Series) -> pd.Series:
+    """A column as plain floats for Plotly, hidden values NaN (Plotly cannot draw pandas' NA)."""
+    return pd.to_numeric(values, errors="coerce").astype("float64")
+
+
+def signed(value: float, spec: str) -> str:
+    """``value`` formatted with ``spec`` and a sign; "±0" when it rounds to zero, so that st.metric
+    (which reads the direction from a leading "-") does not show "-0.00" as a fall. Pair with ``arrow``."""
+    text = format(value, "+" + spec)
+    return "±" + text[1:] if float(text.rstrip("%").replace(",", "")) == 0 else text
+
+
+def arrow(change: str | None) -> str:
+    """st.metric's delta_arrow for a change written by ``signed``: none for a change that rounds to zero."""
+    return "off" if change and change.startswith("±") else "auto"
+
+
+def fmt_growth(value: object) -> str:
+    """A change against the previous year, signed, one decimal ("+3.2%"); an en dash when unknown."""
+    return "–" if missing(value) else signed(100 * float(value), ".1f") + "%"
+
+
+def _shown(values: pd.Series, formatter) -> list[str]:
+    return ["hidden" if missing(v) else formatter(v) for v in values]
+
+
+# --- headline ------------------------------------------------------------------------------
+
+
+def enrolment_headlines(totals: pd.DataFrame, *, year: int) -> list[Headline]:
+    """Enrolled, graduates and graduates per enrolled student in ``year``, each with its change
+    against the year before (``totals`` is the enrolment_trend view over both years)."""
+    rows = totals.set_index("year")
+    figures = []
+    for key, kind in (("enrolled", "count"), ("graduates", "count"), ("graduates_per_enrolled", "ratio")):
+        value = rows[key].get(year, np.nan)
+        previous = rows[key].get(year - 1, np.nan)
+        show = fmt_count if kind == "count" else fmt_ratio
+        shown = "–" if missing(value) else show(value)
+        change = None
+        # An ASCII sign: st.metric reads the direction of a change from a leading "-".
+        if not missing(value) and not missing(previous) and kind == "count":
+            growth = f" ({fmt_growth((value - previous) / previous)})" if previous else ""
+            change = f"{signed(value - previous, ',.0f')}{growth} vs {year - 1}"
+        elif not missing(value) and not missing(previous):
+            change = f"{signed(value - previous, '.2f')} vs {year - 1}"
+        help_text = COMPLETION_HELP if key == "graduates_per_enrolled" else f"{MEASURES[key]} in {year}, all programs in the filters."
+        figures.append(Headline(key, MEASURES[key], None if missing(value) else float(value),
+                                None if missing(previous) else float(previous), year, shown, change, help_text))
+    return figures
+
+
+# --- trend --------------------------------------------------------------------------------
+
+
+def enrolment_trend_lines(trend: pd.DataFrame, *, grouping: Grouping, measure: str, title: str) -> go.Figure:
+    """One line per group over the years for ``measure`` (enrolled, graduates or graduates per
+    enrolled student). The largest groups of the last year get the palette's colours, the rest
+    are thin grey lines (still in the hover and the data), so that twenty sectors stay readable."""
+    last = trend[trend["year"] == trend["year"].max()]
+    ranking = last.sort_values("enrolled", ascending=False, na_position="last")[grouping.code].tolist()
+    ranking += [code for code in trend[grouping.code].drop_duplicates() if code not in ranking]
+    is_ratio = measure == "graduates_per_enrolled"
+    hover = (
+        "<b>%{customdata[0]}</b> · %{x}<br>enrolled %{customdata[1]} (%{customdata[2]} on the year before)"
+        "<br>graduates %{customdata[3]} (%{customdata[4]})<br>graduates per enrolled student %{customdata[5]}<extra></extra>"
+    )
+    figure = go.Figure()
+    for position, code in enumerate(reversed(ranking)):  # greys first, so coloured lines are drawn on top
+        rank = len(ranking) - 1 - position
+        rows = trend[trend[grouping.code] == code].sort_values("year")
+        name = str(rows[grouping.name].iloc[0])
+        coloured = rank < len(CATEGORY_COLOURS)
+        custom = _layers([[name] * len(rows), _shown(rows["enrolled"], fmt_count), [fmt_growth(v) for v in rows["enrolled_growth"]],
+                          _shown(rows["graduates"], fmt_count), [fmt_growth(v) for v in rows["graduates_growth"]],
+                          _shown(rows["graduates_per_enrolled"], fmt_ratio)])
+        figure.add_trace(go.Scatter(
+            x=rows["year"], y=floats(rows[measure]), customdata=custom, hovertemplate=hover, mode="lines+markers",
+            name=short_label(name, 30) if coloured else f"other {grouping.plural}",
+            legendgroup=code if coloured else "other", showlegend=coloured or rank == len(CATEGORY_COLOURS),
+            legendrank=rank, line=dict(color=CATEGORY_COLOURS[rank] if coloured else OTHER_COLOUR, width=3 if coloured else 1.5),
+            marker=dict(size=7 if coloured else 4),
+        ))
+    figure.update_layout(
+        xaxis=dict(dtick=1, title=None),
+        yaxis=dict(tickformat=".2f" if is_ratio else ",", title=MEASURES[measure].lower(), rangemode="tozero"),
+    )
+    figure = _layout(figure, title, height=440)
+    # Up to eight long names do not fit in one row above the plot: list them on the right.
+    figure.update_layout(legend=dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.01, title=None))
+    return figure
+
+
+def growth_against_previous_year(two_years: pd.DataFrame, *, grouping: Grouping, year: int) -> pd.DataFrame:
+    """Per group: enrolled and graduates in ``year`` and the year before, and the growth of each.
+
+    A group with no rows in one of the two years counts 0 there (a program closed
+    or opened); a value hidden by small-number protection stays empty.
+    """
+    keys = [grouping.code] if grouping.code == grouping.name else [grouping.code, grouping.name]
+    measures = ["enrolled", "graduates"]
+    latest = two_years.loc[two_years["year"] == year, keys + measures]
+    before = two_years.loc[two_years["year"] == year - 1, keys + measures]
+    both = latest.merge(before, on=keys, how="outer", suffixes=("", "_previous_year"), indicator=True)
+    for measure in measures:
+        both[measure] = floats(both[measure]).mask(both["_merge"] == "right_only", 0.0)
+        previous = floats(both[f"{measure}_previous_year"]).mask(both["_merge"] == "left_only", 0.0)
+        both[f"{measure}_previous_year"] = previous
+        both[f"{measure}_growth"] = (both[measure] - previous) / previous.where(previous != 0)
+    return both.drop(columns="_merge").reset_index(drop=True)
+
+
+def enrolment_growth_bars(two_years: pd.DataFrame, *, grouping: Grouping, year: int, title: str) -> go.Figure:
+    """Growth of enrolled students and graduates in ``year`` against the year before, one pair of
+    bars per group, fastest growth of enrolment at the top; the counts are in the hover."""
+    growth = growth_against_previous_year(two_years, grouping=grouping, year=year)
+    # Plotly draws the first row at the bottom.
+    ordered = growth.sort_values("enrolled_growth", na_position="first", kind="stable")
+    labels = ordered[grouping.name].astype(str).map(lambda n: short_label(n, 34))
+    figure = go.Figure()
+    # Plotly stacks a horizontal group from the bottom: graduates first puts enrolled on top, as in the legend.
+    for measure, label, colour in (("graduates", "Graduates", GRADUATES_COLOUR), ("enrolled", "Enrolled students", ENROLLED_COLOUR)):
+        change = ordered[f"{measure}_growth"]
+        custom = _layers([ordered[grouping.name].astype(str), _shown(ordered[f"{measure}_previous_year"], fmt_count),
+                          _shown(ordered[measure], fmt_count), [fmt_growth(v) for v in change]])
+        figure.add_trace(go.Bar(
+            name=label, y=labels, x=100 * floats(change), orientation="h", marker_color=colour, customdata=custom,
+            text=[fmt_growth(v) if not missing(v) else "" for v in change], textposition="outside", cliponaxis=False,
+            hovertemplate=f"<b>%{{customdata[0]}}</b><br>{label.lower()}: %{{customdata[1]}} in {year - 1} → "
+                          f"%{{customdata[2]}} in {year}<br>change %{{customdata[3]}}<extra></extra>",
+        ))
+    span = np.nanmax(np.abs(100 * ordered[["enrolled_growth", "graduates_growth"]].to_numpy(dtype=float)), initial=0.0)
+    reach = max(5.0, math.ceil(1.3 * (0 if math.isnan(span) else span)))  # room for the labels outside the bars
+    figure.update_layout(
+        barmode="group", bargap=0.25, legend_traceorder="reversed",
+        xaxis=dict(title=f"change from {year - 1} to {year}", ticksuffix="%", range=[-reach, reach], zeroline=True,
+                   zerolinecolor="#444", zerolinewidth=1),
+        yaxis=dict(title=None),
+    )
+    if growth[["enrolled_previous_year", "graduates_previous_year"]].fillna(0).to_numpy().sum() == 0:
+        figure.add_annotation(text=f"No enrolment recorded in {year - 1} to compare with", xref="paper", yref="paper",
+                              x=0.5, y=0.5, showarrow=False, font=dict(size=14, color="#444"))
+    return _layout(figure, title, height=max(220, 44 * len(ordered) + 130))
+
+
+# --- drill-down -----------------------------------------------------------------------------
+
+
+def sector_enrolment_bars(by_sector: pd.DataFrame, *, title: str) -> go.Figure:
+    """Enrolled students and graduates per sector for one year, largest enrolment at the top.
+
+    The sector code is first in each bar's customdata, for ``ChartSelection``.
+    """
+    ordered = by_sector.sort_values("enrolled", na_position="first", kind="stable")
+    labels = ordered["sector_name"].astype(str).map(short_label)
+    custom = _layers([ordered["sector_code"], ordered["sector_name"], _shown(ordered["enrolled"], fmt_count),
+                      _shown(ordered["graduates"], fmt_count), _shown(ordered["graduates_per_enrolled"], fmt_ratio)])
+    hover = ("<b>%{customdata[1]}</b><br>enrolled %{customdata[2]} · graduates %{customdata[3]}"
+             "<br>graduates per enrolled student %{customdata[4]}<br><i>click to see its programs</i><extra></extra>")
+    figure = go.Figure([  # graduates first: Plotly stacks a horizontal group from the bottom
+        go.Bar(name="Graduates", y=labels, x=floats(ordered["graduates"]), orientation="h", marker_color=GRADUATES_COLOUR,
+               customdata=custom, hovertemplate=hover),
+        go.Bar(name="Enrolled students", y=labels, x=floats(ordered["enrolled"]), orientation="h", marker_color=ENROLLED_COLOUR,
+               customdata=custom, hovertemplate=hover),
+    ])
+    figure.update_layout(barmode="group", bargap=0.2, legend_traceorder="reversed", clickmode="event+select",
+                         xaxis=dict(tickformat=",", title="students"), yaxis=dict(title=None))
+    return _layout(figure, title, height=max(220, 40 * len(ordered) + 130))
+
+
+def codes_in(selected: tuple[str, ...], frame: pd.DataFrame, column: str) -> tuple[str, ...]:
+    """The selected codes that the chart still shows (a selection outlives a change of the sidebar filters)."""
+    shown = set(frame[column].astype(str))
+    return tuple(code for code in selected if code in shown)
+
+
+def names_by_code(frame: pd.DataFrame, code: str, name: str) -> dict[str, str]:
+    """Code -> name, for saying what a selection narrows to."""
+    return dict(zip(frame[code].astype(str), frame[name].astype(str)))
+
+
+def selected_program(event, programs: pd.DataFrame) -> tuple[str, str] | None:
+    """The (code, name) of the program picked in the program table, or None.
+
+    Streamlit reports the row's position in the data it was given, whatever
+    sorting the user applied on screen.
+    """
+    rows = (event or {}).get("selection", {}).get("rows", []) if isinstance(event, dict) else event.selection.rows
+    if not rows or rows[0] >= len(programs):
+        return None
+    row = programs.iloc[rows[0]]
+    return str(row["program_code"]), str(row["program_name"])
+
+
+# --- table columns ------------------------------------------------------------------------
+
+_COUNT = dict(format="localized", width="small")
+
+PROGRAM_COLUMNS = {
+    # Widths in pixels so that the eleven columns fit a 1400-pixel screen without scrolling sideways.
+    "program_code": column_config.TextColumn("Code", width=56),
+    "program_name": column_config.TextColumn("Program", width=170, pinned=True),
+    "sector_code": None,  # the sector's name says it
+    "sector_name": column_config.TextColumn("Sector", width=120),
+    "level": column_config.TextColumn("Level", width=70),
+    "institutions": column_config.NumberColumn("Institutions", help="Institutions offering the program that year",
+                                               format="localized", width=80),
+    "enrolled": column_config.NumberColumn("Enrolled", format="localized", width=72),
+    "graduates": column_config.NumberColumn("Graduates", format="localized", width=78),
+    "graduates_per_enrolled": column_config.NumberColumn("Grads/enrolled", format="%.2f", width=96, help=COMPLETION_HELP),
+    "enrolled_previous_year": column_config.NumberColumn("Year before", help="Enrolled the year before", format="localized",
+                                                         width=80),
+    "enrolled_growth": column_config.NumberColumn("Growth", format="percent", step=0.001, width=66,
+                                                  help="Change in enrolled students against the year before"),
+}
+
+INSTITUTION_COLUMNS = {
+    "institution_id": "Institution ID",
+    "institution_name": column_config.TextColumn("Institution", width="large"),
+    "enrolled": column_config.NumberColumn("Enrolled", **_COUNT),
+    "graduates": column_config.NumberColumn("Graduates", **_COUNT),
+    "graduates_per_enrolled": column_config.NumberColumn("Graduates per enrolled student", format="%.2f", help=COMPLETION_HELP),
+}
