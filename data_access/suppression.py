@@ -72,9 +72,13 @@ def protect(frame: pd.DataFrame, view: View, threshold: int = DEFAULT_THRESHOLD)
     numbers = frame.copy()
     for column in frame.columns:
         if hidden[column].any():
-            # Whole numbers stay whole (nullable) so that exports write 60, not 60.0.
-            kind = "Int64" if pd.api.types.is_integer_dtype(frame[column]) else "float64"
-            numbers[column] = numbers[column].astype(kind).mask(hidden[column])
+            # Whole numbers stay whole (nullable) so that exports write 60, not 60.0; words stay words.
+            if pd.api.types.is_integer_dtype(frame[column]):
+                numbers[column] = numbers[column].astype("Int64").mask(hidden[column])
+            elif pd.api.types.is_numeric_dtype(frame[column]):
+                numbers[column] = numbers[column].astype("float64").mask(hidden[column])
+            else:
+                numbers[column] = numbers[column].astype(object).mask(hidden[column], None)
     return Protected(numbers, hidden, threshold, tuple(counts))
 
 

@@ -120,7 +120,8 @@ VIEWS: dict[str, View] = {
         View("placements_vs_gaps", queries.placements_against_gaps,
              "per sector: placements and partners next to the gap between supply and demand", "placements_vs_gaps.csv",
              ("supply", "demand", "students_placed", "hired"),
-             {**SUPPLY_DEMAND_DERIVED, **PLACEMENT_DERIVED, "placed_per_100_openings": ("students_placed", "demand")}, ()),
+             {**SUPPLY_DEMAND_DERIVED, **PLACEMENT_DERIVED, "placed_per_100_openings": ("students_placed", "demand"),
+              "gap_status": ("supply", "demand")}, ()),
         # Outcomes
         View("outcomes", _by(queries.outcome_totals, "cohort_year", "region_code", "sector_code", "institution_type"),
              "graduate outcomes per cohort, region, sector and institution type", "outcomes.csv",

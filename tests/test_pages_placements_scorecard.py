@@ -90,8 +90,8 @@ def click_chart(app: AppTest, key_prefix: str, codes: list[str]) -> AppTest:
 
 
 def percent_shown(rate: float) -> float:
-    """A rate as an on-screen table holds it: rounded to one decimal of a percent, as the charts write it."""
-    return float(f"{100 * rate:.1f}") / 100
+    """A rate as the table holds it: rounded to the 0.1 % on screen."""
+    return round(rate, 3)
 
 
 def markdown_text(app: AppTest) -> str:

@@ -89,3 +89,13 @@ def test_the_snapshot_with_protection_hides_exactly_what_the_view_hides(tiny_eng
     assert exported["demand"].tolist() == ["60", "<11", "<11", "0"]
     assert exported["gap"].tolist() == ["-30", "", "", "35"]
     assert exported["demand"].tolist() == [str(v) for v in expected["demand"]]
+
+
+def test_a_gap_status_in_words_is_hidden_with_the_counts_it_comes_from():
+    frame = pd.DataFrame({"sector_code": ["Q", "F", "J"], "supply": [3, 2, 40], "demand": [50, 60, 30], "gap": [-47, -58, 10],
+                          "coverage_ratio": [0.06, 0.03, 1.33], "gap_status": ["shortage", "shortage", "surplus"],
+                          "students_placed": [20, 20, 20], "hired": [10, 10, 10]})
+    shown = protect(frame, VIEWS["placements_vs_gaps"], 5).for_display()
+    # "shortage" would say supply is small next to a shown demand: hidden with the supply.
+    assert shown["gap_status"].tolist() == [None, None, "surplus"]
+    assert shown["supply"].tolist() == ["<5", "<5", 40]

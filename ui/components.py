@@ -28,6 +28,19 @@ def protection_note(result: ViewResult) -> None:
         )
 
 
+def _rounded_percentages(table: pd.DataFrame, column_config: Mapping | None) -> pd.DataFrame:
+    """Round percentage columns to the 0.1 % the table shows: Streamlit cuts digits instead of
+    rounding (0.7767 would read 77.6 % next to a chart saying 77.7 %). Downloads keep full values."""
+    if not column_config:
+        return table
+    rounded = table
+    for column, config in column_config.items():
+        type_config = config.get("type_config", {}) if isinstance(config, Mapping) else {}
+        if type_config.get("format") == "percent" and column in table.columns and pd.api.types.is_float_dtype(table[column]):
+            rounded = rounded.assign(**{column: table[column].round(3)})
+    return rounded
+
+
 def _text_where_hidden(result: ViewResult, column_config: Mapping | None) -> Mapping | None:
     """A count column holding "<5" is text on screen: show it as text, not as a broken number."""
     if not column_config or not result.hidden_cells:
@@ -56,8 +69,8 @@ def table_with_data(result: ViewResult, file_name: str, *, column_config: Mappin
                     on_select=None, height: int | str = "auto"):
     """A sortable table of the view and its download. With ``on_select``, returns the row selection event."""
     options = {"on_select": on_select, "selection_mode": "single-row", "key": key} if on_select else {}
-    event = st.dataframe(result.table, hide_index=True, column_config=_text_where_hidden(result, column_config),
-                         height=height, **options)
+    event = st.dataframe(_rounded_percentages(result.table, column_config), hide_index=True,
+                         column_config=_text_where_hidden(result, column_config), height=height, **options)
     protection_note(result)
     download_csv(result.display, file_name)
     return event
