@@ -89,9 +89,10 @@ def tiny_engine(engine) -> Engine:
 
 
 @pytest.fixture
-def app_url(tmp_path, monkeypatch) -> str:
-    """DATABASE_URL of a SQLite file holding the tiny fixture; caches cleared so the app reads it."""
-    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+def app_url(db_url, monkeypatch) -> str:
+    """DATABASE_URL of a database holding the tiny fixture (SQLite, and PostgreSQL when
+    TEST_DATABASE_URL is set: the whole app runs on both); caches cleared so the app reads it."""
+    url = db_url
     engine = make_engine(url)
     create_schema(engine)
     assert load_paths(engine, [TINY]).ok
