@@ -5,8 +5,7 @@
 Starts a fresh ``streamlit run dashboard.py`` on a free port with the sample
 data in a temporary DASHBOARD_HOME, opens each page in Chromium (CHROMIUM_PATH,
 else /usr/bin/chromium; Playwright's own browser downloads are not used) at
-1400x1000 and saves ``screenshot-overview.png`` and
-``screenshot-supply-demand.png`` in the output folder.
+1400x1000 and saves ``screenshot-<page>.png`` for every page in the output folder.
 """
 
 from __future__ import annotations
@@ -27,7 +26,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-PAGES = {"overview": "/", "supply-demand": "/supply-demand"}
+PAGES = {
+    "overview": "/",
+    "supply-demand": "/supply-demand",
+    "enrolment": "/enrolment-graduates",
+    "placements": "/placements-partners",
+    "outcomes": "/graduate-outcomes",
+    "scorecard": "/institution-scorecard?institution=INS019",
+    "data": "/data-loads",
+}
 
 
 def start_server(home: str) -> tuple[subprocess.Popen, str]:
