@@ -1,0 +1,211 @@
+"""What the Data page shows about uploaded files and loads, as plain data (no Streamlit).
+
+Uploaded files become the same ``Source`` objects the command line reads from
+disk, so the browser gets exactly the validation, the messages and the
+all-or-nothing load of ``python -m data_access load``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+
+from data_access.contract import LOAD_ORDER, TABLES
+from data_access.excel import is_workbook, workbook_to_csv
+from data_access.validation import Problem, Source, ValidationResult, decode_text
+
+BY_FILE_NAME = "by file name"  # the table choice that lets the file's name say its table
+TABLE_CHOICES = (BY_FILE_NAME, *LOAD_ORDER)
+PROBLEM_COLUMNS = ["file", "line", "column", "problem"]
+ACCEPTED_ENCODINGS = "UTF-8, UTF-8 with BOM, or GB18030/GBK"
+PREVIEW_ROWS = 10
+
+
+@dataclass(frozen=True)
+class UploadedTable:
+    """One uploaded file and the table the planner chose for it (``BY_FILE_NAME`` lets its name decide)."""
+
+    name: str
+    data: bytes
+    choice: str = BY_FILE_NAME
+
+    @property
+    def table(self) -> str | None:
+        """The contract table this file will be loaded into, or None while its name names none."""
+        if self.choice != BY_FILE_NAME:
+            return self.choice
+        return table_named_by(self.name)
+
+    def as_source(self) -> Source:
+        """The file as validation and loading read it."""
+        hint = None if self.choice == BY_FILE_NAME else self.choice
+        return Source(self.name, self.data, table_hint=hint)
+
+
+def table_named_by(file_name: str) -> str | None:
+    """The contract table a file name names ("Enrolments.CSV" and "enrolments.xlsx" name enrolments), else None."""
+    stem = Path(file_name).stem.strip().lower()
+    return stem if stem in TABLES else None
+
+
+def describe_choice(choice: str, file_name: str) -> str:
+    """How a table choice reads in the picker next to ``file_name``."""
+    if choice != BY_FILE_NAME:
+        return choice
+    named = table_named_by(file_name)
+    return f"By file name ({named})" if named else "Choose a table"
+
+
+def unmapped_files(uploads: Iterable[UploadedTable]) -> list[str]:
+    """Names of the files whose table is still unknown; they must be mapped before checking."""
+    return [upload.name for upload in uploads if upload.table is None]
+
+
+def sources_for(uploads: Iterable[UploadedTable]) -> list[Source]:
+    """The uploads as ``Source`` objects for ``validate_for_load`` and ``load_sources``."""
+    return [upload.as_source() for upload in uploads]
+
+
+def uploads_fingerprint(uploads: Sequence[UploadedTable], *, replace: bool) -> str:
+    """A digest of the files, their table choices and the load mode: a check is only valid for these."""
+    digest = hashlib.sha256(b"replace" if replace else b"upsert")
+    for upload in uploads:
+        for part in (upload.name.encode("utf-8"), upload.choice.encode("utf-8"), hashlib.sha256(upload.data).digest()):
+            digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()
+
+
+def preview_frame(upload: UploadedTable, rows: int = PREVIEW_ROWS) -> tuple[pd.DataFrame | None, str | None]:
+    """The header and first ``rows`` data rows of a file as text cells, decoded as validation decodes it.
+
+    Returns ``(frame, None)`` or ``(None, why it cannot be shown)``; validation gives the precise problem.
+    """
+    data = upload.data
+    if is_workbook(upload.name):
+        data, problem = workbook_to_csv(upload.data, upload.table or Path(upload.name).stem.strip().lower())
+        if data is None:
+            return None, problem[2]
+    text, reason = decode_text(data)
+    if text is None:
+        return None, reason
+    records: list[list[str]] = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), strict=True):
+            if any(cell.strip() for cell in record):
+                records.append(record)
+            if len(records) > rows:
+                break
+    except csv.Error as error:
+        if not records:
+            return None, f"not readable as CSV: {error}"
+    if not records:
+        return None, "the file is empty"
+    width = max(len(record) for record in records)
+    header = _unique_names(records[0] + [""] * (width - len(records[0])))
+    body = [record + [""] * (width - len(record)) for record in records[1:]]
+    return pd.DataFrame(body, columns=header, dtype="string"), None
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Header cells as column titles a table can show: blanks named, repeats numbered."""
+    seen: dict[str, int] = {}
+    unique = []
+    for position, raw in enumerate(names, start=1):
+        name = raw.strip().lstrip("\ufeff") or f"(column {position} has no name)"
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return unique
+
+
+def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+    """Problems as a table with columns file, line, column, problem (line 0 = the file as a whole), in the
+    order of the files and their lines, so that a file's problems read top to bottom like the spreadsheet."""
+    frame = pd.DataFrame([(p.file, p.line, p.column, p.message) for p in problems], columns=PROBLEM_COLUMNS)
+    order = sorted(range(len(frame)), key=lambda i: (frame.at[i, "file"], frame.at[i, "line"]))  # stable
+    return frame.iloc[order].reset_index(drop=True).astype({"line": "int64"})
+
+
+def rows_per_table(result: ValidationResult) -> pd.DataFrame:
+    """Rows ready to load per table, in load order: columns table, rows."""
+    counts = [(table, len(result.rows[table])) for table in LOAD_ORDER if table in result.rows]
+    return pd.DataFrame(counts, columns=["table", "rows"])
+
+
+def rows_to_load(result: ValidationResult) -> int:
+    """How many rows a load of these checked files writes."""
+    return sum(len(rows) for rows in result.rows.values())
+
+
+def row_count_words(rows: int) -> str:
+    """A number of rows in words: "1 row", "1,234 rows"."""
+    return f"{rows:,} row{'' if rows == 1 else 's'}"
+
+
+def load_label(result: ValidationResult, *, replace: bool = False) -> str:
+    """The label of the button that loads checked files: "Load 1,234 rows", or with ``replace``
+    "Replace all data with 1,234 rows"."""
+    rows = row_count_words(rows_to_load(result))
+    return f"Replace all data with {rows}" if replace else f"Load {rows}"
+
+
+def change_counts_frame(counts: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
+    """Per table what a load or an undo did: columns table and rows added, updated and removed (a load), or
+    removed and restored (an undo)."""
+    records = []
+    for table in LOAD_ORDER:
+        if table in counts:
+            count = counts[table]
+            records.append((table, count.get("added"), count.get("updated"), count.get("removed"), count.get("restored")))
+    frame = pd.DataFrame(records, columns=["table", "added", "updated", "removed", "restored"]).astype(
+        {c: "Int64" for c in ("added", "updated", "removed", "restored")}
+    )
+    return frame.dropna(axis="columns", how="all")
+
+
+MODE_WORDS = {"upsert": "add or correct", "replace": "replace all data", "undo": "undo"}
+HISTORY_COLUMNS = ["version", "when", "who", "change", "added", "updated", "removed", "restored", "undone_by", "files"]
+
+
+def history_frame(history: Iterable[Mapping], *, timezone_name: str | None = None) -> pd.DataFrame:
+    """The load history (``load_history``) as a table, newest first: version, when (in ``timezone_name``,
+    else the server's local time), who, change, rows added, updated, removed and restored over all tables,
+    the version of the undo that took the load back (empty if none), and the files."""
+    zone = _zone(timezone_name)
+    records = []
+    for entry in history:
+        counts = entry["row_counts"].values()
+        total = {key: sum(count.get(key, 0) for count in counts) for key in ("added", "updated", "removed", "restored")}
+        is_undo = entry["mode"] == "undo"
+        change = f"undo of version {entry['undoes']}" if is_undo else MODE_WORDS.get(entry["mode"], entry["mode"])
+        records.append((
+            entry["data_version"], _local_time(entry["loaded_at"], zone), entry["loaded_by"], change,
+            None if is_undo else total["added"], None if is_undo else total["updated"], total["removed"],
+            total["restored"] if is_undo else None, entry["undone_by"], ", ".join(entry["files"]),
+        ))
+    frame = pd.DataFrame(records, columns=HISTORY_COLUMNS)
+    return frame.astype({c: "Int64" for c in ("version", "added", "updated", "removed", "restored", "undone_by")})
+
+
+def _zone(timezone_name: str | None) -> tzinfo | None:
+    """The browser's time zone when it is known and valid; None means the server's local time."""
+    if not timezone_name:
+        return None
+    try:
+        return ZoneInfo(timezone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _local_time(moment: datetime, zone: tzinfo | None) -> str:
+    """A stored moment (UTC; SQLite returns it without zone) as ``YYYY-MM-DD HH:MM`` local time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
