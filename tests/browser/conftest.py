@@ -93,7 +93,7 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def streamlit_server(name: str) -> Iterator[str]:
+def streamlit_server(name: str, *extra_args: str) -> Iterator[str]:
     """A fresh ``streamlit run dashboard.py`` on a free port with its own empty DASHBOARD_HOME; yields the base URL.
 
     The server's output goes to a log file; at the end the server is stopped
@@ -107,7 +107,7 @@ def streamlit_server(name: str) -> Iterator[str]:
     command = [
         sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        "--server.fileWatcherType", "none", *extra_args,
     ]
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "wb") as log:
@@ -152,6 +152,21 @@ def app_server(browser) -> Iterator[str]:
         finally:
             context.close()
         yield url
+
+
+@pytest.fixture
+def editor_app_server(tmp_path) -> Iterator[str]:
+    """A server of its own whose secrets (outside the repository) name one local editor, "Editor",
+    with the password ``EDITOR_PASSWORD``."""
+    from data_access.passwords import hash_password
+
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'[dashboard.local_editors]\nEditor = "{hash_password(EDITOR_PASSWORD, iterations=1000)}"\n')
+    with streamlit_server("editor", "--secrets.files", str(secrets)) as url:
+        yield url
+
+
+EDITOR_PASSWORD = "browser-test-password"
 
 
 @pytest.fixture
@@ -271,3 +286,8 @@ def app(page, app_server: str) -> App:
 @pytest.fixture
 def first_session_app(page, fresh_app_server: str) -> App:
     return App(page, fresh_app_server)
+
+
+@pytest.fixture
+def editor_app(page, editor_app_server: str) -> App:
+    return App(page, editor_app_server)

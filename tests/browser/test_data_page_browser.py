@@ -1,0 +1,73 @@
+"""Next year's figures through the browser: an editor uploads a file, every page shows it,
+and undo gives exactly the old numbers back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import EDITOR_PASSWORD
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+
+
+def corrected_enrolments(folder: Path) -> Path:
+    """enrolments.csv with one 2025 row's graduates raised by 100 (INS001/P014: 46 -> 146)."""
+    path = folder / "enrolments.csv"
+    path.write_text("year,institution_id,program_code,enrolled,graduates\n2025,INS001,P014,161,146\n", encoding="utf-8")
+    return path
+
+
+def graduates(app) -> int:
+    app.nav("Overview")
+    label, value = app.metric("Graduates")
+    assert label == "Graduates (2025)"
+    return int(value.replace(",", ""))
+
+
+def test_an_editor_uploads_a_correction_sees_it_everywhere_and_undoes_it(editor_app, tmp_path):
+    app = editor_app
+    app.open("/")
+    before = graduates(app)
+
+    app.nav("Data")
+    app.page.get_by_role("textbox", name="Editor name").fill("Editor")
+    app.page.get_by_role("textbox", name="Password").fill(EDITOR_PASSWORD)
+    app.page.get_by_role("button", name="Sign in").click()
+    app.wait()
+    app.page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(corrected_enrolments(tmp_path)))
+    app.wait()
+    app.page.get_by_role("button", name="Check files").click()
+    app.wait()
+    assert app.problems() == []
+    app.page.get_by_role("button", name="Load 1 row").click()
+    app.wait()
+    assert "data version 2" in app.caption()
+    assert graduates(app) == before + 100
+
+    app.nav("Data")
+    app.page.get_by_text("I want to undo version 2").click()
+    app.wait()
+    app.page.get_by_role("button", name="Undo the latest load (version 2)").click()
+    app.wait()
+    assert "data version 3" in app.caption()
+    assert graduates(app) == before
+    assert app.problems() == []
+
+
+def test_a_broken_upload_shows_its_problems_and_changes_nothing(editor_app, tmp_path):
+    app = editor_app
+    app.open("/")  # the server's first session opens "/" (a deep link would meet Streamlit issue 9992)
+    app.nav("Data")
+    broken = tmp_path / "placements.csv"
+    broken.write_text("year,institution_id,program_code,employer_id,students_placed,hired\n2025,INS001,P014,EMP0001,3,5\n")
+    app.page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(broken))
+    app.wait()
+    app.page.get_by_role("button", name="Check files").click()
+    app.wait()
+    error = app.page.get_by_test_id("stAlertContentError")
+    error.wait_for()
+    assert "1 problem(s); nothing can be loaded" in error.inner_text()
+    app.page.get_by_text("The same list as the command line prints it").click()
+    assert "placements.csv:2: hired: hired (5) must not exceed students_placed (3)" in app.page.get_by_test_id("stCode").inner_text()
+    assert app.page.get_by_role("button", name="Load 1 row").count() == 0
+    assert "data version 1" in app.caption()
