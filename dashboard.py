@@ -4,8 +4,10 @@
 import streamlit as st
 
 from data_access.store import StoreError
+from ui.brief import meeting_brief_file
 from ui.context import dashboard_engine, data_version, protection_threshold, snapshot_for
 from ui.filters import render_sidebar_filters
+from ui.presentation import apply_presentation_style, render_presentation_toggle
 
 st.set_page_config(page_title="Vocational supply & demand", page_icon=":material/balance:", layout="wide")
 
@@ -23,6 +25,7 @@ PAGES = [
     st.Page("pages/scorecard.py", title="Institution scorecard", icon=":material/assignment:", url_path="institution-scorecard"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:", url_path="data-loads"),
 ]
+PRESENTATION_SCREENS = PAGES[:5]  # Next / Back in presentation mode step through these; not the scorecard or data loads
 
 navigation = st.navigation(PAGES)
 
@@ -43,6 +46,18 @@ st.sidebar.download_button(
     help="A zip of every view's data for the current filters, with a manifest of filters and data version.",
     key="export_snapshot",
 )
+st.sidebar.download_button(
+    "Meeting brief (HTML)",
+    data=lambda threshold=protection_threshold(): meeting_brief_file(dashboard_engine(), filters=filters, hide_below=threshold),
+    file_name="meeting-brief.html",
+    mime="text/html",
+    icon=":material/slideshow:",
+    help="One HTML file with the key charts, numbers and takeaways for the current filters; works without network "
+         "and prints to A4.",
+    key="export_brief",
+)
 st.sidebar.caption(f"Showing {filters.describe()} · data version {data_version()}")
+if render_presentation_toggle():
+    apply_presentation_style(PRESENTATION_SCREENS, navigation, filters, data_version())
 
 navigation.run()

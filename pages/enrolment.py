@@ -10,6 +10,7 @@ from ui.components import chart_with_data, table_with_data
 from ui.context import view
 from ui.filters import active_filters
 from ui.selection import ChartSelection
+from ui.takeaways import enrolment_growth_takeaway
 
 st.title("Enrolment and graduates")
 filters = active_filters()
@@ -41,6 +42,7 @@ growth = view(grouping.view, filters.with_years(year - 1, year))
 chart_with_data(enrolment_growth_bars(growth.numbers, grouping=grouping, year=year,
                                       title=f"Growth from {year - 1} to {year} by {grouping.label.lower()} · {latest.describe()}"),
                 growth, f"enrolment_growth_by_{group}.csv")
+st.markdown(f"**Takeaway:** {enrolment_growth_takeaway(growth.numbers, name=grouping.name, year=year)}")
 st.caption("Graduates per enrolled student (graduates ÷ enrolled in the same year) is a rough completion indicator, "
            "not a cohort completion rate: this year's graduates enrolled in earlier years, and programs differ in length.")
 

@@ -6,6 +6,7 @@ from ui.context import view
 from ui.filters import active_filters
 from ui.headline import headline_figures
 from ui.narrative import shortage_sentences, surplus_sentences
+from ui.takeaways import largest_shortage_takeaway
 
 st.title("Overview")
 filters = active_filters()
@@ -28,6 +29,8 @@ st.subheader(f"Where training and demand disagree most in {year}")
 latest = filters.with_years(year, year)
 by_sector = view("gaps_by_sector", latest).numbers
 by_cell = view("gaps_by_region_sector", latest).numbers
+previous = view("gaps_by_sector", filters.with_years(year - 1, year - 1)).numbers
+st.markdown(f"**Takeaway:** {largest_shortage_takeaway(by_sector, previous, when=f'in {year}', previous_year=year - 1)}")
 left, right = st.columns(2)
 with left:
     st.markdown("**Largest shortages** (fewer graduates than openings)")

@@ -12,6 +12,7 @@ from ui.components import chart_with_data, table_with_data
 from ui.context import view
 from ui.filters import active_filters
 from ui.selection import ChartSelection
+from ui.takeaways import in_field_takeaway
 
 st.title("Graduate outcomes")
 filters = active_filters()
@@ -36,6 +37,7 @@ overall = overall_in_field_rate(view("outcomes_by_cohort", period).numbers)
 event = chart_with_data(in_field_coverage_scatter(in_field.numbers, overall=overall,
                                                   title=f"In-field rate against coverage by sector · {period.describe()}"),
                         in_field, "in_field_vs_coverage.csv", key=selection.chart_key, on_select="rerun")
+st.markdown(f"**Takeaway:** {in_field_takeaway(in_field.numbers, overall=overall)}")
 sectors = codes_in(selection.codes(event), in_field.numbers, "sector_code")
 st.caption("Left of the dashed line, a sector trains fewer people than it has openings; right of it, more. Above the dotted "
            "line its graduates work in their field more often than graduates overall; below it, less. A shortage with a "

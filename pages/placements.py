@@ -10,6 +10,7 @@ from ui.components import chart_with_data, table_with_data
 from ui.context import view
 from ui.filters import active_filters
 from ui.selection import ChartSelection
+from ui.takeaways import placements_takeaway
 
 count = lambda label: st.column_config.NumberColumn(label, format="localized")  # noqa: E731
 rate = lambda label: st.column_config.NumberColumn(label, format="percent", step=0.001)  # noqa: E731 (step: one decimal)
@@ -37,6 +38,7 @@ with left:
     event = chart_with_data(placed_and_hired_bars(by_sector.numbers, code="sector_code", name="sector_name",
                                                   title=f"Students placed and hired by host sector · {filters.describe()}"),
                             by_sector, "placements_by_host_sector.csv", key=selection.chart_key, on_select="rerun")
+    st.markdown(f"**Takeaway:** {placements_takeaway(by_sector.numbers)}")
 sector_names = dict(zip(by_sector.numbers["sector_code"], by_sector.numbers["sector_name"]))
 chosen = tuple(code for code in selection.codes(event) if code in sector_names)  # a sidebar change can drop a selected sector
 selection.show_active(chosen, sector_names)

@@ -6,6 +6,7 @@ from ui.charts import coverage_heatmap, supply_demand_bars, supply_demand_trend_
 from ui.components import chart_with_data, table_with_data
 from ui.context import view
 from ui.filters import active_filters
+from ui.takeaways import largest_shortage_takeaway, lowest_coverage_takeaway, trend_takeaway
 
 st.title("Supply vs demand")
 filters = active_filters()
@@ -25,14 +26,19 @@ if by_sector.empty:
 st.caption("Supply = graduates; demand = openings. Gap = supply − demand (negative = shortage); coverage = supply ÷ demand.")
 chart_with_data(supply_demand_bars(by_sector.numbers, title=f"Supply and demand by sector, largest shortage first · {scope}"),
                 by_sector, "supply_demand_by_sector.csv")
+when, year = f"in {period.describe().split('; ')[0]}", filters.year_to  # "in 2025" or "in 2019–2025"
+previous = view("gaps_by_sector", filters.with_years(year - 1, year - 1)).numbers if latest_only == "latest" else None
+st.markdown(f"**Takeaway:** {largest_shortage_takeaway(by_sector.numbers, previous, when=when, previous_year=year - 1)}")
 
 cells = view("gaps_by_region_sector", period)
 chart_with_data(coverage_heatmap(cells.numbers, title=f"Coverage ratio by region and sector · {scope}"), cells,
                 "coverage_by_region_sector.csv")
+st.markdown(f"**Takeaway:** {lowest_coverage_takeaway(cells.numbers, when=when)}")
 
 trend = view("supply_demand_trend", filters)
 chart_with_data(supply_demand_trend_lines(trend.numbers, title=f"Supply and demand over the years · {filters.describe()}"),
                 trend, "supply_demand_trend.csv")
+st.markdown(f"**Takeaway:** {trend_takeaway(trend.numbers)}")
 
 st.subheader("Gaps by region and sector")
 table_with_data(

@@ -257,3 +257,15 @@ def test_every_chain_page_renders_its_charts_without_an_exception(app, path, cha
     assert app.page.get_by_test_id("stHeading").locator("h1").count() == 1
     app.page.locator(".js-plotly-plot").nth(charts - 1).wait_for()
     assert app.page.locator(".js-plotly-plot").count() >= charts
+
+
+def test_the_meeting_brief_download_is_one_offline_html_file_for_the_filters(app):
+    app.open(f"/?{SELECTION}")
+    button = app.page.get_by_test_id("stSidebar").get_by_role("button", name="Meeting brief (HTML)")
+    name, data = download(app, button)
+    html = data.decode("utf-8")
+    assert name == "meeting-brief.html"
+    assert html.lstrip().lower().startswith("<!doctype html>")
+    scope = re.fullmatch(r"Showing (.+) · data version \d+", app.caption()).group(1)
+    assert scope in html
+    assert '<script src="http' not in html and "cdn.plot.ly" not in html.split("</head>")[1]

@@ -1,0 +1,109 @@
+"""Presentation mode, for the projector at partnership meetings.
+
+Switched on by the sidebar toggle or by ``?present=1`` in the URL, so a prepared
+link opens straight into it. Like the filters (ui/filters.py), the URL is read
+once per browser session and written back on every run. In the mode the
+sidebar and Streamlit's own chrome are hidden, type is large, and a bar fixed at
+the bottom shows the active filters and data version with Back / Next buttons
+(arrow keys) that step through the pages, and an Exit button (Esc).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from data_access.filters import Filters
+
+TOGGLE_KEY = "presentation_mode"
+ON_KEY = "presentation_on"  # the truth; the toggle's own state is reset when st.switch_page changes the page
+URL_READ_KEY = "presentation_read_from_url"
+BAR_KEY = "presentation_bar"
+URL_PARAM = "present"
+
+# Streamlit's data-testids; the bar is found by the class Streamlit gives a keyed container (st-key-<key>).
+STYLE = f"""
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stSidebarCollapseButton"], [data-testid="stHeader"], [data-testid="stToolbar"],
+[data-testid="stDecoration"], [data-testid="stStatusWidget"], [data-testid="stMainMenu"] {{ display: none !important; }}
+[data-testid="stMainBlockContainer"] {{ padding-top: 1.5rem; padding-bottom: 7rem; max-width: 100%; }}
+[data-testid="stMain"] {{ font-size: 22px; }}
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li {{ font-size: 22px; }}
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p {{ font-size: 18px; }}
+[data-testid="stMain"] h1 {{ font-size: 3rem; }}
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 {{ font-size: 2.1rem; }}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {{ font-size: 3.2rem !important; }}
+[data-testid="stMetricLabel"] p {{ font-size: 1.2rem; }}
+.st-key-{BAR_KEY} {{
+  position: fixed; left: 0; right: 0; bottom: 0; z-index: 999990; padding: 0.6rem 1.5rem;
+  background: var(--st-background-color, #fff); border-top: 1px solid rgba(49, 51, 63, 0.2); align-items: center;
+}}
+.st-key-{BAR_KEY} [data-testid="stCaptionContainer"] p {{ font-size: 18px; }}
+</style>
+"""
+
+
+def _seed_from_url() -> None:
+    """Switch the mode on from ``?present=1``, once per browser session (the toggle is the truth afterwards)."""
+    if st.session_state.get(URL_READ_KEY):
+        return
+    st.session_state[URL_READ_KEY] = True
+    st.session_state[ON_KEY] = st.query_params.get(URL_PARAM) == "1"
+
+
+def _write_url(on: bool) -> None:
+    """Keep ``present=1`` in the URL while the mode is on (page changes drop query parameters)."""
+    if on and st.query_params.get(URL_PARAM) != "1":
+        st.query_params[URL_PARAM] = "1"
+    elif not on and URL_PARAM in st.query_params:
+        del st.query_params[URL_PARAM]
+
+
+def render_presentation_toggle() -> bool:
+    """Draw the sidebar toggle, mirror it into the URL and return whether presentation mode is on."""
+    _seed_from_url()
+    st.session_state[TOGGLE_KEY] = presentation_on()
+    st.sidebar.toggle("Presentation mode", key=TOGGLE_KEY, on_change=_follow_toggle,
+                      help="For the projector: hides the sidebar and menus, enlarges type, and steps through the pages "
+                           "with the arrow keys. Links with ?present=1 open in this mode.")
+    on = presentation_on()
+    _write_url(on)
+    return on
+
+
+def presentation_on() -> bool:
+    """True when presentation mode is on in this session."""
+    return bool(st.session_state.get(ON_KEY))
+
+
+def _follow_toggle() -> None:
+    st.session_state[ON_KEY] = st.session_state[TOGGLE_KEY]
+
+
+def _leave() -> None:
+    st.session_state[ON_KEY] = False
+
+
+def _current_params() -> dict[str, list[str]]:
+    return {name: st.query_params.get_all(name) for name in st.query_params}
+
+
+def apply_presentation_style(screens: Sequence, current, filters: Filters, version: int) -> None:
+    """Hide the chrome, enlarge type and draw the bottom bar: filters and data version, Back / Next
+    through ``screens`` (st.Page objects, in order; ``current`` is the page being shown) and Exit."""
+    st.html(STYLE)
+    paths = [page.url_path for page in screens]
+    position = paths.index(current.url_path) if current.url_path in paths else -1
+    with st.container(key=BAR_KEY, horizontal=True, vertical_alignment="center"):
+        back = st.button("◀ Back", key="presentation_back", shortcut="Left", disabled=position <= 0,
+                         help="Previous screen (left arrow)")
+        st.caption(f"**{current.title}** · {filters.describe()} · data version {version}", width="stretch")
+        forward = st.button("Next ▶", key="presentation_next", shortcut="Right", type="primary",
+                            disabled=position == len(screens) - 1, help="Next screen (right arrow)")
+        st.button("Exit presentation", key="presentation_exit", shortcut="Esc", on_click=_leave,
+                  help="Back to the normal view (Esc)")
+    if forward or back:
+        target = screens[position + 1] if forward else screens[max(position - 1, 0)]
+        st.switch_page(target, query_params=_current_params())
