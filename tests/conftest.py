@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.engine import make_url
@@ -23,6 +24,7 @@ from data_access.settings import get_settings
 from data_access.store import _ready_engine, create_schema, make_engine, normalise_url
 
 FIXTURES = Path(__file__).parent / "fixtures"
+APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 TINY = FIXTURES / "tiny"
 # Rows per table of tests/fixtures/tiny.
 TINY_ROWS = {
@@ -137,3 +139,16 @@ def data_version(engine: Engine) -> int:
     """The data version of the database behind ``engine``."""
     with Session(engine) as session:
         return current_data_version(session)
+
+
+def run_app(**query_params) -> AppTest:
+    """The dashboard run once through AppTest with ``query_params`` as its URL parameters."""
+    app = AppTest.from_file(APP, default_timeout=60)
+    for name, value in query_params.items():
+        app.query_params[name] = value
+    return app.run()
+
+
+def open_page(page: str, **query_params) -> AppTest:
+    """The dashboard opened with ``query_params`` in its URL, then switched to ``page`` (e.g. "pages/data.py")."""
+    return run_app(**query_params).switch_page(page).run()

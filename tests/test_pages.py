@@ -15,15 +15,11 @@ from data_access.filters import Filters
 from data_access.settings import get_settings
 from data_access.store import _ready_engine, make_engine
 
+from .conftest import APP, run_app
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
 
-def run_app(**query_params) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    for name, value in query_params.items():
-        app.query_params[name] = value
-    return app.run()
+
 
 
 def metrics(app: AppTest) -> dict[str, str]:

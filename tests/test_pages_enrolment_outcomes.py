@@ -7,7 +7,6 @@ small numbers when asked."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -19,17 +18,11 @@ from data_access.views import VIEWS
 from ui import charts_enrolment as enrolment
 from ui import charts_outcomes as outcomes
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+from .conftest import open_page
+
 ENROLMENT, OUTCOMES = "pages/enrolment.py", "pages/outcomes.py"
 
 
-def open_page(page: str, **query_params) -> AppTest:
-    """The app opened with ``query_params`` as its URL filters, then switched to ``page``."""
-    app = AppTest.from_file(APP, default_timeout=60)
-    for name, value in query_params.items():
-        app.query_params[name] = value
-    app.run()
-    return app.switch_page(page).run()
 
 
 def metrics(app: AppTest) -> dict[str, str]:

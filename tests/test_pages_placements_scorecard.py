@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,17 +23,11 @@ from data_access.filters import Filters
 from ui.context import ViewResult
 from ui.scorecard import Scope, rate_comparison, sector_status
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+from .conftest import open_page
+
 PLACEMENTS, SCORECARD = "pages/placements.py", "pages/scorecard.py"
 
 
-def open_page(page: str, **query_params) -> AppTest:
-    """The app opened with ``query_params`` in its URL, then switched to ``page``."""
-    app = AppTest.from_file(APP, default_timeout=60)
-    for name, value in query_params.items():
-        app.query_params[name] = value
-    app.run()
-    return app.switch_page(page).run()
 
 
 def no_problem(app: AppTest) -> bool:

@@ -4,20 +4,15 @@ removes the bar and the styles."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from ui.presentation import TOGGLE_KEY
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+from .conftest import run_app
 
 
-def run_app(**query_params) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    for name, value in query_params.items():
-        app.query_params[name] = value
-    return app.run()
+
 
 
 def styles(app: AppTest) -> list[str]:

@@ -9,14 +9,13 @@ import zipfile
 import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
-from streamlit.testing.v1 import AppTest
 
 from data_access.filters import Filters
 from data_access.snapshot import build_snapshot
 from data_access.suppression import protect
 from data_access.views import SNAPSHOT_VIEWS, VIEWS
 
-from .test_pages import APP
+from .conftest import open_page
 
 
 def read_snapshot(archive: bytes) -> tuple[dict, dict[str, pd.DataFrame]]:
@@ -60,10 +59,7 @@ def test_the_manifest_names_every_csv_with_a_description(tiny_engine):
 
 
 def test_protection_on_screen_equals_protection_in_the_export(app_url):
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params["hide_below"] = "11"
-    app.run()
-    app.switch_page("pages/supply_demand.py").run()
+    app = open_page("pages/supply_demand.py", hide_below="11")
     app.segmented_control(key="period").set_value("total").run()
     assert not app.exception
     on_screen = app.dataframe[0].value.reset_index(drop=True)
