@@ -4,6 +4,7 @@ hand-written contract folders."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -152,3 +153,18 @@ def run_app(**query_params) -> AppTest:
 def open_page(page: str, **query_params) -> AppTest:
     """The dashboard opened with ``query_params`` in its URL, then switched to ``page`` (e.g. "pages/data.py")."""
     return run_app(**query_params).switch_page(page).run()
+
+
+def click_chart(app: AppTest, key_prefix: str, codes: list[str]) -> AppTest:
+    """Select the points whose customdata[0] is in ``codes`` in the chart whose key starts with ``key_prefix``.
+
+    AppTest has no interaction for charts, so this sends the selection event the
+    browser would send (the same JSON), with every other widget's state unchanged.
+    """
+    chart = next(c for c in app.get("plotly_chart") if (c.key or "").startswith(key_prefix))
+    states = app._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = chart.proto.id
+    points = [{"customdata": [code], "point_index": i} for i, code in enumerate(codes)]
+    state.string_value = json.dumps({"selection": {"points": points, "point_indices": list(range(len(codes))), "box": [], "lasso": []}})
+    return app._run(states)

@@ -6,7 +6,6 @@ small numbers when asked."""
 
 from __future__ import annotations
 
-import json
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -18,7 +17,7 @@ from data_access.views import VIEWS
 from ui import charts_enrolment as enrolment
 from ui import charts_outcomes as outcomes
 
-from .conftest import open_page
+from .conftest import click_chart, open_page
 
 ENROLMENT, OUTCOMES = "pages/enrolment.py", "pages/outcomes.py"
 
@@ -34,19 +33,6 @@ def query(app_url: str, name: str, filters: Filters):
         return VIEWS[name].run(session, filters)
 
 
-def click_chart(app: AppTest, key_prefix: str, codes: list[str]) -> AppTest:
-    """Select the points whose customdata[0] is in ``codes`` in the chart whose key starts with ``key_prefix``.
-
-    AppTest has no interaction for charts, so this sends the selection event the
-    browser would send (the same JSON), with every other widget's state unchanged.
-    """
-    chart = next(c for c in app.get("plotly_chart") if (c.key or "").startswith(key_prefix))
-    states = app._tree.get_widget_states()
-    state = states.widgets.add()
-    state.id = chart.proto.id
-    points = [{"customdata": [code], "point_index": i} for i, code in enumerate(codes)]
-    state.string_value = json.dumps({"selection": {"points": points, "point_indices": list(range(len(codes))), "box": [], "lasso": []}})
-    return app._run(states)
 
 
 def no_problem(app: AppTest) -> bool:

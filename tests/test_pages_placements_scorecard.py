@@ -23,7 +23,7 @@ from data_access.filters import Filters
 from ui.context import ViewResult
 from ui.scorecard import Scope, rate_comparison, sector_status
 
-from .conftest import open_page
+from .conftest import click_chart, open_page
 
 PLACEMENTS, SCORECARD = "pages/placements.py", "pages/scorecard.py"
 
@@ -70,16 +70,6 @@ def table(app: AppTest, first_column: str, *, containing: str | None = None) -> 
     raise AssertionError(f"no table starting with {first_column!r}")
 
 
-def click_chart(app: AppTest, key_prefix: str, codes: list[str]) -> AppTest:
-    """Send the selection event a browser sends when the points whose customdata[0] is in ``codes``
-    are clicked in the chart whose key starts with ``key_prefix`` (AppTest cannot click charts)."""
-    chart = next(c for c in app.get("plotly_chart") if (c.key or "").startswith(key_prefix))
-    states = app._tree.get_widget_states()
-    state = states.widgets.add()
-    state.id = chart.proto.id
-    points = [{"customdata": [code], "point_index": i} for i, code in enumerate(codes)]
-    state.string_value = json.dumps({"selection": {"points": points, "point_indices": list(range(len(codes))), "box": [], "lasso": []}})
-    return app._run(states)
 
 
 def percent_shown(rate: float) -> float:
