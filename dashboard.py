@@ -7,6 +7,7 @@ from data_access.store import StoreError
 from ui.brief import meeting_brief_file
 from ui.context import dashboard_engine, data_version, protection_threshold, snapshot_for
 from ui.filters import render_sidebar_filters
+from ui.i18n import render_language_switch, t
 from ui.presentation import apply_presentation_style, render_presentation_toggle
 
 st.set_page_config(page_title="Vocational supply & demand", page_icon=":material/balance:", layout="wide")
@@ -17,13 +18,13 @@ st.set_page_config(page_title="Vocational supply & demand", page_icon=":material
 # its own, without this file's sidebar (seen as lost filters on the first page
 # change after a server start). tests/test_pages.py checks the rule.
 PAGES = [
-    st.Page("pages/home.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
-    st.Page("pages/supply_demand.py", title="Supply vs demand", icon=":material/balance:", url_path="supply-demand"),
-    st.Page("pages/enrolment.py", title="Enrolment and graduates", icon=":material/school:", url_path="enrolment-graduates"),
-    st.Page("pages/placements.py", title="Placements and partners", icon=":material/handshake:", url_path="placements-partners"),
-    st.Page("pages/outcomes.py", title="Graduate outcomes", icon=":material/work:", url_path="graduate-outcomes"),
-    st.Page("pages/scorecard.py", title="Institution scorecard", icon=":material/assignment:", url_path="institution-scorecard"),
-    st.Page("pages/data.py", title="Data", icon=":material/upload_file:", url_path="data-loads"),
+    st.Page("pages/home.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("pages/supply_demand.py", title=t("nav.supply_demand"), icon=":material/balance:", url_path="supply-demand"),
+    st.Page("pages/enrolment.py", title=t("nav.enrolment"), icon=":material/school:", url_path="enrolment-graduates"),
+    st.Page("pages/placements.py", title=t("nav.placements"), icon=":material/handshake:", url_path="placements-partners"),
+    st.Page("pages/outcomes.py", title=t("nav.outcomes"), icon=":material/work:", url_path="graduate-outcomes"),
+    st.Page("pages/scorecard.py", title=t("nav.scorecard"), icon=":material/assignment:", url_path="institution-scorecard"),
+    st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data-loads"),
 ]
 PRESENTATION_SCREENS = PAGES[:5]  # Next / Back in presentation mode step through these; not the scorecard or data loads
 
@@ -32,31 +33,31 @@ navigation = st.navigation(PAGES)
 try:
     dashboard_engine()
 except StoreError as error:
-    st.error(f"The database cannot be opened: {error}")
+    st.error(t("sidebar.database_error", error=error))
     st.stop()
 
 filters = render_sidebar_filters()
 st.sidebar.divider()
 st.sidebar.download_button(
-    "Export snapshot",
+    t("sidebar.export_snapshot"),
     data=lambda threshold=protection_threshold(): snapshot_for(filters, threshold),
     file_name="snapshot.zip",
     mime="application/zip",
     icon=":material/folder_zip:",
-    help="A zip of every view's data for the current filters, with a manifest of filters and data version.",
+    help=t("sidebar.export_snapshot_help"),
     key="export_snapshot",
 )
 st.sidebar.download_button(
-    "Meeting brief (HTML)",
+    t("sidebar.brief"),
     data=lambda threshold=protection_threshold(): meeting_brief_file(dashboard_engine(), filters=filters, hide_below=threshold),
     file_name="meeting-brief.html",
     mime="text/html",
     icon=":material/slideshow:",
-    help="One HTML file with the key charts, numbers and takeaways for the current filters; works without network "
-         "and prints to A4.",
+    help=t("sidebar.brief_help"),
     key="export_brief",
 )
-st.sidebar.caption(f"Showing {filters.describe()} · data version {data_version()}")
+st.sidebar.caption(t("sidebar.showing", filters=filters.describe(), version=data_version()))
+render_language_switch()
 if render_presentation_toggle():
     apply_presentation_style(PRESENTATION_SCREENS, navigation, filters, data_version())
 

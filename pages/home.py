@@ -7,8 +7,9 @@ from ui.filters import active_filters
 from ui.headline import headline_figures
 from ui.narrative import shortage_sentences, surplus_sentences
 from ui.takeaways import largest_shortage_takeaway
+from ui.i18n import t
 
-st.title("Overview")
+st.title(t("nav.overview"))
 filters = active_filters()
 st.caption(f"Training supply against industry demand · {filters.describe()}")
 
@@ -20,7 +21,8 @@ if all(f.value is None for f in figures):
     st.stop()
 
 for column, figure in zip(st.columns(3) + st.columns(3), figures):
-    label = figure.label if figure.year is None else f"{figure.label} ({figure.year})"
+    name = t(f"metric.{figure.key}")
+    label = name if figure.year is None else t("metric.with_year", label=name, year=figure.year)
     column.metric(label, figure.shown, delta=figure.change, delta_color="off" if figure.key == "openings" else "normal",
                   help=figure.help, border=True)
 

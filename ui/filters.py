@@ -19,6 +19,7 @@ from data_access.filters import Filters
 from data_access.suppression import DEFAULT_THRESHOLD
 
 from .context import PROTECTION_KEY, filter_options
+from .i18n import t
 
 FILTERS_KEY = "active_filters"
 URL_READ_KEY = "filters_read_from_url"
@@ -89,21 +90,21 @@ def render_sidebar_filters() -> Filters:
     _seed_from_url(years, region_codes, sector_codes)
     _keep_valid(years, region_codes, sector_codes)
 
-    st.sidebar.header("Filters")
+    st.sidebar.header(t("sidebar.filters"))
     if years[0] == years[-1]:
         year_from = year_to = years[0]
-        st.sidebar.caption(f"Year: {years[0]}")
+        st.sidebar.caption(t("sidebar.year", year=years[0]))
     else:
         year_from, year_to = st.sidebar.slider(
-            "Years", min_value=years[0], max_value=years[-1], step=1, key=YEARS_WIDGET
+            t("sidebar.years"), min_value=years[0], max_value=years[-1], step=1, key=YEARS_WIDGET
         )
     chosen_regions = st.sidebar.multiselect(
-        "Regions", options=region_codes, format_func=_labeller(regions, "region_code", "region_name"),
-        key=REGIONS_WIDGET, placeholder="All regions",
+        t("sidebar.regions"), options=region_codes, format_func=_labeller(regions, "region_code", "region_name"),
+        key=REGIONS_WIDGET, placeholder=t("sidebar.all_regions"),
     )
     chosen_sectors = st.sidebar.multiselect(
-        "Sectors", options=sector_codes, format_func=_labeller(sectors, "sector_code", "sector_name"),
-        key=SECTORS_WIDGET, placeholder="All sectors",
+        t("sidebar.sectors"), options=sector_codes, format_func=_labeller(sectors, "sector_code", "sector_name"),
+        key=SECTORS_WIDGET, placeholder=t("sidebar.all_sectors"),
     )
     filters = Filters(year_from, year_to, tuple(chosen_regions), tuple(chosen_sectors))
     threshold = _render_protection()
@@ -115,13 +116,11 @@ def render_sidebar_filters() -> Filters:
 def _render_protection() -> int | None:
     """The small-number protection switch; sets and returns the threshold (None when off)."""
     st.sidebar.toggle(
-        "Hide small numbers", key=PROTECT_WIDGET,
-        help="For meetings and handouts: counts below the threshold are shown as <N and rates built on them are left "
-             "blank, on screen and in every export.",
+        t("sidebar.hide_small"), key=PROTECT_WIDGET, help=t("sidebar.hide_small_help"),
     )
     threshold = None
     if st.session_state.get(PROTECT_WIDGET):
-        threshold = int(st.sidebar.number_input("Hide counts below", min_value=2, max_value=100, step=1,
+        threshold = int(st.sidebar.number_input(t("sidebar.hide_below"), min_value=2, max_value=100, step=1,
                                                 key=THRESHOLD_WIDGET, persist_state="session"))
     st.session_state[PROTECTION_KEY] = threshold
     return threshold
