@@ -18,7 +18,7 @@ from .settings import get_settings
 from .snapshot import build_snapshot
 from . import migrate
 from .loading import load_history, undo_load
-from .store import StoreError, get_engine, make_engine, resolve_url
+from .store import StoreError, first_line, get_engine, make_engine, resolve_url
 from .validation import collect_sources
 
 
@@ -78,10 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _migrate(engine)
         return _export(engine, args)
     except (StoreError, SQLAlchemyError, OSError) as error:
-        print(f"error: {_one_line(error)}", file=sys.stderr)
+        print(f"error: {first_line(error)}", file=sys.stderr)
         return 1
     except Exception as error:  # a bug of ours: still one line for the user, never a traceback
-        print(f"error: unexpected {type(error).__name__}: {_one_line(error)} (please report this)", file=sys.stderr)
+        print(f"error: unexpected {type(error).__name__}: {first_line(error)} (please report this)", file=sys.stderr)
         return 1
 
 
@@ -190,7 +190,3 @@ def _unknown_codes(session: Session, filters: Filters) -> str | None:
             listed = ", ".join(list(known)[:20]) + (", …" if len(known) > 20 else "")
             problems.append(f"unknown {flag} {', '.join(missing)} (known: {listed})")
     return "; ".join(problems) or None
-
-
-def _one_line(error: Exception) -> str:
-    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]

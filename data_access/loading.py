@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from .contract import LOAD_ORDER, TABLES
 from .models import CONTRACT_MODELS, LoadLock, LoadLog, LoadUndo
 from .settings import get_settings
+from .store import first_line
 from .validation import FILE_LEVEL, Problem, Source, ValidationResult, collect_sources, validate_sources
 
 BATCH_ROWS = 5000
@@ -149,7 +150,7 @@ def load_sources(
         # Validation passed, so this is the database refusing the write (another load holds the
         # lock, or removed a referenced row meanwhile). Nothing was written.
         outcome.counts, outcome.data_version = {}, None
-        message = str(error) if isinstance(error, LoadBusy) else f"the database refused the load, nothing was written: {_first_line(error)}"
+        message = str(error) if isinstance(error, LoadBusy) else f"the database refused the load, nothing was written: {first_line(error)}"
         outcome.validation.problems.append(Problem("(database)", 0, FILE_LEVEL, message))
         outcome.validation.problem_count += 1
     return outcome
@@ -170,10 +171,6 @@ def _log_change(connection, who: str, mode: str, result: ValidationResult, count
         "undoes": undoes,
     }
     return connection.execute(insert(LoadLog).values(**values).returning(LoadLog.id)).scalar_one()
-
-
-def _first_line(error: Exception) -> str:
-    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
 
 
 # --- undo -------------------------------------------------------------------------------
@@ -278,7 +275,7 @@ def undo_load(engine: Engine, version: int | None = None, *, undone_by: str | No
     except LoadBusy as busy:
         outcome.problem = str(busy)
     except SQLAlchemyError as error:
-        outcome.problem = f"the database refused the undo, nothing was changed: {_first_line(error)}"
+        outcome.problem = f"the database refused the undo, nothing was changed: {first_line(error)}"
     return outcome
 
 

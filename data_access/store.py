@@ -103,7 +103,7 @@ def create_schema(engine: Engine) -> None:
             return
         current, head = migrate.current_revision(engine), migrate.head_revision()
     except Exception as error:
-        raise StoreError(f"cannot open the database at {where}: {_first_line(error)}") from None
+        raise StoreError(f"cannot open the database at {where}: {first_line(error)}") from None
     if current != head:
         raise StoreError(
             f"the database at {where} has schema version {current or 'none'} but this release needs {head}: "
@@ -111,7 +111,8 @@ def create_schema(engine: Engine) -> None:
         )
 
 
-def _first_line(error: Exception) -> str:
+def first_line(error: Exception) -> str:
+    """The first line of a database or driver error, for one-line messages to people."""
     return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
 
 

@@ -4,7 +4,7 @@ them, and which enterprises carry the partnership?"""
 import streamlit as st
 
 from ui.charts_placements import (capacity_by_sector_bars, capacity_note, capacity_use_bars, placed_and_hired_bars,
-                                  placements_against_gaps_bars, placements_against_gaps_sentence, rates_for_screen, tenure_bars,
+                                  placements_against_gaps_bars, placements_against_gaps_sentence, tenure_bars,
                                   top_rows)
 from ui.components import chart_with_data, table_with_data
 from ui.context import view
@@ -63,7 +63,7 @@ with left:
 with right:
     chart_with_data(capacity_use_bars(top.numbers, title=f"Capacity use of the same partners · {scope}"), top,
                     "top_partners_capacity_use.csv")
-table_with_data(rates_for_screen(partners, ("placement_hire_rate", "capacity_use")), "partners.csv", column_config={
+table_with_data(partners, "partners.csv", column_config={
     "employer_id": "Employer ID", "employer_name": "Employer", "sector_code": "Sector code", "sector_name": "Host sector",
     "region_code": "Region code", "region_name": "Host region", "partner_since": st.column_config.NumberColumn("Partner since", format="%d"),
     "tenure_years": count("Years as partner"), "placement_capacity": count("Capacity per year"), "years_hosting": count("Years hosting"),

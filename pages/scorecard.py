@@ -3,7 +3,6 @@ and the whole selection, for a meeting with that school."""
 
 import streamlit as st
 
-from ui.charts_placements import rates_for_screen
 from ui.charts_scorecard import enrolment_trend_lines, placements_per_year_bars, rate_comparison_bars
 from ui.components import chart_with_data, table_with_data
 from ui.context import institutions, protection_threshold, view
@@ -15,12 +14,11 @@ FORMATS = {"count": dict(format="localized"), "rate": dict(format="percent", ste
            "money": dict(format="localized", step=1), "year": dict(format="%d")}
 COLUMN_CONFIG = {c: st.column_config.NumberColumn(label, **FORMATS[kind]) if kind in FORMATS else label
                  for c, (label, kind) in COLUMNS.items()}
-RATES_SHOWN, MONEY_SHOWN = ([c for c, (_, kind) in COLUMNS.items() if kind == k] for k in ("rate", "money"))
 
 
 def show_table(result, file_name: str) -> None:
-    """A table of the scorecard, its rates rounded as the charts show them, and its download."""
-    table_with_data(rates_for_screen(result, RATES_SHOWN, MONEY_SHOWN), file_name, column_config=COLUMN_CONFIG)
+    """A table of the scorecard (rounded as shown, see ui.components) and its download."""
+    table_with_data(result, file_name, column_config=COLUMN_CONFIG)
 
 
 st.title("Institution scorecard")

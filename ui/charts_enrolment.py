@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from streamlit import column_config
 
 from .charts import SUPPLY_COLOUR, _layers, _layout, short_label
-from .formatting import fmt_count, fmt_ratio
+from .formatting import fmt_count, fmt_ratio, is_missing
 from .headline import Headline
 
 # Okabe–Ito, in the order ui.charts uses it (blue, orange first), without its yellow,
@@ -63,11 +63,6 @@ def latest_year(trend: pd.DataFrame) -> int | None:
     return None if trend.empty else int(trend["year"].max())
 
 
-def missing(value: object) -> bool:
-    """True for None, NaN and pandas' NA (a hidden whole-number count is NA, a hidden rate NaN)."""
-    return value is None or bool(pd.isna(value))
-
-
 def floats(values: pd.Series) -> pd.Series:
     """A column as plain floats for Plotly, hidden values NaN (Plotly cannot draw pandas' NA)."""
     return pd.to_numeric(values, errors="coerce").astype("float64")
@@ -87,11 +82,11 @@ def arrow(change: str | None) -> str:
 
 def fmt_growth(value: object) -> str:
     """A change against the previous year, signed, one decimal ("+3.2%"); an en dash when unknown."""
-    return "–" if missing(value) else signed(100 * float(value), ".1f") + "%"
+    return "–" if is_missing(value) else signed(100 * float(value), ".1f") + "%"
 
 
 def _shown(values: pd.Series, formatter) -> list[str]:
-    return ["hidden" if missing(v) else formatter(v) for v in values]
+    return ["hidden" if is_missing(v) else formatter(v) for v in values]
 
 
 # --- headline ------------------------------------------------------------------------------
@@ -106,17 +101,17 @@ def enrolment_headlines(totals: pd.DataFrame, *, year: int) -> list[Headline]:
         value = rows[key].get(year, np.nan)
         previous = rows[key].get(year - 1, np.nan)
         show = fmt_count if kind == "count" else fmt_ratio
-        shown = "–" if missing(value) else show(value)
+        shown = "–" if is_missing(value) else show(value)
         change = None
         # An ASCII sign: st.metric reads the direction of a change from a leading "-".
-        if not missing(value) and not missing(previous) and kind == "count":
+        if not is_missing(value) and not is_missing(previous) and kind == "count":
             growth = f" ({fmt_growth((value - previous) / previous)})" if previous else ""
             change = f"{signed(value - previous, ',.0f')}{growth} vs {year - 1}"
-        elif not missing(value) and not missing(previous):
+        elif not is_missing(value) and not is_missing(previous):
             change = f"{signed(value - previous, '.2f')} vs {year - 1}"
         help_text = COMPLETION_HELP if key == "graduates_per_enrolled" else f"{MEASURES[key]} in {year}, all programs in the filters."
-        figures.append(Headline(key, MEASURES[key], None if missing(value) else float(value),
-                                None if missing(previous) else float(previous), year, shown, change, help_text))
+        figures.append(Headline(key, MEASURES[key], None if is_missing(value) else float(value),
+                                None if is_missing(previous) else float(previous), year, shown, change, help_text))
     return figures
 
 
@@ -195,7 +190,7 @@ def enrolment_growth_bars(two_years: pd.DataFrame, *, grouping: Grouping, year: 
                           _shown(ordered[measure], fmt_count), [fmt_growth(v) for v in change]])
         figure.add_trace(go.Bar(
             name=label, y=labels, x=100 * floats(change), orientation="h", marker_color=colour, customdata=custom,
-            text=[fmt_growth(v) if not missing(v) else "" for v in change], textposition="outside", cliponaxis=False,
+            text=[fmt_growth(v) if not is_missing(v) else "" for v in change], textposition="outside", cliponaxis=False,
             hovertemplate=f"<b>%{{customdata[0]}}</b><br>{label.lower()}: %{{customdata[1]}} in {year - 1} → "
                           f"%{{customdata[2]}} in {year}<br>change %{{customdata[3]}}<extra></extra>",
         ))

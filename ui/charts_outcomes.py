@@ -17,8 +17,8 @@ from streamlit import column_config
 from data_access.filters import Filters
 
 from .charts import DEMAND_COLOUR, SUPPLY_COLOUR, _layers, _layout, short_label
-from .charts_enrolment import Grouping, floats, missing, signed
-from .formatting import fmt_count, fmt_rate, fmt_ratio
+from .charts_enrolment import Grouping, floats, signed
+from .formatting import fmt_count, fmt_rate, fmt_ratio, is_missing
 from .headline import Headline
 
 GROUPINGS = {
@@ -74,19 +74,19 @@ def outcome_headlines(by_cohort: pd.DataFrame, *, cohort: int) -> list[Headline]
     for key, label, kind, help_text in HEADLINES:
         value = np.nan if current is None else current[key]
         before = np.nan if previous is None else previous[key]
-        shown = "–" if missing(value) else fmt_rate(value) if kind == "rate" else fmt_count(value)
+        shown = "–" if is_missing(value) else fmt_rate(value) if kind == "rate" else fmt_count(value)
         change = None
-        if not missing(value) and not missing(before):
+        if not is_missing(value) and not is_missing(before):
             # An ASCII sign: st.metric reads the direction of a change from a leading "-".
             change = (f"{signed(100 * (value - before), '.1f')} pp vs cohort {previous_year}" if kind == "rate"
                       else f"{signed(value - before, ',.0f')} vs cohort {previous_year}")
-        figures.append(Headline(key, label, None if missing(value) else float(value),
-                                None if missing(before) else float(before), cohort, shown, change, help_text))
+        figures.append(Headline(key, label, None if is_missing(value) else float(value),
+                                None if is_missing(before) else float(before), cohort, shown, change, help_text))
     return figures
 
 
 def _shown(values, formatter) -> list[str]:
-    return ["hidden" if missing(v) else formatter(v) for v in values]
+    return ["hidden" if is_missing(v) else formatter(v) for v in values]
 
 
 # --- in-field rate against coverage ---------------------------------------------------------
@@ -172,7 +172,7 @@ def sector_key(frame: pd.DataFrame) -> str:
 
 def _padded_range(rates: pd.Series, overall: float) -> list[float]:
     """A y range with room above and below the points for labels and the corner notes."""
-    values = [v for v in [*rates.tolist(), 100 * overall] if not missing(v)]
+    values = [v for v in [*rates.tolist(), 100 * overall] if not is_missing(v)]
     if not values:
         return [0, 100]
     low, high = min(values), max(values)
@@ -241,7 +241,7 @@ def effective_supply_bars(frame: pd.DataFrame, *, title: str) -> go.Figure:
 
 
 def _signed(value: object) -> str:
-    return "hidden" if missing(value) else f"{float(value):+,.0f}"
+    return "hidden" if is_missing(value) else f"{float(value):+,.0f}"
 
 
 def effective_supply_note(frame: pd.DataFrame) -> str:

@@ -11,7 +11,6 @@ the bar's label says "hidden".
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 import numpy as np
@@ -50,23 +49,6 @@ def as_floats(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """``frame`` with ``columns`` as plain floats: protection leaves whole-number columns as
     nullable integers whose missing value (pd.NA) neither the formatters nor Plotly take."""
     return frame.assign(**{c: pd.to_numeric(frame[c], errors="coerce").astype("float64") for c in columns if c in frame})
-
-
-def rates_for_screen(result: ViewResult, rates, whole=()) -> ViewResult:
-    """``result`` with the ``rates`` columns of its on-screen table rounded to one decimal of a
-    percent, exactly as the charts write them (ui.formatting.fmt_rate), and the ``whole``
-    columns (money) rounded to whole numbers.
-
-    Streamlit's NumberColumn cuts a value to the decimals of its ``step`` instead of rounding
-    it (0.7767 with step 0.001 shows as 77.6 %), so a table would contradict the chart beside
-    it; rounded first, it shows 77.7 %. The CSV download keeps the full values.
-    """
-    table = result.table.copy()
-    for columns, rounded in ((rates, lambda v: float(f"{100 * v:.1f}") / 100), (whole, lambda v: float(round(v)))):
-        for column in (c for c in columns if c in table.columns):
-            values = pd.to_numeric(table[column], errors="coerce").astype("float64")
-            table[column] = values.map(lambda v: v if math.isnan(v) else rounded(v))
-    return replace(result, table=table)
 
 
 def titled_layout(figure: go.Figure, title: str, height: int) -> go.Figure:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import pandas as pd
@@ -28,16 +29,19 @@ def protection_note(result: ViewResult) -> None:
         )
 
 
-def _rounded_percentages(table: pd.DataFrame, column_config: Mapping | None) -> pd.DataFrame:
-    """Round percentage columns to the 0.1 % the table shows: Streamlit cuts digits instead of
-    rounding (0.7767 would read 77.6 % next to a chart saying 77.7 %). Downloads keep full values."""
+def _rounded_to_step(table: pd.DataFrame, column_config: Mapping | None) -> pd.DataFrame:
+    """Round every number column to the digits it shows. Streamlit's NumberColumn cuts a value to
+    the decimals of its ``step`` instead of rounding it (0.7767 as a percent with step 0.001 reads
+    77.6 % beside a chart saying 77.7 %); a percentage without a step shows 0.1 %. Downloads keep
+    full values."""
     if not column_config:
         return table
     rounded = table
     for column, config in column_config.items():
         type_config = config.get("type_config", {}) if isinstance(config, Mapping) else {}
-        if type_config.get("format") == "percent" and column in table.columns and pd.api.types.is_float_dtype(table[column]):
-            rounded = rounded.assign(**{column: table[column].round(3)})
+        step = type_config.get("step") or (0.001 if type_config.get("format") == "percent" else None)
+        if step and column in table.columns and pd.api.types.is_float_dtype(table[column]):
+            rounded = rounded.assign(**{column: table[column].round(max(0, -math.floor(math.log10(step))))})
     return rounded
 
 
@@ -69,7 +73,7 @@ def table_with_data(result: ViewResult, file_name: str, *, column_config: Mappin
                     on_select=None, height: int | str = "auto"):
     """A sortable table of the view and its download. With ``on_select``, returns the row selection event."""
     options = {"on_select": on_select, "selection_mode": "single-row", "key": key} if on_select else {}
-    event = st.dataframe(_rounded_percentages(result.table, column_config), hide_index=True,
+    event = st.dataframe(_rounded_to_step(result.table, column_config), hide_index=True,
                          column_config=_text_where_hidden(result, column_config), height=height, **options)
     protection_note(result)
     download_csv(result.display, file_name)
