@@ -6,7 +6,7 @@ import streamlit as st
 from data_access.store import StoreError
 from ui.brief import meeting_brief_file
 from ui.context import dashboard_engine, data_version, protection_threshold, snapshot_for
-from ui.filters import render_sidebar_filters
+from ui.filters import describe, render_sidebar_filters
 from ui.i18n import render_language_switch, t
 from ui.presentation import apply_presentation_style, render_presentation_toggle
 
@@ -56,7 +56,7 @@ st.sidebar.download_button(
     help=t("sidebar.brief_help"),
     key="export_brief",
 )
-st.sidebar.caption(t("sidebar.showing", filters=filters.describe(), version=data_version()))
+st.sidebar.caption(t("sidebar.showing", filters=describe(filters), version=data_version()))
 render_language_switch()
 if render_presentation_toggle():
     apply_presentation_style(PRESENTATION_SCREENS, navigation, filters, data_version())

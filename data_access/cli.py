@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from . import queries
 from .contract import LOAD_ORDER
 from .filters import Filters
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .loading import load_paths, validate_for_load
 from .settings import get_settings
 from .snapshot import build_snapshot
@@ -44,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="year_to", type=int, metavar="YEAR", help="last year (default: all)")
     export.add_argument("--region", action="append", default=[], metavar="CODE", help="a region code; repeat for several")
     export.add_argument("--sector", action="append", default=[], metavar="CODE", help="a sector code; repeat for several")
+    export.add_argument("--lang", choices=sorted(LANGUAGES), default=DEFAULT_LANGUAGE,
+                        help="language of the manifest's column_labels (CSV headers stay the contract's names)")
     export.add_argument("--hide-below", type=int, metavar="N",
                         help="small-number protection: show counts below N as <N and blank what is computed from them")
     undo = commands.add_parser("undo", parents=[common], help="take back the latest load, restoring the data before it")
@@ -170,7 +173,7 @@ def _export(engine, args) -> int:
         if unknown:
             print(f"error: {unknown}", file=sys.stderr)
             return 2
-        archive = build_snapshot(session, filters=filters, hide_below=args.hide_below)
+        archive = build_snapshot(session, filters=filters, hide_below=args.hide_below, language=args.lang)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(archive)

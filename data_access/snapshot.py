@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from . import __version__, queries
 from .filters import Filters
+from .i18n import DEFAULT_LANGUAGE, column_labels
 from .suppression import describe as describe_protection
 from .suppression import protect
 from .views import SNAPSHOT_VIEWS
@@ -59,12 +60,15 @@ def snapshot_frames(session: Session, *, filters: Filters, hide_below: int | Non
 
 
 def build_snapshot(
-    session: Session, *, filters: Filters, hide_below: int | None = None, generated_at: datetime | None = None
+    session: Session, *, filters: Filters, hide_below: int | None = None, generated_at: datetime | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> bytes:
     """The snapshot zip for ``filters``: manifest.json and one CSV per view.
 
     With ``hide_below``, small numbers are hidden exactly as on screen and the
-    manifest states the rule.
+    manifest states the rule. The CSV headers are the contract's column names in
+    every language (outside checks read them); the manifest's ``column_labels``
+    gives each column's heading in ``language``.
     """
     frames = snapshot_frames(session, filters=filters, hide_below=hide_below)
     manifest = {
@@ -75,6 +79,8 @@ def build_snapshot(
         "small_number_protection": describe_protection(hide_below),
         "row_counts": {name: int(len(frame)) for name, frame in frames.items()},
         "files": {view.snapshot_file: view.description for view in SNAPSHOT_VIEWS},
+        "language": language,
+        "column_labels": column_labels(language, sorted({c for frame in frames.values() for c in frame.columns})),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

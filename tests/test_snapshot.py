@@ -58,6 +58,18 @@ def test_the_manifest_names_every_csv_with_a_description(tiny_engine):
     assert {"supply_demand.csv", "enrolment.csv", "placements.csv", "outcomes.csv", "partners.csv"} <= set(frames)
 
 
+def test_headers_stay_the_contract_names_and_the_manifest_labels_them_in_the_language(tiny_engine):
+    with Session(tiny_engine) as session:
+        english, _ = read_snapshot(build_snapshot(session, filters=Filters()))
+        chinese, frames = read_snapshot(build_snapshot(session, filters=Filters(), language="zh-CN"))
+    assert list(frames["supply_demand.csv"].columns) == [
+        "year", "region_code", "region_name", "sector_code", "sector_name", "supply", "demand", "gap", "coverage_ratio"]
+    every_column = {column for frame in frames.values() for column in frame.columns}
+    assert set(chinese["column_labels"]) == set(english["column_labels"]) == every_column
+    assert (chinese["language"], chinese["column_labels"]["coverage_ratio"]) == ("zh-CN", "供需比")
+    assert (english["language"], english["column_labels"]["coverage_ratio"]) == ("en", "Coverage ratio")
+
+
 def test_protection_on_screen_equals_protection_in_the_export(app_url):
     app = open_page("pages/supply_demand.py", hide_below="11")
     app.segmented_control(key="period").set_value("total").run()

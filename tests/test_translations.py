@@ -7,6 +7,11 @@ import re
 import string
 from pathlib import Path
 
+import pytest
+
+from data_access.filters import Filters
+from data_access.i18n import LOCALES, column_label
+from data_access.views import VIEWS
 from ui.i18n import LANGUAGES, catalogue
 
 from .conftest import run_app
@@ -27,8 +32,33 @@ def test_every_language_has_every_key_with_the_same_placeholders():
             assert placeholders(text) == placeholders(english[key]), (language, key)
 
 
+def test_every_language_has_the_same_files_and_no_table_twice():
+    files = {language: sorted(p.name for p in (LOCALES / language).glob("*.toml")) for language in LANGUAGES}
+    assert all(names == files["en"] for names in files.values()), files
+    for language in LANGUAGES:
+        catalogue.cache_clear()
+        catalogue(language)  # raises when a [table] is in two files
+
+
+def test_every_column_a_view_shows_has_a_heading_in_every_language(tiny_engine):
+    from sqlalchemy.orm import Session
+
+    with Session(tiny_engine) as session:
+        columns = {c for view in VIEWS.values() for c in view.run(session, Filters()).columns}
+    for language in LANGUAGES:
+        missing = {c for c in columns if column_label(language, c) == c}
+        assert not missing, (language, missing)
+    assert column_label("zh-CN", "employment_rate") == "去向落实率"
+    assert column_label("zh-CN", "self_employment_rate") == "自主创业率"
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_no_text_is_left_empty(language):
+    assert all(text.strip() for text in catalogue(language).values())
+
+
 def test_every_text_the_code_asks_for_exists():
-    sources = [ROOT / "dashboard.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py")]
+    sources = [ROOT / "dashboard.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py"), *ROOT.glob("data_access/*.py")]
     asked = {key for path in sources for key in re.findall(r'\bt\(\s*f?"([a-z_.{}]+)"', path.read_text(encoding="utf-8"))}
     english = catalogue("en")
     for key in asked:

@@ -11,22 +11,42 @@ import streamlit as st
 
 from data_access.snapshot import csv_bytes
 
+from data_access.i18n import column_labels
+
 from .context import ViewResult
+from .i18n import current_language, label, t
 
 
-def download_csv(frame: pd.DataFrame, file_name: str, *, label: str = "Download the data (CSV)") -> None:
-    """A download of exactly ``frame``, written by the contract's CSV rules."""
-    st.download_button(label, data=csv_bytes(frame), file_name=file_name, mime="text/csv", key=f"download_{file_name}",
-                       icon=":material/download:")
+def download_csv(frame: pd.DataFrame, file_name: str, *, label: str | None = None) -> None:
+    """A download of exactly ``frame``, written by the contract's CSV rules, its headers in the current language."""
+    headed = frame.rename(columns=column_labels(current_language(), frame.columns))
+    st.download_button(label or t("common.download_csv"), data=csv_bytes(headed), file_name=file_name, mime="text/csv",
+                       key=f"download_{file_name}", icon=":material/download:")
+
+
+def takeaway(text: str) -> None:
+    """The plain-language finding under a chart."""
+    st.markdown(t("common.takeaway", text=text))
+
+
+def number_columns(formats: Mapping[str, str], helps: Mapping[str, str] | None = None) -> dict:
+    """Column settings for number columns by format ("localized", "percent", "%.2f"), headed in the current language."""
+    helps = helps or {}
+    return {column: st.column_config.NumberColumn(label(column), format=fmt, help=helps.get(column))
+            for column, fmt in formats.items()}
 
 
 def protection_note(result: ViewResult) -> None:
     """Say what small-number protection hid, when it hid anything."""
     if result.hidden_cells:
-        st.caption(
-            f"Small-number protection: counts below {result.threshold} are shown as <{result.threshold} and "
-            f"measures computed from them are left blank ({result.hidden_cells} cells hidden)."
-        )
+        st.caption(t("common.protection_note", threshold=result.threshold, cells=result.hidden_cells))
+
+
+def _headed(table: pd.DataFrame, column_config: Mapping | None) -> dict:
+    """Every column headed in the current language unless the page set its own settings."""
+    config = {column: label(column) for column in table.columns}
+    config.update(column_config or {})
+    return config
 
 
 def _rounded_to_step(table: pd.DataFrame, column_config: Mapping | None) -> pd.DataFrame:
@@ -73,6 +93,7 @@ def table_with_data(result: ViewResult, file_name: str, *, column_config: Mappin
                     on_select=None, height: int | str = "auto"):
     """A sortable table of the view and its download. With ``on_select``, returns the row selection event."""
     options = {"on_select": on_select, "selection_mode": "single-row", "key": key} if on_select else {}
+    column_config = _headed(result.table, column_config)
     event = st.dataframe(_rounded_to_step(result.table, column_config), hide_index=True,
                          column_config=_text_where_hidden(result, column_config), height=height, **options)
     protection_note(result)

@@ -16,6 +16,7 @@ from data_access.snapshot import build_snapshot
 from data_access.store import get_engine
 from data_access.suppression import protect
 from data_access.views import VIEWS
+from .i18n import current_language
 
 PROTECTION_KEY = "hide_below"  # session state (and URL) key of the small-number threshold; absent = off
 
@@ -92,11 +93,11 @@ def institutions() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _cached_snapshot(filters: Filters, threshold: int | None, version: int) -> bytes:
+def _cached_snapshot(filters: Filters, threshold: int | None, version: int, language: str) -> bytes:
     with Session(dashboard_engine()) as session:
-        return build_snapshot(session, filters=filters, hide_below=threshold)
+        return build_snapshot(session, filters=filters, hide_below=threshold, language=language)
 
 
 def snapshot_for(filters: Filters, threshold: int | None) -> bytes:
     """The snapshot zip for ``filters`` (same bytes as ``python -m data_access export`` but for the timestamp)."""
-    return _cached_snapshot(filters, threshold, data_version())
+    return _cached_snapshot(filters, threshold, data_version(), current_language())

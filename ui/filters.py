@@ -18,7 +18,7 @@ from data_access.filters import Filters
 
 from data_access.suppression import DEFAULT_THRESHOLD
 
-from .context import PROTECTION_KEY, filter_options
+from .context import PROTECTION_KEY, filter_options, institutions
 from .i18n import t
 
 FILTERS_KEY = "active_filters"
@@ -129,3 +129,40 @@ def _render_protection() -> int | None:
 def active_filters() -> Filters:
     """The filters drawn in the sidebar on this run."""
     return st.session_state.get(FILTERS_KEY, Filters())
+
+
+def describe_years(filters: Filters) -> str:
+    """The years of ``filters`` in words: "2025", "2019–2025" or "all years"."""
+    if filters.year_from is None and filters.year_to is None:
+        return t("filters.all_years")
+    if filters.year_from == filters.year_to:
+        return str(filters.year_from)
+    return f"{filters.year_from or '…'}–{filters.year_to or '…'}"
+
+
+def _named(codes: tuple[str, ...], names: dict[str, str], many_key: str) -> str:
+    """A few chosen items by name; many by their count (a title must stay one line at 300 regions)."""
+    if len(codes) > 3:
+        return t(many_key, count=f"{len(codes):,}")
+    return t("filters.list_separator").join(str(names.get(code, code)) for code in codes)
+
+
+def describe(filters: Filters) -> str:
+    """The filters in words, in the current language and with names, for captions and chart titles."""
+    _, regions, sectors = filter_options()
+    region_names = dict(zip(regions["region_code"], regions["region_name"])) if not regions.empty else {}
+    sector_names = dict(zip(sectors["sector_code"], sectors["sector_name"])) if not sectors.empty else {}
+    parts = [
+        describe_years(filters),
+        _named(filters.regions, region_names, "filters.many_regions") if filters.regions else t("sidebar.all_regions"),
+        _named(filters.sectors, sector_names, "filters.many_sectors") if filters.sectors else t("sidebar.all_sectors"),
+    ]
+    if filters.institution_types:
+        parts.append(t("filters.types", types=_named(filters.institution_types, {}, "filters.many_types")))
+    if filters.institutions:
+        frame = institutions()
+        names = dict(zip(frame["institution_id"], frame["institution_name"])) if not frame.empty else {}
+        parts.append(_named(filters.institutions, names, "filters.many_institutions"))
+    if filters.programs:
+        parts.append(t("filters.programs", programs=_named(filters.programs, {}, "filters.many_programs")))
+    return t("filters.part_separator").join(parts)

@@ -1,31 +1,20 @@
 """Interface languages: English and Simplified Chinese.
 
-The texts live in ``ui/locales/<language>.toml`` (one file per language, the
-same keys in each), which a translator can edit without touching code. The
+The texts live in ``locales/<language>/*.toml`` (see ``data_access.i18n``),
+which a translator can edit without touching code. The
 language is chosen in the sidebar and kept in the URL (``lang=zh-CN``), like
 the filters. Data names (regions, sectors, institutions) always show as stored.
 """
 
 from __future__ import annotations
 
-import tomllib
-from functools import lru_cache
-from pathlib import Path
-
 import streamlit as st
 
-LOCALES = Path(__file__).resolve().parent / "locales"
-LANGUAGES = {"en": "English", "zh-CN": "简体中文"}
-DEFAULT_LANGUAGE = "en"
+from data_access.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalogue, column_label, translate
+
+__all__ = ["LANGUAGES", "catalogue", "current_language", "label", "render_language_switch", "t"]
+
 LANGUAGE_KEY = "interface_language"
-
-
-@lru_cache(maxsize=None)
-def catalogue(language: str) -> dict[str, str]:
-    """Every text of ``language`` by dotted key (``sidebar.filters``)."""
-    with open(LOCALES / f"{language}.toml", "rb") as file:
-        sections = tomllib.load(file)
-    return {f"{section}.{key}": text for section, texts in sections.items() for key, text in texts.items()}
 
 
 def current_language() -> str:
@@ -38,7 +27,12 @@ def current_language() -> str:
 
 def t(key: str, **values: object) -> str:
     """The text ``key`` in the current language, with ``{placeholders}`` filled in."""
-    return catalogue(current_language())[key].format(**values)
+    return translate(current_language(), key, **values)
+
+
+def label(column: str) -> str:
+    """The heading of a view column in the current language."""
+    return column_label(current_language(), column)
 
 
 def render_language_switch() -> None:

@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from data_access.i18n import catalogue
+
 from data_access.views import SNAPSHOT_VIEWS
 
 # The sample data's years; a filter left at its default is left out of the URL.
@@ -214,8 +216,10 @@ def test_a_chart_csv_download_equals_the_chart_data(app):
 
     name, data = download(app, app.page.get_by_test_id("stMain").get_by_role("button", name="Download the data (CSV)").first)
     assert name == "supply_demand_by_sector.csv"
-    by_sector = read_csv(data)
-    assert by_sector
+    headed = read_csv(data)
+    assert headed and {"Sector", "Supply (graduates)", "Demand (openings)"} <= set(headed[0])  # headers as on screen
+    columns = {heading: key.removeprefix("column.") for key, heading in catalogue("en").items() if key.startswith("column.")}
+    by_sector = [{columns.get(heading, heading): value for heading, value in row.items()} for row in headed]
 
     # The CSV holds what the first chart draws: per sector, the supply and demand bars.
     traces = app.page.locator(".js-plotly-plot").first.evaluate(

@@ -1,0 +1,53 @@
+"""The texts of the interface and of its exports in English and Simplified Chinese.
+
+Every text lives in ``locales/<language>/*.toml`` at the top of the project: one
+folder per language holding the same files with the same keys, which a
+translator can edit without touching code. A file holds TOML tables
+(``[sidebar]``); a text's key is ``table.name`` (``sidebar.filters``) and a
+table belongs to one file only. Values may hold ``{placeholders}`` that the code
+fills in; a translation keeps them as they are. Data names (regions, sectors,
+institutions) are never translated: they show as stored.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+LOCALES = Path(__file__).resolve().parent.parent / "locales"
+LANGUAGES = {"en": "English", "zh-CN": "简体中文"}
+DEFAULT_LANGUAGE = "en"
+
+
+@lru_cache(maxsize=None)
+def catalogue(language: str) -> dict[str, str]:
+    """Every text of ``language`` by dotted key, from all the files of its folder."""
+    texts: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for path in sorted((LOCALES / language).glob("*.toml")):
+        with open(path, "rb") as file:
+            sections = tomllib.load(file)
+        for section, entries in sections.items():
+            if section in owner:
+                raise ValueError(f"{language}/{path.name}: table [{section}] is already in {owner[section]}")
+            owner[section] = path.name
+            texts.update({f"{section}.{key}": text for key, text in entries.items()})
+    return texts
+
+
+def translate(language: str, key: str, **values: object) -> str:
+    """The text ``key`` in ``language`` (English when the language is unknown), placeholders filled in."""
+    texts = catalogue(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    return texts[key].format(**values)
+
+
+def column_label(language: str, column: str) -> str:
+    """The heading of a view column (``region_name`` → "Region"); the column's own name when it has none."""
+    texts = catalogue(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    return texts.get(f"column.{column}", column)
+
+
+def column_labels(language: str, columns) -> dict[str, str]:
+    """Headings for ``columns``, for renaming a frame before it is shown or written."""
+    return {column: column_label(language, column) for column in columns}
