@@ -9,9 +9,20 @@ from __future__ import annotations
 
 import pandas as pd
 
+from data_access.filters import Filters
+
+from .filters import describe_years
 from .formatting import fmt_count, fmt_rate, fmt_ratio, is_missing
+from .i18n import t
 
 HIDDEN_NOTE = " (some figures are hidden by small-number protection)"
+
+
+def in_years(filters: Filters) -> str:
+    """The period of ``filters`` as the ``when=`` phrase of a takeaway: "in 2025", "in 2019–2025" (Chinese "2025年")."""
+    if filters.year_from is None and filters.year_to is None:
+        return t("period.in_all_years")
+    return t("period.in_years", years=describe_years(filters))
 
 
 def _numeric(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
