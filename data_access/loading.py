@@ -15,9 +15,11 @@ from sqlalchemy import Engine, delete, func, insert, select, text, tuple_, updat
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from . import summaries
 from .contract import LOAD_ORDER, TABLES
 from .models import CONTRACT_MODELS, LoadLock, LoadLog, LoadUndo
 from .settings import get_settings
+from .messages import Message
 from .store import first_line
 from .validation import FILE_LEVEL, Problem, Source, ValidationResult, collect_sources, validate_sources
 
@@ -105,7 +107,7 @@ def change_transaction(engine: Engine, holder: str, *, wait_seconds: float | Non
     except OperationalError as error:
         text_of_error = str(getattr(error, "orig", error)).lower()
         if "locked" in text_of_error or "lock timeout" in text_of_error or "lock_timeout" in text_of_error:
-            raise LoadBusy("another load is running; nothing was written, try again in a moment") from None
+            raise LoadBusy(Message("load_undo.busy")) from None
         raise
 
 
@@ -140,6 +142,7 @@ def load_sources(
                     outcome.counts[table]["removed"] = removed.get(table, 0)
                 elif removed.get(table):  # emptied by --replace and not reloaded: record it too
                     outcome.counts[table] = {"rows": 0, "added": 0, "updated": 0, "removed": removed[table]}
+            summaries.rebuild(connection, None if replace else result.rows.keys())
             version = _log_change(connection, who, "replace" if replace else "upsert", result, outcome.counts)
             for table, record in undo.items():
                 connection.execute(insert(LoadUndo).values(load_id=version, table_name=table, payload=_pack(record)))
@@ -150,8 +153,8 @@ def load_sources(
         # Validation passed, so this is the database refusing the write (another load holds the
         # lock, or removed a referenced row meanwhile). Nothing was written.
         outcome.counts, outcome.data_version = {}, None
-        message = str(error) if isinstance(error, LoadBusy) else f"the database refused the load, nothing was written: {first_line(error)}"
-        outcome.validation.problems.append(Problem("(database)", 0, FILE_LEVEL, message))
+        message = error.args[0] if isinstance(error, LoadBusy) else Message("load_undo.load_refused", error=first_line(error))
+        outcome.validation.problems.append(Problem(Message("load_undo.database"), 0, FILE_LEVEL, message))
         outcome.validation.problem_count += 1
     return outcome
 
@@ -254,28 +257,30 @@ def undo_load(engine: Engine, version: int | None = None, *, undone_by: str | No
         with change_transaction(engine, who) as connection:
             candidates = _undoable(connection)
             if not candidates:
-                outcome.problem = "there is no load to undo"
+                outcome.problem = Message("load_undo.nothing_to_undo")
                 return outcome
             target = candidates[0] if version is None else version
             if target != candidates[0]:
                 later = [v for v in candidates if v > target]
                 outcome.problem = (
-                    f"version {target} cannot be undone now: undo the later loads first ({', '.join(map(str, later))})"
-                    if target in candidates else f"version {target} is not a load that can be undone"
+                    Message("load_undo.undo_later_first", version=target, later=later)
+                    if target in candidates else Message("load_undo.not_undoable", version=target)
                 )
                 return outcome
             stored = connection.execute(select(LoadUndo.table_name, LoadUndo.payload).where(LoadUndo.load_id == target))
             records = {table_name: _unpack(payload) for table_name, payload in stored}
             outcome.counts = _restore(connection, records)
+            replaced = any(record["added"] is None for record in records.values())
+            summaries.rebuild(connection, None if replaced else records.keys())
             files = connection.execute(select(LoadLog.files).where(LoadLog.id == target)).scalar_one()
             result = ValidationResult(sources=[Source(name, b"") for name in json.loads(files)])
             new_version = _log_change(connection, who, "undo", result, outcome.counts, undoes=target)
             connection.execute(update(LoadLog).where(LoadLog.id == target).values(undone_by=new_version))
             outcome.undone, outcome.data_version = target, new_version
     except LoadBusy as busy:
-        outcome.problem = str(busy)
+        outcome.problem = busy.args[0]
     except SQLAlchemyError as error:
-        outcome.problem = f"the database refused the undo, nothing was changed: {first_line(error)}"
+        outcome.problem = Message("load_undo.undo_refused", error=first_line(error))
     return outcome
 
 

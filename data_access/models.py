@@ -156,3 +156,115 @@ CONTRACT_MODELS: dict[str, type[SQLModel]] = {
     model.__tablename__: model  # type: ignore[misc]
     for model in (Region, Sector, Institution, Program, Employer, Enrolment, Placement, Outcome, Demand)
 }
+
+
+# --- summaries ------------------------------------------------------------------------------
+# Sums of the fact tables at the grain the sidebar's filters need, rebuilt inside the
+# transaction of every load and undo (data_access/summaries.py), so that the views read
+# thousands of rows instead of millions. Region and sector are the institution's and the
+# program's (of a placement: the employer's), as in the views.
+
+
+class SummaryEnrolment(SQLModel, table=True):
+    """Enrolled and graduates per year, region, sector and institution type."""
+
+    __tablename__ = "summary_enrolments"
+    year: int = Field(primary_key=True)
+    region_code: str = Field(primary_key=True)
+    sector_code: str = Field(primary_key=True)
+    institution_type: str = Field(primary_key=True)
+    enrolled: int
+    graduates: int
+
+
+class SummaryEnrolmentBySector(SQLModel, table=True):
+    """Enrolled and graduates per year, sector and institution type (all regions)."""
+
+    __tablename__ = "summary_enrolments_by_sector"
+    year: int = Field(primary_key=True)
+    sector_code: str = Field(primary_key=True)
+    institution_type: str = Field(primary_key=True)
+    enrolled: int
+    graduates: int
+
+
+class SummaryOutcome(SQLModel, table=True):
+    """Outcome counts per cohort, region, sector and institution type, with the wage sums
+    the employment-weighted wage needs."""
+
+    __tablename__ = "summary_outcomes"
+    cohort_year: int = Field(primary_key=True)
+    region_code: str = Field(primary_key=True)
+    sector_code: str = Field(primary_key=True)
+    institution_type: str = Field(primary_key=True)
+    surveyed: int
+    employed: int
+    employed_in_field: int
+    self_employed: int
+    further_study: int
+    unemployed: int
+    wage_x_employed: float
+    employed_with_wage: int
+
+
+class SummaryOutcomeBySector(SQLModel, table=True):
+    """Outcome counts per cohort, sector and institution type (all regions)."""
+
+    __tablename__ = "summary_outcomes_by_sector"
+    cohort_year: int = Field(primary_key=True)
+    sector_code: str = Field(primary_key=True)
+    institution_type: str = Field(primary_key=True)
+    surveyed: int
+    employed: int
+    employed_in_field: int
+    self_employed: int
+    further_study: int
+    unemployed: int
+    wage_x_employed: float
+    employed_with_wage: int
+
+
+class SummaryPlacement(SQLModel, table=True):
+    """Students placed and hired per year, host region and sector (the employer's) and institution type."""
+
+    __tablename__ = "summary_placements"
+    year: int = Field(primary_key=True)
+    region_code: str = Field(primary_key=True)
+    sector_code: str = Field(primary_key=True)
+    institution_type: str = Field(primary_key=True)
+    students_placed: int
+    hired: int
+
+
+class SummaryPlacementBySector(SQLModel, table=True):
+    """Students placed and hired per year, host sector and institution type (all regions)."""
+
+    __tablename__ = "summary_placements_by_sector"
+    year: int = Field(primary_key=True)
+    sector_code: str = Field(primary_key=True)
+    institution_type: str = Field(primary_key=True)
+    students_placed: int
+    hired: int
+
+
+class SummaryPartnerYear(SQLModel, table=True):
+    """Students placed and hired per employer and year, with the employer's region and sector:
+    counts distinct partners, ranks partners and measures capacity use without the placement rows."""
+
+    __tablename__ = "summary_partner_years"
+    __table_args__ = (Index("ix_summary_partner_years_sector_region", "sector_code", "region_code"),)
+    year: int = Field(primary_key=True)
+    employer_id: str = Field(primary_key=True)
+    region_code: str
+    sector_code: str
+    students_placed: int
+    hired: int
+
+
+class SummaryDemandBySector(SQLModel, table=True):
+    """Openings per year and sector (all regions)."""
+
+    __tablename__ = "summary_demand_by_sector"
+    year: int = Field(primary_key=True)
+    sector_code: str = Field(primary_key=True)
+    openings: int

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from . import summaries
 from .filters import Filters
 from .metrics import add_growth, add_outcome_rates, add_placement_rates, add_supply_demand_measures, ratio
 from .models import Demand, Employer, Enrolment, Institution, LoadLog, Outcome, Placement, Program, Region, Sector
@@ -24,14 +25,16 @@ SUPPLY_DEMAND_COLUMNS = ["supply", "demand", "gap", "coverage_ratio"]
 
 @dataclass(frozen=True)
 class _Fact:
-    """A fact table with the joins that give it year, region, sector and the other dimensions."""
+    """A fact table with the joins that give it year, region, sector and the other dimensions,
+    and its summary tables (data_access/summaries.py), smallest first."""
 
     base: type
     joins: tuple[tuple[type, ColumnElement], ...]
     dims: Mapping[str, ColumnElement]
+    summaries: tuple[summaries.Summary, ...] = ()
 
 
-def _taught(model: type, year: ColumnElement, **extra: ColumnElement) -> _Fact:
+def _taught(model: type, year: ColumnElement, found_in: tuple[summaries.Summary, ...], **extra: ColumnElement) -> _Fact:
     """A fact about one program at one institution: region from the institution, sector from the program."""
     return _Fact(
         model,
@@ -48,11 +51,12 @@ def _taught(model: type, year: ColumnElement, **extra: ColumnElement) -> _Fact:
             "institution_id": model.institution_id,
             "program_code": model.program_code,
         },
+        found_in,
     )
 
 
-_ENROLMENT = _taught(Enrolment, Enrolment.year)
-_OUTCOME = _taught(Outcome, Outcome.cohort_year, cohort_year=Outcome.cohort_year)
+_ENROLMENT = _taught(Enrolment, Enrolment.year, summaries.ENROLMENT_SUMMARIES)
+_OUTCOME = _taught(Outcome, Outcome.cohort_year, summaries.OUTCOME_SUMMARIES, cohort_year=Outcome.cohort_year)
 _PLACEMENT = _Fact(
     Placement,
     (
@@ -68,8 +72,10 @@ _PLACEMENT = _Fact(
         "program_code": Placement.program_code,
         "employer_id": Placement.employer_id,
     },
+    (*summaries.PLACEMENT_SUMMARIES, summaries.PARTNER_YEARS),
 )
-_DEMAND = _Fact(Demand, (), {"year": Demand.year, "region_code": Demand.region_code, "sector_code": Demand.sector_code})
+_DEMAND = _Fact(Demand, (), {"year": Demand.year, "region_code": Demand.region_code, "sector_code": Demand.sector_code},
+                summaries.DEMAND_SUMMARIES)
 
 # code column -> (table, its key, its name column, output name)
 _NAMES = {
@@ -86,9 +92,8 @@ def _frame(session: Session, statement: Select, columns: Sequence[str]) -> pd.Da
     return pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
 
 
-def _restrict(statement: Select, filters: Filters, fact: _Fact) -> Select:
-    """Apply the filters to the columns that carry year, region, sector, ... for this fact."""
-    dims = fact.dims
+def _restrict(statement: Select, filters: Filters, dims: Mapping[str, ColumnElement]) -> Select:
+    """Apply the filters to the columns that carry year, region, sector, ... (``dims``)."""
     if filters.year_from is not None:
         statement = statement.where(dims["year"] >= filters.year_from)
     if filters.year_to is not None:
@@ -105,13 +110,81 @@ def _restrict(statement: Select, filters: Filters, fact: _Fact) -> Select:
     return statement
 
 
-def _grouped(fact: _Fact, filters: Filters, by: Sequence[str], measures: Mapping[str, ColumnElement]) -> Select:
-    """SELECT the ``by`` dimensions and the ``measures`` from ``fact``, filtered and grouped."""
+_FILTERED_DIMS = (
+    ("region_code", "regions"),
+    ("sector_code", "sectors"),
+    ("institution_type", "institution_types"),
+    ("institution_id", "institutions"),
+    ("program_code", "programs"),
+)
+
+# Whether views read the summary tables when they can; tests turn it off to compare with the raw rows.
+use_summaries = True
+
+
+def _summary_for(fact: _Fact, filters: Filters, by: Sequence[str], measures: Mapping[str, ColumnElement]):
+    """The smallest summary of ``fact`` that keeps every dimension the grouping and the filters
+    use and can give every measure asked for (literal measures need none), or None."""
+    if not use_summaries:
+        return None
+    needed = set(by) | {dim for dim, name in _FILTERED_DIMS if getattr(filters, name) and dim in fact.dims}
+    for summary in fact.summaries:
+        if needed <= summary.dims.keys() and all(_from_summary(fact, summary, n, m) is not None for n, m in measures.items()):
+            return summary
+    return None
+
+
+def _fact_column(fact: _Fact, expression) -> str | None:
+    """The name of the fact table's column that ``expression`` is, else None."""
+    table = getattr(expression, "table", None)
+    return expression.name if table is not None and table.name == fact.base.__tablename__ else None
+
+
+def _same_column(one, other) -> bool:
+    one, other = getattr(one, "expression", one), getattr(other, "expression", other)
+    return (getattr(one, "name", None), getattr(getattr(one, "table", None), "name", None)) == (
+        getattr(other, "name", None), getattr(getattr(other, "table", None), "name", None))
+
+
+def _from_summary(fact: _Fact, summary: summaries.Summary, name: str, measure: ColumnElement):
+    """``measure`` computed from ``summary``, or None when it cannot be. SUM(column) sums the
+    summary's column of that name (the wage sums: the column named like the measure);
+    COUNT(DISTINCT dimension) counts the summary's column when the summary keeps that dimension
+    (a summary row exists exactly when a fact row of its group does)."""
+    if getattr(measure, "is_literal", False):
+        return measure
+    kind = getattr(measure, "name", None)
+    arguments = list(getattr(measure, "clauses", ()))
+    if kind == "sum":
+        column = _fact_column(fact, arguments[0]) if len(arguments) == 1 else None
+        column = column or name
+        return func.sum(summary.column(column)) if column in summary.measures else None
+    if kind == "count" and len(arguments) == 1 and getattr(arguments[0], "name", None) == "distinct":
+        inner = list(arguments[0].clauses)
+        dim = next((d for d, c in fact.dims.items() if len(inner) == 1 and _same_column(c, inner[0])), None)
+        return func.count(func.distinct(summary.dims[dim])) if dim in summary.dims else None
+    return None
+
+
+def _grouped(fact: _Fact, filters: Filters, by: Sequence[str], measures: Mapping[str, ColumnElement],
+             *, summarised: bool = True) -> Select:
+    """SELECT the ``by`` dimensions and the ``measures`` from ``fact``, filtered and grouped.
+
+    Each measure is a SUM (or a literal) over the fact's rows; it is read from a summary
+    table when one keeps what the grouping and the filters need (``summarised``), and
+    from the fact's rows otherwise: the numbers are the same.
+    """
+    summary = _summary_for(fact, filters, by, measures) if summarised else None
+    if summary is not None:
+        columns = [_from_summary(fact, summary, name, m) for name, m in measures.items()]
+        statement = select(*[summary.dims[d].label(d) for d in by], *[c.label(n) for c, n in zip(columns, measures)])
+        statement = statement.select_from(summary.model)
+        return _restrict(statement, filters, summary.dims).group_by(*[summary.dims[d] for d in by])
     statement = select(*[fact.dims[d].label(d) for d in by], *[m.label(name) for name, m in measures.items()])
     statement = statement.select_from(fact.base)
     for target, onclause in fact.joins:
         statement = statement.join(target, onclause)
-    return _restrict(statement, filters, fact).group_by(*[fact.dims[d] for d in by])
+    return _restrict(statement, filters, fact.dims).group_by(*[fact.dims[d] for d in by])
 
 
 def _output_columns(by: Sequence[str]) -> list[str]:
@@ -431,13 +504,31 @@ def capacity_use_by_sector(session: Session, *, filters: Filters) -> pd.DataFram
         partners = partners.where(Employer.sector_code.in_(filters.sectors))
     partners = partners.group_by(year.c.year, Employer.sector_code)
     capacity = _with_names(session, partners, ["year", "sector_code"], ["employers_with_capacity", "placement_capacity"])
-    placed = _grouped(_PLACEMENT, filters, ["year", "sector_code"], {"students_placed": func.sum(Placement.students_placed)})
-    placed = placed.where(Employer.placement_capacity.is_not(None))
+    placed = _placed_at_employers_with_capacity(filters)
     used = _frame(session, placed, ["year", "sector_code", "students_placed"])
     frame = capacity.merge(used, on=["year", "sector_code"], how="left")
     frame["students_placed"] = frame["students_placed"].fillna(0).astype("int64")
     frame["capacity_use"] = ratio(frame["students_placed"], frame["placement_capacity"])
     return frame[["year", "sector_code", "sector_name", "employers_with_capacity", "placement_capacity", "students_placed", "capacity_use"]]
+
+
+def _placed_at_employers_with_capacity(filters: Filters) -> Select:
+    """Students placed per year and sector at employers that state a capacity: from the
+    per-employer summary unless the filters name institution types, institutions or programs."""
+    partner_years = summaries.PARTNER_YEARS
+    if not use_summaries or filters.institution_types or filters.institutions or filters.programs:
+        placed = _grouped(_PLACEMENT, filters, ["year", "sector_code"], {"students_placed": func.sum(Placement.students_placed)},
+                          summarised=False)
+        return placed.where(Employer.placement_capacity.is_not(None))
+    dims = partner_years.dims
+    placed = (
+        select(dims["year"].label("year"), dims["sector_code"].label("sector_code"),
+               func.sum(partner_years.column("students_placed")).label("students_placed"))
+        .select_from(partner_years.model)
+        .join(Employer, Employer.employer_id == dims["employer_id"])
+        .where(Employer.placement_capacity.is_not(None))
+    )
+    return _restrict(placed, filters, dims).group_by(dims["year"], dims["sector_code"])
 
 
 TENURE_BANDS = ((0, 1, "under 2 years"), (2, 4, "2–4 years"), (5, 9, "5–9 years"), (10, 1000, "10 years or more"))
