@@ -2,22 +2,25 @@
 
 import streamlit as st
 
+from ui.components import takeaway
 from ui.context import view
-from ui.filters import active_filters
+from ui.filters import active_filters, describe
 from ui.headline import headline_figures
 from ui.narrative import shortage_sentences, surplus_sentences
-from ui.takeaways import largest_shortage_takeaway
+from ui.presentation import presentation_on
+from ui.takeaways import in_years, largest_shortage_takeaway
 from ui.i18n import t
 
 st.title(t("nav.overview"))
 filters = active_filters()
-st.caption(f"Training supply against industry demand · {filters.describe()}")
+if not presentation_on():  # on the projector the bottom bar names the filters
+    st.caption(t("overview.caption", filters=describe(filters)))
 
 earliest = None if filters.year_from is None else filters.year_from - 1  # the year before, for the change
 by_year = view("overview", filters.with_years(earliest, filters.year_to))
 figures = headline_figures(by_year.numbers, year_to=filters.year_to)
 if all(f.value is None for f in figures):
-    st.info("No data matches these filters. Widen the years, regions or sectors in the sidebar.")
+    st.info(t("common.no_data"))
     st.stop()
 
 for column, figure in zip(st.columns(3) + st.columns(3), figures):
@@ -27,19 +30,20 @@ for column, figure in zip(st.columns(3) + st.columns(3), figures):
                   help=figure.help, border=True)
 
 year = filters.year_to
-st.subheader(f"Where training and demand disagree most in {year}")
+st.subheader(t("overview.disagree", year=year))
 latest = filters.with_years(year, year)
 by_sector = view("gaps_by_sector", latest).numbers
 by_cell = view("gaps_by_region_sector", latest).numbers
 previous = view("gaps_by_sector", filters.with_years(year - 1, year - 1)).numbers
-st.markdown(f"**Takeaway:** {largest_shortage_takeaway(by_sector, previous, when=f'in {year}', previous_year=year - 1)}")
-left, right = st.columns(2)
-with left:
-    st.markdown("**Largest shortages** (fewer graduates than openings)")
-    sentences = shortage_sentences(by_sector) + shortage_sentences(by_cell, limit=2)
-    st.markdown("\n".join(f"- {s}" for s in sentences) or "No shortage in this selection.")
-with right:
-    st.markdown("**Largest surpluses** (more graduates than openings)")
-    sentences = surplus_sentences(by_sector) + surplus_sentences(by_cell, limit=2)
-    st.markdown("\n".join(f"- {s}" for s in sentences) or "No surplus in this selection.")
-st.page_link("pages/supply_demand.py", label="See supply vs demand by sector and region", icon=":material/arrow_forward:")
+takeaway(largest_shortage_takeaway(by_sector, previous, when=in_years(latest), previous_year=year - 1))
+if not presentation_on():  # one idea per screen on the projector: the headline figures and the takeaway
+    left, right = st.columns(2)
+    with left:
+        st.markdown(t("overview.largest_shortages"))
+        sentences = shortage_sentences(by_sector) + shortage_sentences(by_cell, limit=2)
+        st.markdown("\n".join(f"- {s}" for s in sentences) or t("overview.no_shortage"))
+    with right:
+        st.markdown(t("overview.largest_surpluses"))
+        sentences = surplus_sentences(by_sector) + surplus_sentences(by_cell, limit=2)
+        st.markdown("\n".join(f"- {s}" for s in sentences) or t("overview.no_surplus"))
+    st.page_link("pages/supply_demand.py", label=t("overview.see_supply_demand"), icon=":material/arrow_forward:")

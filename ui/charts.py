@@ -2,7 +2,9 @@
 
 One palette (Okabe–Ito, safe for colour-blind readers) and one number format
 for every chart. Shortage and surplus are told apart by an orange–purple
-diverging scale and by words in the hover, never by red and green.
+diverging scale and by words in the hover, never by red and green. Every word
+inside a chart is in the current language (``locales/<language>/charts.toml``);
+data names show as stored.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
+from .i18n import t
 
 SUPPLY_COLOUR = "#0072B2"  # blue
 DEMAND_COLOUR = "#E69F00"  # orange
@@ -53,16 +57,19 @@ def supply_demand_bars(gaps: pd.DataFrame, *, title: str) -> go.Figure:
     ordered = gaps.sort_values("gap", ascending=False)  # Plotly draws the first row at the bottom
     labels = ordered["sector_name"].map(short_label)
     custom = _layers([ordered["gap"], ordered["coverage_ratio"], ordered["sector_name"]])
-    hover = "%{customdata[2]}<br>%{fullData.name}: %{x:,}<br>gap: %{customdata[0]:+,}<br>coverage: %{customdata[1]:.2f}<extra></extra>"
+    hover = "<br>".join([
+        "%{customdata[2]}", t("charts.hover_value", name="%{fullData.name}", value="%{x:,}"),
+        t("charts.hover_gap", value="%{customdata[0]:+,}"), t("charts.hover_coverage", value="%{customdata[1]:.2f}"),
+    ]) + "<extra></extra>"
     figure = go.Figure(
         [
-            go.Bar(name="Supply (graduates)", y=labels, x=ordered["supply"], orientation="h",
+            go.Bar(name=t("charts.supply"), y=labels, x=ordered["supply"], orientation="h",
                    marker_color=SUPPLY_COLOUR, customdata=custom, hovertemplate=hover),
-            go.Bar(name="Demand (openings)", y=labels, x=ordered["demand"], orientation="h",
+            go.Bar(name=t("charts.demand"), y=labels, x=ordered["demand"], orientation="h",
                    marker_color=DEMAND_COLOUR, customdata=custom, hovertemplate=hover),
         ]
     )
-    figure.update_layout(barmode="group", xaxis=dict(tickformat=",", title="people"), yaxis=dict(title=None))
+    figure.update_layout(barmode="group", xaxis=dict(tickformat=",", title=t("charts.people")), yaxis=dict(title=None))
     return _layout(figure, title, height=max(320, 34 * len(ordered) + 120))
 
 
@@ -92,29 +99,33 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
         z = np.clip(np.log2(coverage), -2, 2)  # 0.25x .. 4x
     untrained = (supply == 0) & (grid("demand") > 0)
     z[untrained] = np.nan
-    verdict = np.where(np.isnan(coverage), "no demand recorded",
-                       np.where(untrained, "no local training", np.where(coverage < 1, "shortage", np.where(coverage > 1, "surplus", "balanced"))))
+    verdict = np.where(np.isnan(coverage), t("charts.no_demand"),
+                       np.where(untrained, t("charts.no_local_training"),
+                                np.where(coverage < 1, t("charts.shortage"),
+                                         np.where(coverage > 1, t("charts.surplus"), t("charts.balanced")))))
     sector_names = np.tile(sectors["sector_name"].to_numpy(), (len(regions), 1))
     custom = _layers(
         [np.nan_to_num(supply), np.nan_to_num(grid("demand")), np.nan_to_num(grid("gap")),
          np.where(np.isnan(coverage), "–", np.char.mod("%.2f", np.nan_to_num(coverage))), verdict, sector_names]
     )
-    hover = (
-        "<b>%{y}</b> · %{customdata[5]} (%{x})<br>supply %{customdata[0]:,.0f} · demand %{customdata[1]:,.0f}"
-        "<br>gap %{customdata[2]:+,.0f} · coverage %{customdata[3]}<br><b>%{customdata[4]}</b><extra></extra>"
-    )
+    hover = "<br>".join([
+        "<b>%{y}</b> · %{customdata[5]} (%{x})",
+        t("charts.hover_supply_demand", supply="%{customdata[0]:,.0f}", demand="%{customdata[1]:,.0f}"),
+        t("charts.hover_gap_coverage", gap="%{customdata[2]:+,.0f}", coverage="%{customdata[3]}"),
+        "<b>%{customdata[4]}</b>",
+    ]) + "<extra></extra>"
     common = dict(x=sectors["sector_code"], y=regions["region_name"], customdata=custom, xgap=1, ygap=1, hovertemplate=hover)
     figure = go.Figure(
         [
             go.Heatmap(
-                z=z, colorscale=COVERAGE_SCALE, zmin=-2, zmax=2, zmid=0, name="coverage",
-                colorbar=dict(title=dict(text="coverage<br>(supply ÷ demand)"), tickvals=np.log2(COVERAGE_TICKS),
-                              ticktext=["≤0.25", "0.5", "1 (balanced)", "2", "≥4"]),
+                z=z, colorscale=COVERAGE_SCALE, zmin=-2, zmax=2, zmid=0, name=t("charts.coverage"),
+                colorbar=dict(title=dict(text=t("charts.coverage_scale")), tickvals=np.log2(COVERAGE_TICKS),
+                              ticktext=["≤0.25", "0.5", t("charts.balanced_tick"), "2", "≥4"]),
                 **common,
             ),
             go.Heatmap(
                 z=np.where(untrained, 1.0, np.nan), colorscale=[[0, NO_TRAINING_COLOUR], [1, NO_TRAINING_COLOUR]],
-                showscale=False, name="no local training", **common,
+                showscale=False, name=t("charts.no_local_training"), **common,
             ),
         ]
     )
@@ -123,7 +134,7 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
         yaxis=dict(title=None, autorange="reversed", type="category"),
     )
     figure.add_annotation(
-        text="grey: demand but no local graduates · blank: no demand recorded",
+        text=t("charts.heatmap_note"),
         xref="paper", yref="paper", x=0, y=-0.02, yanchor="top", showarrow=False, font=dict(size=12, color="#444"),
     )
     figure = _layout(figure, title, height=max(340, 36 * len(regions) + 190))
@@ -135,11 +146,13 @@ def supply_demand_trend_lines(trend: pd.DataFrame, *, title: str) -> go.Figure:
     """Supply and demand over the years for the selection."""
     figure = go.Figure(
         [
-            go.Scatter(name="Supply (graduates)", x=trend["year"], y=trend["supply"], mode="lines+markers",
-                       line=dict(color=SUPPLY_COLOUR, width=3), hovertemplate="%{x}: %{y:,} graduates<extra></extra>"),
-            go.Scatter(name="Demand (openings)", x=trend["year"], y=trend["demand"], mode="lines+markers",
-                       line=dict(color=DEMAND_COLOUR, width=3, dash="dash"), hovertemplate="%{x}: %{y:,} openings<extra></extra>"),
+            go.Scatter(name=t("charts.supply"), x=trend["year"], y=trend["supply"], mode="lines+markers",
+                       line=dict(color=SUPPLY_COLOUR, width=3),
+                       hovertemplate=t("charts.hover_graduates", year="%{x}", value="%{y:,}") + "<extra></extra>"),
+            go.Scatter(name=t("charts.demand"), x=trend["year"], y=trend["demand"], mode="lines+markers",
+                       line=dict(color=DEMAND_COLOUR, width=3, dash="dash"),
+                       hovertemplate=t("charts.hover_openings", year="%{x}", value="%{y:,}") + "<extra></extra>"),
         ]
     )
-    figure.update_layout(xaxis=dict(dtick=1, title=None), yaxis=dict(tickformat=",", title="people", rangemode="tozero"))
+    figure.update_layout(xaxis=dict(dtick=1, title=None), yaxis=dict(tickformat=",", title=t("charts.people"), rangemode="tozero"))
     return _layout(figure, title, height=380)

@@ -1,5 +1,6 @@
 """The Overview's headline figures: each measure for its latest year in the
-selection, with the change against the year before (pure pandas, no Streamlit)."""
+selection, with the change against the year before (pandas, no widgets; labels,
+help and change texts in the current language)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .formatting import fmt_count, fmt_rate, fmt_ratio, is_missing
+from .i18n import t
 
 
 @dataclass(frozen=True)
@@ -24,21 +26,22 @@ class Headline:
     help: str
 
 
-# key, label, kind, the count whose year must have data, help text
+# key, kind, the count whose year must have data; the label is metric.<key>, the help text headline.help_<key>
 MEASURES = (
-    ("graduates", "Graduates", "count", "graduates", "Supply: graduates of programs in the selected sectors at institutions in the selected regions."),
-    ("openings", "Openings", "count", "openings", "Demand: job openings in the selected sectors and regions."),
-    ("coverage_ratio", "Coverage ratio", "ratio", "openings", "Graduates ÷ openings. Below 1 means a shortage of trained people."),
-    ("employment_rate", "Destination rate", "rate", "surveyed", "(Employed + further study) ÷ surveyed graduates, latest cohort in the selection."),
-    ("in_field_rate", "In-field rate", "rate", "surveyed", "Employed in the field they trained for ÷ employed, latest cohort in the selection."),
-    ("students_placed", "Students placed", "count", "students_placed", "Students on placements at partner employers in the selected sectors and regions."),
+    ("graduates", "count", "graduates"),
+    ("openings", "count", "openings"),
+    ("coverage_ratio", "ratio", "openings"),
+    ("employment_rate", "rate", "surveyed"),
+    ("in_field_rate", "rate", "surveyed"),
+    ("students_placed", "count", "students_placed"),
 )
 
 
 def headline_figures(by_year: pd.DataFrame, *, year_to: int | None) -> list[Headline]:
     """Each measure at the latest year <= ``year_to`` that has data, and its change from the year before."""
     figures = []
-    for key, label, kind, base, help_text in MEASURES:
+    for key, kind, base in MEASURES:
+        label, help_text = t(f"metric.{key}"), t(f"headline.help_{key}")
         rows = by_year[(by_year[base] > 0) & by_year[key].notna()]
         if year_to is not None:
             rows = rows[rows["year"] <= year_to]
@@ -63,7 +66,7 @@ def _change(kind: str, value: float, previous: float | None) -> str | None:
         return None
     # An ASCII sign: st.metric reads the direction of a change from a leading "-".
     if kind == "count":
-        return f"{int(value - previous):+,} vs previous year"
+        return t("headline.change_count", change=f"{int(value - previous):+,}")
     if kind == "ratio":
-        return f"{value - previous:+.2f} vs previous year"
-    return f"{100 * (value - previous):+.1f} pp vs previous year"
+        return t("headline.change_ratio", change=f"{value - previous:+.2f}")
+    return t("headline.change_rate", change=f"{100 * (value - previous):+.1f}")

@@ -1,25 +1,21 @@
-"""Plain-language sentences computed from query results (no Streamlit here)."""
+"""Plain-language sentences computed from query results, in the current language
+(whole-sentence templates in ``locales/<language>/takeaways.toml``; no widgets here)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from .formatting import fmt_count, fmt_ratio
-
-
-def _place(row: pd.Series) -> str:
-    words = [str(row["sector_name"])] if "sector_name" in row else []
-    if "region_name" in row:
-        words.append(f"in {row['region_name']}")
-    return " ".join(words)
+from .i18n import t
 
 
 def _gap_sentence(row: pd.Series) -> str:
-    direction = "fewer" if row["gap"] < 0 else "more"
-    return (
-        f"{_place(row)}: {fmt_count(abs(row['gap']))} {direction} graduates than openings "
-        f"({fmt_count(row['supply'])} against {fmt_count(row['demand'])}; coverage {fmt_ratio(row['coverage_ratio'])})."
-    )
+    """"Health in North: 30 fewer graduates than openings (…)" for a sector, or a sector in a region."""
+    key = "narrative.shortage" if row["gap"] < 0 else "narrative.surplus"
+    if "region_name" in row:
+        key += "_in_region"
+    return t(key, sector=row.get("sector_name", ""), region=row.get("region_name", ""), gap=fmt_count(abs(row["gap"])),
+             supply=fmt_count(row["supply"]), demand=fmt_count(row["demand"]), coverage=fmt_ratio(row["coverage_ratio"]))
 
 
 def shortage_sentences(gaps: pd.DataFrame, *, limit: int = 3) -> list[str]:

@@ -1,8 +1,9 @@
-"""One plain-language takeaway per chart, computed from the view behind it (pure pandas, no Streamlit).
+"""One plain-language takeaway per chart, computed from the view behind it (pandas, no widgets).
 
 Each function takes the frames the page already draws and returns one sentence
-a planner can read out in a meeting. Rows whose figures are hidden by
-small-number protection (NaN) are left out rather than guessed.
+a planner can read out in a meeting, in the current language: whole-sentence
+templates in ``locales/<language>/takeaways.toml``. Rows whose figures are hidden
+by small-number protection (NaN) are left out rather than guessed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from .filters import describe_years
 from .formatting import fmt_count, fmt_rate, fmt_ratio, is_missing
 from .i18n import t
 
-HIDDEN_NOTE = " (some figures are hidden by small-number protection)"
+
+def _hidden_note(hidden: bool) -> str:
+    """" (some figures are hidden by small-number protection)" when ``hidden``, else nothing."""
+    return t("takeaways.hidden_note") if hidden else ""
 
 
 def in_years(filters: Filters) -> str:
@@ -43,31 +47,32 @@ def largest_shortage_takeaway(current: pd.DataFrame, previous: pd.DataFrame | No
     ``previous`` and ``previous_year`` are the year before (left out of the sentence when missing).
     """
     known = _numeric(current, "gap")
-    hidden = HIDDEN_NOTE if len(known) < len(current) else ""
     shortages = known[known["gap"] < 0]
     if shortages.empty:
-        return f"No sector has a shortage {when}: each trains at least as many graduates as it has openings{hidden}."
+        return t("takeaways.no_shortage", when=when, hidden=_hidden_note(len(known) < len(current)))
     row = shortages.sort_values(["gap", "sector_name"]).iloc[0]
     shortage = -row["gap"]
-    sentence = (f"{row['sector_name']} has the largest shortage {when}: {fmt_count(shortage)} fewer graduates than "
-                f"openings (coverage {fmt_ratio(row['coverage_ratio'])})")
-    return sentence + _shortage_change(row["sector_code"], shortage, previous, previous_year) + "."
+    key, change = _shortage_change(row["sector_code"], shortage, previous, previous_year)
+    return t(key, sector=row["sector_name"], when=when, shortage=fmt_count(shortage),
+             coverage=fmt_ratio(row["coverage_ratio"]), change=fmt_count(change), year=previous_year)
 
 
-def _shortage_change(sector_code: str, shortage: float, previous: pd.DataFrame | None, previous_year: int | None) -> str:
-    """", 120 more than in 2024" and the like; empty when the year before is unknown or hidden."""
+def _shortage_change(sector_code: str, shortage: float, previous: pd.DataFrame | None,
+                     previous_year: int | None) -> tuple[str, float]:
+    """The sentence that says how the shortage changed since ``previous_year`` ("120 more than in 2024" and
+    the like) and the size of the change; the sentence without a change when the year before is unknown or hidden."""
     if previous is None or previous_year is None:
-        return ""
+        return "takeaways.largest_shortage", 0
     before = previous[previous["sector_code"] == sector_code]
     if before.empty or is_missing(before.iloc[0]["gap"]):
-        return ""
+        return "takeaways.largest_shortage", 0
     earlier = max(0.0, -float(before.iloc[0]["gap"]))
     if earlier == 0:
-        return f", up from no shortage in {previous_year}"
+        return "takeaways.largest_shortage_new", 0
     change = shortage - earlier
     if change == 0:
-        return f", the same as in {previous_year}"
-    return f", {fmt_count(abs(change))} {'more' if change > 0 else 'fewer'} than in {previous_year}"
+        return "takeaways.largest_shortage_same", 0
+    return ("takeaways.largest_shortage_more" if change > 0 else "takeaways.largest_shortage_fewer"), abs(change)
 
 
 def lowest_coverage_takeaway(cells: pd.DataFrame, *, when: str) -> str:
@@ -75,10 +80,10 @@ def lowest_coverage_takeaway(cells: pd.DataFrame, *, when: str) -> str:
     known = _numeric(cells, "supply", "demand", "coverage_ratio")
     known = known[known["demand"] > 0]
     if known.empty:
-        return f"No region and sector has openings to compare graduates with {when}."
+        return t("takeaways.no_openings", when=when)
     row = known.sort_values(["coverage_ratio", "region_name", "sector_name"]).iloc[0]
-    return (f"The lowest coverage {when} is {row['sector_name']} in {row['region_name']}: "
-            f"{fmt_ratio(row['coverage_ratio'])}, {fmt_count(row['supply'])} graduates for {fmt_count(row['demand'])} openings.")
+    return t("takeaways.lowest_coverage", when=when, sector=row["sector_name"], region=row["region_name"],
+             coverage=fmt_ratio(row["coverage_ratio"]), supply=fmt_count(row["supply"]), demand=fmt_count(row["demand"]))
 
 
 def trend_takeaway(trend: pd.DataFrame) -> str:
@@ -86,15 +91,17 @@ def trend_takeaway(trend: pd.DataFrame) -> str:
     known = _numeric(trend, "supply", "demand")
     known = known[(known["supply"] > 0) & (known["demand"] > 0)].sort_values("year")
     if len(known) < 2:
-        return "Supply and demand can be compared for at most one year in this selection, so there is no trend to show."
+        return t("takeaways.no_trend")
     first, last = known.iloc[0], known.iloc[-1]
     first_coverage, last_coverage = first["supply"] / first["demand"], last["supply"] / last["demand"]
     moved = "rose" if round(last_coverage, 2) > round(first_coverage, 2) else (
         "fell" if round(last_coverage, 2) < round(first_coverage, 2) else "stayed")
-    return (f"From {int(first['year'])} to {int(last['year'])}, graduates went from {fmt_count(first['supply'])} to "
-            f"{fmt_count(last['supply'])} ({_signed_percent(last['supply'] / first['supply'] - 1)}) and openings from "
-            f"{fmt_count(first['demand'])} to {fmt_count(last['demand'])} ({_signed_percent(last['demand'] / first['demand'] - 1)}): "
-            f"coverage {moved} {'at' if moved == 'stayed' else 'from ' + fmt_ratio(first_coverage) + ' to'} {fmt_ratio(last_coverage)}.")
+    return t(f"takeaways.trend_{moved}", first_year=int(first["year"]), last_year=int(last["year"]),
+             first_supply=fmt_count(first["supply"]), last_supply=fmt_count(last["supply"]),
+             supply_change=_signed_percent(last["supply"] / first["supply"] - 1),
+             first_demand=fmt_count(first["demand"]), last_demand=fmt_count(last["demand"]),
+             demand_change=_signed_percent(last["demand"] / first["demand"] - 1),
+             first_coverage=fmt_ratio(first_coverage), last_coverage=fmt_ratio(last_coverage))
 
 
 def enrolment_growth_takeaway(growth: pd.DataFrame, *, name: str, year: int) -> str:
@@ -103,33 +110,35 @@ def enrolment_growth_takeaway(growth: pd.DataFrame, *, name: str, year: int) -> 
     known = _numeric(growth, "enrolled")
     counts = known.pivot_table(index=name, columns="year", values="enrolled", aggfunc="sum")
     if year not in counts or year - 1 not in counts:
-        return f"No change in enrolment can be shown: this selection has no enrolments in {year - 1} or {year}."
+        return t("takeaways.enrolment_no_years", previous=year - 1, year=year)
     both = counts[[year - 1, year]].dropna()
     both = both[both[year - 1] > 0]
     if both.empty:
-        return f"No group has enrolments in both {year - 1} and {year}, so no change can be shown."
+        return t("takeaways.enrolment_no_group", previous=year - 1, year=year)
     change = (both[year] - both[year - 1]).sort_values(kind="stable")
-    parts = []
+    moves = {}
     for group, verb in ((change.index[-1], "grew"), (change.index[0], "fell")):
         difference = change[group]
         if (verb == "grew") == (difference > 0) and difference != 0:
-            parts.append(f"{verb} most in {group} ({difference:+,.0f}, {_signed_percent(difference / both.loc[group, year - 1])})")
-    if not parts:
-        return f"From {year - 1} to {year}, enrolment did not change in any group."
-    return f"From {year - 1} to {year}, enrolment {' and '.join(parts)}."
+            moves.update({verb: group, f"{verb}_change": f"{difference:+,.0f}",
+                          f"{verb}_percent": _signed_percent(difference / both.loc[group, year - 1])})
+    if not moves:
+        return t("takeaways.enrolment_no_change", previous=year - 1, year=year)
+    key = "enrolment_grew_and_fell" if "grew" in moves and "fell" in moves else f"enrolment_{next(iter(moves))}"
+    return t(f"takeaways.{key}", previous=year - 1, year=year, **moves)
 
 
 def placements_takeaway(by_sector: pd.DataFrame) -> str:
     """The host sector with the most students placed, its share and its hire rate (a ``placements_by_sector`` frame)."""
     known = _numeric(by_sector, "students_placed")
-    hidden = HIDDEN_NOTE if len(known) < len(by_sector) else ""
+    hidden = _hidden_note(len(known) < len(by_sector))
     total = known["students_placed"].sum()
     if known.empty or total <= 0:
-        return f"No students are placed in this selection{hidden}."
+        return t("takeaways.no_placements", hidden=hidden)
     row = known.sort_values(["students_placed", "sector_name"], ascending=[False, True]).iloc[0]
-    hired = "" if is_missing(row["placement_hire_rate"]) else f"; {fmt_rate(row['placement_hire_rate'])} of them were hired"
-    return (f"{row['sector_name']} hosts the most placements: {fmt_count(row['students_placed'])} of "
-            f"{fmt_count(total)} students placed ({fmt_rate(row['students_placed'] / total)}){hired}{hidden}.")
+    key = "takeaways.placements" if is_missing(row["placement_hire_rate"]) else "takeaways.placements_hired"
+    return t(key, sector=row["sector_name"], placed=fmt_count(row["students_placed"]), total=fmt_count(total),
+             share=fmt_rate(row["students_placed"] / total), hire_rate=fmt_rate(row["placement_hire_rate"]), hidden=hidden)
 
 
 def in_field_takeaway(in_field: pd.DataFrame, *, overall: float) -> str:
@@ -137,9 +146,8 @@ def in_field_takeaway(in_field: pd.DataFrame, *, overall: float) -> str:
     against ``overall``, the in-field rate of all graduates in the selection (NaN when unknown)."""
     known = _numeric(in_field, "in_field_rate")
     if known.empty:
-        return "No sector has survey results on in-field work in this selection."
+        return t("takeaways.no_in_field")
     row = known.sort_values(["in_field_rate", "sector_name"]).iloc[0]
-    against = "" if is_missing(overall) else f", against {fmt_rate(overall)} overall"
-    coverage = "" if is_missing(row["coverage_ratio"]) else f" (coverage {fmt_ratio(row['coverage_ratio'])})"
-    return (f"{row['sector_name']} graduates work in their field least often: {fmt_rate(row['in_field_rate'])} of those "
-            f"employed{against}{coverage}.")
+    key = "in_field" + ("" if is_missing(overall) else "_overall") + ("" if is_missing(row["coverage_ratio"]) else "_coverage")
+    return t(f"takeaways.{key}", sector=row["sector_name"], rate=fmt_rate(row["in_field_rate"]),
+             overall=fmt_rate(overall), coverage=fmt_ratio(row["coverage_ratio"]))

@@ -1,0 +1,154 @@
+"""The Overview and Supply vs demand pages in Simplified Chinese and in English, on the tiny
+fixture (numbers worked out by hand in tests/fixtures/README.md): titles, headline figures,
+chart titles with region and sector names, takeaways with the right numbers, download
+headers; and in presentation mode one idea per screen."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import ui.components
+
+from .conftest import open_page, run_app
+
+# 2023 in the tiny fixture: Health (Q) 30 graduates against 65 openings (North 60, Remote 5);
+# ICT (J) 12 against 10 (South). 2022 has no graduates or openings, so no change is said.
+SHORTAGE_ZH = "2023年，Health短缺最大：毕业生数比岗位需求数少35人（供需比0.46）。"
+SHORTAGE_EN = "Health has the largest shortage in 2023: 35 fewer graduates than openings (coverage 0.46)."
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, pd.DataFrame]:
+    """The frames the page hands to its CSV downloads (headers already in the page's language), by call order."""
+    written: list[pd.DataFrame] = []
+    real = ui.components.csv_bytes
+
+    def keep(frame: pd.DataFrame) -> bytes:
+        written.append(frame)
+        return real(frame)
+
+    monkeypatch.setattr(ui.components, "csv_bytes", keep)
+    return written
+
+
+def takeaways(app: AppTest) -> list[str]:
+    return [m.value for m in app.markdown if m.value.startswith(("**要点：**", "**Takeaway:**"))]
+
+
+def chart_titles(app: AppTest) -> list[str]:
+    import json
+
+    return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in app.get("plotly_chart")]
+
+
+def chart_specs(app: AppTest) -> list[dict]:
+    import json
+
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def test_the_overview_in_chinese_shows_figures_sentences_and_the_takeaway(app_url):
+    app = run_app(lang="zh-CN", to="2023")
+    assert not app.exception
+    assert app.title[0].value == "总览"
+    shown = {m.label: m for m in app.metric}
+    assert shown["毕业生数（2023）"].value == "42"
+    assert shown["供需比（2023）"].value == "0.56"
+    assert shown["毕业生数（2023）"].help.startswith("供给：")
+    assert app.caption[0].value == "培养供给与产业需求对比 · 2023；全部地区；全部行业"
+    assert app.subheader[0].value == "2023年供需差距最大的领域"
+    assert takeaways(app) == [f"**要点：**{SHORTAGE_ZH}"]
+    text = "\n".join(m.value for m in app.markdown)
+    assert "**短缺最大**（毕业生数少于岗位需求数）" in text
+    assert "- Health：毕业生数比岗位需求数少35人（供给30，需求65；供需比0.46）。" in text
+    assert "- North的Health：毕业生数比岗位需求数少30人（供给30，需求60；供需比0.50）。" in text
+    assert "- South的ICT：毕业生数比岗位需求数多2人（供给12，需求10；供需比1.20）。" in text
+
+
+def test_the_overview_change_texts_keep_the_sign_first_in_chinese(app_url):
+    app = run_app(lang="zh-CN")
+    graduates = next(m for m in app.metric if m.label == "毕业生数（2024）")
+    assert graduates.delta == "-7（较上年）"  # st.metric reads the direction from the leading sign
+    assert graduates.proto.direction == graduates.proto.DOWN
+
+
+def test_the_overview_in_english_keeps_its_english_texts(app_url):
+    app = run_app(to="2023")
+    assert not app.exception
+    assert app.title[0].value == "Overview"
+    assert app.subheader[0].value == "Where training and demand disagree most in 2023"
+    assert takeaways(app) == [f"**Takeaway:** {SHORTAGE_EN}"]
+    text = "\n".join(m.value for m in app.markdown)
+    assert "- Health in North: 30 fewer graduates than openings (30 against 60; coverage 0.50)." in text
+
+
+def test_the_overview_no_data_message_is_chinese(app_url):
+    app = run_app(lang="zh-CN", **{"from": "2024", "to": "2024", "sector": "J", "region": "R1"})
+    assert not app.exception
+    assert any(info.value.startswith("没有符合筛选条件的数据") for info in app.info)
+
+
+def test_supply_demand_in_chinese_titles_charts_by_name_and_computes_takeaways(app_url, downloads):
+    app = open_page("pages/supply_demand.py", lang="zh-CN", to="2023", region=["R1", "R3"])
+    assert not app.exception
+    assert app.title[0].value == "供需对比"
+    assert app.segmented_control(key="period").label == "时段"
+    assert chart_titles(app) == [
+        "各行业供给与需求（短缺最大者居首）· 2023；North、Remote；全部行业",
+        "各地区、各行业供需比 · 2023；North、Remote；全部行业",
+        "历年供给与需求 · 2023；North、Remote；全部行业",
+    ]
+    assert takeaways(app) == [
+        "**要点：**2023年，Health短缺最大：毕业生数比岗位需求数少35人（供需比0.46）。",
+        "**要点：**2023年供需比最低的是Remote的Health：0.00，毕业生0人，岗位需求5个。",
+        "**要点：**当前筛选下至多只有一年能同时比较供给与需求，无法显示趋势。",
+    ]
+    assert app.subheader[0].value == "各地区、各行业供需缺口"
+    bars, heatmap, trend = chart_specs(app)
+    assert [trace["name"] for trace in bars["data"]] == ["供给（毕业生数）", "需求（岗位需求数）"]
+    assert "缺口：" in bars["data"][0]["hovertemplate"] and bars["layout"]["xaxis"]["title"]["text"] == "人数"
+    assert heatmap["data"][0]["colorbar"]["title"]["text"] == "供需比<br>（供给 ÷ 需求）"
+    assert [trace["name"] for trace in trend["data"]] == ["供给（毕业生数）", "需求（岗位需求数）"]
+    assert list(downloads[0].columns) == ["行业代码", "行业", "供给（毕业生数）", "需求（岗位需求数）", "缺口（供给 − 需求）", "供需比"]
+    assert "地区" in downloads[-1].columns and "供需比" in downloads[-1].columns
+
+
+def test_supply_demand_period_options_and_messages_are_chinese(app_url):
+    app = open_page("pages/supply_demand.py", lang="zh-CN", to="2023")
+    period = app.segmented_control(key="period")
+    assert period.options == ["最近一年（2023年）", "所选年份合计"]
+    empty = open_page("pages/supply_demand.py", lang="zh-CN", **{"from": "2024", "to": "2024", "sector": "J"})
+    assert not empty.exception
+    assert any(info.value.startswith("没有符合筛选条件的毕业生或岗位需求数据") for info in empty.info)
+
+
+def test_supply_demand_in_english_keeps_its_english_texts(app_url, downloads):
+    app = open_page("pages/supply_demand.py", to="2023")
+    assert not app.exception
+    assert app.title[0].value == "Supply vs demand"
+    assert chart_titles(app)[0] == "Supply and demand by sector, largest shortage first · 2023; All regions; All sectors"
+    assert takeaways(app)[:2] == [
+        f"**Takeaway:** {SHORTAGE_EN}",
+        "**Takeaway:** The lowest coverage in 2023 is Health in Remote: 0.00, 0 graduates for 5 openings.",
+    ]
+    assert [trace["name"] for trace in chart_specs(app)[0]["data"]] == ["Supply (graduates)", "Demand (openings)"]
+    assert "Supply (graduates)" in downloads[0].columns
+
+
+def test_supply_demand_in_presentation_mode_shows_only_the_bars_and_their_takeaway(app_url):
+    app = open_page("pages/supply_demand.py", lang="zh-CN", to="2023", present="1")
+    assert not app.exception
+    assert chart_titles(app) == ["各行业供给与需求（短缺最大者居首）· 2023；全部地区；全部行业"]
+    assert takeaways(app) == [f"**要点：**{SHORTAGE_ZH}"]
+    assert not app.dataframe and not app.subheader
+
+
+def test_the_overview_in_presentation_mode_keeps_the_figures_and_the_takeaway_only(app_url):
+    app = run_app(to="2023", present="1")
+    assert not app.exception
+    assert len(app.metric) == 6
+    assert takeaways(app) == [f"**Takeaway:** {SHORTAGE_EN}"]
+    text = "\n".join(m.value for m in app.markdown)
+    assert "Largest shortages" not in text and "Largest surpluses" not in text
