@@ -152,3 +152,33 @@ def test_the_overview_in_presentation_mode_keeps_the_figures_and_the_takeaway_on
     assert takeaways(app) == [f"**Takeaway:** {SHORTAGE_EN}"]
     text = "\n".join(m.value for m in app.markdown)
     assert "Largest shortages" not in text and "Largest surpluses" not in text
+
+
+@pytest.fixture
+def chinese():
+    """The takeaway functions called outside a page, with the session's language set to Chinese."""
+    import streamlit as st
+
+    from ui.i18n import LANGUAGE_KEY
+
+    st.session_state[LANGUAGE_KEY] = "zh-CN"
+    yield
+    del st.session_state[LANGUAGE_KEY]
+
+
+def test_the_takeaways_of_the_other_pages_are_whole_chinese_sentences(chinese):
+    from ui.takeaways import enrolment_growth_takeaway, in_field_takeaway, placements_takeaway, trend_takeaway
+
+    trend = pd.DataFrame({"year": [2021, 2023], "supply": [1000, 1100], "demand": [1000, 1250]})
+    assert trend_takeaway(trend) == ("2021年至2023年，毕业生数从1,000变为1,100（+10.0%），岗位需求数从1,000变为1,250（+25.0%）："
+                                     "供需比从1.00降至0.88。")
+    enrolment = pd.DataFrame({"year": [2024, 2025, 2024, 2025], "sector_name": ["Health", "Health", "Retail", "Retail"],
+                              "enrolled": [4000, 4320, 4000, 3880]})
+    assert enrolment_growth_takeaway(enrolment, name="sector_name", year=2025) == (
+        "2024年至2025年，在校生数增长最多的是Health（+320，+8.0%），下降最多的是Retail（-120，-3.0%）。")
+    placed = pd.DataFrame({"sector_name": ["Manufacturing", "Health"], "students_placed": [3000, 1000],
+                           "placement_hire_rate": [0.5, None]})
+    assert placements_takeaway(placed) == "Manufacturing接收实习最多：4,000名实习学生中有3,000名（75.0%），其中50.0%实习后被留用。"
+    in_field = pd.DataFrame({"sector_name": ["Retail"], "in_field_rate": [0.45], "coverage_ratio": [1.3]})
+    assert in_field_takeaway(in_field, overall=0.702) == (
+        "Retail毕业生专业相关度最低：已就业者中45.0%从事本专业工作，全部毕业生为70.2%（供需比1.30）。")
