@@ -154,8 +154,8 @@ def describe(filters: Filters) -> str:
     sector_names = dict(zip(sectors["sector_code"], sectors["sector_name"])) if not sectors.empty else {}
     parts = [
         describe_years(filters),
-        _named(filters.regions, region_names, "filters.many_regions") if filters.regions else t("sidebar.all_regions"),
-        _named(filters.sectors, sector_names, "filters.many_sectors") if filters.sectors else t("sidebar.all_sectors"),
+        _named(filters.regions, region_names, "filters.many_regions") if filters.regions else t("filters.all_regions"),
+        _named(filters.sectors, sector_names, "filters.many_sectors") if filters.sectors else t("filters.all_sectors"),
     ]
     if filters.institution_types:
         parts.append(t("filters.types", types=_named(filters.institution_types, {}, "filters.many_types")))
