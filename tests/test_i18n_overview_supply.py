@@ -128,7 +128,7 @@ def test_supply_demand_in_english_keeps_its_english_texts(app_url, downloads):
     app = open_page("pages/supply_demand.py", to="2023")
     assert not app.exception
     assert app.title[0].value == "Supply vs demand"
-    assert chart_titles(app)[0] == "Supply and demand by sector, largest shortage first · 2023; All regions; All sectors"
+    assert chart_titles(app)[0] == "Supply and demand by sector, largest shortage first · 2023; all regions; all sectors"
     assert takeaways(app)[:2] == [
         f"**Takeaway:** {SHORTAGE_EN}",
         "**Takeaway:** The lowest coverage in 2023 is Health in Remote: 0.00, 0 graduates for 5 openings.",

@@ -128,7 +128,7 @@ def test_capacity_by_sector_is_for_the_latest_year_of_the_filters(app_url):
     # In 2024 E1 still offers 20 places but hosted nobody; E2 states no capacity, so ICT has none.
     in_2024 = figure(open_page(PLACEMENTS), "Placement places used and not used")
     assert bars(in_2024, "Places used (students placed)") == {"Q": 0}
-    assert in_2024["layout"]["title"]["text"].endswith("2024; all regions; all sectors</span>")
+    assert in_2024["layout"]["title"]["text"].endswith("2024; all regions; all sectors</span>")  # ui.filters.describe
 
 
 def test_shortage_sectors_are_compared_with_surplus_sectors_in_one_sentence_and_a_chart(app_url):

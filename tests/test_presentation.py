@@ -45,7 +45,7 @@ def test_the_bar_shows_the_page_the_filters_and_the_data_version(app_url):
     app = run_app(present="1", sector="Q")
     assert not app.exception
     (caption,) = bar_captions(app)
-    assert caption.startswith("**Overview** · ") and caption.endswith("; all regions; Q · data version 1")
+    assert caption.startswith("**Overview** · ") and caption.endswith("; all regions; Health · data version 1")
 
 
 def test_next_goes_to_the_next_page_keeping_the_filters_and_the_mode(app_url):
@@ -55,7 +55,7 @@ def test_next_goes_to_the_next_page_keeping_the_filters_and_the_mode(app_url):
     assert app.title[0].value == "Supply vs demand"
     assert app.query_params["region"] in ("R2", ["R2"])
     assert app.query_params["present"] in ("1", ["1"])
-    assert bar_captions(app)[0].startswith("**Supply vs demand** · ") and "; R2; all sectors · data version" in bar_captions(app)[0]
+    assert bar_captions(app)[0].startswith("**Supply vs demand** · ") and "; South; all sectors · data version" in bar_captions(app)[0]
     app.button(key="presentation_back").click().run()
     assert app.title[0].value == "Overview"
 
