@@ -2,6 +2,7 @@
 (filters, snapshot export) around the pages in ``pages/``."""
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from data_access.store import StoreError
 from ui.brief import meeting_brief_file
@@ -10,7 +11,7 @@ from ui.filters import describe, render_sidebar_filters
 from ui.i18n import render_language_switch, t
 from ui.presentation import apply_presentation_style, render_presentation_toggle
 
-st.set_page_config(page_title="Vocational supply & demand", page_icon=":material/balance:", layout="wide")
+st.set_page_config(page_title=t("app.title"), page_icon=":material/balance:", layout="wide")
 
 # Each url_path differs from its file's name on purpose. Streamlit still treats a
 # folder called pages/ as its legacy page list until the first st.navigation call
@@ -49,7 +50,9 @@ st.sidebar.download_button(
 )
 st.sidebar.download_button(
     t("sidebar.brief"),
-    data=lambda threshold=protection_threshold(): meeting_brief_file(dashboard_engine(), filters=filters, hide_below=threshold),
+    # Built on another thread when clicked: it takes this session's context along for its language and names.
+    data=lambda threshold=protection_threshold(), context=get_script_run_ctx(): meeting_brief_file(
+        dashboard_engine(), filters=filters, hide_below=threshold, session_context=context),
     file_name="meeting-brief.html",
     mime="text/html",
     icon=":material/slideshow:",

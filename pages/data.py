@@ -7,74 +7,71 @@ from data_access.settings import get_settings
 from ui import uploads
 from ui.auth import editor_name, render_sign_in
 from ui.context import dashboard_engine
-from ui.data_page import CHECKED, DONE, HISTORY_COLUMNS, ROUND, finish, preview_of, show_check
+from ui.data_page import CHECKED, DONE, ROUND, count_columns, finish, history_columns, load_label, preview_of, show_check
+from ui.i18n import t
 
-st.title("Data")
-st.caption("Check files against the data contract (the same check as `python -m data_access validate`), load them, "
-           "and see or undo every load.")
+st.title(t("nav.data"))
+st.caption(t("data.intro"))
 render_sign_in()
 editor, engine = editor_name(), dashboard_engine()
 if DONE in st.session_state:
     message, counts = st.session_state.pop(DONE)
     st.success(message, icon=":material/check_circle:")
-    st.dataframe(counts, width="content", hide_index=True, placeholder="")
+    st.dataframe(counts, width="content", hide_index=True, placeholder="", column_config=count_columns())
 
-st.subheader("Check and load files")
-files = st.file_uploader("CSV or Excel files, one table each", type=["csv", "xlsx"], accept_multiple_files=True,
+st.subheader(t("data.check_heading"))
+files = st.file_uploader(t("data.uploader"), type=["csv", "xlsx"], accept_multiple_files=True,
                          key=f"data_files_{st.session_state.get(ROUND, 0)}")
-st.caption(f"Up to {st.get_option('server.maxUploadSize')} MB per file. CSV text in {uploads.ACCEPTED_ENCODINGS}; "
-           "a workbook with one sheet, or with a sheet named after its table. The file name says the table "
-           "(enrolments.csv), or choose it.")
+st.caption(t("data.upload_help", size=st.get_option("server.maxUploadSize")))
 chosen = []
 for file in files or []:
     name_column, table_column = st.columns([2, 1], vertical_alignment="bottom")
-    name_column.markdown(f"**{file.name}** · {file.size / 1024:,.1f} KB")
-    choice = table_column.selectbox("Table", uploads.TABLE_CHOICES, key=f"table_{file.file_id}",
-                                    format_func=lambda c, name=file.name: uploads.describe_choice(c, name))
+    name_column.markdown(t("data.file", name=file.name, size=f"{file.size / 1024:,.1f}"))
+    choice = table_column.selectbox(t("data.table"), uploads.TABLE_CHOICES, key=f"table_{file.file_id}",
+                                    format_func={c: uploads.describe_choice(c, file.name) for c in uploads.TABLE_CHOICES}.get)
     chosen.append(uploads.UploadedTable(file.name, file.getvalue(), choice))
-    with st.expander(f"Preview of {file.name} (first {uploads.PREVIEW_ROWS} rows)"):
+    with st.expander(t("data.preview", name=file.name, rows=uploads.PREVIEW_ROWS)):
         preview, why = preview_of(file.file_id, choice, chosen[-1])
         if preview is None:
-            st.caption(f"No preview: {why}.")
+            st.caption(t("data.no_preview", why=why))
         else:
             st.dataframe(preview, hide_index=True)
 
 if chosen:
-    replace = st.checkbox("Replace all data", help="Empty every table first, then load these files as the whole truth.")
+    replace = st.checkbox(t("data.replace"), help=t("data.replace_help"))
     if replace:
-        st.warning("Replace empties every table first: tables without a file here will be empty afterwards. "
-                   "It can be undone from the history below.", icon=":material/warning:")
+        st.warning(t("data.replace_warning"), icon=":material/warning:")
     unmapped, fingerprint = uploads.unmapped_files(chosen), uploads.uploads_fingerprint(chosen, replace=replace)
     if unmapped:
-        st.warning(f"Choose the table of {', '.join(unmapped)}: the file name names no table.")
-    if st.button("Check files", icon=":material/fact_check:", disabled=bool(unmapped)):
+        st.warning(t("data.choose_table", files=t("filters.list_separator").join(unmapped)))
+    if st.button(t("data.check"), icon=":material/fact_check:", disabled=bool(unmapped)):
         result = validate_for_load(engine, uploads.sources_for(chosen), replace=replace, max_problems=get_settings().max_problems)
         st.session_state[CHECKED] = (fingerprint, result)
     checked, result = st.session_state.get(CHECKED, (None, None))
     if checked == fingerprint:
         show_check(result)
         if result.ok and not editor:
-            st.info("Sign in as an editor (top of the page) to load these files.", icon=":material/lock:")
-        elif result.ok and st.button(uploads.load_label(result, replace=replace), type="primary", icon=":material/upload:"):
+            st.info(t("data.sign_in_to_load"), icon=":material/lock:")
+        elif result.ok and st.button(load_label(result, replace=replace), type="primary", icon=":material/upload:"):
             outcome = load_sources(engine, uploads.sources_for(chosen), replace=replace, loaded_by=editor,
                                    max_problems=get_settings().max_problems)
             if outcome.ok:
-                finish(f"Loaded. Every page now shows data version {outcome.data_version}.", outcome.counts)
+                finish(t("data.loaded", version=outcome.data_version), outcome.counts)
             st.session_state[CHECKED] = (fingerprint, outcome.validation)
             st.rerun()
 
-st.subheader("Load history")
+st.subheader(t("data.history_heading"))
 history = uploads.history_frame(load_history(engine), timezone_name=st.context.timezone)
 if history.empty:
-    st.info("No load yet.")
+    st.info(t("data.no_history"))
 else:
-    st.dataframe(history, hide_index=True, column_config=HISTORY_COLUMNS, placeholder="")
+    st.dataframe(history, hide_index=True, column_config=history_columns(), placeholder="")
 undoable = undoable_versions(engine) if editor else []
 if undoable:
     latest = undoable[0]
-    sure = st.checkbox(f"I want to undo version {latest}, restoring exactly the data before it", key=f"undo_sure_{latest}")
-    if st.button(f"Undo the latest load (version {latest})", icon=":material/undo:", disabled=not sure):
+    sure = st.checkbox(t("data.undo_sure", version=latest), key=f"undo_sure_{latest}")
+    if st.button(t("data.undo", version=latest), icon=":material/undo:", disabled=not sure):
         outcome = undo_load(engine, latest, undone_by=editor)
         if outcome.ok:
-            finish(f"Undid version {outcome.undone}. Every page now shows data version {outcome.data_version}.", outcome.counts)
-        st.error(f"Nothing was changed: {outcome.problem}.")
+            finish(t("data.undone", undone=outcome.undone, version=outcome.data_version), outcome.counts)
+        st.error(t("data.nothing_changed", problem=outcome.problem))

@@ -18,6 +18,8 @@ import streamlit as st
 
 from data_access.passwords import ALGORITHM, ITERATIONS, verify_password
 
+from .i18n import t
+
 # Secrets read here (tests/test_data_page.py checks each is documented in .streamlit/secrets.example.toml).
 AUTH_SECTION = "auth"  # Streamlit's own OpenID Connect section
 DASHBOARD_SECTION = "dashboard"
@@ -25,7 +27,6 @@ EDITORS_KEY = "editors"  # e-mail addresses of single sign-on accounts that may 
 LOCAL_EDITORS_KEY = "local_editors"  # name = "pbkdf2_sha256$..." for a bureau without single sign-on
 OIDC_SETTINGS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
 
-README_SECTION = "“Who may change data” in README.md"
 MAX_FAILURES = 5  # wrong passwords in a row before this session has to wait
 WAIT_SECONDS = 60
 _EDITOR = "data_local_editor"  # session state: the local editor signed in this session
@@ -85,29 +86,23 @@ def render_sign_in() -> None:
     elif local_editors():
         _local_sign_in()
     else:
-        st.info(
-            "Loading and undoing in the browser are off: no editor is configured. Anyone may still check files here. "
-            f"To turn them on, list editors in the Streamlit secrets file (see {README_SECTION}). Whoever runs the "
-            "server can always load with `python -m data_access load`.",
-            icon=":material/lock:",
-        )
+        st.info(t("auth.off", readme=t("auth.readme_section")), icon=":material/lock:")
 
 
 def _single_sign_on() -> None:
     if importlib.util.find_spec("authlib") is None:  # st.login needs it
-        st.error("Single sign-on is configured but the Authlib package is missing: `pip install Authlib`.")
+        st.error(t("auth.authlib_missing"))
         return
     account = _signed_in_account()
     if account is None:
-        st.caption("Viewing needs no sign-in. To load or undo, sign in with an editor account.")
-        st.button("Sign in with your bureau account", icon=":material/login:", on_click=_login, key="sign_in_sso")
+        st.caption(t("auth.sso_caption"))
+        st.button(t("auth.sso_sign_in"), icon=":material/login:", on_click=_login, key="sign_in_sso")
         return
     if account.lower() in editor_accounts():
-        st.caption(f"Signed in as **{account}** (editor).")
+        st.caption(t("auth.signed_in", name=account))
     else:
-        st.warning(f"Signed in as {account}, which is not on the list of editors: you may check files, but not load "
-                   f"or undo. An administrator can add the account to `editors` (see {README_SECTION}).")
-    st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out_sso")
+        st.warning(t("auth.not_an_editor", account=account, readme=t("auth.readme_section")))
+    st.button(t("auth.sign_out"), icon=":material/logout:", on_click=st.logout, key="sign_out_sso")
 
 
 def _login() -> None:
@@ -120,20 +115,20 @@ def _login() -> None:
 def _local_sign_in() -> None:
     name = editor_name()
     if name:
-        st.caption(f"Signed in as **{name}** (editor).")
-        if st.button("Sign out", icon=":material/logout:", key="sign_out_local"):
+        st.caption(t("auth.signed_in", name=name))
+        if st.button(t("auth.sign_out"), icon=":material/logout:", key="sign_out_local"):
             del st.session_state[_EDITOR]
             st.rerun()
         return
     wait = int(st.session_state.get(_LOCKED_UNTIL, 0) - time.time())
     with st.form("sign_in_local", border=True):
-        st.markdown("**Editor sign-in** · viewing and checking files need none; loading and undoing do.")
+        st.markdown(t("auth.form_intro"))
         left, right = st.columns(2)
-        given_name = left.text_input("Editor name", key="sign_in_name")
-        password = right.text_input("Password", type="password", key="sign_in_password")
-        submitted = st.form_submit_button("Sign in", icon=":material/login:", disabled=wait > 0)
+        given_name = left.text_input(t("auth.editor_name"), key="sign_in_name")
+        password = right.text_input(t("auth.password"), type="password", key="sign_in_password")
+        submitted = st.form_submit_button(t("auth.sign_in"), icon=":material/login:", disabled=wait > 0)
     if wait > 0:
-        st.warning(f"Too many wrong passwords: wait {wait} seconds, then try again.")
+        st.warning(t("auth.wait", seconds=wait))
     elif submitted:
         _check_password(given_name.strip(), password)
 
@@ -152,4 +147,4 @@ def _check_password(given_name: str, password: str) -> None:
         st.session_state[_LOCKED_UNTIL] = time.time() + WAIT_SECONDS
         st.rerun()
     st.session_state[_FAILURES] = failures
-    st.error(f"This name and password do not match an editor ({MAX_FAILURES - failures} tries left before a wait).")
+    st.error(t("auth.no_match", left=MAX_FAILURES - failures))

@@ -6,14 +6,18 @@ it, so the charts stay interactive (hover, zoom, Plotly's own PNG download) with
 no connection at all; the file links to nothing outside itself. Printed from a
 browser it gives A4 pages: the summary first, then one chart per page.
 
-Everything here is pure (a SQLAlchemy Session in, a string out, no Streamlit run
-needed), so the dashboard, the command line and the tests build the same file.
+Everything here reads the data through a SQLAlchemy Session and returns a string
+(no widgets), so the dashboard and the tests build the same file. Its texts are
+in the current language (ui.i18n), the takeaways are the pages' own
+(ui.takeaways), and region and sector names come from the same Session.
 Every text that comes from the data (region, sector names) is HTML-escaped.
 """
 
 from __future__ import annotations
 
 import html
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +26,8 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from streamlit.runtime.scriptrunner import add_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.script_run_context import SCRIPT_RUN_CONTEXT_ATTR_NAME
 
 from data_access import queries
 from data_access.filters import Filters
@@ -31,11 +37,12 @@ from data_access.views import VIEWS
 from .charts import coverage_heatmap, supply_demand_bars, supply_demand_trend_lines
 from .charts_outcomes import in_field_coverage_scatter, latest_cohort, overall_in_field_rate
 from .charts_placements import as_floats, placements_against_gaps_bars, placements_against_gaps_sentence
-from .formatting import fmt_count, fmt_rate, fmt_ratio, is_missing
+from .filters import describe_years
 from .headline import headline_figures
+from .i18n import current_language, t
 from .narrative import shortage_sentences, surplus_sentences
+from .takeaways import in_field_takeaway, in_years, largest_shortage_takeaway, lowest_coverage_takeaway, trend_takeaway
 
-DEFAULT_TITLE = "Meeting brief: training supply against industry demand"
 # Plotly's mode bar stays (zoom, reset, PNG download at twice the screen resolution); no Plotly logo, and
 # no "Share chart..." button (plotly.js 3 shows it by default; it uploads the chart's data to Plotly Cloud).
 CHART_CONFIG = {"displaylogo": False, "showSendToCloud": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -104,79 +111,20 @@ class _Views:
         return protected.numbers
 
 
-# --- takeaways: one sentence per chart, from the same numbers the chart draws -------------------
-
-
-def sector_gap_takeaway(by_sector: pd.DataFrame) -> str:
-    """The largest shortage and the largest surplus among sectors, with their numbers."""
-    shortage, surplus = shortage_sentences(by_sector, limit=1), surplus_sentences(by_sector, limit=1)
-    parts = [f"Largest shortage: {shortage[0]}" if shortage else "No sector has fewer graduates than openings.",
-             f"Largest surplus: {surplus[0]}" if surplus else "No sector has more graduates than openings."]
-    return " ".join(parts)
-
-
-def coverage_takeaway(cells: pd.DataFrame) -> str:
-    """How many region–sector cells with openings are short of graduates, and the lowest coverage."""
-    cells = as_floats(cells, "supply", "demand", "gap", "coverage_ratio")
-    rated = cells[cells["coverage_ratio"].notna()]
-    if rated.empty:
-        return "No region–sector combination has both openings and a known coverage ratio."
-    short = rated[rated["coverage_ratio"] < 1]
-    untrained = short[short["supply"] == 0]
-    lowest = rated.sort_values(["coverage_ratio", "gap"], kind="stable").iloc[0]
-    sentence = (f"{len(short)} of {len(rated)} region–sector combinations with openings are short of graduates"
-                + (f" ({len(untrained)} with no local training at all)" if len(untrained) else "") + ". ")
-    return sentence + (f"Lowest coverage: {lowest['sector_name']} in {lowest['region_name']}, "
-                       f"{fmt_count(lowest['supply'])} graduates for {fmt_count(lowest['demand'])} openings "
-                       f"(coverage {fmt_ratio(lowest['coverage_ratio'])}).")
-
-
-def trend_takeaway(trend: pd.DataFrame) -> str:
-    """Graduates and openings in the first and the last year of the trend."""
-    trend = as_floats(trend, "supply", "demand", "coverage_ratio").sort_values("year")
-    if trend.empty:
-        return "No years with graduates or openings in this selection."
-    last = trend.iloc[-1]
-    latest = (f"In {int(last['year'])}: {fmt_count(last['supply'])} graduates against {fmt_count(last['demand'])} openings"
-              f" (coverage {fmt_ratio(last['coverage_ratio'])})")
-    if len(trend) == 1:
-        return latest + "."
-    first = trend.iloc[0]
-    return (latest + f"; in {int(first['year'])}: {fmt_count(first['supply'])} against {fmt_count(first['demand'])}"
-            f" (coverage {fmt_ratio(first['coverage_ratio'])}).")
-
-
-def in_field_takeaway(frame: pd.DataFrame, *, overall: float) -> str:
-    """The sectors whose graduates work in their field least and most often, against all sectors."""
-    frame = as_floats(frame, "supply", "demand", "coverage_ratio", "in_field_rate")
-    rated = frame[frame["in_field_rate"].notna()].sort_values(["in_field_rate", "sector_code"], kind="stable")
-    if rated.empty:
-        return "No sector's in-field rate can be shown (no employed graduates surveyed, or small numbers hidden)."
-    lowest, highest = rated.iloc[0], rated.iloc[-1]
-
-    def described(row: pd.Series) -> str:
-        return (f"{row['sector_name']}, {fmt_rate(row['in_field_rate'])} of employed graduates work in their field "
-                f"(coverage {fmt_ratio(row['coverage_ratio'])})")
-
-    sentence = f"Lowest in-field rate: {described(lowest)}"
-    if len(rated) > 1:
-        sentence += f"; highest: {described(highest)}"
-    if not is_missing(overall):
-        sentence += f". All sectors: {fmt_rate(overall)}"
-    return sentence + "."
-
-
 # --- the document -------------------------------------------------------------------------------
 
 
 def build_brief(session: Session, *, filters: Filters, hide_below: int | None = None,
-                generated_at: datetime | None = None, title: str = DEFAULT_TITLE) -> str:
-    """The meeting brief for ``filters`` as a complete, self-contained HTML document (UTF-8).
+                generated_at: datetime | None = None, title: str | None = None) -> str:
+    """The meeting brief for ``filters`` as a complete, self-contained HTML document (UTF-8), in the
+    current language.
 
     Small-number protection applies to every number and chart when ``hide_below`` is set,
     and the brief says so. ``generated_at`` defaults to now (local time).
     """
+    title = title or t("brief.title")
     views = _Views(session, hide_below)
+    described = _Describer(session)
     generated_at = generated_at or datetime.now().astimezone()
     version = queries.current_data_version(session)
 
@@ -188,23 +136,23 @@ def build_brief(session: Session, *, filters: Filters, hide_below: int | None = 
 
     by_sector = views.numbers("gaps_by_sector", latest)
     by_cell = views.numbers("gaps_by_region_sector", latest)
+    previous = None if year is None else views.numbers("gaps_by_sector", filters.with_years(year - 1, year - 1))
     sections = [
-        _supply_demand_section(by_sector, latest),
-        _coverage_section(by_cell, latest),
-        _trend_section(views.numbers("supply_demand_trend", filters), filters),
-        _placements_section(views.numbers("placements_vs_gaps", filters), filters),
-        _in_field_section(views, filters),
+        _supply_demand_section(by_sector, previous, latest, described(latest)),
+        _coverage_section(by_cell, latest, described(latest)),
+        _trend_section(views.numbers("supply_demand_trend", filters), described(filters)),
+        _placements_section(views.numbers("placements_vs_gaps", filters), described(filters)),
+        _in_field_section(views, filters, described),
     ]
     body = "\n".join([
-        _header(title, filters, version, generated_at, hide_below, views.hidden_cells),
+        _header(title, described(filters), version, generated_at, hide_below, views.hidden_cells),
         _headline_html(figures),
         _gaps_html(by_sector, by_cell, year),
         *(_section_html(section) for section in sections),
-        "<footer>Supply = graduates; demand = openings. Gap = supply − demand (negative = shortage); "
-        "coverage = supply ÷ demand. Each chart's menu (top right, on screen) downloads it as a PNG image.</footer>",
+        f"<footer>{html.escape(t('brief.footer'))}</footer>",
     ])
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{html.escape(current_language())}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n"
         f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
@@ -212,52 +160,101 @@ def build_brief(session: Session, *, filters: Filters, hide_below: int | None = 
     )
 
 
-def meeting_brief_file(engine: Engine, *, filters: Filters, hide_below: int | None = None) -> bytes:
-    """The brief as the bytes of an .html file (UTF-8), for a download button."""
-    with Session(engine) as session:
+def meeting_brief_file(engine: Engine, *, filters: Filters, hide_below: int | None = None,
+                       session_context=None) -> bytes:
+    """The brief as the bytes of an .html file (UTF-8), for a download button.
+
+    A deferred download runs on a thread of its own, outside the user's session: ``session_context``
+    (``get_script_run_ctx()`` of the run that drew the button) lends it that session's language.
+    """
+    with _in_session(session_context), Session(engine) as session:
         return build_brief(session, filters=filters, hide_below=hide_below).encode("utf-8")
 
 
-def _header(title: str, filters: Filters, version: int, generated_at: datetime, hide_below: int | None,
+@contextmanager
+def _in_session(context):
+    """Attach ``context`` to this thread while the brief is built (when it has none), then detach it, so a
+    pooled thread does not keep one user's session for the next."""
+    thread = threading.current_thread()
+    if context is None or getattr(thread, SCRIPT_RUN_CONTEXT_ATTR_NAME, None) is not None:
+        yield
+        return
+    add_script_run_ctx(thread, context)
+    try:
+        yield
+    finally:
+        setattr(thread, SCRIPT_RUN_CONTEXT_ATTR_NAME, None)
+
+
+class _Describer:
+    """The filters in words (like ui.filters.describe) with the region and sector names of the brief's own
+    Session, which need not be the app's database."""
+
+    def __init__(self, session: Session) -> None:
+        regions, sectors = queries.list_regions(session), queries.list_sectors(session)
+        self.regions = dict(zip(regions["region_code"], regions["region_name"]))
+        self.sectors = dict(zip(sectors["sector_code"], sectors["sector_name"]))
+
+    def __call__(self, filters: Filters) -> str:
+        return t("filters.part_separator").join([
+            describe_years(filters),
+            self._named(filters.regions, self.regions, "filters.many_regions", "filters.all_regions"),
+            self._named(filters.sectors, self.sectors, "filters.many_sectors", "filters.all_sectors"),
+        ])
+
+    @staticmethod
+    def _named(codes: tuple[str, ...], names: dict, many_key: str, all_key: str) -> str:
+        if not codes:
+            return t(all_key)
+        if len(codes) > 3:
+            return t(many_key, count=f"{len(codes):,}")
+        return t("filters.list_separator").join(str(names.get(code, code)) for code in codes)
+
+
+def _header(title: str, described: str, version: int, generated_at: datetime, hide_below: int | None,
             hidden_cells: int) -> str:
-    scope = (f'<dl class="scope"><dt>Filters</dt><dd>{html.escape(filters.describe())}</dd>'
-             f"<dt>Data version</dt><dd>{version}</dd>"
-             f"<dt>Generated</dt><dd>{html.escape(generated_at.strftime('%Y-%m-%d %H:%M %Z').strip())}</dd></dl>")
+    scope = (f'<dl class="scope"><dt>{html.escape(t("brief.filters"))}</dt><dd>{html.escape(described)}</dd>'
+             f'<dt>{html.escape(t("brief.data_version"))}</dt><dd>{version}</dd>'
+             f'<dt>{html.escape(t("brief.generated"))}</dt>'
+             f"<dd>{html.escape(generated_at.strftime('%Y-%m-%d %H:%M %Z').strip())}</dd></dl>")
     protection = ""
     if hide_below:
-        found = "some are hidden in this brief" if hidden_cells else "none is small enough to hide in this brief"
-        protection = (f'<p class="protection">Small numbers are hidden: counts of 1 to {hide_below - 1} people are not '
-                      f"shown, and rates, gaps and ratios computed from them are left out ({found}).</p>")
+        found = t("brief.protection_some") if hidden_cells else t("brief.protection_none")
+        protection = f'<p class="protection">{html.escape(t("brief.protection", largest=hide_below - 1, found=found))}</p>'
     return f"<header>\n<h1>{html.escape(title)}</h1>\n{scope}\n{protection}\n</header>"
 
 
 def _headline_html(figures) -> str:
+    heading = f"<h2>{html.escape(t('brief.headline'))}</h2>\n"
     if not figures or all(f.value is None for f in figures):
-        return "<h2>Headline figures</h2>\n<p>No data matches these filters.</p>"
+        return f"{heading}<p>{html.escape(t('brief.no_data'))}</p>"
     cards = []
     for figure in figures:
-        label = figure.label if figure.year is None else f"{figure.label} ({figure.year})"
+        label = figure.label if figure.year is None else t("metric.with_year", label=figure.label, year=figure.year)
         change = f'<div class="change">{html.escape(figure.change)}</div>' if figure.change else ""
         cards.append(f'<div class="figure"><div class="label">{html.escape(label)}</div>'
                      f'<div class="value">{html.escape(figure.shown)}</div>{change}</div>')
-    return '<h2>Headline figures</h2>\n<div class="figures">' + "".join(cards) + "</div>"
+    return heading + '<div class="figures">' + "".join(cards) + "</div>"
 
 
 def _gaps_html(by_sector: pd.DataFrame, by_cell: pd.DataFrame, year: int | None) -> str:
     def listed(sentences: list[str], none: str) -> str:
-        items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences) or f"<li>{none}</li>"
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences) or f"<li>{html.escape(none)}</li>"
         return f"<ul>{items}</ul>"
+
+    def side(name: str, note: str, sentences: list[str], none: str) -> str:
+        return (f"<div><strong>{html.escape(t(name))}</strong>{html.escape(t(note))}"
+                f"{listed(sentences, t(none))}</div>")
 
     shortages = surpluses = []
     if not by_sector.empty:
         shortages = shortage_sentences(by_sector) + shortage_sentences(by_cell, limit=2)
         surpluses = surplus_sentences(by_sector) + surplus_sentences(by_cell, limit=2)
-    when = "" if year is None else f" in {year}"
-    return (f"<h2>Where training and demand disagree most{when}</h2>\n<div class=\"gaps\">"
-            f"<div><strong>Largest shortages</strong> (fewer graduates than openings)"
-            f"{listed(shortages, 'No shortage in this selection.')}</div>"
-            f"<div><strong>Largest surpluses</strong> (more graduates than openings)"
-            f"{listed(surpluses, 'No surplus in this selection.')}</div></div>")
+    heading = (t("brief.gaps_heading_any") if year is None
+               else t("brief.gaps_heading", when=in_years(Filters(year, year))))
+    return (f"<h2>{html.escape(heading)}</h2>\n<div class=\"gaps\">"
+            + side("brief.shortages", "brief.shortages_note", shortages, "brief.no_shortage")
+            + side("brief.surpluses", "brief.surpluses_note", surpluses, "brief.no_surplus") + "</div>")
 
 
 def _standalone(figure: go.Figure) -> go.Figure:
@@ -267,7 +264,7 @@ def _standalone(figure: go.Figure) -> go.Figure:
 
 
 def _section_html(section: ChartSection) -> str:
-    chart = ("<p>No data matches these filters.</p>" if section.figure is None else
+    chart = (f"<p>{html.escape(t('brief.no_data'))}</p>" if section.figure is None else
              '<div class="chart">' + _standalone(section.figure).to_html(full_html=False, include_plotlyjs=False,
                                                                         config=CHART_CONFIG) + "</div>")
     note = f'<p class="note">{html.escape(section.note)}</p>' if section.note else ""
@@ -275,58 +272,55 @@ def _section_html(section: ChartSection) -> str:
             f'<p class="takeaway">{html.escape(section.takeaway)}</p>\n{chart}\n{note}\n</section>')
 
 
-def _supply_demand_section(by_sector: pd.DataFrame, period: Filters) -> ChartSection:
-    heading = "Supply and demand by sector"
+def _supply_demand_section(by_sector: pd.DataFrame, previous: pd.DataFrame | None, period: Filters,
+                           described: str) -> ChartSection:
+    heading = t("brief.supply_demand_heading")
     if by_sector.empty:
-        return ChartSection(heading, "No graduates or openings match these filters.", None)
+        return ChartSection(heading, t("brief.no_supply_demand"), None)
     figure = supply_demand_bars(as_floats(by_sector, "supply", "demand", "gap", "coverage_ratio"),
-                                title=f"Supply and demand by sector, largest shortage first · {period.describe()}")
-    return ChartSection(heading, sector_gap_takeaway(by_sector), figure)
+                                title=t("brief.supply_demand_chart", filters=described))
+    previous_year = None if previous is None or period.year_to is None else period.year_to - 1
+    return ChartSection(heading, largest_shortage_takeaway(by_sector, previous, when=in_years(period),
+                                                           previous_year=previous_year), figure)
 
 
-def _coverage_section(cells: pd.DataFrame, period: Filters) -> ChartSection:
-    heading = "Coverage by region and sector"
+def _coverage_section(cells: pd.DataFrame, period: Filters, described: str) -> ChartSection:
+    heading = t("brief.coverage_heading")
     if cells.empty:
-        return ChartSection(heading, "No graduates or openings match these filters.", None)
+        return ChartSection(heading, t("brief.no_supply_demand"), None)
     figure = coverage_heatmap(as_floats(cells, "supply", "demand", "gap", "coverage_ratio"),
-                              title=f"Coverage ratio by region and sector · {period.describe()}")
-    return ChartSection(heading, coverage_takeaway(cells), figure,
-                        "Orange: fewer graduates than openings; purple: more; grey: openings but no local graduates.")
+                              title=t("brief.coverage_chart", filters=described))
+    return ChartSection(heading, lowest_coverage_takeaway(cells, when=in_years(period)), figure, t("brief.coverage_note"))
 
 
-def _trend_section(trend: pd.DataFrame, filters: Filters) -> ChartSection:
-    heading = "Supply and demand over the years"
+def _trend_section(trend: pd.DataFrame, described: str) -> ChartSection:
+    heading = t("brief.trend_heading")
     if trend.empty:
-        return ChartSection(heading, "No graduates or openings match these filters.", None)
-    figure = supply_demand_trend_lines(as_floats(trend, "supply", "demand"),
-                                       title=f"Supply and demand over the years · {filters.describe()}")
+        return ChartSection(heading, t("brief.no_supply_demand"), None)
+    figure = supply_demand_trend_lines(as_floats(trend, "supply", "demand"), title=t("brief.trend_chart", filters=described))
     return ChartSection(heading, trend_takeaway(trend), figure)
 
 
-def _placements_section(against_gaps: pd.DataFrame, filters: Filters) -> ChartSection:
-    heading = "Placements in shortage and surplus sectors"
+def _placements_section(against_gaps: pd.DataFrame, described: str) -> ChartSection:
+    heading = t("brief.placements_heading")
     if against_gaps.empty:
-        return ChartSection(heading, "No placements or openings match these filters.", None)
-    figure = placements_against_gaps_bars(
-        against_gaps, title=f"Students placed per 100 openings, sectors by coverage ratio · {filters.describe()}")
-    return ChartSection(heading, placements_against_gaps_sentence(against_gaps), figure,
-                        "A placement's sector and region are the host employer's.")
+        return ChartSection(heading, t("brief.no_placements"), None)
+    figure = placements_against_gaps_bars(against_gaps, title=t("brief.placements_chart", filters=described))
+    return ChartSection(heading, placements_against_gaps_sentence(against_gaps), figure, t("brief.placements_note"))
 
 
-def _in_field_section(views: _Views, filters: Filters) -> ChartSection:
-    heading = "In-field rate against coverage"
+def _in_field_section(views: _Views, filters: Filters, described: _Describer) -> ChartSection:
+    heading = t("brief.in_field_heading")
     cohort = latest_cohort(views.numbers("outcomes_by_cohort", filters), filters)
     if cohort is None:
-        return ChartSection(heading, "No graduate survey results match these filters.", None)
+        return ChartSection(heading, t("brief.no_survey"), None)
     period = filters.with_years(cohort, cohort)
     in_field = views.numbers("in_field_vs_coverage", period)
     if in_field.empty:
-        return ChartSection(heading, "No graduate survey results match these filters.", None)
+        return ChartSection(heading, t("brief.no_survey"), None)
     overall = overall_in_field_rate(views.numbers("outcomes_by_cohort", period))
-    figure = in_field_coverage_scatter(in_field, overall=overall,
-                                       title=f"In-field rate against coverage by sector · {period.describe()}")
-    key = " · ".join(f"{code} {name}" for code, name in
-                     in_field[["sector_code", "sector_name"]].drop_duplicates().sort_values("sector_code").itertuples(index=False))
-    return ChartSection(heading, f"Survey cohort {cohort}. " + in_field_takeaway(in_field, overall=overall), figure,
-                        "Left of the dashed line, fewer graduates than openings; below the dotted line, graduates work "
-                        f"in their field less often than overall. Point size: graduates. Sectors: {key}")
+    figure = in_field_coverage_scatter(in_field, overall=overall, title=t("brief.in_field_chart", filters=described(period)))
+    sectors = " · ".join(f"{code} {name}" for code, name in
+                         in_field[["sector_code", "sector_name"]].drop_duplicates().sort_values("sector_code").itertuples(index=False))
+    return ChartSection(heading, t("brief.in_field_takeaway", cohort=cohort, takeaway=in_field_takeaway(in_field, overall=overall)),
+                        figure, t("brief.in_field_note", sectors=sectors))

@@ -15,6 +15,9 @@ from data_access.i18n import column_labels
 
 from .context import ViewResult
 from .i18n import current_language, label, t
+from .presentation import presentation_on
+
+PROJECTOR_FONT = 20  # px of chart text in presentation mode (the charts' own is 14)
 
 
 def download_csv(frame: pd.DataFrame, file_name: str, *, label: str | None = None) -> None:
@@ -83,10 +86,26 @@ def chart_with_data(figure: go.Figure, result: ViewResult, file_name: str, *, ke
     With ``on_select``, returns Streamlit's selection event of the chart.
     """
     options = {"on_select": on_select, "selection_mode": ("points",), "key": key} if on_select else {}
-    event = st.plotly_chart(figure, config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}, **options)
+    presenting = presentation_on()
+    event = st.plotly_chart(for_projector(figure) if presenting else figure,
+                            config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}, **options)
     protection_note(result)
-    download_csv(result.display, file_name)
+    if not presenting:  # a meeting screen shows the finding, not file buttons
+        download_csv(result.display, file_name)
     return event
+
+
+def for_projector(figure: go.Figure) -> go.Figure:
+    """A copy of ``figure`` with text large enough to read from the back of a meeting room."""
+    projected = go.Figure(figure)
+    height = projected.layout.height
+    projected.update_layout(
+        font=dict(size=PROJECTOR_FONT), title_font_size=PROJECTOR_FONT + 6, legend_font_size=PROJECTOR_FONT,
+        hoverlabel_font_size=PROJECTOR_FONT, **({"height": round(height * 1.25)} if height else {}),
+    )
+    projected.update_xaxes(title_font_size=PROJECTOR_FONT, tickfont_size=PROJECTOR_FONT - 2)
+    projected.update_yaxes(title_font_size=PROJECTOR_FONT, tickfont_size=PROJECTOR_FONT - 2)
+    return projected
 
 
 def table_with_data(result: ViewResult, file_name: str, *, column_config: Mapping | None = None, key: str | None = None,

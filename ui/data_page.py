@@ -4,31 +4,56 @@ import streamlit as st
 
 from ui import uploads
 from ui.components import download_csv
+from ui.i18n import t
 
 CHECKED, DONE, ROUND = "data_checked", "data_done", "data_upload_round"  # session state keys
-PROBLEM_COLUMNS = {"line": st.column_config.NumberColumn(format="%d"), "problem": st.column_config.TextColumn(width=900)}
-HISTORY_COLUMNS = {"version": st.column_config.NumberColumn(format="%d"), "when": st.column_config.TextColumn(help="local time"),
-                   "undone_by": st.column_config.NumberColumn("undone by", format="%d", help="the undo that took this load back"),
-                   **{c: st.column_config.NumberColumn(format="localized", help=f"rows {c}, over all tables")
-                      for c in ("added", "updated", "removed", "restored")}}
+COUNTS = ("added", "updated", "removed", "restored")
+
+
+def _heading(column: str) -> str:
+    return t(f"data_column.{column}")
+
+
+def problem_columns() -> dict:
+    """Settings of the problems table, headed in the current language."""
+    return {"file": _heading("file"), "line": st.column_config.NumberColumn(_heading("line"), format="%d"),
+            "column": _heading("column"), "problem": st.column_config.TextColumn(_heading("problem"), width=900)}
+
+
+def history_columns() -> dict:
+    """Settings of the load history table, headed in the current language."""
+    return {"version": st.column_config.NumberColumn(_heading("version"), format="%d"),
+            "when": st.column_config.TextColumn(_heading("when"), help=t("data_column.when_help")),
+            "who": _heading("who"), "change": _heading("change"), "files": _heading("files"),
+            "undone_by": st.column_config.NumberColumn(_heading("undone_by"), format="%d", help=t("data_column.undone_by_help")),
+            **{c: st.column_config.NumberColumn(_heading(c), format="localized", help=t(f"data_column.{c}_help"))
+               for c in COUNTS}}
+
+
+def count_columns() -> dict:
+    """Settings of the rows-per-table tables (a check's rows ready, a load's or undo's changes)."""
+    return {"table": _heading("table"), "rows": st.column_config.NumberColumn(_heading("rows"), format="localized"),
+            **{c: st.column_config.NumberColumn(_heading(c), format="localized") for c in COUNTS}}
 
 
 def show_check(result) -> None:
     """The outcome of a check: rows per table, or every problem as a downloadable table."""
     if result.ok:
-        st.success(f"No problems: {uploads.row_count_words(uploads.rows_to_load(result))} ready to load.", icon=":material/check_circle:")
-        st.dataframe(uploads.rows_per_table(result), width="content", hide_index=True)
+        rows = uploads.rows_to_load(result)
+        st.success(t("data.no_problems_one" if rows == 1 else "data.no_problems_many", rows=f"{rows:,}"),
+                   icon=":material/check_circle:")
+        st.dataframe(uploads.rows_per_table(result), width="content", hide_index=True, column_config=count_columns())
     else:
-        st.error(f"{result.problem_count:,} problem(s); nothing can be loaded until every file is fixed.", icon=":material/error:")
+        st.error(t("data.problems", count=f"{result.problem_count:,}"), icon=":material/error:")
         problems = uploads.problems_frame(result.problems)
-        st.dataframe(problems, hide_index=True, column_config=PROBLEM_COLUMNS)
+        st.dataframe(problems, hide_index=True, column_config=problem_columns())
         if result.unlisted_problems:
-            st.caption(f"… and {result.unlisted_problems:,} more problems not listed.")
-        download_csv(problems, "problems.csv", label="Download the problems (CSV)")
-        with st.expander("The same list as the command line prints it"):
+            st.caption(t("data.more_problems", count=f"{result.unlisted_problems:,}"))
+        download_csv(problems.rename(columns=_heading), "problems.csv", label=t("data.download_problems"))
+        with st.expander(t("data.cli_list")):
             st.code("\n".join(result.report_lines()), language=None, wrap_lines=True)
     for warning in result.warnings:
-        st.warning(f"{warning} (this does not stop the load)")
+        st.warning(t("data.warning", warning=warning))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -43,3 +68,11 @@ def finish(message: str, counts: dict) -> None:
     st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
     st.session_state.pop(CHECKED, None)
     st.rerun()
+
+
+def load_label(result, *, replace: bool = False) -> str:
+    """The label of the button that loads checked files: "Load 1,234 rows", or with ``replace``
+    "Replace all data with 1,234 rows"."""
+    rows = uploads.rows_to_load(result)
+    key = ("data.replace_" if replace else "data.load_") + ("one" if rows == 1 else "many")
+    return t(key, rows=f"{rows:,}")

@@ -16,6 +16,9 @@ import streamlit as st
 
 from data_access.filters import Filters
 
+from .filters import describe
+from .i18n import t
+
 TOGGLE_KEY = "presentation_mode"
 ON_KEY = "presentation_on"  # the truth; the toggle's own state is reset when st.switch_page changes the page
 URL_READ_KEY = "presentation_read_from_url"
@@ -65,9 +68,7 @@ def render_presentation_toggle() -> bool:
     """Draw the sidebar toggle, mirror it into the URL and return whether presentation mode is on."""
     _seed_from_url()
     st.session_state[TOGGLE_KEY] = presentation_on()
-    st.sidebar.toggle("Presentation mode", key=TOGGLE_KEY, on_change=_follow_toggle,
-                      help="For the projector: hides the sidebar and menus, enlarges type, and steps through the pages "
-                           "with the arrow keys. Links with ?present=1 open in this mode.")
+    st.sidebar.toggle(t("presentation.toggle"), key=TOGGLE_KEY, on_change=_follow_toggle, help=t("presentation.toggle_help"))
     on = presentation_on()
     _write_url(on)
     return on
@@ -97,13 +98,13 @@ def apply_presentation_style(screens: Sequence, current, filters: Filters, versi
     paths = [page.url_path for page in screens]
     position = paths.index(current.url_path) if current.url_path in paths else -1
     with st.container(key=BAR_KEY, horizontal=True, vertical_alignment="center"):
-        back = st.button("◀ Back", key="presentation_back", shortcut="Left", disabled=position <= 0,
-                         help="Previous screen (left arrow)")
-        st.caption(f"**{current.title}** · {filters.describe()} · data version {version}", width="stretch")
-        forward = st.button("Next ▶", key="presentation_next", shortcut="Right", type="primary",
-                            disabled=position == len(screens) - 1, help="Next screen (right arrow)")
-        st.button("Exit presentation", key="presentation_exit", shortcut="Esc", on_click=_leave,
-                  help="Back to the normal view (Esc)")
+        back = st.button(t("presentation.back"), key="presentation_back", shortcut="Left", disabled=position <= 0,
+                         help=t("presentation.back_help"))
+        st.caption(t("presentation.bar", page=current.title, filters=describe(filters), version=version), width="stretch")
+        forward = st.button(t("presentation.next"), key="presentation_next", shortcut="Right", type="primary",
+                            disabled=position == len(screens) - 1, help=t("presentation.next_help"))
+        st.button(t("presentation.exit"), key="presentation_exit", shortcut="Esc", on_click=_leave,
+                  help=t("presentation.exit_help"))
     if forward or back:
         target = screens[position + 1] if forward else screens[max(position - 1, 0)]
         st.switch_page(target, query_params=_current_params())
