@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .messages import Message
+
 ColumnKind = Literal["text", "int", "year", "money"]
 
 YEAR_MIN = 1990
@@ -24,15 +26,13 @@ class Column:
     optional: bool = False
     count: bool = False  # an int that must be >= 0
 
-    def describe(self) -> str:
-        """The expected value in words, for problem messages."""
+    def describe(self) -> Message:
+        """The expected value in words, for problem messages (English as a str; ``.text(language)`` translates)."""
         if self.kind == "year":
-            return f"a whole year from {YEAR_MIN} to {YEAR_MAX}"
-        if self.kind == "money":
-            return "an amount of money of 0 or more"
-        if self.kind == "int":
-            return "a whole number of 0 or more" if self.count else "a whole number"
-        return "a non-empty text"
+            return Message("value_kind.year", first=YEAR_MIN, last=YEAR_MAX)
+        if self.kind == "int" and self.count:
+            return Message("value_kind.count")
+        return Message(f"value_kind.{self.kind}")
 
 
 @dataclass(frozen=True)

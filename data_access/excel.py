@@ -17,6 +17,8 @@ from datetime import date, datetime, time
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from .messages import Message
+
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
@@ -25,25 +27,23 @@ def is_workbook(name: str) -> bool:
     return name.lower().endswith(XLSX_SUFFIXES)
 
 
-def workbook_to_csv(data: bytes, table: str) -> tuple[bytes | None, tuple[int, str, str] | None]:
+def workbook_to_csv(data: bytes, table: str) -> tuple[bytes | None, tuple[int, str, Message] | None]:
     """The sheet holding ``table`` as UTF-8 CSV bytes, or ``(None, (line, column, message))``."""
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=False, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        return None, (1, "-", f"cannot read the workbook: {error}; save it again from Excel as .xlsx, or as CSV")
+        return None, (1, "-", Message("validation.workbook_unreadable", error=str(error)))
     names = workbook.sheetnames
     if len(names) == 1:
         sheet = workbook[names[0]]
     else:
         matching = [n for n in names if n.strip().lower() == table]
         if not matching:
-            return None, (1, "-", f"the workbook has {len(names)} sheets ({', '.join(names)}) and none is named "
-                                  f"{table}: keep one sheet, or name the sheet to load {table}")
+            return None, (1, "-", Message("validation.workbook_sheets", count=len(names), sheets=names, table=table))
         sheet = workbook[matching[0]]
     for merged in sheet.merged_cells.ranges:
         if merged.min_row == 1:
-            return None, (1, "-", f"merged cells {merged.coord} in the header row of sheet {sheet.title}: "
-                                  "unmerge them so that every column has its own name")
+            return None, (1, "-", Message("validation.workbook_merged_header", cells=merged.coord, sheet=sheet.title))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for row in sheet.iter_rows(values_only=True):

@@ -3,7 +3,8 @@
 Validation never raises on bad input: it returns a ``ValidationResult`` whose
 ``problems`` list every error as ``FILE:LINE: COLUMN: message`` (LINE as a
 spreadsheet user sees it, header = line 1). The command line and the upload
-page print the same list.
+page print the same list; each message is a ``Message``, English as text and
+shown in the interface language on the upload page (``Problem.text``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from .contract import LOAD_ORDER, TABLES, YEAR_MAX, YEAR_MIN, Column, TableSpec
 from .excel import is_workbook, workbook_to_csv
+from .messages import Message, in_language
 
 FILE_LEVEL = "-"  # the COLUMN of a problem that concerns the whole file
 
@@ -37,6 +39,10 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.column}: {self.message}"
+
+    def text(self, language: str) -> str:
+        """``FILE:LINE: COLUMN: message`` with the message in ``language``; file, line and column as they are."""
+        return f"{in_language(self.file, language)}:{self.line}: {self.column}: {in_language(self.message, language)}"
 
 
 @dataclass(frozen=True)
@@ -83,12 +89,12 @@ class ValidationResult:
             digest.update(source.data)
         return digest.hexdigest()
 
-    def report_lines(self) -> list[str]:
-        """Problems then warnings, as printable lines."""
-        lines = [str(p) for p in self.problems]
+    def report_lines(self, language: str = "en") -> list[str]:
+        """Problems then warnings, as printable lines in ``language`` (English, as the command line prints them)."""
+        lines = [p.text(language) for p in self.problems]
         if self.unlisted_problems:
-            lines.append(f"... and {self.unlisted_problems} more problems not listed")
-        lines += [f"warning: {w}" for w in self.warnings]
+            lines.append(Message("validation.more_problems", count=self.unlisted_problems).text(language))
+        lines += [Message("validation.warning", problem=w.text(language)).text(language) for w in self.warnings]
         return lines
 
 
@@ -104,12 +110,12 @@ class _Collector:
         self.result = result
         self.cap = cap
 
-    def add(self, file: str, line: int, column: str, message: str) -> None:
+    def add(self, file: str, line: int, column: str, message: Message) -> None:
         self.result.problem_count += 1
         if len(self.result.problems) < self.cap:
             self.result.problems.append(Problem(file, line, column, message))
 
-    def warn(self, file: str, line: int, column: str, message: str) -> None:
+    def warn(self, file: str, line: int, column: str, message: Message) -> None:
         self.result.warnings.append(Problem(file, line, column, message))
 
 
@@ -125,13 +131,13 @@ def collect_sources(paths: Iterable[str | Path]) -> tuple[list[Source], list[Pro
         if path.is_dir():
             files = sorted(p for p in path.iterdir() if p.is_file() and (p.suffix.lower() == ".csv" or is_workbook(p.name)))
             if not files:
-                problems.append(Problem(str(path), 0, FILE_LEVEL, "folder holds no .csv or .xlsx files"))
+                problems.append(Problem(str(path), 0, FILE_LEVEL, Message("validation.empty_folder")))
             for file in files:
                 sources.append(Source(str(file), file.read_bytes()))
         elif path.is_file():
             sources.append(Source(str(path), path.read_bytes()))
         else:
-            problems.append(Problem(str(path), 0, FILE_LEVEL, "no such file or folder"))
+            problems.append(Problem(str(path), 0, FILE_LEVEL, Message("validation.no_such_path")))
     return sources, problems
 
 
@@ -168,12 +174,12 @@ def validate_sources(
     for source in sorted(sources, key=_load_rank):
         spec = TABLES.get(source.table)
         if spec is None:
-            expected = ", ".join(TABLES[t].file_name for t in LOAD_ORDER)
-            collect.add(source.name, 0, FILE_LEVEL, f"file name does not name a table: expected one of {expected}")
+            expected = [TABLES[t].file_name for t in LOAD_ORDER]
+            collect.add(source.name, 0, FILE_LEVEL, Message("validation.not_a_table", expected=expected))
             continue
         if spec.name in seen_tables:
             collect.add(
-                source.name, 0, FILE_LEVEL, f"a second file for table {spec.name} (first: {seen_tables[spec.name]})"
+                source.name, 0, FILE_LEVEL, Message("validation.second_file", table=spec.name, first=seen_tables[spec.name])
             )
             continue
         seen_tables[spec.name] = source.name
@@ -184,24 +190,24 @@ def validate_sources(
     return result
 
 
-def decode_text(data: bytes) -> tuple[str | None, str | None]:
+def decode_text(data: bytes) -> tuple[str | None, Message | None]:
     """Decode CSV bytes as UTF-8 (with or without BOM) or GB18030.
 
     Returns ``(text, None)`` or ``(None, reason)`` with the reason in words.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, "file is UTF-16 text: save it as CSV UTF-8 (or GB18030) instead"
+        return None, Message("validation.utf16")
     if data.startswith(b"PK\x03\x04"):
-        return None, "file is a zip or Excel workbook, not CSV text: save the sheet as CSV"
+        return None, Message("validation.zip_not_csv")
     if b"\x00" in data[:65536]:
-        return None, "file holds binary data, not CSV text"
+        return None, Message("validation.binary")
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as utf8_error:
         try:
             return data.decode("gb18030"), None
         except UnicodeDecodeError:
-            return None, f"text is neither UTF-8 nor GB18030 (byte {utf8_error.start + 1} cannot be read)"
+            return None, Message("validation.not_utf8_or_gb18030", byte=utf8_error.start + 1)
 
 
 def _line_of_first_unreadable_byte(data: bytes) -> int:
@@ -225,7 +231,7 @@ def _parse_file(
             return None
     text, reason = decode_text(data)
     if text is None:
-        collect.add(source.name, _line_of_first_unreadable_byte(data), FILE_LEVEL, f"cannot read: {reason}")
+        collect.add(source.name, _line_of_first_unreadable_byte(data), FILE_LEVEL, Message("validation.cannot_read", reason=reason))
         return None
     # strict: an unclosed quote is an error, not a cell that swallows the rest of the file.
     records = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -238,12 +244,10 @@ def _parse_file(
                 header = record
                 break
     except csv.Error as error:
-        collect.add(source.name, line + 1, FILE_LEVEL, f"header cannot be read as CSV: {error}")
+        collect.add(source.name, line + 1, FILE_LEVEL, Message("validation.header_not_csv", error=str(error)))
         return None
     if header is None:
-        collect.add(
-            source.name, 1, FILE_LEVEL, f"file is empty: expected a header row with {', '.join(spec.column_names)}"
-        )
+        collect.add(source.name, 1, FILE_LEVEL, Message("validation.empty_file", columns=spec.column_names))
         return None
     positions = _read_header(source.name, line, header, spec, collect)
     if positions is None:
@@ -265,14 +269,14 @@ def _parse_file(
                     source.name,
                     line,
                     ",".join(spec.key),
-                    f"duplicate key {_show_key(key)}: the same key is on line {first_line_of_key[key]}",
+                    Message("validation.duplicate_key", key_values=_show_key(key), line=first_line_of_key[key]),
                 )
                 continue
             first_line_of_key[key] = line
             rows.append(row)
             lines.append(line)
     except csv.Error as error:
-        collect.add(source.name, line + 1, FILE_LEVEL, f"broken CSV quoting in the row starting here: {error}")
+        collect.add(source.name, line + 1, FILE_LEVEL, Message("validation.broken_quoting", error=str(error)))
         return None
     return rows, lines
 
@@ -284,18 +288,19 @@ def _read_header(file: str, line: int, header: list[str], spec: TableSpec, colle
     usable = True
     for index, name in enumerate(names):
         if name in positions:
-            collect.add(file, line, name, f"column appears twice in the header (positions {positions[name] + 1} and {index + 1})")
+            collect.add(file, line, name, Message("validation.column_twice", first=positions[name] + 1, second=index + 1))
             usable = False
         elif name:
             positions[name] = index
     missing = [c for c in spec.required_columns if c not in positions]
     wrong_separator = len(names) == 1 and (";" in header[0] or "\t" in header[0])
+    found = [n for n in names if n] or Message("validation.nothing")
     for column in missing:
-        hint = " (the header looks separated by semicolons or tabs; expected commas)" if wrong_separator else ""
-        collect.add(file, line, column, f"required column missing from the header{hint}; found: {', '.join(n for n in names if n) or 'nothing'}")
+        key = "validation.missing_column_separator" if wrong_separator else "validation.missing_column"
+        collect.add(file, line, column, Message(key, found=found))
     extra = [n for n in names if n and n not in spec.column_names]
     if extra and not wrong_separator:
-        collect.warn(file, line, FILE_LEVEL, f"ignored column(s) not in the contract: {', '.join(extra)}")
+        collect.warn(file, line, FILE_LEVEL, Message("validation.ignored_columns", columns=extra))
     if missing or not usable:
         return None
     return {c: positions[c] for c in spec.column_names if c in positions}
@@ -312,7 +317,7 @@ def _parse_record(
 ) -> dict | None:
     """One typed row, or None after reporting each of its problems."""
     if len(record) > header_width and any(cell.strip() for cell in record[header_width:]):
-        collect.add(file, line, FILE_LEVEL, f"expected {header_width} fields as in the header, found {len(record)}")
+        collect.add(file, line, FILE_LEVEL, Message("validation.field_count", expected=header_width, found=len(record)))
         return None
     row: dict = {}
     ok = True
@@ -331,50 +336,54 @@ def _parse_record(
     return row if ok else None
 
 
-def parse_value(raw: str, column: Column) -> tuple[object, str | None]:
+def parse_value(raw: str, column: Column) -> tuple[object, Message | None]:
     """Parse one cell; returns ``(value, None)`` or ``(None, message)``."""
     text = raw.strip()
     if not text:
         if column.optional:
             return None, None
-        return None, f"expected {column.describe()}, found an empty cell"
+        return None, Message("validation.empty_cell", expected=column.describe())
     if column.kind == "text":
         return text, None
-    found = f"found {text!r}"
     if column.kind == "money":
         if not _DECIMAL.fullmatch(text):
-            return None, f"expected {column.describe()} (digits with an optional decimal point), {found}"
+            return None, Message("validation.wrong_amount", expected=column.describe(), found=repr(text))
         amount = float(text)
         if amount < 0:
-            return None, f"expected {column.describe()}, {found}"
+            return None, _wrong_value(column, text)
         return amount, None
     if not _WHOLE_NUMBER.fullmatch(text):
-        return None, f"expected {column.describe()}, {found}"
+        return None, _wrong_value(column, text)
     number = int(text.split(".")[0])
     if column.kind == "year" and not YEAR_MIN <= number <= YEAR_MAX:
-        return None, f"expected {column.describe()}, {found}"
+        return None, _wrong_value(column, text)
     if column.count and number < 0:
-        return None, f"expected {column.describe()}, {found}"
+        return None, _wrong_value(column, text)
     return number, None
 
 
-def row_rule_violations(table: str, row: Mapping) -> list[tuple[str, str]]:
+def _wrong_value(column: Column, text: str) -> Message:
+    # Made only for a bad cell: parse_value runs for every cell of a large file.
+    return Message("validation.wrong_value", expected=column.describe(), found=repr(text))
+
+
+def row_rule_violations(table: str, row: Mapping) -> list[tuple[str, Message]]:
     """The contract's cross-column rules broken by one parsed row, as (column, message)."""
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, Message]] = []
     if table == "placements" and row["hired"] > row["students_placed"]:
-        found.append(("hired", f"hired ({row['hired']}) must not exceed students_placed ({row['students_placed']})"))
+        found.append(("hired", Message("validation.hired_over_placed", hired=row["hired"], students_placed=row["students_placed"])))
     if table == "outcomes":
         accounted = row["employed"] + row["further_study"] + row["unemployed"]
         if accounted > row["surveyed"]:
             found.append(
                 (
                     "surveyed",
-                    f"employed + further_study + unemployed = {accounted} must not exceed surveyed ({row['surveyed']})",
+                    Message("validation.outcomes_over_surveyed", accounted=accounted, surveyed=row["surveyed"]),
                 )
             )
         for part in ("employed_in_field", "self_employed"):
             if row[part] > row["employed"]:
-                found.append((part, f"{part} ({row[part]}) must not exceed employed ({row['employed']})"))
+                found.append((part, Message("validation.part_over_employed", part=part, value=row[part], employed=row["employed"])))
     return found
 
 
@@ -402,7 +411,7 @@ def _check_references(
         spec = TABLES[table]
         for reference in spec.references:
             keys = known(reference.table)
-            where = "in this load (a replacing load ignores stored rows)" if existing_keys is None else "in this load or already stored"
+            key = "validation.unknown_reference_replacing" if existing_keys is None else "validation.unknown_reference"
             for row, line in zip(result.rows[table], lines_of[table]):
                 value = row[reference.column]
                 if value not in keys:
@@ -410,8 +419,7 @@ def _check_references(
                         file_of[table],
                         line,
                         reference.column,
-                        f"unknown {reference.column} {value!r}: expected one of the {reference.column} values of "
-                        f"{TABLES[reference.table].file_name} {where}",
+                        Message(key, column=reference.column, value=repr(value), file=TABLES[reference.table].file_name),
                     )
 
 

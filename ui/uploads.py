@@ -2,7 +2,9 @@
 
 Uploaded files become the same ``Source`` objects the command line reads from
 disk, so the browser gets exactly the validation, the messages and the
-all-or-nothing load of ``python -m data_access load``.
+all-or-nothing load of ``python -m data_access load``. Texts come in
+``language``; without one, in the interface language of the session (English
+outside the app).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import pandas as pd
 
 from data_access.contract import LOAD_ORDER, TABLES
 from data_access.excel import is_workbook, workbook_to_csv
+from data_access.i18n import DEFAULT_LANGUAGE, translate
+from data_access.messages import Message, in_language
 from data_access.validation import Problem, Source, ValidationResult, decode_text
 
 BY_FILE_NAME = "by file name"  # the table choice that lets the file's name say its table
@@ -50,18 +54,39 @@ class UploadedTable:
         return Source(self.name, self.data, table_hint=hint)
 
 
+def _language(language: str | None) -> str:
+    """``language``, else the session's interface language inside the app, else English."""
+    if language is not None:
+        return language
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return DEFAULT_LANGUAGE
+    from ui.i18n import current_language
+
+    return current_language()
+
+
+def message_text(message: str, language: str | None = None) -> str:
+    """A validation, load or undo message (or a Problem's ``FILE:LINE: COLUMN: message``) in ``language``."""
+    if isinstance(message, Problem):
+        return message.text(_language(language))
+    return in_language(message, _language(language))
+
+
 def table_named_by(file_name: str) -> str | None:
     """The contract table a file name names ("Enrolments.CSV" and "enrolments.xlsx" name enrolments), else None."""
     stem = Path(file_name).stem.strip().lower()
     return stem if stem in TABLES else None
 
 
-def describe_choice(choice: str, file_name: str) -> str:
-    """How a table choice reads in the picker next to ``file_name``."""
+def describe_choice(choice: str, file_name: str, language: str | None = None) -> str:
+    """How a table choice reads in the picker next to ``file_name`` (a table shows by its contract name)."""
     if choice != BY_FILE_NAME:
         return choice
     named = table_named_by(file_name)
-    return f"By file name ({named})" if named else "Choose a table"
+    language = _language(language)
+    return translate(language, "uploads.by_file_name", table=named) if named else translate(language, "uploads.choose_table")
 
 
 def unmapped_files(uploads: Iterable[UploadedTable]) -> list[str]:
@@ -83,10 +108,13 @@ def uploads_fingerprint(uploads: Sequence[UploadedTable], *, replace: bool) -> s
     return digest.hexdigest()
 
 
-def preview_frame(upload: UploadedTable, rows: int = PREVIEW_ROWS) -> tuple[pd.DataFrame | None, str | None]:
+def preview_frame(
+    upload: UploadedTable, rows: int = PREVIEW_ROWS, language: str | None = None
+) -> tuple[pd.DataFrame | None, Message | None]:
     """The header and first ``rows`` data rows of a file as text cells, decoded as validation decodes it.
 
-    Returns ``(frame, None)`` or ``(None, why it cannot be shown)``; validation gives the precise problem.
+    Returns ``(frame, None)`` or ``(None, why it cannot be shown)``, the why a ``Message`` (show it with
+    ``message_text``); validation gives the precise problem. Unnamed columns are named in ``language``.
     """
     data = upload.data
     if is_workbook(upload.name):
@@ -105,30 +133,33 @@ def preview_frame(upload: UploadedTable, rows: int = PREVIEW_ROWS) -> tuple[pd.D
                 break
     except csv.Error as error:
         if not records:
-            return None, f"not readable as CSV: {error}"
+            return None, Message("uploads.not_csv", error=str(error))
     if not records:
-        return None, "the file is empty"
+        return None, Message("uploads.empty")
     width = max(len(record) for record in records)
-    header = _unique_names(records[0] + [""] * (width - len(records[0])))
+    header = _unique_names(records[0] + [""] * (width - len(records[0])), _language(language))
     body = [record + [""] * (width - len(record)) for record in records[1:]]
     return pd.DataFrame(body, columns=header, dtype="string"), None
 
 
-def _unique_names(names: list[str]) -> list[str]:
+def _unique_names(names: list[str], language: str) -> list[str]:
     """Header cells as column titles a table can show: blanks named, repeats numbered."""
     seen: dict[str, int] = {}
     unique = []
     for position, raw in enumerate(names, start=1):
-        name = raw.strip().lstrip("\ufeff") or f"(column {position} has no name)"
+        name = raw.strip().lstrip("\ufeff") or translate(language, "uploads.unnamed_column", position=position)
         seen[name] = seen.get(name, 0) + 1
         unique.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
     return unique
 
 
-def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+def problems_frame(problems: Iterable[Problem], language: str | None = None) -> pd.DataFrame:
     """Problems as a table with columns file, line, column, problem (line 0 = the file as a whole), in the
-    order of the files and their lines, so that a file's problems read top to bottom like the spreadsheet."""
-    frame = pd.DataFrame([(p.file, p.line, p.column, p.message) for p in problems], columns=PROBLEM_COLUMNS)
+    order of the files and their lines, so that a file's problems read top to bottom like the spreadsheet.
+    The problem (and a file that is not one, "(database)") is worded in ``language``."""
+    language = _language(language)
+    frame = pd.DataFrame([(in_language(p.file, language), p.line, p.column, in_language(p.message, language))
+                          for p in problems], columns=PROBLEM_COLUMNS)
     order = sorted(range(len(frame)), key=lambda i: (frame.at[i, "file"], frame.at[i, "line"]))  # stable
     return frame.iloc[order].reset_index(drop=True).astype({"line": "int64"})
 
@@ -144,16 +175,17 @@ def rows_to_load(result: ValidationResult) -> int:
     return sum(len(rows) for rows in result.rows.values())
 
 
-def row_count_words(rows: int) -> str:
+def row_count_words(rows: int, language: str | None = None) -> str:
     """A number of rows in words: "1 row", "1,234 rows"."""
-    return f"{rows:,} row{'' if rows == 1 else 's'}"
+    return translate(_language(language), "uploads.rows_one" if rows == 1 else "uploads.rows_many", rows=f"{rows:,}")
 
 
-def load_label(result: ValidationResult, *, replace: bool = False) -> str:
+def load_label(result: ValidationResult, *, replace: bool = False, language: str | None = None) -> str:
     """The label of the button that loads checked files: "Load 1,234 rows", or with ``replace``
     "Replace all data with 1,234 rows"."""
-    rows = row_count_words(rows_to_load(result))
-    return f"Replace all data with {rows}" if replace else f"Load {rows}"
+    rows = rows_to_load(result)
+    key = ("uploads.replace_" if replace else "uploads.load_") + ("one" if rows == 1 else "many")
+    return translate(_language(language), key, rows=f"{rows:,}")
 
 
 def change_counts_frame(counts: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
@@ -170,21 +202,24 @@ def change_counts_frame(counts: Mapping[str, Mapping[str, int]]) -> pd.DataFrame
     return frame.dropna(axis="columns", how="all")
 
 
-MODE_WORDS = {"upsert": "add or correct", "replace": "replace all data", "undo": "undo"}
+MODE_KEYS = {"upsert": "uploads.mode_upsert", "replace": "uploads.mode_replace", "undo": "uploads.mode_undo"}
 HISTORY_COLUMNS = ["version", "when", "who", "change", "added", "updated", "removed", "restored", "undone_by", "files"]
 
 
-def history_frame(history: Iterable[Mapping], *, timezone_name: str | None = None) -> pd.DataFrame:
+def history_frame(
+    history: Iterable[Mapping], *, timezone_name: str | None = None, language: str | None = None
+) -> pd.DataFrame:
     """The load history (``load_history``) as a table, newest first: version, when (in ``timezone_name``,
-    else the server's local time), who, change, rows added, updated, removed and restored over all tables,
-    the version of the undo that took the load back (empty if none), and the files."""
-    zone = _zone(timezone_name)
+    else the server's local time), who, change (in ``language``), rows added, updated, removed and restored
+    over all tables, the version of the undo that took the load back (empty if none), and the files."""
+    zone, language = _zone(timezone_name), _language(language)
     records = []
     for entry in history:
         counts = entry["row_counts"].values()
         total = {key: sum(count.get(key, 0) for count in counts) for key in ("added", "updated", "removed", "restored")}
         is_undo = entry["mode"] == "undo"
-        change = f"undo of version {entry['undoes']}" if is_undo else MODE_WORDS.get(entry["mode"], entry["mode"])
+        change = (translate(language, "uploads.undo_of", version=entry["undoes"]) if is_undo
+                  else translate(language, MODE_KEYS[entry["mode"]]) if entry["mode"] in MODE_KEYS else entry["mode"])
         records.append((
             entry["data_version"], _local_time(entry["loaded_at"], zone), entry["loaded_by"], change,
             None if is_undo else total["added"], None if is_undo else total["updated"], total["removed"],
