@@ -3,70 +3,79 @@
 import streamlit as st
 
 from ui.charts_enrolment import (
-    GROUPINGS, INSTITUTION_COLUMNS, MEASURES, PROGRAM_COLUMNS, arrow, codes_in, enrolment_growth_bars, enrolment_headlines,
-    enrolment_trend_lines, latest_year, names_by_code, sector_enrolment_bars, selected_program,
+    GROUPINGS, MEASURES, arrow, codes_in, enrolment_growth_bars, enrolment_headlines, enrolment_trend_lines, institution_columns,
+    latest_year, measure_label, names_by_code, program_columns, sector_enrolment_bars, selected_program,
 )
-from ui.components import chart_with_data, table_with_data
+from ui.components import chart_with_data, table_with_data, takeaway
 from ui.context import view
-from ui.filters import active_filters
+from ui.filters import active_filters, describe
+from ui.i18n import t
+from ui.presentation import presentation_on
 from ui.selection import ChartSelection
 from ui.takeaways import enrolment_growth_takeaway
 
-st.title("Enrolment and graduates")
+st.title(t("nav.enrolment"))
 filters = active_filters()
-scope = filters.describe()
-st.caption(f"Who is being trained, for which sectors, where, and is it growing? · {scope}")
+scope = describe(filters)
+presenting = presentation_on()  # on the projector: the headline figures and the growth chart with its takeaway only
+if not presenting:
+    st.caption(t("enrolment.caption", filters=scope))
 
 left, right = st.columns(2)
-group = left.segmented_control("Group by", options=list(GROUPINGS), default="sector", required=True, key="enrolment_group",
-                               format_func=lambda g: GROUPINGS[g].label)
-measure = right.segmented_control("Show", options=list(MEASURES), default="enrolled", required=True, key="enrolment_measure",
-                                  format_func=MEASURES.get)
+group = left.segmented_control(t("enrolment.group_by"), options=list(GROUPINGS), default="sector", required=True,
+                               key="enrolment_group", format_func=lambda g: GROUPINGS[g].label)
+measure = "enrolled" if presenting else right.segmented_control(
+    t("enrolment.show"), options=list(MEASURES), default="enrolled", required=True, key="enrolment_measure",
+    format_func=measure_label)
 grouping = GROUPINGS[group]
 trend = view(grouping.view, filters)
 if trend.empty:
-    st.info("No enrolments match these filters. Widen the years, regions or sectors in the sidebar.")
+    st.info(t("enrolment.no_enrolments"))
     st.stop()
 
 year = latest_year(trend.numbers)
 latest = filters.with_years(year, year)
 totals = view("enrolment_trend", filters.with_years(year - 1, year))  # the year before too, for the change
 for column, figure in zip(st.columns(3), enrolment_headlines(totals.numbers, year=year)):
-    column.metric(f"{figure.label} ({year})", figure.shown, delta=figure.change, delta_arrow=arrow(figure.change), help=figure.help,
-                  border=True, delta_color="off" if figure.key == "graduates_per_enrolled" else "normal")
+    column.metric(t("metric.with_year", label=figure.label, year=year), figure.shown, delta=figure.change,
+                  delta_arrow=arrow(figure.change), help=figure.help, border=True,
+                  delta_color="off" if figure.key == "graduates_per_enrolled" else "normal")
 
-chart_with_data(enrolment_trend_lines(trend.numbers, grouping=grouping, measure=measure,
-                                      title=f"{MEASURES[measure]} by {grouping.label.lower()} over the years · {scope}"),
-                trend, f"enrolment_trend_by_{group}.csv")
+if not presenting:
+    chart_with_data(enrolment_trend_lines(trend.numbers, grouping=grouping, measure=measure,
+                                          title=t(f"enrolment.trend_title_{group}", measure=measure_label(measure), filters=scope)),
+                    trend, f"enrolment_trend_by_{group}.csv")
 growth = view(grouping.view, filters.with_years(year - 1, year))
 chart_with_data(enrolment_growth_bars(growth.numbers, grouping=grouping, year=year,
-                                      title=f"Growth from {year - 1} to {year} by {grouping.label.lower()} · {latest.describe()}"),
+                                      title=t(f"enrolment.growth_title_{group}", previous=year - 1, year=year,
+                                              filters=describe(latest))),
                 growth, f"enrolment_growth_by_{group}.csv")
-st.markdown(f"**Takeaway:** {enrolment_growth_takeaway(growth.numbers, name=grouping.name, year=year)}")
-st.caption("Graduates per enrolled student (graduates ÷ enrolled in the same year) is a rough completion indicator, "
-           "not a cohort completion rate: this year's graduates enrolled in earlier years, and programs differ in length.")
+takeaway(enrolment_growth_takeaway(growth.numbers, name=grouping.name, year=year))
+if presenting:
+    st.stop()
+st.caption(t("enrolment.completion_note"))
 
-st.subheader(f"From sector to program to institution, {year}")
+st.subheader(t("enrolment.drill_heading", year=year))
 by_sector = view("enrolment_trend_by_sector", latest)
 selection = ChartSelection("enrolment", "sector")
-event = chart_with_data(sector_enrolment_bars(by_sector.numbers, title=f"Enrolled and graduates by sector · {latest.describe()}"),
+event = chart_with_data(sector_enrolment_bars(by_sector.numbers, title=t("enrolment.sector_title", filters=describe(latest))),
                         by_sector, "enrolment_by_sector.csv", key=selection.chart_key, on_select="rerun")
 sectors = codes_in(selection.codes(event), by_sector.numbers, "sector_code")
 selection.show_active(sectors, names_by_code(by_sector.numbers, "sector_code", "sector_name"))
 
 programs = view("programs", latest.narrowed(sectors=sectors) if sectors else latest)
 if programs.empty:
-    st.info(f"No programs have enrolments in {year} for this selection.")
+    st.info(t("enrolment.no_programs", year=year))
     st.stop()
-st.markdown(f"**Programs in {year}** · select a row to see the institutions that offer it")
-picked = table_with_data(programs, "enrolment_programs.csv", column_config=PROGRAM_COLUMNS, on_select="rerun",
+st.markdown(t("enrolment.programs_heading", year=year))
+picked = table_with_data(programs, "enrolment_programs.csv", column_config=program_columns(), on_select="rerun",
                          key=f"enrolment_programs_{year}_{'_'.join(sectors)}")  # a new table for a new sector selection
 program = selected_program(picked, programs.numbers)
 if program is None:
-    st.caption("No program selected.")
+    st.caption(t("enrolment.no_program_selected"))
     st.stop()
 
 code, name = program
-st.markdown(f"**Institutions offering {name} ({code}) in {year}**")
+st.markdown(t("enrolment.institutions_heading", name=name, code=code, year=year))
 offering = view("enrolment_by_institution", latest.narrowed(programs=(code,)))
-table_with_data(offering, f"enrolment_institutions_{code}.csv", column_config=INSTITUTION_COLUMNS)
+table_with_data(offering, f"enrolment_institutions_{code}.csv", column_config=institution_columns())

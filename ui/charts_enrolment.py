@@ -3,7 +3,8 @@
 Every chart is a pure function from a view's DataFrame to a Plotly figure,
 drawn with the palette, layout and label rules of ``ui.charts``. Values that
 small-number protection hid arrive as NaN: lines break, bars are left out and
-hovers say "hidden" instead of failing.
+hovers say "hidden" instead of failing. Every text is in the current language
+(``locales/*/enrolment.toml``); data names show as stored.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from streamlit import column_config
 from .charts import SUPPLY_COLOUR, _layers, _layout, short_label
 from .formatting import fmt_count, fmt_ratio, is_missing
 from .headline import Headline
+from .i18n import label, t
 
 # Okabe–Ito, in the order ui.charts uses it (blue, orange first), without its yellow,
 # which disappears on a projector. Groups beyond these share one grey.
@@ -27,35 +29,42 @@ OTHER_COLOUR = "#b8b8b8"
 ENROLLED_COLOUR = "#56B4E9"  # sky blue: students in training
 GRADUATES_COLOUR = SUPPLY_COLOUR  # graduates are the supply of ui.charts, same blue
 
-COMPLETION_HELP = (
-    "Graduates ÷ enrolled students in the same year: a rough completion indicator, not a cohort completion rate "
-    "(this year's graduates enrolled in earlier years, and programs differ in length)."
-)
 
 
 @dataclass(frozen=True)
 class Grouping:
-    """One way to split enrolment: the view that holds it and its code and name columns."""
+    """One way to split enrolment or outcomes: its key ("sector", "region", "type"), the view that
+    holds it and its code and name columns."""
 
-    label: str
-    plural: str
+    key: str
     view: str
     code: str
     name: str
 
+    @property
+    def label(self) -> str:
+        """What the grouping is called in the current language ("Sector")."""
+        return t(f"enrolment.group_{self.key}")
+
+    @property
+    def others(self) -> str:
+        """The groups beyond the palette's colours as one legend entry ("other sectors")."""
+        return t(f"enrolment.other_{self.key}")
+
 
 GROUPINGS = {
-    "sector": Grouping("Sector", "sectors", "enrolment_trend_by_sector", "sector_code", "sector_name"),
-    "region": Grouping("Region", "regions", "enrolment_trend_by_region", "region_code", "region_name"),
-    "type": Grouping("Institution type", "institution types", "enrolment_trend_by_type", "institution_type", "institution_type"),
+    "sector": Grouping("sector", "enrolment_trend_by_sector", "sector_code", "sector_name"),
+    "region": Grouping("region", "enrolment_trend_by_region", "region_code", "region_name"),
+    "type": Grouping("type", "enrolment_trend_by_type", "institution_type", "institution_type"),
 }
 
-# measure column -> what the planner calls it
-MEASURES = {
-    "enrolled": "Enrolled students",
-    "graduates": "Graduates",
-    "graduates_per_enrolled": "Graduates per enrolled student",
-}
+# The measure columns a planner can chart; ``measure_label`` says what each is called.
+MEASURES = ("enrolled", "graduates", "graduates_per_enrolled")
+
+
+def measure_label(measure: str) -> str:
+    """What the planner calls a measure column, in the current language ("Enrolled students")."""
+    return t(f"enrolment.measure_{measure}")
 
 
 def latest_year(trend: pd.DataFrame) -> int | None:
@@ -86,7 +95,8 @@ def fmt_growth(value: object) -> str:
 
 
 def _shown(values: pd.Series, formatter) -> list[str]:
-    return ["hidden" if is_missing(v) else formatter(v) for v in values]
+    hidden = t("enrolment.hidden")
+    return [hidden if is_missing(v) else formatter(v) for v in values]
 
 
 # --- headline ------------------------------------------------------------------------------
@@ -105,12 +115,14 @@ def enrolment_headlines(totals: pd.DataFrame, *, year: int) -> list[Headline]:
         change = None
         # An ASCII sign: st.metric reads the direction of a change from a leading "-".
         if not is_missing(value) and not is_missing(previous) and kind == "count":
-            growth = f" ({fmt_growth((value - previous) / previous)})" if previous else ""
-            change = f"{signed(value - previous, ',.0f')}{growth} vs {year - 1}"
+            count = signed(value - previous, ",.0f")
+            both = t("enrolment.count_growth", count=count, growth=fmt_growth((value - previous) / previous)) if previous else count
+            change = t("enrolment.change_vs_year", change=both, year=year - 1)
         elif not is_missing(value) and not is_missing(previous):
-            change = f"{signed(value - previous, '.2f')} vs {year - 1}"
-        help_text = COMPLETION_HELP if key == "graduates_per_enrolled" else f"{MEASURES[key]} in {year}, all programs in the filters."
-        figures.append(Headline(key, MEASURES[key], None if is_missing(value) else float(value),
+            change = t("enrolment.change_vs_year", change=signed(value - previous, ".2f"), year=year - 1)
+        help_text = (t("enrolment.completion_help") if key == "graduates_per_enrolled"
+                     else t("enrolment.headline_help", measure=measure_label(key), year=year))
+        figures.append(Headline(key, measure_label(key), None if is_missing(value) else float(value),
                                 None if is_missing(previous) else float(previous), year, shown, change, help_text))
     return figures
 
@@ -126,10 +138,9 @@ def enrolment_trend_lines(trend: pd.DataFrame, *, grouping: Grouping, measure: s
     ranking = last.sort_values("enrolled", ascending=False, na_position="last")[grouping.code].tolist()
     ranking += [code for code in trend[grouping.code].drop_duplicates() if code not in ranking]
     is_ratio = measure == "graduates_per_enrolled"
-    hover = (
-        "<b>%{customdata[0]}</b> · %{x}<br>enrolled %{customdata[1]} (%{customdata[2]} on the year before)"
-        "<br>graduates %{customdata[3]} (%{customdata[4]})<br>graduates per enrolled student %{customdata[5]}<extra></extra>"
-    )
+    hover = t("enrolment.trend_hover", name="%{customdata[0]}", year="%{x}", enrolled="%{customdata[1]}",
+              enrolled_growth="%{customdata[2]}", graduates="%{customdata[3]}", graduates_growth="%{customdata[4]}",
+              ratio="%{customdata[5]}") + "<extra></extra>"
     figure = go.Figure()
     for position, code in enumerate(reversed(ranking)):  # greys first, so coloured lines are drawn on top
         rank = len(ranking) - 1 - position
@@ -141,14 +152,14 @@ def enrolment_trend_lines(trend: pd.DataFrame, *, grouping: Grouping, measure: s
                           _shown(rows["graduates_per_enrolled"], fmt_ratio)])
         figure.add_trace(go.Scatter(
             x=rows["year"], y=floats(rows[measure]), customdata=custom, hovertemplate=hover, mode="lines+markers",
-            name=short_label(name, 30) if coloured else f"other {grouping.plural}",
+            name=short_label(name, 30) if coloured else grouping.others,
             legendgroup=code if coloured else "other", showlegend=coloured or rank == len(CATEGORY_COLOURS),
             legendrank=rank, line=dict(color=CATEGORY_COLOURS[rank] if coloured else OTHER_COLOUR, width=3 if coloured else 1.5),
             marker=dict(size=7 if coloured else 4),
         ))
     figure.update_layout(
         xaxis=dict(dtick=1, title=None),
-        yaxis=dict(tickformat=".2f" if is_ratio else ",", title=MEASURES[measure].lower(), rangemode="tozero"),
+        yaxis=dict(tickformat=".2f" if is_ratio else ",", title=t(f"enrolment.axis_{measure}"), rangemode="tozero"),
     )
     figure = _layout(figure, title, height=440)
     # Up to eight long names do not fit in one row above the plot: list them on the right.
@@ -184,26 +195,28 @@ def enrolment_growth_bars(two_years: pd.DataFrame, *, grouping: Grouping, year: 
     labels = ordered[grouping.name].astype(str).map(lambda n: short_label(n, 34))
     figure = go.Figure()
     # Plotly stacks a horizontal group from the bottom: graduates first puts enrolled on top, as in the legend.
-    for measure, label, colour in (("graduates", "Graduates", GRADUATES_COLOUR), ("enrolled", "Enrolled students", ENROLLED_COLOUR)):
+    for measure, colour in (("graduates", GRADUATES_COLOUR), ("enrolled", ENROLLED_COLOUR)):
         change = ordered[f"{measure}_growth"]
+        hover = t("enrolment.growth_hover", name="%{customdata[0]}", measure=t(f"enrolment.axis_{measure}"),
+                  before="%{customdata[1]}", previous=year - 1, now="%{customdata[2]}", year=year,
+                  change="%{customdata[3]}") + "<extra></extra>"
         custom = _layers([ordered[grouping.name].astype(str), _shown(ordered[f"{measure}_previous_year"], fmt_count),
                           _shown(ordered[measure], fmt_count), [fmt_growth(v) for v in change]])
         figure.add_trace(go.Bar(
-            name=label, y=labels, x=100 * floats(change), orientation="h", marker_color=colour, customdata=custom,
-            text=[fmt_growth(v) if not is_missing(v) else "" for v in change], textposition="outside", cliponaxis=False,
-            hovertemplate=f"<b>%{{customdata[0]}}</b><br>{label.lower()}: %{{customdata[1]}} in {year - 1} → "
-                          f"%{{customdata[2]}} in {year}<br>change %{{customdata[3]}}<extra></extra>",
+            name=measure_label(measure), y=labels, x=100 * floats(change), orientation="h", marker_color=colour,
+            customdata=custom, text=[fmt_growth(v) if not is_missing(v) else "" for v in change], textposition="outside",
+            cliponaxis=False, hovertemplate=hover,
         ))
     span = np.nanmax(np.abs(100 * ordered[["enrolled_growth", "graduates_growth"]].to_numpy(dtype=float)), initial=0.0)
     reach = max(5.0, math.ceil(1.3 * (0 if math.isnan(span) else span)))  # room for the labels outside the bars
     figure.update_layout(
         barmode="group", bargap=0.25, legend_traceorder="reversed",
-        xaxis=dict(title=f"change from {year - 1} to {year}", ticksuffix="%", range=[-reach, reach], zeroline=True,
+        xaxis=dict(title=t("enrolment.growth_axis", previous=year - 1, year=year), ticksuffix="%", range=[-reach, reach], zeroline=True,
                    zerolinecolor="#444", zerolinewidth=1),
         yaxis=dict(title=None),
     )
     if growth[["enrolled_previous_year", "graduates_previous_year"]].fillna(0).to_numpy().sum() == 0:
-        figure.add_annotation(text=f"No enrolment recorded in {year - 1} to compare with", xref="paper", yref="paper",
+        figure.add_annotation(text=t("enrolment.growth_nothing_before", previous=year - 1), xref="paper", yref="paper",
                               x=0.5, y=0.5, showarrow=False, font=dict(size=14, color="#444"))
     return _layout(figure, title, height=max(220, 44 * len(ordered) + 130))
 
@@ -220,16 +233,16 @@ def sector_enrolment_bars(by_sector: pd.DataFrame, *, title: str) -> go.Figure:
     labels = ordered["sector_name"].astype(str).map(short_label)
     custom = _layers([ordered["sector_code"], ordered["sector_name"], _shown(ordered["enrolled"], fmt_count),
                       _shown(ordered["graduates"], fmt_count), _shown(ordered["graduates_per_enrolled"], fmt_ratio)])
-    hover = ("<b>%{customdata[1]}</b><br>enrolled %{customdata[2]} · graduates %{customdata[3]}"
-             "<br>graduates per enrolled student %{customdata[4]}<br><i>click to see its programs</i><extra></extra>")
+    hover = t("enrolment.sector_hover", name="%{customdata[1]}", enrolled="%{customdata[2]}", graduates="%{customdata[3]}",
+              ratio="%{customdata[4]}") + "<extra></extra>"
     figure = go.Figure([  # graduates first: Plotly stacks a horizontal group from the bottom
-        go.Bar(name="Graduates", y=labels, x=floats(ordered["graduates"]), orientation="h", marker_color=GRADUATES_COLOUR,
+        go.Bar(name=measure_label("graduates"), y=labels, x=floats(ordered["graduates"]), orientation="h", marker_color=GRADUATES_COLOUR,
                customdata=custom, hovertemplate=hover),
-        go.Bar(name="Enrolled students", y=labels, x=floats(ordered["enrolled"]), orientation="h", marker_color=ENROLLED_COLOUR,
+        go.Bar(name=measure_label("enrolled"), y=labels, x=floats(ordered["enrolled"]), orientation="h", marker_color=ENROLLED_COLOUR,
                customdata=custom, hovertemplate=hover),
     ])
     figure.update_layout(barmode="group", bargap=0.2, legend_traceorder="reversed", clickmode="event+select",
-                         xaxis=dict(tickformat=",", title="students"), yaxis=dict(title=None))
+                         xaxis=dict(tickformat=",", title=t("enrolment.students_axis")), yaxis=dict(title=None))
     return _layout(figure, title, height=max(220, 40 * len(ordered) + 130))
 
 
@@ -261,28 +274,36 @@ def selected_program(event, programs: pd.DataFrame) -> tuple[str, str] | None:
 
 _COUNT = dict(format="localized", width="small")
 
-PROGRAM_COLUMNS = {
-    # Widths in pixels so that the eleven columns fit a 1400-pixel screen without scrolling sideways.
-    "program_code": column_config.TextColumn("Code", width=56),
-    "program_name": column_config.TextColumn("Program", width=170, pinned=True),
-    "sector_code": None,  # the sector's name says it
-    "sector_name": column_config.TextColumn("Sector", width=120),
-    "level": column_config.TextColumn("Level", width=70),
-    "institutions": column_config.NumberColumn("Institutions", help="Institutions offering the program that year",
-                                               format="localized", width=80),
-    "enrolled": column_config.NumberColumn("Enrolled", format="localized", width=72),
-    "graduates": column_config.NumberColumn("Graduates", format="localized", width=78),
-    "graduates_per_enrolled": column_config.NumberColumn("Grads/enrolled", format="%.2f", width=96, help=COMPLETION_HELP),
-    "enrolled_previous_year": column_config.NumberColumn("Year before", help="Enrolled the year before", format="localized",
-                                                         width=80),
-    "enrolled_growth": column_config.NumberColumn("Growth", format="percent", step=0.001, width=66,
-                                                  help="Change in enrolled students against the year before"),
-}
 
-INSTITUTION_COLUMNS = {
-    "institution_id": "Institution ID",
-    "institution_name": column_config.TextColumn("Institution", width="large"),
-    "enrolled": column_config.NumberColumn("Enrolled", **_COUNT),
-    "graduates": column_config.NumberColumn("Graduates", **_COUNT),
-    "graduates_per_enrolled": column_config.NumberColumn("Graduates per enrolled student", format="%.2f", help=COMPLETION_HELP),
-}
+def program_columns() -> dict:
+    """The program table's column settings, headed in the current language."""
+    return {
+        # Widths in pixels so that the eleven columns fit a 1400-pixel screen without scrolling sideways.
+        "program_code": column_config.TextColumn(t("enrolment.column_code"), width=56),
+        "program_name": column_config.TextColumn(label("program_name"), width=170, pinned=True),
+        "sector_code": None,  # the sector's name says it
+        "sector_name": column_config.TextColumn(label("sector_name"), width=120),
+        "level": column_config.TextColumn(label("level"), width=70),
+        "institutions": column_config.NumberColumn(label("institutions"), help=t("enrolment.institutions_help"),
+                                                   format="localized", width=80),
+        "enrolled": column_config.NumberColumn(label("enrolled"), format="localized", width=72),
+        "graduates": column_config.NumberColumn(label("graduates"), format="localized", width=78),
+        "graduates_per_enrolled": column_config.NumberColumn(t("enrolment.column_ratio"), format="%.2f", width=96,
+                                                             help=t("enrolment.completion_help")),
+        "enrolled_previous_year": column_config.NumberColumn(t("enrolment.column_year_before"), help=t("enrolment.year_before_help"),
+                                                             format="localized", width=80),
+        "enrolled_growth": column_config.NumberColumn(t("enrolment.column_growth"), format="percent", step=0.001, width=66,
+                                                      help=t("enrolment.growth_help")),
+    }
+
+
+def institution_columns() -> dict:
+    """The table of institutions offering a program: column settings headed in the current language."""
+    return {
+        "institution_id": label("institution_id"),
+        "institution_name": column_config.TextColumn(label("institution_name"), width="large"),
+        "enrolled": column_config.NumberColumn(label("enrolled"), **_COUNT),
+        "graduates": column_config.NumberColumn(label("graduates"), **_COUNT),
+        "graduates_per_enrolled": column_config.NumberColumn(measure_label("graduates_per_enrolled"), format="%.2f",
+                                                             help=t("enrolment.completion_help")),
+    }

@@ -4,7 +4,8 @@ Rates follow the data contract (ratios of sums; see data_access.metrics).
 The outcome survey is by cohort: the sidebar's years select cohort years here,
 and the latest cohort is often a year or more behind the latest enrolment.
 Values hidden by small-number protection arrive as NaN and are left out of the
-charts (the hover or a note says so) instead of failing.
+charts (the hover or a note says so) instead of failing. Every text is in the
+current language (``locales/*/outcomes.toml``); data names show as stored.
 """
 
 from __future__ import annotations
@@ -20,38 +21,39 @@ from .charts import DEMAND_COLOUR, SUPPLY_COLOUR, _layers, _layout, short_label
 from .charts_enrolment import Grouping, floats, signed
 from .formatting import fmt_count, fmt_rate, fmt_ratio, is_missing
 from .headline import Headline
+from .i18n import label, t
 
 GROUPINGS = {
-    "sector": Grouping("Sector", "sectors", "outcomes_by_sector", "sector_code", "sector_name"),
-    "region": Grouping("Region", "regions", "outcomes_by_region", "region_code", "region_name"),
-    "type": Grouping("Institution type", "institution types", "outcomes_by_type", "institution_type", "institution_type"),
+    "sector": Grouping("sector", "outcomes_by_sector", "sector_code", "sector_name"),
+    "region": Grouping("region", "outcomes_by_region", "region_code", "region_name"),
+    "type": Grouping("type", "outcomes_by_type", "institution_type", "institution_type"),
 }
 
-# Not a median: a mean of the programs' median wages, weighted by employed (short enough for a metric card).
-WAGE_LABEL = "Wage (weighted mean of medians)"
-
-# rate column -> label, what it is a share of, colour (Okabe–Ito) and marker
+# rate column -> what it is a share of, colour (Okabe–Ito) and marker; ``rate_label`` names it
 RATES = {
-    "employment_rate": ("Destination rate", "surveyed", SUPPLY_COLOUR, "circle"),
-    "job_rate": ("Job rate", "surveyed", "#56B4E9", "diamond"),
-    "in_field_rate": ("In-field rate", "employed", "#CC79A7", "square"),
-    "further_study_rate": ("Further-study rate", "surveyed", "#009E73", "triangle-up"),
-    "self_employment_rate": ("Self-employment rate", "surveyed", "#000000", "x"),
+    "employment_rate": ("surveyed", SUPPLY_COLOUR, "circle"),
+    "job_rate": ("surveyed", "#56B4E9", "diamond"),
+    "in_field_rate": ("employed", "#CC79A7", "square"),
+    "further_study_rate": ("surveyed", "#009E73", "triangle-up"),
+    "self_employment_rate": ("surveyed", "#000000", "x"),
 }
 EFFECTIVE_COLOUR = "#56B4E9"  # sky blue: the part of the blue supply that works in its field
 
-# key, label, kind, help (the metrics of the page's head)
+# key and kind of the metrics of the page's head. The wage is not a median but a mean of the
+# programs' median wages, weighted by employed (its label says so, short enough for a metric card).
 HEADLINES = (
-    ("employment_rate", "Destination rate", "rate", "(Employed + in further study) ÷ surveyed graduates: the usual “destination secured” rate."),
-    ("job_rate", "Job rate", "rate", "Employed ÷ surveyed graduates."),
-    ("in_field_rate", "In-field rate", "rate", "Employed in the field they trained for ÷ employed graduates."),
-    ("self_employment_rate", "Self-employment rate", "rate", "Self-employed ÷ surveyed graduates."),
-    ("further_study_rate", "Further-study rate", "rate", "In further study ÷ surveyed graduates."),
-    ("wage_employment_weighted", WAGE_LABEL, "money",
-     "Employment-weighted mean of medians: the monthly median wage of each institution's program, averaged with the "
-     "number employed as weights, over the rows that state a wage. It is not the median wage of all graduates, which "
-     "these tables cannot give."),
+    ("employment_rate", "rate"),
+    ("job_rate", "rate"),
+    ("in_field_rate", "rate"),
+    ("self_employment_rate", "rate"),
+    ("further_study_rate", "rate"),
+    ("wage_employment_weighted", "money"),
 )
+
+
+def rate_label(column: str) -> str:
+    """What a rate (or the wage) is called in the current language: "Destination rate", "去向落实率"."""
+    return t(f"outcomes.rate_{column}")
 
 
 def latest_cohort(by_cohort: pd.DataFrame, filters: Filters) -> int | None:
@@ -71,22 +73,25 @@ def outcome_headlines(by_cohort: pd.DataFrame, *, cohort: int) -> list[Headline]
     earlier = rows[rows.index < cohort]
     previous, previous_year = (earlier.iloc[-1], int(earlier.index[-1])) if not earlier.empty else (None, None)
     figures = []
-    for key, label, kind, help_text in HEADLINES:
+    for key, kind in HEADLINES:
         value = np.nan if current is None else current[key]
         before = np.nan if previous is None else previous[key]
         shown = "–" if is_missing(value) else fmt_rate(value) if kind == "rate" else fmt_count(value)
         change = None
         if not is_missing(value) and not is_missing(before):
             # An ASCII sign: st.metric reads the direction of a change from a leading "-".
-            change = (f"{signed(100 * (value - before), '.1f')} pp vs cohort {previous_year}" if kind == "rate"
-                      else f"{signed(value - before, ',.0f')} vs cohort {previous_year}")
-        figures.append(Headline(key, label, None if is_missing(value) else float(value),
-                                None if is_missing(before) else float(before), cohort, shown, change, help_text))
+            change = (t("outcomes.rate_change", change=signed(100 * (value - before), ".1f"), cohort=previous_year)
+                      if kind == "rate" else t("outcomes.count_change", change=signed(value - before, ",.0f"), cohort=previous_year))
+        figures.append(Headline(key, rate_label(key), None if is_missing(value) else float(value),
+                                None if is_missing(before) else float(before), cohort, shown, change,
+                                t(f"outcomes.help_{key}")))
     return figures
 
 
 def _shown(values, formatter) -> list[str]:
-    return ["hidden" if is_missing(v) else formatter(v) for v in values]
+    """Each value formatted, or the word for a value hidden by small-number protection."""
+    hidden = t("enrolment.hidden")
+    return [hidden if is_missing(v) else formatter(v) for v in values]
 
 
 # --- in-field rate against coverage ---------------------------------------------------------
@@ -116,28 +121,26 @@ def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str
     custom = _layers([placed["sector_code"], placed["sector_name"], _shown(placed["supply"], fmt_count),
                       _shown(placed["demand"], fmt_count), _shown(placed["coverage_ratio"], fmt_ratio),
                       _shown(placed["in_field_rate"], fmt_rate), _shown(placed["employed"], fmt_count)])
-    hover = ("<b>%{customdata[1]}</b> (%{customdata[0]})<br>in-field rate %{customdata[5]} of %{customdata[6]} employed"
-             "<br>coverage %{customdata[4]}: %{customdata[2]} graduates for %{customdata[3]} openings"
-             "<br><i>click to narrow the page to this sector</i><extra></extra>")
+    hover = t("outcomes.scatter_hover", name="%{customdata[1]}", code="%{customdata[0]}", rate="%{customdata[5]}",
+              employed="%{customdata[6]}", coverage="%{customdata[4]}", supply="%{customdata[2]}",
+              demand="%{customdata[3]}") + "<extra></extra>"
     figure = go.Figure(go.Scatter(
         x=floats(placed["coverage_ratio"]), y=100 * floats(placed["in_field_rate"]), mode="markers+text", text=placed["sector_code"],
         textposition="top center", textfont=dict(size=13, color="#222"), customdata=custom, hovertemplate=hover,
         marker=dict(size=supply, sizemode="area", sizeref=2 * max(1.0, supply.max()) / 50**2, sizemin=7,
                     color=SUPPLY_COLOUR, opacity=0.75, line=dict(color="white", width=1)),
-        name="sectors", showlegend=False,
+        name=t("outcomes.scatter_trace"), showlegend=False,
     ))
     figure.add_vline(x=1, line=dict(color="#444", dash="dash", width=1))
     # On a log axis Plotly places annotations at log10 of the value: 0 is coverage 1.
-    figure.add_annotation(text="coverage 1: graduates = openings", x=0, xref="x", y=1, yref="y domain", yanchor="bottom",
+    figure.add_annotation(text=t("outcomes.coverage_line"), x=0, xref="x", y=1, yref="y domain", yanchor="bottom",
                           showarrow=False, font=dict(size=12, color="#444"))
     if not np.isnan(overall):
         figure.add_hline(y=100 * overall, line=dict(color="#444", dash="dot", width=1),
-                         annotation=dict(text=f"all sectors: {fmt_rate(overall)} in field", font=dict(size=12, color="#444")),
+                         annotation=dict(text=t("outcomes.overall_line", rate=fmt_rate(overall)), font=dict(size=12, color="#444")),
                          annotation_position="bottom right")
-    for x, y, anchor, text in ((0, 1, "left", "short of graduates,<br>who work in their field"),
-                               (1, 1, "right", "more graduates than openings,<br>yet they work in their field"),
-                               (0, 0, "left", "short of graduates,<br>yet they leave the field"),
-                               (1, 0, "right", "more graduates than openings,<br>and they leave the field")):
+    for x, y, anchor, text in ((0, 1, "left", t("outcomes.short_in_field")), (1, 1, "right", t("outcomes.surplus_in_field")),
+                               (0, 0, "left", t("outcomes.short_leaving")), (1, 0, "right", t("outcomes.surplus_leaving"))):
         figure.add_annotation(text=text, xref="x domain", yref="y domain", x=x, y=y, xanchor=anchor,
                               yanchor="top" if y else "bottom", showarrow=False, align=anchor,
                               font=dict(size=12, color="#666"))
@@ -146,8 +149,8 @@ def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str
     figure.update_layout(
         xaxis=dict(type="log", range=[np.log10(low), np.log10(high)], tickvals=[0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4],
                    ticktext=["0.25", "0.5", "0.75", "1", "1.5", "2", "3", "4"],
-                   title="coverage ratio (graduates ÷ openings, log scale)"),
-        yaxis=dict(title="in-field rate (% of employed)", ticksuffix="%", range=_padded_range(100 * floats(placed["in_field_rate"]), overall)),
+                   title=t("outcomes.scatter_x")),
+        yaxis=dict(title=t("outcomes.scatter_y"), ticksuffix="%", range=_padded_range(100 * floats(placed["in_field_rate"]), overall)),
         dragmode=False, clickmode="event+select",
     )
     figure = _layout(figure, title, height=560)
@@ -160,7 +163,7 @@ def unplaced_sectors_note(frame: pd.DataFrame) -> str:
     unplaced = frame[~(frame["coverage_ratio"].notna() & frame["in_field_rate"].notna() & (frame["coverage_ratio"] > 0))]
     if unplaced.empty:
         return ""
-    return " Not shown (no openings, or no employed graduates surveyed): " + ", ".join(unplaced["sector_code"].astype(str)) + "."
+    return t("outcomes.unplaced", codes=t("filters.list_separator").join(unplaced["sector_code"].astype(str)))
 
 
 def sector_key(frame: pd.DataFrame) -> str:
@@ -188,14 +191,15 @@ def outcome_rate_dots(frame: pd.DataFrame, *, grouping: Grouping, title: str) ->
     ordered = frame.sort_values("employment_rate", na_position="first", kind="stable")  # first row at the bottom
     labels = ordered[grouping.name].astype(str).map(short_label)
     figure = go.Figure()
-    for column, (label, base, colour, symbol) in RATES.items():
+    for column, (base, colour, symbol) in RATES.items():
         custom = _layers([ordered[grouping.name].astype(str), _shown(ordered[column], fmt_rate), _shown(ordered[base], fmt_count)])
+        hover = t("outcomes.dots_hover", name="%{customdata[0]}", rate_name=t(f"outcomes.hover_{column}"),
+                  rate="%{customdata[1]}", count="%{customdata[2]}", base=t(f"outcomes.base_{base}")) + "<extra></extra>"
         figure.add_trace(go.Scatter(
-            name=label, y=labels, x=100 * floats(ordered[column]), mode="markers", customdata=custom,
-            marker=dict(color=colour, symbol=symbol, size=11, line=dict(color="white", width=1)),
-            hovertemplate=f"<b>%{{customdata[0]}}</b><br>{label.lower()} %{{customdata[1]}} of %{{customdata[2]}} {base}<extra></extra>",
+            name=rate_label(column), y=labels, x=100 * floats(ordered[column]), mode="markers", customdata=custom,
+            marker=dict(color=colour, symbol=symbol, size=11, line=dict(color="white", width=1)), hovertemplate=hover,
         ))
-    figure.update_layout(xaxis=dict(title="% of surveyed graduates (in-field: % of employed)", ticksuffix="%", range=[-3, 103]),
+    figure.update_layout(xaxis=dict(title=t("outcomes.dots_axis"), ticksuffix="%", range=[-3, 103]),
                          yaxis=dict(title=None, type="category"))
     return _layout(figure, title, height=max(220, 30 * len(ordered) + 140))
 
@@ -203,15 +207,16 @@ def outcome_rate_dots(frame: pd.DataFrame, *, grouping: Grouping, title: str) ->
 def outcome_cohort_lines(by_cohort: pd.DataFrame, *, title: str) -> go.Figure:
     """The five rates over the survey cohorts."""
     figure = go.Figure()
-    for column, (label, base, colour, symbol) in RATES.items():
+    for column, (base, colour, symbol) in RATES.items():
         custom = _layers([_shown(by_cohort[column], fmt_rate), _shown(by_cohort[base], fmt_count)])
+        hover = t("outcomes.cohort_hover", cohort="%{x}", rate_name=t(f"outcomes.hover_{column}"), rate="%{customdata[0]}",
+                  count="%{customdata[1]}", base=t(f"outcomes.base_{base}")) + "<extra></extra>"
         figure.add_trace(go.Scatter(
-            name=label, x=by_cohort["cohort_year"], y=100 * floats(by_cohort[column]), mode="lines+markers",
-            customdata=custom, line=dict(color=colour, width=3), marker=dict(symbol=symbol, size=9),
-            hovertemplate=f"cohort %{{x}}: {label.lower()} %{{customdata[0]}} of %{{customdata[1]}} {base}<extra></extra>",
+            name=rate_label(column), x=by_cohort["cohort_year"], y=100 * floats(by_cohort[column]), mode="lines+markers",
+            customdata=custom, line=dict(color=colour, width=3), marker=dict(symbol=symbol, size=9), hovertemplate=hover,
         ))
-    figure.update_layout(xaxis=dict(dtick=1, title="cohort (year of graduation)"),
-                         yaxis=dict(title="%", ticksuffix="%", range=[0, 101]))
+    figure.update_layout(xaxis=dict(dtick=1, title=t("outcomes.cohort_axis")),
+                         yaxis=dict(title=t("outcomes.percent_axis"), ticksuffix="%", range=[0, 101]))
     return _layout(figure, title, height=400)
 
 
@@ -227,28 +232,27 @@ def effective_supply_bars(frame: pd.DataFrame, *, title: str) -> go.Figure:
                       _shown(ordered["in_field_rate"], fmt_rate), _shown(ordered["effective_supply"], fmt_count),
                       _shown(ordered["demand"], fmt_count), [_signed(v) for v in ordered["effective_gap"]],
                       _shown(ordered["effective_coverage"], fmt_ratio)])
-    hover = ("<b>%{customdata[0]}</b><br>%{fullData.name}: %{x:,.0f}<br>graduates %{customdata[1]} × in-field rate "
-             "%{customdata[2]} = effective supply %{customdata[3]}<br>openings %{customdata[4]} · effective gap "
-             "%{customdata[5]} · effective coverage %{customdata[6]}<extra></extra>")
+    hover = t("outcomes.effective_hover", name="%{customdata[0]}", bar="%{fullData.name}", value="%{x:,.0f}",
+              supply="%{customdata[1]}", rate="%{customdata[2]}", effective="%{customdata[3]}", demand="%{customdata[4]}",
+              gap="%{customdata[5]}", coverage="%{customdata[6]}") + "<extra></extra>"
     # Drawn bottom-up within each sector, so listed in reverse; the legend reads top-down.
-    bars = (("Demand (openings)", "demand", DEMAND_COLOUR), ("Effective supply (working in field)", "effective_supply", EFFECTIVE_COLOUR),
-            ("Supply (graduates)", "supply", SUPPLY_COLOUR))
+    bars = ((t("outcomes.bar_demand"), "demand", DEMAND_COLOUR), (t("outcomes.bar_effective"), "effective_supply", EFFECTIVE_COLOUR),
+            (t("outcomes.bar_supply"), "supply", SUPPLY_COLOUR))
     figure = go.Figure([go.Bar(name=name, y=labels, x=floats(ordered[column]), orientation="h", marker_color=colour,
                                customdata=custom, hovertemplate=hover) for name, column, colour in bars])
-    figure.update_layout(barmode="group", bargap=0.2, legend_traceorder="reversed", xaxis=dict(tickformat=",", title="people"),
+    figure.update_layout(barmode="group", bargap=0.2, legend_traceorder="reversed", xaxis=dict(tickformat=",", title=t("outcomes.people_axis")),
                          yaxis=dict(title=None))
     return _layout(figure, title, height=max(220, 54 * len(ordered) + 130))
 
 
 def _signed(value: object) -> str:
-    return "hidden" if is_missing(value) else f"{float(value):+,.0f}"
+    return t("enrolment.hidden") if is_missing(value) else f"{float(value):+,.0f}"
 
 
 def effective_supply_note(frame: pd.DataFrame) -> str:
     """One sentence on graduates left out of effective supply (sectors without survey results), or ""."""
     left_out = pd.to_numeric(frame["supply_without_rate"], errors="coerce").fillna(0).sum()
-    return "" if not left_out else (f" {fmt_count(left_out)} graduates in sectors without survey results are left out of "
-                                    "effective supply.")
+    return t("outcomes.left_out", count=fmt_count(left_out)) if left_out else ""
 
 
 # --- table columns ------------------------------------------------------------------------------
@@ -256,19 +260,24 @@ def effective_supply_note(frame: pd.DataFrame) -> str:
 _COUNT = dict(format="localized")
 _RATE = dict(format="percent", step=0.001)  # the step sets the decimals shown: one
 
-INSTITUTION_COLUMNS = {
-    "institution_id": "Institution ID",
-    "institution_name": column_config.TextColumn("Institution", width="medium", pinned=True),  # stays when scrolling sideways
-    "surveyed": column_config.NumberColumn("Surveyed", **_COUNT),
-    "employed": column_config.NumberColumn("Employed", **_COUNT),
-    "employed_in_field": column_config.NumberColumn("In field", **_COUNT),
-    "self_employed": column_config.NumberColumn("Self-employed", **_COUNT),
-    "further_study": column_config.NumberColumn("Further study", **_COUNT),
-    "unemployed": column_config.NumberColumn("Unemployed", **_COUNT),
-    "employment_rate": column_config.NumberColumn("Destination rate", help=HEADLINES[0][3], **_RATE),
-    "job_rate": column_config.NumberColumn("Job rate", **_RATE),
-    "in_field_rate": column_config.NumberColumn("In-field rate", help=HEADLINES[2][3], **_RATE),
-    "self_employment_rate": column_config.NumberColumn("Self-employment rate", **_RATE),
-    "further_study_rate": column_config.NumberColumn("Further-study rate", **_RATE),
-    "wage_employment_weighted": column_config.NumberColumn(WAGE_LABEL, help=HEADLINES[5][3], format="localized"),
-}
+
+def institution_columns() -> dict:
+    """The table of outcomes by institution: column settings headed in the current language."""
+    return {
+        "institution_id": label("institution_id"),
+        # pinned: the name stays when scrolling sideways
+        "institution_name": column_config.TextColumn(label("institution_name"), width="medium", pinned=True),
+        "surveyed": column_config.NumberColumn(label("surveyed"), **_COUNT),
+        "employed": column_config.NumberColumn(label("employed"), **_COUNT),
+        "employed_in_field": column_config.NumberColumn(t("outcomes.column_in_field"), **_COUNT),
+        "self_employed": column_config.NumberColumn(label("self_employed"), **_COUNT),
+        "further_study": column_config.NumberColumn(label("further_study"), **_COUNT),
+        "unemployed": column_config.NumberColumn(t("outcomes.column_unemployed"), **_COUNT),
+        "employment_rate": column_config.NumberColumn(rate_label("employment_rate"), help=t("outcomes.help_employment_rate"), **_RATE),
+        "job_rate": column_config.NumberColumn(rate_label("job_rate"), **_RATE),
+        "in_field_rate": column_config.NumberColumn(rate_label("in_field_rate"), help=t("outcomes.help_in_field_rate"), **_RATE),
+        "self_employment_rate": column_config.NumberColumn(rate_label("self_employment_rate"), **_RATE),
+        "further_study_rate": column_config.NumberColumn(rate_label("further_study_rate"), **_RATE),
+        "wage_employment_weighted": column_config.NumberColumn(rate_label("wage_employment_weighted"),
+                                                               help=t("outcomes.help_wage_employment_weighted"), format="localized"),
+    }
