@@ -37,9 +37,14 @@ def catalogue(language: str) -> dict[str, str]:
 
 
 def translate(language: str, key: str, **values: object) -> str:
-    """The text ``key`` in ``language`` (English when the language is unknown), placeholders filled in."""
-    texts = catalogue(language if language in LANGUAGES else DEFAULT_LANGUAGE)
-    return texts[key].format(**values)
+    """The text ``key`` in ``language`` (English when the language is unknown), placeholders filled in.
+
+    A value that can say itself in a language (a validation message, see messages.py) is put in
+    ``language`` too, so a problem shown inside a sentence follows the interface language."""
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    texts = catalogue(language)
+    said = {name: value.text(language) if callable(getattr(value, "text", None)) else value for name, value in values.items()}
+    return texts[key].format(**said)
 
 
 def column_label(language: str, column: str) -> str:
