@@ -1,0 +1,122 @@
+"""The summary tables give exactly the numbers of the raw rows: every view, read through the
+summaries and through the raw tables, after a load, an upsert, a replacing load and an undo,
+on SQLite and (with TEST_DATABASE_URL) PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from benchmark import scale_data
+from data_access import queries, summaries
+from data_access.filters import Filters
+from data_access.loading import load_paths, undo_load
+from data_access.models import SummaryEnrolment, SummaryPartnerYear
+from data_access.views import VIEWS
+
+from .conftest import TINY
+
+# Each set exercises another route: small summaries, the regional ones, and the raw rows.
+FILTER_SETS = (
+    Filters(),
+    Filters(2019, 2021),
+    Filters(2024, 2024, regions=("R001", "R01")),
+    Filters(sectors=("C", "Q")),
+    Filters(2020, 2025, regions=("R002", "R02"), sectors=("C", "F", "Q")),
+    Filters(institution_types=("Technician college", "Secondary vocational school")),
+)
+
+LIFECYCLE_FILTER_SETS = (FILTER_SETS[0], FILTER_SETS[4])
+
+
+def views_through(engine, filters: Filters, *, summarised: bool) -> dict[str, pd.DataFrame]:
+    """Every view for ``filters``, read through the summaries or through the raw rows only."""
+    previous, queries.use_summaries = queries.use_summaries, summarised
+    try:
+        with Session(engine) as session:
+            return {name: view.run(session, filters) for name, view in VIEWS.items()}
+    finally:
+        queries.use_summaries = previous
+
+
+def assert_summaries_match_raw_rows(engine, filter_sets=FILTER_SETS) -> None:
+    for filters in filter_sets:
+        through_summaries = views_through(engine, filters, summarised=True)
+        raw = views_through(engine, filters, summarised=False)
+        for name, frame in through_summaries.items():
+            # Float columns are sums in another order (wage x employed): equal to rounding.
+            pd.testing.assert_frame_equal(frame, raw[name], check_dtype=False, obj=f"{name} for {filters}")
+
+
+@pytest.fixture(scope="module")
+def scale_folder(tmp_path_factory) -> Path:
+    """A small generated data set (two regions, fifteen institutions)."""
+    folder = tmp_path_factory.mktemp("scale")
+    scale_data.write(scale_data.generate(scale_data.ScaleParameters.scaled(0.005)), folder)
+    return folder
+
+
+def test_on_the_tiny_fixture_every_view_is_the_same_through_the_summaries(tiny_engine):
+    assert_summaries_match_raw_rows(tiny_engine)
+
+
+def test_every_view_is_the_same_after_load_upsert_replace_and_undo(engine, scale_folder, tmp_path):
+    assert load_paths(engine, [scale_folder]).ok
+    assert_summaries_match_raw_rows(engine)
+
+    # An upsert that moves an institution to another region, corrects enrolments and adds placements.
+    tables = {t: pd.read_csv(scale_folder / f"{t}.csv", keep_default_na=False, dtype=str) for t in
+              ("institutions", "enrolments", "placements")}
+    institutions, enrolments, placements = tables["institutions"], tables["enrolments"], tables["placements"]
+    institutions.loc[0, "region_code"] = "R002" if institutions.loc[0, "region_code"] == "R001" else "R001"
+    enrolments = enrolments.iloc[::7].copy()
+    enrolments["graduates"] = "0"
+    placements = placements.iloc[::5].copy()
+    placements["students_placed"], placements["hired"] = "3", "1"
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    for name, frame in (("institutions", institutions), ("enrolments", enrolments), ("placements", placements)):
+        frame.to_csv(changed / f"{name}.csv", index=False)
+    assert load_paths(engine, [changed]).ok
+    assert_summaries_match_raw_rows(engine, LIFECYCLE_FILTER_SETS)
+
+    assert load_paths(engine, [TINY], replace=True).ok
+    assert_summaries_match_raw_rows(engine, LIFECYCLE_FILTER_SETS)
+
+    assert undo_load(engine).ok  # back to before the replacing load
+    assert_summaries_match_raw_rows(engine, LIFECYCLE_FILTER_SETS)
+    assert undo_load(engine).ok  # back to before the upsert
+    assert_summaries_match_raw_rows(engine, LIFECYCLE_FILTER_SETS)
+
+
+def test_a_rebuild_from_scratch_gives_the_summaries_every_load_kept(engine, scale_folder):
+    assert load_paths(engine, [scale_folder]).ok
+    assert load_paths(engine, [TINY]).ok  # an upsert of other keys on top
+
+    def stored(model) -> list:
+        with engine.connect() as connection:
+            return sorted(connection.execute(select(model)).all())
+
+    kept = {model: stored(model) for model in (SummaryEnrolment, SummaryPartnerYear)}
+    with engine.begin() as connection:
+        assert "summary_enrolments" in summaries.rebuild(connection)
+    assert {model: stored(model) for model in kept} == kept
+
+
+def test_a_load_of_demand_only_rebuilds_only_the_demand_summary(engine):
+    with engine.begin() as connection:
+        assert summaries.rebuild(connection, {"demand"}) == ["summary_demand_by_sector"]
+        assert connection.execute(select(func.count()).select_from(SummaryEnrolment)).scalar_one() == 0
+
+
+def test_views_read_the_summaries_when_the_filters_allow_and_the_raw_rows_otherwise():
+    grouped = queries._grouped(queries._ENROLMENT, Filters(2020, 2021), ["sector_code"], {"graduates": func.sum(queries.Enrolment.graduates)})
+    assert "summary_enrolments_by_sector" in str(grouped)
+    by_region = queries._grouped(queries._ENROLMENT, Filters(regions=("R01",)), ["year"], {"graduates": func.sum(queries.Enrolment.graduates)})
+    assert "summary_enrolments " in str(by_region) + " " and "summary_enrolments_by_sector" not in str(by_region)
+    one_school = queries._grouped(queries._ENROLMENT, Filters(institutions=("I001",)), ["year"], {"graduates": func.sum(queries.Enrolment.graduates)})
+    assert "summary_" not in str(one_school)
