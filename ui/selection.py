@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from .i18n import t
+
 
 class ChartSelection:
     """The selection of one chart on one page, e.g. ``ChartSelection("enrolment", "sector")``."""
@@ -43,10 +45,10 @@ class ChartSelection:
     def show_active(self, codes: tuple[str, ...], names: dict[str, str] | None = None) -> None:
         """A line saying what the page is narrowed to, with a button that clears it."""
         if not codes:
-            st.caption(f"Tip: click a {self.field} in the chart (shift-click for several) to narrow the rest of the page.")
+            st.caption(t(f"selection.tip_{self.field}"))
             return
-        shown = ", ".join((names or {}).get(code, code) for code in codes)
+        shown = t("filters.list_separator").join(str((names or {}).get(code, code)) for code in codes)
         left, right = st.columns([4, 1], vertical_alignment="center")
-        left.info(f"Narrowed to {self.field}: **{shown}**", icon=":material/filter_alt:")
-        right.button(f"Clear {self.field} selection", on_click=self.clear, key=f"{self._counter_key}_clear",
+        left.info(t(f"selection.narrowed_{self.field}", shown=shown), icon=":material/filter_alt:")
+        right.button(t(f"selection.clear_{self.field}"), on_click=self.clear, key=f"{self._counter_key}_clear",
                      icon=":material/filter_alt_off:")
