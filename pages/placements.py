@@ -3,85 +3,101 @@ them, and which enterprises carry the partnership?"""
 
 import streamlit as st
 
-from ui.charts_placements import (capacity_by_sector_bars, capacity_note, capacity_use_bars, placed_and_hired_bars,
-                                  placements_against_gaps_bars, placements_against_gaps_sentence, tenure_bars,
-                                  top_rows)
-from ui.components import chart_with_data, table_with_data
+from ui.charts_placements import (capacity_by_sector_bars, capacity_note, capacity_use_bars, gap_status_words,
+                                  placed_and_hired_bars, placements_against_gaps_bars, placements_against_gaps_sentence,
+                                  tenure_band_words, tenure_bars, top_rows, worded)
+from ui.components import chart_with_data, table_with_data, takeaway
 from ui.context import view
-from ui.filters import active_filters
+from ui.filters import active_filters, describe
+from ui.i18n import label, t
+from ui.presentation import presentation_on
 from ui.selection import ChartSelection
 from ui.takeaways import placements_takeaway
 
-count = lambda label: st.column_config.NumberColumn(label, format="localized")  # noqa: E731
-rate = lambda label: st.column_config.NumberColumn(label, format="percent", step=0.001)  # noqa: E731 (step: one decimal)
-RANKINGS = {"students_placed": "Students placed", "hired": "Hires after placement"}
+RANKINGS = ("students_placed", "hired")  # the text of each is t(f"placements.rank_{ranking}")
+COUNTS, RATES = ("tenure_years", "placement_capacity", "years_hosting", "students_placed", "hired"), ("placement_hire_rate", "capacity_use")
+# Columns whose heading on this page says more than the column's usual one (the host's sector and region).
+PARTNER_HEADINGS = {"sector_name": "col_host_sector", "region_name": "col_host_region", "placement_capacity": "col_capacity_per_year",
+                    "years_hosting": "col_years_hosting", "placement_hire_rate": "col_hire_rate"}
 
-st.title("Placements and partners")
+
+def partner_columns() -> dict:
+    """The partner table's headings and number formats in the current language (rates to 0.1 %)."""
+    heading = lambda column: t(f"placements.{PARTNER_HEADINGS[column]}") if column in PARTNER_HEADINGS else label(column)  # noqa: E731
+    return {
+        "sector_name": heading("sector_name"), "region_name": heading("region_name"),
+        "partner_since": st.column_config.NumberColumn(heading("partner_since"), format="%d"),
+        **{c: st.column_config.NumberColumn(heading(c), format="localized") for c in COUNTS},
+        **{c: st.column_config.NumberColumn(heading(c), format="percent", step=0.001) for c in RATES},
+    }
+
+
+st.title(t("placements.title"))
 filters = active_filters()
-st.caption(f"Placements at partner employers; a placement's sector and region are the host employer's · {filters.describe()}")
+presenting = presentation_on()
+if not presenting:
+    st.caption(t("placements.caption", filters=describe(filters)))
 
 by_sector = view("placements_by_sector", filters)
 if by_sector.empty:
-    st.info("No placements match these filters. Widen the years, regions or sectors in the sidebar.")
+    st.info(t("placements.no_placements"))
     st.stop()
 
-st.subheader("Do the sectors short of trained people get placements?")
-against_gaps = view("placements_vs_gaps", filters)
-st.markdown(f"**{placements_against_gaps_sentence(against_gaps.numbers)}**")
-chart_with_data(placements_against_gaps_bars(against_gaps.numbers, title=f"Students placed per 100 openings, sectors by coverage ratio · {filters.describe()}"),
-                against_gaps, "placements_vs_gaps.csv")
+if not presenting:  # one idea per screen: the projector shows where students are placed, with its takeaway
+    st.subheader(t("placements.against_gaps_heading"))
+    against_gaps = view("placements_vs_gaps", filters)
+    st.markdown(f"**{placements_against_gaps_sentence(against_gaps.numbers)}**")
+    chart_with_data(placements_against_gaps_bars(against_gaps.numbers, title=t("placements.against_gaps_title", filters=describe(filters))),
+                    worded(against_gaps, "gap_status", gap_status_words), "placements_vs_gaps.csv")
 
-st.subheader("Where students are placed")
+st.subheader(t("placements.where_heading"))
 selection = ChartSelection("placements", "sector")
-left, right = st.columns([3, 2])
+left, right = st.columns([3, 2]) if not presenting else (st.container(), None)
 with left:
     event = chart_with_data(placed_and_hired_bars(by_sector.numbers, code="sector_code", name="sector_name",
-                                                  title=f"Students placed and hired by host sector · {filters.describe()}"),
+                                                  title=t("placements.by_sector_title", filters=describe(filters))),
                             by_sector, "placements_by_host_sector.csv", key=selection.chart_key, on_select="rerun")
-    st.markdown(f"**Takeaway:** {placements_takeaway(by_sector.numbers)}")
+    takeaway(placements_takeaway(by_sector.numbers))
+if presenting:
+    st.stop()
 sector_names = dict(zip(by_sector.numbers["sector_code"], by_sector.numbers["sector_name"]))
 chosen = tuple(code for code in selection.codes(event) if code in sector_names)  # a sidebar change can drop a selected sector
 selection.show_active(chosen, sector_names)
 narrowed = filters.narrowed(sectors=chosen) if chosen else filters
-scope = narrowed.describe()
+scope = describe(narrowed)
 with right:
     by_region = view("placements_by_region", narrowed)
     chart_with_data(placed_and_hired_bars(by_region.numbers, code="region_code", name="region_name",
-                                          title=f"Students placed and hired by host region · {scope}"),
+                                          title=t("placements.by_region_title", filters=scope)),
                     by_region, "placements_by_host_region.csv")
 
-st.subheader("Partner employers")
+st.subheader(t("placements.partners_heading"))
 partners = view("partners", narrowed)
-rank_by = st.segmented_control("Rank partners by", options=list(RANKINGS), format_func=RANKINGS.get,
+rankings = {ranking: t(f"placements.rank_{ranking}") for ranking in RANKINGS}  # texts fixed now, not when the widget formats
+rank_by = st.segmented_control(t("placements.rank_by"), options=list(rankings), format_func=rankings.get,
                                default="students_placed", key="partners_rank_by", required=True)
 top = top_rows(partners, by=rank_by)
 left, right = st.columns(2)
 with left:
     chart_with_data(placed_and_hired_bars(top.numbers, code="employer_id", name="employer_name", order_by=None,
-                                          title=f"Top {len(top.numbers)} partners by {RANKINGS[rank_by].lower()} · {scope}"),
+                                          title=t(f"placements.top_by_{rank_by}", count=len(top.numbers), filters=scope)),
                     top, "top_partners.csv")
 with right:
-    chart_with_data(capacity_use_bars(top.numbers, title=f"Capacity use of the same partners · {scope}"), top,
+    chart_with_data(capacity_use_bars(top.numbers, title=t("placements.capacity_use_title", filters=scope)), top,
                     "top_partners_capacity_use.csv")
-table_with_data(partners, "partners.csv", column_config={
-    "employer_id": "Employer ID", "employer_name": "Employer", "sector_code": "Sector code", "sector_name": "Host sector",
-    "region_code": "Region code", "region_name": "Host region", "partner_since": st.column_config.NumberColumn("Partner since", format="%d"),
-    "tenure_years": count("Years as partner"), "placement_capacity": count("Capacity per year"), "years_hosting": count("Years hosting"),
-    "students_placed": count("Students placed"), "hired": count("Hired"), "placement_hire_rate": rate("Hire rate"),
-    "capacity_use": rate("Capacity use"),
-})
+table_with_data(partners, "partners.csv", column_config=partner_columns())
 
-st.subheader("Placement capacity and its use")
-st.caption(f"Capacity is the number of students an employer says it can host per year. {capacity_note(partners.numbers)}")
+st.subheader(t("placements.capacity_heading"))
+st.caption(t("placements.capacity_caption", note=capacity_note(partners.numbers)))
 latest = narrowed.with_years(narrowed.year_to, narrowed.year_to)
 capacity = view("capacity", latest)
 if capacity.empty:
-    st.info(f"No employer in this selection states a placement capacity for {narrowed.year_to}.")
+    st.info(t("placements.no_capacity", year=narrowed.year_to))
 else:
-    chart_with_data(capacity_by_sector_bars(capacity.numbers, title=f"Placement places used and not used by host sector · {latest.describe()}"),
+    chart_with_data(capacity_by_sector_bars(capacity.numbers, title=t("placements.capacity_title", filters=describe(latest))),
                     capacity, "capacity_by_sector.csv")
 
-st.subheader("How long partnerships last")
+st.subheader(t("placements.tenure_heading"))
 tenure = view("partnership_tenure", narrowed)
-chart_with_data(tenure_bars(tenure.numbers, title=f"Partners and students placed by length of partnership · {scope}"),
-                tenure, "partnership_tenure.csv")
+chart_with_data(tenure_bars(tenure.numbers, title=t("placements.tenure_title", filters=scope)),
+                worded(tenure, "tenure_band", tenure_band_words), "partnership_tenure.csv")

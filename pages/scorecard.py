@@ -4,28 +4,38 @@ and the whole selection, for a meeting with that school."""
 import streamlit as st
 
 from ui.charts_scorecard import enrolment_trend_lines, placements_per_year_bars, rate_comparison_bars
-from ui.components import chart_with_data, table_with_data
+from ui.components import chart_with_data, table_with_data, takeaway
 from ui.context import institutions, protection_threshold, view
-from ui.filters import active_filters
-from ui.scorecard import COLUMNS, RATES, institution_label, latest_year_with, rate_comparison, scopes, sector_status
+from ui.filters import active_filters, describe
+from ui.i18n import label, t
+from ui.presentation import presentation_on
+from ui.scorecard import (COLUMNS, RATES, column_heading, comparison_takeaway, for_download, institution_label,
+                          latest_year_with, rate_comparison, rate_label, scopes, sector_status)
 
 PICKER, URL_NAME, URL_READ = "scorecard_institution", "institution", "scorecard_institution_read_from_url"
 FORMATS = {"count": dict(format="localized"), "rate": dict(format="percent", step=0.001), "ratio": dict(format="%.2f"),
            "money": dict(format="localized", step=1), "year": dict(format="%d")}
-COLUMN_CONFIG = {c: st.column_config.NumberColumn(label, **FORMATS[kind]) if kind in FORMATS else label
-                 for c, (label, kind) in COLUMNS.items()}
+
+
+def column_config() -> dict:
+    """Every scorecard column headed in the current language, numbers in their format; the scope
+    code is left off the screen (its name is beside it) but stays in the download."""
+    config = {c: st.column_config.NumberColumn(column_heading(c), **FORMATS[kind]) if kind in FORMATS else column_heading(c)
+              for c, kind in COLUMNS.items()}
+    return config | {"scope": None}
 
 
 def show_table(result, file_name: str) -> None:
     """A table of the scorecard (rounded as shown, see ui.components) and its download."""
-    table_with_data(result, file_name, column_config=COLUMN_CONFIG)
+    table_with_data(for_download(result), file_name, column_config=column_config())
 
 
-st.title("Institution scorecard")
+st.title(t("scorecard.title"))
 filters = active_filters()
+presenting = presentation_on()
 choices = institutions()
 if choices.empty:
-    st.info("No institutions are loaded yet. Load the institutions table first.")
+    st.info(t("scorecard.no_institutions"))
     st.stop()
 ids = list(choices["institution_id"])
 if not st.session_state.get(URL_READ):  # like the sidebar filters, the URL is read once, when the session opens
@@ -34,55 +44,57 @@ if not st.session_state.get(URL_READ):  # like the sidebar filters, the URL is r
         st.session_state[PICKER] = st.query_params[URL_NAME]
 if st.session_state.get(PICKER) not in ids:  # a load may have removed the one chosen before
     st.session_state.pop(PICKER, None)
-chosen = st.selectbox("Institution", ids, format_func=institution_label(choices), key=PICKER, persist_state="session")
+chosen = st.selectbox(label("institution_name"), ids, format_func=institution_label(choices), key=PICKER, persist_state="session")
 if st.query_params.get(URL_NAME) != chosen:  # page changes drop the parameter, so it is written back every run
     st.query_params[URL_NAME] = chosen
 
 institution, region, everyone = scope_list = scopes(filters, chosen, choices)
 name, details = institution.label, choices.set_index("institution_id").loc[chosen]
-st.caption(f"{details['institution_type']} in {details['region_name']} · {filters.describe()}")
+if not presenting:
+    st.caption(t("scorecard.caption", type=details["institution_type"], region=details["region_name"], filters=describe(filters)))
 if filters.regions and details["region_code"] not in filters.regions:
-    st.info(f"{name} is in {details['region_name']}, which the sidebar's regions leave out: only its placements at "
-            "employers in the selected regions are counted.")
+    st.info(t("scorecard.outside_regions", name=name, region=details["region_name"]))
 results = {s.key: tuple(view(v, s.filters) for v in ("enrolment_trend", "outcomes_by_cohort", "placements_by_year")) for s in scope_list}
 enrolment, outcomes, placements = results["institution"]
 if enrolment.empty and outcomes.empty and placements.empty:
-    st.info(f"{name} has no enrolments, placements or graduate outcomes in {filters.describe()}. "
-            "Widen the years, regions or sectors in the sidebar, or choose another institution.")
+    st.info(t("scorecard.no_data", name=name, filters=describe(filters)))
     st.stop()
 
-st.subheader(f"How {name} compares with its region and the whole selection")
+st.subheader(t("scorecard.compare_heading", name=name))
 comparison = rate_comparison(scope_list, results, protection_threshold())
-chart_with_data(rate_comparison_bars(comparison.numbers, {rate: label for rate, (label, *_) in RATES.items()},
-                                     title=f"Rates of {name}, its region and all selected · {filters.describe()}"),
-                comparison, "scorecard_rates.csv")
+chart_with_data(rate_comparison_bars(comparison.numbers, {rate: rate_label(rate) for rate in RATES},
+                                     title=t("scorecard.rates_title", name=name, filters=describe(filters))),
+                for_download(comparison), "scorecard_rates.csv")
+takeaway(comparison_takeaway(comparison.numbers))
+if presenting:  # one idea per screen: the comparison and its takeaway
+    st.stop()
 show_table(comparison, "scorecard_comparison.csv")
 
 year = latest_year_with(enrolment.numbers, "enrolled")
-st.subheader(f"Programs in {year} and the sectors they train for" if year else "Programs")
+st.subheader(t("scorecard.programs_heading_year", year=year) if year else t("scorecard.programs_heading"))
 if year is None:
-    st.info(f"{name} has no enrolments in {filters.describe()}.")
+    st.info(t("scorecard.no_enrolments", name=name, filters=describe(filters)))
 else:
     programs = view("programs", institution.filters.with_years(year, year))
     show_table(programs, "scorecard_programs.csv")
     sectors = sector_status(programs.numbers, view("gaps_by_sector", region.gap_filters), view("gaps_by_sector", everyone.gap_filters))
-    st.caption(f"Coverage = graduates ÷ openings over {filters.describe()}: ▼ shortage below 0.9, ≈ balanced, ▲ surplus above 1.1.")
+    st.caption(t("scorecard.coverage_caption", filters=describe(filters)))
     show_table(sectors, "scorecard_sectors.csv")
-    st.subheader("Enrolment and graduates over the years")
-    chart_with_data(enrolment_trend_lines(enrolment.numbers, title=f"Enrolled and graduates of {name} · {filters.describe()}"),
+    st.subheader(t("scorecard.enrolment_heading"))
+    chart_with_data(enrolment_trend_lines(enrolment.numbers, title=t("scorecard.enrolment_title", name=name, filters=describe(filters))),
                     enrolment, "scorecard_enrolment_trend.csv")
 
-st.subheader("Placements and partners")
+st.subheader(t("scorecard.placements_heading"))
 if placements.empty:
-    st.info(f"No placements of {name}'s students in {filters.describe()}.")
+    st.info(t("scorecard.no_placements", name=name, filters=describe(filters)))
 else:
-    chart_with_data(placements_per_year_bars(placements.numbers, title=f"Students of {name} placed and hired · {filters.describe()}"),
+    chart_with_data(placements_per_year_bars(placements.numbers, title=t("scorecard.placements_title", name=name, filters=describe(filters))),
                     placements, "scorecard_placements_by_year.csv")
-    st.caption(f"Partner employers that hosted {name}'s students, most students placed first.")
+    st.caption(t("scorecard.partners_caption", name=name))
     show_table(view("partners", institution.filters), "scorecard_partners.csv")
 
-st.subheader("Graduate outcomes by cohort")
+st.subheader(t("scorecard.outcomes_heading"))
 if outcomes.empty:
-    st.info(f"No graduate outcomes of {name} in {filters.describe()}.")
+    st.info(t("scorecard.no_outcomes", name=name, filters=describe(filters)))
 else:
     show_table(outcomes, "scorecard_outcomes.csv")

@@ -1,6 +1,7 @@
-"""The Institution scorecard's logic (pure pandas, no SQL, no Streamlit calls): which filters
-describe the institution, its region and the whole selection; its rates next to theirs; and
-the sectors it trains for, marked shortage or surplus.
+"""The Institution scorecard's logic (pure pandas, no SQL, no Streamlit widgets): which filters
+describe the institution, its region and the whole selection; its rates next to theirs; the
+sectors it trains for, marked shortage or surplus; and the takeaway in words. Words are in the
+current language (locales/*/scorecard.toml); data names show as stored.
 
 Rates are ratios of sums over the filtered years, never means of yearly rates. A sum that
 includes a count hidden by small-number protection is unknown, so it and the rates built on
@@ -10,7 +11,7 @@ it are left blank, and the comparison is protected by the same rule as every vie
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -22,6 +23,8 @@ from data_access.views import View
 
 from .charts_placements import gap_status_words
 from .context import ViewResult
+from .formatting import fmt_rate, is_missing
+from .i18n import label, t
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,9 @@ def scopes(filters: Filters, institution_id: str, institutions: pd.DataFrame) ->
     its_region = filters.narrowed(regions=(row["region_code"],))
     return [
         Scope("institution", str(row["institution_name"]), filters.narrowed(institutions=(institution_id,)), its_region),
-        Scope("region", f"Institutions in {row['region_name']}", filters.narrowed(institutions=neighbours), its_region),
-        Scope("all", "All selected", filters, filters),
+        Scope("region", t("scorecard.scope_region", region=row["region_name"]), filters.narrowed(institutions=neighbours),
+              its_region),
+        Scope("all", t("scorecard.scope_all"), filters, filters),
     ]
 
 
@@ -65,38 +69,51 @@ def latest_year_with(frame: pd.DataFrame, count: str, *, year: str = "year") -> 
     return None if rows.empty else int(rows[year].max())
 
 
-# rate -> (its label, the counts summed for its numerator, the count summed for its denominator)
+# rate -> (the counts summed for its numerator, the count summed for its denominator); its label is rate_label(rate)
 RATES = {
-    "graduates_per_enrolled": ("Graduates per enrolled", ("graduates",), "enrolled"),
-    "employment_rate": ("Destination rate", ("employed", "further_study"), "surveyed"),
-    "in_field_rate": ("In-field rate", ("employed_in_field",), "employed"),
-    "placement_hire_rate": ("Hire rate after placement", ("hired",), "students_placed"),
+    "graduates_per_enrolled": (("graduates",), "enrolled"),
+    "employment_rate": (("employed", "further_study"), "surveyed"),
+    "in_field_rate": (("employed_in_field",), "employed"),
+    "placement_hire_rate": (("hired",), "students_placed"),
 }
+
+
+def rate_label(rate: str) -> str:
+    """A compared rate's name under its bars, in the current language."""
+    return t("scorecard.hire_rate_after_placement") if rate == "placement_hire_rate" else label(rate)
+
+
 COMPARISON_COUNTS = ("enrolled", "graduates", "surveyed", "employed", "further_study", "employed_in_field",
                      "students_placed", "hired")
 
 
-# column -> (label, kind) for the scorecard's tables; kind "count", "rate", "ratio", "money", "year" or "text".
+# column -> kind for the scorecard's tables: "count", "rate", "ratio", "money", "year" or "text".
 COLUMNS = {
-    "scope": ("Scope", "text"), "scope_name": ("Compared with", "text"), "program_code": ("Program code", "text"), "program_name": ("Program", "text"),
-    "sector_code": ("Sector code", "text"), "sector_name": ("Sector", "text"), "level": ("Level", "text"),
-    "institutions": ("Institutions offering it", "count"), "enrolled": ("Enrolled", "count"),
-    "graduates": ("Graduates", "count"), "graduates_per_enrolled": ("Graduates per enrolled", "rate"),
-    "enrolled_previous_year": ("Enrolled the year before", "count"), "enrolled_growth": ("Enrolment change", "rate"),
-    "programs": ("Its programs", "text"), "coverage_ratio_region": ("Coverage in its region", "ratio"),
-    "gap_status_region": ("In its region", "text"), "coverage_ratio_all": ("Coverage, all selected", "ratio"),
-    "gap_status_all": ("All selected", "text"), "cohort_year": ("Cohort", "year"), "surveyed": ("Surveyed", "count"),
-    "employed": ("Employed", "count"), "employed_in_field": ("Employed in field", "count"),
-    "self_employed": ("Self-employed", "count"), "further_study": ("Further study", "count"),
-    "unemployed": ("Unemployed", "count"), "employment_rate": ("Destination rate", "rate"), "job_rate": ("Job rate", "rate"),
-    "in_field_rate": ("In-field rate", "rate"), "self_employment_rate": ("Self-employment rate", "rate"),
-    "further_study_rate": ("Further-study rate", "rate"), "wage_employment_weighted": ("Monthly wage (mean of medians, weighted by employed)", "money"),
-    "students_placed": ("Students placed", "count"), "hired": ("Hired", "count"),
-    "placement_hire_rate": ("Hire rate", "rate"), "employer_id": ("Employer ID", "text"), "employer_name": ("Employer", "text"),
-    "region_code": ("Region code", "text"), "region_name": ("Host region", "text"), "partner_since": ("Partner since", "year"),
-    "tenure_years": ("Years as partner", "count"), "placement_capacity": ("Capacity per year", "count"),
-    "years_hosting": ("Years hosting", "count"), "capacity_use": ("Capacity use", "rate"),
+    "scope": "text", "scope_name": "text", "program_code": "text", "program_name": "text", "sector_code": "text",
+    "sector_name": "text", "level": "text", "institutions": "count", "enrolled": "count", "graduates": "count",
+    "graduates_per_enrolled": "rate", "enrolled_previous_year": "count", "enrolled_growth": "rate", "programs": "text",
+    "coverage_ratio_region": "ratio", "gap_status_region": "text", "coverage_ratio_all": "ratio", "gap_status_all": "text",
+    "cohort_year": "year", "surveyed": "count", "employed": "count", "employed_in_field": "count", "self_employed": "count",
+    "further_study": "count", "unemployed": "count", "employment_rate": "rate", "job_rate": "rate", "in_field_rate": "rate",
+    "self_employment_rate": "rate", "further_study_rate": "rate", "wage_employment_weighted": "money",
+    "students_placed": "count", "hired": "count", "placement_hire_rate": "rate", "employer_id": "text",
+    "employer_name": "text", "region_code": "text", "region_name": "text", "partner_since": "year",
+    "tenure_years": "count", "placement_capacity": "count", "years_hosting": "count", "capacity_use": "rate",
 }
+# Columns only the scorecard has, or whose heading says more here than the column's usual one.
+OWN_HEADINGS = ("scope", "scope_name", "institutions", "programs", "coverage_ratio_region", "gap_status_region",
+                "coverage_ratio_all", "gap_status_all")
+PARTNER_HEADINGS = {"region_name": "col_host_region", "placement_capacity": "col_capacity_per_year",
+                    "years_hosting": "col_years_hosting"}
+
+
+def column_heading(column: str) -> str:
+    """A scorecard table's column heading in the current language."""
+    if column in OWN_HEADINGS:
+        return t(f"scorecard.col_{column}")
+    if column in PARTNER_HEADINGS:
+        return t(f"placements.{PARTNER_HEADINGS[column]}")
+    return label(column)
 
 
 def _not_queried(*_args, **_kwargs) -> pd.DataFrame:
@@ -106,7 +123,7 @@ def _not_queried(*_args, **_kwargs) -> pd.DataFrame:
 COMPARISON_VIEW = View(
     "scorecard_comparison", _not_queried, "the institution's rates next to its region's and the selection's",
     counts=COMPARISON_COUNTS,
-    derived={rate: (*numerator, denominator) for rate, (_, numerator, denominator) in RATES.items()},
+    derived={rate: (*numerator, denominator) for rate, (numerator, denominator) in RATES.items()},
 )
 
 
@@ -141,7 +158,7 @@ def rate_comparison(scope_list: list[Scope], results: Mapping[str, tuple[ViewRes
         {"scope": scope.key, "scope_name": scope.label, **_totals([r.numbers for r in results[scope.key]])}
         for scope in scope_list
     ])
-    for rate, (_, numerator, denominator) in RATES.items():
+    for rate, (numerator, denominator) in RATES.items():
         frame[rate] = ratio(sum(frame[c] for c in numerator), frame[denominator])
     frame = frame[["scope", "scope_name", *RATES, *COMPARISON_COUNTS]]  # rates first: they are what is compared
     if not threshold:
@@ -158,18 +175,20 @@ def rate_comparison(scope_list: list[Scope], results: Mapping[str, tuple[ViewRes
 
 
 def _status(gaps: pd.DataFrame, codes: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Coverage ratio and status in words of each sector code, from a gaps_by_sector result."""
+    """Coverage ratio and status in words of each sector code, from a gaps_by_sector result,
+    and which statuses are unknown because protection hid the coverage."""
     rows = gaps.set_index("sector_code").reindex(codes)
     status = classify_gap(rows["coverage_ratio"]).map(gap_status_words)
     # An empty coverage is "no demand" only when demand is known to be 0; otherwise it was hidden.
     hidden = rows["coverage_ratio"].isna() & rows["demand"].isna() & rows.index.isin(gaps["sector_code"])
-    status[hidden] = "· hidden (small numbers)"
-    return rows["coverage_ratio"].to_numpy(), status.to_numpy()
+    status[hidden] = "· " + t("placements.status_hidden")
+    return rows["coverage_ratio"].to_numpy(), status.to_numpy(), hidden.to_numpy()
 
 
 def sector_status(programs: pd.DataFrame, region_gaps: ViewResult, all_gaps: ViewResult) -> ViewResult:
     """The sectors the institution's programs train for, with the coverage ratio and its status
-    ("▼ shortage", "≈ balanced", "▲ surplus", "○ no demand") in its region and in the whole selection.
+    ("▼ shortage", "≈ balanced", "▲ surplus", "○ no demand", in the current language) in its region
+    and in the whole selection.
 
     Columns: sector_code, sector_name, gap_status_region, coverage_ratio_region,
     gap_status_all, coverage_ratio_all, programs (their names).
@@ -177,10 +196,30 @@ def sector_status(programs: pd.DataFrame, region_gaps: ViewResult, all_gaps: Vie
     sectors = (programs.groupby(["sector_code", "sector_name"], sort=True)["program_name"]
                .agg(lambda names: ", ".join(sorted(map(str, names)))).reset_index(name="programs"))
     frame = sectors.copy()
-    frame["coverage_ratio_region"], frame["gap_status_region"] = _status(region_gaps.numbers, sectors["sector_code"])
-    frame["coverage_ratio_all"], frame["gap_status_all"] = _status(all_gaps.numbers, sectors["sector_code"])
+    frame["coverage_ratio_region"], frame["gap_status_region"], hidden_region = _status(region_gaps.numbers, sectors["sector_code"])
+    frame["coverage_ratio_all"], frame["gap_status_all"], hidden_all = _status(all_gaps.numbers, sectors["sector_code"])
     frame = frame[["sector_code", "sector_name", "gap_status_region", "coverage_ratio_region", "gap_status_all",
                    "coverage_ratio_all", "programs"]]
-    hidden = int(frame[["gap_status_region", "gap_status_all"]].apply(lambda c: c.str.startswith("· hidden")).to_numpy().sum())
+    hidden = int(hidden_region.sum() + hidden_all.sum())
     threshold = region_gaps.threshold or all_gaps.threshold
     return ViewResult("scorecard_sectors", frame, frame, frame, hidden, threshold)
+
+
+def for_download(result: ViewResult) -> ViewResult:
+    """``result`` with the scorecard's own columns headed in the current language in its download
+    (the common column headings, which the download adds itself, do not know them)."""
+    own = {column: column_heading(column) for column in OWN_HEADINGS if column in result.display}
+    return replace(result, display=result.display.rename(columns=own)) if own else result
+
+
+def comparison_takeaway(comparison: pd.DataFrame) -> str:
+    """One sentence for the meeting: the first rate of the institution that is known (destination
+    rate, in-field rate, hire rate after placement, graduates per enrolled) against its region
+    and the whole selection (a ``rate_comparison`` frame)."""
+    rows = comparison.set_index("scope")
+    name = rows.at["institution", "scope_name"]
+    for rate in ("employment_rate", "in_field_rate", "placement_hire_rate", "graduates_per_enrolled"):
+        if not is_missing(rows.at["institution", rate]):
+            return t(f"scorecard.takeaway_{rate}", name=name, value=fmt_rate(rows.at["institution", rate]),
+                     region=fmt_rate(rows.at["region", rate]), all=fmt_rate(rows.at["all", rate]))
+    return t("scorecard.takeaway_none", name=name)
