@@ -96,6 +96,8 @@ def test_every_grouping_and_measure_draws_without_an_exception(app_url):
             app.segmented_control(key="enrolment_group").set_value(group)
             app.segmented_control(key="enrolment_measure").set_value(measure).run()
             assert no_problem(app), (group, measure)
+            assert (app.segmented_control(key="enrolment_group").value,
+                    app.segmented_control(key="enrolment_measure").value) == (group, measure)
             assert len(app.get("plotly_chart")) == 3
 
 
@@ -204,6 +206,8 @@ def test_every_comparison_and_period_draws_without_an_exception(app_url):
             app.segmented_control(key="outcomes_period").set_value(period)
             app.segmented_control(key="outcomes_group").set_value(group).run()
             assert no_problem(app), (period, group)
+            assert (app.segmented_control(key="outcomes_period").value,
+                    app.segmented_control(key="outcomes_group").value) == (period, group)
             assert len(app.get("plotly_chart")) == 4
 
 
