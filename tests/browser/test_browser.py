@@ -273,3 +273,73 @@ def test_the_meeting_brief_download_is_one_offline_html_file_for_the_filters(app
     scope = re.fullmatch(r"Showing (.+) · data version \d+", app.caption()).group(1)
     assert scope in html
     assert '<script src="http' not in html and "cdn.plot.ly" not in html.split("</head>")[1]
+
+
+def wait_in_chinese(app, bar: str = '[data-testid="stSidebar"] [data-testid="stCaptionContainer"]') -> None:
+    """Like App.wait, for a page in Chinese: the caption that says the data version reads 数据版本."""
+    page = app.page
+    page.wait_for_timeout(200)
+    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', state="attached")
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached")
+    page.wait_for_selector('[data-testid="stSkeleton"], [data-stale="true"]', state="detached")
+    page.wait_for_selector(f'{bar}:has-text("数据版本")')
+    page.wait_for_timeout(300)
+
+
+def page_title(app) -> str:
+    return app.page.get_by_test_id("stHeading").locator("h1").first.inner_text().strip()
+
+
+def language_button(app, name: str):
+    """A choice of the sidebar's language control (a segmented control)."""
+    return app.page.get_by_test_id("stSidebar").get_by_text(name, exact=True)
+
+
+def sidebar_header(app) -> str:
+    return app.page.get_by_test_id("stSidebar").locator("h2").first.inner_text().strip()
+
+
+def test_the_sidebar_language_switch_changes_the_labels_and_the_url_and_back(app):
+    app.open("/?sector=C")
+    sidebar = app.page.get_by_test_id("stSidebar")
+    assert sidebar_header(app) == "Filters" and page_title(app) == "Overview"
+
+    language_button(app, "简体中文").click()
+    wait_in_chinese(app)
+    assert sidebar_header(app) == "筛选"
+    assert page_title(app) == "总览"
+    assert url_query(app).get("lang") == ["zh-CN"] and url_query(app).get("sector") == ["C"]
+    assert sidebar.get_by_test_id("stSidebarNavLink").filter(has_text="供需对比").count() == 1
+    assert "Manufacturing" in app.page.locator('[data-testid="stSidebar"] [data-testid="stCaptionContainer"]').filter(
+        has_text="数据版本").inner_text()
+    # the brief is built on another thread when clicked, still in this session's language
+    name, data = download(app, sidebar.get_by_role("button", name="会议简报（HTML）"))
+    assert name == "meeting-brief.html"
+    brief = data.decode("utf-8")
+    assert '<html lang="zh-CN">' in brief and "会议简报：人才培养供给与产业需求" in brief
+
+    language_button(app, "English").click()
+    app.wait()
+    assert sidebar_header(app) == "Filters" and page_title(app) == "Overview"
+    assert "lang" not in url_query(app) and url_query(app).get("sector") == ["C"]
+    assert app.problems() == []
+
+
+def test_a_chinese_present_link_opens_the_presentation_in_chinese(app):
+    app.open("/")  # the server's first session must open "/" (Streamlit issue 9992)
+    app.page.goto(app.base_url + "/?lang=zh-CN&present=1&sector=C")
+    wait_in_chinese(app, bar=".st-key-presentation_bar [data-testid=\"stCaptionContainer\"]")
+    page = app.page
+    assert not page.get_by_test_id("stSidebar").is_visible()
+    bar = page.locator(".st-key-presentation_bar").inner_text()
+    assert "总览" in bar and "全部地区；Manufacturing · 数据版本" in bar
+    assert page.get_by_role("button", name="下一页 ▶").is_visible() and page.get_by_role("button", name="退出演示").is_visible()
+    assert page_title(app) == "总览" and "要点：" in page.get_by_test_id("stMain").inner_text()
+
+    page.locator("h1").first.click()  # focus the page, not a widget
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector('[data-testid="stHeading"] h1:has-text("供需对比")')
+    wait_in_chinese(app, bar=".st-key-presentation_bar [data-testid=\"stCaptionContainer\"]")
+    query = url_query(app)
+    assert query.get("lang") == ["zh-CN"] and query.get("present") == ["1"] and query.get("sector") == ["C"]
+    assert app.problems() == []

@@ -27,7 +27,7 @@ def test_a_present_link_opens_in_presentation_mode_and_the_arrow_key_moves_on(ap
     assert not page.get_by_test_id("stHeader").is_visible()
     bar = page.locator(".st-key-presentation_bar")
     assert bar.is_visible()
-    assert "Overview" in bar.inner_text() and "all regions; C · data version" in bar.inner_text()
+    assert "Overview" in bar.inner_text() and "all regions; Manufacturing · data version" in bar.inner_text()
     assert "Takeaway:" in page.get_by_test_id("stMain").inner_text()
 
     page.locator("h1").first.click()  # focus the page, not a widget
