@@ -2,13 +2,12 @@
 (filters, snapshot export) around the pages in ``pages/``."""
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from data_access.store import StoreError
 from ui.brief import meeting_brief_file
 from ui.context import dashboard_engine, data_version, protection_threshold, snapshot_for
 from ui.filters import describe, render_sidebar_filters
-from ui.i18n import render_language_switch, t
+from ui.i18n import current_language, render_language_switch, t
 from ui.presentation import apply_presentation_style, render_presentation_toggle
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/balance:", layout="wide")
@@ -50,9 +49,9 @@ st.sidebar.download_button(
 )
 st.sidebar.download_button(
     t("sidebar.brief"),
-    # Built on another thread when clicked: it takes this session's context along for its language and names.
-    data=lambda threshold=protection_threshold(), context=get_script_run_ctx(): meeting_brief_file(
-        dashboard_engine(), filters=filters, hide_below=threshold, session_context=context),
+    # Built when clicked, on a thread without the session: it takes the session's language along.
+    data=lambda threshold=protection_threshold(), language=current_language(): meeting_brief_file(
+        dashboard_engine(), filters=filters, hide_below=threshold, language=language),
     file_name="meeting-brief.html",
     mime="text/html",
     icon=":material/slideshow:",

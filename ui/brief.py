@@ -16,8 +16,6 @@ Every text that comes from the data (region, sector names) is HTML-escaped.
 from __future__ import annotations
 
 import html
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,8 +24,6 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
-from streamlit.runtime.scriptrunner import add_script_run_ctx
-from streamlit.runtime.scriptrunner_utils.script_run_context import SCRIPT_RUN_CONTEXT_ATTR_NAME
 
 from data_access import queries
 from data_access.filters import Filters
@@ -37,9 +33,9 @@ from data_access.views import VIEWS
 from .charts import coverage_heatmap, supply_demand_bars, supply_demand_trend_lines
 from .charts_outcomes import in_field_coverage_scatter, latest_cohort, overall_in_field_rate
 from .charts_placements import as_floats, placements_against_gaps_bars, placements_against_gaps_sentence
-from .filters import describe_years
+from .filters import describe_with
 from .headline import headline_figures
-from .i18n import current_language, t
+from .i18n import current_language, speaking, t
 from .narrative import shortage_sentences, surplus_sentences
 from .takeaways import in_field_takeaway, in_years, largest_shortage_takeaway, lowest_coverage_takeaway, trend_takeaway
 
@@ -161,34 +157,17 @@ def build_brief(session: Session, *, filters: Filters, hide_below: int | None = 
 
 
 def meeting_brief_file(engine: Engine, *, filters: Filters, hide_below: int | None = None,
-                       session_context=None) -> bytes:
-    """The brief as the bytes of an .html file (UTF-8), for a download button.
-
-    A deferred download runs on a thread of its own, outside the user's session: ``session_context``
-    (``get_script_run_ctx()`` of the run that drew the button) lends it that session's language.
-    """
-    with _in_session(session_context), Session(engine) as session:
+                       language: str | None = None) -> bytes:
+    """The brief as the bytes of an .html file (UTF-8), for a download button, in ``language``
+    (default: the current one; a download built when clicked runs outside the session, so the page
+    passes its language along)."""
+    with speaking(language or current_language()), Session(engine) as session:
         return build_brief(session, filters=filters, hide_below=hide_below).encode("utf-8")
 
 
-@contextmanager
-def _in_session(context):
-    """Attach ``context`` to this thread while the brief is built (when it has none), then detach it, so a
-    pooled thread does not keep one user's session for the next."""
-    thread = threading.current_thread()
-    if context is None or getattr(thread, SCRIPT_RUN_CONTEXT_ATTR_NAME, None) is not None:
-        yield
-        return
-    add_script_run_ctx(thread, context)
-    try:
-        yield
-    finally:
-        setattr(thread, SCRIPT_RUN_CONTEXT_ATTR_NAME, None)
-
-
 class _Describer:
-    """The filters in words (like ui.filters.describe) with the region and sector names of the brief's own
-    Session, which need not be the app's database."""
+    """The filters in words (ui.filters.describe_with) with the names of the brief's own Session,
+    which need not be the app's database."""
 
     def __init__(self, session: Session) -> None:
         regions, sectors = queries.list_regions(session), queries.list_sectors(session)
@@ -196,19 +175,7 @@ class _Describer:
         self.sectors = dict(zip(sectors["sector_code"], sectors["sector_name"]))
 
     def __call__(self, filters: Filters) -> str:
-        return t("filters.part_separator").join([
-            describe_years(filters),
-            self._named(filters.regions, self.regions, "filters.many_regions", "filters.all_regions"),
-            self._named(filters.sectors, self.sectors, "filters.many_sectors", "filters.all_sectors"),
-        ])
-
-    @staticmethod
-    def _named(codes: tuple[str, ...], names: dict, many_key: str, all_key: str) -> str:
-        if not codes:
-            return t(all_key)
-        if len(codes) > 3:
-            return t(many_key, count=f"{len(codes):,}")
-        return t("filters.list_separator").join(str(names.get(code, code)) for code in codes)
+        return describe_with(filters, region_names=self.regions, sector_names=self.sectors)
 
 
 def _header(title: str, described: str, version: int, generated_at: datetime, hide_below: int | None,

@@ -150,8 +150,17 @@ def _named(codes: tuple[str, ...], names: dict[str, str], many_key: str) -> str:
 def describe(filters: Filters) -> str:
     """The filters in words, in the current language and with names, for captions and chart titles."""
     _, regions, sectors = filter_options()
-    region_names = dict(zip(regions["region_code"], regions["region_name"])) if not regions.empty else {}
-    sector_names = dict(zip(sectors["sector_code"], sectors["sector_name"])) if not sectors.empty else {}
+    listed = institutions()
+    return describe_with(
+        filters,
+        region_names=dict(zip(regions["region_code"], regions["region_name"])) if not regions.empty else {},
+        sector_names=dict(zip(sectors["sector_code"], sectors["sector_name"])) if not sectors.empty else {},
+        institution_names=dict(zip(listed["institution_id"], listed["institution_name"])) if not listed.empty else {},
+    )
+
+
+def describe_with(filters: Filters, *, region_names: dict, sector_names: dict, institution_names: dict | None = None) -> str:
+    """``describe`` with the names given, for documents built from a database of their own (the brief)."""
     parts = [
         describe_years(filters),
         _named(filters.regions, region_names, "filters.many_regions") if filters.regions else t("filters.all_regions"),
@@ -160,9 +169,7 @@ def describe(filters: Filters) -> str:
     if filters.institution_types:
         parts.append(t("filters.types", types=_named(filters.institution_types, {}, "filters.many_types")))
     if filters.institutions:
-        frame = institutions()
-        names = dict(zip(frame["institution_id"], frame["institution_name"])) if not frame.empty else {}
-        parts.append(_named(filters.institutions, names, "filters.many_institutions"))
+        parts.append(_named(filters.institutions, institution_names or {}, "filters.many_institutions"))
     if filters.programs:
         parts.append(t("filters.programs", programs=_named(filters.programs, {}, "filters.many_programs")))
     return t("filters.part_separator").join(parts)

@@ -8,17 +8,36 @@ the filters. Data names (regions, sectors, institutions) always show as stored.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import streamlit as st
 
 from data_access.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalogue, column_label, translate
 
-__all__ = ["LANGUAGES", "catalogue", "current_language", "label", "render_language_switch", "t"]
+__all__ = ["LANGUAGES", "catalogue", "current_language", "label", "speaking", "render_language_switch", "t"]
 
 LANGUAGE_KEY = "interface_language"
+_SPOKEN: ContextVar[str | None] = ContextVar("spoken_language", default=None)
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Texts in ``language`` inside the block, whatever the session says: for files built outside a
+    page run (a download built when clicked runs on a thread of its own, without the session)."""
+    token = _SPOKEN.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _SPOKEN.reset(token)
 
 
 def current_language() -> str:
-    """The language of this session: the URL's ``lang`` on the first run, then the sidebar's choice."""
+    """The language of this session: the URL's ``lang`` on the first run, then the sidebar's choice
+    (or the language of an enclosing ``speaking`` block)."""
+    if (spoken := _SPOKEN.get()) is not None:
+        return spoken
     if LANGUAGE_KEY not in st.session_state:
         asked = st.query_params.get("lang", DEFAULT_LANGUAGE)
         st.session_state[LANGUAGE_KEY] = asked if asked in LANGUAGES else DEFAULT_LANGUAGE
