@@ -7,7 +7,7 @@ from data_access.settings import get_settings
 from ui import uploads
 from ui.auth import editor_name, render_sign_in
 from ui.context import dashboard_engine
-from ui.data_page import CHECKED, DONE, ROUND, count_columns, finish, history_columns, load_label, preview_of, show_check
+from ui.data_page import CHECKED, DONE, ROUND, count_columns, finish, history_columns, preview_of, show_check
 from ui.i18n import t
 
 st.title(t("nav.data"))
@@ -52,7 +52,7 @@ if chosen:
         show_check(result)
         if result.ok and not editor:
             st.info(t("data.sign_in_to_load"), icon=":material/lock:")
-        elif result.ok and st.button(load_label(result, replace=replace), type="primary", icon=":material/upload:"):
+        elif result.ok and st.button(uploads.load_label(result, replace=replace), type="primary", icon=":material/upload:"):
             outcome = load_sources(engine, uploads.sources_for(chosen), replace=replace, loaded_by=editor,
                                    max_problems=get_settings().max_problems)
             if outcome.ok:

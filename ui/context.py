@@ -39,7 +39,7 @@ class ViewResult:
         return self.numbers.empty
 
 
-@st.cache_resource(show_spinner="Opening the database…")
+@st.cache_resource(show_spinner=False)
 def dashboard_engine():
     """The process-wide engine (the embedded default is created and filled on first use)."""
     return get_engine()

@@ -68,11 +68,3 @@ def finish(message: str, counts: dict) -> None:
     st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
     st.session_state.pop(CHECKED, None)
     st.rerun()
-
-
-def load_label(result, *, replace: bool = False) -> str:
-    """The label of the button that loads checked files: "Load 1,234 rows", or with ``replace``
-    "Replace all data with 1,234 rows"."""
-    rows = uploads.rows_to_load(result)
-    key = ("data.replace_" if replace else "data.load_") + ("one" if rows == 1 else "many")
-    return t(key, rows=f"{rows:,}")

@@ -29,7 +29,6 @@ from data_access.validation import Problem, Source, ValidationResult, decode_tex
 BY_FILE_NAME = "by file name"  # the table choice that lets the file's name say its table
 TABLE_CHOICES = (BY_FILE_NAME, *LOAD_ORDER)
 PROBLEM_COLUMNS = ["file", "line", "column", "problem"]
-ACCEPTED_ENCODINGS = "UTF-8, UTF-8 with BOM, or GB18030/GBK"
 PREVIEW_ROWS = 10
 
 
