@@ -12,7 +12,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, func, insert, select, text, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from . import summaries
@@ -24,6 +23,8 @@ from .store import first_line
 from .validation import FILE_LEVEL, Problem, Source, ValidationResult, collect_sources, validate_sources
 
 BATCH_ROWS = 5000
+LOAD_CACHE_KB = 512 * 1024  # SQLite page cache of the connection that writes a load
+READ_CACHE_KB = 64 * 1024  # and what it goes back to (store.make_engine gives every connection this)
 
 
 @dataclass
@@ -100,10 +101,18 @@ def change_transaction(engine: Engine, holder: str, *, wait_seconds: float | Non
                 connection.execute(text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": f"{int(wait * 1000)}"})
             else:
                 connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait * 1000)}")  # an int we made, not input
+                # A large load rewrites index pages all over the file; the default 2 MB page cache
+                # would evict them between rows. Per connection, for this transaction's duration.
+                connection.exec_driver_sql(f"PRAGMA cache_size = -{LOAD_CACHE_KB}")
+                connection.exec_driver_sql("PRAGMA temp_store = MEMORY")
             connection.execute(
                 update(LoadLock).where(LoadLock.id == 1).values(holder=holder, since=datetime.now(timezone.utc))
             )
-            yield connection
+            try:
+                yield connection
+            finally:
+                if connection.dialect.name == "sqlite":
+                    connection.exec_driver_sql(f"PRAGMA cache_size = -{READ_CACHE_KB}")
     except OperationalError as error:
         text_of_error = str(getattr(error, "orig", error)).lower()
         if "locked" in text_of_error or "lock timeout" in text_of_error or "lock_timeout" in text_of_error:
@@ -185,19 +194,35 @@ def _columns(table: str) -> list[str]:
     return list(TABLES[table].column_names)
 
 
+SCAN_WHEN_LOADING_ONE_IN = 50  # a load of at least 1/50 of a table's rows reads the table rather than looking keys up
+ADDED_ALL = "all"  # the "added" of a table that was empty before the load: undoing it empties the table again
+
+
 def _record_overwritten(connection, table: str, rows: list[dict]) -> dict:
-    """The stored rows a load of ``rows`` will overwrite, and the keys it will add."""
+    """The stored rows a load of ``rows`` will overwrite, and the keys it will add.
+
+    Into an empty table (a first load, the usual way a large data set arrives) nothing is
+    overwritten and every key is new, so the record says just that instead of listing them.
+    A load about as large as the table reads the table once; a small one looks its keys up."""
     spec, model = TABLES[table], CONTRACT_MODELS[table]
-    key_columns = [getattr(model, k) for k in spec.key]
+    stored = connection.execute(select(func.count()).select_from(model)).scalar_one()
+    if stored == 0:
+        return {"previous": [], "added": ADDED_ALL}
     keys = [tuple(row[k] for k in spec.key) for row in rows]
-    previous: list[list] = []
-    for start in range(0, len(keys), KEY_BATCH):
-        batch = keys[start : start + KEY_BATCH]
-        found = connection.execute(
-            select(*[getattr(model, c) for c in _columns(table)]).where(tuple_(*key_columns).in_(batch))
-        ).all()
-        previous.extend(list(row) for row in found)
+    every_column = [getattr(model, c) for c in _columns(table)]
     key_positions = [_columns(table).index(k) for k in spec.key]
+    previous: list[list] = []
+    if len(keys) * SCAN_WHEN_LOADING_ONE_IN >= stored:
+        incoming = set(keys)
+        for row in connection.execute(select(*every_column)):
+            if tuple(row[p] for p in key_positions) in incoming:
+                previous.append(list(row))
+    else:
+        key_columns = [getattr(model, k) for k in spec.key]
+        for start in range(0, len(keys), KEY_BATCH):
+            batch = keys[start : start + KEY_BATCH]
+            found = connection.execute(select(*every_column).where(tuple_(*key_columns).in_(batch))).all()
+            previous.extend(list(row) for row in found)
     existing = {tuple(row[p] for p in key_positions) for row in previous}
     return {"previous": previous, "added": [list(k) for k in keys if k not in existing]}
 
@@ -294,6 +319,8 @@ def _restore(connection, records: dict[str, dict]) -> dict[str, dict[str, int]]:
         model = CONTRACT_MODELS[table]
         if replaced:
             removed = connection.execute(delete(model)).rowcount
+        elif records[table]["added"] == ADDED_ALL:
+            removed = connection.execute(delete(model)).rowcount
         else:
             spec = TABLES[table]
             key_columns = [getattr(model, k) for k in spec.key]
@@ -318,27 +345,32 @@ def _empty_all_tables(connection) -> dict[str, int]:
 
 
 def _upsert(connection, table: str, rows: list[dict]) -> dict[str, int]:
-    """Insert new keys, update existing ones; returns rows, added and updated counts."""
+    """Insert new keys, update existing ones; returns rows, added and updated counts.
+
+    Rows go to the driver's executemany as tuples, in batches: building a statement per row
+    through the ORM costs more than the database's work at national scale."""
     model = CONTRACT_MODELS[table]
     sa_table = model.__table__  # type: ignore[attr-defined]
     before = connection.execute(select(func.count()).select_from(sa_table)).scalar_one()
-    statement = _upsert_statement(connection.dialect.name, sa_table, TABLES[table].key)
+    columns = _columns(table)
+    statement = _upsert_sql(connection.dialect, table, columns, TABLES[table].key)
     for start in range(0, len(rows), BATCH_ROWS):
-        connection.execute(statement, rows[start : start + BATCH_ROWS])
+        connection.exec_driver_sql(statement, [tuple(row[c] for c in columns) for row in rows[start : start + BATCH_ROWS]])
     after = connection.execute(select(func.count()).select_from(sa_table)).scalar_one()
     added = after - before
     return {"rows": len(rows), "added": added, "updated": len(rows) - added}
 
 
-def _upsert_statement(dialect: str, sa_table, key: tuple[str, ...]):
-    if dialect == "sqlite":
-        statement = sqlite.insert(sa_table)
-    elif dialect == "postgresql":
-        statement = postgresql.insert(sa_table)
-    else:
-        raise NotImplementedError(f"loading into {dialect} is not supported; use SQLite or PostgreSQL")
-    updates = {c.name: statement.excluded[c.name] for c in sa_table.columns if c.name not in key}
-    return statement.on_conflict_do_update(index_elements=list(key), set_=updates)
+def _upsert_sql(dialect, table: str, columns: list[str], key: tuple[str, ...]) -> str:
+    """INSERT ... ON CONFLICT (key) DO UPDATE for ``table`` (SQLite and PostgreSQL share the syntax).
+    Table and column names are the contract's constants; every value is a parameter."""
+    if dialect.name not in ("sqlite", "postgresql"):
+        raise NotImplementedError(f"loading into {dialect.name} is not supported; use SQLite or PostgreSQL")
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    updates = [c for c in columns if c not in key]
+    conflict = f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updates)}" if updates else "DO NOTHING"
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))}) "
+            f"ON CONFLICT ({', '.join(key)}) {conflict}")
 
 
 def _current_user() -> str:

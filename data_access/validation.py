@@ -345,6 +345,13 @@ def parse_value(raw: str, column: Column) -> tuple[object, Message | None]:
         return None, Message("validation.empty_cell", expected=column.describe())
     if column.kind == "text":
         return text, None
+    if text.isdigit() and text.isascii():  # the common case, without the pattern match (0-9 only, so >= 0)
+        if column.kind == "money":
+            return float(text), None
+        number = int(text)
+        if column.kind == "year" and not YEAR_MIN <= number <= YEAR_MAX:
+            return None, _wrong_value(column, text)
+        return number, None
     if column.kind == "money":
         if not _DECIMAL.fullmatch(text):
             return None, Message("validation.wrong_amount", expected=column.describe(), found=repr(text))
