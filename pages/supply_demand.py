@@ -8,12 +8,16 @@ from ui.context import view
 from ui.filters import active_filters, describe
 from ui.i18n import t
 from ui.presentation import presentation_on
+from ui.scale import by_largest_gap, keep_top, with_gap_measures
 from ui.takeaways import in_years, largest_shortage_takeaway, lowest_coverage_takeaway, trend_takeaway
+
+PROJECTED_SECTORS = 10  # bars a projected screen shows readably; the rest are drawn as one
+HEATMAP_REGIONS = 25  # rows of the region × sector heat map; at national scale the rest are one row
 
 st.title(t("nav.supply_demand"))
 filters = active_filters()
 
-latest_only = st.segmented_control(
+latest_only = "latest" if presentation_on() else st.segmented_control(  # the projector shows the latest year
     t("supply_demand.period"), options=["latest", "total"], default="latest", key="period", required=True,
     format_func=lambda p: t("supply_demand.latest_year", year=filters.year_to) if p == "latest" else t("supply_demand.total"),
 )
@@ -27,7 +31,12 @@ if by_sector.empty:
 
 if not presentation_on():
     st.caption(t("supply_demand.explain"))
-chart_with_data(supply_demand_bars(by_sector.numbers, title=t("supply_demand.bars_title", filters=scope)),
+    bars = by_sector.numbers
+else:  # on a projector, the sectors with the largest gaps and the rest together, readable from the back
+    bars = keep_top(by_sector.numbers, key="sector_code", name="sector_name", rank=by_largest_gap(by_sector.numbers, "sector_code"),
+                    limit=PROJECTED_SECTORS, sums=("supply", "demand"), recompute=with_gap_measures,
+                    other_name=t("supply_demand.other_sectors", count=len(by_sector.numbers) - PROJECTED_SECTORS))
+chart_with_data(supply_demand_bars(bars, title=t("supply_demand.bars_title", filters=scope)),
                 by_sector, "supply_demand_by_sector.csv")
 when, year = in_years(period), filters.year_to  # "in 2025" or "in 2019–2025"
 previous = view("gaps_by_sector", filters.with_years(year - 1, year - 1)).numbers if latest_only == "latest" else None
@@ -35,7 +44,13 @@ takeaway(largest_shortage_takeaway(by_sector.numbers, previous, when=when, previ
 
 if not presentation_on():  # one idea per screen on the projector: the bars and their takeaway
     cells = view("gaps_by_region_sector", period)
-    chart_with_data(coverage_heatmap(cells.numbers, title=t("supply_demand.heatmap_title", filters=scope)), cells,
+    regions = cells.numbers["region_code"].nunique()
+    drawn = keep_top(cells.numbers, key="region_code", name="region_name", rank=by_largest_gap(cells.numbers, "region_code"),
+                     limit=HEATMAP_REGIONS, sums=("supply", "demand"), by=("sector_code", "sector_name"),
+                     recompute=with_gap_measures, other_name=t("supply_demand.other_regions", count=regions - HEATMAP_REGIONS))
+    if regions > HEATMAP_REGIONS + 1:
+        st.caption(t("supply_demand.heatmap_top", shown=HEATMAP_REGIONS, regions=f"{regions:,}"))
+    chart_with_data(coverage_heatmap(drawn, title=t("supply_demand.heatmap_title", filters=scope)), cells,
                     "coverage_by_region_sector.csv")
     takeaway(lowest_coverage_takeaway(cells.numbers, when=when))
 

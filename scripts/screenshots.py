@@ -5,7 +5,8 @@
 Starts a fresh ``streamlit run dashboard.py`` on a free port with the sample
 data in a temporary DASHBOARD_HOME, opens each page in Chromium (CHROMIUM_PATH,
 else /usr/bin/chromium; Playwright's own browser downloads are not used) at
-1400x1000 and saves ``screenshot-<page>.png`` for every page in the output folder.
+1400x1000 and saves ``screenshot-<page>.png`` for every page in the output folder,
+some pages in Chinese too, and presentation mode at a projector's 1280x720.
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ PAGES = {
     "outcomes": "/graduate-outcomes",
     "scorecard": "/institution-scorecard?institution=INS019",
     "data": "/data-loads",
+    "overview-zh": "/?lang=zh-CN",
+    "supply-demand-zh": "/supply-demand?lang=zh-CN",
+    "placements-zh": "/placements-partners?lang=zh-CN",
+}
+# Presentation mode as a 1280x720 projector shows it (one screen, no scrolling).
+PROJECTOR = {
+    "presentation-supply-demand-zh": "/supply-demand?lang=zh-CN&present=1",
+    "presentation-overview": "/?present=1",
 }
 
 
@@ -90,6 +99,13 @@ def main() -> None:
                     page.wait_for_timeout(500)
                     page.screenshot(path=str(target), full_page=True)
                     page.set_viewport_size({"width": 1400, "height": 1000})
+                    print(target)
+                page.set_viewport_size({"width": 1280, "height": 720})
+                for name, path in PROJECTOR.items():
+                    page.goto(url + path)
+                    wait_for_app(page)
+                    target = out / f"screenshot-{name}.png"
+                    page.screenshot(path=str(target))
                     print(target)
                 browser.close()
         finally:

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .i18n import t
+from .scale import OTHER_CODE
 
 SUPPLY_COLOUR = "#0072B2"  # blue
 DEMAND_COLOUR = "#E69F00"  # orange
@@ -54,7 +55,8 @@ def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
 
 def supply_demand_bars(gaps: pd.DataFrame, *, title: str) -> go.Figure:
     """Supply and demand side by side per sector, largest shortage at the top."""
-    ordered = gaps.sort_values("gap", ascending=False)  # Plotly draws the first row at the bottom
+    # Plotly draws the first row at the bottom: largest shortage on top, the folded "other" item at the bottom.
+    ordered = gaps.assign(_other=gaps["sector_code"] == OTHER_CODE).sort_values(["_other", "gap"], ascending=False)
     labels = ordered["sector_name"].map(short_label)
     custom = _layers([ordered["gap"], ordered["coverage_ratio"], ordered["sector_name"]])
     hover = "<br>".join([

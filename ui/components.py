@@ -95,13 +95,20 @@ def chart_with_data(figure: go.Figure, result: ViewResult, file_name: str, *, ke
     return event
 
 
+PROJECTOR_HEIGHT = 620  # px: with the title, the takeaway and the bottom bar, one chart fits a 1080-line screen
+
+
 def for_projector(figure: go.Figure) -> go.Figure:
-    """A copy of ``figure`` with text large enough to read from the back of a meeting room."""
+    """A copy of ``figure`` with text large enough to read from the back of a meeting room, the legend on a
+    line of its own under the title, and no taller than a projected screen leaves for one chart."""
     projected = go.Figure(figure)
     height = projected.layout.height
     projected.update_layout(
         font=dict(size=PROJECTOR_FONT), title_font_size=PROJECTOR_FONT + 6, legend_font_size=PROJECTOR_FONT,
-        hoverlabel_font_size=PROJECTOR_FONT, **({"height": round(height * 1.25)} if height else {}),
+        hoverlabel_font_size=PROJECTOR_FONT, **({"height": min(round(height * 1.25), PROJECTOR_HEIGHT)} if height else {}),
+        title=dict(y=1, yref="container", yanchor="top", pad=dict(t=8)),
+        legend=dict(orientation="h", x=0, xanchor="left", y=1, yanchor="bottom"),
+        margin=dict(t=110),
     )
     projected.update_xaxes(title_font_size=PROJECTOR_FONT, tickfont_size=PROJECTOR_FONT - 2)
     projected.update_yaxes(title_font_size=PROJECTOR_FONT, tickfont_size=PROJECTOR_FONT - 2)

@@ -59,3 +59,14 @@ def keep_top(
 def first_rows(frame: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, int]:
     """The first ``limit`` rows of an already sorted table and how many rows it has in all."""
     return frame.head(limit), len(frame)
+
+
+def with_gap_measures(frame: pd.DataFrame) -> pd.DataFrame:
+    """Gap and coverage ratio recomputed from summed supply and demand (coverage empty without demand)."""
+    supply, demand = frame["supply"].astype(float), frame["demand"].astype(float)
+    return frame.assign(gap=supply - demand, coverage_ratio=(supply / demand).where(demand > 0))
+
+
+def by_largest_gap(frame: pd.DataFrame, key: str) -> pd.Series:
+    """Items ranked by the size of their gap, shortage or surplus, over every other dimension."""
+    return frame.groupby(key)[["supply", "demand"]].sum().pipe(lambda sums: (sums["supply"] - sums["demand"]).abs())
