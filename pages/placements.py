@@ -11,9 +11,11 @@ from ui.context import view
 from ui.filters import active_filters, describe
 from ui.i18n import label, t
 from ui.presentation import presentation_on
+from ui.scale import keep_top, with_hire_rate
 from ui.selection import ChartSelection
 from ui.takeaways import placements_takeaway
 
+CHART_REGIONS = 15  # host regions drawn one by one; at national scale the rest are one bar
 RANKINGS = ("students_placed", "hired")  # the text of each is t(f"placements.rank_{ranking}")
 COUNTS, RATES = ("tenure_years", "placement_capacity", "years_hosting", "students_placed", "hired"), ("placement_hire_rate", "capacity_use")
 # Columns whose heading on this page says more than the column's usual one (the host's sector and region).
@@ -67,7 +69,12 @@ narrowed = filters.narrowed(sectors=chosen) if chosen else filters
 scope = describe(narrowed)
 with right:
     by_region = view("placements_by_region", narrowed)
-    chart_with_data(placed_and_hired_bars(by_region.numbers, code="region_code", name="region_name",
+    regions = len(by_region.numbers)
+    drawn = keep_top(by_region.numbers, key="region_code", name="region_name", limit=CHART_REGIONS,
+                     rank=by_region.numbers.set_index("region_code")["students_placed"],
+                     sums=("students_placed", "hired", "partners"), recompute=with_hire_rate,
+                     other_name=t("placements.other_regions", count=regions - CHART_REGIONS))
+    chart_with_data(placed_and_hired_bars(drawn, code="region_code", name="region_name",
                                           title=t("placements.by_region_title", filters=scope)),
                     by_region, "placements_by_host_region.csv")
 

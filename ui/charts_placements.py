@@ -26,6 +26,7 @@ from .charts import COVERAGE_SCALE, SUPPLY_COLOUR, _layers, _layout, short_label
 from .context import ViewResult
 from .formatting import fmt_count, fmt_rate, is_missing
 from .i18n import t
+from .scale import OTHER_CODE
 
 PLACED_COLOUR = "#56B4E9"  # Okabe–Ito sky blue: students placed
 HIRED_COLOUR = SUPPLY_COLOUR  # Okabe–Ito blue: of whom hired after placement
@@ -125,8 +126,9 @@ def placed_and_hired_bars(frame: pd.DataFrame, *, code: str, name: str, title: s
     customdata[0] of every bar is the code, so that a selection names the group.
     """
     frame = as_floats(frame, "students_placed", "hired", "placement_hire_rate")
-    ordered = frame if order_by is None else frame.sort_values([order_by, code], ascending=[False, True],
-                                                               na_position="last", kind="stable")
+    ordered = frame if order_by is None else (  # the folded "other" item last, whatever its size
+        frame.assign(_other=frame[code] == OTHER_CODE)
+        .sort_values(["_other", order_by, code], ascending=[True, False, True], na_position="last", kind="stable"))
     codes = ordered[code].astype(str)
     placed, hired, rate = ordered["students_placed"], ordered["hired"], ordered["placement_hire_rate"]
     label = placed_hired_labels(placed, rate)

@@ -16,6 +16,7 @@ from data_access.i18n import column_labels
 from .context import ViewResult
 from .i18n import current_language, label, t
 from .presentation import presentation_on
+from .scale import first_rows
 
 PROJECTOR_FONT = 20  # px of chart text in presentation mode (the charts' own is 14)
 
@@ -95,6 +96,7 @@ def chart_with_data(figure: go.Figure, result: ViewResult, file_name: str, *, ke
     return event
 
 
+TABLE_ROWS = 1_000  # rows a table sends to the browser; its download holds every row
 PROJECTOR_HEIGHT = 620  # px: with the title, the takeaway and the bottom bar, one chart fits a 1080-line screen
 
 
@@ -120,7 +122,10 @@ def table_with_data(result: ViewResult, file_name: str, *, column_config: Mappin
     """A sortable table of the view and its download. With ``on_select``, returns the row selection event."""
     options = {"on_select": on_select, "selection_mode": "single-row", "key": key} if on_select else {}
     column_config = _headed(result.table, column_config)
-    event = st.dataframe(_rounded_to_step(result.table, column_config), hide_index=True,
+    shown, rows = first_rows(result.table, TABLE_ROWS)
+    if rows > TABLE_ROWS:
+        st.caption(t("common.first_rows", shown=f"{TABLE_ROWS:,}", rows=f"{rows:,}"))
+    event = st.dataframe(_rounded_to_step(shown, column_config), hide_index=True,
                          column_config=_text_where_hidden(result, column_config), height=height, **options)
     protection_note(result)
     download_csv(result.display, file_name)

@@ -70,3 +70,9 @@ def with_gap_measures(frame: pd.DataFrame) -> pd.DataFrame:
 def by_largest_gap(frame: pd.DataFrame, key: str) -> pd.Series:
     """Items ranked by the size of their gap, shortage or surplus, over every other dimension."""
     return frame.groupby(key)[["supply", "demand"]].sum().pipe(lambda sums: (sums["supply"] - sums["demand"]).abs())
+
+
+def with_hire_rate(frame: pd.DataFrame) -> pd.DataFrame:
+    """The placement hire rate recomputed from summed students placed and hired."""
+    placed = frame["students_placed"].astype(float)
+    return frame.assign(placement_hire_rate=(frame["hired"].astype(float) / placed).where(placed > 0))
