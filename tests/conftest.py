@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -23,6 +24,7 @@ from data_access.models import CONTRACT_MODELS
 from data_access.queries import current_data_version
 from data_access.settings import get_settings
 from data_access.store import _ready_engine, create_schema, make_engine, normalise_url
+import ui.components
 
 FIXTURES = Path(__file__).parent / "fixtures"
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -91,6 +93,12 @@ def tiny_engine(engine) -> Engine:
     return engine
 
 
+def clear_app_caches() -> None:
+    """Forget settings, engines and Streamlit caches, so the app reads DATABASE_URL anew."""
+    for clear in (get_settings.cache_clear, _ready_engine.cache_clear, st.cache_data.clear, st.cache_resource.clear):
+        clear()
+
+
 @pytest.fixture
 def app_url(db_url, monkeypatch) -> str:
     """DATABASE_URL of a database holding the tiny fixture (SQLite, and PostgreSQL when
@@ -101,11 +109,23 @@ def app_url(db_url, monkeypatch) -> str:
     assert load_paths(engine, [TINY]).ok
     engine.dispose()
     monkeypatch.setenv("DATABASE_URL", url)
-    for clear in (get_settings.cache_clear, _ready_engine.cache_clear, st.cache_data.clear, st.cache_resource.clear):
-        clear()
+    clear_app_caches()
     yield url
-    for clear in (get_settings.cache_clear, _ready_engine.cache_clear, st.cache_data.clear, st.cache_resource.clear):
-        clear()
+    clear_app_caches()
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> list[pd.DataFrame]:
+    """The frames the page hands to its CSV downloads (headers already in the page's language), in call order."""
+    written: list[pd.DataFrame] = []
+    real = ui.components.csv_bytes
+
+    def keep(frame: pd.DataFrame) -> bytes:
+        written.append(frame)
+        return real(frame)
+
+    monkeypatch.setattr(ui.components, "csv_bytes", keep)
+    return written
 
 
 @pytest.fixture

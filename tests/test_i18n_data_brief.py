@@ -10,11 +10,9 @@ from __future__ import annotations
 import json
 import re
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import ui.components
 from data_access.passwords import hash_password
 
 from .conftest import APP, open_page, run_app
@@ -24,19 +22,6 @@ BROKEN_ENROLMENTS = b"year,institution_id,program_code,enrolled,graduates\n2024,
 CORRECTED_ENROLMENTS = b"year,institution_id,program_code,enrolled,graduates\n2024,I1,P1,110,41\n"
 PASSWORD = "correct horse battery"
 
-
-@pytest.fixture
-def downloads(monkeypatch) -> list[pd.DataFrame]:
-    """The frames handed to CSV downloads (headers already in the page's language), in call order."""
-    written: list[pd.DataFrame] = []
-    real = ui.components.csv_bytes
-
-    def keep(frame: pd.DataFrame) -> bytes:
-        written.append(frame)
-        return real(frame)
-
-    monkeypatch.setattr(ui.components, "csv_bytes", keep)
-    return written
 
 
 def column_headings(app: AppTest, index: int) -> dict[str, str]:

@@ -7,30 +7,15 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import ui.components
 
 from .conftest import click_chart, open_page
 
 ENROLMENT, OUTCOMES = "pages/enrolment.py", "pages/outcomes.py"
 RATES_ZH = ["去向落实率", "就业率", "专业相关度", "升学率", "自主创业率"]
 
-
-@pytest.fixture
-def downloads(monkeypatch) -> list[pd.DataFrame]:
-    """The frames the page hands to its CSV downloads (headers already in the page's language), in call order."""
-    written: list[pd.DataFrame] = []
-    real = ui.components.csv_bytes
-
-    def keep(frame: pd.DataFrame) -> bytes:
-        written.append(frame)
-        return real(frame)
-
-    monkeypatch.setattr(ui.components, "csv_bytes", keep)
-    return written
 
 
 def no_problem(app: AppTest) -> bool:

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import ui.components
 
 from .conftest import open_page, run_app
 
@@ -18,19 +17,6 @@ from .conftest import open_page, run_app
 SHORTAGE_ZH = "2023年，Health短缺最大：毕业生数比岗位需求数少35人（供需比0.46）。"
 SHORTAGE_EN = "Health has the largest shortage in 2023: 35 fewer graduates than openings (coverage 0.46)."
 
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, pd.DataFrame]:
-    """The frames the page hands to its CSV downloads (headers already in the page's language), by call order."""
-    written: list[pd.DataFrame] = []
-    real = ui.components.csv_bytes
-
-    def keep(frame: pd.DataFrame) -> bytes:
-        written.append(frame)
-        return real(frame)
-
-    monkeypatch.setattr(ui.components, "csv_bytes", keep)
-    return written
 
 
 def takeaways(app: AppTest) -> list[str]:

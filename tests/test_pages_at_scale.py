@@ -9,14 +9,12 @@ import json
 import numpy as np
 
 import pytest
-import streamlit as st
 
 from benchmark.scale_data import ScaleParameters, generate, write
 from data_access.loading import load_paths
-from data_access.settings import get_settings
-from data_access.store import _ready_engine, create_schema, make_engine
+from data_access.store import create_schema, make_engine
 
-from .conftest import open_page
+from .conftest import clear_app_caches, open_page
 
 REGIONS = 60
 
@@ -37,11 +35,9 @@ def scale_url(tmp_path_factory) -> str:
 @pytest.fixture
 def scale_app(scale_url, monkeypatch) -> str:
     monkeypatch.setenv("DATABASE_URL", scale_url)
-    for clear in (get_settings.cache_clear, _ready_engine.cache_clear, st.cache_data.clear, st.cache_resource.clear):
-        clear()
+    clear_app_caches()
     yield scale_url
-    for clear in (get_settings.cache_clear, _ready_engine.cache_clear, st.cache_data.clear, st.cache_resource.clear):
-        clear()
+    clear_app_caches()
 
 
 def figures(app) -> list[dict]:
