@@ -27,7 +27,7 @@ def metrics(app: AppTest) -> dict:
 
 
 def takeaways(app: AppTest) -> list[str]:
-    return [m.value for m in app.markdown if m.value.startswith(("**要点：**", "**Takeaway:**"))]
+    return [m.value for m in app.markdown if m.value.startswith(("**要点**：", "**Takeaway:**"))]
 
 
 def charts(app: AppTest) -> list[dict]:
@@ -65,7 +65,7 @@ def test_enrolment_in_chinese_shows_the_figures_charts_and_takeaway_in_bureau_te
     assert [trace["name"] for trace in growth["data"]] == ["毕业生数", "在校生数"]
     assert growth["layout"]["xaxis"]["title"]["text"] == "2023年至2024年的变化"
     # Health (Q) 100 -> 110; ICT has no 2024 enrolment, so it has no change to compare.
-    assert takeaways(app) == ["**要点：**2023年至2024年，在校生数增长最多的是Health（+10，+10.0%）。"]
+    assert takeaways(app) == ["**要点**：2023年至2024年，在校生数增长最多的是Health（+10，+10.0%）。"]
     assert app.subheader[0].value == "从行业到专业再到院校（2024年）"
     assert any(m.value.startswith("**2024年专业**") for m in app.markdown)
     trend, _, by_sector, programs = downloads[:4]
@@ -81,7 +81,7 @@ def test_enrolment_chart_titles_name_the_chosen_region_and_sector(app_url):
     assert no_problem(app)
     assert titles(app)[:2] == ["各地区在校生数历年变化 · 2023–2024；North；Health",
                                "各地区2023年至2024年增长率 · 2024；North；Health"]
-    assert takeaways(app) == ["**要点：**2023年至2024年，在校生数增长最多的是North（+10，+10.0%）。"]
+    assert takeaways(app) == ["**要点**：2023年至2024年，在校生数增长最多的是North（+10，+10.0%）。"]
 
 
 def test_enrolment_drill_down_in_chinese_names_the_program_and_its_institutions(app_url, downloads):
@@ -117,7 +117,7 @@ def test_enrolment_in_presentation_mode_shows_the_figures_the_growth_chart_and_i
     assert no_problem(app)
     assert len(app.metric) == 3
     assert titles(app) == ["各行业2023年至2024年增长率 · 2024；全部地区；全部行业"]  # no trend, no drill-down
-    assert takeaways(app) == ["**要点：**2023年至2024年，在校生数增长最多的是Health（+10，+10.0%）。"]
+    assert takeaways(app) == ["**要点**：2023年至2024年，在校生数增长最多的是Health（+10，+10.0%）。"]
     assert not app.dataframe and not app.subheader
     assert not any(c.value.startswith("毕业生数/在校生数（同一年") for c in app.caption)
 
@@ -146,7 +146,7 @@ def test_outcomes_in_chinese_shows_every_rate_by_its_bureau_name(app_url, downlo
     assert [trace["name"] for trace in cohorts["data"]] == RATES_ZH
     assert [trace["name"] for trace in effective["data"]] == ["需求（岗位需求数）", "有效供给（专业对口就业）", "供给（毕业生数）"]
     # ICT: 3 of 6 employed in field, coverage 12/10; all sectors 18/26.
-    assert takeaways(app) == ["**要点：**ICT毕业生专业相关度最低：已就业者中50.0%从事本专业工作，全部毕业生为69.2%（供需比1.20）。"]
+    assert takeaways(app) == ["**要点**：ICT毕业生专业相关度最低：已就业者中50.0%从事本专业工作，全部毕业生为69.2%（供需比1.20）。"]
     assert any(c.value.endswith("行业：**J** ICT · **Q** Health") for c in app.caption)
     assert [s.value for s in app.subheader] == ["培养与需求错位之处", "分组与分届的毕业去向",
                                                 "有效供给：专业对口就业的毕业生与需求对比",
@@ -189,7 +189,7 @@ def test_outcomes_in_presentation_mode_shows_the_rates_the_scatter_and_its_takea
     assert no_problem(app)
     assert len(app.metric) == 6
     assert titles(app) == ["各行业专业相关度与供需比 · 2023；全部地区；全部行业"]  # no rates by group, cohort or effective supply
-    assert len(takeaways(app)) == 1 and takeaways(app)[0].startswith("**要点：**ICT")
+    assert len(takeaways(app)) == 1 and takeaways(app)[0].startswith("**要点**：ICT")
     assert not app.dataframe
     assert [s.value for s in app.subheader] == ["培养与需求错位之处"]
     assert not any(c.value.startswith("虚线左侧") for c in app.caption)  # the explanation is left out, the sector key stays

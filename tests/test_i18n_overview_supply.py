@@ -20,7 +20,7 @@ SHORTAGE_EN = "Health has the largest shortage in 2023: 35 fewer graduates than 
 
 
 def takeaways(app: AppTest) -> list[str]:
-    return [m.value for m in app.markdown if m.value.startswith(("**要点：**", "**Takeaway:**"))]
+    return [m.value for m in app.markdown if m.value.startswith(("**要点**：", "**Takeaway:**"))]
 
 
 def chart_titles(app: AppTest) -> list[str]:
@@ -45,7 +45,7 @@ def test_the_overview_in_chinese_shows_figures_sentences_and_the_takeaway(app_ur
     assert shown["毕业生数（2023）"].help.startswith("供给：")
     assert app.caption[0].value == "培养供给与产业需求对比 · 2023；全部地区；全部行业"
     assert app.subheader[0].value == "2023年供需差距最大的领域"
-    assert takeaways(app) == [f"**要点：**{SHORTAGE_ZH}"]
+    assert takeaways(app) == [f"**要点**：{SHORTAGE_ZH}"]
     text = "\n".join(m.value for m in app.markdown)
     assert "**短缺最大**（毕业生数少于岗位需求数）" in text
     assert "- Health：毕业生数比岗位需求数少35人（供给30，需求65；供需比0.46）。" in text
@@ -87,9 +87,9 @@ def test_supply_demand_in_chinese_titles_charts_by_name_and_computes_takeaways(a
         "历年供给与需求 · 2023；North、Remote；全部行业",
     ]
     assert takeaways(app) == [
-        "**要点：**2023年，Health短缺最大：毕业生数比岗位需求数少35人（供需比0.46）。",
-        "**要点：**2023年供需比最低的是Remote的Health：0.00，毕业生0人，岗位需求5个。",
-        "**要点：**当前筛选下至多只有一年能同时比较供给与需求，无法显示趋势。",
+        "**要点**：2023年，Health短缺最大：毕业生数比岗位需求数少35人（供需比0.46）。",
+        "**要点**：2023年供需比最低的是Remote的Health：0.00，毕业生0人，岗位需求5个。",
+        "**要点**：当前筛选下至多只有一年能同时比较供给与需求，无法显示趋势。",
     ]
     assert app.subheader[0].value == "各地区、各行业供需缺口"
     bars, heatmap, trend = chart_specs(app)
@@ -127,7 +127,7 @@ def test_supply_demand_in_presentation_mode_shows_only_the_bars_and_their_takeaw
     app = open_page("pages/supply_demand.py", lang="zh-CN", to="2023", present="1")
     assert not app.exception
     assert chart_titles(app) == ["各行业供给与需求（短缺最大者居首）· 2023；全部地区；全部行业"]
-    assert takeaways(app) == [f"**要点：**{SHORTAGE_ZH}"]
+    assert takeaways(app) == [f"**要点**：{SHORTAGE_ZH}"]
     assert not app.dataframe and not app.subheader
 
 

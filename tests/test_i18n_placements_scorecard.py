@@ -26,7 +26,7 @@ GAPS_SENTENCE_ZH = ("短缺行业（1 个）每百个岗位需求的实习人数
                     "过剩行业（1 个）每百个岗位需求的实习人数为 0，来自 0 家合作企业。")
 # North College (I1), cohort 2023: (20 employed + 5 further study) / 28 surveyed = 89.3 %; it is North's only
 # institution; all selected: (26 + 7) / 38 = 86.8 %.
-SCORECARD_TAKEAWAY_ZH = "**要点：**North College的去向落实率为89.3%，所在地区为89.3%，全部所选范围为86.8%。"
+SCORECARD_TAKEAWAY_ZH = "**要点**：North College的去向落实率为89.3%，所在地区为89.3%，全部所选范围为86.8%。"
 SCORECARD_TAKEAWAY_EN = ("**Takeaway:** North College's destination rate is 89.3%, against 89.3% in its region "
                          "and 86.8% in the whole selection.")
 
@@ -63,7 +63,7 @@ def scope_line(spec: dict) -> str:
 
 
 def takeaways(app: AppTest) -> list[str]:
-    return [m.value for m in app.markdown if m.value.startswith(("**要点：**", "**Takeaway:**"))]
+    return [m.value for m in app.markdown if m.value.startswith(("**要点**：", "**Takeaway:**"))]
 
 
 def trace(spec: dict, name: str) -> dict:
@@ -101,7 +101,7 @@ def test_placements_in_chinese_titles_charts_and_sentences(app_url, downloads):
 
     (takeaway,) = takeaways(app)
     # Health hosts all 10 students placed in 2023 (100.0%), 4 of them hired (40.0%).
-    assert takeaway.startswith("**要点：**") and all(part in takeaway for part in ("Health", "10", "100.0%", "40.0%"))
+    assert takeaway.startswith("**要点**：") and all(part in takeaway for part in ("Health", "10", "100.0%", "40.0%"))
 
     gaps = downloads["placements_vs_gaps.csv"]
     assert {"行业", "供需状态", "每百个岗位需求的实习人数", "合作企业数"} <= set(gaps.columns)
@@ -205,7 +205,7 @@ def test_scorecard_in_chinese_marks_a_surplus_sector(app_url):
     else:
         raise AssertionError("no sector table")
     # South School, cohort 2023: (6 employed + 2 further study) / 10 surveyed; South's only institution.
-    assert takeaways(app) == ["**要点：**South School的去向落实率为80.0%，所在地区为80.0%，全部所选范围为86.8%。"]
+    assert takeaways(app) == ["**要点**：South School的去向落实率为80.0%，所在地区为80.0%，全部所选范围为86.8%。"]
 
 
 def test_scorecard_in_english_keeps_its_english_texts(app_url, downloads):
