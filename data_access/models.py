@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -268,3 +268,29 @@ class SummaryDemandBySector(SQLModel, table=True):
     year: int = Field(primary_key=True)
     sector_code: str = Field(primary_key=True)
     openings: int
+
+
+class SummaryPartner(SQLModel, table=True):
+    """Per partner employer over all years: the years it hosted students (bit ``year - 1990`` of
+    ``years_mask``; empty when a year is past 2052), and its totals. Counts the distinct partners of
+    any span of years, and ranks partners without the per-year rows when the span holds all its years."""
+
+    __tablename__ = "summary_partners"
+    employer_id: str = Field(primary_key=True)
+    region_code: str
+    sector_code: str
+    years_mask: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    years_hosting: int
+    students_placed: int
+    hired: int
+
+
+class SummaryPartnerCount(SQLModel, table=True):
+    """Distinct partner employers per year, host region and sector (additive over regions and
+    sectors, since an employer has one of each)."""
+
+    __tablename__ = "summary_partner_counts"
+    year: int = Field(primary_key=True)
+    region_code: str = Field(primary_key=True)
+    sector_code: str = Field(primary_key=True)
+    partners: int

@@ -12,13 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, or_, select, union_all
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from . import summaries
 from .filters import Filters
 from .metrics import add_growth, add_outcome_rates, add_placement_rates, add_supply_demand_measures, ratio
-from .models import Demand, Employer, Enrolment, Institution, LoadLog, Outcome, Placement, Program, Region, Sector
+from .models import (Demand, Employer, Enrolment, Institution, LoadLog, Outcome, Placement, Program, Region, Sector,
+                     SummaryPartner, SummaryPartnerCount, SummaryPlacementBySector)
 
 SUPPLY_DEMAND_COLUMNS = ["supply", "demand", "gap", "coverage_ratio"]
 
@@ -88,7 +89,8 @@ _NAMES = {
 
 
 def _frame(session: Session, statement: Select, columns: Sequence[str]) -> pd.DataFrame:
-    rows = session.execute(statement).all()
+    # Through the session's connection (Core), not the ORM: tens of thousands of rows come back at national scale.
+    rows = session.connection().execute(statement).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
 
 
@@ -429,9 +431,71 @@ def placement_totals(session: Session, *, filters: Filters, by: Sequence[str] = 
         "hired": func.sum(Placement.hired),
         "partners": func.count(func.distinct(Placement.employer_id)),
     }
-    frame = _with_names(session, _grouped(_PLACEMENT, filters, by, measures), by, list(measures))
+    if by and _partner_summaries_usable(session, filters, by):
+        sums = {name: measures[name] for name in ("students_placed", "hired")}
+        frame = _with_names(session, _grouped(_PLACEMENT, filters, by, sums), by, list(sums))
+        partners = _frame(session, _partner_counts(filters, by), [*by, "partners"])
+        frame = frame.merge(partners, on=list(by), how="left")
+    else:
+        frame = _with_names(session, _grouped(_PLACEMENT, filters, by, measures), by, list(measures))
     frame["partners"] = frame["partners"].fillna(0).astype("int64")
     return add_placement_rates(frame)
+
+
+def _partner_summaries_usable(session: Session, filters: Filters, by: Sequence[str] = ()) -> bool:
+    """Whether distinct partners and the partner ranking can come from the per-partner summaries:
+    no institution type, institution or program in the filters or the grouping, and every
+    partner's years held in its years_mask."""
+    return (
+        use_summaries
+        and not (filters.institution_types or filters.institutions or filters.programs)
+        and set(by) <= {"year", "region_code", "sector_code"}
+        and summaries.years_mask(filters.year_from, filters.year_to) is not None
+        and not session.execute(select(SummaryPartner.employer_id).where(SummaryPartner.years_mask.is_(None)).limit(1)).first()
+    )
+
+
+def _mask_test(mask: int):
+    """years_mask AND ``mask`` (a parameter, as a 64-bit integer)."""
+    return SummaryPartner.years_mask.op("&")(literal(mask, BigInteger))
+
+
+def _partner_counts(filters: Filters, by: Sequence[str]) -> Select:
+    """Distinct partner employers per ``by`` group (a subset of year, region_code, sector_code):
+    per year they add up over regions and sectors; over a span of years a partner counts once
+    when any of its hosting years is in the span."""
+    if "year" in by or (filters.year_from is not None and filters.year_from == filters.year_to):
+        dims = summaries.PARTNER_COUNTS.dims
+        statement = select(*[dims[d].label(d) for d in by], func.sum(SummaryPartnerCount.partners).label("partners"))
+        return _restrict(statement.select_from(SummaryPartnerCount), filters, dims).group_by(*[dims[d] for d in by])
+    dims = summaries.PARTNERS.dims
+    statement = select(*[dims[d].label(d) for d in by], func.count().label("partners")).select_from(SummaryPartner)
+    statement = statement.where(_mask_test(summaries.years_mask(filters.year_from, filters.year_to)) != 0)
+    return _restrict(statement, filters.with_years(None, None), dims).group_by(*[dims[d] for d in by])
+
+
+def _partner_totals(filters: Filters) -> Select:
+    """Per partner employer with placements in the filters: students_placed, hired, years_hosting.
+    A partner whose every hosting year is in the span gives its stored totals; one with hosting
+    years on both sides of the span is summed from its rows per year."""
+    span = summaries.years_mask(filters.year_from, filters.year_to)
+    outside = summaries.ALL_YEARS_MASK & ~span
+    whole = (
+        select(SummaryPartner.employer_id.label("employer_id"), SummaryPartner.students_placed.label("students_placed"),
+               SummaryPartner.hired.label("hired"), SummaryPartner.years_hosting.label("years_hosting"))
+        .where(_mask_test(span) != 0, _mask_test(outside) == 0)
+    )
+    whole = _restrict(whole, filters.with_years(None, None), summaries.PARTNERS.dims)
+    per_year = summaries.PARTNER_YEARS
+    partly = (
+        select(per_year.dims["employer_id"], func.sum(per_year.column("students_placed")), func.sum(per_year.column("hired")),
+               func.count())
+        .select_from(per_year.model)
+        .join(SummaryPartner, SummaryPartner.employer_id == per_year.dims["employer_id"])
+        .where(_mask_test(span) != 0, _mask_test(outside) != 0)
+        .group_by(per_year.dims["employer_id"])
+    )
+    return union_all(whole, _restrict(partly, filters, per_year.dims))
 
 
 def partner_ranking(session: Session, *, filters: Filters) -> pd.DataFrame:
@@ -450,14 +514,20 @@ def partner_ranking(session: Session, *, filters: Filters) -> pd.DataFrame:
         "years_hosting": func.count(func.distinct(Placement.year)),
     }
     by = ["employer_id"]
-    placed = _with_names(session, _grouped(_PLACEMENT, filters, by, measures), by, list(measures))
+    if _partner_summaries_usable(session, filters):
+        placed_rows = _partner_totals(filters).subquery("partner_totals")
+        inner, employers_placed = select(*placed_rows.c), select(placed_rows.c.employer_id)
+    else:
+        inner = _grouped(_PLACEMENT, filters, by, measures)
+        employers_placed = select(_grouped(_PLACEMENT, filters, by, {}).subquery().c.employer_id)
+    placed = _with_names(session, inner, by, list(measures))
     details = _frame(
         session,
         select(Employer.employer_id, Employer.sector_code, Sector.sector_name, Employer.region_code, Region.region_name,
                Employer.partner_since, Employer.placement_capacity)
         .join(Sector, Sector.sector_code == Employer.sector_code)
         .join(Region, Region.region_code == Employer.region_code)
-        .where(Employer.employer_id.in_(select(_grouped(_PLACEMENT, filters, by, {}).subquery().c.employer_id))),
+        .where(Employer.employer_id.in_(employers_placed)),
         ["employer_id", "sector_code", "sector_name", "region_code", "region_name", "partner_since", "placement_capacity"],
     )
     frame = placed.merge(details, on="employer_id", how="left")
@@ -484,11 +554,13 @@ def capacity_use_by_sector(session: Session, *, filters: Filters) -> pd.DataFram
     placement_capacity, students_placed (at those employers), capacity_use
     (students_placed ÷ placement_capacity; empty when capacity is 0).
     """
-    years = select(Placement.year.label("year")).distinct()
+    # The years with placements: the summary by sector has a row for each of them, in far fewer rows.
+    placement_year = SummaryPlacementBySector.year if use_summaries else Placement.year
+    years = select(placement_year.label("year")).distinct()
     if filters.year_from is not None:
-        years = years.where(Placement.year >= filters.year_from)
+        years = years.where(placement_year >= filters.year_from)
     if filters.year_to is not None:
-        years = years.where(Placement.year <= filters.year_to)
+        years = years.where(placement_year <= filters.year_to)
     year = years.subquery("years")
     partners = (
         select(year.c.year, Employer.sector_code.label("sector_code"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import BigInteger, case, delete, func, insert, literal, select
 
 from .models import (
     Demand,
@@ -31,6 +31,8 @@ from .models import (
     SummaryEnrolmentBySector,
     SummaryOutcome,
     SummaryOutcomeBySector,
+    SummaryPartner,
+    SummaryPartnerCount,
     SummaryPartnerYear,
     SummaryPlacement,
     SummaryPlacementBySector,
@@ -88,6 +90,29 @@ DEMAND_SUMMARIES = (
 PARTNER_YEARS = Summary(SummaryPartnerYear, _dims(SummaryPartnerYear, "region_code", "sector_code", "employer_id"),
                         ("students_placed", "hired"), frozenset({"placements", "employers"}))
 
+PARTNERS = Summary(SummaryPartner, {"region_code": SummaryPartner.region_code, "sector_code": SummaryPartner.sector_code,
+                                    "employer_id": SummaryPartner.employer_id},
+                   ("students_placed", "hired", "years_hosting"), frozenset({"placements", "employers"}))
+PARTNER_COUNTS = Summary(SummaryPartnerCount, _dims(SummaryPartnerCount, "region_code", "sector_code"), ("partners",),
+                         frozenset({"placements", "employers"}))
+
+MASK_FIRST_YEAR, MASK_LAST_YEAR = 1990, 2052  # the years a 63-bit years_mask can hold
+
+
+def years_mask(year_from: int | None, year_to: int | None) -> int | None:
+    """The bits of the years from ``year_from`` to ``year_to`` (open ends: every year the mask holds);
+    None when the span reaches past the years a mask can hold."""
+    first = MASK_FIRST_YEAR if year_from is None else max(year_from, MASK_FIRST_YEAR)
+    last = MASK_LAST_YEAR if year_to is None else year_to
+    if last > MASK_LAST_YEAR:
+        return None
+    if last < first:
+        return 0
+    return ((1 << (last - first + 1)) - 1) << (first - MASK_FIRST_YEAR)
+
+
+ALL_YEARS_MASK = years_mask(None, None)
+
 
 def _taught_source(model: type, year):
     return (
@@ -127,6 +152,16 @@ def _fills():
         .group_by(Placement.year, Placement.employer_id, Employer.region_code, Employer.sector_code)
     )
     demand = select(Demand.year, Demand.sector_code, func.sum(Demand.openings)).group_by(Demand.year, Demand.sector_code)
+    year = SummaryPartnerYear.year
+    bit = case((year <= MASK_LAST_YEAR, literal(1, BigInteger).op("<<")(year - MASK_FIRST_YEAR)), else_=0)
+    partners = select(
+        SummaryPartnerYear.employer_id, SummaryPartnerYear.region_code, SummaryPartnerYear.sector_code,
+        case((func.max(year) > MASK_LAST_YEAR, None), else_=func.sum(bit)),  # one row per year, so the sum is an OR
+        func.count(), func.sum(SummaryPartnerYear.students_placed), func.sum(SummaryPartnerYear.hired),
+    ).group_by(SummaryPartnerYear.employer_id, SummaryPartnerYear.region_code, SummaryPartnerYear.sector_code)
+    partner_counts = select(
+        SummaryPartnerYear.year, SummaryPartnerYear.region_code, SummaryPartnerYear.sector_code, func.count()
+    ).group_by(SummaryPartnerYear.year, SummaryPartnerYear.region_code, SummaryPartnerYear.sector_code)
 
     def by_sector(fine: type, year: str, measures: Iterable[str]):
         keys = [getattr(fine, year), fine.sector_code, fine.institution_type]
@@ -140,17 +175,23 @@ def _fills():
         (PLACEMENT_SUMMARIES[1], placement),
         (PLACEMENT_SUMMARIES[0], by_sector(SummaryPlacement, "year", ("students_placed", "hired"))),
         (PARTNER_YEARS, partner_years),
+        (PARTNERS, partners),
+        (PARTNER_COUNTS, partner_counts),
         (DEMAND_SUMMARIES[0], demand),
     )
 
 
-def rebuild(connection, changed: Iterable[str] | None = None) -> list[str]:
+def rebuild(connection, changed: Iterable[str] | None = None, *, tables: Iterable[str] | None = None) -> list[str]:
     """Recompute, on ``connection`` (inside the caller's transaction), every summary computed from
-    a table in ``changed`` (every summary when None). Returns the summary tables rebuilt."""
+    a table in ``changed`` (every summary when None); ``tables`` limits it to those summary tables
+    (a migration fills only the ones it creates). Returns the summary tables rebuilt."""
     changed = None if changed is None else set(changed)
+    tables = None if tables is None else set(tables)
     rebuilt = []
     for summary, statement in _fills():
         if changed is not None and not (summary.inputs & changed):
+            continue
+        if tables is not None and summary.model.__tablename__ not in tables:
             continue
         table = summary.model.__table__
         connection.execute(delete(table))

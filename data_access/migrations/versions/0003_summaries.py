@@ -52,7 +52,9 @@ def upgrade() -> None:
 
     from data_access.summaries import rebuild  # the same computation every load runs
 
-    rebuild(op.get_bind())
+    rebuild(op.get_bind(), tables=("summary_enrolments", "summary_enrolments_by_sector", "summary_outcomes",
+                                   "summary_outcomes_by_sector", "summary_placements", "summary_placements_by_sector",
+                                   "summary_partner_years", "summary_demand_by_sector"))
 
 
 def downgrade() -> None:
