@@ -294,3 +294,15 @@ class SummaryPartnerCount(SQLModel, table=True):
     region_code: str = Field(primary_key=True)
     sector_code: str = Field(primary_key=True)
     partners: int
+
+
+class SummaryProgram(SQLModel, table=True):
+    """Per year and program: institutions teaching it (one enrolment row each), enrolled and graduates."""
+
+    __tablename__ = "summary_programs"
+    year: int = Field(primary_key=True)
+    program_code: str = Field(primary_key=True)
+    sector_code: str
+    institutions: int
+    enrolled: int
+    graduates: int

@@ -19,7 +19,7 @@ from . import summaries
 from .filters import Filters
 from .metrics import add_growth, add_outcome_rates, add_placement_rates, add_supply_demand_measures, ratio
 from .models import (Demand, Employer, Enrolment, Institution, LoadLog, Outcome, Placement, Program, Region, Sector,
-                     SummaryPartner, SummaryPartnerCount, SummaryPlacementBySector)
+                     SummaryPartner, SummaryPartnerCount, SummaryPlacementBySector, SummaryProgram)
 
 SUPPLY_DEMAND_COLUMNS = ["supply", "demand", "gap", "coverage_ratio"]
 
@@ -321,7 +321,16 @@ def program_table(session: Session, *, filters: Filters) -> pd.DataFrame:
         "enrolled": func.sum(Enrolment.enrolled),
         "graduates": func.sum(Enrolment.graduates),
     }
-    current = _with_names(session, _grouped(_ENROLMENT, this_year, ["program_code", "sector_code"], measures), ["program_code", "sector_code"], list(measures))
+    by = ["program_code", "sector_code"]
+    if use_summaries and not (filters.regions or filters.institution_types or filters.institutions):
+        # One enrolment row per institution and program in a year: the summary's row count is the institutions.
+        grouped = select(SummaryProgram.program_code, SummaryProgram.sector_code,
+                         func.sum(SummaryProgram.institutions).label("institutions"),
+                         func.sum(SummaryProgram.enrolled).label("enrolled"), func.sum(SummaryProgram.graduates).label("graduates"))
+        grouped = _restrict(grouped, this_year, summaries.ENROLMENT_SUMMARIES[1].dims).group_by(*[getattr(SummaryProgram, d) for d in by])
+    else:
+        grouped = _grouped(_ENROLMENT, this_year, by, measures)
+    current = _with_names(session, grouped, by, list(measures))
     previous = enrolment_totals(session, filters=filters.with_years(year - 1, year - 1), by=("program_code",))
     previous = previous[["program_code", "enrolled"]].rename(columns={"enrolled": "enrolled_previous_year"})
     levels = _frame(session, select(Program.program_code, Program.level), ["program_code", "level"])
@@ -474,7 +483,7 @@ def _partner_counts(filters: Filters, by: Sequence[str]) -> Select:
     return _restrict(statement, filters.with_years(None, None), dims).group_by(*[dims[d] for d in by])
 
 
-def _partner_totals(filters: Filters) -> Select:
+def _partner_totals(session: Session, filters: Filters) -> Select:
     """Per partner employer with placements in the filters: students_placed, hired, years_hosting.
     A partner whose every hosting year is in the span gives its stored totals; one with hosting
     years on both sides of the span is summed from its rows per year."""
@@ -486,13 +495,16 @@ def _partner_totals(filters: Filters) -> Select:
         .where(_mask_test(span) != 0, _mask_test(outside) == 0)
     )
     whole = _restrict(whole, filters.with_years(None, None), summaries.PARTNERS.dims)
+    partly_in_span = and_(_mask_test(span) != 0, _mask_test(outside) != 0)
+    if not session.execute(select(SummaryPartner.employer_id).where(partly_in_span).limit(1)).first():
+        return whole  # the usual case of the whole span of years: no per-year rows to read
     per_year = summaries.PARTNER_YEARS
     partly = (
         select(per_year.dims["employer_id"], func.sum(per_year.column("students_placed")), func.sum(per_year.column("hired")),
                func.count())
         .select_from(per_year.model)
         .join(SummaryPartner, SummaryPartner.employer_id == per_year.dims["employer_id"])
-        .where(_mask_test(span) != 0, _mask_test(outside) != 0)
+        .where(partly_in_span)
         .group_by(per_year.dims["employer_id"])
     )
     return union_all(whole, _restrict(partly, filters, per_year.dims))
@@ -514,20 +526,23 @@ def partner_ranking(session: Session, *, filters: Filters) -> pd.DataFrame:
         "years_hosting": func.count(func.distinct(Placement.year)),
     }
     by = ["employer_id"]
-    if _partner_summaries_usable(session, filters):
-        placed_rows = _partner_totals(filters).subquery("partner_totals")
-        inner, employers_placed = select(*placed_rows.c), select(placed_rows.c.employer_id)
-    else:
-        inner = _grouped(_PLACEMENT, filters, by, measures)
-        employers_placed = select(_grouped(_PLACEMENT, filters, by, {}).subquery().c.employer_id)
-    placed = _with_names(session, inner, by, list(measures))
-    details = _frame(
-        session,
+    details = (
         select(Employer.employer_id, Employer.sector_code, Sector.sector_name, Employer.region_code, Region.region_name,
                Employer.partner_since, Employer.placement_capacity)
         .join(Sector, Sector.sector_code == Employer.sector_code)
         .join(Region, Region.region_code == Employer.region_code)
-        .where(Employer.employer_id.in_(employers_placed)),
+    )
+    if _partner_summaries_usable(session, filters):
+        # Most partners are in the ranking then: reading every employer's details once is cheaper than selecting them.
+        placed_rows = _partner_totals(session, filters).subquery("partner_totals")
+        inner = select(*placed_rows.c)
+    else:
+        inner = _grouped(_PLACEMENT, filters, by, measures)
+        details = details.where(Employer.employer_id.in_(select(_grouped(_PLACEMENT, filters, by, {}).subquery().c.employer_id)))
+    placed = _with_names(session, inner, by, list(measures))
+    details = _frame(
+        session,
+        details,
         ["employer_id", "sector_code", "sector_name", "region_code", "region_name", "partner_since", "placement_capacity"],
     )
     frame = placed.merge(details, on="employer_id", how="left")

@@ -36,6 +36,7 @@ from .models import (
     SummaryPartnerYear,
     SummaryPlacement,
     SummaryPlacementBySector,
+    SummaryProgram,
 )
 
 
@@ -69,6 +70,8 @@ TAUGHT = frozenset({"institutions", "programs"})
 ENROLMENT_SUMMARIES = (
     Summary(SummaryEnrolmentBySector, _dims(SummaryEnrolmentBySector, "sector_code", "institution_type"),
             ("enrolled", "graduates"), TAUGHT | {"enrolments"}),
+    Summary(SummaryProgram, _dims(SummaryProgram, "program_code", "sector_code"), ("enrolled", "graduates"),
+            TAUGHT | {"enrolments"}),
     Summary(SummaryEnrolment, _dims(SummaryEnrolment, "region_code", "sector_code", "institution_type"),
             ("enrolled", "graduates"), TAUGHT | {"enrolments"}),
 )
@@ -167,9 +170,16 @@ def _fills():
         keys = [getattr(fine, year), fine.sector_code, fine.institution_type]
         return select(*keys, *[func.sum(getattr(fine, m)) for m in measures]).group_by(*keys)
 
+    programs = (
+        select(Enrolment.year, Enrolment.program_code, Program.sector_code, func.count(),
+               func.sum(Enrolment.enrolled), func.sum(Enrolment.graduates))
+        .join(Program, Program.program_code == Enrolment.program_code)
+        .group_by(Enrolment.year, Enrolment.program_code, Program.sector_code)
+    )
     return (
-        (ENROLMENT_SUMMARIES[1], enrolment),
+        (ENROLMENT_SUMMARIES[2], enrolment),
         (ENROLMENT_SUMMARIES[0], by_sector(SummaryEnrolment, "year", ("enrolled", "graduates"))),
+        (ENROLMENT_SUMMARIES[1], programs),
         (OUTCOME_SUMMARIES[1], outcome),
         (OUTCOME_SUMMARIES[0], by_sector(SummaryOutcome, "cohort_year", OUTCOME_MEASURES)),
         (PLACEMENT_SUMMARIES[1], placement),
