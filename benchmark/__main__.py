@@ -29,7 +29,6 @@ from data_access.settings import PROJECT_ROOT
 
 from . import scale_data
 from .duckdb_reference import Reference
-from .phases import PAGES
 
 DEFAULT_WORK = PROJECT_ROOT / "var" / "benchmark"  # var/ is git-ignored
 
