@@ -226,7 +226,7 @@ def test_export_without_filters_covers_every_year_region_and_sector(tiny_engine,
         SUPPLY_DEMAND_HEADER,
         "2023,R1,North,Q,Health,30,60,-30,0.5",
         "2023,R2,South,J,ICT,12,10,2,1.2",
-        "2023,R3,Remote,Q,Health,0,5,-5,0.0",
+        "2023,R3,Remote,Q,Health,0,5,-5,0",  # a whole float is written without ".0"
         "2024,R1,North,Q,Health,35,0,35,",
     )
     manifest = json.loads(files["manifest.json"])
