@@ -128,7 +128,8 @@ def build_snapshot(
         "column_labels": column_labels(language, sorted({c for frame in frames.values() for c in frame.columns})),
     }
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    # The fastest deflate level: at national scale it halves the compression time for a zip some 20 % larger.
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         for name, frame in frames.items():
             archive.writestr(name, csv_bytes(frame))
