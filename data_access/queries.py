@@ -510,8 +510,13 @@ def _partner_totals(session: Session, filters: Filters) -> Select:
     return union_all(whole, _restrict(partly, filters, per_year.dims))
 
 
+PARTNER_RANKING_MEMO = "partner_ranking_memo"  # session.info key of the one remembered ranking's key
+
+
 def partner_ranking(session: Session, *, filters: Filters) -> pd.DataFrame:
-    """Partner employers with placements in the filters, most students placed first.
+    """Partner employers with placements in the filters, most students placed first (a copy of the
+    session's earlier result for the same filters and data version: the snapshot asks twice, for the
+    partners and for their tenure bands).
 
     Columns: employer_id, employer_name, sector_code, sector_name,
     region_code, region_name, partner_since, tenure_years (years from
@@ -520,6 +525,15 @@ def partner_ranking(session: Session, *, filters: Filters) -> pd.DataFrame:
     placement_hire_rate, capacity_use (students_placed ÷ (capacity x
     years_hosting); empty without a stated capacity or when it is 0).
     """
+    key = ("partner_ranking", filters, current_data_version(session))
+    if key not in session.info:
+        session.info.pop(session.info.pop(PARTNER_RANKING_MEMO, None), None)  # remember one ranking only
+        session.info[PARTNER_RANKING_MEMO] = key
+        session.info[key] = _partner_ranking(session, filters=filters)
+    return session.info[key].copy()
+
+
+def _partner_ranking(session: Session, *, filters: Filters) -> pd.DataFrame:
     measures = {
         "students_placed": func.sum(Placement.students_placed),
         "hired": func.sum(Placement.hired),

@@ -127,3 +127,20 @@ def test_page_selections_narrow_every_fact(session):
     assert queries.placement_totals(session, filters=only_i2, by=("year",))["students_placed"].tolist() == [5]
     only_p1 = Filters(programs=("P1",))
     assert queries.outcome_totals(session, filters=only_p1)["surveyed"].tolist() == [28]
+
+
+def test_the_partner_ranking_a_session_remembers_follows_a_new_load(tiny_engine, tmp_path):
+    from data_access.loading import load_paths
+
+    from .conftest import write_csv
+
+    with Session(tiny_engine) as session:
+        before = queries.partner_ranking(session, filters=Filters())
+        before.loc[:, "students_placed"] = -1  # a caller changing its copy changes nothing remembered
+        assert queries.partner_ranking(session, filters=Filters()).set_index("employer_id")["students_placed"].to_dict() == {
+            "E1": 10, "E2": 5}
+        write_csv(tmp_path, "placements", ["year,institution_id,program_code,employer_id,students_placed,hired",
+                                           "2023,I1,P1,E1,12,4"])
+        assert load_paths(tiny_engine, [tmp_path / "placements.csv"]).ok
+        after = queries.partner_ranking(session, filters=Filters()).set_index("employer_id")["students_placed"].to_dict()
+        assert after == {"E1": 12, "E2": 5}
