@@ -125,6 +125,12 @@ def downloads(monkeypatch) -> list[pd.DataFrame]:
         return real(frame)
 
     monkeypatch.setattr(ui.components, "csv_bytes", keep)
+    real_button = st.download_button
+
+    def written_now(label, data=None, *args, **kwargs):  # the app writes a CSV when clicked; a test writes it at once
+        return real_button(label, data() if callable(data) and kwargs.get("mime") == "text/csv" else data, *args, **kwargs)
+
+    monkeypatch.setattr(ui.components.st, "download_button", written_now)
     return written
 
 

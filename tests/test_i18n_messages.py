@@ -267,7 +267,7 @@ def downloaded(button) -> bytes:
     return RecordingMediaStorage.made[-1].get_file(name).content
 
 
-def test_the_data_page_in_chinese_lists_a_broken_uploads_problems_in_chinese(app_url, monkeypatch):
+def test_the_data_page_in_chinese_lists_a_broken_uploads_problems_in_chinese(app_url, monkeypatch, downloads):
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingMediaStorage)
     app = open_data_page_in("zh-CN")
     assert not app.exception

@@ -32,23 +32,23 @@ SCORECARD_TAKEAWAY_EN = ("**Takeaway:** North College's destination rate is 89.3
 
 
 @pytest.fixture
-def downloads(monkeypatch) -> dict[str, pd.DataFrame]:
-    """The frames the page hands to its CSV downloads (headers in the page's language), by file name."""
-    written: dict[str, pd.DataFrame] = {}
+def downloads(downloads, monkeypatch) -> dict[str, pd.DataFrame]:
+    """The frames the page hands to its CSV downloads (headers in the page's language), by file name
+    (conftest's ``downloads`` gives them in call order)."""
     names: list[str] = []
-    real_download, real_bytes = ui.components.download_csv, ui.components.csv_bytes
+    real_download = ui.components.download_csv
 
     def download(frame, file_name, **options):
         names.append(file_name)
         return real_download(frame, file_name, **options)
 
-    def keep(frame: pd.DataFrame) -> bytes:
-        written[names[-1]] = frame
-        return real_bytes(frame)
-
     monkeypatch.setattr(ui.components, "download_csv", download)
-    monkeypatch.setattr(ui.components, "csv_bytes", keep)
-    return written
+
+    class ByName(dict):
+        def __missing__(self, name: str) -> pd.DataFrame:
+            return dict(zip(names, downloads))[name]
+
+    return ByName()
 
 
 def charts(app: AppTest) -> dict[str, dict]:

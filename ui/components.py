@@ -24,8 +24,9 @@ PROJECTOR_FONT = 20  # px of chart text in presentation mode (the charts' own is
 def download_csv(frame: pd.DataFrame, file_name: str, *, label: str | None = None) -> None:
     """A download of exactly ``frame``, written by the contract's CSV rules, its headers in the current language."""
     headed = frame.rename(columns=column_labels(current_language(), frame.columns))
-    st.download_button(label or t("common.download_csv"), data=csv_bytes(headed), file_name=file_name, mime="text/csv",
-                       key=f"download_{file_name}", icon=":material/download:")
+    # Written when clicked, not on every run: a page has several downloads, some of thousands of rows.
+    st.download_button(label or t("common.download_csv"), data=lambda: csv_bytes(headed), file_name=file_name,
+                       mime="text/csv", key=f"download_{file_name}", icon=":material/download:")
 
 
 def takeaway(text: str) -> None:

@@ -87,6 +87,18 @@ def filter_options() -> tuple[list[int], pd.DataFrame, pd.DataFrame]:
     return years, regions, sectors
 
 
+def name_maps() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Region, sector and institution names by code, for describing filters (a page does it several times)."""
+    return _cached_name_maps(data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _cached_name_maps(version: int) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    _, regions, sectors, listed = _cached_options(version)
+    return (dict(zip(regions["region_code"], regions["region_name"])), dict(zip(sectors["sector_code"], sectors["sector_name"])),
+            dict(zip(listed["institution_id"], listed["institution_name"])))
+
+
 def institutions() -> pd.DataFrame:
     """Every institution with its region and type, for pickers."""
     return _cached_options(data_version())[3]

@@ -18,7 +18,7 @@ from data_access.filters import Filters
 
 from data_access.suppression import DEFAULT_THRESHOLD
 
-from .context import PROTECTION_KEY, filter_options, institutions
+from .context import PROTECTION_KEY, filter_options, name_maps
 from .i18n import t
 
 FILTERS_KEY = "active_filters"
@@ -149,14 +149,8 @@ def _named(codes: tuple[str, ...], names: dict[str, str], many_key: str) -> str:
 
 def describe(filters: Filters) -> str:
     """The filters in words, in the current language and with names, for captions and chart titles."""
-    _, regions, sectors = filter_options()
-    listed = institutions()
-    return describe_with(
-        filters,
-        region_names=dict(zip(regions["region_code"], regions["region_name"])) if not regions.empty else {},
-        sector_names=dict(zip(sectors["sector_code"], sectors["sector_name"])) if not sectors.empty else {},
-        institution_names=dict(zip(listed["institution_id"], listed["institution_name"])) if not listed.empty else {},
-    )
+    regions, sectors, listed = name_maps()
+    return describe_with(filters, region_names=regions, sector_names=sectors, institution_names=listed)
 
 
 def describe_with(filters: Filters, *, region_names: dict, sector_names: dict, institution_names: dict | None = None) -> str:
