@@ -66,7 +66,8 @@ def _column_texts(column: pd.Series) -> pa.Array:
     if column.dtype != object and not pd.api.types.is_string_dtype(column):
         return pc.cast(pa.Array.from_pandas(column), pa.large_string()).fill_null("")
     if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):  # numbers among text
-        cells = [None if _is_blank(v) else v if isinstance(v, str) else _number_text(v) for v in column]
+        # Only the text cells are neutralised: a negative number is a number, not a formula.
+        cells = [None if _is_blank(v) else neutralise_cell(v) if isinstance(v, str) else _number_text(v) for v in column]
         return _quoted(pa.array(cells, type=pa.large_string()).fill_null(""), neutralise=False)
     text = pc.cast(pa.array(column, from_pandas=True), pa.large_string())  # pandas' Arrow-backed text without copying
     return _quoted(text.fill_null(""), neutralise=True)

@@ -112,15 +112,15 @@ def test_csv_cells_are_written_by_the_contract_rules():
 
     frame = pd.DataFrame({
         "name": pd.Series(["=1+1", "a,b", 'say "hi"', "line\nbreak", "北区", None, "-x", "@y", "\tz", "ok"], dtype="str"),
-        "kept": pd.Series(["<5", 12, None, 7, "<5", 0, 3, 4, 5, 6], dtype=object),  # counts with hidden ones
+        "kept": pd.Series(["<5", 12, None, -7, "<5", 0, "=x", 4, 5, 6], dtype=object),  # numbers among text
         "count": pd.array([1, None, 3, 4, 5, 6, 7, 8, 9, 10], dtype="Int64"),
         "rate": [0.5, float("nan"), 1.0, 1 / 3, 0.0, 2.5, 1e-05, 100.0, 0.1 + 0.2, 7.0],
     })
     lines = csv_bytes(frame).decode("utf-8").split("\r\n")
     assert lines[0] == "\ufeffname,kept,count,rate"
     assert lines[1:] == [
-        "'=1+1,<5,1,0.5", '"a,b",12,,', '"say ""hi""",,3,1', '"line\nbreak",7,4,0.3333333333333333', "北区,<5,5,0",
-        ",0,6,2.5", "'-x,3,7,0.00001", "'@y,4,8,100", "'\tz,5,9,0.30000000000000004", "ok,6,10,7", "",
+        "'=1+1,<5,1,0.5", '"a,b",12,,', '"say ""hi""",,3,1', '"line\nbreak",-7,4,0.3333333333333333', "北区,<5,5,0",
+        ",0,6,2.5", "'-x,'=x,7,0.00001", "'@y,4,8,100", "'\tz,5,9,0.30000000000000004", "ok,6,10,7", "",
     ]
     assert float("0.00001") == 1e-05  # every number reads back as the same value
     assert csv_bytes(frame.iloc[:0]) == "\ufeffname,kept,count,rate\r\n".encode("utf-8")
