@@ -194,7 +194,6 @@ def test_the_upload_helpers_speak_the_language_asked_for(tiny_engine):
     assert uploads.describe_choice(uploads.BY_FILE_NAME, "Enrolments.CSV", "zh-CN") == "按文件名（enrolments）"
     assert uploads.describe_choice(uploads.BY_FILE_NAME, "notes.csv", "zh-CN") == "请选择数据表"
     assert uploads.describe_choice(uploads.BY_FILE_NAME, "Enrolments.CSV") == "By file name (enrolments)"
-    assert uploads.row_count_words(1_234, "zh-CN") == "1,234 行" and uploads.row_count_words(1) == "1 row"
     result = validate_for_load(tiny_engine, sources_for([csv_upload("enrolments.csv", [",".join(ENROLMENTS_HEADER), "2024,I1,P1,110,41"])]))
     assert uploads.load_label(result) == "Load 1 row"
     assert uploads.load_label(result, replace=True, language="zh-CN") == "用 1 行替换全部数据"

@@ -174,11 +174,6 @@ def rows_to_load(result: ValidationResult) -> int:
     return sum(len(rows) for rows in result.rows.values())
 
 
-def row_count_words(rows: int, language: str | None = None) -> str:
-    """A number of rows in words: "1 row", "1,234 rows"."""
-    return translate(_language(language), "uploads.rows_one" if rows == 1 else "uploads.rows_many", rows=f"{rows:,}")
-
-
 def load_label(result: ValidationResult, *, replace: bool = False, language: str | None = None) -> str:
     """The label of the button that loads checked files: "Load 1,234 rows", or with ``replace``
     "Replace all data with 1,234 rows"."""
