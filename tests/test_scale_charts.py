@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ui.scale import OTHER_CODE, first_rows, keep_top
+from ui.scale import OTHER_CODE, keep_top
 
 
 def with_coverage(frame: pd.DataFrame) -> pd.DataFrame:
@@ -49,8 +49,3 @@ def test_without_other_dimensions_the_other_item_is_one_row():
         {"region_code": "R2", "region_name": "Two", "supply": 70, "demand": 20},
         {"region_code": OTHER_CODE, "region_name": "3 other regions", "supply": 56, "demand": 92},
     ]
-
-
-def test_a_table_shows_its_first_rows_and_counts_them_all():
-    shown, total = first_rows(CELLS, 3)
-    assert (len(shown), total) == (3, 8)

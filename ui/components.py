@@ -9,14 +9,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from data_access.snapshot import csv_bytes
-
 from data_access.i18n import column_labels
+from data_access.snapshot import csv_bytes
 
 from .context import ViewResult
 from .i18n import current_language, label, t
 from .presentation import presentation_on
-from .scale import first_rows
 
 PROJECTOR_FONT = 20  # px of chart text in presentation mode (the charts' own is 14)
 
@@ -123,10 +121,9 @@ def table_with_data(result: ViewResult, file_name: str, *, column_config: Mappin
     """A sortable table of the view and its download. With ``on_select``, returns the row selection event."""
     options = {"on_select": on_select, "selection_mode": "single-row", "key": key} if on_select else {}
     column_config = _headed(result.table, column_config)
-    shown, rows = first_rows(result.table, TABLE_ROWS)
-    if rows > TABLE_ROWS:
-        st.caption(t("common.first_rows", shown=f"{TABLE_ROWS:,}", rows=f"{rows:,}"))
-    event = st.dataframe(_rounded_to_step(shown, column_config), hide_index=True,
+    if len(result.table) > TABLE_ROWS:
+        st.caption(t("common.first_rows", shown=f"{TABLE_ROWS:,}", rows=f"{len(result.table):,}"))
+    event = st.dataframe(_rounded_to_step(result.table.head(TABLE_ROWS), column_config), hide_index=True,
                          column_config=_text_where_hidden(result, column_config), height=height, **options)
     protection_note(result)
     download_csv(result.display, file_name)

@@ -3,9 +3,8 @@
 At 300 regions or 60,000 partner employers a chart of every item is unreadable
 and a table of every row is megabytes for the browser. A chart keeps the items
 that matter most and folds the rest into one "other" item whose numbers are the
-sums of what it holds (its rates recomputed from those sums, never averaged); a
-table shows its first rows in its sort order and says how many there are, while
-its CSV download keeps every row.
+sums of what it holds (its rates recomputed from those sums, never averaged).
+Tables send their first rows (ui.components.table_with_data).
 """
 
 from __future__ import annotations
@@ -54,11 +53,6 @@ def keep_top(
     if recompute is not None:
         summed = recompute(summed)
     return pd.concat([top, summed.reindex(columns=frame.columns)], ignore_index=True)
-
-
-def first_rows(frame: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, int]:
-    """The first ``limit`` rows of an already sorted table and how many rows it has in all."""
-    return frame.head(limit), len(frame)
 
 
 def with_gap_measures(frame: pd.DataFrame) -> pd.DataFrame:
