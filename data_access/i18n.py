@@ -20,6 +20,11 @@ LANGUAGES = {"en": "English", "zh-CN": "简体中文"}
 DEFAULT_LANGUAGE = "en"
 
 
+def supported(language: str | None) -> str:
+    """``language`` when the interface has it, English otherwise."""
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
 @lru_cache(maxsize=None)
 def catalogue(language: str) -> dict[str, str]:
     """Every text of ``language`` by dotted key, from all the files of its folder."""
@@ -41,7 +46,7 @@ def translate(language: str, key: str, **values: object) -> str:
 
     A value that can say itself in a language (a validation message, see messages.py) is put in
     ``language`` too, so a problem shown inside a sentence follows the interface language."""
-    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    language = supported(language)
     texts = catalogue(language)
     said = {name: value.text(language) if callable(getattr(value, "text", None)) else value for name, value in values.items()}
     return texts[key].format(**said)
@@ -49,7 +54,7 @@ def translate(language: str, key: str, **values: object) -> str:
 
 def column_label(language: str, column: str) -> str:
     """The heading of a view column (``region_name`` → "Region"); the column's own name when it has none."""
-    texts = catalogue(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    texts = catalogue(supported(language))
     return texts.get(f"column.{column}", column)
 
 

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 
 import streamlit as st
 
-from data_access.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalogue, column_label, translate
+from data_access.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalogue, column_label, supported, translate
 
 __all__ = ["LANGUAGES", "catalogue", "current_language", "label", "speaking", "render_language_switch", "t"]
 
@@ -26,7 +26,7 @@ _SPOKEN: ContextVar[str | None] = ContextVar("spoken_language", default=None)
 def speaking(language: str) -> Iterator[None]:
     """Texts in ``language`` inside the block, whatever the session says: for files built outside a
     page run (a download built when clicked runs on a thread of its own, without the session)."""
-    token = _SPOKEN.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    token = _SPOKEN.set(supported(language))
     try:
         yield
     finally:
@@ -40,7 +40,7 @@ def current_language() -> str:
         return spoken
     if LANGUAGE_KEY not in st.session_state:
         asked = st.query_params.get("lang", DEFAULT_LANGUAGE)
-        st.session_state[LANGUAGE_KEY] = asked if asked in LANGUAGES else DEFAULT_LANGUAGE
+        st.session_state[LANGUAGE_KEY] = supported(asked)
     return st.session_state[LANGUAGE_KEY]
 
 
