@@ -8,7 +8,7 @@ from ui.context import view
 from ui.filters import active_filters, describe
 from ui.i18n import t
 from ui.presentation import presentation_on
-from ui.scale import by_largest_gap, keep_top, with_gap_measures
+from ui.scale import OTHER_CODE, by_largest_gap, keep_top, with_gap_measures
 from ui.takeaways import in_years, largest_shortage_takeaway, lowest_coverage_takeaway, trend_takeaway
 
 PROJECTED_SECTORS = 10  # bars a projected screen shows readably; the rest are drawn as one
@@ -48,7 +48,7 @@ if not presentation_on():  # one idea per screen on the projector: the bars and 
     drawn = keep_top(cells.numbers, key="region_code", name="region_name", rank=by_largest_gap(cells.numbers, "region_code"),
                      limit=HEATMAP_REGIONS, sums=("supply", "demand"), by=("sector_code", "sector_name"),
                      recompute=with_gap_measures, other_name=t("supply_demand.other_regions", count=regions - HEATMAP_REGIONS))
-    if regions > HEATMAP_REGIONS + 1:
+    if (drawn["region_code"] == OTHER_CODE).any():  # keep_top folded the rest into one row
         st.caption(t("supply_demand.heatmap_top", shown=HEATMAP_REGIONS, regions=f"{regions:,}"))
     chart_with_data(coverage_heatmap(drawn, title=t("supply_demand.heatmap_title", filters=scope)), cells,
                     "coverage_by_region_sector.csv")
