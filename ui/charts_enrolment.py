@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from streamlit import column_config
 
 from .charts import SUPPLY_COLOUR, _layers, _layout, short_label
-from .formatting import fmt_count, fmt_ratio, is_missing
+from .formatting import floats, fmt_count, fmt_ratio, is_missing
 from .headline import Headline
 from .i18n import label, t
 
@@ -70,11 +70,6 @@ def measure_label(measure: str) -> str:
 def latest_year(trend: pd.DataFrame) -> int | None:
     """The last year of a trend view that has any rows (None for an empty view)."""
     return None if trend.empty else int(trend["year"].max())
-
-
-def floats(values: pd.Series) -> pd.Series:
-    """A column as plain floats for Plotly, hidden values NaN (Plotly cannot draw pandas' NA)."""
-    return pd.to_numeric(values, errors="coerce").astype("float64")
 
 
 def signed(value: float, spec: str) -> str:

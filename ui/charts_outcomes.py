@@ -18,8 +18,8 @@ from streamlit import column_config
 from data_access.filters import Filters
 
 from .charts import DEMAND_COLOUR, SUPPLY_COLOUR, _layers, _layout, short_label
-from .charts_enrolment import Grouping, floats, signed
-from .formatting import fmt_count, fmt_rate, fmt_ratio, is_missing
+from .charts_enrolment import Grouping, signed
+from .formatting import floats, fmt_count, fmt_rate, fmt_ratio, is_missing
 from .headline import Headline
 from .i18n import label, t
 

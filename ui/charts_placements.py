@@ -24,7 +24,7 @@ from data_access.views import VIEWS
 
 from .charts import COVERAGE_SCALE, SUPPLY_COLOUR, _layers, _layout, short_label
 from .context import ViewResult
-from .formatting import fmt_count, fmt_rate, is_missing
+from .formatting import floats, fmt_count, fmt_rate, is_missing
 from .i18n import t
 from .scale import OTHER_CODE
 
@@ -86,7 +86,7 @@ def worded(result: ViewResult, column: str, words: Callable[[str], str]) -> View
 def as_floats(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """``frame`` with ``columns`` as plain floats: protection leaves whole-number columns as
     nullable integers whose missing value (pd.NA) neither the formatters nor Plotly take."""
-    return frame.assign(**{c: pd.to_numeric(frame[c], errors="coerce").astype("float64") for c in columns if c in frame})
+    return frame.assign(**{c: floats(frame[c]) for c in columns if c in frame})
 
 
 def titled_layout(figure: go.Figure, title: str, height: int) -> go.Figure:

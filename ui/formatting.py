@@ -5,6 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 
+def floats(values: pd.Series) -> pd.Series:
+    """A column as plain floats for Plotly and the formatters, hidden values NaN (protection leaves
+    whole-number columns as nullable integers whose pd.NA neither takes)."""
+    return pd.to_numeric(values, errors="coerce").astype("float64")
+
+
 def is_missing(value: object) -> bool:
     """True for None, NaN and pandas' NA (a hidden whole-number count)."""
     if isinstance(value, (list, tuple)):
