@@ -175,9 +175,10 @@ def test_a_name_from_a_users_file_is_escaped_everywhere(engine, tmp_path):
 
 def test_with_protection_the_brief_says_small_numbers_are_hidden(tiny_engine):
     text = parse(brief(tiny_engine, filters=Filters(2023, 2024), hide_below=5)).visible_text
-    assert "Small numbers are hidden: counts of 1 to 4 people are not shown" in text
+    assert "Small numbers are protected: every count is rounded to the nearest 5, counts of 1 to 4 people are not shown" in text
+    assert "rates on a hidden count or on fewer than 25 people are left out" in text
     assert "(some are hidden in this brief)" in text
-    assert "Small numbers are hidden" not in parse(brief(tiny_engine, filters=Filters(2023, 2024))).visible_text
+    assert "Small numbers are protected" not in parse(brief(tiny_engine, filters=Filters(2023, 2024))).visible_text
 
 
 def test_with_protection_a_rate_built_on_a_hidden_count_is_left_out_of_the_charts(tiny_engine):

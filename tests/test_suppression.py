@@ -1,5 +1,6 @@
-"""Small-number protection: hand-built tables whose hidden cells are worked out by hand,
-and the same protection on screen (AppTest) and in the export."""
+"""Small-number protection (rounding to a base with suppression of small cells and of rates on
+small bases): hand-built tables whose shown values are worked out by hand, and the same
+protection in the export."""
 
 from __future__ import annotations
 
@@ -25,56 +26,74 @@ def sd_frame(rows: list[tuple]) -> pd.DataFrame:
     return frame
 
 
-def test_counts_from_1_to_threshold_minus_1_are_hidden_and_zero_is_shown():
-    frame = sd_frame([(2023, "R1", "Q", 4, 60), (2023, "R9", "Q", 0, 5), (2023, "R8", "Q", 5, 7)])
-    protected = protect(frame, View("t", SUPPLY_DEMAND.query, "", counts=("supply", "demand"), derived=SUPPLY_DEMAND.derived), 5)
-    shown = protected.for_display()
-    # The view has no group, so the whole table is one: the lone hidden 4 takes the smallest other supply (5) with it.
-    assert shown["supply"].tolist() == ["<5", 0, "<5"]
-    assert shown["demand"].tolist() == [60, 5, 7]
+def test_counts_from_1_to_threshold_minus_1_are_hidden_zero_is_shown_and_every_other_count_is_rounded():
+    frame = sd_frame([(2023, f"R{i}", "Q", supply, 60) for i, supply in enumerate([4, 0, 5, 7, 8, 12, 13, 1234])])
+    shown = protect(frame, SUPPLY_DEMAND, 5).for_display()
+    # 7 is nearer 5 than 10; 8 is nearer 10; 12 nearer 10; 13 nearer 15; 1234 nearer 1235.
+    assert shown["supply"].tolist() == ["<5", 0, 5, 5, 10, 10, 15, 1235]
+    assert shown["demand"].tolist() == [60] * 8
+
+
+def test_halves_round_away_from_zero_and_weighted_counts_are_rounded_like_whole_ones():
+    frame = sd_frame([(2023, "R1", "Q", 2.5, 7.5), (2023, "R2", "Q", 12.4, 17.5), (2023, "R3", "Q", 0.3, 22.49)])
+    shown = protect(frame, SUPPLY_DEMAND, 5).for_display()
+    assert shown["supply"].tolist() == ["<5", 10.0, "<5"]
+    assert shown["demand"].tolist() == [10.0, 20.0, 20.0]
+    # gap: hidden with its supply; 12.4 - 17.5 = -5.1 rounds to -5.
+    assert shown["gap"].tolist() == [None, -5.0, None]
+
+
+def test_a_gap_is_rounded_and_a_ratio_is_computed_from_the_exact_counts():
+    frame = sd_frame([(2023, "R1", "Q", 38, 61)])
+    shown = protect(frame, SUPPLY_DEMAND, 5).for_display().iloc[0]
+    assert (shown["supply"], shown["demand"], shown["gap"]) == (40, 60, -25)  # -23 rounds to -25
+    assert shown["coverage_ratio"] == 38 / 61
 
 
 def test_a_gap_or_ratio_built_on_a_hidden_count_is_blank_so_the_count_cannot_be_recovered():
     frame = sd_frame([(2023, "R1", "Q", 4, 60)])
-    protected = protect(frame, View("t", SUPPLY_DEMAND.query, "", counts=("supply", "demand"), derived=SUPPLY_DEMAND.derived), 5)
+    protected = protect(frame, SUPPLY_DEMAND, 5)
     shown = protected.for_display().iloc[0]
     # Without this, 60 + gap (-56) would give the hidden 4 back.
     assert shown["gap"] is None and shown["coverage_ratio"] is None
     assert protected.numbers["gap"].isna().all()
 
 
-def test_a_lone_hidden_cell_in_a_group_takes_the_smallest_other_count_with_it():
-    # Within (2023, R1) the sectors add up to the region's total; hiding only Q's 3 would let
-    # anyone subtract C and J from that total. The smallest other supply (J, 8) is hidden too.
-    frame = sd_frame([(2023, "R1", "C", 40, 50), (2023, "R1", "J", 8, 9), (2023, "R1", "Q", 3, 20), (2023, "R2", "Q", 30, 30)])
-    protected = protect(frame, SUPPLY_DEMAND, 5)
-    shown = protected.for_display()
-    assert shown["supply"].tolist() == [40, "<5", "<5", 30]
-    assert shown["demand"].tolist() == [50, 9, 20, 30]
-    assert shown["gap"].tolist()[:3] == [-10, None, None]
-
-
-def test_two_hidden_cells_in_a_group_need_no_complement():
-    frame = sd_frame([(2023, "R1", "C", 40, 50), (2023, "R1", "J", 2, 9), (2023, "R1", "Q", 3, 20)])
+def test_no_cell_is_hidden_for_another_s_sake():
+    # Within (2023, R1) the sectors add up to the region's total. The old rule hid J's 8 as "<5" to
+    # protect Q's 3, a false statement; rounding protects Q instead: 40 + 10 + "<5" against a rounded total.
+    frame = sd_frame([(2023, "R1", "C", 40, 50), (2023, "R1", "J", 8, 9), (2023, "R1", "Q", 3, 20)])
     shown = protect(frame, SUPPLY_DEMAND, 5).for_display()
-    assert shown["supply"].tolist() == [40, "<5", "<5"]
-
-
+    assert shown["supply"].tolist() == [40, 10, "<5"]
+    assert shown["demand"].tolist() == [50, 10, 20]
+    assert shown["gap"].tolist() == [-10, 0, None]  # J's gap of -1 rounds to 0
 def test_an_outcome_rate_is_hidden_with_its_numerator_not_only_its_base():
-    frame = pd.DataFrame({"sector_code": ["Q"], "surveyed": [200], "employed": [150], "employed_in_field": [120],
+    frame = pd.DataFrame({"sector_code": ["Q"], "surveyed": [203], "employed": [151], "employed_in_field": [121],
                           "self_employed": [3], "further_study": [20], "unemployed": [30]})
-    frame["self_employment_rate"] = 3 / 200
-    frame["in_field_rate"] = 120 / 150
+    frame["self_employment_rate"] = 3 / 203
+    frame["in_field_rate"] = 121 / 151
     shown = protect(frame, VIEWS["outcomes_by_sector"], 5).for_display().iloc[0]
     assert shown["self_employed"] == "<5"
-    assert shown["self_employment_rate"] is None  # 0.015 x 200 would give 3 back
-    assert shown["in_field_rate"] == 0.8
+    assert shown["self_employment_rate"] is None  # 0.0148 x 203 would give 3 back
+    assert shown["in_field_rate"] == 121 / 151  # from the exact counts, not 120 / 150
+    assert (shown["surveyed"], shown["employed"], shown["employed_in_field"]) == (205, 150, 120)
+
+
+def test_a_rate_on_fewer_than_five_times_the_threshold_people_is_not_shown():
+    frame = pd.DataFrame({"sector_code": ["A", "B"], "surveyed": [24, 25], "employed": [20, 20], "employed_in_field": [10, 10],
+                          "self_employed": [5, 5], "further_study": [0, 0], "unemployed": [4, 5]})
+    frame["employment_rate"] = frame["employed"] / frame["surveyed"]
+    frame["in_field_rate"] = frame["employed_in_field"] / frame["employed"]
+    shown = protect(frame, VIEWS["outcomes_by_sector"], 5).for_display()
+    assert shown["employment_rate"].tolist() == [None, 0.8]  # 24 surveyed is below 25
+    assert shown["in_field_rate"].tolist() == [None, None]  # 20 employed is below 25
 
 
 def test_the_manifest_states_the_rule_or_null():
     assert describe(None) is None
     rule = describe(5)
-    assert rule["threshold"] == 5 and "<5" in rule["counts"]
+    assert rule["threshold"] == 5 and rule["rounding_base"] == 5 and "<5" in rule["counts"]
+    assert "DfE and HESA" in rule["method"] and "never a hidden count" in rule["guarantee"]
 
 
 def test_the_snapshot_with_protection_hides_exactly_what_the_view_hides(tiny_engine):
@@ -85,9 +104,11 @@ def test_the_snapshot_with_protection_hides_exactly_what_the_view_hides(tiny_eng
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["small_number_protection"]["threshold"] == 11
     exported = pd.read_csv(io.BytesIO(archive.read("supply_demand.csv")), encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    # tiny: demand 10 (R2 J) and 5 (R3 Q) are below 11; so are their gaps and ratios.
-    assert exported["demand"].tolist() == ["60", "<11", "<11", "0"]
-    assert exported["gap"].tolist() == ["-30", "", "", "35"]
+    # tiny: demand 10 (R2 J) and 5 (R3 Q) are below 11, and so their gaps; the rest is rounded to
+    # multiples of 11: supply 30, 12, 0, 35 -> 33, 11, 0, 33; demand 60 -> 55; gaps -30, 35 -> -33, 33.
+    assert exported["supply"].tolist() == ["33", "11", "0", "33"]
+    assert exported["demand"].tolist() == ["55", "<11", "<11", "0"]
+    assert exported["gap"].tolist() == ["-33", "", "", "33"]
     assert exported["demand"].tolist() == [str(v) for v in expected["demand"]]
 
 
@@ -99,3 +120,4 @@ def test_a_gap_status_in_words_is_hidden_with_the_counts_it_comes_from():
     # "shortage" would say supply is small next to a shown demand: hidden with the supply.
     assert shown["gap_status"].tolist() == [None, None, "surplus"]
     assert shown["supply"].tolist() == ["<5", "<5", 40]
+    assert shown["gap"].tolist() == [None, None, 10]

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from data_access import queries
 from data_access.filters import Filters
-from data_access.suppression import protect
+from data_access.suppression import RATE_BASE_FACTOR, protect
 from data_access.views import VIEWS
 
 from .charts import coverage_heatmap, supply_demand_bars, supply_demand_trend_lines
@@ -187,7 +187,7 @@ def _header(title: str, described: str, version: int, generated_at: datetime, hi
     protection = ""
     if hide_below:
         found = t("brief.protection_some") if hidden_cells else t("brief.protection_none")
-        protection = f'<p class="protection">{html.escape(t("brief.protection", largest=hide_below - 1, found=found))}</p>'
+        protection = f'<p class="protection">{html.escape(t("brief.protection", threshold=hide_below, largest=hide_below - 1, base=RATE_BASE_FACTOR * hide_below, found=found))}</p>'
     return f"<header>\n<h1>{html.escape(title)}</h1>\n{scope}\n{protection}\n</header>"
 
 

@@ -20,7 +20,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from data_access.views import VIEWS
 
 from .charts import COVERAGE_SCALE, SUPPLY_COLOUR, _layers, _layout, short_label
 from .context import ViewResult
@@ -161,13 +160,8 @@ def top_rows(result: ViewResult, *, by: str, limit: int = 15) -> ViewResult:
     keys = list(dict.fromkeys([by, "students_placed", "hired"]))
     ranked = result.numbers.sort_values(keys, ascending=False, na_position="last", kind="stable")
     order = ranked.index[:limit]
-    spec = VIEWS[result.name]
     display = result.display.loc[order]
-    hidden_counts = pd.DataFrame({c: display[c].astype(str).str.startswith("<") for c in spec.counts if c in display})
-    hidden = hidden_counts.to_numpy().sum() + sum(
-        int(hidden_counts[[s for s in sources if s in hidden_counts]].any(axis=1).sum())
-        for column, sources in spec.derived.items() if column in display and any(s in hidden_counts for s in sources)
-    )
+    hidden = 0 if result.hidden is None else int(result.hidden.loc[order].to_numpy().sum())
     return replace(result, numbers=result.numbers.loc[order], table=result.table.loc[order], display=display,
                    hidden_cells=int(hidden))
 

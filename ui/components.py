@@ -11,6 +11,7 @@ import streamlit as st
 
 from data_access.i18n import column_labels
 from data_access.snapshot import csv_bytes
+from data_access.suppression import RATE_BASE_FACTOR
 
 from .context import ViewResult
 from .i18n import current_language, label, t
@@ -40,9 +41,10 @@ def number_columns(formats: Mapping[str, str], helps: Mapping[str, str] | None =
 
 
 def protection_note(result: ViewResult) -> None:
-    """Say what small-number protection hid, when it hid anything."""
-    if result.hidden_cells:
-        st.caption(t("common.protection_note", threshold=result.threshold, cells=result.hidden_cells))
+    """Say how small-number protection changed the numbers (rounded, hidden), whenever it is on."""
+    if result.threshold:
+        st.caption(t("common.protection_note", threshold=result.threshold, largest=result.threshold - 1,
+                     base=RATE_BASE_FACTOR * result.threshold, cells=result.hidden_cells))
 
 
 def _headed(table: pd.DataFrame, column_config: Mapping | None) -> dict:

@@ -32,6 +32,7 @@ class ViewResult:
     display: pd.DataFrame
     hidden_cells: int
     threshold: int | None
+    hidden: pd.DataFrame | None = None  # True where protection hid a value (None when protection is off)
 
     @property
     def empty(self) -> bool:
@@ -65,7 +66,7 @@ def _cached_view(name: str, filters: Filters, threshold: int | None, version: in
         return ViewResult(name, frame, frame, frame, 0, None)
     protected = protect(frame, view_spec, threshold)
     return ViewResult(name, protected.numbers, protected.for_screen(), protected.for_display(),
-                      int(protected.hidden.to_numpy().sum()), threshold)
+                      protected.hidden_cells, threshold, protected.hidden)
 
 
 def view(name: str, filters: Filters) -> ViewResult:
