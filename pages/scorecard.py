@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui.charts_scorecard import enrolment_trend_lines, placements_per_year_bars, rate_comparison_bars
 from ui.components import chart_with_data, table_with_data, takeaway
-from ui.context import institutions, protection_threshold, view
+from ui.context import exact_numbers, institutions, protection_threshold, view
 from ui.filters import active_filters, describe
 from ui.i18n import label, t
 from ui.presentation import presentation_on
@@ -61,7 +61,9 @@ if enrolment.empty and outcomes.empty and placements.empty:
     st.stop()
 
 st.subheader(t("scorecard.compare_heading", name=name))
-comparison = rate_comparison(scope_list, results, protection_threshold())
+exact = {s.key: tuple(exact_numbers(v, s.filters) for v in ("enrolment_trend", "outcomes_by_cohort", "placements_by_year"))
+         for s in scope_list}
+comparison = rate_comparison(scope_list, exact, protection_threshold())
 chart_with_data(rate_comparison_bars(comparison.numbers, {rate: rate_label(rate) for rate in RATES},
                                      title=t("scorecard.rates_title", name=name, filters=describe(filters))),
                 for_download(comparison), "scorecard_rates.csv")

@@ -302,26 +302,26 @@ def result(frame: pd.DataFrame, threshold: int | None = None) -> ViewResult:
     return ViewResult("test", frame, frame, frame, 0, threshold)
 
 
+NOTHING = pd.DataFrame({c: [] for c in ("surveyed", "employed", "further_study", "employed_in_field", "students_placed", "hired")})
+
+
 def test_a_rate_compared_is_a_ratio_of_sums_over_the_years_not_a_mean_of_yearly_rates():
-    enrolment = result(pd.DataFrame({"year": [2023, 2024], "enrolled": [100, 10], "graduates": [50, 10]}))
-    nothing = result(pd.DataFrame({c: [] for c in ("surveyed", "employed", "further_study", "employed_in_field",
-                                                   "students_placed", "hired")}))
+    enrolment = pd.DataFrame({"year": [2023, 2024], "enrolled": [100, 10], "graduates": [50, 10]})
     scope = Scope("institution", "A", Filters(), Filters())
-    compared = rate_comparison([scope], {"institution": (enrolment, nothing, nothing)}, None)
+    compared = rate_comparison([scope], {"institution": (enrolment, NOTHING, NOTHING)}, None)
     row = compared.numbers.iloc[0]
     assert row["graduates_per_enrolled"] == pytest.approx(60 / 110)  # not (0.5 + 1.0) / 2
     assert math.isnan(row["placement_hire_rate"])  # no placements: no rate, not 0
 
 
-def test_a_total_with_a_hidden_year_is_left_blank_with_its_rate():
-    enrolment = result(pd.DataFrame({"year": [2023, 2024], "enrolled": [100, float("nan")], "graduates": [50, 10]}), 5)
-    nothing = result(pd.DataFrame({c: [] for c in ("surveyed", "employed", "further_study", "employed_in_field",
-                                                   "students_placed", "hired")}), 5)
+def test_protected_totals_are_summed_from_the_exact_years_then_rounded_and_rates_stay_exact():
+    # 2024's 3 enrolled would show as <5 on its own; the total 104 is rounded to 105 and the rate is 61 / 104.
+    enrolment = pd.DataFrame({"year": [2023, 2024], "enrolled": [101, 3], "graduates": [58, 3]})
     scope = Scope("institution", "A", Filters(), Filters())
-    compared = rate_comparison([scope], {"institution": (enrolment, nothing, nothing)}, 5)
-    assert compared.display.loc[0, "enrolled"] is None and compared.display.loc[0, "graduates"] == 60
-    assert compared.display.loc[0, "graduates_per_enrolled"] is None
-    assert compared.hidden_cells == 2
+    compared = rate_comparison([scope], {"institution": (enrolment, NOTHING, NOTHING)}, 5)
+    assert compared.display.loc[0, "enrolled"] == 105 and compared.display.loc[0, "graduates"] == 60
+    assert compared.display.loc[0, "graduates_per_enrolled"] == pytest.approx(61 / 104)
+    assert compared.display.loc[0, "employment_rate"] is None  # nobody surveyed
 
 
 def test_a_sector_whose_coverage_was_hidden_is_not_called_no_demand():

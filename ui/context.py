@@ -69,6 +69,12 @@ def _cached_view(name: str, filters: Filters, threshold: int | None, version: in
                       protected.hidden_cells, threshold, protected.hidden)
 
 
+def exact_numbers(name: str, filters: Filters) -> pd.DataFrame:
+    """View ``name``'s unprotected rows, for figures that are combined first and protected after
+    (the scorecard's totals over the years); never shown as they are."""
+    return _cached_view(name, filters, None, data_version()).numbers
+
+
 def view(name: str, filters: Filters) -> ViewResult:
     """View ``name`` (see data_access.views) for ``filters`` at the current data version, protected
     as chosen in the sidebar. Callers must not change the frames in place."""

@@ -3,9 +3,9 @@ describe the institution, its region and the whole selection; its rates next to 
 sectors it trains for, marked shortage or surplus; and the takeaway in words. Words are in the
 current language (locales/*/scorecard.toml); data names show as stored.
 
-Rates are ratios of sums over the filtered years, never means of yearly rates. A sum that
-includes a count hidden by small-number protection is unknown, so it and the rates built on
-it are left blank, and the comparison is protected by the same rule as every view.
+Rates are ratios of sums over the filtered years, never means of yearly rates. The sums are
+taken over the exact yearly counts and the comparison is then protected by the same rule as
+every view (rounded, small counts hidden, rates on small bases left blank).
 """
 
 from __future__ import annotations
@@ -124,16 +124,16 @@ COMPARISON_VIEW = View(
     "scorecard_comparison", _not_queried, "the institution's rates next to its region's and the selection's",
     counts=COMPARISON_COUNTS,
     derived={rate: (*numerator, denominator) for rate, (numerator, denominator) in RATES.items()},
+    rate_bases={rate: denominator for rate, (_, denominator) in RATES.items()},
 )
 
 
 def _totals(frames: list[pd.DataFrame]) -> dict[str, float]:
-    """Each count of ``COMPARISON_COUNTS`` summed over the rows of the frame that has it;
-    NaN (unknown) when one of the rows is hidden."""
+    """Each count of ``COMPARISON_COUNTS`` summed over the rows of the frame that has it."""
     totals = {}
     for column in COMPARISON_COUNTS:
         values = next((frame[column] for frame in frames if column in frame.columns), pd.Series(dtype="float64"))
-        totals[column] = float("nan") if values.isna().any() else float(values.sum())
+        totals[column] = float(values.sum())
     return totals
 
 
@@ -146,16 +146,17 @@ def _whole_counts(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def rate_comparison(scope_list: list[Scope], results: Mapping[str, tuple[ViewResult, ...]],
+def rate_comparison(scope_list: list[Scope], exact: Mapping[str, tuple[pd.DataFrame, ...]],
                     threshold: int | None) -> ViewResult:
     """One row per scope: its enrolment, outcome and placement totals and the four rates.
 
-    ``results`` maps a scope's key to its (enrolment_trend, outcomes_by_cohort,
-    placements_by_year) view results. Columns: scope, scope_name, the rates of
-    ``RATES``, then the counts of ``COMPARISON_COUNTS`` they are computed from.
+    ``exact`` maps a scope's key to its (enrolment_trend, outcomes_by_cohort,
+    placements_by_year) rows, unprotected: the totals are summed from the exact yearly counts
+    and then protected as one view. Columns: scope, scope_name, the rates of ``RATES``, then
+    the counts of ``COMPARISON_COUNTS`` they are computed from.
     """
     frame = pd.DataFrame([
-        {"scope": scope.key, "scope_name": scope.label, **_totals([r.numbers for r in results[scope.key]])}
+        {"scope": scope.key, "scope_name": scope.label, **_totals(list(exact[scope.key]))}
         for scope in scope_list
     ])
     for rate, (numerator, denominator) in RATES.items():
@@ -165,13 +166,8 @@ def rate_comparison(scope_list: list[Scope], results: Mapping[str, tuple[ViewRes
         shown = _whole_counts(frame)
         return ViewResult(COMPARISON_VIEW.name, frame, shown, shown, 0, None)
     protected = protect(frame, COMPARISON_VIEW, threshold)
-    # A total left unknown because a yearly count was hidden counts as hidden, with its rates.
-    hidden = protected.hidden.copy()
-    hidden[list(COMPARISON_COUNTS)] |= frame[list(COMPARISON_COUNTS)].isna()
-    for rate, sources in COMPARISON_VIEW.derived.items():
-        hidden[rate] |= hidden[list(sources)].any(axis=1)
     return ViewResult(COMPARISON_VIEW.name, protected.numbers, _whole_counts(protected.for_screen()),
-                      _whole_counts(protected.for_display()), int(hidden.to_numpy().sum()), threshold)
+                      _whole_counts(protected.for_display()), protected.hidden_cells, threshold, protected.hidden)
 
 
 def _status(gaps: pd.DataFrame, codes: pd.Series) -> tuple[pd.Series, pd.Series]:
