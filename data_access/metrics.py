@@ -17,10 +17,23 @@ def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return numerator.div(denominator.where(denominator != 0, np.nan))
 
 
+def counts(values: pd.Series, *, missing_is_zero: bool = True) -> pd.Series:
+    """Summed counts as whole numbers when they are whole (int64; nullable Int64 when missing values stay
+    missing), else as floats: counts split by sector shares may be fractional. ``missing_is_zero``: a
+    group without rows on this side counts 0 (a missing side of supply and demand)."""
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    if missing_is_zero:
+        numbers = numbers.fillna(0.0)
+    numbers = numbers.round(9)  # sums of shares in another order differ in the last bits
+    if (numbers.dropna() % 1 == 0).all():
+        return numbers.astype("int64") if numbers.notna().all() else numbers.astype("Int64")
+    return numbers
+
+
 def add_supply_demand_measures(frame: pd.DataFrame) -> pd.DataFrame:
     """Add gap = supply - demand and coverage_ratio = supply / demand (empty when demand is 0)."""
-    frame["supply"] = frame["supply"].fillna(0).astype("int64")
-    frame["demand"] = frame["demand"].fillna(0).astype("int64")
+    frame["supply"] = counts(frame["supply"])
+    frame["demand"] = counts(frame["demand"])
     frame["gap"] = frame["supply"] - frame["demand"]
     frame["coverage_ratio"] = ratio(frame["supply"], frame["demand"])
     return frame
@@ -38,7 +51,7 @@ def add_outcome_rates(frame: pd.DataFrame) -> pd.DataFrame:
     those rows); the two helper columns are dropped.
     """
     for column in OUTCOME_COUNTS:
-        frame[column] = frame[column].fillna(0).astype("int64")
+        frame[column] = counts(frame[column])
     frame["employment_rate"] = ratio(frame["employed"] + frame["further_study"], frame["surveyed"])
     frame["job_rate"] = ratio(frame["employed"], frame["surveyed"])
     frame["in_field_rate"] = ratio(frame["employed_in_field"], frame["employed"])
@@ -50,8 +63,8 @@ def add_outcome_rates(frame: pd.DataFrame) -> pd.DataFrame:
 
 def add_placement_rates(frame: pd.DataFrame) -> pd.DataFrame:
     """Add placement_hire_rate = hired / students_placed."""
-    frame["students_placed"] = frame["students_placed"].fillna(0).astype("int64")
-    frame["hired"] = frame["hired"].fillna(0).astype("int64")
+    frame["students_placed"] = counts(frame["students_placed"])
+    frame["hired"] = counts(frame["hired"])
     frame["placement_hire_rate"] = ratio(frame["hired"], frame["students_placed"])
     return frame
 

@@ -4,7 +4,10 @@ Every database (the embedded SQLite file and a shared PostgreSQL server) goes
 through the same migrations in ``data_access/migrations``. A database created
 before migrations existed (its tables match revision 0001 but it has no
 version table) is stamped 0001 first. The upgrade runs under a lock so that
-two processes starting together do not both migrate.
+two processes starting together do not both migrate. Migrations change the
+summary tables' shape only: an upgrade that applied any refills every summary
+from the stored rows afterwards, in the same transaction, with this release's
+code (so no migration depends on code that changes later).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
+
+from . import summaries
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001"
@@ -51,4 +56,7 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
             command.stamp(config, BASELINE)  # made by an earlier release, before migrations
         command.upgrade(config, "head")
         after = MigrationContext.configure(connection).get_current_revision()
+        if after != before:
+            # Migrations only shape the summaries; they are filled here, by the code of this release.
+            summaries.rebuild(connection)
     return before, after

@@ -1,4 +1,4 @@
-"""SQLModel tables: the nine contract tables and the load log.
+"""SQLModel tables: the contract tables, the load log and the summaries.
 
 Column names and table names are exactly the contract's, so a CSV row maps to
 a table row without renaming. Keys are the contract's keys; foreign keys and
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, Text
+from sqlalchemy import BigInteger, Column, Float, ForeignKey, Index, Integer, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -27,6 +27,7 @@ class Sector(SQLModel, table=True):
     __tablename__ = "sectors"
     sector_code: str = Field(primary_key=True)
     sector_name: str
+    replacement_rate: float | None = None  # share of a year's employment that leaves and must be replaced
 
 
 class Institution(SQLModel, table=True):
@@ -40,13 +41,24 @@ class Institution(SQLModel, table=True):
 
 
 class Program(SQLModel, table=True):
-    """A training program; its sector is the sector its graduates supply."""
+    """A training program. Its graduates supply the sectors of its program_sectors rows in their
+    shares, else wholly its own sector_code, else no sector (not linked)."""
 
     __tablename__ = "programs"
     program_code: str = Field(primary_key=True)
     program_name: str
-    sector_code: str = Field(foreign_key="sectors.sector_code", index=True)
+    sector_code: str | None = Field(default=None, foreign_key="sectors.sector_code", index=True)
     level: str | None = None
+    duration_years: int | None = None  # years from entry to graduation
+
+
+class ProgramSector(SQLModel, table=True):
+    """The share of a program's graduates that trains for one sector (a program's shares add up to 1)."""
+
+    __tablename__ = "program_sectors"
+    program_code: str = Field(primary_key=True, foreign_key="programs.program_code")
+    sector_code: str = Field(primary_key=True, foreign_key="sectors.sector_code", index=True)
+    share: float
 
 
 class Employer(SQLModel, table=True):
@@ -71,6 +83,7 @@ class Enrolment(SQLModel, table=True):
     program_code: str = Field(primary_key=True, foreign_key="programs.program_code")
     enrolled: int
     graduates: int
+    entrants: int | None = None  # students who started the program at the institution that year
 
 
 class Placement(SQLModel, table=True):
@@ -114,7 +127,7 @@ class Demand(SQLModel, table=True):
     year: int = Field(primary_key=True)
     region_code: str = Field(primary_key=True, foreign_key="regions.region_code", index=True)
     sector_code: str = Field(primary_key=True, foreign_key="sectors.sector_code")
-    openings: int
+    openings: int | None = None
     employment: int | None = None
 
 
@@ -154,7 +167,7 @@ class LoadLock(SQLModel, table=True):
 
 CONTRACT_MODELS: dict[str, type[SQLModel]] = {
     model.__tablename__: model  # type: ignore[misc]
-    for model in (Region, Sector, Institution, Program, Employer, Enrolment, Placement, Outcome, Demand)
+    for model in (Region, Sector, Institution, Program, ProgramSector, Employer, Enrolment, Placement, Outcome, Demand)
 }
 
 
@@ -162,34 +175,54 @@ CONTRACT_MODELS: dict[str, type[SQLModel]] = {
 # Sums of the fact tables at the grain the sidebar's filters need, rebuilt inside the
 # transaction of every load and undo (data_access/summaries.py), so that the views read
 # thousands of rows instead of millions. Region and sector are the institution's and the
-# program's (of a placement: the employer's), as in the views.
+# program's (of a placement: the employer's), as in the views. Summaries of enrolments and
+# outcomes that keep the sector hold counts weighted by the program's sector shares (so they
+# may be fractional), with "" as the sector of programs that are not linked; the ones without
+# the sector hold exact whole counts.
 
 
 class SummaryEnrolment(SQLModel, table=True):
-    """Enrolled and graduates per year, region, sector and institution type."""
+    """Enrolled, graduates and entrants per year, region, sector (by share) and institution type."""
 
     __tablename__ = "summary_enrolments"
     year: int = Field(primary_key=True)
     region_code: str = Field(primary_key=True)
     sector_code: str = Field(primary_key=True)
     institution_type: str = Field(primary_key=True)
-    enrolled: int
-    graduates: int
+    enrolled: float
+    graduates: float
+    entrants: float | None = None
+    entrants_missing: int  # rows without entrants: the sum of entrants is then incomplete
 
 
 class SummaryEnrolmentBySector(SQLModel, table=True):
-    """Enrolled and graduates per year, sector and institution type (all regions)."""
+    """Enrolled, graduates and entrants per year, sector (by share) and institution type (all regions)."""
 
     __tablename__ = "summary_enrolments_by_sector"
     year: int = Field(primary_key=True)
     sector_code: str = Field(primary_key=True)
     institution_type: str = Field(primary_key=True)
+    enrolled: float
+    graduates: float
+    entrants: float | None = None
+    entrants_missing: int  # rows without entrants: the sum of entrants is then incomplete
+
+
+class SummaryEnrolmentByRegion(SQLModel, table=True):
+    """Enrolled, graduates and entrants per year, region and institution type (every program, exact)."""
+
+    __tablename__ = "summary_enrolments_by_region"
+    year: int = Field(primary_key=True)
+    region_code: str = Field(primary_key=True)
+    institution_type: str = Field(primary_key=True)
     enrolled: int
     graduates: int
+    entrants: int | None = None
+    entrants_missing: int
 
 
 class SummaryOutcome(SQLModel, table=True):
-    """Outcome counts per cohort, region, sector and institution type, with the wage sums
+    """Outcome counts per cohort, region, sector (by share) and institution type, with the wage sums
     the employment-weighted wage needs."""
 
     __tablename__ = "summary_outcomes"
@@ -197,22 +230,39 @@ class SummaryOutcome(SQLModel, table=True):
     region_code: str = Field(primary_key=True)
     sector_code: str = Field(primary_key=True)
     institution_type: str = Field(primary_key=True)
-    surveyed: int
-    employed: int
-    employed_in_field: int
-    self_employed: int
-    further_study: int
-    unemployed: int
+    surveyed: float
+    employed: float
+    employed_in_field: float
+    self_employed: float
+    further_study: float
+    unemployed: float
     wage_x_employed: float
-    employed_with_wage: int
+    employed_with_wage: float
 
 
 class SummaryOutcomeBySector(SQLModel, table=True):
-    """Outcome counts per cohort, sector and institution type (all regions)."""
+    """Outcome counts per cohort, sector (by share) and institution type (all regions)."""
 
     __tablename__ = "summary_outcomes_by_sector"
     cohort_year: int = Field(primary_key=True)
     sector_code: str = Field(primary_key=True)
+    institution_type: str = Field(primary_key=True)
+    surveyed: float
+    employed: float
+    employed_in_field: float
+    self_employed: float
+    further_study: float
+    unemployed: float
+    wage_x_employed: float
+    employed_with_wage: float
+
+
+class SummaryOutcomeByRegion(SQLModel, table=True):
+    """Outcome counts per cohort, region and institution type (every program, exact)."""
+
+    __tablename__ = "summary_outcomes_by_region"
+    cohort_year: int = Field(primary_key=True)
+    region_code: str = Field(primary_key=True)
     institution_type: str = Field(primary_key=True)
     surveyed: int
     employed: int
@@ -267,7 +317,7 @@ class SummaryDemandBySector(SQLModel, table=True):
     __tablename__ = "summary_demand_by_sector"
     year: int = Field(primary_key=True)
     sector_code: str = Field(primary_key=True)
-    openings: int
+    openings: int | None = None
 
 
 class SummaryPartner(SQLModel, table=True):
@@ -297,12 +347,23 @@ class SummaryPartnerCount(SQLModel, table=True):
 
 
 class SummaryProgram(SQLModel, table=True):
-    """Per year and program: institutions teaching it (one enrolment row each), enrolled and graduates."""
+    """Per year and program: institutions teaching it (one enrolment row each), enrolled, graduates, entrants."""
 
     __tablename__ = "summary_programs"
     year: int = Field(primary_key=True)
     program_code: str = Field(primary_key=True)
-    sector_code: str
     institutions: int
     enrolled: int
     graduates: int
+    entrants: int | None = None
+    entrants_missing: int
+
+
+class ProgramShare(SQLModel, table=True):
+    """Every program's sectors and shares as the views use them (rebuilt with the summaries): its
+    program_sectors rows, else its own sector with share 1, else the sector "" (not linked) with share 1."""
+
+    __tablename__ = "program_sector_shares"
+    program_code: str = Field(primary_key=True)
+    sector_code: str = Field(primary_key=True)
+    share: float

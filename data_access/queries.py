@@ -1,228 +1,45 @@
-"""One aggregate query per view. Every query groups in the database, passes
-every value as a parameter, and returns a tidy DataFrame whose columns its
-docstring lists.
+"""One query per view, read top to bottom: each asks the aggregate layer (data_access/routing.py)
+for the measures it needs, adds names and the measures computed from sums (data_access/metrics.py),
+and returns a tidy DataFrame whose columns its docstring lists. Every value reaches SQL as a
+parameter.
 
-Region and sector of supply and outcomes are those of the institution and the
-program; region and sector of a placement are those of the employer.
+Region and sector of supply and outcomes are those of the institution and of the program; a
+program trains for its sectors in their shares (contract version 2), so counts grouped by sector
+may be fractional, and graduates of programs linked to no sector are never supply: they are
+reported apart as ``supply_not_linked``. Region and sector of a placement are those of the employer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, func, literal, literal_column, or_, select, union_all
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from . import summaries
+from .facts import DEMAND, ENROLMENTS, NOT_LINKED, OUTCOME_MEASURES, OUTCOMES, PLACEMENTS, CountDistinct, CountMissing, Sum
 from .filters import Filters
-from .metrics import add_growth, add_outcome_rates, add_placement_rates, add_supply_demand_measures, ratio
-from .models import (Demand, Employer, Enrolment, Institution, LoadLog, Outcome, Placement, Program, Region, Sector,
-                     SummaryPartner, SummaryPartnerCount, SummaryPlacementBySector, SummaryProgram)
+from .metrics import add_growth, add_outcome_rates, add_placement_rates, add_supply_demand_measures, counts, ratio
+from .models import Demand, Employer, Enrolment, Institution, Outcome, Placement, Program, ProgramShare, Region, Sector
+from .routing import aggregate, current_data_version, output_columns, partner_totals, partners_over_span, with_names
+
+__all__ = ["current_data_version"]  # re-exported: callers have always found it here
 
 SUPPLY_DEMAND_COLUMNS = ["supply", "demand", "gap", "coverage_ratio"]
+ENROLMENT_MEASURES = {"enrolled": Sum("enrolled"), "graduates": Sum("graduates"), "entrants": Sum("entrants"),
+                      "entrants_missing": CountMissing("entrants")}
 
 
-@dataclass(frozen=True)
-class _Fact:
-    """A fact table with the joins that give it year, region, sector and the other dimensions,
-    and its summary tables (data_access/summaries.py), smallest first."""
-
-    base: type
-    joins: tuple[tuple[type, ColumnElement], ...]
-    dims: Mapping[str, ColumnElement]
-    summaries: tuple[summaries.Summary, ...] = ()
-
-
-def _taught(model: type, year: ColumnElement, found_in: tuple[summaries.Summary, ...], **extra: ColumnElement) -> _Fact:
-    """A fact about one program at one institution: region from the institution, sector from the program."""
-    return _Fact(
-        model,
-        (
-            (Institution, Institution.institution_id == model.institution_id),
-            (Program, Program.program_code == model.program_code),
-        ),
-        {
-            **extra,
-            "year": year,
-            "region_code": Institution.region_code,
-            "sector_code": Program.sector_code,
-            "institution_type": Institution.institution_type,
-            "institution_id": model.institution_id,
-            "program_code": model.program_code,
-        },
-        found_in,
-    )
-
-
-_ENROLMENT = _taught(Enrolment, Enrolment.year, summaries.ENROLMENT_SUMMARIES)
-_OUTCOME = _taught(Outcome, Outcome.cohort_year, summaries.OUTCOME_SUMMARIES, cohort_year=Outcome.cohort_year)
-_PLACEMENT = _Fact(
-    Placement,
-    (
-        (Employer, Employer.employer_id == Placement.employer_id),
-        (Institution, Institution.institution_id == Placement.institution_id),
-    ),
-    {
-        "year": Placement.year,
-        "region_code": Employer.region_code,
-        "sector_code": Employer.sector_code,
-        "institution_type": Institution.institution_type,
-        "institution_id": Placement.institution_id,
-        "program_code": Placement.program_code,
-        "employer_id": Placement.employer_id,
-    },
-    (*summaries.PLACEMENT_SUMMARIES, summaries.PARTNER_YEARS),
-)
-_DEMAND = _Fact(Demand, (), {"year": Demand.year, "region_code": Demand.region_code, "sector_code": Demand.sector_code},
-                summaries.DEMAND_SUMMARIES)
-
-# code column -> (table, its key, its name column, output name)
-_NAMES = {
-    "region_code": (Region, Region.region_code, Region.region_name, "region_name"),
-    "sector_code": (Sector, Sector.sector_code, Sector.sector_name, "sector_name"),
-    "institution_id": (Institution, Institution.institution_id, Institution.institution_name, "institution_name"),
-    "program_code": (Program, Program.program_code, Program.program_name, "program_name"),
-    "employer_id": (Employer, Employer.employer_id, Employer.employer_name, "employer_name"),
-}
-
-
-def _frame(session: Session, statement: Select, columns: Sequence[str]) -> pd.DataFrame:
-    # Through the session's connection (Core), not the ORM: tens of thousands of rows come back at national scale.
-    rows = session.connection().execute(statement).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
-
-
-def _restrict(statement: Select, filters: Filters, dims: Mapping[str, ColumnElement]) -> Select:
-    """Apply the filters to the columns that carry year, region, sector, ... (``dims``)."""
-    if filters.year_from is not None:
-        statement = statement.where(dims["year"] >= filters.year_from)
-    if filters.year_to is not None:
-        statement = statement.where(dims["year"] <= filters.year_to)
-    for name, chosen in (
-        ("region_code", filters.regions),
-        ("sector_code", filters.sectors),
-        ("institution_type", filters.institution_types),
-        ("institution_id", filters.institutions),
-        ("program_code", filters.programs),
-    ):
-        if chosen and name in dims:
-            statement = statement.where(dims[name].in_(chosen))
-    return statement
-
-
-_FILTERED_DIMS = (
-    ("region_code", "regions"),
-    ("sector_code", "sectors"),
-    ("institution_type", "institution_types"),
-    ("institution_id", "institutions"),
-    ("program_code", "programs"),
-)
-
-# Whether views read the summary tables when they can; tests turn it off to compare with the raw rows.
-use_summaries = True
-
-
-def _summary_for(fact: _Fact, filters: Filters, by: Sequence[str], measures: Mapping[str, ColumnElement]):
-    """The smallest summary of ``fact`` that keeps every dimension the grouping and the filters
-    use and can give every measure asked for (literal measures need none), or None."""
-    if not use_summaries:
-        return None
-    needed = set(by) | {dim for dim, name in _FILTERED_DIMS if getattr(filters, name) and dim in fact.dims}
-    for summary in fact.summaries:
-        if needed <= summary.dims.keys() and all(_from_summary(fact, summary, n, m) is not None for n, m in measures.items()):
-            return summary
-    return None
-
-
-def _fact_column(fact: _Fact, expression) -> str | None:
-    """The name of the fact table's column that ``expression`` is, else None."""
-    table = getattr(expression, "table", None)
-    return expression.name if table is not None and table.name == fact.base.__tablename__ else None
-
-
-def _same_column(one, other) -> bool:
-    one, other = getattr(one, "expression", one), getattr(other, "expression", other)
-    return (getattr(one, "name", None), getattr(getattr(one, "table", None), "name", None)) == (
-        getattr(other, "name", None), getattr(getattr(other, "table", None), "name", None))
-
-
-def _from_summary(fact: _Fact, summary: summaries.Summary, name: str, measure: ColumnElement):
-    """``measure`` computed from ``summary``, or None when it cannot be. SUM(column) sums the
-    summary's column of that name (the wage sums: the column named like the measure);
-    COUNT(DISTINCT dimension) counts the summary's column when the summary keeps that dimension
-    (a summary row exists exactly when a fact row of its group does)."""
-    if getattr(measure, "is_literal", False):
-        return measure
-    kind = getattr(measure, "name", None)
-    arguments = list(getattr(measure, "clauses", ()))
-    if kind == "sum":
-        column = _fact_column(fact, arguments[0]) if len(arguments) == 1 else None
-        column = column or name
-        return func.sum(summary.column(column)) if column in summary.measures else None
-    if kind == "count" and len(arguments) == 1 and getattr(arguments[0], "name", None) == "distinct":
-        inner = list(arguments[0].clauses)
-        dim = next((d for d, c in fact.dims.items() if len(inner) == 1 and _same_column(c, inner[0])), None)
-        return func.count(func.distinct(summary.dims[dim])) if dim in summary.dims else None
-    return None
-
-
-def _grouped(fact: _Fact, filters: Filters, by: Sequence[str], measures: Mapping[str, ColumnElement],
-             *, summarised: bool = True) -> Select:
-    """SELECT the ``by`` dimensions and the ``measures`` from ``fact``, filtered and grouped.
-
-    Each measure is a SUM (or a literal) over the fact's rows; it is read from a summary
-    table when one keeps what the grouping and the filters need (``summarised``), and
-    from the fact's rows otherwise: the numbers are the same.
-    """
-    summary = _summary_for(fact, filters, by, measures) if summarised else None
-    if summary is not None:
-        columns = [_from_summary(fact, summary, name, m) for name, m in measures.items()]
-        statement = select(*[summary.dims[d].label(d) for d in by], *[c.label(n) for c, n in zip(columns, measures)])
-        statement = statement.select_from(summary.model)
-        return _restrict(statement, filters, summary.dims).group_by(*[summary.dims[d] for d in by])
-    statement = select(*[fact.dims[d].label(d) for d in by], *[m.label(name) for name, m in measures.items()])
-    statement = statement.select_from(fact.base)
-    for target, onclause in fact.joins:
-        statement = statement.join(target, onclause)
-    return _restrict(statement, filters, fact.dims).group_by(*[fact.dims[d] for d in by])
-
-
-def _output_columns(by: Sequence[str]) -> list[str]:
-    names = []
-    for dim in by:
-        names.append(dim)
-        if dim in _NAMES:
-            names.append(_NAMES[dim][3])
-    return names
-
-
-def _with_names(session: Session, inner: Select, by: Sequence[str], measures: Sequence[str]) -> pd.DataFrame:
-    """Run ``inner`` and add the name of every code dimension (region_name after region_code, ...)."""
-    sub = inner.subquery("grouped")
-    columns: list = []
-    statement_joins = []
-    for dim in by:
-        columns.append(sub.c[dim])
-        if dim in _NAMES:
-            table, key, name, label = _NAMES[dim]
-            alias = select(key.label("code"), name.label("name")).subquery(f"names_{dim}")
-            statement_joins.append((alias, alias.c.code == sub.c[dim]))
-            columns.append(alias.c.name.label(label))
-    columns += [sub.c[m] for m in measures]
-    statement = select(*columns).select_from(sub)
-    for alias, onclause in statement_joins:
-        statement = statement.outerjoin(alias, onclause)
-    statement = statement.order_by(*[sub.c[d] for d in by])
-    return _frame(session, statement, _output_columns(by) + list(measures))
+def _joined(left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Two frames of the same grouping side by side; a group on one side only gets empty measures on the other."""
+    return left.merge(right, on=list(by), how="outer") if by else pd.concat([left, right], axis=1)
 
 
 # --- supply and demand ---------------------------------------------------------------
 
 
 def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> pd.DataFrame:
-    """Supply (graduates) against demand (openings), grouped by ``by``.
+    """Supply (graduates of linked programs, by share) against demand (openings), grouped by ``by``.
 
     ``by`` is any ordered subset of ``year``, ``region_code``, ``sector_code``.
     Returns the ``by`` columns (with ``region_name`` / ``sector_name`` after
@@ -230,13 +47,9 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
     present on either side (a missing side counts 0); coverage_ratio is empty
     when demand is 0.
     """
-    supply = _grouped(_ENROLMENT, filters, by, {"supply": func.sum(Enrolment.graduates), "demand": literal_column("0")})
-    demand = _grouped(_DEMAND, filters, by, {"supply": literal_column("0"), "demand": func.sum(Demand.openings)})
-    both = union_all(supply, demand).subquery("both_sides")
-    combined = select(
-        *[both.c[d] for d in by], func.sum(both.c.supply).label("supply"), func.sum(both.c.demand).label("demand")
-    ).group_by(*[both.c[d] for d in by])
-    frame = _with_names(session, combined, by, ["supply", "demand"])
+    supply = aggregate(session, ENROLMENTS, filters, by, {"supply": Sum("graduates")}, linked_only=True)
+    demand = aggregate(session, DEMAND, filters, by, {"demand": Sum("openings")})
+    frame = with_names(session, _joined(supply, demand, by), by)
     return add_supply_demand_measures(frame)
 
 
@@ -275,21 +88,38 @@ def supply_demand_trend(session: Session, *, filters: Filters) -> pd.DataFrame:
     return supply_demand(session, filters=filters, by=("year",))
 
 
+def supply_not_linked(session: Session, *, filters: Filters, by: Sequence[str] = ("year", "region_code")) -> pd.DataFrame:
+    """Graduates of programs linked to no labour-market sector, which no gap or coverage ratio counts.
+
+    Columns: the ``by`` columns (with names), supply_not_linked. Empty when every program is
+    linked, or when the filters name sectors (such graduates are in none).
+    """
+    frame = aggregate(session, ENROLMENTS, filters, by, {"supply_not_linked": Sum("graduates")},
+                      where={"sector_code": NOT_LINKED})
+    frame = with_names(session, frame, by)
+    frame["supply_not_linked"] = counts(frame["supply_not_linked"])
+    return frame
+
+
 # --- enrolment --------------------------------------------------------------------------
 
 
 def enrolment_totals(session: Session, *, filters: Filters, by: Sequence[str] = ("year",)) -> pd.DataFrame:
-    """Enrolled students and graduates grouped by ``by`` (any of year, region_code,
+    """Enrolled students, graduates and entrants grouped by ``by`` (any of year, region_code,
     sector_code, institution_type, institution_id, program_code).
 
     Columns: the ``by`` columns (code dimensions followed by their names),
-    enrolled, graduates, graduates_per_enrolled (graduates ÷ enrolled, the
-    completion indicator; empty when nobody is enrolled).
+    enrolled, graduates, entrants (empty where a row of the group does not
+    report them: a partial sum would understate them), graduates_per_enrolled
+    (graduates ÷ enrolled, the completion indicator; empty when nobody is
+    enrolled). Grouped by sector, counts are split by the programs' sector
+    shares, and programs linked to no sector form a group of their own with an
+    empty sector code.
     """
-    measures = {"enrolled": func.sum(Enrolment.enrolled), "graduates": func.sum(Enrolment.graduates)}
-    frame = _with_names(session, _grouped(_ENROLMENT, filters, by, measures), by, list(measures))
-    for column in measures:
-        frame[column] = frame[column].fillna(0).astype("int64")
+    frame = with_names(session, aggregate(session, ENROLMENTS, filters, by, ENROLMENT_MEASURES), by)
+    for column in ("enrolled", "graduates"):
+        frame[column] = counts(frame[column])
+    frame["entrants"] = counts(frame["entrants"].where(frame.pop("entrants_missing").fillna(0) == 0), missing_is_zero=False)
     frame["graduates_per_enrolled"] = ratio(frame["graduates"], frame["enrolled"])
     return frame
 
@@ -297,7 +127,7 @@ def enrolment_totals(session: Session, *, filters: Filters, by: Sequence[str] = 
 def enrolment_trend(session: Session, *, filters: Filters, by: Sequence[str] = ()) -> pd.DataFrame:
     """Enrolment per year (and per ``by`` group) with the change against the previous year.
 
-    Columns: year, the ``by`` columns, enrolled, graduates, graduates_per_enrolled,
+    Columns: year, the ``by`` columns, enrolled, graduates, entrants, graduates_per_enrolled,
     enrolled_growth and graduates_growth (change ÷ previous year's value; empty
     for the first year of a group or when the previous year was 0).
     """
@@ -307,43 +137,73 @@ def enrolment_trend(session: Session, *, filters: Filters, by: Sequence[str] = (
 
 def program_table(session: Session, *, filters: Filters) -> pd.DataFrame:
     """One row per program for the latest year of the filters, with the year before for growth.
+    With sectors in the filters: the programs that train for any of them, with their whole counts.
 
-    Columns: program_code, program_name, sector_code, sector_name, level,
-    institutions (offering it that year), enrolled, graduates,
-    graduates_per_enrolled, enrolled_previous_year, enrolled_growth.
+    Columns: program_code, program_name, sector_code, sector_name (the program's sector when it
+    trains for one; empty for several or none), sectors (its sectors and shares in words, e.g.
+    "C 60% · F 40%"; empty when not linked), level, institutions (offering it that year), enrolled,
+    graduates, graduates_per_enrolled, enrolled_previous_year, enrolled_growth.
     """
     year = filters.year_to if filters.year_to is not None else _latest_year(session, Enrolment.year)
     if year is None:
         year = 0
-    this_year = filters.with_years(year, year)
-    measures = {
-        "institutions": func.count(func.distinct(Enrolment.institution_id)),
-        "enrolled": func.sum(Enrolment.enrolled),
-        "graduates": func.sum(Enrolment.graduates),
-    }
-    by = ["program_code", "sector_code"]
-    if use_summaries and not (filters.regions or filters.institution_types or filters.institutions):
-        # One enrolment row per institution and program in a year: the summary's row count is the institutions.
-        grouped = select(SummaryProgram.program_code, SummaryProgram.sector_code,
-                         func.sum(SummaryProgram.institutions).label("institutions"),
-                         func.sum(SummaryProgram.enrolled).label("enrolled"), func.sum(SummaryProgram.graduates).label("graduates"))
-        grouped = _restrict(grouped, this_year, summaries.ENROLMENT_SUMMARIES[1].dims).group_by(*[getattr(SummaryProgram, d) for d in by])
-    else:
-        grouped = _grouped(_ENROLMENT, this_year, by, measures)
-    current = _with_names(session, grouped, by, list(measures))
-    previous = enrolment_totals(session, filters=filters.with_years(year - 1, year - 1), by=("program_code",))
-    previous = previous[["program_code", "enrolled"]].rename(columns={"enrolled": "enrolled_previous_year"})
-    levels = _frame(session, select(Program.program_code, Program.level), ["program_code", "level"])
-    frame = current.merge(levels, on="program_code", how="left").merge(previous, on="program_code", how="left")
+    shares = _program_shares(session)
+    programs = filters.programs
+    if filters.sectors:
+        linked = sorted(set(shares.loc[shares["sector_code"].isin(filters.sectors), "program_code"]))
+        programs = tuple(p for p in linked if not filters.programs or p in filters.programs) or ("",)
+    by_program = filters.narrowed(sectors=(), programs=programs)
+    measures = {"institutions": CountDistinct("institution_id"), "enrolled": Sum("enrolled"), "graduates": Sum("graduates")}
+    current = aggregate(session, ENROLMENTS, by_program.with_years(year, year), ["program_code"], measures)
+    previous = aggregate(session, ENROLMENTS, by_program.with_years(year - 1, year - 1), ["program_code"],
+                         {"enrolled_previous_year": Sum("enrolled")})
+    frame = with_names(session, current.merge(previous, on="program_code", how="left"), ["program_code"])
+    details = _frame(session, select(Program.program_code, Program.level), ["program_code", "level"])
+    frame = frame.merge(details, on="program_code", how="left").merge(_sectors_in_words(session, shares), on="program_code", how="left")
+    for column in ("institutions", "enrolled", "graduates"):
+        frame[column] = counts(frame[column])
+    frame["enrolled_previous_year"] = counts(frame["enrolled_previous_year"], missing_is_zero=False)
     frame["graduates_per_enrolled"] = ratio(frame["graduates"], frame["enrolled"])
     frame["enrolled_growth"] = ratio(frame["enrolled"] - frame["enrolled_previous_year"], frame["enrolled_previous_year"])
-    columns = ["program_code", "program_name", "sector_code", "sector_name", "level", "institutions", "enrolled",
+    columns = ["program_code", "program_name", "sector_code", "sector_name", "sectors", "level", "institutions", "enrolled",
                "graduates", "graduates_per_enrolled", "enrolled_previous_year", "enrolled_growth"]
-    return frame[columns].sort_values(["sector_code", "program_code"]).reset_index(drop=True)
+    return frame[columns].sort_values(["sector_code", "program_code"], kind="stable").reset_index(drop=True)
+
+
+def _program_shares(session: Session) -> pd.DataFrame:
+    """Every program's sectors and shares (NOT_LINKED for a program in none). Columns: program_code, sector_code, share."""
+    statement = select(ProgramShare.program_code, ProgramShare.sector_code, ProgramShare.share)
+    return _frame(session, statement, ["program_code", "sector_code", "share"])
+
+
+def _sectors_in_words(session: Session, shares: pd.DataFrame) -> pd.DataFrame:
+    """Per program: its one sector's code and name (empty for several or none) and its sectors and shares in words."""
+    linked = shares[shares["sector_code"] != NOT_LINKED].sort_values(["program_code", "share", "sector_code"],
+                                                                      ascending=[True, False, True])
+    pieces = linked.assign(piece=[f"{code} {share:.0%}" for code, share in zip(linked["sector_code"], linked["share"])])
+    words = pieces.groupby("program_code")["piece"].agg(" · ".join)
+    single = linked.groupby("program_code")["sector_code"].agg(lambda codes: codes.iloc[0] if len(codes) == 1 else "")
+    frame = pd.DataFrame({"program_code": pd.Series(sorted(set(shares["program_code"])), dtype=object)})
+    frame["sector_code"] = frame["program_code"].map(single).fillna("")
+    frame["sector_name"] = frame["sector_code"].map(_names(session, "sector_code"))
+    frame["sectors"] = frame["program_code"].map(words).fillna("")
+    return frame
+
+
+def _names(session: Session, dim: str) -> dict[str, str]:
+    from .routing import name_map
+
+    return name_map(session, dim)
 
 
 def _latest_year(session: Session, column) -> int | None:
     return session.execute(select(func.max(column))).scalar_one()
+
+
+def _frame(session: Session, statement, columns: Sequence[str]) -> pd.DataFrame:
+    # Through the session's connection (Core), not the ORM: tens of thousands of rows come back at national scale.
+    rows = session.connection().execute(statement).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
 
 
 # --- outcomes ----------------------------------------------------------------------------
@@ -359,20 +219,10 @@ def outcome_totals(session: Session, *, filters: Filters, by: Sequence[str] = ("
     self_employment_rate, further_study_rate, wage_employment_weighted (mean
     of median_monthly_wage weighted by employed, over rows that state a wage).
     Rates are ratios of sums; empty when the base is 0. The year filters apply
-    to cohort_year.
+    to cohort_year. Grouped by sector, counts are split by the programs' sector
+    shares; programs linked to no sector form a group with an empty sector code.
     """
-    has_wage = Outcome.median_monthly_wage.is_not(None)
-    measures = {
-        "surveyed": func.sum(Outcome.surveyed),
-        "employed": func.sum(Outcome.employed),
-        "employed_in_field": func.sum(Outcome.employed_in_field),
-        "self_employed": func.sum(Outcome.self_employed),
-        "further_study": func.sum(Outcome.further_study),
-        "unemployed": func.sum(Outcome.unemployed),
-        "wage_x_employed": func.sum(case((has_wage, Outcome.median_monthly_wage * Outcome.employed), else_=0)),
-        "employed_with_wage": func.sum(case((has_wage, Outcome.employed), else_=0)),
-    }
-    frame = _with_names(session, _grouped(_OUTCOME, filters, by, measures), by, list(measures))
+    frame = with_names(session, aggregate(session, OUTCOMES, filters, by, OUTCOME_MEASURES), by)
     return add_outcome_rates(frame)
 
 
@@ -387,7 +237,7 @@ def in_field_against_coverage(session: Session, *, filters: Filters) -> pd.DataF
     outcome_columns = ["sector_code", "surveyed", "employed", "employed_in_field", "in_field_rate", "employment_rate"]
     frame = gaps.merge(outcomes[outcome_columns], on="sector_code", how="left")
     for column in ("surveyed", "employed", "employed_in_field"):
-        frame[column] = frame[column].fillna(0).astype("int64")
+        frame[column] = counts(frame[column])
     return frame
 
 
@@ -414,10 +264,12 @@ def effective_supply(session: Session, *, filters: Filters, by: Sequence[str] = 
     rate = cells["in_field_rate"].fillna(cells["sector_rate"])
     cells["effective_supply"] = cells["supply"] * rate
     cells["supply_without_rate"] = cells["supply"].where(rate.isna(), 0)
-    keys = _output_columns(by)
+    keys = output_columns(by)
     grouped = cells.groupby(keys, dropna=False, sort=True)[["supply", "demand", "effective_supply", "supply_without_rate"]].sum(min_count=1)
     frame = grouped.reset_index()
     frame["effective_supply"] = frame["effective_supply"].fillna(0.0)
+    for column in ("supply", "demand", "supply_without_rate"):
+        frame[column] = counts(frame[column])
     frame["in_field_rate"] = ratio(frame["effective_supply"], frame["supply"] - frame["supply_without_rate"])
     frame["effective_gap"] = frame["effective_supply"] - frame["demand"]
     frame["effective_coverage"] = ratio(frame["effective_supply"], frame["demand"])
@@ -427,6 +279,8 @@ def effective_supply(session: Session, *, filters: Filters, by: Sequence[str] = 
 
 # --- placements and partners -----------------------------------------------------------
 
+PLACEMENT_SUMS = {"students_placed": Sum("students_placed"), "hired": Sum("hired")}
+
 
 def placement_totals(session: Session, *, filters: Filters, by: Sequence[str] = ("year",)) -> pd.DataFrame:
     """Students placed and hired, grouped by ``by`` (any of year, region_code and
@@ -435,79 +289,13 @@ def placement_totals(session: Session, *, filters: Filters, by: Sequence[str] = 
     Columns: the ``by`` columns (with names), students_placed, hired,
     partners (distinct employers), placement_hire_rate.
     """
-    measures = {
-        "students_placed": func.sum(Placement.students_placed),
-        "hired": func.sum(Placement.hired),
-        "partners": func.count(func.distinct(Placement.employer_id)),
-    }
-    if by and _partner_summaries_usable(session, filters, by):
-        sums = {name: measures[name] for name in ("students_placed", "hired")}
-        frame = _with_names(session, _grouped(_PLACEMENT, filters, by, sums), by, list(sums))
-        partners = _frame(session, _partner_counts(filters, by), [*by, "partners"])
-        frame = frame.merge(partners, on=list(by), how="left")
-    else:
-        frame = _with_names(session, _grouped(_PLACEMENT, filters, by, measures), by, list(measures))
-    frame["partners"] = frame["partners"].fillna(0).astype("int64")
+    frame = aggregate(session, PLACEMENTS, filters, by, PLACEMENT_SUMS)
+    partners = partners_over_span(session, filters, by)
+    if partners is None:
+        partners = aggregate(session, PLACEMENTS, filters, by, {"partners": CountDistinct("employer_id")})
+    frame = with_names(session, _joined(frame, partners, by), by)
+    frame["partners"] = counts(frame["partners"])
     return add_placement_rates(frame)
-
-
-def _partner_summaries_usable(session: Session, filters: Filters, by: Sequence[str] = ()) -> bool:
-    """Whether distinct partners and the partner ranking can come from the per-partner summaries:
-    no institution type, institution or program in the filters or the grouping, and every
-    partner's years held in its years_mask."""
-    return (
-        use_summaries
-        and not (filters.institution_types or filters.institutions or filters.programs)
-        and set(by) <= {"year", "region_code", "sector_code"}
-        and summaries.years_mask(filters.year_from, filters.year_to) is not None
-        and not session.execute(select(SummaryPartner.employer_id).where(SummaryPartner.years_mask.is_(None)).limit(1)).first()
-    )
-
-
-def _mask_test(mask: int):
-    """years_mask AND ``mask`` (a parameter, as a 64-bit integer)."""
-    return SummaryPartner.years_mask.op("&")(literal(mask, BigInteger))
-
-
-def _partner_counts(filters: Filters, by: Sequence[str]) -> Select:
-    """Distinct partner employers per ``by`` group (a subset of year, region_code, sector_code):
-    per year they add up over regions and sectors; over a span of years a partner counts once
-    when any of its hosting years is in the span."""
-    if "year" in by or (filters.year_from is not None and filters.year_from == filters.year_to):
-        dims = summaries.PARTNER_COUNTS.dims
-        statement = select(*[dims[d].label(d) for d in by], func.sum(SummaryPartnerCount.partners).label("partners"))
-        return _restrict(statement.select_from(SummaryPartnerCount), filters, dims).group_by(*[dims[d] for d in by])
-    dims = summaries.PARTNERS.dims
-    statement = select(*[dims[d].label(d) for d in by], func.count().label("partners")).select_from(SummaryPartner)
-    statement = statement.where(_mask_test(summaries.years_mask(filters.year_from, filters.year_to)) != 0)
-    return _restrict(statement, filters.with_years(None, None), dims).group_by(*[dims[d] for d in by])
-
-
-def _partner_totals(session: Session, filters: Filters) -> Select:
-    """Per partner employer with placements in the filters: students_placed, hired, years_hosting.
-    A partner whose every hosting year is in the span gives its stored totals; one with hosting
-    years on both sides of the span is summed from its rows per year."""
-    span = summaries.years_mask(filters.year_from, filters.year_to)
-    outside = summaries.ALL_YEARS_MASK & ~span
-    whole = (
-        select(SummaryPartner.employer_id.label("employer_id"), SummaryPartner.students_placed.label("students_placed"),
-               SummaryPartner.hired.label("hired"), SummaryPartner.years_hosting.label("years_hosting"))
-        .where(_mask_test(span) != 0, _mask_test(outside) == 0)
-    )
-    whole = _restrict(whole, filters.with_years(None, None), summaries.PARTNERS.dims)
-    partly_in_span = and_(_mask_test(span) != 0, _mask_test(outside) != 0)
-    if not session.execute(select(SummaryPartner.employer_id).where(partly_in_span).limit(1)).first():
-        return whole  # the usual case of the whole span of years: no per-year rows to read
-    per_year = summaries.PARTNER_YEARS
-    partly = (
-        select(per_year.dims["employer_id"], func.sum(per_year.column("students_placed")), func.sum(per_year.column("hired")),
-               func.count())
-        .select_from(per_year.model)
-        .join(SummaryPartner, SummaryPartner.employer_id == per_year.dims["employer_id"])
-        .where(partly_in_span)
-        .group_by(per_year.dims["employer_id"])
-    )
-    return union_all(whole, _restrict(partly, filters, per_year.dims))
 
 
 PARTNER_RANKING_MEMO = "partner_ranking_memo"  # session.info key of the one remembered ranking's key
@@ -534,26 +322,15 @@ def partner_ranking(session: Session, *, filters: Filters) -> pd.DataFrame:
 
 
 def _partner_ranking(session: Session, *, filters: Filters) -> pd.DataFrame:
-    measures = {
-        "students_placed": func.sum(Placement.students_placed),
-        "hired": func.sum(Placement.hired),
-        "years_hosting": func.count(func.distinct(Placement.year)),
-    }
-    by = ["employer_id"]
+    placed = with_names(session, partner_totals(session, filters), ["employer_id"])
     details = (
         select(Employer.employer_id, Employer.sector_code, Sector.sector_name, Employer.region_code, Region.region_name,
                Employer.partner_since, Employer.placement_capacity)
         .join(Sector, Sector.sector_code == Employer.sector_code)
         .join(Region, Region.region_code == Employer.region_code)
     )
-    if _partner_summaries_usable(session, filters):
-        # Most partners are in the ranking then: reading every employer's details once is cheaper than selecting them.
-        placed_rows = _partner_totals(session, filters).subquery("partner_totals")
-        inner = select(*placed_rows.c)
-    else:
-        inner = _grouped(_PLACEMENT, filters, by, measures)
-        details = details.where(Employer.employer_id.in_(select(_grouped(_PLACEMENT, filters, by, {}).subquery().c.employer_id)))
-    placed = _with_names(session, inner, by, list(measures))
+    if len(placed) * 4 < _employer_count(session):  # few partners: select their details rather than read every employer's
+        details = details.where(Employer.employer_id.in_(list(placed["employer_id"])))
     details = _frame(
         session,
         details,
@@ -563,6 +340,7 @@ def _partner_ranking(session: Session, *, filters: Filters) -> pd.DataFrame:
     last_year = filters.year_to if filters.year_to is not None else _latest_year(session, Placement.year)
     frame["tenure_years"] = (last_year - frame["partner_since"]) if last_year is not None else float("nan")
     frame = add_placement_rates(frame)
+    frame["years_hosting"] = counts(frame["years_hosting"])
     frame["capacity_use"] = ratio(frame["students_placed"], frame["placement_capacity"] * frame["years_hosting"])
     columns = ["employer_id", "employer_name", "sector_code", "sector_name", "region_code", "region_name", "partner_since",
                "tenure_years", "placement_capacity", "years_hosting", "students_placed", "hired", "placement_hire_rate", "capacity_use"]
@@ -570,6 +348,10 @@ def _partner_ranking(session: Session, *, filters: Filters) -> pd.DataFrame:
         frame[column] = frame[column].astype("Int64")  # whole numbers that may be missing
     frame = frame[columns].sort_values(["students_placed", "hired", "employer_id"], ascending=[False, False, True], kind="stable")
     return frame.reset_index(drop=True)
+
+
+def _employer_count(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(Employer)).scalar_one())
 
 
 def capacity_use_by_sector(session: Session, *, filters: Filters) -> pd.DataFrame:
@@ -583,53 +365,34 @@ def capacity_use_by_sector(session: Session, *, filters: Filters) -> pd.DataFram
     placement_capacity, students_placed (at those employers), capacity_use
     (students_placed ÷ placement_capacity; empty when capacity is 0).
     """
-    # The years with placements: the summary by sector has a row for each of them, in far fewer rows.
-    placement_year = SummaryPlacementBySector.year if use_summaries else Placement.year
-    years = select(placement_year.label("year")).distinct()
-    if filters.year_from is not None:
-        years = years.where(placement_year >= filters.year_from)
-    if filters.year_to is not None:
-        years = years.where(placement_year <= filters.year_to)
-    year = years.subquery("years")
+    years = aggregate(session, PLACEMENTS, filters.narrowed(regions=(), sectors=()), ["year"], {})["year"].tolist()
     partners = (
-        select(year.c.year, Employer.sector_code.label("sector_code"),
-               func.count(Employer.employer_id).label("employers_with_capacity"),
-               func.sum(Employer.placement_capacity).label("placement_capacity"))
-        .select_from(year)
-        .join(Employer, and_(Employer.placement_capacity.is_not(None),
-                             or_(Employer.partner_since.is_(None), Employer.partner_since <= year.c.year)))
+        select(Employer.sector_code, Employer.partner_since, func.count(Employer.employer_id),
+               func.sum(Employer.placement_capacity))
+        .where(Employer.placement_capacity.is_not(None))
+        .group_by(Employer.sector_code, Employer.partner_since)
     )
     if filters.regions:
         partners = partners.where(Employer.region_code.in_(filters.regions))
     if filters.sectors:
         partners = partners.where(Employer.sector_code.in_(filters.sectors))
-    partners = partners.group_by(year.c.year, Employer.sector_code)
-    capacity = _with_names(session, partners, ["year", "sector_code"], ["employers_with_capacity", "placement_capacity"])
-    placed = _placed_at_employers_with_capacity(filters)
-    used = _frame(session, placed, ["year", "sector_code", "students_placed"])
+    by_since = _frame(session, partners, ["sector_code", "partner_since", "employers_with_capacity", "placement_capacity"])
+    rows = []
+    for year in years:  # a partner counts from its partner_since year on (always, when it states none)
+        current = by_since[by_since["partner_since"].isna() | (by_since["partner_since"] <= year)]
+        summed = current.groupby("sector_code", as_index=False)[["employers_with_capacity", "placement_capacity"]].sum()
+        rows.append(summed.assign(year=year))
+    capacity = (pd.concat(rows, ignore_index=True) if rows else
+                pd.DataFrame(columns=["sector_code", "employers_with_capacity", "placement_capacity", "year"]))
+    capacity = with_names(session, capacity[["year", "sector_code", "employers_with_capacity", "placement_capacity"]],
+                          ["year", "sector_code"])
+    used = aggregate(session, PLACEMENTS, filters, ["year", "sector_code"], {"students_placed": Sum("students_placed")},
+                     where={"employer_states_capacity": True})
     frame = capacity.merge(used, on=["year", "sector_code"], how="left")
-    frame["students_placed"] = frame["students_placed"].fillna(0).astype("int64")
+    for column in ("employers_with_capacity", "placement_capacity", "students_placed"):
+        frame[column] = counts(frame[column])
     frame["capacity_use"] = ratio(frame["students_placed"], frame["placement_capacity"])
     return frame[["year", "sector_code", "sector_name", "employers_with_capacity", "placement_capacity", "students_placed", "capacity_use"]]
-
-
-def _placed_at_employers_with_capacity(filters: Filters) -> Select:
-    """Students placed per year and sector at employers that state a capacity: from the
-    per-employer summary unless the filters name institution types, institutions or programs."""
-    partner_years = summaries.PARTNER_YEARS
-    if not use_summaries or filters.institution_types or filters.institutions or filters.programs:
-        placed = _grouped(_PLACEMENT, filters, ["year", "sector_code"], {"students_placed": func.sum(Placement.students_placed)},
-                          summarised=False)
-        return placed.where(Employer.placement_capacity.is_not(None))
-    dims = partner_years.dims
-    placed = (
-        select(dims["year"].label("year"), dims["sector_code"].label("sector_code"),
-               func.sum(partner_years.column("students_placed")).label("students_placed"))
-        .select_from(partner_years.model)
-        .join(Employer, Employer.employer_id == dims["employer_id"])
-        .where(Employer.placement_capacity.is_not(None))
-    )
-    return _restrict(placed, filters, dims).group_by(dims["year"], dims["sector_code"])
 
 
 TENURE_BANDS = ((0, 1, "under 2 years"), (2, 4, "2–4 years"), (5, 9, "5–9 years"), (10, 1000, "10 years or more"))
@@ -668,7 +431,7 @@ def placements_against_gaps(session: Session, *, filters: Filters) -> pd.DataFra
     placed = placement_totals(session, filters=filters, by=("sector_code",))
     frame = gaps.merge(placed[["sector_code", "students_placed", "hired", "partners"]], on="sector_code", how="left")
     for column in ("students_placed", "hired", "partners"):
-        frame[column] = frame[column].fillna(0).astype("int64")
+        frame[column] = counts(frame[column])
     frame["gap_status"] = classify_gap(frame["coverage_ratio"])
     frame = add_placement_rates(frame)
     frame["placed_per_100_openings"] = 100 * ratio(frame["students_placed"], frame["demand"])
@@ -694,19 +457,25 @@ def classify_gap(coverage: pd.Series) -> pd.Series:
 def headline_by_year(session: Session, *, filters: Filters) -> pd.DataFrame:
     """The Overview's headline figures per year.
 
-    Columns: year, graduates, openings, coverage_ratio, surveyed,
-    employment_rate (destination rate, by cohort year), in_field_rate,
-    students_placed. A year missing on one side has 0 counts and empty rates.
+    Columns: year, graduates (of every program), supply (graduates of programs linked to a
+    sector, by share), supply_not_linked, openings, coverage_ratio (supply ÷ openings), surveyed,
+    employment_rate (destination rate, by cohort year), in_field_rate, students_placed. A year
+    missing on one side has 0 counts and empty rates.
     """
-    trend = supply_demand_trend(session, filters=filters).rename(columns={"supply": "graduates", "demand": "openings"})
+    trend = supply_demand_trend(session, filters=filters).rename(columns={"demand": "openings"})
+    graduates = enrolment_totals(session, filters=filters, by=("year",))[["year", "graduates"]]
+    not_linked = supply_not_linked(session, filters=filters, by=("year",))
     outcomes = outcome_totals(session, filters=filters).rename(columns={"cohort_year": "year"})
     placements = placement_totals(session, filters=filters)
-    frame = trend[["year", "graduates", "openings", "coverage_ratio"]]
+    frame = graduates.merge(trend[["year", "supply", "openings", "coverage_ratio"]], on="year", how="outer")
+    frame = frame.merge(not_linked, on="year", how="outer")
     frame = frame.merge(outcomes[["year", "surveyed", "employment_rate", "in_field_rate"]], on="year", how="outer")
     frame = frame.merge(placements[["year", "students_placed"]], on="year", how="outer")
-    for column in ("graduates", "openings", "surveyed", "students_placed"):
-        frame[column] = frame[column].fillna(0).astype("int64")
-    return frame.sort_values("year").reset_index(drop=True)
+    for column in ("graduates", "supply", "supply_not_linked", "openings", "surveyed", "students_placed"):
+        frame[column] = counts(frame[column])
+    columns = ["year", "graduates", "supply", "supply_not_linked", "openings", "coverage_ratio", "surveyed",
+               "employment_rate", "in_field_rate", "students_placed"]
+    return frame[columns].sort_values("year").reset_index(drop=True)
 
 
 def available_years(session: Session) -> list[int]:
@@ -740,8 +509,3 @@ def list_institutions(session: Session) -> pd.DataFrame:
         .order_by(Institution.institution_name, Institution.institution_id)
     )
     return _frame(session, statement, ["institution_id", "institution_name", "region_code", "region_name", "institution_type"])
-
-
-def current_data_version(session: Session) -> int:
-    """The id of the latest successful load; 0 for a database never loaded."""
-    return int(session.execute(select(func.coalesce(func.max(LoadLog.id), 0))).scalar_one())

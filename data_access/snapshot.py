@@ -25,8 +25,7 @@ from . import __version__, queries
 from .filters import Filters
 from .i18n import DEFAULT_LANGUAGE, column_labels
 from .suppression import describe as describe_protection
-from .suppression import protect
-from .views import SNAPSHOT_VIEWS
+from .views import SNAPSHOT_VIEWS, read_view
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -69,7 +68,10 @@ def _column_texts(column: pd.Series) -> pa.Array:
         # Only the text cells are neutralised: a negative number is a number, not a formula.
         cells = [None if _is_blank(v) else neutralise_cell(v) if isinstance(v, str) else _number_text(v) for v in column]
         return _quoted(pa.array(cells, type=pa.large_string()).fill_null(""), neutralise=False)
-    text = pc.cast(pa.array(column, from_pandas=True), pa.large_string())  # pandas' Arrow-backed text without copying
+    text = pa.array(column, from_pandas=True)  # pandas' Arrow-backed text without copying
+    if isinstance(text, pa.ChunkedArray):  # text merged from several frames keeps its chunks
+        text = text.combine_chunks()
+    text = pc.cast(text, pa.large_string())
     return _quoted(text.fill_null(""), neutralise=True)
 
 
@@ -98,11 +100,7 @@ def _is_blank(value: object) -> bool:
 
 def snapshot_frames(session: Session, *, filters: Filters, hide_below: int | None = None) -> dict[str, pd.DataFrame]:
     """Every snapshot view for ``filters``, by file name, protected when ``hide_below`` is set."""
-    frames = {}
-    for view in SNAPSHOT_VIEWS:
-        frame = view.run(session, filters)
-        frames[view.snapshot_file] = protect(frame, view, hide_below).for_display() if hide_below else frame
-    return frames
+    return {view.snapshot_file: read_view(session, view.name, filters, hide_below).display for view in SNAPSHOT_VIEWS}
 
 
 def build_snapshot(

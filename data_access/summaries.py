@@ -1,23 +1,28 @@
 """Summary tables: the fact tables summed at the grain the sidebar's filters need.
 
-A national data set has millions of enrolment, placement and outcome rows, but
-the dashboard's views group them by year, region, sector and institution type,
-of which there are thousands of combinations. Every load and every undo
-rebuilds, inside its own transaction, the summaries whose input tables it
-changed, so a reader sees the summaries and the rows they came from change
-together, and never one without the other. The queries (data_access/queries.py)
-read a summary whenever the filters and the grouping allow (no institution,
-program or employer in them) and the raw rows otherwise; both give the same
+A national data set has millions of enrolment, placement and outcome rows, but the views group
+them by year, region, sector and institution type, of which there are thousands of
+combinations. Every load and every undo rebuilds, inside its own transaction, the summaries
+whose input tables it changed (and the program sector shares they read), so a reader sees the
+summaries and the rows they came from change together, never one without the other. A schema
+upgrade rebuilds them all after its migrations (data_access/migrate.py), so a migration only
+changes their shape.
+
+Each summary has a name, the dimensions it keeps, the measures it stores (declared like the
+views ask for them, data_access/facts.py) and whether its sector comes by share. The routing
+(data_access/routing.py) reads the smallest summary that answers a query; both give the same
 numbers, which tests/test_summaries.py checks view by view.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
-from sqlalchemy import BigInteger, case, delete, func, insert, literal, select
+from sqlalchemy import BigInteger, ColumnElement, Select, case, delete, func, insert, literal, select, union_all
 
+from . import facts
+from .facts import NOT_LINKED, CountDistinct, CountMissing, Fact, Measure, Sum
 from .models import (
     Demand,
     Employer,
@@ -26,10 +31,14 @@ from .models import (
     Outcome,
     Placement,
     Program,
+    ProgramSector,
+    ProgramShare,
     SummaryDemandBySector,
     SummaryEnrolment,
+    SummaryEnrolmentByRegion,
     SummaryEnrolmentBySector,
     SummaryOutcome,
+    SummaryOutcomeByRegion,
     SummaryOutcomeBySector,
     SummaryPartner,
     SummaryPartnerCount,
@@ -42,14 +51,26 @@ from .models import (
 
 @dataclass(frozen=True)
 class Summary:
-    """One summary table: the dimensions it keeps (view name -> its column) and its summed measures."""
+    """One summary table of a fact.
 
+    ``dims`` maps a view's dimension to the summary's column; ``stored`` maps each measure the
+    summary holds to its column. A stored count of distinct values is right only for the groups
+    it was counted in: ``counted_within`` names the dimensions a query must group by (or fix to
+    one value) to use it. ``by_share``: the sector comes through the program sector shares, so
+    its counts are weighted.
+    """
+
+    name: str
     model: type
-    dims: dict
-    measures: tuple[str, ...]
-    inputs: frozenset[str]  # contract tables it is computed from
+    fact: Fact
+    dims: Mapping[str, ColumnElement]
+    stored: Mapping[Measure, str]
+    inputs: frozenset[str]
+    fill: Callable[[], Select]
+    by_share: bool = False
+    counted_within: frozenset[str] = field(default_factory=frozenset)
 
-    def column(self, name: str):
+    def column(self, name: str) -> ColumnElement:
         """The summary's column called ``name``."""
         return getattr(self.model, name)
 
@@ -62,44 +83,161 @@ def _dims(model: type, *names: str, year: str = "year") -> dict:
     return dims
 
 
-OUTCOME_MEASURES = ("surveyed", "employed", "employed_in_field", "self_employed", "further_study", "unemployed",
-                    "wage_x_employed", "employed_with_wage")
-TAUGHT = frozenset({"institutions", "programs"})
+def _stored(*names: str) -> dict[Measure, str]:
+    return {Sum(name): name for name in names}
 
-# Per fact, its summaries smallest first: a query uses the first one that keeps every dimension it needs.
-ENROLMENT_SUMMARIES = (
-    Summary(SummaryEnrolmentBySector, _dims(SummaryEnrolmentBySector, "sector_code", "institution_type"),
-            ("enrolled", "graduates"), TAUGHT | {"enrolments"}),
-    Summary(SummaryProgram, _dims(SummaryProgram, "program_code", "sector_code"), ("enrolled", "graduates"),
-            TAUGHT | {"enrolments"}),
-    Summary(SummaryEnrolment, _dims(SummaryEnrolment, "region_code", "sector_code", "institution_type"),
-            ("enrolled", "graduates"), TAUGHT | {"enrolments"}),
-)
-OUTCOME_SUMMARIES = (
-    Summary(SummaryOutcomeBySector, _dims(SummaryOutcomeBySector, "sector_code", "institution_type", year="cohort_year"),
-            OUTCOME_MEASURES, TAUGHT | {"outcomes"}),
-    Summary(SummaryOutcome, _dims(SummaryOutcome, "region_code", "sector_code", "institution_type", year="cohort_year"),
-            OUTCOME_MEASURES, TAUGHT | {"outcomes"}),
-)
-PLACEMENT_SUMMARIES = (
-    Summary(SummaryPlacementBySector, _dims(SummaryPlacementBySector, "sector_code", "institution_type"),
-            ("students_placed", "hired"), frozenset({"placements", "employers", "institutions"})),
-    Summary(SummaryPlacement, _dims(SummaryPlacement, "region_code", "sector_code", "institution_type"),
-            ("students_placed", "hired"), frozenset({"placements", "employers", "institutions"})),
-)
-DEMAND_SUMMARIES = (
-    Summary(SummaryDemandBySector, _dims(SummaryDemandBySector, "sector_code"), ("openings",), frozenset({"demand"})),
-)
-PARTNER_YEARS = Summary(SummaryPartnerYear, _dims(SummaryPartnerYear, "region_code", "sector_code", "employer_id"),
-                        ("students_placed", "hired"), frozenset({"placements", "employers"}))
 
-PARTNERS = Summary(SummaryPartner, {"region_code": SummaryPartner.region_code, "sector_code": SummaryPartner.sector_code,
-                                    "employer_id": SummaryPartner.employer_id},
-                   ("students_placed", "hired", "years_hosting"), frozenset({"placements", "employers"}))
-PARTNER_COUNTS = Summary(SummaryPartnerCount, _dims(SummaryPartnerCount, "region_code", "sector_code"), ("partners",),
-                         frozenset({"placements", "employers"}))
-
+TAUGHT_COUNTS = ("enrolled", "graduates", "entrants")
+OUTCOME_STORED: dict[Measure, str] = {measure: name for name, measure in facts.OUTCOME_MEASURES.items()}
+PLACEMENT_COUNTS = ("students_placed", "hired")
+TAUGHT = frozenset({"institutions", "programs", "program_sectors"})
 MASK_FIRST_YEAR, MASK_LAST_YEAR = 1990, 2052  # the years a 63-bit years_mask can hold
+
+
+# --- how each summary is computed ---------------------------------------------------------------
+
+
+def _program_shares() -> Select:
+    """program_sectors rows; else the program's own sector with share 1; else NOT_LINKED with share 1."""
+    crosswalked = select(ProgramSector.program_code).distinct()
+    own = (select(Program.program_code, Program.sector_code, literal(1.0))
+           .where(Program.sector_code.is_not(None), Program.program_code.not_in(crosswalked)))
+    unlinked = (select(Program.program_code, literal(NOT_LINKED), literal(1.0))
+                .where(Program.sector_code.is_(None), Program.program_code.not_in(crosswalked)))
+    return union_all(select(ProgramSector.program_code, ProgramSector.sector_code, ProgramSector.share), own, unlinked)
+
+
+def _taught_fill(fact: Fact, measures: Mapping[str, Measure], *, by_sector: bool) -> Select:
+    """The fact's measures per year, region, (sector by share,) institution type, from its rows."""
+    model, year = fact.model, fact.dims["year"]
+    keys = [year, Institution.region_code, *([ProgramShare.sector_code] if by_sector else []), Institution.institution_type]
+    weight = ProgramShare.share if by_sector else None
+    statement = select(*keys, *[fact.measure(m, fact.dims, weight) for m in measures.values()]).select_from(model)
+    statement = statement.join(Institution, Institution.institution_id == model.institution_id)
+    if by_sector:
+        statement = statement.join(ProgramShare, ProgramShare.program_code == model.program_code)
+    return statement.group_by(*keys)
+
+
+def _coarser(fine: type, year: str, keys: Iterable[str], measures: Iterable[str]) -> Callable[[], Select]:
+    """A summary of a finer summary with fewer keys (the sums are additive)."""
+    def fill() -> Select:
+        columns = [getattr(fine, year), *[getattr(fine, k) for k in keys]]
+        return select(*columns, *[func.sum(getattr(fine, m)) for m in measures]).group_by(*columns)
+    return fill
+
+
+ENROLMENT_MEASURES: dict[str, Measure] = {**{name: Sum(name) for name in TAUGHT_COUNTS},
+                                          "entrants_missing": CountMissing("entrants")}
+ENROLMENT_STORED: dict[Measure, str] = {measure: name for name, measure in ENROLMENT_MEASURES.items()}
+
+
+def _placements_fill() -> Select:
+    return (
+        select(Placement.year, Employer.region_code, Employer.sector_code, Institution.institution_type,
+               func.sum(Placement.students_placed), func.sum(Placement.hired))
+        .select_from(Placement)
+        .join(Employer, Employer.employer_id == Placement.employer_id)
+        .join(Institution, Institution.institution_id == Placement.institution_id)
+        .group_by(Placement.year, Employer.region_code, Employer.sector_code, Institution.institution_type)
+    )
+
+
+def _partner_years_fill() -> Select:
+    return (
+        select(Placement.year, Placement.employer_id, Employer.region_code, Employer.sector_code,
+               func.sum(Placement.students_placed), func.sum(Placement.hired))
+        .select_from(Placement)
+        .join(Employer, Employer.employer_id == Placement.employer_id)
+        .group_by(Placement.year, Placement.employer_id, Employer.region_code, Employer.sector_code)
+    )
+
+
+def _partners_fill() -> Select:
+    year = SummaryPartnerYear.year
+    bit = case((year <= MASK_LAST_YEAR, literal(1, BigInteger).op("<<")(year - MASK_FIRST_YEAR)), else_=0)
+    return select(
+        SummaryPartnerYear.employer_id, SummaryPartnerYear.region_code, SummaryPartnerYear.sector_code,
+        case((func.max(year) > MASK_LAST_YEAR, None), else_=func.sum(bit)),  # one row per year, so the sum is an OR
+        func.count(), func.sum(SummaryPartnerYear.students_placed), func.sum(SummaryPartnerYear.hired),
+    ).group_by(SummaryPartnerYear.employer_id, SummaryPartnerYear.region_code, SummaryPartnerYear.sector_code)
+
+
+def _partner_counts_fill() -> Select:
+    keys = (SummaryPartnerYear.year, SummaryPartnerYear.region_code, SummaryPartnerYear.sector_code)
+    return select(*keys, func.count()).group_by(*keys)
+
+
+def _programs_fill() -> Select:
+    return (
+        select(Enrolment.year, Enrolment.program_code, func.count(),
+               *[facts.ENROLMENTS.measure(m, facts.ENROLMENTS.dims, None) for m in ENROLMENT_MEASURES.values()])
+        .group_by(Enrolment.year, Enrolment.program_code)
+    )
+
+
+def _demand_fill() -> Select:
+    return select(Demand.year, Demand.sector_code, func.sum(Demand.openings)).group_by(Demand.year, Demand.sector_code)
+
+
+# --- the summaries, smallest first within each fact ---------------------------------------------
+
+PLACED = frozenset({"placements", "employers", "institutions"})
+
+SUMMARIES: dict[str, Summary] = {
+    summary.name: summary
+    for summary in (
+        Summary("enrolments_by_sector", SummaryEnrolmentBySector, facts.ENROLMENTS,
+                _dims(SummaryEnrolmentBySector, "sector_code", "institution_type"), ENROLMENT_STORED,
+                TAUGHT | {"enrolments"}, _coarser(SummaryEnrolment, "year", ("sector_code", "institution_type"), ENROLMENT_MEASURES),
+                by_share=True),
+        Summary("enrolments_by_region", SummaryEnrolmentByRegion, facts.ENROLMENTS,
+                _dims(SummaryEnrolmentByRegion, "region_code", "institution_type"), ENROLMENT_STORED,
+                TAUGHT | {"enrolments"}, lambda: _taught_fill(facts.ENROLMENTS, ENROLMENT_MEASURES, by_sector=False)),
+        Summary("programs_by_year", SummaryProgram, facts.ENROLMENTS, _dims(SummaryProgram, "program_code"),
+                {**ENROLMENT_STORED, CountDistinct("institution_id"): "institutions"},
+                frozenset({"enrolments"}), _programs_fill, counted_within=frozenset({"year", "program_code"})),
+        Summary("enrolments_by_region_sector", SummaryEnrolment, facts.ENROLMENTS,
+                _dims(SummaryEnrolment, "region_code", "sector_code", "institution_type"), ENROLMENT_STORED,
+                TAUGHT | {"enrolments"}, lambda: _taught_fill(facts.ENROLMENTS, ENROLMENT_MEASURES, by_sector=True),
+                by_share=True),
+        Summary("outcomes_by_sector", SummaryOutcomeBySector, facts.OUTCOMES,
+                _dims(SummaryOutcomeBySector, "sector_code", "institution_type", year="cohort_year"), OUTCOME_STORED,
+                TAUGHT | {"outcomes"},
+                _coarser(SummaryOutcome, "cohort_year", ("sector_code", "institution_type"), facts.OUTCOME_MEASURES),
+                by_share=True),
+        Summary("outcomes_by_region", SummaryOutcomeByRegion, facts.OUTCOMES,
+                _dims(SummaryOutcomeByRegion, "region_code", "institution_type", year="cohort_year"), OUTCOME_STORED,
+                TAUGHT | {"outcomes"}, lambda: _taught_fill(facts.OUTCOMES, facts.OUTCOME_MEASURES, by_sector=False)),
+        Summary("outcomes_by_region_sector", SummaryOutcome, facts.OUTCOMES,
+                _dims(SummaryOutcome, "region_code", "sector_code", "institution_type", year="cohort_year"), OUTCOME_STORED,
+                TAUGHT | {"outcomes"}, lambda: _taught_fill(facts.OUTCOMES, facts.OUTCOME_MEASURES, by_sector=True),
+                by_share=True),
+        Summary("placements_by_sector", SummaryPlacementBySector, facts.PLACEMENTS,
+                _dims(SummaryPlacementBySector, "sector_code", "institution_type"), _stored(*PLACEMENT_COUNTS), PLACED,
+                _coarser(SummaryPlacement, "year", ("sector_code", "institution_type"), PLACEMENT_COUNTS)),
+        Summary("placements_by_region_sector", SummaryPlacement, facts.PLACEMENTS,
+                _dims(SummaryPlacement, "region_code", "sector_code", "institution_type"), _stored(*PLACEMENT_COUNTS),
+                PLACED, _placements_fill),
+        Summary("partner_counts", SummaryPartnerCount, facts.PLACEMENTS, _dims(SummaryPartnerCount, "region_code", "sector_code"),
+                {CountDistinct("employer_id"): "partners"}, frozenset({"placements", "employers"}), _partner_counts_fill,
+                counted_within=frozenset({"year"})),  # an employer has one region and sector: additive over those
+        Summary("partner_years", SummaryPartnerYear, facts.PLACEMENTS,
+                _dims(SummaryPartnerYear, "region_code", "sector_code", "employer_id"), _stored(*PLACEMENT_COUNTS),
+                frozenset({"placements", "employers"}), _partner_years_fill),
+        Summary("partners", SummaryPartner, facts.PLACEMENTS,
+                {"region_code": SummaryPartner.region_code, "sector_code": SummaryPartner.sector_code,
+                 "employer_id": SummaryPartner.employer_id},
+                {}, frozenset({"placements", "employers"}), _partners_fill),  # read by routing.partner_totals only
+        Summary("demand_by_sector", SummaryDemandBySector, facts.DEMAND, _dims(SummaryDemandBySector, "sector_code"),
+                _stored("openings"), frozenset({"demand"}), _demand_fill),
+    )
+}
+
+
+def of_fact(fact: Fact) -> list[Summary]:
+    """The summaries of ``fact`` that answer grouped queries, smallest first."""
+    return [s for s in SUMMARIES.values() if s.fact is fact and s.stored]
 
 
 def years_mask(year_from: int | None, year_to: int | None) -> int | None:
@@ -116,95 +254,31 @@ def years_mask(year_from: int | None, year_to: int | None) -> int | None:
 
 ALL_YEARS_MASK = years_mask(None, None)
 
-
-def _taught_source(model: type, year):
-    return (
-        select(year, Institution.region_code, Program.sector_code, Institution.institution_type)
-        .select_from(model)
-        .join(Institution, Institution.institution_id == model.institution_id)
-        .join(Program, Program.program_code == model.program_code)
-    )
+# In the order they are filled: a summary computed from another comes after it.
+FILL_ORDER = ("enrolments_by_region_sector", "enrolments_by_sector", "enrolments_by_region", "programs_by_year",
+              "outcomes_by_region_sector", "outcomes_by_sector", "outcomes_by_region", "placements_by_region_sector",
+              "placements_by_sector", "partner_years", "partners", "partner_counts", "demand_by_sector")
+assert set(FILL_ORDER) == set(SUMMARIES)
 
 
-def _fills():
-    """(summary model, its column names, the SELECT that computes it), in an order where every
-    summary read by a later one is filled first."""
-    has_wage = Outcome.median_monthly_wage.is_not(None)
-    enrolment = _taught_source(Enrolment, Enrolment.year).add_columns(
-        func.sum(Enrolment.enrolled), func.sum(Enrolment.graduates)
-    ).group_by(Enrolment.year, Institution.region_code, Program.sector_code, Institution.institution_type)
-    outcome = _taught_source(Outcome, Outcome.cohort_year).add_columns(
-        func.sum(Outcome.surveyed), func.sum(Outcome.employed), func.sum(Outcome.employed_in_field),
-        func.sum(Outcome.self_employed), func.sum(Outcome.further_study), func.sum(Outcome.unemployed),
-        func.sum(case((has_wage, Outcome.median_monthly_wage * Outcome.employed), else_=0.0)),
-        func.sum(case((has_wage, Outcome.employed), else_=0)),
-    ).group_by(Outcome.cohort_year, Institution.region_code, Program.sector_code, Institution.institution_type)
-    placement = (
-        select(Placement.year, Employer.region_code, Employer.sector_code, Institution.institution_type,
-               func.sum(Placement.students_placed), func.sum(Placement.hired))
-        .select_from(Placement)
-        .join(Employer, Employer.employer_id == Placement.employer_id)
-        .join(Institution, Institution.institution_id == Placement.institution_id)
-        .group_by(Placement.year, Employer.region_code, Employer.sector_code, Institution.institution_type)
-    )
-    partner_years = (
-        select(Placement.year, Placement.employer_id, Employer.region_code, Employer.sector_code,
-               func.sum(Placement.students_placed), func.sum(Placement.hired))
-        .select_from(Placement)
-        .join(Employer, Employer.employer_id == Placement.employer_id)
-        .group_by(Placement.year, Placement.employer_id, Employer.region_code, Employer.sector_code)
-    )
-    demand = select(Demand.year, Demand.sector_code, func.sum(Demand.openings)).group_by(Demand.year, Demand.sector_code)
-    year = SummaryPartnerYear.year
-    bit = case((year <= MASK_LAST_YEAR, literal(1, BigInteger).op("<<")(year - MASK_FIRST_YEAR)), else_=0)
-    partners = select(
-        SummaryPartnerYear.employer_id, SummaryPartnerYear.region_code, SummaryPartnerYear.sector_code,
-        case((func.max(year) > MASK_LAST_YEAR, None), else_=func.sum(bit)),  # one row per year, so the sum is an OR
-        func.count(), func.sum(SummaryPartnerYear.students_placed), func.sum(SummaryPartnerYear.hired),
-    ).group_by(SummaryPartnerYear.employer_id, SummaryPartnerYear.region_code, SummaryPartnerYear.sector_code)
-    partner_counts = select(
-        SummaryPartnerYear.year, SummaryPartnerYear.region_code, SummaryPartnerYear.sector_code, func.count()
-    ).group_by(SummaryPartnerYear.year, SummaryPartnerYear.region_code, SummaryPartnerYear.sector_code)
-
-    def by_sector(fine: type, year: str, measures: Iterable[str]):
-        keys = [getattr(fine, year), fine.sector_code, fine.institution_type]
-        return select(*keys, *[func.sum(getattr(fine, m)) for m in measures]).group_by(*keys)
-
-    programs = (
-        select(Enrolment.year, Enrolment.program_code, Program.sector_code, func.count(),
-               func.sum(Enrolment.enrolled), func.sum(Enrolment.graduates))
-        .join(Program, Program.program_code == Enrolment.program_code)
-        .group_by(Enrolment.year, Enrolment.program_code, Program.sector_code)
-    )
-    return (
-        (ENROLMENT_SUMMARIES[2], enrolment),
-        (ENROLMENT_SUMMARIES[0], by_sector(SummaryEnrolment, "year", ("enrolled", "graduates"))),
-        (ENROLMENT_SUMMARIES[1], programs),
-        (OUTCOME_SUMMARIES[1], outcome),
-        (OUTCOME_SUMMARIES[0], by_sector(SummaryOutcome, "cohort_year", OUTCOME_MEASURES)),
-        (PLACEMENT_SUMMARIES[1], placement),
-        (PLACEMENT_SUMMARIES[0], by_sector(SummaryPlacement, "year", ("students_placed", "hired"))),
-        (PARTNER_YEARS, partner_years),
-        (PARTNERS, partners),
-        (PARTNER_COUNTS, partner_counts),
-        (DEMAND_SUMMARIES[0], demand),
-    )
+def _refill(connection, model: type, statement: Select) -> None:
+    table = model.__table__  # type: ignore[attr-defined]
+    connection.execute(delete(table))
+    connection.execute(insert(table).from_select([c.name for c in table.columns], statement))
 
 
-def rebuild(connection, changed: Iterable[str] | None = None, *, tables: Iterable[str] | None = None) -> list[str]:
-    """Recompute, on ``connection`` (inside the caller's transaction), every summary computed from
-    a table in ``changed`` (every summary when None); ``tables`` limits it to those summary tables
-    (a migration fills only the ones it creates). Returns the summary tables rebuilt."""
+def rebuild(connection, changed: Iterable[str] | None = None) -> list[str]:
+    """Recompute, on ``connection`` (inside the caller's transaction), the program sector shares and
+    every summary computed from a table in ``changed`` (everything when None). Returns the tables rebuilt."""
     changed = None if changed is None else set(changed)
-    tables = None if tables is None else set(tables)
     rebuilt = []
-    for summary, statement in _fills():
+    if changed is None or changed & {"programs", "program_sectors"}:
+        _refill(connection, ProgramShare, _program_shares())
+        rebuilt.append(ProgramShare.__tablename__)
+    for name in FILL_ORDER:
+        summary = SUMMARIES[name]
         if changed is not None and not (summary.inputs & changed):
             continue
-        if tables is not None and summary.model.__tablename__ not in tables:
-            continue
-        table = summary.model.__table__
-        connection.execute(delete(table))
-        connection.execute(insert(table).from_select([c.name for c in table.columns], statement))
-        rebuilt.append(table.name)
+        _refill(connection, summary.model, summary.fill())
+        rebuilt.append(summary.model.__tablename__)
     return rebuilt

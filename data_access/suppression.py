@@ -22,10 +22,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from .views import View
+if TYPE_CHECKING:
+    from .views import View
 
 DEFAULT_THRESHOLD = 5
 RATE_BASE_FACTOR = 5  # rates on fewer than 5 x t people are not shown (25 at t = 5; HESA's percentages need 22.5)
@@ -78,20 +81,20 @@ def round_to_base(values: pd.Series, base: int) -> pd.Series:
     return rounded
 
 
-def protect(frame: pd.DataFrame, view: View, threshold: int = DEFAULT_THRESHOLD) -> Protected:
+def protect(frame: pd.DataFrame, view: "View", threshold: int = DEFAULT_THRESHOLD) -> Protected:
     """``frame`` (a result of ``view``) with small counts hidden, counts and amounts rounded to a
     multiple of ``threshold`` and rates on hidden counts or small bases left blank."""
     counts = [c for c in view.counts if c in frame.columns]
     hidden = pd.DataFrame(False, index=frame.index, columns=frame.columns)
     for column in counts:
-        values = pd.to_numeric(frame[column], errors="coerce")
+        values = pd.to_numeric(frame[column], errors="coerce").astype("float64")  # unknown counts (NaN) hide nothing
         hidden[column] = (values > 0) & (values < threshold)
     for column, sources in {**view.amounts, **view.derived}.items():
         if column in frame.columns:
             hidden[column] = hidden[[s for s in sources if s in frame.columns]].any(axis=1)
     for column, base in view.rate_bases.items():
         if column in frame.columns and base in frame.columns:
-            hidden[column] |= pd.to_numeric(frame[base], errors="coerce").fillna(0) < RATE_BASE_FACTOR * threshold
+            hidden[column] |= pd.to_numeric(frame[base], errors="coerce").astype("float64").fillna(0) < RATE_BASE_FACTOR * threshold
     numbers = frame.copy()
     for column in [*counts, *[a for a in view.amounts if a in frame.columns]]:
         numbers[column] = round_to_base(frame[column], threshold)

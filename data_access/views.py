@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from . import queries
 from .filters import Filters
+from .suppression import Protected, protect
 
 Query = Callable[..., pd.DataFrame]
 
@@ -158,3 +159,37 @@ VIEWS: dict[str, View] = {
 }
 
 SNAPSHOT_VIEWS: tuple[View, ...] = tuple(v for v in VIEWS.values() if v.snapshot_file)
+
+
+@dataclass(frozen=True)
+class ViewRows:
+    """A view's rows as they may be shown: ``numbers`` for charts and sentences (protected: rounded,
+    hidden cells empty), ``table`` for on-screen tables and ``display`` for files (hidden counts
+    written ``<t``), with which cells protection hid. Unprotected, all three are the exact rows."""
+
+    name: str
+    numbers: pd.DataFrame
+    table: pd.DataFrame
+    display: pd.DataFrame
+    hidden: pd.DataFrame | None = None  # True where protection hid a value; None when protection is off
+    threshold: int | None = None
+
+    @property
+    def hidden_cells(self) -> int:
+        """How many cells protection hid."""
+        return 0 if self.hidden is None else int(self.hidden.to_numpy().sum())
+
+    @property
+    def empty(self) -> bool:
+        """True when the view has no rows for the filters."""
+        return self.numbers.empty
+
+
+def read_view(session: Session, name: str, filters: Filters, hide_below: int | None = None) -> ViewRows:
+    """View ``name`` for ``filters``, protected by small-number protection when ``hide_below`` is set:
+    the one way the pages, the meeting brief and the snapshot read a view."""
+    frame = VIEWS[name].run(session, filters)
+    if not hide_below:
+        return ViewRows(name, frame, frame, frame)
+    protected: Protected = protect(frame, VIEWS[name], hide_below)
+    return ViewRows(name, protected.numbers, protected.for_screen(), protected.for_display(), protected.hidden, hide_below)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.engine import make_url
 
+from data_access.contract import LOAD_ORDER
 from data_access.loading import load_paths
 from data_access.models import CONTRACT_MODELS
 from data_access.queries import current_data_version
@@ -159,7 +160,7 @@ def write_csv(folder: Path, table: str, text_or_rows, *, encoding: str = "utf-8"
 def table_rows(engine: Engine) -> dict[str, int]:
     """Rows stored per contract table."""
     with engine.connect() as connection:
-        return {t: connection.execute(select(func.count()).select_from(m)).scalar_one() for t, m in CONTRACT_MODELS.items()}
+        return {t: connection.execute(select(func.count()).select_from(CONTRACT_MODELS[t])).scalar_one() for t in LOAD_ORDER}
 
 
 def data_version(engine: Engine) -> int:

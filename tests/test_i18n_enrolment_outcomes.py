@@ -90,7 +90,7 @@ def test_enrolment_drill_down_in_chinese_names_the_program_and_its_institutions(
     app.run()
     assert no_problem(app)
     assert any(m.value == "**2023年开设Nursing（P1）的院校**" for m in app.markdown)
-    assert list(downloads[-1].columns) == ["院校代码", "院校", "在校生数", "毕业生数", "毕业生数/在校生数"]
+    assert list(downloads[-1].columns) == ["院校代码", "院校", "在校生数", "毕业生数", "新生数", "毕业生数/在校生数"]
 
 
 def test_enrolment_in_chinese_says_so_when_nothing_matches(app_url):

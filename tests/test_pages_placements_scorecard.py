@@ -299,7 +299,7 @@ def test_scorecard_hides_small_counts_when_protection_is_on(app_url):
 
 
 def result(frame: pd.DataFrame, threshold: int | None = None) -> ViewResult:
-    return ViewResult("test", frame, frame, frame, 0, threshold)
+    return ViewResult("test", frame, frame, frame, None, threshold)
 
 
 NOTHING = pd.DataFrame({c: [] for c in ("surveyed", "employed", "further_study", "employed_in_field", "students_placed", "hired")})

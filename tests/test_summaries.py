@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from benchmark import scale_data
-from data_access import queries, summaries
+from data_access import routing, summaries
+from data_access.facts import ENROLMENTS, Sum
 from data_access.filters import Filters
 from data_access.loading import load_paths, undo_load
 from data_access.models import SummaryEnrolment, SummaryPartnerYear
@@ -35,12 +36,11 @@ LIFECYCLE_FILTER_SETS = (FILTER_SETS[0], FILTER_SETS[4])
 
 def views_through(engine, filters: Filters, *, summarised: bool) -> dict[str, pd.DataFrame]:
     """Every view for ``filters``, read through the summaries or through the raw rows only."""
-    previous, queries.use_summaries = queries.use_summaries, summarised
-    try:
-        with Session(engine) as session:
+    with Session(engine) as session:
+        if summarised:
             return {name: view.run(session, filters) for name, view in VIEWS.items()}
-    finally:
-        queries.use_summaries = previous
+        with routing.reading_rows_only(session):
+            return {name: view.run(session, filters) for name, view in VIEWS.items()}
 
 
 def assert_summaries_match_raw_rows(engine, filter_sets=FILTER_SETS) -> None:
@@ -113,10 +113,39 @@ def test_a_load_of_demand_only_rebuilds_only_the_demand_summary(engine):
         assert connection.execute(select(func.count()).select_from(SummaryEnrolment)).scalar_one() == 0
 
 
-def test_views_read_the_summaries_when_the_filters_allow_and_the_raw_rows_otherwise():
-    grouped = queries._grouped(queries._ENROLMENT, Filters(2020, 2021), ["sector_code"], {"graduates": func.sum(queries.Enrolment.graduates)})
-    assert "summary_enrolments_by_sector" in str(grouped)
-    by_region = queries._grouped(queries._ENROLMENT, Filters(regions=("R01",)), ["year"], {"graduates": func.sum(queries.Enrolment.graduates)})
-    assert "summary_enrolments " in str(by_region) + " " and "summary_enrolments_by_sector" not in str(by_region)
-    one_school = queries._grouped(queries._ENROLMENT, Filters(institutions=("I001",)), ["year"], {"graduates": func.sum(queries.Enrolment.graduates)})
-    assert "summary_" not in str(one_school)
+def routed(engine, filters: Filters, by: list[str], **options) -> list[str]:
+    """The tables the routing reads the graduates from, as SQL text."""
+    statements = []
+    with Session(engine) as session:
+        with _recording(session, statements):
+            routing.aggregate(session, ENROLMENTS, filters, by, {"graduates": Sum("graduates")}, **options)
+    return statements
+
+
+def _recording(session, statements):
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def recording():
+        def keep(conn, cursor, statement, *args):
+            statements.append(statement)
+        connection = session.connection()
+        event.listen(connection, "before_cursor_execute", keep)
+        try:
+            yield
+        finally:
+            event.remove(connection, "before_cursor_execute", keep)
+    return recording()
+
+
+def test_views_read_the_summaries_when_the_filters_allow_and_the_raw_rows_otherwise(tiny_engine):
+    by_sector = " ".join(routed(tiny_engine, Filters(2020, 2021), ["sector_code"]))
+    assert "summary_enrolments_by_sector" in by_sector
+    by_region = " ".join(routed(tiny_engine, Filters(regions=("R01",)), ["year"]))
+    assert "summary_enrolments_by_region" in by_region and "program_sector_shares" not in by_region
+    by_region_and_sector = " ".join(routed(tiny_engine, Filters(regions=("R01",), sectors=("Q",)), ["year"]))
+    assert "summary_enrolments " in by_region_and_sector + " "
+    one_school = " ".join(routed(tiny_engine, Filters(institutions=("I001",)), ["year"]))
+    assert "summary_" not in one_school and "FROM enrolments" in one_school

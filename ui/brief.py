@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 
 from data_access import queries
 from data_access.filters import Filters
-from data_access.suppression import RATE_BASE_FACTOR, protect
-from data_access.views import VIEWS
+from data_access.suppression import RATE_BASE_FACTOR
+from data_access.views import read_view
 
 from .charts import coverage_heatmap, supply_demand_bars, supply_demand_trend_lines
 from .charts_outcomes import in_field_coverage_scatter, latest_cohort, overall_in_field_rate
@@ -98,13 +98,9 @@ class _Views:
         self.session, self.hide_below, self.hidden_cells = session, hide_below, 0
 
     def numbers(self, name: str, filters: Filters) -> pd.DataFrame:
-        spec = VIEWS[name]
-        frame = spec.run(self.session, filters)
-        if not self.hide_below or frame.empty:
-            return frame
-        protected = protect(frame, spec, self.hide_below)
-        self.hidden_cells += int(protected.hidden.to_numpy().sum())
-        return protected.numbers
+        rows = read_view(self.session, name, filters, self.hide_below)
+        self.hidden_cells += rows.hidden_cells
+        return rows.numbers
 
 
 # --- the document -------------------------------------------------------------------------------

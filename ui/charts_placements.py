@@ -160,10 +160,9 @@ def top_rows(result: ViewResult, *, by: str, limit: int = 15) -> ViewResult:
     keys = list(dict.fromkeys([by, "students_placed", "hired"]))
     ranked = result.numbers.sort_values(keys, ascending=False, na_position="last", kind="stable")
     order = ranked.index[:limit]
-    display = result.display.loc[order]
-    hidden = 0 if result.hidden is None else int(result.hidden.loc[order].to_numpy().sum())
-    return replace(result, numbers=result.numbers.loc[order], table=result.table.loc[order], display=display,
-                   hidden_cells=int(hidden))
+    hidden = None if result.hidden is None else result.hidden.loc[order]
+    return replace(result, numbers=result.numbers.loc[order], table=result.table.loc[order], display=result.display.loc[order],
+                   hidden=hidden)
 
 
 def capacity_use_bars(partners: pd.DataFrame, *, title: str) -> go.Figure:

@@ -4,8 +4,6 @@ shows on every user's next interaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
@@ -14,30 +12,13 @@ from data_access import queries
 from data_access.filters import Filters
 from data_access.snapshot import build_snapshot
 from data_access.store import get_engine
-from data_access.suppression import protect
-from data_access.views import VIEWS
+from data_access.views import ViewRows, read_view
 from .i18n import current_language
 
 PROTECTION_KEY = "hide_below"  # session state (and URL) key of the small-number threshold; absent = off
 
 
-@dataclass(frozen=True)
-class ViewResult:
-    """A view's rows: ``numbers`` for charts (hidden cells empty), ``table`` for on-screen tables,
-    ``display`` for CSV files (hidden counts written ``<t``)."""
-
-    name: str
-    numbers: pd.DataFrame
-    table: pd.DataFrame
-    display: pd.DataFrame
-    hidden_cells: int
-    threshold: int | None
-    hidden: pd.DataFrame | None = None  # True where protection hid a value (None when protection is off)
-
-    @property
-    def empty(self) -> bool:
-        """True when the view has no rows for the filters."""
-        return self.numbers.empty
+ViewResult = ViewRows  # a view's rows as the pages show them (data_access.views.read_view)
 
 
 @st.cache_resource(show_spinner=False)
@@ -59,14 +40,8 @@ def protection_threshold() -> int | None:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached_view(name: str, filters: Filters, threshold: int | None, version: int) -> ViewResult:
-    view_spec = VIEWS[name]
     with Session(dashboard_engine()) as session:
-        frame = view_spec.run(session, filters)
-    if not threshold:
-        return ViewResult(name, frame, frame, frame, 0, None)
-    protected = protect(frame, view_spec, threshold)
-    return ViewResult(name, protected.numbers, protected.for_screen(), protected.for_display(),
-                      protected.hidden_cells, threshold, protected.hidden)
+        return read_view(session, name, filters, threshold)
 
 
 def exact_numbers(name: str, filters: Filters) -> pd.DataFrame:

@@ -164,10 +164,10 @@ def rate_comparison(scope_list: list[Scope], exact: Mapping[str, tuple[pd.DataFr
     frame = frame[["scope", "scope_name", *RATES, *COMPARISON_COUNTS]]  # rates first: they are what is compared
     if not threshold:
         shown = _whole_counts(frame)
-        return ViewResult(COMPARISON_VIEW.name, frame, shown, shown, 0, None)
+        return ViewResult(COMPARISON_VIEW.name, frame, shown, shown)
     protected = protect(frame, COMPARISON_VIEW, threshold)
     return ViewResult(COMPARISON_VIEW.name, protected.numbers, _whole_counts(protected.for_screen()),
-                      _whole_counts(protected.for_display()), protected.hidden_cells, threshold, protected.hidden)
+                      _whole_counts(protected.for_display()), protected.hidden, threshold)
 
 
 def _status(gaps: pd.DataFrame, codes: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -196,9 +196,10 @@ def sector_status(programs: pd.DataFrame, region_gaps: ViewResult, all_gaps: Vie
     frame["coverage_ratio_all"], frame["gap_status_all"], hidden_all = _status(all_gaps.numbers, sectors["sector_code"])
     frame = frame[["sector_code", "sector_name", "gap_status_region", "coverage_ratio_region", "gap_status_all",
                    "coverage_ratio_all", "programs"]]
-    hidden = int(hidden_region.sum() + hidden_all.sum())
     threshold = region_gaps.threshold or all_gaps.threshold
-    return ViewResult("scorecard_sectors", frame, frame, frame, hidden, threshold)
+    hidden = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    hidden["gap_status_region"], hidden["gap_status_all"] = hidden_region, hidden_all
+    return ViewResult("scorecard_sectors", frame, frame, frame, hidden if threshold else None, threshold)
 
 
 def for_download(result: ViewResult) -> ViewResult:

@@ -1,5 +1,5 @@
 """Summary tables that the views read at national scale (see data_access/summaries.py),
-filled from the rows already stored.
+filled by the upgrade after its migrations (data_access/migrate.py).
 
 Revision ID: 0003
 Revises: 0002
@@ -50,11 +50,6 @@ def upgrade() -> None:
     op.create_table("summary_demand_by_sector", *_keys("year", "sector_code"), *_counts("openings"),
                     sa.PrimaryKeyConstraint("year", "sector_code"))
 
-    from data_access.summaries import rebuild  # the same computation every load runs
-
-    rebuild(op.get_bind(), tables=("summary_enrolments", "summary_enrolments_by_sector", "summary_outcomes",
-                                   "summary_outcomes_by_sector", "summary_placements", "summary_placements_by_sector",
-                                   "summary_partner_years", "summary_demand_by_sector"))
 
 
 def downgrade() -> None:

@@ -1,5 +1,6 @@
 """Per-partner summaries: distinct partners of any span of years and the partner ranking
-without the per-year rows (see data_access/summaries.py), filled from the rows already stored.
+without the per-year rows (see data_access/summaries.py); the upgrade fills them after its
+migrations (data_access/migrate.py).
 
 Revision ID: 0004
 Revises: 0003
@@ -36,9 +37,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("year", "region_code", "sector_code"),
     )
 
-    from data_access.summaries import rebuild  # the same computation every load runs
-
-    rebuild(op.get_bind(), tables=("summary_partners", "summary_partner_counts"))
 
 
 def downgrade() -> None:

@@ -1,5 +1,5 @@
 """Per-program summary for the programs table of the enrolment page (see data_access/summaries.py),
-filled from the rows already stored.
+filled by the upgrade after its migrations (data_access/migrate.py).
 
 Revision ID: 0005
 Revises: 0004
@@ -27,9 +27,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("year", "program_code"),
     )
 
-    from data_access.summaries import rebuild  # the same computation every load runs
-
-    rebuild(op.get_bind(), tables=("summary_programs",))
 
 
 def downgrade() -> None:
