@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import uploads
 from ui.components import download_csv
-from ui.i18n import t
+from ui.i18n import md, t
 
 CHECKED, DONE, ROUND = "data_checked", "data_done", "data_upload_round"  # session state keys
 COUNTS = ("added", "updated", "removed", "restored")
@@ -53,7 +53,7 @@ def show_check(result) -> None:
         with st.expander(t("data.cli_list")):
             st.code("\n".join(result.report_lines()), language=None, wrap_lines=True)
     for warning in result.warnings:
-        st.warning(t("data.warning", warning=warning))
+        st.warning(md("data.warning", warning=warning))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
