@@ -461,9 +461,18 @@ def parse_value(raw: str, column: Column) -> tuple[object, Message | None]:
         if column.optional:
             return None, None
         return None, Message("validation.empty_cell", expected=column.describe())
-    if column.kind == "text":
+    kind = column.kind
+    # The common cases first, without a pattern match: this runs for every cell of a large file.
+    if kind == "text":
+        if text.isascii() and text.isprintable():  # ASCII is in every normal form, and has no control character
+            return text, None
         return _parse_text(text, column)
-    if column.kind == "money":
+    if kind != "money" and len(text) < 10 and text.isdigit() and text.isascii():  # 0-9 only, below every maximum
+        number = int(text)
+        if kind == "year" and not column.minimum <= number <= column.maximum:
+            return None, _wrong_value(column, text)
+        return number, None
+    if kind == "money":
         return _parse_money(text, column)
     return _parse_whole_number(text, column)
 
@@ -471,7 +480,7 @@ def parse_value(raw: str, column: Column) -> tuple[object, Message | None]:
 def _parse_text(text: str, column: Column) -> tuple[str | None, Message | None]:
     if not text.isascii():  # ASCII is in every normal form already
         text = unicodedata.normalize(column.normal_form, text).strip()
-    control = _CONTROL.search(text)
+    control = None if text.isprintable() else _CONTROL.search(text)
     if control:
         return None, Message(
             "validation.control_character",
@@ -484,7 +493,7 @@ def _parse_text(text: str, column: Column) -> tuple[str | None, Message | None]:
 
 
 def _parse_whole_number(text: str, column: Column) -> tuple[int | None, Message | None]:
-    if text.isdigit() and text.isascii():  # the common case, without the pattern match
+    if text.isdigit() and text.isascii():
         digits = text
         negative = False
     elif _WHOLE_NUMBER.fullmatch(text):
