@@ -26,8 +26,8 @@ WORD_JOINER = "\u2060"  # invisible and zero-width: breaks a pattern without cha
 # Characters that start Markdown wherever they stand: emphasis, code, strikethrough, links and images,
 # HTML and autolinks, character references, LaTeX, table cells, headings. Escaped with a backslash.
 _ANYWHERE = re.compile(r"([\\`*_~\[\]<>$&|#])")
-# Characters that start a block only at the beginning of a line: lists, block quotes, setext underlines.
-_LINE_START = re.compile(r"^([-+=>])|^(\d+)([.)])")
+# Characters that start a block only at the beginning of a line: lists and setext underlines.
+_LINE_START = re.compile(r"^([-+=])|^(\d+)([.)])")
 # Patterns Streamlit finds in the text after escapes are resolved, so a backslash cannot stop them:
 # links made of bare addresses (http://, www., e-mail), :streamlit:, :material_icon: and emoji
 # shortcodes, and the arrows and dashes it types for ->, <-, --, >=, <=, ~=. A word joiner breaks each.

@@ -89,6 +89,19 @@ def test_the_overview_and_supply_vs_demand_show_names_as_typed(app):
     assert made_from_markup(app) == []
 
 
+def test_a_sector_clicked_in_a_chart_narrows_the_page_by_its_code_as_stored(app):
+    app.open("/enrolment-graduates?to=2023")
+    chart = app.page.locator(".js-plotly-plot").nth(2)  # graduates and enrolled by sector; ICT (<i>J</i>) is the first bar
+    bar = chart.locator(".bars .point path").first
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    app.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    app.wait()
+    assert app.problems() == []
+    assert made_from_markup(app) == []
+    assert f"Narrowed to sector: {SECTORS[1]}" in page_text(app)
+
+
 def test_the_scorecard_shows_an_institution_named_with_latex_and_shortcodes_as_typed(app):
     app.open("/")
     app.nav("Institution scorecard")
