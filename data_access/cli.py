@@ -84,8 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StoreError, SQLAlchemyError, OSError) as error:
         print(f"error: {first_line(error)}", file=sys.stderr)
         return 1
-    except Exception as error:  # a bug of ours: still one line for the user, never a traceback
-        print(f"error: unexpected {type(error).__name__}: {first_line(error)} (please report this)", file=sys.stderr)
+    except Exception as error:  # a bug of ours, or out of memory: still one line for the user, never a traceback
+        kind, detail = type(error).__name__, first_line(error)
+        print(f"error: unexpected {kind}{'' if detail == kind else ': ' + detail} (please report this)", file=sys.stderr)
         return 1
 
 

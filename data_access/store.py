@@ -165,9 +165,14 @@ def create_schema(engine: Engine) -> None:
         )
 
 
-def first_line(error: Exception) -> str:
-    """The first line of a database or driver error, for one-line messages to people."""
-    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+def first_line(error: BaseException) -> str:
+    """The first line of a database or driver error, for one-line messages to people; the error's
+    kind when it has no text (a MemoryError). Never raises: last-resort handlers call it."""
+    try:
+        lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    except Exception:  # an error whose text cannot be made
+        lines = []
+    return lines[0] if lines else type(error).__name__
 
 
 def _fill_with_sample_once(engine: Engine) -> None:

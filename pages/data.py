@@ -7,7 +7,7 @@ from data_access.settings import get_settings
 from ui import uploads
 from ui.auth import editor_name, render_sign_in
 from ui.context import dashboard_engine
-from ui.data_page import CHECKED, DONE, ROUND, count_columns, finish, history_columns, preview_of, show_check
+from ui.data_page import CHECKED, DONE, ROUND, count_columns, finish, history_columns, last_resort, preview_of, show_check
 from ui.i18n import md, t
 
 st.title(t("nav.data"))
@@ -45,20 +45,22 @@ if chosen:
     if unmapped:
         st.warning(md("data.choose_table", files=t("filters.list_separator").join(unmapped)))
     if st.button(t("data.check"), icon=":material/fact_check:", disabled=bool(unmapped)):
-        result = validate_for_load(engine, uploads.sources_for(chosen), replace=replace, max_problems=get_settings().max_problems)
-        st.session_state[CHECKED] = (fingerprint, result)
+        with last_resort():
+            result = validate_for_load(engine, uploads.sources_for(chosen), replace=replace, max_problems=get_settings().max_problems)
+            st.session_state[CHECKED] = (fingerprint, result)
     checked, result = st.session_state.get(CHECKED, (None, None))
     if checked == fingerprint:
         show_check(result)
         if result.ok and not editor:
             st.info(t("data.sign_in_to_load"), icon=":material/lock:")
         elif result.ok and st.button(uploads.load_label(result, replace=replace), type="primary", icon=":material/upload:"):
-            outcome = load_sources(engine, uploads.sources_for(chosen), replace=replace, loaded_by=editor,
-                                   max_problems=get_settings().max_problems)
-            if outcome.ok:
-                finish(t("data.loaded", version=outcome.data_version), outcome.counts)
-            st.session_state[CHECKED] = (fingerprint, outcome.validation)
-            st.rerun()
+            with last_resort():
+                outcome = load_sources(engine, uploads.sources_for(chosen), replace=replace, loaded_by=editor,
+                                       max_problems=get_settings().max_problems)
+                if outcome.ok:
+                    finish(t("data.loaded", version=outcome.data_version), outcome.counts)
+                st.session_state[CHECKED] = (fingerprint, outcome.validation)
+                st.rerun()
 
 st.subheader(t("data.history_heading"))
 history = uploads.history_frame(load_history(engine), timezone_name=st.context.timezone)
