@@ -49,8 +49,9 @@ ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def unescaped_markup(markdown: str, markups: tuple[str, ...] = MARKDOWN_MARKUP) -> list[str]:
-    """The markups that a Markdown text holds as markup: backslash-escaped characters do not count."""
-    bare = ESCAPE.sub("\0", markdown)
+    """The markups that a Markdown text holds as markup: a backslash-escaped character is text, so it is
+    replaced by one that belongs to no markup before the text is searched."""
+    bare = ESCAPE.sub("\ufffd", markdown)
     return [markup for markup in markups if markup in bare]
 
 
