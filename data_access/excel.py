@@ -23,7 +23,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
-from xml.etree.ElementTree import Element, ParseError, XMLPullParser
+from xml.etree.ElementTree import Element, XMLPullParser
 
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
@@ -108,7 +108,9 @@ def _sheet_as_csv(data: bytes, table: str, rows: int | None) -> bytes:
             with reader.archive.open(sheets[title]) as stream:
                 sheet = _SheetReader(stream, cells)
                 text = _write_csv(sheet.rows(), rows)
-        except (ParseError, _Unreadable) as error:  # named: the sheet's part of the package is what is broken
+        except (_Refused, MemoryError):
+            raise
+        except Exception as error:  # ParseError, _Unreadable, a cell openpyxl cannot read: name the broken part
             raise _Refused(1, Message("validation.workbook_unreadable", error=f"{sheets[title]}: {_one_line(error)}")) from None
         if rows is None and sheet.merged_header:
             raise _Refused(1, Message("validation.workbook_merged_header", cells=sheet.merged_header, sheet=title))

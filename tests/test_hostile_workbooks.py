@@ -159,6 +159,7 @@ def test_broken_sheet_xml_is_one_line_naming_the_file_and_its_broken_part(tmp_pa
     (rows_xml(REGION_ROWS, first=5) + rows_xml([["R8", "Near"]], first=3), "", "row 3 comes after row 6"),
     (rows_xml(REGION_ROWS) + '<row r="3"><c r="A3" t="inlineStr"><is>' + "<r><t>x</t></r>" * 5_000 + "</is></c></row>",
      "", "more than 10,000 elements in one cell of row 3"),
+    (rows_xml(REGION_ROWS) + '<row r="3"><c r="A3" t="s"><v>99</v></c></row>', "", "list index out of range"),
 ])
 def test_sheet_xml_no_spreadsheet_program_writes_is_an_unreadable_workbook(tiny_engine, sheet_data, before, found):
     book = hand_built(sheet_data, before=before)
