@@ -7,7 +7,7 @@ from data_access.store import StoreError
 from ui.brief import meeting_brief_file
 from ui.context import dashboard_engine, data_version, protection_threshold, snapshot_for
 from ui.filters import describe, render_sidebar_filters
-from ui.i18n import current_language, render_language_switch, t
+from ui.i18n import current_language, md, render_language_switch, t
 from ui.presentation import apply_presentation_style, render_presentation_toggle
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/balance:", layout="wide")
@@ -33,7 +33,7 @@ navigation = st.navigation(PAGES)
 try:
     dashboard_engine()
 except StoreError as error:
-    st.error(t("sidebar.database_error", error=error))
+    st.error(md("sidebar.database_error", error=error))
     st.stop()
 
 filters = render_sidebar_filters()
@@ -58,7 +58,7 @@ st.sidebar.download_button(
     help=t("sidebar.brief_help"),
     key="export_brief",
 )
-st.sidebar.caption(t("sidebar.showing", filters=describe(filters), version=data_version()))
+st.sidebar.caption(md("sidebar.showing", filters=describe(filters), version=data_version()))
 render_language_switch()
 if render_presentation_toggle():
     apply_presentation_style(PRESENTATION_SCREENS, navigation, filters, data_version())

@@ -19,7 +19,8 @@ from .settings import get_settings
 from .snapshot import build_snapshot
 from . import migrate
 from .loading import load_history, undo_load
-from .store import StoreError, first_line, get_engine, make_engine, resolve_url
+from .messages import Message
+from .store import StoreError, database_name, first_line, get_engine, is_read_only, make_engine, resolve_url
 from .validation import collect_sources
 
 
@@ -83,8 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StoreError, SQLAlchemyError, OSError) as error:
         print(f"error: {first_line(error)}", file=sys.stderr)
         return 1
-    except Exception as error:  # a bug of ours: still one line for the user, never a traceback
-        print(f"error: unexpected {type(error).__name__}: {first_line(error)} (please report this)", file=sys.stderr)
+    except Exception as error:  # a bug of ours, or out of memory: still one line for the user, never a traceback
+        kind, detail = type(error).__name__, first_line(error)
+        print(f"error: unexpected {kind}{'' if detail == kind else ': ' + detail} (please report this)", file=sys.stderr)
         return 1
 
 
@@ -105,11 +107,18 @@ def _validate(engine, args) -> int:
 
 
 def _load(engine, args) -> int:
+    if is_read_only(engine):
+        print(f"error: {Message('load_undo.read_only', database=database_name(engine))}", file=sys.stderr)
+        return 1
     outcome = load_paths(
         engine, args.paths, replace=args.replace, loaded_by=args.user, max_problems=get_settings().max_problems
     )
     for line in outcome.validation.report_lines():
         print(line)
+    if outcome.nothing_to_load:
+        with Session(engine) as session:
+            print(Message("load_undo.nothing_to_load", version=queries.current_data_version(session)))
+        return 0
     if not outcome.ok:
         print(f"{outcome.validation.problem_count} problem(s); nothing was loaded.", file=sys.stderr)
         return 1
@@ -134,7 +143,12 @@ def _undo(engine, args) -> int:
 
 def _history(engine) -> int:
     for entry in load_history(engine):
-        rows = sum(c.get("rows", c.get("restored", 0)) for c in entry["row_counts"].values())
+        # A load counts the rows of its files; an undo the rows it took away and put back.
+        counts = entry["row_counts"].values()
+        if entry["mode"] == "undo":
+            rows = sum(c.get("removed", 0) + c.get("restored", 0) for c in counts)
+        else:
+            rows = sum(c.get("rows", 0) for c in counts)
         note = f"undoes {entry['undoes']}" if entry["undoes"] else (f"undone by {entry['undone_by']}" if entry["undone_by"] else "")
         print(f"{entry['data_version']:>5}  {entry['loaded_at']:%Y-%m-%d %H:%M}  {entry['mode']:<8} {entry['loaded_by']:<16} "
               f"{rows:>9,} rows  {', '.join(entry['files'])}  {note}".rstrip())

@@ -12,19 +12,34 @@ from typing import Literal
 from .messages import Message
 
 ColumnKind = Literal["text", "int", "year", "money"]
+NormalForm = Literal["NFC", "NFKC"]
 
 YEAR_MIN = 1990
 YEAR_MAX = 2100
+# The largest whole number both databases store in an INTEGER column (32 bits on PostgreSQL).
+INT_MIN, INT_MAX = -2_147_483_648, 2_147_483_647
+# A monthly wage above this is a typing error, not a wage (and keeps every sum of wages finite).
+MONEY_MAX = 10_000_000
 
 
 @dataclass(frozen=True)
 class Column:
-    """One CSV column: its name, its kind and whether it may be absent or empty."""
+    """One CSV column: its name, its kind, whether it may be absent or empty, and the values it takes.
+
+    Numbers lie between ``minimum`` and ``maximum``. Text is stored in Unicode normal form
+    ``normal_form``: codes and keys in NFKC, so that a full-width ``Ａ１`` is the code ``A1`` and an
+    accent typed as two characters is the same code as the accented letter; names in NFC, which
+    only composes accents and keeps every character as written. No text holds a control character,
+    tab or line break.
+    """
 
     name: str
     kind: ColumnKind
     optional: bool = False
     count: bool = False  # an int that must be >= 0
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    normal_form: NormalForm = "NFC"
 
     def describe(self) -> Message:
         """The expected value in words, for problem messages (English as a str; ``.text(language)`` translates)."""
@@ -73,41 +88,51 @@ class TableSpec:
 
 
 def _text(name: str, optional: bool = False) -> Column:
-    return Column(name, "text", optional)
+    """A name or a category: composed (NFC), otherwise as written."""
+    return Column(name, "text", optional, normal_form="NFC")
+
+
+def _code(name: str) -> Column:
+    """A key or a reference to one: compatibility-normalised (NFKC), so look-alike forms are one code."""
+    return Column(name, "text", normal_form="NFKC")
 
 
 def _count(name: str, optional: bool = False) -> Column:
-    return Column(name, "int", optional, count=True)
+    return Column(name, "int", optional, count=True, minimum=0, maximum=INT_MAX)
 
 
 def _year(name: str, optional: bool = False) -> Column:
-    return Column(name, "year", optional)
+    return Column(name, "year", optional, minimum=YEAR_MIN, maximum=YEAR_MAX)
+
+
+def _money(name: str, optional: bool = False) -> Column:
+    return Column(name, "money", optional, minimum=0, maximum=MONEY_MAX)
 
 
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
-        TableSpec("regions", (_text("region_code"), _text("region_name")), ("region_code",)),
-        TableSpec("sectors", (_text("sector_code"), _text("sector_name")), ("sector_code",)),
+        TableSpec("regions", (_code("region_code"), _text("region_name")), ("region_code",)),
+        TableSpec("sectors", (_code("sector_code"), _text("sector_name")), ("sector_code",)),
         TableSpec(
             "institutions",
-            (_text("institution_id"), _text("institution_name"), _text("region_code"), _text("institution_type")),
+            (_code("institution_id"), _text("institution_name"), _code("region_code"), _text("institution_type")),
             ("institution_id",),
             (Reference("region_code", "regions"),),
         ),
         TableSpec(
             "programs",
-            (_text("program_code"), _text("program_name"), _text("sector_code"), _text("level", optional=True)),
+            (_code("program_code"), _text("program_name"), _code("sector_code"), _text("level", optional=True)),
             ("program_code",),
             (Reference("sector_code", "sectors"),),
         ),
         TableSpec(
             "employers",
             (
-                _text("employer_id"),
+                _code("employer_id"),
                 _text("employer_name"),
-                _text("sector_code"),
-                _text("region_code"),
+                _code("sector_code"),
+                _code("region_code"),
                 _year("partner_since", optional=True),
                 _count("placement_capacity", optional=True),
             ),
@@ -116,7 +141,7 @@ TABLES: dict[str, TableSpec] = {
         ),
         TableSpec(
             "enrolments",
-            (_year("year"), _text("institution_id"), _text("program_code"), _count("enrolled"), _count("graduates")),
+            (_year("year"), _code("institution_id"), _code("program_code"), _count("enrolled"), _count("graduates")),
             ("year", "institution_id", "program_code"),
             (Reference("institution_id", "institutions"), Reference("program_code", "programs")),
         ),
@@ -124,9 +149,9 @@ TABLES: dict[str, TableSpec] = {
             "placements",
             (
                 _year("year"),
-                _text("institution_id"),
-                _text("program_code"),
-                _text("employer_id"),
+                _code("institution_id"),
+                _code("program_code"),
+                _code("employer_id"),
                 _count("students_placed"),
                 _count("hired"),
             ),
@@ -141,22 +166,22 @@ TABLES: dict[str, TableSpec] = {
             "outcomes",
             (
                 _year("cohort_year"),
-                _text("institution_id"),
-                _text("program_code"),
+                _code("institution_id"),
+                _code("program_code"),
                 _count("surveyed"),
                 _count("employed"),
                 _count("employed_in_field"),
                 _count("self_employed"),
                 _count("further_study"),
                 _count("unemployed"),
-                Column("median_monthly_wage", "money", optional=True),
+                _money("median_monthly_wage", optional=True),
             ),
             ("cohort_year", "institution_id", "program_code"),
             (Reference("institution_id", "institutions"), Reference("program_code", "programs")),
         ),
         TableSpec(
             "demand",
-            (_year("year"), _text("region_code"), _text("sector_code"), _count("openings"), _count("employment", optional=True)),
+            (_year("year"), _code("region_code"), _code("sector_code"), _count("openings"), _count("employment", optional=True)),
             ("year", "region_code", "sector_code"),
             (Reference("region_code", "regions"), Reference("sector_code", "sectors")),
         ),

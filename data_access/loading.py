@@ -19,7 +19,7 @@ from .contract import LOAD_ORDER, TABLES
 from .models import CONTRACT_MODELS, LoadLock, LoadLog, LoadUndo
 from .settings import get_settings
 from .messages import Message
-from .store import first_line
+from .store import database_name, first_line, is_read_only
 from .validation import FILE_LEVEL, Problem, Source, ValidationResult, collect_sources, validate_sources
 
 BATCH_ROWS = 5000
@@ -34,6 +34,7 @@ class LoadOutcome:
     validation: ValidationResult
     data_version: int | None = None
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> rows, added, updated, removed
+    nothing_to_load: bool = False  # the files were clean but held no data rows, so nothing was written
 
     @property
     def ok(self) -> bool:
@@ -85,15 +86,24 @@ def load_paths(
     return load_sources(engine, sources, replace=replace, loaded_by=loaded_by, max_problems=max_problems)
 
 
-class LoadBusy(Exception):
+class ChangeRefused(Exception):
+    """The database cannot take a load or an undo now; ``args[0]`` is the Message saying why."""
+
+
+class LoadBusy(ChangeRefused):
     """Another load or undo holds the load lock longer than the wait allowed."""
+
+
+class DatabaseReadOnly(ChangeRefused):
+    """The database can be read but not written (a read-only file or folder, a read-only server)."""
 
 
 @contextmanager
 def change_transaction(engine: Engine, holder: str, *, wait_seconds: float | None = None):
     """A write transaction that first takes the load lock, so that two loads (or undos) never
     interleave: a second one waits up to ``wait_seconds`` (LOAD_LOCK_WAIT) and then gives up
-    with ``LoadBusy``. Readers are not blocked; they see the data before or after, never half."""
+    with ``LoadBusy`` (``DatabaseReadOnly`` when it cannot be written at all). Readers are not
+    blocked; they see the data before or after, never half."""
     wait = get_settings().load_lock_wait if wait_seconds is None else wait_seconds
     try:
         with engine.begin() as connection:
@@ -117,7 +127,13 @@ def change_transaction(engine: Engine, holder: str, *, wait_seconds: float | Non
         text_of_error = str(getattr(error, "orig", error)).lower()
         if "locked" in text_of_error or "lock timeout" in text_of_error or "lock_timeout" in text_of_error:
             raise LoadBusy(Message("load_undo.busy")) from None
+        if "readonly database" in text_of_error or "read-only transaction" in text_of_error:
+            raise DatabaseReadOnly(_read_only(engine)) from None
         raise
+
+
+def _read_only(engine: Engine) -> Message:
+    return Message("load_undo.read_only", database=database_name(engine))
 
 
 def load_sources(
@@ -131,15 +147,23 @@ def load_sources(
     """Validate then write every source in one transaction; any problem writes nothing.
 
     The rows each load overwrites or removes, and the keys it adds, are kept so
-    that ``undo_load`` can restore exactly the state before it.
+    that ``undo_load`` can restore exactly the state before it. Clean files without a
+    single data row write nothing (``nothing_to_load``) and keep the data version, unless
+    ``replace`` empties the tables. A read-only database is refused before any file is read.
     """
     who = loaded_by or _current_user()
     outcome = LoadOutcome(ValidationResult(sources=list(sources)))
+    if is_read_only(engine):
+        _refuse(outcome, _read_only(engine))
+        return outcome
     try:
         with change_transaction(engine, who) as connection:
             lookup = None if replace else (lambda table: stored_keys(connection, table))
             result = outcome.validation = validate_sources(sources, existing_keys=lookup, max_problems=max_problems)
             if not result.ok:
+                raise _NothingToWrite
+            if not replace and not any(result.rows.values()):
+                outcome.nothing_to_load = True
                 raise _NothingToWrite
             undo = _record_everything(connection) if replace else {}
             removed = _empty_all_tables(connection) if replace else {}
@@ -158,18 +182,23 @@ def load_sources(
             outcome.data_version = version
     except _NothingToWrite:
         pass
-    except (LoadBusy, SQLAlchemyError) as error:
+    except (ChangeRefused, SQLAlchemyError) as error:
         # Validation passed, so this is the database refusing the write (another load holds the
         # lock, or removed a referenced row meanwhile). Nothing was written.
         outcome.counts, outcome.data_version = {}, None
-        message = error.args[0] if isinstance(error, LoadBusy) else Message("load_undo.load_refused", error=first_line(error))
-        outcome.validation.problems.append(Problem(Message("load_undo.database"), 0, FILE_LEVEL, message))
-        outcome.validation.problem_count += 1
+        refused = isinstance(error, ChangeRefused)
+        _refuse(outcome, error.args[0] if refused else Message("load_undo.load_refused", error=first_line(error)))
     return outcome
 
 
+def _refuse(outcome: LoadOutcome, message: Message) -> None:
+    """Record why the database did not take the load, as a problem of the database as a whole."""
+    outcome.validation.problems.append(Problem(Message("load_undo.database"), 0, FILE_LEVEL, message))
+    outcome.validation.problem_count += 1
+
+
 class _NothingToWrite(Exception):
-    """Raised inside the load transaction to roll it back after validation found problems."""
+    """Raised inside the load transaction to roll it back: validation found problems, or no rows."""
 
 
 def _log_change(connection, who: str, mode: str, result: ValidationResult, counts: dict, undoes: int | None = None) -> int:
@@ -278,6 +307,9 @@ def undo_load(engine: Engine, version: int | None = None, *, undone_by: str | No
     restoring exactly the rows before it. The undo is itself logged and gives a new data version."""
     who = undone_by or _current_user()
     outcome = UndoOutcome()
+    if is_read_only(engine):
+        outcome.problem = _read_only(engine)
+        return outcome
     try:
         with change_transaction(engine, who) as connection:
             candidates = _undoable(connection)
@@ -302,7 +334,7 @@ def undo_load(engine: Engine, version: int | None = None, *, undone_by: str | No
             new_version = _log_change(connection, who, "undo", result, outcome.counts, undoes=target)
             connection.execute(update(LoadLog).where(LoadLog.id == target).values(undone_by=new_version))
             outcome.undone, outcome.data_version = target, new_version
-    except LoadBusy as busy:
+    except ChangeRefused as busy:
         outcome.problem = busy.args[0]
     except SQLAlchemyError as error:
         outcome.problem = Message("load_undo.undo_refused", error=first_line(error))

@@ -13,19 +13,28 @@ import csv
 import hashlib
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .contract import LOAD_ORDER, TABLES, YEAR_MAX, YEAR_MIN, Column, TableSpec
+from charset_normalizer import from_bytes
+
+from .contract import LOAD_ORDER, TABLES, Column, TableSpec
 from .excel import is_workbook, workbook_to_csv
 from .messages import Message, in_language
 
 FILE_LEVEL = "-"  # the COLUMN of a problem that concerns the whole file
+LISTED_NAMES = 10  # header names a message lists before "and N more"
+SHOWN_CHARACTERS = 40  # characters of a long cell a message quotes
 
 # ASCII digits only: \d would also take full-width and other scripts' digits.
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+# Control characters (C0, DEL, C1), tabs and line breaks, the Unicode line and paragraph separators included.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MOST_DIGITS = 12  # more significant digits than any bound of the contract has (Python refuses int() of thousands)
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -191,9 +200,12 @@ def validate_sources(
 
 
 def decode_text(data: bytes) -> tuple[str | None, Message | None]:
-    """Decode CSV bytes as UTF-8 (with or without BOM) or GB18030.
+    """Decode CSV bytes as UTF-8 (with or without BOM), GB18030/GBK or Windows-1252 (Latin-1).
 
-    Returns ``(text, None)`` or ``(None, reason)`` with the reason in words.
+    UTF-8 comes first, and a file that starts with the UTF-8 BOM is read as nothing else. A file
+    that is not UTF-8 was saved by Excel in the "ANSI" encoding of its machine: GB18030/GBK on a
+    Chinese-locale one, Windows-1252 on a Western European one (see ``_read_ansi``). Returns
+    ``(text, None)`` or ``(None, reason)`` with the reason in words.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, Message("validation.utf16")
@@ -203,26 +215,111 @@ def decode_text(data: bytes) -> tuple[str | None, Message | None]:
         return None, Message("validation.binary")
     try:
         return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return data.decode("gb18030"), None
-        except UnicodeDecodeError:
-            return None, Message("validation.not_utf8_or_gb18030", byte=utf8_error.start + 1)
+    except UnicodeDecodeError:
+        pass
+    text = None if data.startswith(_UTF8_BOM) else _read_ansi(data)
+    if text is not None:
+        return text, None
+    return None, Message("validation.not_in_accepted_encoding", looks_like=_looks_like(data),
+                         byte=_first_byte_not_utf8(data) + 1)
 
 
-def _line_of_first_unreadable_byte(data: bytes) -> int:
-    """The spreadsheet line holding the first byte that is not UTF-8 (1 when the file is not text at all)."""
+def _read_ansi(data: bytes) -> str | None:
+    """``data`` (not UTF-8) read as GB18030 or Windows-1252, whichever it is, or None when neither.
+
+    The same bytes are often valid in both, so the choice looks at what each reading makes of
+    them. Text saved as Windows-1252 has accented letters inside Latin words ("Zürich"); read as
+    GB18030, such a letter and the ASCII letter after it become one Chinese character, and the
+    word is cut ("Z黵ich"). Chinese text saved as GBK never puts a Chinese character made with an
+    ASCII byte next to a Latin letter. So GB18030 is the reading unless it cuts a Latin word that
+    way and the Windows-1252 reading is plausible text by charset-normalizer's measure (the
+    library alone cannot tell short files apart: it takes Latin letters next to Chinese ones as
+    ordinary mixed text, and judges the rarity of Chinese characters only from four of them on).
+    When the Windows-1252 reading is not plausible either, GB18030 stays, as before.
+    """
+    gb18030 = _decoded(data, "gb18030")
+    if gb18030 is not None and not _cuts_latin_words(gb18030):
+        return gb18030
+    western = _decoded(data, "cp1252")
+    if western is not None:
+        match = from_bytes(data, cp_isolation=["cp1252"]).best()
+        if match is not None and match.encoding == "cp1252":
+            return western
+    return gb18030
+
+
+def _decoded(data: bytes, encoding: str) -> str | None:
     try:
-        data.decode("utf-8-sig")
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+_NEXT_TO_LATIN_LETTER = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f]|[^\x00-\x7f](?=[A-Za-z])")
+
+
+def _cuts_latin_words(gb18030_text: str) -> bool:
+    """True when a character of this GB18030 reading is made with an ASCII byte and touches a Latin letter."""
+    return any(
+        any(byte < 0x80 for byte in match.group().encode("gb18030"))
+        for match in _NEXT_TO_LATIN_LETTER.finditer(gb18030_text)
+    )
+
+
+_FEWEST_TO_GUESS = 8  # non-ASCII bytes below which any guess of an encoding is a coin toss
+
+
+def _looks_like(data: bytes) -> Message:
+    """What charset-normalizer takes the bytes for, for a file in none of the accepted encodings."""
+    non_ascii = len(data) - len(data.translate(None, bytes(range(0x80, 0x100))))
+    match = from_bytes(data).best() if non_ascii >= _FEWEST_TO_GUESS else None
+    if match is None:
+        return Message("validation.looks_like_unknown")
+    if match.language in ("", "Unknown"):
+        return Message("validation.looks_like_encoding", encoding=match.encoding)
+    return Message("validation.looks_like_encoding_in", encoding=match.encoding, text_language=match.language)
+
+
+def _first_byte_not_utf8(data: bytes) -> int:
+    """The offset of the first byte that is not UTF-8 (0 when every byte is)."""
+    try:
+        data.decode("utf-8")
     except UnicodeDecodeError as error:
-        return data.count(b"\n", 0, error.start) + 1
-    return 1
+        return error.start
+    return 0
+
+
+def _row_of_first_unreadable_byte(data: bytes) -> int:
+    """The spreadsheet row holding the first byte that is not UTF-8 (1 when the file is not text at all).
+
+    Rows, not line breaks, are counted: a quoted cell over several lines is still one row."""
+    offset = _first_byte_not_utf8(data)
+    if offset == 0:
+        return 1
+    before = data[:offset].decode("utf-8", errors="replace")
+    try:  # "x" stands for the unreadable byte, so that a row it starts counts
+        return sum(1 for _ in csv.reader(io.StringIO(before + "x", newline="")))
+    except csv.Error:  # a cell above it too long for csv: line breaks are the best count left
+        return data.count(b"\n", 0, offset) + 1
+
+
+def _csv_problem(error: csv.Error, lines_read: int) -> Message:
+    """Words for a csv error in the row starting at the current one, which took ``lines_read`` lines of the file."""
+    limit = csv.field_size_limit()
+    if str(error).startswith("field larger than field limit"):
+        if lines_read > 1:
+            return Message("validation.cell_too_long_open_quote", lines=lines_read, limit=f"{limit:,}")
+        return Message("validation.cell_too_long", limit=f"{limit:,}")
+    return Message("validation.broken_quoting", error=str(error))
 
 
 def _parse_file(
     source: Source, spec: TableSpec, collect: _Collector
 ) -> tuple[list[dict], list[int]] | None:
-    """Rows and their spreadsheet line numbers, or None when the header is unusable."""
+    """Rows and their spreadsheet line numbers, or None when the header is unusable.
+
+    A line number counts records, as a spreadsheet counts rows: a quoted cell that holds line
+    breaks spans several lines of the file but is one row."""
     data = source.data
     if is_workbook(source.name):
         data, problem = workbook_to_csv(source.data, spec.name)
@@ -231,35 +328,44 @@ def _parse_file(
             return None
     text, reason = decode_text(data)
     if text is None:
-        collect.add(source.name, _line_of_first_unreadable_byte(data), FILE_LEVEL, Message("validation.cannot_read", reason=reason))
+        collect.add(source.name, _row_of_first_unreadable_byte(data), FILE_LEVEL, Message("validation.cannot_read", reason=reason))
         return None
     # strict: an unclosed quote is an error, not a cell that swallows the rest of the file.
     records = csv.reader(io.StringIO(text, newline=""), strict=True)
     line = 0
+    lines_read = 0  # lines of the file before the current record, to tell a long cell from an open quote
     header = None
     try:
         for record in records:  # blank lines above the header are skipped, but counted
             line += 1
+            lines_read = records.line_num
             if any(cell.strip() for cell in record):
                 header = record
                 break
     except csv.Error as error:
-        collect.add(source.name, line + 1, FILE_LEVEL, Message("validation.header_not_csv", error=str(error)))
+        problem = _csv_problem(error, records.line_num - lines_read)
+        if problem.key == "validation.broken_quoting":
+            problem = Message("validation.header_not_csv", error=str(error))
+        collect.add(source.name, line + 1, FILE_LEVEL, problem)
         return None
     if header is None:
         collect.add(source.name, 1, FILE_LEVEL, Message("validation.empty_file", columns=spec.column_names))
         return None
+    header_line = line
     positions = _read_header(source.name, line, header, spec, collect)
     if positions is None:
         return None
     rows: list[dict] = []
     lines: list[int] = []
     first_line_of_key: dict[tuple, int] = {}
+    data_rows = 0
     try:
         for record in records:
             line += 1
+            lines_read = records.line_num
             if not any(cell.strip() for cell in record):
                 continue  # blank spreadsheet row
+            data_rows += 1
             row = _parse_record(source.name, line, record, len(header), positions, spec, collect)
             if row is None:
                 continue
@@ -276,14 +382,16 @@ def _parse_file(
             rows.append(row)
             lines.append(line)
     except csv.Error as error:
-        collect.add(source.name, line + 1, FILE_LEVEL, Message("validation.broken_quoting", error=str(error)))
+        collect.add(source.name, line + 1, FILE_LEVEL, _csv_problem(error, records.line_num - lines_read))
         return None
+    if not data_rows:
+        collect.warn(source.name, header_line, FILE_LEVEL, Message("validation.no_data_rows"))
     return rows, lines
 
 
 def _read_header(file: str, line: int, header: list[str], spec: TableSpec, collect: _Collector) -> dict[str, int] | None:
     """Map each contract column to its position in the header, or report why not."""
-    names = [cell.strip().lstrip("\ufeff").strip().lower() for cell in header]
+    names = [unicodedata.normalize("NFKC", cell).strip().lstrip("\ufeff").strip().lower() for cell in header]
     positions: dict[str, int] = {}
     usable = True
     for index, name in enumerate(names):
@@ -294,16 +402,23 @@ def _read_header(file: str, line: int, header: list[str], spec: TableSpec, colle
             positions[name] = index
     missing = [c for c in spec.required_columns if c not in positions]
     wrong_separator = len(names) == 1 and (";" in header[0] or "\t" in header[0])
-    found = [n for n in names if n] or Message("validation.nothing")
+    found = _first_names([n for n in names if n]) or Message("validation.nothing")
     for column in missing:
         key = "validation.missing_column_separator" if wrong_separator else "validation.missing_column"
         collect.add(file, line, column, Message(key, found=found))
     extra = [n for n in names if n and n not in spec.column_names]
     if extra and not wrong_separator:
-        collect.warn(file, line, FILE_LEVEL, Message("validation.ignored_columns", columns=extra))
+        collect.warn(file, line, FILE_LEVEL, Message("validation.ignored_columns", columns=_first_names(extra)))
     if missing or not usable:
         return None
     return {c: positions[c] for c in spec.column_names if c in positions}
+
+
+def _first_names(names: list[str]) -> list:
+    """The first ``LISTED_NAMES`` names, then "and N more": a header may have a million columns."""
+    if len(names) <= LISTED_NAMES:
+        return names
+    return [*names[:LISTED_NAMES], Message("validation.and_more", count=f"{len(names) - LISTED_NAMES:,}")]
 
 
 def _parse_record(
@@ -337,41 +452,90 @@ def _parse_record(
 
 
 def parse_value(raw: str, column: Column) -> tuple[object, Message | None]:
-    """Parse one cell; returns ``(value, None)`` or ``(None, message)``."""
+    """Parse one cell; returns ``(value, None)`` or ``(None, message)``.
+
+    The bounds are the column's (``contract.Column``): a value outside them is refused here with
+    its line and column, never left for a database to refuse or, worse, to store."""
     text = raw.strip()
     if not text:
         if column.optional:
             return None, None
         return None, Message("validation.empty_cell", expected=column.describe())
-    if column.kind == "text":
-        return text, None
-    if text.isdigit() and text.isascii():  # the common case, without the pattern match (0-9 only, so >= 0)
-        if column.kind == "money":
-            return float(text), None
+    kind = column.kind
+    # The common cases first, without a pattern match: this runs for every cell of a large file.
+    if kind == "text":
+        if text.isascii() and text.isprintable():  # ASCII is in every normal form, and has no control character
+            return text, None
+        return _parse_text(text, column)
+    if kind != "money" and len(text) < 10 and text.isdigit() and text.isascii():  # 0-9 only, below every maximum
         number = int(text)
-        if column.kind == "year" and not YEAR_MIN <= number <= YEAR_MAX:
+        if kind == "year" and not column.minimum <= number <= column.maximum:
             return None, _wrong_value(column, text)
         return number, None
-    if column.kind == "money":
-        if not _DECIMAL.fullmatch(text):
-            return None, Message("validation.wrong_amount", expected=column.describe(), found=repr(text))
-        amount = float(text)
-        if amount < 0:
-            return None, _wrong_value(column, text)
-        return amount, None
-    if not _WHOLE_NUMBER.fullmatch(text):
+    if kind == "money":
+        return _parse_money(text, column)
+    return _parse_whole_number(text, column)
+
+
+def _parse_text(text: str, column: Column) -> tuple[str | None, Message | None]:
+    if not text.isascii():  # ASCII is in every normal form already
+        text = unicodedata.normalize(column.normal_form, text).strip()
+    control = None if text.isprintable() else _CONTROL.search(text)
+    if control:
+        return None, Message(
+            "validation.control_character",
+            expected=column.describe(),
+            character=f"U+{ord(control.group()):04X}",
+            position=control.start() + 1,
+            found=_shown(text),
+        )
+    return text, None
+
+
+def _parse_whole_number(text: str, column: Column) -> tuple[int | None, Message | None]:
+    if text.isdigit() and text.isascii():
+        digits = text
+        negative = False
+    elif _WHOLE_NUMBER.fullmatch(text):
+        digits = text.lstrip("+-").split(".")[0]
+        negative = text.startswith("-")
+    else:
         return None, _wrong_value(column, text)
-    number = int(text.split(".")[0])
-    if column.kind == "year" and not YEAR_MIN <= number <= YEAR_MAX:
+    if len(digits.lstrip("0")) > _MOST_DIGITS:
+        return None, _too_large(column, text) if not negative and column.kind != "year" else _wrong_value(column, text)
+    number = -int(digits) if negative else int(digits)
+    if column.minimum is not None and number < column.minimum:
         return None, _wrong_value(column, text)
-    if column.count and number < 0:
-        return None, _wrong_value(column, text)
+    if column.maximum is not None and number > column.maximum:
+        return None, _wrong_value(column, text) if column.kind == "year" else _too_large(column, text)
     return number, None
+
+
+def _parse_money(text: str, column: Column) -> tuple[float | None, Message | None]:
+    if not (text.isdigit() and text.isascii()) and not _DECIMAL.fullmatch(text):
+        return None, Message("validation.wrong_amount", expected=column.describe(), found=_shown(text))
+    amount = float(text)  # digits only, so never NaN; too many of them give inf, which the maximum refuses
+    if column.minimum is not None and amount < column.minimum:
+        return None, _wrong_value(column, text)
+    if column.maximum is not None and amount > column.maximum:
+        return None, _too_large(column, text)
+    return amount + 0.0, None  # -0.0 becomes 0.0
 
 
 def _wrong_value(column: Column, text: str) -> Message:
     # Made only for a bad cell: parse_value runs for every cell of a large file.
-    return Message("validation.wrong_value", expected=column.describe(), found=repr(text))
+    return Message("validation.wrong_value", expected=column.describe(), found=_shown(text))
+
+
+def _too_large(column: Column, text: str) -> Message:
+    return Message("validation.too_large", expected=column.describe(), maximum=f"{column.maximum:,}", found=_shown(text))
+
+
+def _shown(text: str) -> str | Message:
+    """A cell as a message quotes it: in quotes, and only its start when it is long."""
+    if len(text) <= SHOWN_CHARACTERS:
+        return repr(text)
+    return Message("validation.long_value", start=repr(text[:SHOWN_CHARACTERS] + "…"), length=f"{len(text):,}")
 
 
 def row_rule_violations(table: str, row: Mapping) -> list[tuple[str, Message]]:

@@ -7,8 +7,8 @@ from data_access.settings import get_settings
 from ui import uploads
 from ui.auth import editor_name, render_sign_in
 from ui.context import dashboard_engine
-from ui.data_page import CHECKED, DONE, ROUND, count_columns, finish, history_columns, preview_of, show_check
-from ui.i18n import t
+from ui.data_page import CHECKED, DONE, ROUND, count_columns, finish, history_columns, last_resort, preview_of, show_check
+from ui.i18n import md, t
 
 st.title(t("nav.data"))
 st.caption(t("data.intro"))
@@ -26,14 +26,14 @@ st.caption(t("data.upload_help", size=st.get_option("server.maxUploadSize")))
 chosen = []
 for file in files or []:
     name_column, table_column = st.columns([2, 1], vertical_alignment="bottom")
-    name_column.markdown(t("data.file", name=file.name, size=f"{file.size / 1024:,.1f}"))
+    name_column.markdown(md("data.file", name=file.name, size=f"{file.size / 1024:,.1f}"))
     choice = table_column.selectbox(t("data.table"), uploads.TABLE_CHOICES, key=f"table_{file.file_id}",
                                     format_func={c: uploads.describe_choice(c, file.name) for c in uploads.TABLE_CHOICES}.get)
     chosen.append(uploads.UploadedTable(file.name, file.getvalue(), choice))
-    with st.expander(t("data.preview", name=file.name, rows=uploads.PREVIEW_ROWS)):
+    with st.expander(md("data.preview", name=file.name, rows=uploads.PREVIEW_ROWS)):
         preview, why = preview_of(file.file_id, choice, chosen[-1])
         if preview is None:
-            st.caption(t("data.no_preview", why=why))
+            st.caption(md("data.no_preview", why=why))
         else:
             st.dataframe(preview, hide_index=True)
 
@@ -43,22 +43,24 @@ if chosen:
         st.warning(t("data.replace_warning"), icon=":material/warning:")
     unmapped, fingerprint = uploads.unmapped_files(chosen), uploads.uploads_fingerprint(chosen, replace=replace)
     if unmapped:
-        st.warning(t("data.choose_table", files=t("filters.list_separator").join(unmapped)))
+        st.warning(md("data.choose_table", files=t("filters.list_separator").join(unmapped)))
     if st.button(t("data.check"), icon=":material/fact_check:", disabled=bool(unmapped)):
-        result = validate_for_load(engine, uploads.sources_for(chosen), replace=replace, max_problems=get_settings().max_problems)
-        st.session_state[CHECKED] = (fingerprint, result)
+        with last_resort():
+            result = validate_for_load(engine, uploads.sources_for(chosen), replace=replace, max_problems=get_settings().max_problems)
+            st.session_state[CHECKED] = (fingerprint, result)
     checked, result = st.session_state.get(CHECKED, (None, None))
     if checked == fingerprint:
         show_check(result)
         if result.ok and not editor:
             st.info(t("data.sign_in_to_load"), icon=":material/lock:")
         elif result.ok and st.button(uploads.load_label(result, replace=replace), type="primary", icon=":material/upload:"):
-            outcome = load_sources(engine, uploads.sources_for(chosen), replace=replace, loaded_by=editor,
-                                   max_problems=get_settings().max_problems)
-            if outcome.ok:
-                finish(t("data.loaded", version=outcome.data_version), outcome.counts)
-            st.session_state[CHECKED] = (fingerprint, outcome.validation)
-            st.rerun()
+            with last_resort():
+                outcome = load_sources(engine, uploads.sources_for(chosen), replace=replace, loaded_by=editor,
+                                       max_problems=get_settings().max_problems)
+                if outcome.ok:
+                    finish(t("data.loaded", version=outcome.data_version), outcome.counts)
+                st.session_state[CHECKED] = (fingerprint, outcome.validation)
+                st.rerun()
 
 st.subheader(t("data.history_heading"))
 history = uploads.history_frame(load_history(engine), timezone_name=st.context.timezone)
@@ -74,4 +76,4 @@ if undoable:
         outcome = undo_load(engine, latest, undone_by=editor)
         if outcome.ok:
             finish(t("data.undone", undone=outcome.undone, version=outcome.data_version), outcome.counts)
-        st.error(t("data.nothing_changed", problem=outcome.problem))
+        st.error(md("data.nothing_changed", problem=outcome.problem))

@@ -9,7 +9,7 @@ from ui.charts_enrolment import (
 from ui.components import chart_with_data, table_with_data, takeaway
 from ui.context import view
 from ui.filters import active_filters, describe
-from ui.i18n import t
+from ui.i18n import md, t
 from ui.presentation import presentation_on
 from ui.selection import ChartSelection
 from ui.takeaways import enrolment_growth_takeaway
@@ -19,7 +19,7 @@ filters = active_filters()
 scope = describe(filters)
 presenting = presentation_on()  # on the projector: the headline figures and the growth chart with its takeaway only
 if not presenting:
-    st.caption(t("enrolment.caption", filters=scope))
+    st.caption(md("enrolment.caption", filters=scope))
 
 left, right = st.columns(2)
 group = left.segmented_control(t("enrolment.group_by"), options=list(GROUPINGS), default="sector", required=True,
@@ -76,6 +76,6 @@ if program is None:
     st.stop()
 
 code, name = program
-st.markdown(t("enrolment.institutions_heading", name=name, code=code, year=year))
+st.markdown(md("enrolment.institutions_heading", name=name, code=code, year=year))
 offering = view("enrolment_by_institution", latest.narrowed(programs=(code,)))
 table_with_data(offering, f"enrolment_institutions_{code}.csv", column_config=institution_columns())

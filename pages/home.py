@@ -9,12 +9,13 @@ from ui.headline import headline_figures
 from ui.narrative import shortage_sentences, surplus_sentences
 from ui.presentation import presentation_on
 from ui.takeaways import in_years, largest_shortage_takeaway
-from ui.i18n import t
+from ui.i18n import md, t
+from ui.markup import markdown_text
 
 st.title(t("nav.overview"))
 filters = active_filters()
 if not presentation_on():  # on the projector the bottom bar names the filters
-    st.caption(t("overview.caption", filters=describe(filters)))
+    st.caption(md("overview.caption", filters=describe(filters)))
 
 earliest = None if filters.year_from is None else filters.year_from - 1  # the year before, for the change
 by_year = view("overview", filters.with_years(earliest, filters.year_to))
@@ -41,9 +42,9 @@ if not presentation_on():  # one idea per screen on the projector: the headline 
     with left:
         st.markdown(t("overview.largest_shortages"))
         sentences = shortage_sentences(by_sector) + shortage_sentences(by_cell, limit=2)
-        st.markdown("\n".join(f"- {s}" for s in sentences) or t("overview.no_shortage"))
+        st.markdown("\n".join(f"- {markdown_text(s)}" for s in sentences) or t("overview.no_shortage"))
     with right:
         st.markdown(t("overview.largest_surpluses"))
         sentences = surplus_sentences(by_sector) + surplus_sentences(by_cell, limit=2)
-        st.markdown("\n".join(f"- {s}" for s in sentences) or t("overview.no_surplus"))
+        st.markdown("\n".join(f"- {markdown_text(s)}" for s in sentences) or t("overview.no_surplus"))
     st.page_link("pages/supply_demand.py", label=t("overview.see_supply_demand"), icon=":material/arrow_forward:")

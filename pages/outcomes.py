@@ -11,7 +11,7 @@ from ui.charts_outcomes import (
 from ui.components import chart_with_data, table_with_data, takeaway
 from ui.context import view
 from ui.filters import active_filters, describe
-from ui.i18n import t
+from ui.i18n import md, t
 from ui.presentation import presentation_on
 from ui.selection import ChartSelection
 from ui.takeaways import in_field_takeaway
@@ -42,9 +42,9 @@ event = chart_with_data(in_field_coverage_scatter(in_field.numbers, overall=over
 takeaway(in_field_takeaway(in_field.numbers, overall=overall))
 sectors = codes_in(selection.codes(event), in_field.numbers, "sector_code")
 if presenting:  # the codes that label the points, without the explanation
-    st.caption(t("outcomes.sector_key", sectors=sector_key(in_field.numbers)))
+    st.caption(md("outcomes.sector_key", sectors=sector_key(in_field.numbers)))
 else:
-    st.caption(t("outcomes.scatter_caption", unplaced=unplaced_sectors_note(in_field.numbers),
+    st.caption(md("outcomes.scatter_caption", unplaced=unplaced_sectors_note(in_field.numbers),
                  sectors=sector_key(in_field.numbers)))
 if sectors or not presenting:
     selection.show_active(sectors, names_by_code(in_field.numbers, "sector_code", "sector_name"))
@@ -53,7 +53,7 @@ in_period = narrowed.with_years(period.year_from, period.year_to)
 scope = describe(in_period)
 
 with headline_area:
-    st.caption(t("outcomes.cohort_caption", cohort=cohort, filters=describe(narrowed)))
+    st.caption(md("outcomes.cohort_caption", cohort=cohort, filters=describe(narrowed)))
     by_cohort = view("outcomes_by_cohort", narrowed.with_years(earliest, filters.year_to))
     for column, figure in zip(st.columns(3) + st.columns(3), outcome_headlines(by_cohort.numbers, cohort=cohort)):
         column.metric(figure.label, figure.shown, delta=figure.change, delta_arrow=arrow(figure.change),
@@ -79,5 +79,5 @@ chart_with_data(effective_supply_bars(effective.numbers, title=t("outcomes.effec
                 effective, "effective_supply_by_sector.csv")
 st.caption(t("outcomes.effective_caption", left_out=effective_supply_note(effective.numbers)))
 
-st.subheader(t("outcomes.institutions_heading", filters=scope))
+st.subheader(md("outcomes.institutions_heading", filters=scope))
 table_with_data(view("outcomes_by_institution", in_period), "outcomes_by_institution.csv", column_config=institution_columns())

@@ -9,7 +9,8 @@ from ui.charts_placements import (capacity_by_sector_bars, capacity_note, capaci
 from ui.components import chart_with_data, table_with_data, takeaway
 from ui.context import view
 from ui.filters import active_filters, describe
-from ui.i18n import label, t
+from ui.i18n import label, md, t
+from ui.markup import markdown_text
 from ui.presentation import presentation_on
 from ui.scale import keep_top, with_hire_rate
 from ui.selection import ChartSelection
@@ -38,7 +39,7 @@ st.title(t("placements.title"))
 filters = active_filters()
 presenting = presentation_on()
 if not presenting:
-    st.caption(t("placements.caption", filters=describe(filters)))
+    st.caption(md("placements.caption", filters=describe(filters)))
 
 by_sector = view("placements_by_sector", filters)
 if by_sector.empty:
@@ -48,7 +49,7 @@ if by_sector.empty:
 if not presenting:  # one idea per screen: the projector shows where students are placed, with its takeaway
     st.subheader(t("placements.against_gaps_heading"))
     against_gaps = view("placements_vs_gaps", filters)
-    st.markdown(f"**{placements_against_gaps_sentence(against_gaps.numbers)}**")
+    st.markdown(f"**{markdown_text(placements_against_gaps_sentence(against_gaps.numbers))}**")
     chart_with_data(placements_against_gaps_bars(against_gaps.numbers, title=t("placements.against_gaps_title", filters=describe(filters))),
                     worded(against_gaps, "gap_status", gap_status_words), "placements_vs_gaps.csv")
 

@@ -7,7 +7,7 @@ from ui.charts_scorecard import enrolment_trend_lines, placements_per_year_bars,
 from ui.components import chart_with_data, table_with_data, takeaway
 from ui.context import exact_numbers, institutions, protection_threshold, view
 from ui.filters import active_filters, describe
-from ui.i18n import label, t
+from ui.i18n import label, md, t
 from ui.presentation import presentation_on
 from ui.scorecard import (COLUMNS, RATES, column_heading, comparison_takeaway, for_download, institution_label,
                           latest_year_with, rate_comparison, rate_label, scopes, sector_status)
@@ -51,16 +51,16 @@ if st.query_params.get(URL_NAME) != chosen:  # page changes drop the parameter, 
 institution, region, everyone = scope_list = scopes(filters, chosen, choices)
 name, details = institution.label, choices.set_index("institution_id").loc[chosen]
 if not presenting:
-    st.caption(t("scorecard.caption", type=details["institution_type"], region=details["region_name"], filters=describe(filters)))
+    st.caption(md("scorecard.caption", type=details["institution_type"], region=details["region_name"], filters=describe(filters)))
 if filters.regions and details["region_code"] not in filters.regions:
-    st.info(t("scorecard.outside_regions", name=name, region=details["region_name"]))
+    st.info(md("scorecard.outside_regions", name=name, region=details["region_name"]))
 results = {s.key: tuple(view(v, s.filters) for v in ("enrolment_trend", "outcomes_by_cohort", "placements_by_year")) for s in scope_list}
 enrolment, outcomes, placements = results["institution"]
 if enrolment.empty and outcomes.empty and placements.empty:
-    st.info(t("scorecard.no_data", name=name, filters=describe(filters)))
+    st.info(md("scorecard.no_data", name=name, filters=describe(filters)))
     st.stop()
 
-st.subheader(t("scorecard.compare_heading", name=name))
+st.subheader(md("scorecard.compare_heading", name=name))
 exact = {s.key: tuple(exact_numbers(v, s.filters) for v in ("enrolment_trend", "outcomes_by_cohort", "placements_by_year"))
          for s in scope_list}
 comparison = rate_comparison(scope_list, exact, protection_threshold())
@@ -75,12 +75,12 @@ show_table(comparison, "scorecard_comparison.csv")
 year = latest_year_with(enrolment.numbers, "enrolled")
 st.subheader(t("scorecard.programs_heading_year", year=year) if year else t("scorecard.programs_heading"))
 if year is None:
-    st.info(t("scorecard.no_enrolments", name=name, filters=describe(filters)))
+    st.info(md("scorecard.no_enrolments", name=name, filters=describe(filters)))
 else:
     programs = view("programs", institution.filters.with_years(year, year))
     show_table(programs, "scorecard_programs.csv")
     sectors = sector_status(programs.numbers, view("gaps_by_sector", region.gap_filters), view("gaps_by_sector", everyone.gap_filters))
-    st.caption(t("scorecard.coverage_caption", filters=describe(filters)))
+    st.caption(md("scorecard.coverage_caption", filters=describe(filters)))
     show_table(sectors, "scorecard_sectors.csv")
     st.subheader(t("scorecard.enrolment_heading"))
     chart_with_data(enrolment_trend_lines(enrolment.numbers, title=t("scorecard.enrolment_title", name=name, filters=describe(filters))),
@@ -88,15 +88,15 @@ else:
 
 st.subheader(t("scorecard.placements_heading"))
 if placements.empty:
-    st.info(t("scorecard.no_placements", name=name, filters=describe(filters)))
+    st.info(md("scorecard.no_placements", name=name, filters=describe(filters)))
 else:
     chart_with_data(placements_per_year_bars(placements.numbers, title=t("scorecard.placements_title", name=name, filters=describe(filters))),
                     placements, "scorecard_placements_by_year.csv")
-    st.caption(t("scorecard.partners_caption", name=name))
+    st.caption(md("scorecard.partners_caption", name=name))
     show_table(view("partners", institution.filters), "scorecard_partners.csv")
 
 st.subheader(t("scorecard.outcomes_heading"))
 if outcomes.empty:
-    st.info(t("scorecard.no_outcomes", name=name, filters=describe(filters)))
+    st.info(md("scorecard.no_outcomes", name=name, filters=describe(filters)))
 else:
     show_table(outcomes, "scorecard_outcomes.csv")

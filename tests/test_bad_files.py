@@ -200,3 +200,54 @@ def test_problems_become_a_table_of_file_line_column_and_problem(tiny_engine):
     assert frame.to_dict("records") == [
         {"file": "enrolments.csv", "line": 2, "column": "graduates", "problem": "expected a whole number of 0 or more, found 'x'"},
     ]
+
+
+# --- hostile and odd input: the same refusal on SQLite and PostgreSQL -----------------------------
+
+def test_numbers_too_large_for_the_database_are_refused_with_their_cell_on_every_database(tiny_engine):
+    assert_refused(tiny_engine, [
+        csv_upload("enrolments.csv", [",".join(ENROLMENTS_HEADER), "2024,I1,P1,3000000000,12",
+                                      "2024,I2,P2,10,99999999999999999999"]),
+        csv_upload("outcomes.csv", [OUTCOMES_HEADER + ",median_monthly_wage", "2023,I1,P1,10,5,3,1,2,3," + "9" * 400]),
+    ], [
+        "enrolments.csv:2: enrolled: expected a whole number of 0 or more, at most 2,147,483,647, found '3000000000'",
+        "enrolments.csv:3: graduates: expected a whole number of 0 or more, at most 2,147,483,647, "
+        "found '99999999999999999999'",
+        "outcomes.csv:2: median_monthly_wage: expected an amount of money of 0 or more, at most 10,000,000, found '"
+        + "9" * 40 + "…' (400 characters)",
+    ])
+
+
+def test_a_nul_character_deep_in_a_file_is_refused_with_its_cell_on_every_database(tiny_engine):
+    # Far enough down that the file as a whole is text: only the cell is wrong.
+    rows = [f"R{i},Region {i}" for i in range(10, 6010)]
+    upload = csv_upload("regions.csv", ["region_code,region_name", *rows, "R9,Far\x00North"])
+    assert_refused(tiny_engine, [upload], [
+        "regions.csv:6002: region_name: expected a non-empty text without control characters, tabs or line breaks, "
+        "found U+0000 at character 4 of 'Far\\x00North'",
+    ])
+
+
+def test_the_largest_numbers_both_databases_store_load_and_read_back(tiny_engine):
+    assert_loads(tiny_engine, [
+        csv_upload("enrolments.csv", [",".join(ENROLMENTS_HEADER), "2024,I1,P1,2147483647,2147483647"]),
+        csv_upload("outcomes.csv", [OUTCOMES_HEADER + ",median_monthly_wage", "2023,I1,P1,10,5,3,1,2,3,10000000"]),
+    ])
+    assert 2_147_483_647 in stored(tiny_engine, "enrolments", "graduates")
+    assert 10_000_000.0 in stored(tiny_engine, "outcomes", "median_monthly_wage")
+
+
+def test_a_latin1_file_previews_and_loads_with_its_accented_names(tiny_engine):
+    upload = csv_upload("regions.csv", ["region_code,region_name", "R7,Zürich", "R8,Genève-Lès", "R9,Düsseldorf"],
+                        encoding="cp1252")
+    preview, why = preview_frame(upload)
+    assert why is None
+    assert list(preview["region_name"]) == ["Zürich", "Genève-Lès", "Düsseldorf"]
+    assert assert_loads(tiny_engine, [upload])["regions"]["added"] == 3
+    assert {"Zürich", "Genève-Lès", "Düsseldorf"} <= set(stored(tiny_engine, "regions", "region_name"))
+
+
+def test_a_full_width_code_in_an_upload_refers_to_the_stored_ascii_key(tiny_engine):
+    upload = csv_upload("enrolments.csv", [",".join(ENROLMENTS_HEADER), "2025,\uff29\uff11,\uff30\uff11,20,5"])
+    assert assert_loads(tiny_engine, [upload])["enrolments"]["added"] == 1
+    assert stored(tiny_engine, "enrolments", "institution_id").count("I1") == 3

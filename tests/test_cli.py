@@ -5,6 +5,7 @@ else (Chinese names, GB18030, Excel-style numbers, an extra column)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -456,3 +457,93 @@ def test_a_folder_written_by_someone_else_round_trips_to_the_independently_compu
             assert math.isnan(g["coverage_ratio"]), label
         else:
             assert abs(g["coverage_ratio"] - w["coverage_ratio"]) <= 1e-12, label
+
+
+# --- hostile and odd input ------------------------------------------------------------------------
+
+
+def test_a_count_too_large_for_any_database_is_a_problem_line_on_every_database(tiny_engine, db, cli, tmp_path):
+    folder = tmp_path / "big"
+    path = write_csv(folder, "enrolments", ["year,institution_id,program_code,enrolled,graduates",
+                                            "2024,I1,P1,99999999999999999999,3", "2024,I2,P2,3000000000,3"])
+    code, out, err = cli("load", folder, "--db", db)
+    assert (code, err) == (1, "2 problem(s); nothing was loaded.\n")
+    assert out.splitlines() == [
+        f"{path}:2: enrolled: expected a whole number of 0 or more, at most 2,147,483,647, found '99999999999999999999'",
+        f"{path}:3: enrolled: expected a whole number of 0 or more, at most 2,147,483,647, found '3000000000'",
+    ]
+    assert data_version(tiny_engine) == 1
+
+
+def test_loading_header_only_files_says_nothing_was_loaded_and_keeps_the_data_version(tiny_engine, db, cli, tmp_path):
+    folder = tmp_path / "headers"
+    path = write_csv(folder, "regions", ["region_code,region_name"])
+    code, out, err = cli("load", folder, "--db", db)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        f"warning: {path}:1: -: no data rows below the header: nothing to load from this file",
+        "Nothing to load: the files hold no data rows; nothing was written and the data version stays 1.",
+    ]
+    assert data_version(tiny_engine) == 1
+    code, out, _ = cli("history", "--db", db)
+    assert len(out.splitlines()) == 1
+
+
+def test_history_counts_an_undo_as_the_rows_it_removed_and_restored(tiny_engine, db, cli, tmp_path):
+    folder = tmp_path / "correction"
+    write_csv(folder, "enrolments", ["year,institution_id,program_code,enrolled,graduates",
+                                     "2024,I1,P1,110,41", "2025,I1,P1,120,44"])  # one row updated, one added
+    assert cli("load", folder, "--db", db)[0] == 0
+    assert cli("undo", "--db", db)[0] == 0  # restores the updated row, removes the added one
+    code, out, _ = cli("history", "--db", db)
+    undo_line, load_line, first_line = out.splitlines()
+    assert "undoes 2" in undo_line and "        2 rows" in undo_line
+    assert "undone by 3" in load_line and "        2 rows" in load_line
+    assert "       22 rows" in first_line
+
+
+@contextlib.contextmanager
+def read_only(folder: Path):
+    """``folder`` and its files made read-only for this process, even for root (which ignores permission bits)."""
+    paths = [str(folder), *(str(p) for p in folder.iterdir())]
+    if os.geteuid() == 0:
+        if shutil.which("chattr") is None:
+            pytest.skip("running as root without chattr: a folder cannot be made read-only for this process")
+        made = subprocess.run(["chattr", "+i", *paths], capture_output=True)
+        if made.returncode:
+            pytest.skip(f"chattr +i is not possible here: {made.stderr.decode().strip()}")
+        restore = lambda: subprocess.run(["chattr", "-i", *paths], check=True)  # noqa: E731
+    else:
+        for path in paths[1:]:
+            os.chmod(path, 0o444)
+        os.chmod(folder, 0o555)
+        restore = lambda: [os.chmod(p, 0o755) for p in paths]  # noqa: E731
+    try:
+        yield
+    finally:
+        restore()
+
+
+def test_a_read_only_sqlite_database_can_be_read_and_a_change_says_why_not(tmp_path):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    url = f"sqlite:///{folder / 'data.sqlite'}"
+    home = tmp_path / "home"
+    assert run_cli("load", str(TINY), "--db", url, home=home).returncode == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["data.sqlite"]  # no -wal or -shm left behind
+    with read_only(folder):
+        history = run_cli("history", "--db", url, home=home)
+        assert (history.returncode, history.stderr) == (0, "")
+        assert "upsert" in history.stdout and "22 rows" in history.stdout
+        exported = run_cli("export", "--out", str(tmp_path / "out.zip"), "--db", url, home=home)
+        assert (exported.returncode, exported.stderr) == (0, "")
+        assert "supply_demand.csv" in read_zip(tmp_path / "out.zip")
+        assert run_cli("validate", str(TINY), "--db", url, home=home).returncode == 0
+        for command in (["load", str(TINY)], ["undo"]):
+            refused = run_cli(*command, "--db", url, home=home)
+            assert refused.returncode == 1
+            assert refused.stderr.splitlines() == [
+                f"error: the database {folder / 'data.sqlite'} is read-only (the file or its folder cannot be "
+                "written): nothing was changed"
+            ], command
+        assert sorted(p.name for p in folder.iterdir()) == ["data.sqlite"]

@@ -252,3 +252,10 @@ def test_every_sign_in_setting_is_documented_in_the_example_secrets_file():
         assert re.search(rf"^#? ?{setting} = ", text, re.MULTILINE), setting
     assert "python -m data_access hash-password" in text
     assert ".streamlit/secrets.toml" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_a_latin1_file_previews_with_the_names_that_will_be_stored(app_url):
+    app = open_data_page()
+    upload(app, ("regions.csv", "region_code,region_name\nR7,Zürich\nR8,Genève-Lès\n".encode("cp1252")))
+    assert not app.exception
+    assert list(shown_table(app, "region_code")["region_name"]) == ["Zürich", "Genève-Lès"]

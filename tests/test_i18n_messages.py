@@ -97,10 +97,13 @@ BROKEN_FILES = {
         ["regions.csv:3: region_name: expected a non-empty text, found an empty cell"],
         ["regions.csv:3: region_name: 应为非空文本，实际为空单元格"],
     ),
-    "neither UTF-8 nor GB18030": (
-        [UploadedTable("regions.csv", b"region_code,region_name\nR8,\xff\n")],
-        ["regions.csv:2: -: cannot read: text is neither UTF-8 nor GB18030 (byte 28 cannot be read)"],
-        ["regions.csv:2: -: 无法读取：文本既不是 UTF-8 也不是 GB18030（第 28 个字节无法读取）"],
+    "in no accepted encoding": (
+        [UploadedTable("regions.csv", b"region_code,region_name\nR8,\x81\n")],
+        ["regions.csv:2: -: cannot read: text is not in an accepted encoding (UTF-8, UTF-8 with BOM, GB18030/GBK or "
+         "Windows-1252/Latin-1): it looks like text in an encoding that cannot be recognised, and byte 28 cannot be "
+         "read as UTF-8; save it as CSV UTF-8"],
+        ["regions.csv:2: -: 无法读取：文本编码不受支持（可接受 UTF-8、带 BOM 的 UTF-8、GB18030/GBK 或 Windows-1252/Latin-1）："
+         "看起来是无法识别编码的文本，且第 28 个字节无法按 UTF-8 读取；请另存为 CSV UTF-8"],
     ),
     "empty file": (
         [UploadedTable("enrolments.csv", b"")],

@@ -127,11 +127,22 @@ def test_a_load_without_a_name_records_the_login_name_or_unknown(engine):
     assert isinstance(entry["loaded_by"], str) and entry["loaded_by"]
 
 
-def test_a_header_only_file_loads_zero_rows_and_still_bumps_the_version(tiny_engine):
+def test_a_header_only_file_loads_nothing_and_keeps_the_data_version(tiny_engine):
     outcome = load_sources(tiny_engine, [Source("demand.csv", b"year,region_code,sector_code,openings\n")], loaded_by="t")
-    assert outcome.data_version == 2
-    assert outcome.counts == {"demand": {"rows": 0, "added": 0, "updated": 0, "removed": 0}}
+    assert not outcome.ok and outcome.nothing_to_load
+    assert outcome.validation.ok and outcome.data_version is None and outcome.counts == {}
+    assert [str(w) for w in outcome.validation.warnings] == [
+        "demand.csv:1: -: no data rows below the header: nothing to load from this file"
+    ]
+    assert data_version(tiny_engine) == 1
+    assert len(load_history(tiny_engine)) == 1
     assert table_rows(tiny_engine) == TINY_ROWS
+
+
+def test_a_replacing_load_of_header_only_files_still_empties_the_tables_and_is_recorded(tiny_engine):
+    outcome = load_sources(tiny_engine, [Source("regions.csv", b"region_code,region_name\n")], replace=True, loaded_by="t")
+    assert outcome.ok and outcome.data_version == 2
+    assert table_rows(tiny_engine) == EMPTY
 
 
 # --- upsert ---------------------------------------------------------------------

@@ -205,14 +205,6 @@ def test_a_blank_row_in_the_middle_still_counts_as_a_line():
     assert len(result.rows["placements"]) == 1
 
 
-def test_a_quoted_cell_with_an_embedded_newline_is_one_spreadsheet_row():
-    # The record "R1,"North\nSide"" spans two lines of the file but is row 2 of the
-    # spreadsheet, so the empty name after it is reported on line 3 (not 4).
-    result = check(("regions.csv", REGIONS + 'R1,"North\nSide"\nR2,\n'))
-    assert lines(result) == ["regions.csv:3: region_name: expected a non-empty text, found an empty cell"]
-    assert result.rows["regions"] == [{"region_code": "R1", "region_name": "North\nSide"}]
-
-
 def test_crlf_line_endings_give_the_same_lines_as_lf():
     result = check(("placements.csv", (PLACEMENTS + "2023,I1,P1,E1,10,4\n2024,I2,P2,E2,5,6\n").replace("\n", "\r\n")))
     assert lines(result) == ["placements.csv:3: hired: hired (6) must not exceed students_placed (5)"]
@@ -391,14 +383,26 @@ def test_utf16_text_is_rejected_with_advice(encoding):
     ]
 
 
-UNREADABLE = b"region_code,region_name\nR1,North\nR2,\xff\n"
+# 0x81 before a line break is neither UTF-8, nor GB18030, nor a character of Windows-1252.
+UNREADABLE = b"region_code,region_name\nR1,North\nR2,\x81\n"
 
 
-def test_bytes_valid_in_neither_utf8_nor_gb18030_are_reported_with_their_line():
+def test_bytes_in_no_accepted_encoding_are_refused_naming_the_encodings_accepted_and_their_line():
     # "region_code,region_name\n" is 24 bytes, "R1,North\n" 9, "R2," 3: the bad byte is byte 37, on line 3.
     [problem] = check(("regions.csv", UNREADABLE)).problems
     assert (problem.file, problem.column) == ("regions.csv", "-")
-    assert problem.message == "cannot read: text is neither UTF-8 nor GB18030 (byte 37 cannot be read)"
+    assert problem.message == (
+        "cannot read: text is not in an accepted encoding (UTF-8, UTF-8 with BOM, GB18030/GBK or Windows-1252/Latin-1): "
+        "it looks like text in an encoding that cannot be recognised, and byte 37 cannot be read as UTF-8; "
+        "save it as CSV UTF-8"
+    )
+
+
+def test_a_file_in_another_encoding_is_refused_saying_what_it_looks_like():
+    # Russian saved as Windows-1251: not GB18030 ("Пермь" is an odd number of bytes), and not plausible Windows-1252.
+    text = "region_code,region_name\nR1,Санкт-Петербург\nR2,Новосибирск\nR3,Екатеринбург\nR4,Пермь\n"
+    [problem] = check(("regions.csv", text.encode("cp1251"))).problems
+    assert "it looks like cp1251 (Russian) text" in problem.message
 
 
 def test_the_line_of_an_unreadable_byte_is_the_line_of_the_problem():
@@ -412,10 +416,14 @@ def test_decode_text_gives_the_text_or_the_reason():
     assert decode_text(b"a\x00b") == (None, "file holds binary data, not CSV text")
 
 
-def test_a_field_too_long_for_csv_because_of_an_unclosed_quote_is_reported_as_broken_quoting():
-    text = REGIONS + "R1,North\n" + 'R2,"South' + "x" * 140_000 + "\nR3,Remote\n"
+def test_an_unclosed_quote_that_takes_in_lines_past_the_cell_limit_is_reported_as_a_missing_quote():
+    text = REGIONS + "R1,North\n" + 'R2,"South\n' + ("x" * 999 + "\n") * 200 + "R3,Remote\n"
     result = check(("regions.csv", text))
-    assert lines(result) == ["regions.csv:3: -: broken CSV quoting in the row starting here: field larger than field limit (131072)"]
+    # "South" and its line break, then 1,000 characters a line: 131,072 are passed on the cell's 133rd line.
+    assert lines(result) == [
+        "regions.csv:3: -: a quoted cell starting in this row runs over 133 lines and past 131,072 characters, "
+        "the most a cell may hold: its closing quote is probably missing"
+    ]
     assert "regions" not in result.rows
 
 
@@ -487,3 +495,189 @@ def test_past_the_cap_problems_are_counted_but_not_listed():
         "enrolments.csv:6: graduates: expected a whole number of 0 or more, found 'x'",
         "... and 7 more problems not listed",
     ]
+
+
+# --- hostile and odd input: encodings -------------------------------------------
+
+WESTERN = "region_code,region_name\nR1,Zürich\nR2,Genève-Lès\nR3,Düsseldorf\n"
+
+
+def test_latin1_western_european_names_decode_as_windows_1252_not_as_gb18030_mojibake():
+    # These cp1252 bytes also happen to be valid GB18030 ("Z黵ich"): the names must come out as written.
+    result = check(("regions.csv", WESTERN.encode("cp1252")))
+    assert result.ok, lines(result)
+    assert [r["region_name"] for r in result.rows["regions"]] == ["Zürich", "Genève-Lès", "Düsseldorf"]
+
+
+@pytest.mark.parametrize("names", [["Zürich"], ["Köln"], ["Île-de-France"], ["São Paulo", "Málaga"], ["Café, Bar"]])
+def test_a_short_latin1_file_decodes_as_windows_1252(names):
+    text = REGIONS + "".join(f'R{i},"{name}"\n' for i, name in enumerate(names, 1))
+    assert decode_text(text.encode("cp1252")) == (text, None)
+
+
+# Short files as Excel on a Chinese-locale machine saves them (GBK): they must still read as GB18030.
+SHORT_CHINESE = {
+    "three regions": "region_code,region_name\nR1,北部新区\nR2,南湖区\nR3,西山县\n",
+    "one region": "region_code,region_name\nR1,浦东新区\n",
+    "one-character names": "region_code,region_name\nR1,京\nR2,沪\nR3,渝\n",
+    "sectors": "sector_code,sector_name\nC,制造业\nI,信息传输、软件和信息技术服务业\n",
+    "institutions": "institution_id,institution_name,region_code,institution_type\nI1,北部职业技术学院,R1,高职\nI2,南湖卫生学校,R1,中职\n",
+    "programs with Latin letters": "program_code,program_name,sector_code,level\nP1,数控技术（CNC）,C,高职\nP2,护理,Q,\n",
+    "employers with a rare character": "employer_id,employer_name,sector_code,region_code\nE1,镕盛钢铁有限公司,C,R1\nE2,TCL集团,C,R1\n",
+}
+
+
+@pytest.mark.parametrize("case", list(SHORT_CHINESE))
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+def test_short_chinese_gbk_and_gb18030_files_still_decode_as_gb18030(case, encoding):
+    text = SHORT_CHINESE[case]
+    data = text.encode(encoding)
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")  # so the choice is really between GB18030 and the single-byte reading
+    assert decode_text(data) == (text, None)
+
+
+def test_a_file_that_says_utf8_with_a_bom_is_not_read_any_other_way():
+    data = b"\xef\xbb\xbfregion_code,region_name\nR1,Z\xfcrich\n"  # the BOM, 24 bytes of header, then "R1,Z"
+    text, reason = decode_text(data)
+    assert text is None and "byte 32 cannot be read as UTF-8" in reason
+
+
+# --- hostile and odd input: numbers and text out of range -----------------------
+
+
+@pytest.mark.parametrize("raw", ["2147483648", "3000000000", "99999999999999999999", "9" * 5000, "2147483648.0"])
+def test_a_count_above_what_both_databases_store_is_rejected_with_the_maximum(raw):
+    value, message = parse_value(raw, GRADUATES)
+    assert value is None
+    assert message.startswith("expected a whole number of 0 or more, at most 2,147,483,647, found ")
+
+
+def test_the_largest_count_both_databases_store_is_accepted():
+    assert parse_value("2147483647", GRADUATES) == (2_147_483_647, None)
+    assert parse_value("0002147483647", CAPACITY) == (2_147_483_647, None)
+
+
+def test_a_long_value_is_shown_shortened_in_the_message():
+    assert parse_value("9" * 400, GRADUATES) == (
+        None, "expected a whole number of 0 or more, at most 2,147,483,647, found '" + "9" * 40 + "…' (400 characters)"
+    )
+
+
+@pytest.mark.parametrize("raw", ["10000000.01", "99999999999", "9" * 400])
+def test_money_above_the_maximum_or_too_large_for_a_number_is_rejected(raw):
+    value, message = parse_value(raw, WAGE)
+    assert value is None
+    assert message.startswith("expected an amount of money of 0 or more, at most 10,000,000, found ")
+
+
+def test_the_largest_amount_of_money_is_accepted():
+    assert parse_value("10000000", WAGE) == (10_000_000.0, None)
+    assert parse_value("10000000.00", WAGE) == (10_000_000.0, None)
+
+
+@pytest.mark.parametrize("raw, character, position", [
+    ("No\x00rth", "U+0000", 3), ("North\tSide", "U+0009", 6), ("North\nSide", "U+000A", 6),
+    ("North\r\nSide", "U+000D", 6), ("Nor\x7fth", "U+007F", 4), ("Nor\x85th", "U+0085", 4),
+    ("Nor\u2028th", "U+2028", 4), ("\x1b[31mRed", "U+001B", 1),
+])
+def test_a_control_character_tab_or_line_break_in_a_text_cell_is_rejected_with_its_position(raw, character, position):
+    assert parse_value(raw, REGION_NAME) == (
+        None, f"expected a non-empty text without control characters, tabs or line breaks, "
+              f"found {character} at character {position} of {raw!r}"
+    )
+
+
+def test_out_of_range_cells_are_reported_with_file_line_and_column():
+    result = check(
+        ("enrolments.csv", ENROLMENTS + "2023,I1,P1,3000000000,12\n2024,I1,P1,10,99999999999999999999\n"),
+        ("outcomes.csv", OUTCOMES + "2023,I1,P1,10,5,3,1,2,3," + "9" * 400 + "\n"),
+    )
+    assert lines(result) == [
+        "enrolments.csv:2: enrolled: expected a whole number of 0 or more, at most 2,147,483,647, found '3000000000'",
+        "enrolments.csv:3: graduates: expected a whole number of 0 or more, at most 2,147,483,647, "
+        "found '99999999999999999999'",
+        "outcomes.csv:2: median_monthly_wage: expected an amount of money of 0 or more, at most 10,000,000, found '"
+        + "9" * 40 + "…' (400 characters)",
+    ]
+
+
+# --- hostile and odd input: line numbers, long cells, wide headers --------------
+
+
+def test_a_record_spanning_several_lines_is_one_row_for_every_problem_after_it():
+    # Row 2 holds a line break inside quotes (itself a problem in a name); row 3's problem is on row 3, not 4.
+    result = check(("regions.csv", REGIONS + 'R1,"North\nSide"\nR2,\n'))
+    assert lines(result) == [
+        "regions.csv:2: region_name: expected a non-empty text without control characters, tabs or line breaks, "
+        "found U+000A at character 6 of 'North\\nSide'",
+        "regions.csv:3: region_name: expected a non-empty text, found an empty cell",
+    ]
+
+
+def test_an_unreadable_byte_after_a_record_spanning_several_lines_is_reported_on_its_spreadsheet_row():
+    data = b'region_code,region_name\nR1,"North\nSide"\nR2,\x81\n'
+    [problem] = check(("regions.csv", data)).problems
+    assert problem.line == 3
+
+
+def test_a_cell_longer_than_the_limit_is_reported_as_too_long_with_the_limit():
+    result = check(("regions.csv", REGIONS + "R1,North\nR2," + "x" * 200_000 + "\nR3,Remote\n"))
+    assert lines(result) == [
+        "regions.csv:3: -: a cell of this row is longer than 131,072 characters, the most a cell may hold"
+    ]
+    assert "regions" not in result.rows
+
+
+def test_a_wide_header_lists_the_first_ten_ignored_columns_and_counts_the_rest():
+    header = "region_code,region_name," + ",".join(f"c{i}" for i in range(1_000)) + "\n"
+    result = check(("regions.csv", header + "R1,North\n"))
+    assert result.ok
+    assert [str(w) for w in result.warnings] == [
+        "regions.csv:1: -: ignored column(s) not in the contract: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, and 990 more"
+    ]
+
+
+def test_a_wide_header_without_a_required_column_lists_only_its_first_ten_names():
+    result = check(("regions.csv", ",".join(f"c{i}" for i in range(1_000)) + "\n"))
+    assert lines(result)[0] == (
+        "regions.csv:1: region_code: required column missing from the header; found: c0, c1, c2, c3, c4, c5, c6, c7, "
+        "c8, c9, and 990 more"
+    )
+
+
+def test_a_header_only_file_is_valid_with_a_warning_that_it_has_no_rows():
+    result = check(("regions.csv", REGIONS))
+    assert result.ok
+    assert [str(w) for w in result.warnings] == [
+        "regions.csv:1: -: no data rows below the header: nothing to load from this file"
+    ]
+
+
+# --- hostile and odd input: Unicode forms of keys and names ----------------------
+
+
+def test_a_full_width_code_and_its_ascii_form_are_the_same_key():
+    result = check(("regions.csv", REGIONS + "A,North\n\uff21,Nord\n"))
+    assert lines(result) == ["regions.csv:3: region_code: duplicate key (A): the same key is on line 2"]
+
+
+def test_a_full_width_reference_resolves_to_the_ascii_key():
+    result = check(
+        ("regions.csv", REGIONS + "R1,North\n"),
+        ("institutions.csv", "institution_id,institution_name,region_code,institution_type\n\uff29\uff11,School,\uff32\uff11,college\n"),
+        existing=None,
+    )
+    assert result.ok, lines(result)
+    assert result.rows["institutions"][0]["institution_id"] == "I1"
+    assert result.rows["institutions"][0]["region_code"] == "R1"
+
+
+def test_composed_and_decomposed_accents_are_the_same_code_and_names_are_stored_composed():
+    result = check(("regions.csv", REGIONS + "Re\u0301,Gene\u0300ve\nR\u00e9,Other\n"))
+    assert lines(result) == ["regions.csv:3: region_code: duplicate key (R\u00e9): the same key is on line 2"]
+    assert result.rows["regions"] == [{"region_code": "R\u00e9", "region_name": "Gen\u00e8ve"}]
+
+
+def test_names_keep_full_width_characters_and_are_only_composed():
+    assert parse_value("\uff21\uff22\u5b66\u9662", REGION_NAME) == ("\uff21\uff22\u5b66\u9662", None)

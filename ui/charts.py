@@ -4,7 +4,7 @@ One palette (Okabe–Ito, safe for colour-blind readers) and one number format
 for every chart. Shortage and surplus are told apart by an orange–purple
 diverging scale and by words in the hover, never by red and green. Every word
 inside a chart is in the current language (``locales/<language>/charts.toml``);
-data names show as stored.
+data names show as stored, written as Plotly text (``_layout``), never as markup.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .i18n import t
+from .markup import figure_as_plotly_text, plotly_text
 from .scale import OTHER_CODE
 
 SUPPLY_COLOUR = "#0072B2"  # blue
@@ -41,8 +42,12 @@ def _layers(layers) -> np.ndarray:
 
 
 def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
+    """The last step of every chart builder: the shared look, ``title`` (plain words, e.g. with the filters'
+    names), and every text from the data in the figure's traces and axes written as Plotly text, so that
+    names show as typed (ui.markup); the builder's own texts in hovers and notes keep their markup."""
+    figure_as_plotly_text(figure)
     figure.update_layout(
-        title=dict(text=title, x=0, xanchor="left"),
+        title=dict(text=plotly_text(title), x=0, xanchor="left"),
         height=height,
         font=FONT,
         margin=dict(l=10, r=10, t=60, b=10),

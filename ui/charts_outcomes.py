@@ -22,6 +22,7 @@ from .charts_enrolment import Grouping, signed
 from .formatting import floats, fmt_count, fmt_rate, fmt_ratio, is_missing
 from .headline import Headline
 from .i18n import label, t
+from .markup import Markdown, markdown_text
 
 GROUPINGS = {
     "sector": Grouping("sector", "outcomes_by_sector", "sector_code", "sector_name"),
@@ -166,11 +167,12 @@ def unplaced_sectors_note(frame: pd.DataFrame) -> str:
     return t("outcomes.unplaced", codes=t("filters.list_separator").join(unplaced["sector_code"].astype(str)))
 
 
-def sector_key(frame: pd.DataFrame) -> str:
-    """"A Agriculture, … · C Manufacturing · …": the codes the scatter's labels use, for a caption under it
-    (names are too long to label twenty points without overlaps)."""
+def sector_key(frame: pd.DataFrame) -> Markdown:
+    """"**A** Agriculture, … · **C** Manufacturing · …": the codes the scatter's labels use, for a caption under it
+    (names are too long to label twenty points without overlaps), as Markdown with the codes in bold."""
     codes = frame[["sector_code", "sector_name"]].drop_duplicates().sort_values("sector_code")
-    return " · ".join(f"**{code}** {short_label(str(name), 28)}" for code, name in codes.itertuples(index=False))
+    return Markdown(" · ".join(f"**{markdown_text(code)}** {markdown_text(short_label(str(name), 28))}"
+                               for code, name in codes.itertuples(index=False)))
 
 
 def _padded_range(rates: pd.Series, overall: float) -> list[float]:

@@ -7,7 +7,7 @@ orange/purple of the coverage heat map and are also told apart by a hatch
 pattern and by words, so that they survive a projector and colour blindness.
 Counts hidden by small-number protection arrive as NaN: bars are left out and
 the bar's label says "hidden". Every text is in the current language (keys in
-locales/*/placements.toml); data names show as stored.
+locales/*/placements.toml); data names show as stored, as Plotly text (ui.charts._layout).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .charts import COVERAGE_SCALE, SUPPLY_COLOUR, _layers, _layout, short_label
 from .context import ViewResult
 from .formatting import floats, fmt_count, fmt_rate, is_missing
 from .i18n import t
+from .markup import plotly_text
 from .scale import OTHER_CODE
 
 PLACED_COLOUR = "#56B4E9"  # Okabe–Ito sky blue: students placed
@@ -93,8 +94,10 @@ def titled_layout(figure: go.Figure, title: str, height: int) -> go.Figure:
     line and the legend under the title on the left, so that charts in half-width columns keep
     their whole title and the legend clear of it."""
     what, _, scope = title.partition(" · ")
-    text = f"{what}<br><span style='font-size:13px;color:#555'>{scope}</span>" if scope else what
-    figure = _layout(figure, text, height + 20)
+    figure = _layout(figure, what, height + 20)
+    if scope:  # the title is Plotly text now, so the filters' names are escaped before the line is added
+        figure.update_layout(title_text=f"{figure.layout.title.text}<br><span style='font-size:13px;color:#555'>"
+                                        f"{plotly_text(scope)}</span>")
     figure.update_layout(title=dict(y=1, yanchor="top", yref="container", pad=dict(t=14)), margin=dict(t=92),
                          legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, traceorder="normal"))
     return figure

@@ -14,7 +14,7 @@ from data_access.snapshot import csv_bytes
 from data_access.suppression import RATE_BASE_FACTOR
 
 from .context import ViewResult
-from .i18n import current_language, label, t
+from .i18n import current_language, label, md, t
 from .presentation import presentation_on
 
 PROJECTOR_FONT = 20  # px of chart text in presentation mode (the charts' own is 14)
@@ -29,8 +29,8 @@ def download_csv(frame: pd.DataFrame, file_name: str, *, label: str | None = Non
 
 
 def takeaway(text: str) -> None:
-    """The plain-language finding under a chart."""
-    st.markdown(t("common.takeaway", text=text))
+    """The plain-language finding under a chart (plain words; names in it show as typed)."""
+    st.markdown(md("common.takeaway", text=text))
 
 
 def number_columns(formats: Mapping[str, str], helps: Mapping[str, str] | None = None) -> dict:

@@ -1,10 +1,14 @@
 """Render helpers of the Data page (the page itself only composes them)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import streamlit as st
 
+from data_access.store import first_line
 from ui import uploads
 from ui.components import download_csv
-from ui.i18n import t
+from ui.i18n import md, t
 
 CHECKED, DONE, ROUND = "data_checked", "data_done", "data_upload_round"  # session state keys
 COUNTS = ("added", "updated", "removed", "restored")
@@ -53,13 +57,41 @@ def show_check(result) -> None:
         with st.expander(t("data.cli_list")):
             st.code("\n".join(result.report_lines()), language=None, wrap_lines=True)
     for warning in result.warnings:
-        st.warning(t("data.warning", warning=warning))
+        st.warning(md("data.warning", warning=warning))
+
+
+def preview_of(file_id: str, choice: str, upload: uploads.UploadedTable):
+    """The preview of one uploaded file (``uploads.preview_frame``); never raises: an error nobody
+    foresaw becomes the reason shown instead of the preview."""
+    try:
+        return _preview(file_id, choice, upload)
+    except Exception as error:
+        return None, unexpected(error)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def preview_of(file_id: str, choice: str, _upload: uploads.UploadedTable):
-    """The preview of one uploaded file, made once per upload and table choice (a large workbook is slow to read)."""
+def _preview(file_id: str, choice: str, _upload: uploads.UploadedTable):
+    """The preview, made once per upload and table choice."""
     return uploads.preview_frame(_upload)
+
+
+@contextmanager
+def last_resort() -> Iterator[None]:
+    """Around reading, checking or loading uploads: an error nobody foresaw (a bug of ours, the server
+    out of memory) is shown as one line and the page goes on; never a traceback. Streamlit's own
+    reruns and stops are not errors and pass through."""
+    try:
+        yield
+    except Exception as error:
+        st.error(unexpected(error, code=True), icon=":material/error:")
+
+
+def unexpected(error: BaseException, *, code: bool = False) -> str:
+    """The one line shown for an unforeseen error: its kind and the first line of its text
+    (with ``code``, as inline code, so that nothing in it is read as Markdown)."""
+    kind, detail = type(error).__name__, first_line(error)
+    said = kind if detail == kind else f"{kind}: {detail}"
+    return t("data.unexpected", error="`" + said.replace("`", "'") + "`" if code else said)
 
 
 def finish(message: str, counts: dict) -> None:

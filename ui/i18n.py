@@ -3,7 +3,8 @@
 The texts live in ``locales/<language>/*.toml`` (see ``data_access.i18n``),
 which a translator can edit without touching code. The
 language is chosen in the sidebar and kept in the URL (``lang=zh-CN``), like
-the filters. Data names (regions, sectors, institutions) always show as stored.
+the filters. Data names (regions, sectors, institutions) always show as stored:
+a text that Streamlit renders as Markdown is made with ``md``, which escapes them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import streamlit as st
 
 from data_access.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalogue, column_label, supported, translate
 
-__all__ = ["LANGUAGES", "catalogue", "current_language", "label", "speaking", "render_language_switch", "t"]
+from .markup import Markdown, markdown_text
+
+__all__ = ["LANGUAGES", "catalogue", "current_language", "label", "md", "speaking", "render_language_switch", "t"]
 
 LANGUAGE_KEY = "interface_language"
 _SPOKEN: ContextVar[str | None] = ContextVar("spoken_language", default=None)
@@ -47,6 +50,23 @@ def current_language() -> str:
 def t(key: str, **values: object) -> str:
     """The text ``key`` in the current language, with ``{placeholders}`` filled in."""
     return translate(current_language(), key, **values)
+
+
+def md(key: str, **values: object) -> Markdown:
+    """``t`` for a Streamlit element that renders Markdown (st.markdown, captions, headings, alerts, labels).
+
+    Each value is plain words (a name, a file name, a sentence, the filters in words, a message) and is
+    escaped so that it shows exactly as typed; numbers stay numbers, and a value that is already
+    ``Markdown`` goes in as it is. The text's own Markdown (``**Takeaway:**``) still renders.
+    """
+    language = current_language()
+
+    def as_markdown(value: object) -> object:
+        if isinstance(value, (int, float)):
+            return value
+        return markdown_text(value.text(language) if callable(getattr(value, "text", None)) else value)
+
+    return Markdown(translate(language, key, **{name: as_markdown(value) for name, value in values.items()}))
 
 
 def label(column: str) -> str:

@@ -17,7 +17,7 @@ import streamlit as st
 from data_access.filters import Filters
 
 from .filters import describe
-from .i18n import t
+from .i18n import md, t
 
 TOGGLE_KEY = "presentation_mode"
 ON_KEY = "presentation_on"  # the truth; the toggle's own state is reset when st.switch_page changes the page
@@ -100,7 +100,7 @@ def apply_presentation_style(screens: Sequence, current, filters: Filters, versi
     with st.container(key=BAR_KEY, horizontal=True, vertical_alignment="center"):
         back = st.button(t("presentation.back"), key="presentation_back", shortcut="Left", disabled=position <= 0,
                          help=t("presentation.back_help"))
-        st.caption(t("presentation.bar", page=current.title, filters=describe(filters), version=version), width="stretch")
+        st.caption(md("presentation.bar", page=current.title, filters=describe(filters), version=version), width="stretch")
         forward = st.button(t("presentation.next"), key="presentation_next", shortcut="Right", type="primary",
                             disabled=position == len(screens) - 1, help=t("presentation.next_help"))
         st.button(t("presentation.exit"), key="presentation_exit", shortcut="Esc", on_click=_leave,

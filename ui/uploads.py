@@ -117,7 +117,8 @@ def preview_frame(
     """
     data = upload.data
     if is_workbook(upload.name):
-        data, problem = workbook_to_csv(upload.data, upload.table or Path(upload.name).stem.strip().lower())
+        # Only the rows shown are read: a preview of a large workbook costs what a small one does.
+        data, problem = workbook_to_csv(upload.data, upload.table or Path(upload.name).stem.strip().lower(), rows=rows + 1)
         if data is None:
             return None, problem[2]
     text, reason = decode_text(data)

@@ -93,8 +93,11 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def streamlit_server(name: str, *extra_args: str) -> Iterator[str]:
+def streamlit_server(name: str, *extra_args: str, environment: dict[str, str] | None = None) -> Iterator[str]:
     """A fresh ``streamlit run dashboard.py`` on a free port with its own empty DASHBOARD_HOME; yields the base URL.
+
+    The embedded database is filled from sample_data/ unless ``environment`` (variables set for the
+    server) names another SAMPLE_DATA_DIR.
 
     The server's output goes to a log file; at the end the server is stopped
     (also when a test failed) and the log must hold no Python traceback.
@@ -104,6 +107,7 @@ def streamlit_server(name: str, *extra_args: str) -> Iterator[str]:
     port = _free_port()
     env = dict(os.environ)
     env.update(DASHBOARD_HOME=str(home / "data"), DATABASE_URL="", SAMPLE_DATA_DIR=str(REPO_ROOT / "sample_data"))
+    env.update(environment or {})
     command = [
         sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
