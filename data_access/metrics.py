@@ -18,15 +18,15 @@ def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 
 
 def counts(values: pd.Series, *, missing_is_zero: bool = True) -> pd.Series:
-    """Summed counts as whole numbers when they are whole (int64; nullable Int64 when missing values stay
-    missing), else as floats: counts split by sector shares may be fractional. ``missing_is_zero``: a
-    group without rows on this side counts 0 (a missing side of supply and demand)."""
+    """Summed counts as whole numbers (int64) when they are whole and none is missing, else as floats
+    (NaN for missing): counts split by sector shares may be fractional. ``missing_is_zero``: a group
+    without rows on this side counts 0 (a missing side of supply and demand)."""
     numbers = pd.to_numeric(values, errors="coerce").astype("float64")
     if missing_is_zero:
         numbers = numbers.fillna(0.0)
     numbers = numbers.round(9)  # sums of shares in another order differ in the last bits
-    if (numbers.dropna() % 1 == 0).all():
-        return numbers.astype("int64") if numbers.notna().all() else numbers.astype("Int64")
+    if numbers.notna().all() and (numbers % 1 == 0).all():
+        return numbers.astype("int64")
     return numbers
 
 

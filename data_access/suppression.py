@@ -73,11 +73,11 @@ class Protected:
 
 def round_to_base(values: pd.Series, base: int) -> pd.Series:
     """``values`` rounded to the nearest multiple of ``base``, halves away from zero (7.5 -> 10 at base 5);
-    whole-number columns stay whole, empty values stay empty."""
+    whole-number columns stay whole (int64) unless a value is empty (then floats, NaN for empty)."""
     numbers = pd.to_numeric(values, errors="coerce").astype("float64")
     rounded = np.sign(numbers) * np.floor(np.abs(numbers) / base + 0.5) * base
-    if pd.api.types.is_integer_dtype(values):
-        return rounded.astype("Int64")
+    if pd.api.types.is_integer_dtype(values) and rounded.notna().all():
+        return rounded.astype("int64")
     return rounded
 
 
@@ -100,10 +100,9 @@ def protect(frame: pd.DataFrame, view: "View", threshold: int = DEFAULT_THRESHOL
         numbers[column] = round_to_base(frame[column], threshold)
     for column in frame.columns:
         if hidden[column].any():
-            # Whole numbers stay whole (nullable) so that exports write 60, not 60.0; words stay words.
-            if pd.api.types.is_integer_dtype(numbers[column]):
-                numbers[column] = numbers[column].astype("Int64").mask(hidden[column])
-            elif pd.api.types.is_numeric_dtype(numbers[column]):
+            # Numbers become floats with NaN where hidden (charts and sums skip them; files write whole
+            # floats without ".0"); words stay words.
+            if pd.api.types.is_numeric_dtype(numbers[column]):
                 numbers[column] = numbers[column].astype("float64").mask(hidden[column])
             else:
                 numbers[column] = numbers[column].astype(object).mask(hidden[column], None)
