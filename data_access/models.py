@@ -165,6 +165,17 @@ class LoadLock(SQLModel, table=True):
     since: datetime | None = None
 
 
+class SignInFailure(SQLModel, table=True):
+    """Wrong passwords in a row for one editor name as typed, shared by every app process: after a few,
+    the name has to wait (data_access/sign_in.py). The name is kept only as a digest."""
+
+    __tablename__ = "sign_in_failures"
+    name_digest: str = Field(primary_key=True)  # SHA-256 of the name, stripped and lower-cased
+    failures: int
+    last_failure: datetime
+    locked_until: datetime | None = None  # no attempt under this name before then
+
+
 CONTRACT_MODELS: dict[str, type[SQLModel]] = {
     model.__tablename__: model  # type: ignore[misc]
     for model in (Region, Sector, Institution, Program, ProgramSector, Employer, Enrolment, Placement, Outcome, Demand)

@@ -11,13 +11,15 @@ Every setting is described in ``.streamlit/secrets.example.toml``.
 from __future__ import annotations
 
 import importlib.util
+import math
 import time
 from collections.abc import Mapping
 
 import streamlit as st
 
-from data_access.passwords import ALGORITHM, ITERATIONS, verify_password
+from data_access.sign_in import FREE_FAILURES, SignInUnavailable, sign_in
 
+from .context import dashboard_engine
 from .i18n import t
 
 # Secrets read here (tests/test_data_page.py checks each is documented in .streamlit/secrets.example.toml).
@@ -27,13 +29,9 @@ EDITORS_KEY = "editors"  # e-mail addresses of single sign-on accounts that may 
 LOCAL_EDITORS_KEY = "local_editors"  # name = "pbkdf2_sha256$..." for a bureau without single sign-on
 OIDC_SETTINGS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
 
-MAX_FAILURES = 5  # wrong passwords in a row before this session has to wait
-WAIT_SECONDS = 60
+MAX_FAILURES = FREE_FAILURES  # wrong passwords in a row before a name has to wait (counted on the server)
 _EDITOR = "data_local_editor"  # session state: the local editor signed in this session
-_FAILURES = "data_sign_in_failures"
-_LOCKED_UNTIL = "data_sign_in_locked_until"
-# Checked when the name is unknown, so that a wrong name costs as long as a wrong password (matches nothing).
-_DECOY_HASH = f"{ALGORITHM}${ITERATIONS}${'00' * 16}${'00' * 32}"
+_LOCKED_UNTIL = "data_sign_in_locked_until"  # session state: until when the server said to wait (greys the form)
 
 
 def _secret_section(name: str, within: Mapping | None = None) -> Mapping:
@@ -120,7 +118,7 @@ def _local_sign_in() -> None:
             del st.session_state[_EDITOR]
             st.rerun()
         return
-    wait = int(st.session_state.get(_LOCKED_UNTIL, 0) - time.time())
+    wait = math.ceil(st.session_state.get(_LOCKED_UNTIL, 0) - time.time())
     with st.form("sign_in_local", border=True):
         st.markdown(t("auth.form_intro"))
         left, right = st.columns(2)
@@ -128,23 +126,23 @@ def _local_sign_in() -> None:
         password = right.text_input(t("auth.password"), type="password", key="sign_in_password")
         submitted = st.form_submit_button(t("auth.sign_in"), icon=":material/login:", disabled=wait > 0)
     if wait > 0:
-        st.warning(t("auth.wait", seconds=wait))
+        st.warning(t("auth.wait", seconds=wait) if wait <= 90 else t("auth.wait_minutes", minutes=math.ceil(wait / 60)))
     elif submitted:
         _check_password(given_name.strip(), password)
 
 
 def _check_password(given_name: str, password: str) -> None:
-    """Sign the local editor in, or count a failure (after MAX_FAILURES this session waits)."""
-    editors = {name.casefold(): (name, stored) for name, stored in local_editors().items()}
-    name, stored = editors.get(given_name.casefold(), (None, _DECOY_HASH))
-    if verify_password(password, stored) and name is not None:
-        st.session_state[_EDITOR] = name
-        st.session_state[_FAILURES] = 0
+    """Sign the local editor in, or say why not. The server counts wrong passwords per name, for every
+    tab and process, and refuses a name that must wait before checking anything (data_access.sign_in)."""
+    try:
+        result = sign_in(dashboard_engine(), name=given_name, password=password, editors=local_editors())
+    except SignInUnavailable as error:
+        st.error(t("auth.unavailable", error=str(error)))
+        return
+    if result.editor:
+        st.session_state[_EDITOR] = result.editor
         st.rerun()
-    failures = st.session_state.get(_FAILURES, 0) + 1
-    if failures >= MAX_FAILURES:
-        st.session_state[_FAILURES] = 0
-        st.session_state[_LOCKED_UNTIL] = time.time() + WAIT_SECONDS
+    if result.wait_seconds:
+        st.session_state[_LOCKED_UNTIL] = time.time() + result.wait_seconds
         st.rerun()
-    st.session_state[_FAILURES] = failures
-    st.error(t("auth.no_match", left=MAX_FAILURES - failures))
+    st.error(t("auth.no_match", left=result.tries_left))
