@@ -7,7 +7,7 @@ The summaries are recreated empty: every upgrade that applies a migration rebuil
 afterwards from the stored rows (data_access/migrate.py), so this revision only changes shapes.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
