@@ -88,4 +88,38 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError("contract version 2 data (shares, programs without a sector) has no version-1 form")
+    bind = op.get_bind()
+    for table, column in (("programs", "sector_code"), ("demand", "openings")):
+        if bind.execute(sa.text(f"SELECT COUNT(*) FROM {table} WHERE {column} IS NULL")).scalar_one():  # constant names
+            raise RuntimeError(f"{table} has rows without {column}, which version 1 cannot hold: remove them first")
+    for table in ("summary_enrolments", "summary_enrolments_by_sector", "summary_enrolments_by_region", "summary_outcomes",
+                  "summary_outcomes_by_sector", "summary_outcomes_by_region", "summary_programs", "summary_demand_by_sector",
+                  "program_sector_shares"):
+        op.drop_table(table)
+    op.drop_index("ix_program_sectors_sector_code", table_name="program_sectors")
+    op.drop_table("program_sectors")
+    with op.batch_alter_table("demand") as demand:
+        demand.alter_column("openings", existing_type=sa.Integer(), nullable=False)
+    with op.batch_alter_table("enrolments") as enrolments:
+        enrolments.drop_column("entrants")
+    with op.batch_alter_table("sectors") as sectors:
+        sectors.drop_column("replacement_rate")
+    with op.batch_alter_table("programs") as programs:
+        programs.drop_column("duration_years")
+        programs.alter_column("sector_code", existing_type=AutoString(), nullable=False)
+    # The version-1 summary shapes, empty: the upgrade that follows any downgrade refills them.
+    fine = ("region_code", "sector_code", "institution_type")
+    coarse = ("sector_code", "institution_type")
+    old_outcomes = [*_numbers(sa.Integer, *OUTCOME_COUNTS), sa.Column("wage_x_employed", sa.Float(), nullable=False),
+                    sa.Column("employed_with_wage", sa.Integer(), nullable=False)]
+    op.create_table("summary_enrolments", *_keys("year", *fine), *_numbers(sa.Integer, "enrolled", "graduates"),
+                    sa.PrimaryKeyConstraint("year", *fine))
+    op.create_table("summary_enrolments_by_sector", *_keys("year", *coarse), *_numbers(sa.Integer, "enrolled", "graduates"),
+                    sa.PrimaryKeyConstraint("year", *coarse))
+    op.create_table("summary_outcomes", *_keys("cohort_year", *fine), *old_outcomes, sa.PrimaryKeyConstraint("cohort_year", *fine))
+    op.create_table("summary_outcomes_by_sector", *_keys("cohort_year", *coarse),
+                    *[sa.Column(c.name, c.type, nullable=False) for c in old_outcomes], sa.PrimaryKeyConstraint("cohort_year", *coarse))
+    op.create_table("summary_programs", *_keys("year", "program_code", "sector_code"),
+                    *_numbers(sa.Integer, "institutions", "enrolled", "graduates"), sa.PrimaryKeyConstraint("year", "program_code"))
+    op.create_table("summary_demand_by_sector", *_keys("year", "sector_code"), *_numbers(sa.Integer, "openings"),
+                    sa.PrimaryKeyConstraint("year", "sector_code"))
