@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from data_access.contract import LOAD_ORDER
@@ -37,8 +37,13 @@ TARGETS = {"page_warm": 0.3, "page_cold": 2.0, "snapshot_seconds": 10.0, "rows_p
 
 def _phase(*args: str) -> dict:
     """Run one phase (benchmark/phases.py) in a process of its own; its last output line is JSON."""
-    completed = subprocess.run([sys.executable, "-m", "benchmark.phases", *args], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmark.phases", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
     if completed.returncode != 0:
         raise SystemExit(f"benchmark phase {args[0]} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
@@ -48,7 +53,10 @@ def _fresh_sqlite(work: Path) -> tuple[str, callable]:
     path = work / "benchmark.sqlite"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    size = lambda: sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists())
+
+    def size() -> int:
+        return sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists())
+
     return f"sqlite:///{path}", size
 
 
@@ -67,10 +75,15 @@ def _fresh_postgres(base: str) -> tuple[str, callable, callable]:
 
     def size() -> int:
         with admin.connect() as connection:
-            return int(connection.execute(
-                text("SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n "
-                     "ON n.oid = c.relnamespace WHERE n.nspname = :schema AND c.relkind IN ('r', 'm')"),
-                {"schema": schema}).scalar_one())
+            return int(
+                connection.execute(
+                    text(
+                        "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n "
+                        "ON n.oid = c.relnamespace WHERE n.nspname = :schema AND c.relkind IN ('r', 'm')"
+                    ),
+                    {"schema": schema},
+                ).scalar_one()
+            )
 
     def drop() -> None:
         with admin.begin() as connection:
@@ -81,21 +94,34 @@ def _fresh_postgres(base: str) -> tuple[str, callable, callable]:
 
 
 def _csv_rows(data: Path) -> dict[str, int]:
-    with_header = {table: sum(1 for _ in open(data / f"{table}.csv", "rb")) for table in LOAD_ORDER}
-    return {table: lines - 1 for table, lines in with_header.items()}
+    rows = {}
+    for table in LOAD_ORDER:
+        if (data / f"{table}.csv").exists():
+            with open(data / f"{table}.csv", "rb") as file:
+                rows[table] = sum(1 for _ in file) - 1  # less the header
+    return rows
 
 
 def _machine() -> dict:
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cores": os.cpu_count(), "memory_gb": round(memory_gb, 1), "os": platform.platform(),
-            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "cpu": platform.processor() or platform.machine()}
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory_gb, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "cpu": platform.processor() or platform.machine(),
+    }
 
 
 def _run_backend(label: str, url: str, size, data: Path) -> dict:
     print(f"[{label}] loading {data} ...", flush=True)
     load = _phase("load", url, str(data))
-    print(f"[{label}] {load['rows']:,} rows in {load['seconds']:.1f} s = {load['rows_per_second']:,.0f} rows/s; "
-          "running the pages ...", flush=True)
+    print(
+        f"[{label}] {load['rows']:,} rows in {load['seconds']:.1f} s = {load['rows_per_second']:,.0f} rows/s; "
+        "running the pages ...",
+        flush=True,
+    )
     app = _phase("app", url)
     return {"load": load, "app": app, "database_bytes": size()}
 
@@ -105,27 +131,42 @@ def _add_reference(result: dict, reference: Reference) -> None:
         calls = [(name, Filters(**filters)) for name, filters in figures["views"]]
         figures["duckdb_cold"] = reference.run(calls)
         figures["duckdb_warm"] = reference.run(calls)
-        figures["query_ratio_cold"] = figures["query_cold"] / figures["duckdb_cold"] if calls else None  # the data page has no view
+        figures["query_ratio_cold"] = (
+            figures["query_cold"] / figures["duckdb_cold"] if calls else None
+        )  # the data page has no view
         figures["query_ratio_warm"] = figures["query_warm"] / figures["duckdb_warm"] if calls else None
 
 
 def _print(results: dict) -> None:
     for label, result in results["backends"].items():
         load, app = result["load"], result["app"]
-        print(f"\n== {label}: load {load['rows']:,} rows in {load['seconds']:.1f} s = {load['rows_per_second']:,.0f} rows/s "
-              f"(peak RSS {load['peak_rss_mb']:,.0f} MB); database {result['database_bytes'] / 2**20:,.0f} MB")
-        print(f"{'page':<15}{'page cold':>10}{'page warm':>10}{'query cold':>11}{'query warm':>11}"
-              f"{'duckdb cold':>12}{'duckdb warm':>12}{'ratio cold':>11}{'ratio warm':>11}")
+        print(
+            f"\n== {label}: load {load['rows']:,} rows in {load['seconds']:.1f} s = {load['rows_per_second']:,.0f} rows/s "
+            f"(peak RSS {load['peak_rss_mb']:,.0f} MB); database {result['database_bytes'] / 2**20:,.0f} MB"
+        )
+        print(
+            f"{'page':<15}{'page cold':>10}{'page warm':>10}{'query cold':>11}{'query warm':>11}"
+            f"{'duckdb cold':>12}{'duckdb warm':>12}{'ratio cold':>11}{'ratio warm':>11}"
+        )
+
+        def ratio(r: float | None) -> str:
+            return "-" if r is None else f"{r:.2f}"
+
         for page, f in app["pages"].items():
-            ratio = lambda r: "-" if r is None else f"{r:.2f}"
-            print(f"{page:<15}{f['page_cold']:>10.3f}{f['page_warm']:>10.3f}{f['query_cold']:>11.3f}{f['query_warm']:>11.3f}"
-                  f"{f['duckdb_cold']:>12.3f}{f['duckdb_warm']:>12.3f}{ratio(f['query_ratio_cold']):>11}{ratio(f['query_ratio_warm']):>11}"
-                  + (f"  ERRORS: {f['errors']}" if f["errors"] else ""))
-        print(f"snapshot {app['snapshot_seconds']:.2f} s ({app['snapshot_bytes'] / 2**20:.1f} MB); "
-              f"app peak RSS {app['peak_rss_mb']:,.0f} MB")
+            print(
+                f"{page:<15}{f['page_cold']:>10.3f}{f['page_warm']:>10.3f}{f['query_cold']:>11.3f}{f['query_warm']:>11.3f}"
+                f"{f['duckdb_cold']:>12.3f}{f['duckdb_warm']:>12.3f}{ratio(f['query_ratio_cold']):>11}{ratio(f['query_ratio_warm']):>11}"
+                + (f"  ERRORS: {f['errors']}" if f["errors"] else "")
+            )
+        print(
+            f"snapshot {app['snapshot_seconds']:.2f} s ({app['snapshot_bytes'] / 2**20:.1f} MB); "
+            f"app peak RSS {app['peak_rss_mb']:,.0f} MB"
+        )
     if "ratio_postgresql_to_sqlite" in results:
-        print("\nPostgreSQL / SQLite, warm page runs:",
-              ", ".join(f"{p} {r:.2f}" for p, r in results["ratio_postgresql_to_sqlite"].items()))
+        print(
+            "\nPostgreSQL / SQLite, warm page runs:",
+            ", ".join(f"{p} {r:.2f}" for p, r in results["ratio_postgresql_to_sqlite"].items()),
+        )
     print(f"\nDuckDB read the CSV files in {results['duckdb_csv_load_seconds']:.1f} s (not in the ratios).")
 
 
@@ -133,10 +174,16 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="multiplier of the national scale (default 1)")
-    parser.add_argument("--keep", type=Path, default=None,
-                        help="folder for the generated CSVs, reused when it already holds them (default: regenerated in var/benchmark)")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="folder for the generated CSVs, reused when it already holds them (default: regenerated in var/benchmark)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_WORK / "results.json", help="JSON file of every figure")
-    parser.add_argument("--postgres", default=None, help="PostgreSQL URL: also benchmark there, in a schema made and dropped for it")
+    parser.add_argument(
+        "--postgres", default=None, help="PostgreSQL URL: also benchmark there, in a schema made and dropped for it"
+    )
     args = parser.parse_args(argv)
 
     DEFAULT_WORK.mkdir(parents=True, exist_ok=True)
@@ -149,9 +196,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generated {sum(counts.values()):,} rows in {time.perf_counter() - started:.1f} s into {data}", flush=True)
     reference = Reference(data)
     results = {
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "scale": args.scale, "rows": _csv_rows(data),
-        "machine": _machine(), "targets": TARGETS, "duckdb_csv_load_seconds": reference.load_seconds, "backends": {},
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "scale": args.scale,
+        "rows": _csv_rows(data),
+        "machine": _machine(),
+        "targets": TARGETS,
+        "duckdb_csv_load_seconds": reference.load_seconds,
+        "backends": {},
     }
     url, size = _fresh_sqlite(DEFAULT_WORK)
     results["backends"]["sqlite"] = _run_backend("sqlite", url, size, data)

@@ -20,26 +20,48 @@ from data_access.filters import Filters
 FACTS = {
     "enrolment": (
         "enrolments f JOIN institutions i ON i.institution_id = f.institution_id JOIN programs p ON p.program_code = f.program_code",
-        {"year": "f.year", "region_code": "i.region_code", "sector_code": "p.sector_code", "institution_type": "i.institution_type",
-         "institution_id": "f.institution_id", "program_code": "f.program_code"},
+        {
+            "year": "f.year",
+            "region_code": "i.region_code",
+            "sector_code": "p.sector_code",
+            "institution_type": "i.institution_type",
+            "institution_id": "f.institution_id",
+            "program_code": "f.program_code",
+        },
     ),
     "outcome": (
         "outcomes f JOIN institutions i ON i.institution_id = f.institution_id JOIN programs p ON p.program_code = f.program_code",
-        {"year": "f.cohort_year", "cohort_year": "f.cohort_year", "region_code": "i.region_code", "sector_code": "p.sector_code",
-         "institution_type": "i.institution_type", "institution_id": "f.institution_id", "program_code": "f.program_code"},
+        {
+            "year": "f.cohort_year",
+            "cohort_year": "f.cohort_year",
+            "region_code": "i.region_code",
+            "sector_code": "p.sector_code",
+            "institution_type": "i.institution_type",
+            "institution_id": "f.institution_id",
+            "program_code": "f.program_code",
+        },
     ),
     "placement": (
         "placements f JOIN employers m ON m.employer_id = f.employer_id JOIN institutions i ON i.institution_id = f.institution_id",
-        {"year": "f.year", "region_code": "m.region_code", "sector_code": "m.sector_code", "institution_type": "i.institution_type",
-         "institution_id": "f.institution_id", "program_code": "f.program_code", "employer_id": "f.employer_id"},
+        {
+            "year": "f.year",
+            "region_code": "m.region_code",
+            "sector_code": "m.sector_code",
+            "institution_type": "i.institution_type",
+            "institution_id": "f.institution_id",
+            "program_code": "f.program_code",
+            "employer_id": "f.employer_id",
+        },
     ),
     "demand": ("demand f", {"year": "f.year", "region_code": "f.region_code", "sector_code": "f.sector_code"}),
 }
 MEASURES = {
     "enrolment": "sum(f.enrolled) AS enrolled, sum(f.graduates) AS graduates",
-    "outcome": ("sum(f.surveyed) AS surveyed, sum(f.employed) AS employed, sum(f.employed_in_field) AS employed_in_field, "
-                "sum(f.self_employed) AS self_employed, sum(f.further_study) AS further_study, sum(f.unemployed) AS unemployed, "
-                "sum(f.median_monthly_wage * f.employed) AS wage_weighted"),
+    "outcome": (
+        "sum(f.surveyed) AS surveyed, sum(f.employed) AS employed, sum(f.employed_in_field) AS employed_in_field, "
+        "sum(f.self_employed) AS self_employed, sum(f.further_study) AS further_study, sum(f.unemployed) AS unemployed, "
+        "sum(f.median_monthly_wage * f.employed) AS wage_weighted"
+    ),
     "placement": "sum(f.students_placed) AS students_placed, sum(f.hired) AS hired, count(DISTINCT f.employer_id) AS partners",
     "demand": "sum(f.openings) AS demand",
 }
@@ -54,9 +76,13 @@ def _where(fact: str, filters: Filters) -> tuple[str, list]:
     if filters.year_to is not None:
         clauses.append(f"{dims['year']} <= ?")
         values.append(filters.year_to)
-    for name, chosen in (("region_code", filters.regions), ("sector_code", filters.sectors),
-                         ("institution_type", filters.institution_types), ("institution_id", filters.institutions),
-                         ("program_code", filters.programs)):
+    for name, chosen in (
+        ("region_code", filters.regions),
+        ("sector_code", filters.sectors),
+        ("institution_type", filters.institution_types),
+        ("institution_id", filters.institutions),
+        ("program_code", filters.programs),
+    ):
         if chosen and name in dims:
             clauses.append(f"list_contains(?, {dims[name]})")
             values.append(list(chosen))
@@ -82,17 +108,26 @@ def supply_demand(by: Sequence[str], filters: Filters) -> tuple[str, list]:
         names += " LEFT JOIN regions r USING (region_code)"
     if "sector_code" in by:
         names += " LEFT JOIN sectors s USING (sector_code)"
-    sql = (f"SELECT * FROM (SELECT {keys}, coalesce(supply, 0) AS supply, coalesce(demand, 0) AS demand "
-           f"FROM ({supply}) FULL OUTER JOIN ({demand}) USING ({keys})){names}")
+    sql = (
+        f"SELECT * FROM (SELECT {keys}, coalesce(supply, 0) AS supply, coalesce(demand, 0) AS demand "
+        f"FROM ({supply}) FULL OUTER JOIN ({demand}) USING ({keys})){names}"
+    )
     return sql, supply_values + demand_values
 
 
 def partners(filters: Filters) -> tuple[str, list]:
     """Placements per employer with the employer's details (the partner ranking and tenure)."""
-    inner, values = grouped("placement", ["employer_id"], filters,
-                            "sum(f.students_placed) AS students_placed, sum(f.hired) AS hired, count(DISTINCT f.year) AS years_hosting")
-    return (f"SELECT * FROM ({inner}) JOIN employers USING (employer_id) JOIN sectors USING (sector_code) "
-            "JOIN regions USING (region_code) ORDER BY students_placed DESC", values)
+    inner, values = grouped(
+        "placement",
+        ["employer_id"],
+        filters,
+        "sum(f.students_placed) AS students_placed, sum(f.hired) AS hired, count(DISTINCT f.year) AS years_hosting",
+    )
+    return (
+        f"SELECT * FROM ({inner}) JOIN employers USING (employer_id) JOIN sectors USING (sector_code) "
+        "JOIN regions USING (region_code) ORDER BY students_placed DESC",
+        values,
+    )
 
 
 def capacity(filters: Filters) -> list[tuple[str, list]]:
@@ -106,11 +141,15 @@ def capacity(filters: Filters) -> list[tuple[str, list]]:
         where.append("list_contains(?, m.sector_code)")
         values.append(list(filters.sectors))
     extra = "".join(" AND " + clause for clause in where)
-    capacity_sql = (f"SELECT y.year, m.sector_code, count(*), sum(m.placement_capacity) FROM ({years}) y JOIN employers m "
-                    f"ON m.placement_capacity IS NOT NULL AND (m.partner_since IS NULL OR m.partner_since <= y.year){extra} "
-                    "GROUP BY y.year, m.sector_code")
+    capacity_sql = (
+        f"SELECT y.year, m.sector_code, count(*), sum(m.placement_capacity) FROM ({years}) y JOIN employers m "
+        f"ON m.placement_capacity IS NOT NULL AND (m.partner_since IS NULL OR m.partner_since <= y.year){extra} "
+        "GROUP BY y.year, m.sector_code"
+    )
     placed, placed_values = grouped("placement", ["year", "sector_code"], filters, "sum(f.students_placed) AS students_placed")
-    placed = placed.replace(" GROUP BY", (" AND" if " WHERE " in placed else " WHERE") + " m.placement_capacity IS NOT NULL GROUP BY")
+    placed = placed.replace(
+        " GROUP BY", (" AND" if " WHERE " in placed else " WHERE") + " m.placement_capacity IS NOT NULL GROUP BY"
+    )
     return [(capacity_sql, year_values + values), (placed, placed_values)]
 
 
@@ -121,8 +160,11 @@ def statements(view: str, filters: Filters) -> list[tuple[str, list]]:
         "gaps_by_sector": lambda: [supply_demand(["sector_code"], filters)],
         "gaps_by_region_sector": lambda: [supply_demand(["region_code", "sector_code"], filters)],
         "supply_demand_trend": lambda: [supply_demand(["year"], filters)],
-        "overview": lambda: [supply_demand(["year"], filters), grouped("outcome", ["cohort_year"], filters),
-                             grouped("placement", ["year"], filters)],
+        "overview": lambda: [
+            supply_demand(["year"], filters),
+            grouped("outcome", ["cohort_year"], filters),
+            grouped("placement", ["year"], filters),
+        ],
         "enrolment": lambda: [grouped("enrolment", ["year", "region_code", "sector_code", "institution_type"], filters)],
         "enrolment_trend": lambda: [grouped("enrolment", ["year"], filters)],
         "enrolment_trend_by_sector": lambda: [grouped("enrolment", ["year", "sector_code"], filters)],
@@ -130,8 +172,12 @@ def statements(view: str, filters: Filters) -> list[tuple[str, list]]:
         "enrolment_trend_by_type": lambda: [grouped("enrolment", ["year", "institution_type"], filters)],
         "enrolment_by_institution": lambda: [grouped("enrolment", ["institution_id"], filters)],
         "programs": lambda: [
-            grouped("enrolment", ["program_code", "sector_code"], filters,
-                    "count(DISTINCT f.institution_id) AS institutions, sum(f.enrolled) AS enrolled, sum(f.graduates) AS graduates"),
+            grouped(
+                "enrolment",
+                ["program_code", "sector_code"],
+                filters,
+                "count(DISTINCT f.institution_id) AS institutions, sum(f.enrolled) AS enrolled, sum(f.graduates) AS graduates",
+            ),
             grouped("enrolment", ["program_code"], filters.with_years((filters.year_to or 0) - 1, (filters.year_to or 0) - 1)),
         ],
         "placements": lambda: [grouped("placement", ["year", "region_code", "sector_code"], filters)],
@@ -149,11 +195,16 @@ def statements(view: str, filters: Filters) -> list[tuple[str, list]]:
         "outcomes_by_type": lambda: [grouped("outcome", ["institution_type"], filters)],
         "outcomes_by_institution": lambda: [grouped("outcome", ["institution_id"], filters)],
         "in_field_vs_coverage": lambda: [supply_demand(["sector_code"], filters), grouped("outcome", ["sector_code"], filters)],
-        "effective_supply": lambda: [supply_demand(["region_code", "sector_code"], filters),
-                                     grouped("outcome", ["region_code", "sector_code"], filters), grouped("outcome", ["sector_code"], filters)],
-        "effective_supply_by_sector": lambda: [supply_demand(["region_code", "sector_code"], filters),
-                                               grouped("outcome", ["region_code", "sector_code"], filters),
-                                               grouped("outcome", ["sector_code"], filters)],
+        "effective_supply": lambda: [
+            supply_demand(["region_code", "sector_code"], filters),
+            grouped("outcome", ["region_code", "sector_code"], filters),
+            grouped("outcome", ["sector_code"], filters),
+        ],
+        "effective_supply_by_sector": lambda: [
+            supply_demand(["region_code", "sector_code"], filters),
+            grouped("outcome", ["region_code", "sector_code"], filters),
+            grouped("outcome", ["sector_code"], filters),
+        ],
     }
     return by_view[view]()
 

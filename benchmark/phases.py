@@ -65,7 +65,7 @@ def _clear_caches() -> None:
     get_engine().dispose()
 
 
-def _timed_page(page: str, recorder: "_Recorder", *, cold: bool) -> tuple[float, object]:
+def _timed_page(page: str, recorder: _Recorder, *, cold: bool) -> tuple[float, object]:
     """Seconds of one full run of ``page``: for home the first run of the app, otherwise the page
     opened from the home page (the home run not counted). Cold: caches emptied just before."""
     from streamlit.testing.v1 import AppTest
@@ -115,8 +115,12 @@ def app_phase(url: str) -> dict:
         query_cold = _query_seconds(url, calls)
         query_warm = _query_seconds(url, calls)
         pages[page] = {
-            "page_cold": cold, "page_warm": warm, "query_cold": query_cold, "query_warm": query_warm,
-            "views": [[name, filters.as_dict()] for name, filters in calls], "errors": [str(e)[:300] for e in errors],
+            "page_cold": cold,
+            "page_warm": warm,
+            "query_cold": query_cold,
+            "query_warm": query_warm,
+            "views": [[name, filters.as_dict()] for name, filters in calls],
+            "errors": [str(e)[:300] for e in errors],
         }
     get_engine(url).dispose()
     started = time.perf_counter()

@@ -91,7 +91,7 @@ class ScaleParameters:
     seed: int = 20240601
 
     @classmethod
-    def scaled(cls, scale: float, **overrides) -> "ScaleParameters":
+    def scaled(cls, scale: float, **overrides) -> ScaleParameters:
         """The national scale times ``scale`` (at least 2 regions and institutions, 21 programs)."""
         sizes = {
             "regions": max(2, round(NATIONAL["regions"] * scale)),
@@ -125,7 +125,9 @@ def generate(parameters: ScaleParameters) -> dict[str, pd.DataFrame]:
     region_codes = _codes("R", p.regions)
     region_weight = _weights(rng, p.regions, 0.9)
     region_names = [
-        f"第{i}区" if i % 5 == 0 else f"{REGION_WORDS[i % len(REGION_WORDS)]} {REGION_WORDS[(i // 12) % len(REGION_WORDS)]}dale {i}"
+        f"第{i}区"
+        if i % 5 == 0
+        else f"{REGION_WORDS[i % len(REGION_WORDS)]} {REGION_WORDS[(i // 12) % len(REGION_WORDS)]}dale {i}"
         for i in range(1, p.regions + 1)
     ]
     regions = pd.DataFrame({"region_code": region_codes, "region_name": region_names})
@@ -133,43 +135,60 @@ def generate(parameters: ScaleParameters) -> dict[str, pd.DataFrame]:
 
     # Programs: every sector has at least one, the rest by sector weight.
     program_codes = _codes("P", p.programs)
-    program_sector = np.concatenate([np.arange(len(SECTORS)), rng.choice(len(SECTORS), p.programs - len(SECTORS), p=sector_share)])
+    program_sector = np.concatenate(
+        [np.arange(len(SECTORS)), rng.choice(len(SECTORS), p.programs - len(SECTORS), p=sector_share)]
+    )
     program_level = rng.choice(len(LEVELS), p.programs, p=LEVEL_SHARE)
-    programs = pd.DataFrame({
-        "program_code": program_codes,
-        "program_name": [f"{SECTORS[sector_codes[s]].split(',')[0].split(';')[0]} program {i + 1}" for i, s in enumerate(program_sector)],
-        "sector_code": sector_codes[program_sector],
-        "level": np.array(LEVELS, dtype=object)[program_level],
-    })
+    programs = pd.DataFrame(
+        {
+            "program_code": program_codes,
+            "program_name": [
+                f"{SECTORS[sector_codes[s]].split(',')[0].split(';')[0]} program {i + 1}" for i, s in enumerate(program_sector)
+            ],
+            "sector_code": sector_codes[program_sector],
+            "level": np.array(LEVELS, dtype=object)[program_level],
+        }
+    )
 
     # Institutions.
     institution_ids = _codes("I", p.institutions)
     institution_region = rng.choice(p.regions, p.institutions, p=region_weight)
     institution_type = rng.choice(len(INSTITUTION_TYPES), p.institutions, p=TYPE_SHARE)
-    institutions = pd.DataFrame({
-        "institution_id": institution_ids,
-        "institution_name": [f"{region_names[r]} {INSTITUTION_TYPES[t]} {i + 1}" for i, (r, t) in enumerate(zip(institution_region, institution_type))],
-        "region_code": region_codes[institution_region],
-        "institution_type": np.array(INSTITUTION_TYPES, dtype=object)[institution_type],
-    })
+    institutions = pd.DataFrame(
+        {
+            "institution_id": institution_ids,
+            "institution_name": [
+                f"{region_names[r]} {INSTITUTION_TYPES[t]} {i + 1}"
+                for i, (r, t) in enumerate(zip(institution_region, institution_type))
+            ],
+            "region_code": region_codes[institution_region],
+            "institution_type": np.array(INSTITUTION_TYPES, dtype=object)[institution_type],
+        }
+    )
 
     # Employers: sector by weight (every sector at least one), region by weight.
     employer_ids = _codes("E", p.employers)
-    employer_sector = np.concatenate([np.arange(len(SECTORS)), rng.choice(len(SECTORS), p.employers - len(SECTORS), p=sector_share)])
+    employer_sector = np.concatenate(
+        [np.arange(len(SECTORS)), rng.choice(len(SECTORS), p.employers - len(SECTORS), p=sector_share)]
+    )
     employer_region = rng.choice(p.regions, p.employers, p=region_weight)
     partner_since = pd.array(rng.integers(years[0] - 15, p.last_year + 1, p.employers), dtype="Int64")
     partner_since[rng.random(p.employers) < 0.1] = pd.NA
     capacity = pd.array(rng.integers(2, 60, p.employers), dtype="Int64")
     capacity[rng.random(p.employers) < 0.2] = pd.NA
-    employers = pd.DataFrame({
-        "employer_id": employer_ids,
-        "employer_name": [f"{region_names[r].split(' ')[0]} {SECTORS[sector_codes[s]].split(' ')[0].strip(',;')} {EMPLOYER_WORDS[i % len(EMPLOYER_WORDS)]} {i + 1}"
-                          for i, (r, s) in enumerate(zip(employer_region, employer_sector))],
-        "sector_code": sector_codes[employer_sector],
-        "region_code": region_codes[employer_region],
-        "partner_since": partner_since,
-        "placement_capacity": capacity,
-    })
+    employers = pd.DataFrame(
+        {
+            "employer_id": employer_ids,
+            "employer_name": [
+                f"{region_names[r].split(' ')[0]} {SECTORS[sector_codes[s]].split(' ')[0].strip(',;')} {EMPLOYER_WORDS[i % len(EMPLOYER_WORDS)]} {i + 1}"
+                for i, (r, s) in enumerate(zip(employer_region, employer_sector))
+            ],
+            "sector_code": sector_codes[employer_sector],
+            "region_code": region_codes[employer_region],
+            "partner_since": partner_since,
+            "placement_capacity": capacity,
+        }
+    )
 
     # Offerings: each institution teaches 2/3..4/3 x ``offerings`` distinct programs.
     low, high = max(1, round(p.offerings * 2 / 3)), max(1, round(p.offerings * 4 / 3))
@@ -182,18 +201,22 @@ def generate(parameters: ScaleParameters) -> dict[str, pd.DataFrame]:
 
     # Enrolments: every offering every year; graduates about a third of enrolled.
     t = np.arange(p.years)
-    enrolled = np.maximum(1, np.round(3 * intake[:, None] * (1 + growth[:, None]) ** t[None, :] * rng.normal(1, 0.05, (offerings, p.years)))).astype(np.int64)
+    enrolled = np.maximum(
+        1, np.round(3 * intake[:, None] * (1 + growth[:, None]) ** t[None, :] * rng.normal(1, 0.05, (offerings, p.years)))
+    ).astype(np.int64)
     graduates = np.minimum(enrolled, np.round(enrolled * rng.uniform(0.25, 0.36, (offerings, p.years)))).astype(np.int64)
     enrol_inst = np.repeat(offer_institution, p.years)
     enrol_prog = np.repeat(offer_program, p.years)
     enrol_year = np.tile(years, offerings)
-    enrolments = pd.DataFrame({
-        "year": enrol_year,
-        "institution_id": institution_ids[enrol_inst],
-        "program_code": program_codes[enrol_prog],
-        "enrolled": enrolled.ravel(),
-        "graduates": graduates.ravel(),
-    })
+    enrolments = pd.DataFrame(
+        {
+            "year": enrol_year,
+            "institution_id": institution_ids[enrol_inst],
+            "program_code": program_codes[enrol_prog],
+            "enrolled": enrolled.ravel(),
+            "graduates": graduates.ravel(),
+        }
+    )
 
     # Outcomes: every cohort but the latest; the parts always add up within the contract's rules.
     surveyed_years = p.years - 1
@@ -208,13 +231,20 @@ def generate(parameters: ScaleParameters) -> dict[str, pd.DataFrame]:
     wage = np.round(rng.lognormal(math.log(4500), 0.25, grads.size), -1)
     wage_column = pd.array(wage, dtype="Float64")
     wage_column[(rng.random(grads.size) < 0.05) | (employed == 0)] = pd.NA
-    outcomes = pd.DataFrame({
-        "cohort_year": np.tile(years[:surveyed_years], offerings),
-        "institution_id": institution_ids[np.repeat(offer_institution, surveyed_years)],
-        "program_code": program_codes[np.repeat(offer_program, surveyed_years)],
-        "surveyed": surveyed, "employed": employed, "employed_in_field": in_field, "self_employed": self_employed,
-        "further_study": further, "unemployed": unemployed, "median_monthly_wage": wage_column,
-    })
+    outcomes = pd.DataFrame(
+        {
+            "cohort_year": np.tile(years[:surveyed_years], offerings),
+            "institution_id": institution_ids[np.repeat(offer_institution, surveyed_years)],
+            "program_code": program_codes[np.repeat(offer_program, surveyed_years)],
+            "surveyed": surveyed,
+            "employed": employed,
+            "employed_in_field": in_field,
+            "self_employed": self_employed,
+            "further_study": further,
+            "unemployed": unemployed,
+            "median_monthly_wage": wage_column,
+        }
+    )
 
     # Placements: ``partners`` employers of the program's sector per offering; each hosts with probability 2/3 a year.
     order = np.argsort(employer_sector, kind="stable")
@@ -225,36 +255,55 @@ def generate(parameters: ScaleParameters) -> dict[str, pd.DataFrame]:
     partner = order[first_of_sector[offer_sector][:, None] + (pick * per_sector[offer_sector][:, None]).astype(np.int64)]
     hosts = rng.random((offerings, p.partners, p.years)) < 2 / 3
     o_index, k_index, y_index = np.nonzero(hosts)
-    placements = pd.DataFrame({
-        "year": years[y_index],
-        "institution_id": institution_ids[offer_institution[o_index]],
-        "program_code": program_codes[offer_program[o_index]],
-        "employer_id": employer_ids[partner[o_index, k_index]],
-    })
-    students = np.maximum(1, np.round(graduates[o_index, y_index] / p.partners * rng.uniform(0.5, 1.5, o_index.size))).astype(np.int64)
+    placements = pd.DataFrame(
+        {
+            "year": years[y_index],
+            "institution_id": institution_ids[offer_institution[o_index]],
+            "program_code": program_codes[offer_program[o_index]],
+            "employer_id": employer_ids[partner[o_index, k_index]],
+        }
+    )
+    students = np.maximum(1, np.round(graduates[o_index, y_index] / p.partners * rng.uniform(0.5, 1.5, o_index.size))).astype(
+        np.int64
+    )
     placements["students_placed"] = students
     placements["hired"] = np.round(students * rng.uniform(0.1, 0.7, o_index.size)).astype(np.int64)
     placements = placements.drop_duplicates(["year", "institution_id", "program_code", "employer_id"]).reset_index(drop=True)
 
     # Demand: every (year, region, sector); openings = local supply x the sector's coverage target, plus a floor by weight.
     supply = np.zeros((p.years, p.regions, len(SECTORS)))
-    np.add.at(supply, (np.searchsorted(years, enrol_year), institution_region[enrol_inst], program_sector[enrol_prog]), graduates.ravel())
+    np.add.at(
+        supply,
+        (np.searchsorted(years, enrol_year), institution_region[enrol_inst], program_sector[enrol_prog]),
+        graduates.ravel(),
+    )
     coverage_target = rng.uniform(0.6, 1.5, len(SECTORS))
     floor = 5 * region_weight[None, :, None] * p.regions * sector_share[None, None, :] * len(SECTORS)
-    openings = np.round((supply / coverage_target[None, None, :] + floor) * rng.normal(1, 0.1, supply.shape).clip(0.5)).astype(np.int64)
+    openings = np.round((supply / coverage_target[None, None, :] + floor) * rng.normal(1, 0.1, supply.shape).clip(0.5)).astype(
+        np.int64
+    )
     y, r, s = np.meshgrid(np.arange(p.years), np.arange(p.regions), np.arange(len(SECTORS)), indexing="ij")
     employment = pd.array(np.round(openings * rng.uniform(8, 15, openings.shape)).astype(np.int64).ravel(), dtype="Int64")
     employment[rng.random(employment.size) < 0.05] = pd.NA
-    demand = pd.DataFrame({
-        "year": years[y.ravel()],
-        "region_code": region_codes[r.ravel()],
-        "sector_code": sector_codes[s.ravel()],
-        "openings": openings.ravel(),
-        "employment": employment,
-    })
+    demand = pd.DataFrame(
+        {
+            "year": years[y.ravel()],
+            "region_code": region_codes[r.ravel()],
+            "sector_code": sector_codes[s.ravel()],
+            "openings": openings.ravel(),
+            "employment": employment,
+        }
+    )
     return {
-        "regions": regions, "sectors": sectors, "institutions": institutions, "programs": programs,
-        "employers": employers, "enrolments": enrolments, "placements": placements, "outcomes": outcomes, "demand": demand,
+        "regions": regions,
+        "sectors": sectors,
+        "institutions": institutions,
+        "programs": programs,
+        "employers": employers,
+        "enrolments": enrolments,
+        "placements": placements,
+        "outcomes": outcomes,
+        "demand": demand,
     }
 
 
@@ -274,8 +323,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("regions", "institutions", "programs", "employers", "offerings", "partners", "years", "last-year", "seed"):
         parser.add_argument(f"--{name}", type=int, default=None, help=f"override {name} (see the module docstring)")
     args = parser.parse_args(argv)
-    overrides = {name: getattr(args, name.replace("-", "_")) for name in
-                 ("regions", "institutions", "programs", "employers", "offerings", "partners", "years", "last_year", "seed")}
+    overrides = {
+        name: getattr(args, name.replace("-", "_"))
+        for name in ("regions", "institutions", "programs", "employers", "offerings", "partners", "years", "last_year", "seed")
+    }
     counts = write(generate(ScaleParameters.scaled(args.scale, **overrides)), args.out)
     for name, rows in counts.items():
         print(f"{name}: {rows:,} rows")

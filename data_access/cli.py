@@ -10,16 +10,14 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from . import queries
+from . import migrate, queries
 from .contract import LOAD_ORDER
 from .filters import Filters
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
-from .loading import load_paths, validate_for_load
+from .loading import load_history, load_paths, undo_load, validate_for_load
+from .messages import Message
 from .settings import get_settings
 from .snapshot import build_snapshot
-from . import migrate
-from .loading import load_history, undo_load
-from .messages import Message
 from .store import StoreError, database_name, first_line, get_engine, is_read_only, make_engine, resolve_url
 from .validation import collect_sources
 
@@ -28,7 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser, one sub-command per contract command."""
     parser = argparse.ArgumentParser(prog="python -m data_access", description="Load, check and export dashboard data.")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: DATABASE_URL, else the embedded SQLite database)")
+    common.add_argument(
+        "--db", metavar="URL", help="SQLAlchemy database URL (default: DATABASE_URL, else the embedded SQLite database)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser("validate", parents=[common], help="check files only; exit 1 if any problem")
@@ -46,18 +46,29 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="year_to", type=int, metavar="YEAR", help="last year (default: all)")
     export.add_argument("--region", action="append", default=[], metavar="CODE", help="a region code; repeat for several")
     export.add_argument("--sector", action="append", default=[], metavar="CODE", help="a sector code; repeat for several")
-    export.add_argument("--lang", choices=sorted(LANGUAGES), default=DEFAULT_LANGUAGE,
-                        help="language of the manifest's column_labels (CSV headers stay the contract's names)")
-    export.add_argument("--hide-below", type=int, metavar="N",
-                        help="small-number protection: show counts below N as <N and blank what is computed from them")
+    export.add_argument(
+        "--lang",
+        choices=sorted(LANGUAGES),
+        default=DEFAULT_LANGUAGE,
+        help="language of the manifest's column_labels (CSV headers stay the contract's names)",
+    )
+    export.add_argument(
+        "--hide-below",
+        type=int,
+        metavar="N",
+        help="small-number protection: show counts below N as <N and blank what is computed from them",
+    )
     undo = commands.add_parser("undo", parents=[common], help="take back the latest load, restoring the data before it")
     undo.add_argument("--version", type=int, metavar="N", help="the version to undo (must be the latest load not yet undone)")
     undo.add_argument("--user", help="who is undoing, for the load log (default: the login name)")
 
     commands.add_parser("history", parents=[common], help="list every load and undo, newest first")
     commands.add_parser("migrate", parents=[common], help="bring the database schema to this release's version")
-    commands.add_parser("hash-password", help="print a salted hash of a password (asked for, or read from standard input) "
-                                              "for the local editor sign-in in .streamlit/secrets.toml")
+    commands.add_parser(
+        "hash-password",
+        help="print a salted hash of a password (asked for, or read from standard input) "
+        "for the local editor sign-in in .streamlit/secrets.toml",
+    )
     return parser
 
 
@@ -110,9 +121,7 @@ def _load(engine, args) -> int:
     if is_read_only(engine):
         print(f"error: {Message('load_undo.read_only', database=database_name(engine))}", file=sys.stderr)
         return 1
-    outcome = load_paths(
-        engine, args.paths, replace=args.replace, loaded_by=args.user, max_problems=get_settings().max_problems
-    )
+    outcome = load_paths(engine, args.paths, replace=args.replace, loaded_by=args.user, max_problems=get_settings().max_problems)
     for line in outcome.validation.report_lines():
         print(line)
     if outcome.nothing_to_load:
@@ -149,9 +158,13 @@ def _history(engine) -> int:
             rows = sum(c.get("removed", 0) + c.get("restored", 0) for c in counts)
         else:
             rows = sum(c.get("rows", 0) for c in counts)
-        note = f"undoes {entry['undoes']}" if entry["undoes"] else (f"undone by {entry['undone_by']}" if entry["undone_by"] else "")
-        print(f"{entry['data_version']:>5}  {entry['loaded_at']:%Y-%m-%d %H:%M}  {entry['mode']:<8} {entry['loaded_by']:<16} "
-              f"{rows:>9,} rows  {', '.join(entry['files'])}  {note}".rstrip())
+        note = (
+            f"undoes {entry['undoes']}" if entry["undoes"] else (f"undone by {entry['undone_by']}" if entry["undone_by"] else "")
+        )
+        print(
+            f"{entry['data_version']:>5}  {entry['loaded_at']:%Y-%m-%d %H:%M}  {entry['mode']:<8} {entry['loaded_by']:<16} "
+            f"{rows:>9,} rows  {', '.join(entry['files'])}  {note}".rstrip()
+        )
     return 0
 
 

@@ -23,6 +23,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
+from typing import cast
 from xml.etree.ElementTree import Element, XMLPullParser
 
 from openpyxl.reader.excel import ExcelReader
@@ -102,8 +103,14 @@ def _sheet_as_csv(data: bytes, table: str, rows: int | None) -> bytes:
             if not matching:
                 raise _Refused(1, Message("validation.workbook_sheets", count=len(names), sheets=names, table=table))
             title = matching[0]
-        cells = WorkSheetParser(None, reader.shared_strings, data_only=True, epoch=reader.wb.epoch,
-                                date_formats=reader.wb._date_formats, timedelta_formats=reader.wb._timedelta_formats)
+        cells = WorkSheetParser(
+            None,
+            reader.shared_strings,
+            data_only=True,
+            epoch=reader.wb.epoch,
+            date_formats=reader.wb._date_formats,
+            timedelta_formats=reader.wb._timedelta_formats,
+        )
         try:
             with reader.archive.open(sheets[title]) as stream:
                 sheet = _SheetReader(stream, cells)
@@ -125,8 +132,15 @@ def _check_part_sizes(archive: zipfile.ZipFile) -> None:
     for part in archive.infolist():
         read_whole = part.filename.endswith((".xml", ".rels")) and "worksheets/" not in part.filename
         if read_whole and part.file_size > MAX_PART_BYTES:
-            raise _Refused(1, Message("validation.workbook_part_too_large", part=part.filename,
-                                      size=f"{part.file_size / 1024 / 1024:,.1f}", limit=f"{MAX_PART_BYTES / 1024 / 1024:,.0f}"))
+            raise _Refused(
+                1,
+                Message(
+                    "validation.workbook_part_too_large",
+                    part=part.filename,
+                    size=f"{part.file_size / 1024 / 1024:,.1f}",
+                    limit=f"{MAX_PART_BYTES / 1024 / 1024:,.0f}",
+                ),
+            )
 
 
 def _read_workbook(reader: ExcelReader) -> None:
@@ -151,9 +165,10 @@ class _SheetReader:
         self.merged_header: str | None = None
 
     def rows(self) -> Iterator[tuple[int, dict[int, str]]]:
-        parser = XMLPullParser(events=("start", "end"))
+        parser: XMLPullParser = XMLPullParser(events=("start", "end"))
         open_elements: list[Element] = []  # the path from the root to the element being read
-        row_number, values = 0, {}
+        row_number = 0
+        values: dict[int, str] = {}
         in_cell, cell_elements, cells_read, other_elements, quiet = False, 0, 0, 0, 0
         while True:
             chunk = self.stream.read(_CHUNK)
@@ -162,7 +177,8 @@ class _SheetReader:
             else:
                 parser.close()
             seen = False
-            for event, element in parser.read_events():
+            for event, item in cast(Iterator[tuple[str, Element]], parser.read_events()):
+                element = item  # with only start and end events, every item is an element (typeshed allows others)
                 seen = True
                 if event == "start":
                     open_elements.append(element)
@@ -220,8 +236,15 @@ class _SheetReader:
             return  # an empty (formatted) cell: never stored, wherever it is
         column = cell["column"]
         if column > MAX_COLUMNS:
-            raise _Refused(row_number, Message("validation.workbook_too_wide", cell=f"{get_column_letter(column)}{row_number}",
-                                               last=get_column_letter(MAX_COLUMNS), limit=MAX_COLUMNS))
+            raise _Refused(
+                row_number,
+                Message(
+                    "validation.workbook_too_wide",
+                    cell=f"{get_column_letter(column)}{row_number}",
+                    last=get_column_letter(MAX_COLUMNS),
+                    limit=MAX_COLUMNS,
+                ),
+            )
         values[column] = text
 
     def _note_merge(self, ref: str) -> None:

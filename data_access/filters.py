@@ -23,13 +23,13 @@ class Filters:
         for name in ("regions", "sectors", "institution_types", "institutions", "programs"):
             object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
 
-    def with_years(self, year_from: int | None, year_to: int | None) -> "Filters":
+    def with_years(self, year_from: int | None, year_to: int | None) -> Filters:
         """The same regions and sectors over other years."""
         return replace(self, year_from=year_from, year_to=year_to)
 
-    def narrowed(self, **selections: tuple[str, ...]) -> "Filters":
+    def narrowed(self, **selections: tuple[str, ...]) -> Filters:
         """The same filters with page selections (regions, sectors, institutions, ...) replaced."""
-        return replace(self, **{name: tuple(value) for name, value in selections.items()})
+        return replace(self, **{name: tuple(value) for name, value in selections.items()})  # type: ignore[arg-type]
 
     def as_dict(self) -> dict:
         """Plain form for the manifest and for logs (page selections only when set)."""
@@ -50,7 +50,11 @@ class Filters:
         regions = ", ".join(self.regions) if self.regions else "all regions"
         sectors = ", ".join(self.sectors) if self.sectors else "all sectors"
         parts = [years, regions, sectors]
-        for label, chosen in (("types", self.institution_types), ("institutions", self.institutions), ("programs", self.programs)):
+        for label, chosen in (
+            ("types", self.institution_types),
+            ("institutions", self.institutions),
+            ("programs", self.programs),
+        ):
             if chosen:
                 parts.append(f"{label} {', '.join(chosen)}")
         return "; ".join(parts)

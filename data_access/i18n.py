@@ -12,7 +12,7 @@ institutions) are never translated: they show as stored.
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
@@ -25,7 +25,7 @@ def supported(language: str | None) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(language: str) -> dict[str, str]:
     """Every text of ``language`` by dotted key, from all the files of its folder."""
     texts: dict[str, str] = {}
@@ -48,8 +48,14 @@ def translate(language: str, key: str, **values: object) -> str:
     ``language`` too, so a problem shown inside a sentence follows the interface language."""
     language = supported(language)
     texts = catalogue(language)
-    said = {name: value.text(language) if callable(getattr(value, "text", None)) else value for name, value in values.items()}
+    said = {name: _in_language(value, language) for name, value in values.items()}
     return texts[key].format(**said)
+
+
+def _in_language(value: object, language: str) -> object:
+    """``value`` said in ``language`` when it can say itself (has a ``text(language)`` method), else as it is."""
+    say = getattr(value, "text", None)
+    return say(language) if callable(say) else value
 
 
 def column_label(language: str, column: str) -> str:

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, func, insert, select, text, tuple_, update
@@ -16,10 +16,10 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from . import summaries
 from .contract import LOAD_ORDER, TABLES
+from .engines import database_name, first_line, is_read_only
+from .messages import Message
 from .models import CONTRACT_MODELS, LoadLock, LoadLog, LoadUndo
 from .settings import get_settings
-from .messages import Message
-from .store import database_name, first_line, is_read_only
 from .validation import FILE_LEVEL, Problem, Source, ValidationResult, collect_sources, validate_sources
 
 BATCH_ROWS = 5000
@@ -115,9 +115,7 @@ def change_transaction(engine: Engine, holder: str, *, wait_seconds: float | Non
                 # would evict them between rows. Per connection, for this transaction's duration.
                 connection.exec_driver_sql(f"PRAGMA cache_size = -{LOAD_CACHE_KB}")
                 connection.exec_driver_sql("PRAGMA temp_store = MEMORY")
-            connection.execute(
-                update(LoadLock).where(LoadLock.id == 1).values(holder=holder, since=datetime.now(timezone.utc))
-            )
+            connection.execute(update(LoadLock).where(LoadLock.id == 1).values(holder=holder, since=datetime.now(UTC)))
             try:
                 yield connection
             finally:
@@ -203,7 +201,7 @@ class _NothingToWrite(Exception):
 
 def _log_change(connection, who: str, mode: str, result: ValidationResult, counts: dict, undoes: int | None = None) -> int:
     values = {
-        "loaded_at": datetime.now(timezone.utc),
+        "loaded_at": datetime.now(UTC),
         "loaded_by": who,
         "mode": mode,
         "files": json.dumps([Path(s.name).name for s in result.sources], ensure_ascii=False),
@@ -296,9 +294,7 @@ def undoable_versions(engine: Engine) -> list[int]:
 
 
 def _undoable(connection) -> list[int]:
-    statement = (
-        select(LoadLog.id).where(LoadLog.mode != "undo", LoadLog.undone_by.is_(None)).order_by(LoadLog.id.desc())
-    )
+    statement = select(LoadLog.id).where(LoadLog.mode != "undo", LoadLog.undone_by.is_(None)).order_by(LoadLog.id.desc())
     return list(connection.execute(statement).scalars())
 
 
@@ -321,7 +317,8 @@ def undo_load(engine: Engine, version: int | None = None, *, undone_by: str | No
                 later = [v for v in candidates if v > target]
                 outcome.problem = (
                     Message("load_undo.undo_later_first", version=target, later=later)
-                    if target in candidates else Message("load_undo.not_undoable", version=target)
+                    if target in candidates
+                    else Message("load_undo.not_undoable", version=target)
                 )
                 return outcome
             stored = connection.execute(select(LoadUndo.table_name, LoadUndo.payload).where(LoadUndo.load_id == target))
@@ -349,9 +346,7 @@ def _restore(connection, records: dict[str, dict]) -> dict[str, dict[str, int]]:
         if table not in records and not replaced:
             continue
         model = CONTRACT_MODELS[table]
-        if replaced:
-            removed = connection.execute(delete(model)).rowcount
-        elif records[table]["added"] == ADDED_ALL:
+        if replaced or records[table]["added"] == ADDED_ALL:
             removed = connection.execute(delete(model)).rowcount
         else:
             spec = TABLES[table]
@@ -359,7 +354,9 @@ def _restore(connection, records: dict[str, dict]) -> dict[str, dict[str, int]]:
             added = [tuple(k) for k in records[table]["added"]]
             removed = 0
             for start in range(0, len(added), KEY_BATCH):
-                removed += connection.execute(delete(model).where(tuple_(*key_columns).in_(added[start : start + KEY_BATCH]))).rowcount
+                removed += connection.execute(
+                    delete(model).where(tuple_(*key_columns).in_(added[start : start + KEY_BATCH]))
+                ).rowcount
         counts[table] = {"restored": 0, "removed": removed}
     for table in LOAD_ORDER:
         if table in records and records[table]["previous"]:
@@ -382,7 +379,7 @@ def _upsert(connection, table: str, rows: list[dict]) -> dict[str, int]:
     Rows go to the driver's executemany as tuples, in batches: building a statement per row
     through the ORM costs more than the database's work at national scale."""
     model = CONTRACT_MODELS[table]
-    sa_table = model.__table__  # type: ignore[attr-defined]
+    sa_table = model.__table__
     before = connection.execute(select(func.count()).select_from(sa_table)).scalar_one()
     columns = _columns(table)
     statement = _upsert_sql(connection.dialect, table, columns, TABLES[table].key)
@@ -401,8 +398,10 @@ def _upsert_sql(dialect, table: str, columns: list[str], key: tuple[str, ...]) -
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     updates = [c for c in columns if c not in key]
     conflict = f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updates)}" if updates else "DO NOTHING"
-    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))}) "
-            f"ON CONFLICT ({', '.join(key)}) {conflict}")
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(key)}) {conflict}"
+    )
 
 
 def _current_user() -> str:

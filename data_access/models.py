@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Float, ForeignKey, Index, Integer, LargeBinary, Text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -177,7 +177,7 @@ class SignInFailure(SQLModel, table=True):
 
 
 CONTRACT_MODELS: dict[str, type[SQLModel]] = {
-    model.__tablename__: model  # type: ignore[misc]
+    model.__tablename__: model
     for model in (Region, Sector, Institution, Program, ProgramSector, Employer, Enrolment, Placement, Outcome, Demand)
 }
 

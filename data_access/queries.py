@@ -26,8 +26,12 @@ from .routing import aggregate, current_data_version, output_columns, partner_to
 __all__ = ["current_data_version"]  # re-exported: callers have always found it here
 
 SUPPLY_DEMAND_COLUMNS = ["supply", "demand", "gap", "coverage_ratio"]
-ENROLMENT_MEASURES = {"enrolled": Sum("enrolled"), "graduates": Sum("graduates"), "entrants": Sum("entrants"),
-                      "entrants_missing": CountMissing("entrants")}
+ENROLMENT_MEASURES = {
+    "enrolled": Sum("enrolled"),
+    "graduates": Sum("graduates"),
+    "entrants": Sum("entrants"),
+    "entrants_missing": CountMissing("entrants"),
+}
 
 
 def _joined(left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
@@ -94,8 +98,9 @@ def supply_not_linked(session: Session, *, filters: Filters, by: Sequence[str] =
     Columns: the ``by`` columns (with names), supply_not_linked. Empty when every program is
     linked, or when the filters name sectors (such graduates are in none).
     """
-    frame = aggregate(session, ENROLMENTS, filters, by, {"supply_not_linked": Sum("graduates")},
-                      where={"sector_code": NOT_LINKED})
+    frame = aggregate(
+        session, ENROLMENTS, filters, by, {"supply_not_linked": Sum("graduates")}, where={"sector_code": NOT_LINKED}
+    )
     frame = with_names(session, frame, by)
     frame["supply_not_linked"] = counts(frame["supply_not_linked"])
     return frame
@@ -155,18 +160,37 @@ def program_table(session: Session, *, filters: Filters) -> pd.DataFrame:
     by_program = filters.narrowed(sectors=(), programs=programs)
     measures = {"institutions": CountDistinct("institution_id"), "enrolled": Sum("enrolled"), "graduates": Sum("graduates")}
     current = aggregate(session, ENROLMENTS, by_program.with_years(year, year), ["program_code"], measures)
-    previous = aggregate(session, ENROLMENTS, by_program.with_years(year - 1, year - 1), ["program_code"],
-                         {"enrolled_previous_year": Sum("enrolled")})
+    previous = aggregate(
+        session,
+        ENROLMENTS,
+        by_program.with_years(year - 1, year - 1),
+        ["program_code"],
+        {"enrolled_previous_year": Sum("enrolled")},
+    )
     frame = with_names(session, current.merge(previous, on="program_code", how="left"), ["program_code"])
     details = _frame(session, select(Program.program_code, Program.level), ["program_code", "level"])
-    frame = frame.merge(details, on="program_code", how="left").merge(_sectors_in_words(session, shares), on="program_code", how="left")
+    frame = frame.merge(details, on="program_code", how="left").merge(
+        _sectors_in_words(session, shares), on="program_code", how="left"
+    )
     for column in ("institutions", "enrolled", "graduates"):
         frame[column] = counts(frame[column])
     frame["enrolled_previous_year"] = counts(frame["enrolled_previous_year"], missing_is_zero=False)
     frame["graduates_per_enrolled"] = ratio(frame["graduates"], frame["enrolled"])
     frame["enrolled_growth"] = ratio(frame["enrolled"] - frame["enrolled_previous_year"], frame["enrolled_previous_year"])
-    columns = ["program_code", "program_name", "sector_code", "sector_name", "sectors", "level", "institutions", "enrolled",
-               "graduates", "graduates_per_enrolled", "enrolled_previous_year", "enrolled_growth"]
+    columns = [
+        "program_code",
+        "program_name",
+        "sector_code",
+        "sector_name",
+        "sectors",
+        "level",
+        "institutions",
+        "enrolled",
+        "graduates",
+        "graduates_per_enrolled",
+        "enrolled_previous_year",
+        "enrolled_growth",
+    ]
     return frame[columns].sort_values(["sector_code", "program_code"], kind="stable").reset_index(drop=True)
 
 
@@ -178,8 +202,9 @@ def _program_shares(session: Session) -> pd.DataFrame:
 
 def _sectors_in_words(session: Session, shares: pd.DataFrame) -> pd.DataFrame:
     """Per program: its one sector's code and name (empty for several or none) and its sectors and shares in words."""
-    linked = shares[shares["sector_code"] != NOT_LINKED].sort_values(["program_code", "share", "sector_code"],
-                                                                      ascending=[True, False, True])
+    linked = shares[shares["sector_code"] != NOT_LINKED].sort_values(
+        ["program_code", "share", "sector_code"], ascending=[True, False, True]
+    )
     pieces = linked.assign(piece=[f"{code} {share:.0%}" for code, share in zip(linked["sector_code"], linked["share"])])
     words = pieces.groupby("program_code")["piece"].agg(" · ".join)
     single = linked.groupby("program_code")["sector_code"].agg(lambda codes: codes.iloc[0] if len(codes) == 1 else "")
@@ -257,7 +282,9 @@ def effective_supply(session: Session, *, filters: Filters, by: Sequence[str] = 
     left out of effective_supply).
     """
     cells = supply_demand(session, filters=filters, by=("region_code", "sector_code"))
-    cell_rates = outcome_totals(session, filters=filters, by=("region_code", "sector_code"))[["region_code", "sector_code", "in_field_rate"]]
+    cell_rates = outcome_totals(session, filters=filters, by=("region_code", "sector_code"))[
+        ["region_code", "sector_code", "in_field_rate"]
+    ]
     sector_rates = outcome_totals(session, filters=filters, by=("sector_code",))[["sector_code", "in_field_rate"]]
     cells = cells.merge(cell_rates, on=["region_code", "sector_code"], how="left")
     cells = cells.merge(sector_rates.rename(columns={"in_field_rate": "sector_rate"}), on="sector_code", how="left")
@@ -265,7 +292,9 @@ def effective_supply(session: Session, *, filters: Filters, by: Sequence[str] = 
     cells["effective_supply"] = cells["supply"] * rate
     cells["supply_without_rate"] = cells["supply"].where(rate.isna(), 0)
     keys = output_columns(by)
-    grouped = cells.groupby(keys, dropna=False, sort=True)[["supply", "demand", "effective_supply", "supply_without_rate"]].sum(min_count=1)
+    grouped = cells.groupby(keys, dropna=False, sort=True)[["supply", "demand", "effective_supply", "supply_without_rate"]].sum(
+        min_count=1
+    )
     frame = grouped.reset_index()
     frame["effective_supply"] = frame["effective_supply"].fillna(0.0)
     for column in ("supply", "demand", "supply_without_rate"):
@@ -273,7 +302,15 @@ def effective_supply(session: Session, *, filters: Filters, by: Sequence[str] = 
     frame["in_field_rate"] = ratio(frame["effective_supply"], frame["supply"] - frame["supply_without_rate"])
     frame["effective_gap"] = frame["effective_supply"] - frame["demand"]
     frame["effective_coverage"] = ratio(frame["effective_supply"], frame["demand"])
-    columns = keys + ["supply", "demand", "in_field_rate", "effective_supply", "effective_gap", "effective_coverage", "supply_without_rate"]
+    columns = keys + [
+        "supply",
+        "demand",
+        "in_field_rate",
+        "effective_supply",
+        "effective_gap",
+        "effective_coverage",
+        "supply_without_rate",
+    ]
     return frame[columns]
 
 
@@ -324,8 +361,15 @@ def partner_ranking(session: Session, *, filters: Filters) -> pd.DataFrame:
 def _partner_ranking(session: Session, *, filters: Filters) -> pd.DataFrame:
     placed = with_names(session, partner_totals(session, filters), ["employer_id"])
     details = (
-        select(Employer.employer_id, Employer.sector_code, Sector.sector_name, Employer.region_code, Region.region_name,
-               Employer.partner_since, Employer.placement_capacity)
+        select(
+            Employer.employer_id,
+            Employer.sector_code,
+            Sector.sector_name,
+            Employer.region_code,
+            Region.region_name,
+            Employer.partner_since,
+            Employer.placement_capacity,
+        )
         .join(Sector, Sector.sector_code == Employer.sector_code)
         .join(Region, Region.region_code == Employer.region_code)
     )
@@ -342,8 +386,22 @@ def _partner_ranking(session: Session, *, filters: Filters) -> pd.DataFrame:
     frame = add_placement_rates(frame)
     frame["years_hosting"] = counts(frame["years_hosting"])
     frame["capacity_use"] = ratio(frame["students_placed"], frame["placement_capacity"] * frame["years_hosting"])
-    columns = ["employer_id", "employer_name", "sector_code", "sector_name", "region_code", "region_name", "partner_since",
-               "tenure_years", "placement_capacity", "years_hosting", "students_placed", "hired", "placement_hire_rate", "capacity_use"]
+    columns = [
+        "employer_id",
+        "employer_name",
+        "sector_code",
+        "sector_name",
+        "region_code",
+        "region_name",
+        "partner_since",
+        "tenure_years",
+        "placement_capacity",
+        "years_hosting",
+        "students_placed",
+        "hired",
+        "placement_hire_rate",
+        "capacity_use",
+    ]
     for column in ("partner_since", "tenure_years", "placement_capacity"):
         frame[column] = frame[column].astype("Int64")  # whole numbers that may be missing
     frame = frame[columns].sort_values(["students_placed", "hired", "employer_id"], ascending=[False, False, True], kind="stable")
@@ -367,8 +425,9 @@ def capacity_use_by_sector(session: Session, *, filters: Filters) -> pd.DataFram
     """
     years = aggregate(session, PLACEMENTS, filters.narrowed(regions=(), sectors=()), ["year"], {})["year"].tolist()
     partners = (
-        select(Employer.sector_code, Employer.partner_since, func.count(Employer.employer_id),
-               func.sum(Employer.placement_capacity))
+        select(
+            Employer.sector_code, Employer.partner_since, func.count(Employer.employer_id), func.sum(Employer.placement_capacity)
+        )
         .where(Employer.placement_capacity.is_not(None))
         .group_by(Employer.sector_code, Employer.partner_since)
     )
@@ -382,17 +441,29 @@ def capacity_use_by_sector(session: Session, *, filters: Filters) -> pd.DataFram
         current = by_since[by_since["partner_since"].isna() | (by_since["partner_since"] <= year)]
         summed = current.groupby("sector_code", as_index=False)[["employers_with_capacity", "placement_capacity"]].sum()
         rows.append(summed.assign(year=year))
-    capacity = (pd.concat(rows, ignore_index=True) if rows else
-                pd.DataFrame(columns=["sector_code", "employers_with_capacity", "placement_capacity", "year"]))
-    capacity = with_names(session, capacity[["year", "sector_code", "employers_with_capacity", "placement_capacity"]],
-                          ["year", "sector_code"])
-    used = aggregate(session, PLACEMENTS, filters, ["year", "sector_code"], {"students_placed": Sum("students_placed")},
-                     where={"employer_states_capacity": True})
+    capacity = (
+        pd.concat(rows, ignore_index=True)
+        if rows
+        else pd.DataFrame(columns=["sector_code", "employers_with_capacity", "placement_capacity", "year"])
+    )
+    capacity = with_names(
+        session, capacity[["year", "sector_code", "employers_with_capacity", "placement_capacity"]], ["year", "sector_code"]
+    )
+    used = aggregate(
+        session,
+        PLACEMENTS,
+        filters,
+        ["year", "sector_code"],
+        {"students_placed": Sum("students_placed")},
+        where={"employer_states_capacity": True},
+    )
     frame = capacity.merge(used, on=["year", "sector_code"], how="left")
     for column in ("employers_with_capacity", "placement_capacity", "students_placed"):
         frame[column] = counts(frame[column])
     frame["capacity_use"] = ratio(frame["students_placed"], frame["placement_capacity"])
-    return frame[["year", "sector_code", "sector_name", "employers_with_capacity", "placement_capacity", "students_placed", "capacity_use"]]
+    return frame[
+        ["year", "sector_code", "sector_name", "employers_with_capacity", "placement_capacity", "students_placed", "capacity_use"]
+    ]
 
 
 TENURE_BANDS = ((0, 1, "under 2 years"), (2, 4, "2–4 years"), (5, 9, "5–9 years"), (10, 1000, "10 years or more"))
@@ -435,15 +506,29 @@ def placements_against_gaps(session: Session, *, filters: Filters) -> pd.DataFra
     frame["gap_status"] = classify_gap(frame["coverage_ratio"])
     frame = add_placement_rates(frame)
     frame["placed_per_100_openings"] = 100 * ratio(frame["students_placed"], frame["demand"])
-    return frame[["sector_code", "sector_name", "supply", "demand", "gap", "coverage_ratio", "gap_status", "students_placed",
-                  "hired", "partners", "placement_hire_rate", "placed_per_100_openings"]]
+    return frame[
+        [
+            "sector_code",
+            "sector_name",
+            "supply",
+            "demand",
+            "gap",
+            "coverage_ratio",
+            "gap_status",
+            "students_placed",
+            "hired",
+            "partners",
+            "placement_hire_rate",
+            "placed_per_100_openings",
+        ]
+    ]
 
 
 SHORTAGE_BELOW, SURPLUS_ABOVE = 0.9, 1.1
 
 
 def classify_gap(coverage: pd.Series) -> pd.Series:
-    """"shortage" (< 0.9), "balanced", "surplus" (> 1.1) or "no demand" (empty coverage)."""
+    """ "shortage" (< 0.9), "balanced", "surplus" (> 1.1) or "no demand" (empty coverage)."""
     status = pd.Series("balanced", index=coverage.index, dtype=object)
     status[coverage < SHORTAGE_BELOW] = "shortage"
     status[coverage > SURPLUS_ABOVE] = "surplus"
@@ -473,8 +558,18 @@ def headline_by_year(session: Session, *, filters: Filters) -> pd.DataFrame:
     frame = frame.merge(placements[["year", "students_placed"]], on="year", how="outer")
     for column in ("graduates", "supply", "supply_not_linked", "openings", "surveyed", "students_placed"):
         frame[column] = counts(frame[column])
-    columns = ["year", "graduates", "supply", "supply_not_linked", "openings", "coverage_ratio", "surveyed",
-               "employment_rate", "in_field_rate", "students_placed"]
+    columns = [
+        "year",
+        "graduates",
+        "supply",
+        "supply_not_linked",
+        "openings",
+        "coverage_ratio",
+        "surveyed",
+        "employment_rate",
+        "in_field_rate",
+        "students_placed",
+    ]
     return frame[columns].sort_values("year").reset_index(drop=True)
 
 
@@ -492,19 +587,28 @@ def available_years(session: Session) -> list[int]:
 
 def list_regions(session: Session) -> pd.DataFrame:
     """Every region. Columns: region_code, region_name."""
-    return _frame(session, select(Region.region_code, Region.region_name).order_by(Region.region_code), ["region_code", "region_name"])
+    return _frame(
+        session, select(Region.region_code, Region.region_name).order_by(Region.region_code), ["region_code", "region_name"]
+    )
 
 
 def list_sectors(session: Session) -> pd.DataFrame:
     """Every sector. Columns: sector_code, sector_name."""
-    return _frame(session, select(Sector.sector_code, Sector.sector_name).order_by(Sector.sector_code), ["sector_code", "sector_name"])
+    return _frame(
+        session, select(Sector.sector_code, Sector.sector_name).order_by(Sector.sector_code), ["sector_code", "sector_name"]
+    )
 
 
 def list_institutions(session: Session) -> pd.DataFrame:
     """Every institution. Columns: institution_id, institution_name, region_code, region_name, institution_type."""
     statement = (
-        select(Institution.institution_id, Institution.institution_name, Institution.region_code, Region.region_name,
-               Institution.institution_type)
+        select(
+            Institution.institution_id,
+            Institution.institution_name,
+            Institution.region_code,
+            Region.region_name,
+            Institution.institution_type,
+        )
         .join(Region, Region.region_code == Institution.region_code)
         .order_by(Institution.institution_name, Institution.institution_id)
     )

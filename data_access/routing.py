@@ -69,8 +69,16 @@ def uses_summaries(session: Session) -> bool:
 # --- the grouped query ------------------------------------------------------------------------
 
 
-def aggregate(session: Session, fact: Fact, filters: Filters, by: Sequence[str], measures: Mapping[str, Measure], *,
-              linked_only: bool = False, where: Mapping[str, object] | None = None) -> pd.DataFrame:
+def aggregate(
+    session: Session,
+    fact: Fact,
+    filters: Filters,
+    by: Sequence[str],
+    measures: Mapping[str, Measure],
+    *,
+    linked_only: bool = False,
+    where: Mapping[str, object] | None = None,
+) -> pd.DataFrame:
     """The ``measures`` of ``fact`` per group of ``by``, over the rows the filters select.
 
     ``linked_only`` leaves out graduates of programs linked to no sector (supply). ``where``
@@ -84,15 +92,18 @@ def aggregate(session: Session, fact: Fact, filters: Filters, by: Sequence[str],
     if linked_only:
         needed.add("sector_code")
     sources: dict[str, list[str]] = {}
-    for name, measure in (measures.items() if measures else [("", None)]):
+    for name, measure in measures.items() if measures else [("", None)]:
         source = _source(session, fact, filters, by, needed, measure, by_share, where)
         sources.setdefault(source.name if source else "", []).append(name)
     frames = []
     for source_name, names in sources.items():
         source = summaries.SUMMARIES.get(source_name)
         wanted = {n: measures[n] for n in names if n}
-        statement = (_from_summary(source, fact, filters, by, wanted, linked_only, where) if source
-                     else _from_rows(fact, filters, by, wanted, by_share, linked_only, where))
+        statement = (
+            _from_summary(source, fact, filters, by, wanted, linked_only, where)
+            if source
+            else _from_rows(fact, filters, by, wanted, by_share, linked_only, where)
+        )
         rows = session.connection().execute(statement).all()
         frames.append(pd.DataFrame([tuple(r) for r in rows], columns=[*by, *wanted]))
     frame = reduce(lambda left, right: left.merge(right, on=by, how="outer") if by else pd.concat([left, right], axis=1), frames)
@@ -118,12 +129,24 @@ def _answers(summary: Summary, measure: Measure | None, by: Sequence[str], filte
     if measure is None:
         return True
     if measure in summary.stored:
-        return all(d in by or _fixed(d, filters, where) for d in summary.counted_within) if isinstance(measure, CountDistinct) else True
+        return (
+            all(d in by or _fixed(d, filters, where) for d in summary.counted_within)
+            if isinstance(measure, CountDistinct)
+            else True
+        )
     return isinstance(measure, CountDistinct) and measure.dimension in summary.dims
 
 
-def _source(session: Session, fact: Fact, filters: Filters, by: Sequence[str], needed: set[str], measure: Measure | None,
-            by_share: bool, where: Mapping[str, object]) -> Summary | None:
+def _source(
+    session: Session,
+    fact: Fact,
+    filters: Filters,
+    by: Sequence[str],
+    needed: set[str],
+    measure: Measure | None,
+    by_share: bool,
+    where: Mapping[str, object],
+) -> Summary | None:
     """The first summary that answers ``measure`` for this grouping and these filters, else None (the rows)."""
     if not uses_summaries(session):
         return None
@@ -148,8 +171,15 @@ def _restrict(statement: Select, filters: Filters, dims: Mapping[str, ColumnElem
     return statement
 
 
-def _finish(statement: Select, fact: Fact, filters: Filters, dims: Mapping[str, ColumnElement], by: Sequence[str],
-            linked_only: bool, where: Mapping[str, object]) -> Select:
+def _finish(
+    statement: Select,
+    fact: Fact,
+    filters: Filters,
+    dims: Mapping[str, ColumnElement],
+    by: Sequence[str],
+    linked_only: bool,
+    where: Mapping[str, object],
+) -> Select:
     statement = _restrict(statement, filters, dims)
     if linked_only:
         statement = statement.where(dims["sector_code"] != NOT_LINKED)
@@ -158,14 +188,22 @@ def _finish(statement: Select, fact: Fact, filters: Filters, dims: Mapping[str, 
     return statement.group_by(*[dims[d] for d in by])
 
 
-def _from_rows(fact: Fact, filters: Filters, by: Sequence[str], measures: Mapping[str, Measure], by_share: bool,
-               linked_only: bool, where: Mapping[str, object]) -> Select:
+def _from_rows(
+    fact: Fact,
+    filters: Filters,
+    by: Sequence[str],
+    measures: Mapping[str, Measure],
+    by_share: bool,
+    linked_only: bool,
+    where: Mapping[str, object],
+) -> Select:
     dims = dict(fact.dims)
     for name, (_, _, expression) in fact.attributes.items():
         dims[name] = expression
     weight = ProgramShare.share if by_share else None
-    statement = select(*[dims[d].label(d) for d in by],
-                       *[fact.measure(m, dims, weight).label(n) for n, m in measures.items()]).select_from(fact.model)
+    statement = select(
+        *[dims[d].label(d) for d in by], *[fact.measure(m, dims, weight).label(n) for n, m in measures.items()]
+    ).select_from(fact.model)
     for target, onclause in fact.joins:
         statement = statement.join(target, onclause)
     if by_share:
@@ -173,8 +211,15 @@ def _from_rows(fact: Fact, filters: Filters, by: Sequence[str], measures: Mappin
     return _finish(statement, fact, filters, dims, by, linked_only, where)
 
 
-def _from_summary(summary: Summary, fact: Fact, filters: Filters, by: Sequence[str], measures: Mapping[str, Measure],
-                  linked_only: bool, where: Mapping[str, object]) -> Select:
+def _from_summary(
+    summary: Summary,
+    fact: Fact,
+    filters: Filters,
+    by: Sequence[str],
+    measures: Mapping[str, Measure],
+    linked_only: bool,
+    where: Mapping[str, object],
+) -> Select:
     dims = dict(summary.dims)
     joins = []
     for name, (key, table, expression) in fact.attributes.items():
@@ -214,7 +259,7 @@ def with_names(session: Session, frame: pd.DataFrame, by: Sequence[str]) -> pd.D
         if dim not in NAMES:
             continue
         names = name_map(session, dim)
-        named.insert(named.columns.get_loc(dim) + 1, NAMES[dim][3], named[dim].map(names))
+        named.insert(list(named.columns).index(dim) + 1, NAMES[dim][3], named[dim].map(names))
     return named.sort_values(list(by), kind="stable").reset_index(drop=True) if by else named
 
 
@@ -247,25 +292,35 @@ def partner_totals(session: Session, filters: Filters) -> pd.DataFrame:
     the span is summed from its rows per year; from the placement rows otherwise."""
     measures = {"students_placed": Sum("students_placed"), "hired": Sum("hired"), "years_hosting": CountDistinct("year")}
     span = summaries.years_mask(filters.year_from, filters.year_to)
-    usable = (uses_summaries(session) and not (filters.institution_types or filters.institutions or filters.programs)
-              and span is not None
-              and not session.execute(select(SummaryPartner.employer_id).where(SummaryPartner.years_mask.is_(None)).limit(1)).first())
-    if not usable:
+    usable = (
+        uses_summaries(session)
+        and not (filters.institution_types or filters.institutions or filters.programs)
+        and span is not None
+        and not session.execute(select(SummaryPartner.employer_id).where(SummaryPartner.years_mask.is_(None)).limit(1)).first()
+    )
+    if not usable or span is None or summaries.ALL_YEARS_MASK is None:
         return aggregate(session, PLACEMENTS, filters, ["employer_id"], measures)
     outside = summaries.ALL_YEARS_MASK & ~span
     partners = summaries.SUMMARIES["partners"]
-    whole = (select(SummaryPartner.employer_id, SummaryPartner.students_placed, SummaryPartner.hired, SummaryPartner.years_hosting)
-             .where(_mask_test(span) != 0, _mask_test(outside) == 0))
+    whole = select(
+        SummaryPartner.employer_id, SummaryPartner.students_placed, SummaryPartner.hired, SummaryPartner.years_hosting
+    ).where(_mask_test(span) != 0, _mask_test(outside) == 0)
     whole = _restrict(whole, filters.with_years(None, None), partners.dims)
     partly = and_(_mask_test(span) != 0, _mask_test(outside) != 0)
     statement: Select = whole
     if session.execute(select(SummaryPartner.employer_id).where(partly).limit(1)).first():
         per_year = summaries.SUMMARIES["partner_years"]
-        split = (select(per_year.dims["employer_id"], func.sum(per_year.column("students_placed")),
-                        func.sum(per_year.column("hired")), func.count())
-                 .select_from(per_year.model)
-                 .join(SummaryPartner, SummaryPartner.employer_id == per_year.dims["employer_id"])
-                 .where(partly))
+        split = (
+            select(
+                per_year.dims["employer_id"],
+                func.sum(per_year.column("students_placed")),
+                func.sum(per_year.column("hired")),
+                func.count(),
+            )
+            .select_from(per_year.model)
+            .join(SummaryPartner, SummaryPartner.employer_id == per_year.dims["employer_id"])
+            .where(partly)
+        )
         statement = union_all(whole, _restrict(split, filters, per_year.dims).group_by(per_year.dims["employer_id"]))
     rows = session.connection().execute(statement).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=["employer_id", *measures])
@@ -276,8 +331,15 @@ def partners_over_span(session: Session, filters: Filters, by: Sequence[str]) ->
     the filters' span of years, from the per-partner summary's years: None when it cannot answer
     (institution types, institutions or programs in the filters, years it cannot hold)."""
     span = summaries.years_mask(filters.year_from, filters.year_to)
-    if (not uses_summaries(session) or "year" in by or not set(by) <= {"region_code", "sector_code"} or span is None
-            or filters.institution_types or filters.institutions or filters.programs):
+    if (
+        not uses_summaries(session)
+        or "year" in by
+        or not set(by) <= {"region_code", "sector_code"}
+        or span is None
+        or filters.institution_types
+        or filters.institutions
+        or filters.programs
+    ):
         return None
     if session.execute(select(SummaryPartner.employer_id).where(SummaryPartner.years_mask.is_(None)).limit(1)).first():
         return None

@@ -21,15 +21,15 @@ import math
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from .engines import first_line
 from .models import SignInFailure
 from .passwords import ALGORITHM, ITERATIONS, verify_password
-from .store import first_line
 
 FREE_FAILURES = 5  # wrong passwords in a row before a name has to wait
 FIRST_PAUSE = timedelta(seconds=30)  # the wait after the fifth; doubled after each further one
@@ -57,7 +57,7 @@ class SignInResult:
 
 def utc_now() -> datetime:
     """The clock the app uses (tests pass their own)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def pause_after(failures: int) -> timedelta:
@@ -98,7 +98,8 @@ def wait_seconds(engine: Engine, *, name: str, clock: Clock = utc_now) -> int:
     """Seconds the name must still wait before its next attempt (0 when it may try now)."""
     with engine.connect() as connection:
         until = connection.execute(
-            select(SignInFailure.locked_until).where(SignInFailure.name_digest == name_digest(name))).scalar()
+            select(SignInFailure.locked_until).where(SignInFailure.name_digest == name_digest(name))
+        ).scalar()
     now = clock()
     return _seconds(until - now) if until is not None and until > now else 0
 
@@ -118,25 +119,37 @@ def _count_attempt(engine: Engine, digest: str, now: datetime) -> tuple[int, int
     with engine.begin() as connection:
         # A write first: SQLite takes its write lock now, and the row surely exists to be locked on PostgreSQL.
         insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
-        connection.execute(insert.values(name_digest=digest, failures=0, last_failure=now, locked_until=None)
-                           .on_conflict_do_nothing(index_elements=["name_digest"]))
+        connection.execute(
+            insert.values(name_digest=digest, failures=0, last_failure=now, locked_until=None).on_conflict_do_nothing(
+                index_elements=["name_digest"]
+            )
+        )
         row = connection.execute(select(table).where(table.c.name_digest == digest).with_for_update()).one()
         if row.locked_until is not None and row.locked_until > now:
             return _seconds(row.locked_until - now), 0
         failures = (row.failures if now - row.last_failure < FORGET_AFTER else 0) + 1
         pause = pause_after(failures)
-        connection.execute(update(table).where(table.c.name_digest == digest).values(
-            failures=failures, last_failure=now, locked_until=now + pause if pause else None))
-        connection.execute(delete(table).where(and_(  # names nobody has tried for a day, waiting for nothing
-            table.c.last_failure < now - FORGET_AFTER, or_(table.c.locked_until.is_(None), table.c.locked_until < now))))
+        connection.execute(
+            update(table)
+            .where(table.c.name_digest == digest)
+            .values(failures=failures, last_failure=now, locked_until=now + pause if pause else None)
+        )
+        connection.execute(
+            delete(table).where(
+                and_(  # names nobody has tried for a day, waiting for nothing
+                    table.c.last_failure < now - FORGET_AFTER, or_(table.c.locked_until.is_(None), table.c.locked_until < now)
+                )
+            )
+        )
     return 0, failures
 
 
 def _decoy(editors: Mapping[str, str]) -> str:
     """A hash that matches no password, as costly to check as the editors' own: a name that is not an
     editor's then takes as long to refuse as a wrong password."""
-    iterations = next((stored.split("$")[1] for stored in editors.values() if str(stored).startswith(f"{ALGORITHM}$")),
-                      ITERATIONS)
+    iterations = next(
+        (stored.split("$")[1] for stored in editors.values() if str(stored).startswith(f"{ALGORITHM}$")), ITERATIONS
+    )
     return f"{ALGORITHM}${iterations}${'00' * 16}${'00' * 32}"
 
 

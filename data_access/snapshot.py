@@ -13,7 +13,7 @@ import io
 import json
 import math
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     lines = pc.binary_join_element_wise(lines, _text("\r\n"), _text(""))  # every line ends in CRLF
     # The lines' characters lie one after another in the array's data buffer: that is the body.
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
-    body = lines.buffers()[2].to_pybytes()[offsets[lines.offset]:offsets[lines.offset + len(lines)]]
+    body = lines.buffers()[2].to_pybytes()[offsets[lines.offset] : offsets[lines.offset + len(lines)]]
     return b"\xef\xbb\xbf" + header.getvalue().encode("utf-8") + body
 
 
@@ -100,11 +100,17 @@ def _is_blank(value: object) -> bool:
 
 def snapshot_frames(session: Session, *, filters: Filters, hide_below: int | None = None) -> dict[str, pd.DataFrame]:
     """Every snapshot view for ``filters``, by file name, protected when ``hide_below`` is set."""
-    return {view.snapshot_file: read_view(session, view.name, filters, hide_below).display for view in SNAPSHOT_VIEWS}
+    return {
+        view.snapshot_file or view.name: read_view(session, view.name, filters, hide_below).display for view in SNAPSHOT_VIEWS
+    }
 
 
 def build_snapshot(
-    session: Session, *, filters: Filters, hide_below: int | None = None, generated_at: datetime | None = None,
+    session: Session,
+    *,
+    filters: Filters,
+    hide_below: int | None = None,
+    generated_at: datetime | None = None,
     language: str = DEFAULT_LANGUAGE,
 ) -> bytes:
     """The snapshot zip for ``filters``: manifest.json and one CSV per view.
@@ -116,7 +122,7 @@ def build_snapshot(
     """
     frames = snapshot_frames(session, filters=filters, hide_below=hide_below)
     manifest = {
-        "generated_at": (generated_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "generated_at": (generated_at or datetime.now(UTC)).isoformat(timespec="seconds"),
         "filters": filters.as_dict(),
         "data_version": queries.current_data_version(session),
         "app_version": __version__,

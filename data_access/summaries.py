@@ -28,7 +28,6 @@ from .models import (
     Employer,
     Enrolment,
     Institution,
-    Outcome,
     Placement,
     Program,
     ProgramSector,
@@ -100,10 +99,12 @@ MASK_FIRST_YEAR, MASK_LAST_YEAR = 1990, 2052  # the years a 63-bit years_mask ca
 def _program_shares() -> Select:
     """program_sectors rows; else the program's own sector with share 1; else NOT_LINKED with share 1."""
     crosswalked = select(ProgramSector.program_code).distinct()
-    own = (select(Program.program_code, Program.sector_code, literal(1.0))
-           .where(Program.sector_code.is_not(None), Program.program_code.not_in(crosswalked)))
-    unlinked = (select(Program.program_code, literal(NOT_LINKED), literal(1.0))
-                .where(Program.sector_code.is_(None), Program.program_code.not_in(crosswalked)))
+    own = select(Program.program_code, Program.sector_code, literal(1.0)).where(
+        Program.sector_code.is_not(None), Program.program_code.not_in(crosswalked)
+    )
+    unlinked = select(Program.program_code, literal(NOT_LINKED), literal(1.0)).where(
+        Program.sector_code.is_(None), Program.program_code.not_in(crosswalked)
+    )
     return union_all(select(ProgramSector.program_code, ProgramSector.sector_code, ProgramSector.share), own, unlinked)
 
 
@@ -121,21 +122,31 @@ def _taught_fill(fact: Fact, measures: Mapping[str, Measure], *, by_sector: bool
 
 def _coarser(fine: type, year: str, keys: Iterable[str], measures: Iterable[str]) -> Callable[[], Select]:
     """A summary of a finer summary with fewer keys (the sums are additive)."""
+
     def fill() -> Select:
         columns = [getattr(fine, year), *[getattr(fine, k) for k in keys]]
         return select(*columns, *[func.sum(getattr(fine, m)) for m in measures]).group_by(*columns)
+
     return fill
 
 
-ENROLMENT_MEASURES: dict[str, Measure] = {**{name: Sum(name) for name in TAUGHT_COUNTS},
-                                          "entrants_missing": CountMissing("entrants")}
+ENROLMENT_MEASURES: dict[str, Measure] = {
+    **{name: Sum(name) for name in TAUGHT_COUNTS},
+    "entrants_missing": CountMissing("entrants"),
+}
 ENROLMENT_STORED: dict[Measure, str] = {measure: name for name, measure in ENROLMENT_MEASURES.items()}
 
 
 def _placements_fill() -> Select:
     return (
-        select(Placement.year, Employer.region_code, Employer.sector_code, Institution.institution_type,
-               func.sum(Placement.students_placed), func.sum(Placement.hired))
+        select(
+            Placement.year,
+            Employer.region_code,
+            Employer.sector_code,
+            Institution.institution_type,
+            func.sum(Placement.students_placed),
+            func.sum(Placement.hired),
+        )
         .select_from(Placement)
         .join(Employer, Employer.employer_id == Placement.employer_id)
         .join(Institution, Institution.institution_id == Placement.institution_id)
@@ -145,8 +156,14 @@ def _placements_fill() -> Select:
 
 def _partner_years_fill() -> Select:
     return (
-        select(Placement.year, Placement.employer_id, Employer.region_code, Employer.sector_code,
-               func.sum(Placement.students_placed), func.sum(Placement.hired))
+        select(
+            Placement.year,
+            Placement.employer_id,
+            Employer.region_code,
+            Employer.sector_code,
+            func.sum(Placement.students_placed),
+            func.sum(Placement.hired),
+        )
         .select_from(Placement)
         .join(Employer, Employer.employer_id == Placement.employer_id)
         .group_by(Placement.year, Placement.employer_id, Employer.region_code, Employer.sector_code)
@@ -157,9 +174,13 @@ def _partners_fill() -> Select:
     year = SummaryPartnerYear.year
     bit = case((year <= MASK_LAST_YEAR, literal(1, BigInteger).op("<<")(year - MASK_FIRST_YEAR)), else_=0)
     return select(
-        SummaryPartnerYear.employer_id, SummaryPartnerYear.region_code, SummaryPartnerYear.sector_code,
+        SummaryPartnerYear.employer_id,
+        SummaryPartnerYear.region_code,
+        SummaryPartnerYear.sector_code,
         case((func.max(year) > MASK_LAST_YEAR, None), else_=func.sum(bit)),  # one row per year, so the sum is an OR
-        func.count(), func.sum(SummaryPartnerYear.students_placed), func.sum(SummaryPartnerYear.hired),
+        func.count(),
+        func.sum(SummaryPartnerYear.students_placed),
+        func.sum(SummaryPartnerYear.hired),
     ).group_by(SummaryPartnerYear.employer_id, SummaryPartnerYear.region_code, SummaryPartnerYear.sector_code)
 
 
@@ -169,11 +190,12 @@ def _partner_counts_fill() -> Select:
 
 
 def _programs_fill() -> Select:
-    return (
-        select(Enrolment.year, Enrolment.program_code, func.count(),
-               *[facts.ENROLMENTS.measure(m, facts.ENROLMENTS.dims, None) for m in ENROLMENT_MEASURES.values()])
-        .group_by(Enrolment.year, Enrolment.program_code)
-    )
+    return select(
+        Enrolment.year,
+        Enrolment.program_code,
+        func.count(),
+        *[facts.ENROLMENTS.measure(m, facts.ENROLMENTS.dims, None) for m in ENROLMENT_MEASURES.values()],
+    ).group_by(Enrolment.year, Enrolment.program_code)
 
 
 def _demand_fill() -> Select:
@@ -187,50 +209,133 @@ PLACED = frozenset({"placements", "employers", "institutions"})
 SUMMARIES: dict[str, Summary] = {
     summary.name: summary
     for summary in (
-        Summary("enrolments_by_sector", SummaryEnrolmentBySector, facts.ENROLMENTS,
-                _dims(SummaryEnrolmentBySector, "sector_code", "institution_type"), ENROLMENT_STORED,
-                TAUGHT | {"enrolments"}, _coarser(SummaryEnrolment, "year", ("sector_code", "institution_type"), ENROLMENT_MEASURES),
-                by_share=True),
-        Summary("enrolments_by_region", SummaryEnrolmentByRegion, facts.ENROLMENTS,
-                _dims(SummaryEnrolmentByRegion, "region_code", "institution_type"), ENROLMENT_STORED,
-                TAUGHT | {"enrolments"}, lambda: _taught_fill(facts.ENROLMENTS, ENROLMENT_MEASURES, by_sector=False)),
-        Summary("programs_by_year", SummaryProgram, facts.ENROLMENTS, _dims(SummaryProgram, "program_code"),
-                {**ENROLMENT_STORED, CountDistinct("institution_id"): "institutions"},
-                frozenset({"enrolments"}), _programs_fill, counted_within=frozenset({"year", "program_code"})),
-        Summary("enrolments_by_region_sector", SummaryEnrolment, facts.ENROLMENTS,
-                _dims(SummaryEnrolment, "region_code", "sector_code", "institution_type"), ENROLMENT_STORED,
-                TAUGHT | {"enrolments"}, lambda: _taught_fill(facts.ENROLMENTS, ENROLMENT_MEASURES, by_sector=True),
-                by_share=True),
-        Summary("outcomes_by_sector", SummaryOutcomeBySector, facts.OUTCOMES,
-                _dims(SummaryOutcomeBySector, "sector_code", "institution_type", year="cohort_year"), OUTCOME_STORED,
-                TAUGHT | {"outcomes"},
-                _coarser(SummaryOutcome, "cohort_year", ("sector_code", "institution_type"), facts.OUTCOME_MEASURES),
-                by_share=True),
-        Summary("outcomes_by_region", SummaryOutcomeByRegion, facts.OUTCOMES,
-                _dims(SummaryOutcomeByRegion, "region_code", "institution_type", year="cohort_year"), OUTCOME_STORED,
-                TAUGHT | {"outcomes"}, lambda: _taught_fill(facts.OUTCOMES, facts.OUTCOME_MEASURES, by_sector=False)),
-        Summary("outcomes_by_region_sector", SummaryOutcome, facts.OUTCOMES,
-                _dims(SummaryOutcome, "region_code", "sector_code", "institution_type", year="cohort_year"), OUTCOME_STORED,
-                TAUGHT | {"outcomes"}, lambda: _taught_fill(facts.OUTCOMES, facts.OUTCOME_MEASURES, by_sector=True),
-                by_share=True),
-        Summary("placements_by_sector", SummaryPlacementBySector, facts.PLACEMENTS,
-                _dims(SummaryPlacementBySector, "sector_code", "institution_type"), _stored(*PLACEMENT_COUNTS), PLACED,
-                _coarser(SummaryPlacement, "year", ("sector_code", "institution_type"), PLACEMENT_COUNTS)),
-        Summary("placements_by_region_sector", SummaryPlacement, facts.PLACEMENTS,
-                _dims(SummaryPlacement, "region_code", "sector_code", "institution_type"), _stored(*PLACEMENT_COUNTS),
-                PLACED, _placements_fill),
-        Summary("partner_counts", SummaryPartnerCount, facts.PLACEMENTS, _dims(SummaryPartnerCount, "region_code", "sector_code"),
-                {CountDistinct("employer_id"): "partners"}, frozenset({"placements", "employers"}), _partner_counts_fill,
-                counted_within=frozenset({"year"})),  # an employer has one region and sector: additive over those
-        Summary("partner_years", SummaryPartnerYear, facts.PLACEMENTS,
-                _dims(SummaryPartnerYear, "region_code", "sector_code", "employer_id"), _stored(*PLACEMENT_COUNTS),
-                frozenset({"placements", "employers"}), _partner_years_fill),
-        Summary("partners", SummaryPartner, facts.PLACEMENTS,
-                {"region_code": SummaryPartner.region_code, "sector_code": SummaryPartner.sector_code,
-                 "employer_id": SummaryPartner.employer_id},
-                {}, frozenset({"placements", "employers"}), _partners_fill),  # read by routing.partner_totals only
-        Summary("demand_by_sector", SummaryDemandBySector, facts.DEMAND, _dims(SummaryDemandBySector, "sector_code"),
-                _stored("openings"), frozenset({"demand"}), _demand_fill),
+        Summary(
+            "enrolments_by_sector",
+            SummaryEnrolmentBySector,
+            facts.ENROLMENTS,
+            _dims(SummaryEnrolmentBySector, "sector_code", "institution_type"),
+            ENROLMENT_STORED,
+            TAUGHT | {"enrolments"},
+            _coarser(SummaryEnrolment, "year", ("sector_code", "institution_type"), ENROLMENT_MEASURES),
+            by_share=True,
+        ),
+        Summary(
+            "enrolments_by_region",
+            SummaryEnrolmentByRegion,
+            facts.ENROLMENTS,
+            _dims(SummaryEnrolmentByRegion, "region_code", "institution_type"),
+            ENROLMENT_STORED,
+            TAUGHT | {"enrolments"},
+            lambda: _taught_fill(facts.ENROLMENTS, ENROLMENT_MEASURES, by_sector=False),
+        ),
+        Summary(
+            "programs_by_year",
+            SummaryProgram,
+            facts.ENROLMENTS,
+            _dims(SummaryProgram, "program_code"),
+            {**ENROLMENT_STORED, CountDistinct("institution_id"): "institutions"},
+            frozenset({"enrolments"}),
+            _programs_fill,
+            counted_within=frozenset({"year", "program_code"}),
+        ),
+        Summary(
+            "enrolments_by_region_sector",
+            SummaryEnrolment,
+            facts.ENROLMENTS,
+            _dims(SummaryEnrolment, "region_code", "sector_code", "institution_type"),
+            ENROLMENT_STORED,
+            TAUGHT | {"enrolments"},
+            lambda: _taught_fill(facts.ENROLMENTS, ENROLMENT_MEASURES, by_sector=True),
+            by_share=True,
+        ),
+        Summary(
+            "outcomes_by_sector",
+            SummaryOutcomeBySector,
+            facts.OUTCOMES,
+            _dims(SummaryOutcomeBySector, "sector_code", "institution_type", year="cohort_year"),
+            OUTCOME_STORED,
+            TAUGHT | {"outcomes"},
+            _coarser(SummaryOutcome, "cohort_year", ("sector_code", "institution_type"), facts.OUTCOME_MEASURES),
+            by_share=True,
+        ),
+        Summary(
+            "outcomes_by_region",
+            SummaryOutcomeByRegion,
+            facts.OUTCOMES,
+            _dims(SummaryOutcomeByRegion, "region_code", "institution_type", year="cohort_year"),
+            OUTCOME_STORED,
+            TAUGHT | {"outcomes"},
+            lambda: _taught_fill(facts.OUTCOMES, facts.OUTCOME_MEASURES, by_sector=False),
+        ),
+        Summary(
+            "outcomes_by_region_sector",
+            SummaryOutcome,
+            facts.OUTCOMES,
+            _dims(SummaryOutcome, "region_code", "sector_code", "institution_type", year="cohort_year"),
+            OUTCOME_STORED,
+            TAUGHT | {"outcomes"},
+            lambda: _taught_fill(facts.OUTCOMES, facts.OUTCOME_MEASURES, by_sector=True),
+            by_share=True,
+        ),
+        Summary(
+            "placements_by_sector",
+            SummaryPlacementBySector,
+            facts.PLACEMENTS,
+            _dims(SummaryPlacementBySector, "sector_code", "institution_type"),
+            _stored(*PLACEMENT_COUNTS),
+            PLACED,
+            _coarser(SummaryPlacement, "year", ("sector_code", "institution_type"), PLACEMENT_COUNTS),
+        ),
+        Summary(
+            "placements_by_region_sector",
+            SummaryPlacement,
+            facts.PLACEMENTS,
+            _dims(SummaryPlacement, "region_code", "sector_code", "institution_type"),
+            _stored(*PLACEMENT_COUNTS),
+            PLACED,
+            _placements_fill,
+        ),
+        Summary(
+            "partner_counts",
+            SummaryPartnerCount,
+            facts.PLACEMENTS,
+            _dims(SummaryPartnerCount, "region_code", "sector_code"),
+            {CountDistinct("employer_id"): "partners"},
+            frozenset({"placements", "employers"}),
+            _partner_counts_fill,
+            counted_within=frozenset({"year"}),
+        ),  # an employer has one region and sector: additive over those
+        Summary(
+            "partner_years",
+            SummaryPartnerYear,
+            facts.PLACEMENTS,
+            _dims(SummaryPartnerYear, "region_code", "sector_code", "employer_id"),
+            _stored(*PLACEMENT_COUNTS),
+            frozenset({"placements", "employers"}),
+            _partner_years_fill,
+        ),
+        Summary(
+            "partners",
+            SummaryPartner,
+            facts.PLACEMENTS,
+            {
+                "region_code": SummaryPartner.region_code,
+                "sector_code": SummaryPartner.sector_code,
+                "employer_id": SummaryPartner.employer_id,
+            },
+            {},
+            frozenset({"placements", "employers"}),
+            _partners_fill,
+        ),  # read by routing.partner_totals only
+        Summary(
+            "demand_by_sector",
+            SummaryDemandBySector,
+            facts.DEMAND,
+            _dims(SummaryDemandBySector, "sector_code"),
+            _stored("openings"),
+            frozenset({"demand"}),
+            _demand_fill,
+        ),
     )
 }
 
@@ -255,14 +360,26 @@ def years_mask(year_from: int | None, year_to: int | None) -> int | None:
 ALL_YEARS_MASK = years_mask(None, None)
 
 # In the order they are filled: a summary computed from another comes after it.
-FILL_ORDER = ("enrolments_by_region_sector", "enrolments_by_sector", "enrolments_by_region", "programs_by_year",
-              "outcomes_by_region_sector", "outcomes_by_sector", "outcomes_by_region", "placements_by_region_sector",
-              "placements_by_sector", "partner_years", "partners", "partner_counts", "demand_by_sector")
+FILL_ORDER = (
+    "enrolments_by_region_sector",
+    "enrolments_by_sector",
+    "enrolments_by_region",
+    "programs_by_year",
+    "outcomes_by_region_sector",
+    "outcomes_by_sector",
+    "outcomes_by_region",
+    "placements_by_region_sector",
+    "placements_by_sector",
+    "partner_years",
+    "partners",
+    "partner_counts",
+    "demand_by_sector",
+)
 assert set(FILL_ORDER) == set(SUMMARIES)
 
 
 def _refill(connection, model: type, statement: Select) -> None:
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__
     connection.execute(delete(table))
     connection.execute(insert(table).from_select([c.name for c in table.columns], statement))
 

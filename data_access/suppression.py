@@ -21,7 +21,6 @@ and no cell is ever hidden for another's sake, so ``<t`` always means 1 to t-1.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -75,13 +74,13 @@ def round_to_base(values: pd.Series, base: int) -> pd.Series:
     """``values`` rounded to the nearest multiple of ``base``, halves away from zero (7.5 -> 10 at base 5);
     whole-number columns stay whole (int64) unless a value is empty (then floats, NaN for empty)."""
     numbers = pd.to_numeric(values, errors="coerce").astype("float64")
-    rounded = np.sign(numbers) * np.floor(np.abs(numbers) / base + 0.5) * base
+    rounded = pd.Series(np.sign(numbers) * np.floor(np.abs(numbers) / base + 0.5) * base, index=values.index)
     if pd.api.types.is_integer_dtype(values) and rounded.notna().all():
         return rounded.astype("int64")
     return rounded
 
 
-def protect(frame: pd.DataFrame, view: "View", threshold: int = DEFAULT_THRESHOLD) -> Protected:
+def protect(frame: pd.DataFrame, view: View, threshold: int = DEFAULT_THRESHOLD) -> Protected:
     """``frame`` (a result of ``view``) with small counts hidden, counts and amounts rounded to a
     multiple of ``threshold`` and rates on hidden counts or small bases left blank."""
     counts = [c for c in view.counts if c in frame.columns]
@@ -94,7 +93,9 @@ def protect(frame: pd.DataFrame, view: "View", threshold: int = DEFAULT_THRESHOL
             hidden[column] = hidden[[s for s in sources if s in frame.columns]].any(axis=1)
     for column, base in view.rate_bases.items():
         if column in frame.columns and base in frame.columns:
-            hidden[column] |= pd.to_numeric(frame[base], errors="coerce").astype("float64").fillna(0) < RATE_BASE_FACTOR * threshold
+            hidden[column] |= (
+                pd.to_numeric(frame[base], errors="coerce").astype("float64").fillna(0) < RATE_BASE_FACTOR * threshold
+            )
     numbers = frame.copy()
     for column in [*counts, *[a for a in view.amounts if a in frame.columns]]:
         numbers[column] = round_to_base(frame[column], threshold)
@@ -118,11 +119,11 @@ def describe(threshold: int | None) -> dict | None:
         "threshold": threshold,
         "rounding_base": threshold,
         "counts": f"counts from 1 to {threshold - 1} are shown as <{threshold}; every other count, subtotal and total "
-                  f"is rounded to the nearest multiple of {threshold} (halves away from zero); 0 is shown",
+        f"is rounded to the nearest multiple of {threshold} (halves away from zero); 0 is shown",
         "amounts": f"gaps and effective supply are rounded to the nearest multiple of {threshold}, "
-                   f"and left blank when a count they come from is hidden",
+        f"and left blank when a count they come from is hidden",
         "rates": f"rates, ratios and averages are computed from the unrounded counts and left blank when a count "
-                 f"they come from is hidden or their base is fewer than {RATE_BASE_FACTOR * threshold} people",
+        f"they come from is hidden or their base is fewer than {RATE_BASE_FACTOR * threshold} people",
         "guarantee": f"a shown total less its shown parts is a multiple of {threshold}, never a hidden count; "
-                     f"no cell is hidden for another's sake, so <{threshold} always means 1 to {threshold - 1}",
+        f"no cell is hidden for another's sake, so <{threshold} always means 1 to {threshold - 1}",
     }

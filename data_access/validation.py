@@ -220,8 +220,7 @@ def decode_text(data: bytes) -> tuple[str | None, Message | None]:
     text = None if data.startswith(_UTF8_BOM) else _read_ansi(data)
     if text is not None:
         return text, None
-    return None, Message("validation.not_in_accepted_encoding", looks_like=_looks_like(data),
-                         byte=_first_byte_not_utf8(data) + 1)
+    return None, Message("validation.not_in_accepted_encoding", looks_like=_looks_like(data), byte=_first_byte_not_utf8(data) + 1)
 
 
 def _read_ansi(data: bytes) -> str | None:
@@ -261,8 +260,7 @@ _NEXT_TO_LATIN_LETTER = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f]|[^\x00-\x7f](?=[A
 def _cuts_latin_words(gb18030_text: str) -> bool:
     """True when a character of this GB18030 reading is made with an ASCII byte and touches a Latin letter."""
     return any(
-        any(byte < 0x80 for byte in match.group().encode("gb18030"))
-        for match in _NEXT_TO_LATIN_LETTER.finditer(gb18030_text)
+        any(byte < 0x80 for byte in match.group().encode("gb18030")) for match in _NEXT_TO_LATIN_LETTER.finditer(gb18030_text)
     )
 
 
@@ -313,22 +311,24 @@ def _csv_problem(error: csv.Error, lines_read: int) -> Message:
     return Message("validation.broken_quoting", error=str(error))
 
 
-def _parse_file(
-    source: Source, spec: TableSpec, collect: _Collector
-) -> tuple[list[dict], list[int]] | None:
+def _parse_file(source: Source, spec: TableSpec, collect: _Collector) -> tuple[list[dict], list[int]] | None:
     """Rows and their spreadsheet line numbers, or None when the header is unusable.
 
     A line number counts records, as a spreadsheet counts rows: a quoted cell that holds line
     breaks spans several lines of the file but is one row."""
     data = source.data
     if is_workbook(source.name):
-        data, problem = workbook_to_csv(source.data, spec.name)
-        if data is None:
-            collect.add(source.name, *problem)
+        converted, unreadable = workbook_to_csv(source.data, spec.name)
+        if converted is None:
+            if unreadable is not None:
+                collect.add(source.name, *unreadable)
             return None
+        data = converted
     text, reason = decode_text(data)
     if text is None:
-        collect.add(source.name, _row_of_first_unreadable_byte(data), FILE_LEVEL, Message("validation.cannot_read", reason=reason))
+        collect.add(
+            source.name, _row_of_first_unreadable_byte(data), FILE_LEVEL, Message("validation.cannot_read", reason=reason)
+        )
         return None
     # strict: an unclosed quote is an error, not a cell that swallows the rest of the file.
     records = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -343,10 +343,10 @@ def _parse_file(
                 header = record
                 break
     except csv.Error as error:
-        problem = _csv_problem(error, records.line_num - lines_read)
-        if problem.key == "validation.broken_quoting":
-            problem = Message("validation.header_not_csv", error=str(error))
-        collect.add(source.name, line + 1, FILE_LEVEL, problem)
+        header_problem = _csv_problem(error, records.line_num - lines_read)
+        if header_problem.key == "validation.broken_quoting":
+            header_problem = Message("validation.header_not_csv", error=str(error))
+        collect.add(source.name, line + 1, FILE_LEVEL, header_problem)
         return None
     if header is None:
         collect.add(source.name, 1, FILE_LEVEL, Message("validation.empty_file", columns=spec.column_names))
@@ -469,7 +469,7 @@ def parse_value(raw: str, column: Column) -> tuple[object, Message | None]:
         return _parse_text(text, column)
     if kind != "money" and len(text) < 10 and text.isdigit() and text.isascii():  # 0-9 only, below every maximum
         number = int(text)
-        if kind == "year" and not column.minimum <= number <= column.maximum:
+        if kind == "year" and not _within(number, column):
             return None, _wrong_value(column, text)
         return number, None
     if kind == "money":
@@ -522,6 +522,11 @@ def _parse_money(text: str, column: Column) -> tuple[float | None, Message | Non
     return amount + 0.0, None  # -0.0 becomes 0.0
 
 
+def _within(number: float, column: Column) -> bool:
+    """Whether ``number`` lies within the column's bounds (an open end where it has none)."""
+    return (column.minimum is None or number >= column.minimum) and (column.maximum is None or number <= column.maximum)
+
+
 def _wrong_value(column: Column, text: str) -> Message:
     # Made only for a bad cell: parse_value runs for every cell of a large file.
     return Message("validation.wrong_value", expected=column.describe(), found=_shown(text))
@@ -542,7 +547,9 @@ def row_rule_violations(table: str, row: Mapping) -> list[tuple[str, Message]]:
     """The contract's cross-column rules broken by one parsed row, as (column, message)."""
     found: list[tuple[str, Message]] = []
     if table == "placements" and row["hired"] > row["students_placed"]:
-        found.append(("hired", Message("validation.hired_over_placed", hired=row["hired"], students_placed=row["students_placed"])))
+        found.append(
+            ("hired", Message("validation.hired_over_placed", hired=row["hired"], students_placed=row["students_placed"]))
+        )
     if table == "outcomes":
         accounted = row["employed"] + row["further_study"] + row["unemployed"]
         if accounted > row["surveyed"]:
@@ -554,7 +561,9 @@ def row_rule_violations(table: str, row: Mapping) -> list[tuple[str, Message]]:
             )
         for part in ("employed_in_field", "self_employed"):
             if row[part] > row["employed"]:
-                found.append((part, Message("validation.part_over_employed", part=part, value=row[part], employed=row["employed"])))
+                found.append(
+                    (part, Message("validation.part_over_employed", part=part, value=row[part], employed=row["employed"]))
+                )
     return found
 
 

@@ -46,12 +46,22 @@ class View:
         return self.query(session, filters=filters)
 
 
-SUPPLY_DEMAND = dict(counts=("supply", "demand"), amounts={"gap": ("supply", "demand")},
-                     derived={"coverage_ratio": ("supply", "demand")})
-ENROLMENT = dict(counts=("enrolled", "graduates"), derived={"graduates_per_enrolled": ("graduates", "enrolled")},
-                 rate_bases={"graduates_per_enrolled": "enrolled"})
-GROWTH = dict(ENROLMENT, derived={"enrolled_growth": ("enrolled",), "graduates_growth": ("graduates",),
-                                  "graduates_per_enrolled": ("graduates", "enrolled")})
+SUPPLY_DEMAND = dict(
+    counts=("supply", "demand"), amounts={"gap": ("supply", "demand")}, derived={"coverage_ratio": ("supply", "demand")}
+)
+ENROLMENT = dict(
+    counts=("enrolled", "graduates"),
+    derived={"graduates_per_enrolled": ("graduates", "enrolled")},
+    rate_bases={"graduates_per_enrolled": "enrolled"},
+)
+GROWTH = dict(
+    ENROLMENT,
+    derived={
+        "enrolled_growth": ("enrolled",),
+        "graduates_growth": ("graduates",),
+        "graduates_per_enrolled": ("graduates", "enrolled"),
+    },
+)
 OUTCOME_COUNTS = ("surveyed", "employed", "employed_in_field", "self_employed", "further_study", "unemployed")
 OUTCOME_DERIVED = {
     "employment_rate": ("employed", "further_study", "surveyed"),
@@ -61,12 +71,19 @@ OUTCOME_DERIVED = {
     "further_study_rate": ("further_study", "surveyed"),
     "wage_employment_weighted": ("employed",),
 }
-OUTCOME_BASES = {"employment_rate": "surveyed", "job_rate": "surveyed", "in_field_rate": "employed",
-                 "self_employment_rate": "surveyed", "further_study_rate": "surveyed", "wage_employment_weighted": "employed"}
+OUTCOME_BASES = {
+    "employment_rate": "surveyed",
+    "job_rate": "surveyed",
+    "in_field_rate": "employed",
+    "self_employment_rate": "surveyed",
+    "further_study_rate": "surveyed",
+    "wage_employment_weighted": "employed",
+}
 OUTCOMES = dict(counts=OUTCOME_COUNTS, derived=OUTCOME_DERIVED, rate_bases=OUTCOME_BASES)
 PLACEMENT_DERIVED = {"placement_hire_rate": ("hired", "students_placed")}
-PLACEMENTS = dict(counts=("students_placed", "hired"), derived=PLACEMENT_DERIVED,
-                  rate_bases={"placement_hire_rate": "students_placed"})
+PLACEMENTS = dict(
+    counts=("students_placed", "hired"), derived=PLACEMENT_DERIVED, rate_bases={"placement_hire_rate": "students_placed"}
+)
 EFFECTIVE_SUPPLY = dict(
     counts=("supply", "demand", "supply_without_rate"),
     amounts={"effective_supply": ("supply",), "effective_gap": ("supply", "demand")},
@@ -82,79 +99,178 @@ VIEWS: dict[str, View] = {
     view.name: view
     for view in (
         # Supply and demand
-        View("supply_demand", queries.supply_demand_detail,
-             "one row per (year, region, sector): graduates (supply), openings (demand), gap and coverage ratio",
-             "supply_demand.csv", **SUPPLY_DEMAND),
+        View(
+            "supply_demand",
+            queries.supply_demand_detail,
+            "one row per (year, region, sector): graduates (supply), openings (demand), gap and coverage ratio",
+            "supply_demand.csv",
+            **SUPPLY_DEMAND,
+        ),
         View("gaps_by_sector", queries.gaps_by_sector, "supply and demand per sector", **SUPPLY_DEMAND),
-        View("gaps_by_region_sector", queries.gaps_by_region_sector, "supply and demand per region and sector",
-             **SUPPLY_DEMAND),
+        View("gaps_by_region_sector", queries.gaps_by_region_sector, "supply and demand per region and sector", **SUPPLY_DEMAND),
         View("supply_demand_trend", queries.supply_demand_trend, "supply and demand per year", **SUPPLY_DEMAND),
-        View("overview", queries.headline_by_year, "the Overview's headline figures per year", "overview.csv",
-             counts=("graduates", "openings", "surveyed", "students_placed"),
-             derived={"coverage_ratio": ("graduates", "openings"), "employment_rate": ("surveyed",),
-                      "in_field_rate": ("surveyed",)},
-             rate_bases={"employment_rate": "surveyed", "in_field_rate": "surveyed"}),
+        View(
+            "overview",
+            queries.headline_by_year,
+            "the Overview's headline figures per year",
+            "overview.csv",
+            counts=("graduates", "openings", "surveyed", "students_placed"),
+            derived={
+                "coverage_ratio": ("graduates", "openings"),
+                "employment_rate": ("surveyed",),
+                "in_field_rate": ("surveyed",),
+            },
+            rate_bases={"employment_rate": "surveyed", "in_field_rate": "surveyed"},
+        ),
         # Enrolment
-        View("enrolment", _by(queries.enrolment_totals, "year", "region_code", "sector_code", "institution_type"),
-             "enrolled and graduates per year, region, sector and institution type", "enrolment.csv", **ENROLMENT),
+        View(
+            "enrolment",
+            _by(queries.enrolment_totals, "year", "region_code", "sector_code", "institution_type"),
+            "enrolled and graduates per year, region, sector and institution type",
+            "enrolment.csv",
+            **ENROLMENT,
+        ),
         View("enrolment_trend", queries.enrolment_trend, "enrolled and graduates per year, with growth", **GROWTH),
-        View("enrolment_trend_by_sector", _by(queries.enrolment_trend, "sector_code"),
-             "enrolled and graduates per year and sector, with growth", **GROWTH),
-        View("enrolment_trend_by_region", _by(queries.enrolment_trend, "region_code"),
-             "enrolled and graduates per year and region, with growth", **GROWTH),
-        View("enrolment_trend_by_type", _by(queries.enrolment_trend, "institution_type"),
-             "enrolled and graduates per year and institution type, with growth", **GROWTH),
-        View("enrolment_by_institution", _by(queries.enrolment_totals, "institution_id"),
-             "enrolled and graduates per institution", **ENROLMENT),
-        View("programs", queries.program_table, "one row per program in the latest year: enrolled, graduates, growth",
-             "programs.csv", counts=("enrolled", "graduates", "enrolled_previous_year"),
-             derived={"graduates_per_enrolled": ("graduates", "enrolled"),
-                      "enrolled_growth": ("enrolled", "enrolled_previous_year")},
-             rate_bases={"graduates_per_enrolled": "enrolled", "enrolled_growth": "enrolled_previous_year"}),
+        View(
+            "enrolment_trend_by_sector",
+            _by(queries.enrolment_trend, "sector_code"),
+            "enrolled and graduates per year and sector, with growth",
+            **GROWTH,
+        ),
+        View(
+            "enrolment_trend_by_region",
+            _by(queries.enrolment_trend, "region_code"),
+            "enrolled and graduates per year and region, with growth",
+            **GROWTH,
+        ),
+        View(
+            "enrolment_trend_by_type",
+            _by(queries.enrolment_trend, "institution_type"),
+            "enrolled and graduates per year and institution type, with growth",
+            **GROWTH,
+        ),
+        View(
+            "enrolment_by_institution",
+            _by(queries.enrolment_totals, "institution_id"),
+            "enrolled and graduates per institution",
+            **ENROLMENT,
+        ),
+        View(
+            "programs",
+            queries.program_table,
+            "one row per program in the latest year: enrolled, graduates, growth",
+            "programs.csv",
+            counts=("enrolled", "graduates", "enrolled_previous_year"),
+            derived={
+                "graduates_per_enrolled": ("graduates", "enrolled"),
+                "enrolled_growth": ("enrolled", "enrolled_previous_year"),
+            },
+            rate_bases={"graduates_per_enrolled": "enrolled", "enrolled_growth": "enrolled_previous_year"},
+        ),
         # Placements and partners
-        View("placements", _by(queries.placement_totals, "year", "region_code", "sector_code"),
-             "students placed and hired per year and host region and sector (the employer's)", "placements.csv",
-             **PLACEMENTS),
-        View("placements_by_sector", _by(queries.placement_totals, "sector_code"), "students placed per host sector",
-             **PLACEMENTS),
-        View("placements_by_region", _by(queries.placement_totals, "region_code"), "students placed per host region",
-             **PLACEMENTS),
+        View(
+            "placements",
+            _by(queries.placement_totals, "year", "region_code", "sector_code"),
+            "students placed and hired per year and host region and sector (the employer's)",
+            "placements.csv",
+            **PLACEMENTS,
+        ),
+        View(
+            "placements_by_sector", _by(queries.placement_totals, "sector_code"), "students placed per host sector", **PLACEMENTS
+        ),
+        View(
+            "placements_by_region", _by(queries.placement_totals, "region_code"), "students placed per host region", **PLACEMENTS
+        ),
         View("placements_by_year", _by(queries.placement_totals, "year"), "students placed per year", **PLACEMENTS),
-        View("partners", queries.partner_ranking,
-             "partner employers ranked by students placed: hires, capacity and its use, tenure", "partners.csv",
-             counts=("students_placed", "hired"), derived={**PLACEMENT_DERIVED, "capacity_use": ("students_placed",)},
-             rate_bases={"placement_hire_rate": "students_placed"}),
-        View("capacity", queries.capacity_use_by_sector, "placement capacity and its use per year and sector",
-             "capacity.csv", counts=("students_placed",), derived={"capacity_use": ("students_placed",)}),
-        View("partnership_tenure", queries.partnership_tenure, "partners by length of partnership", "partnership_tenure.csv",
-             **PLACEMENTS),
-        View("placements_vs_gaps", queries.placements_against_gaps,
-             "per sector: placements and partners next to the gap between supply and demand", "placements_vs_gaps.csv",
-             counts=("supply", "demand", "students_placed", "hired"), amounts={"gap": ("supply", "demand")},
-             derived={"coverage_ratio": ("supply", "demand"), **PLACEMENT_DERIVED,
-                      "placed_per_100_openings": ("students_placed", "demand"), "gap_status": ("supply", "demand")},
-             rate_bases={"placement_hire_rate": "students_placed"}),
+        View(
+            "partners",
+            queries.partner_ranking,
+            "partner employers ranked by students placed: hires, capacity and its use, tenure",
+            "partners.csv",
+            counts=("students_placed", "hired"),
+            derived={**PLACEMENT_DERIVED, "capacity_use": ("students_placed",)},
+            rate_bases={"placement_hire_rate": "students_placed"},
+        ),
+        View(
+            "capacity",
+            queries.capacity_use_by_sector,
+            "placement capacity and its use per year and sector",
+            "capacity.csv",
+            counts=("students_placed",),
+            derived={"capacity_use": ("students_placed",)},
+        ),
+        View(
+            "partnership_tenure",
+            queries.partnership_tenure,
+            "partners by length of partnership",
+            "partnership_tenure.csv",
+            **PLACEMENTS,
+        ),
+        View(
+            "placements_vs_gaps",
+            queries.placements_against_gaps,
+            "per sector: placements and partners next to the gap between supply and demand",
+            "placements_vs_gaps.csv",
+            counts=("supply", "demand", "students_placed", "hired"),
+            amounts={"gap": ("supply", "demand")},
+            derived={
+                "coverage_ratio": ("supply", "demand"),
+                **PLACEMENT_DERIVED,
+                "placed_per_100_openings": ("students_placed", "demand"),
+                "gap_status": ("supply", "demand"),
+            },
+            rate_bases={"placement_hire_rate": "students_placed"},
+        ),
         # Outcomes
-        View("outcomes", _by(queries.outcome_totals, "cohort_year", "region_code", "sector_code", "institution_type"),
-             "graduate outcomes per cohort, region, sector and institution type", "outcomes.csv", **OUTCOMES),
+        View(
+            "outcomes",
+            _by(queries.outcome_totals, "cohort_year", "region_code", "sector_code", "institution_type"),
+            "graduate outcomes per cohort, region, sector and institution type",
+            "outcomes.csv",
+            **OUTCOMES,
+        ),
         View("outcomes_by_cohort", queries.outcome_totals, "graduate outcomes per cohort", **OUTCOMES),
         View("outcomes_by_sector", _by(queries.outcome_totals, "sector_code"), "graduate outcomes per sector", **OUTCOMES),
         View("outcomes_by_region", _by(queries.outcome_totals, "region_code"), "graduate outcomes per region", **OUTCOMES),
-        View("outcomes_by_type", _by(queries.outcome_totals, "institution_type"), "graduate outcomes per institution type",
-             **OUTCOMES),
-        View("outcomes_by_institution", _by(queries.outcome_totals, "institution_id"), "graduate outcomes per institution",
-             **OUTCOMES),
-        View("in_field_vs_coverage", queries.in_field_against_coverage,
-             "per sector: in-field rate of graduates against coverage of demand", "in_field_vs_coverage.csv",
-             counts=("supply", "demand", "surveyed", "employed", "employed_in_field"), amounts={"gap": ("supply", "demand")},
-             derived={"coverage_ratio": ("supply", "demand"), "in_field_rate": ("employed_in_field", "employed"),
-                      "employment_rate": ("employed", "surveyed")},
-             rate_bases={"in_field_rate": "employed", "employment_rate": "surveyed"}),
-        View("effective_supply", _by(queries.effective_supply, "region_code", "sector_code"),
-             "per region and sector: graduates x in-field rate (effective supply) against demand", "effective_supply.csv",
-             **EFFECTIVE_SUPPLY),
-        View("effective_supply_by_sector", queries.effective_supply, "per sector: effective supply against demand",
-             **EFFECTIVE_SUPPLY),
+        View(
+            "outcomes_by_type",
+            _by(queries.outcome_totals, "institution_type"),
+            "graduate outcomes per institution type",
+            **OUTCOMES,
+        ),
+        View(
+            "outcomes_by_institution",
+            _by(queries.outcome_totals, "institution_id"),
+            "graduate outcomes per institution",
+            **OUTCOMES,
+        ),
+        View(
+            "in_field_vs_coverage",
+            queries.in_field_against_coverage,
+            "per sector: in-field rate of graduates against coverage of demand",
+            "in_field_vs_coverage.csv",
+            counts=("supply", "demand", "surveyed", "employed", "employed_in_field"),
+            amounts={"gap": ("supply", "demand")},
+            derived={
+                "coverage_ratio": ("supply", "demand"),
+                "in_field_rate": ("employed_in_field", "employed"),
+                "employment_rate": ("employed", "surveyed"),
+            },
+            rate_bases={"in_field_rate": "employed", "employment_rate": "surveyed"},
+        ),
+        View(
+            "effective_supply",
+            _by(queries.effective_supply, "region_code", "sector_code"),
+            "per region and sector: graduates x in-field rate (effective supply) against demand",
+            "effective_supply.csv",
+            **EFFECTIVE_SUPPLY,
+        ),
+        View(
+            "effective_supply_by_sector",
+            queries.effective_supply,
+            "per sector: effective supply against demand",
+            **EFFECTIVE_SUPPLY,
+        ),
     )
 }
 

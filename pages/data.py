@@ -20,15 +20,20 @@ if DONE in st.session_state:
     st.dataframe(counts, width="content", hide_index=True, placeholder="", column_config=count_columns())
 
 st.subheader(t("data.check_heading"))
-files = st.file_uploader(t("data.uploader"), type=["csv", "xlsx"], accept_multiple_files=True,
-                         key=f"data_files_{st.session_state.get(ROUND, 0)}")
+files = st.file_uploader(
+    t("data.uploader"), type=["csv", "xlsx"], accept_multiple_files=True, key=f"data_files_{st.session_state.get(ROUND, 0)}"
+)
 st.caption(t("data.upload_help", size=st.get_option("server.maxUploadSize")))
 chosen = []
 for file in files or []:
     name_column, table_column = st.columns([2, 1], vertical_alignment="bottom")
     name_column.markdown(md("data.file", name=file.name, size=f"{file.size / 1024:,.1f}"))
-    choice = table_column.selectbox(t("data.table"), uploads.TABLE_CHOICES, key=f"table_{file.file_id}",
-                                    format_func={c: uploads.describe_choice(c, file.name) for c in uploads.TABLE_CHOICES}.get)
+    choice = table_column.selectbox(
+        t("data.table"),
+        uploads.TABLE_CHOICES,
+        key=f"table_{file.file_id}",
+        format_func={c: uploads.describe_choice(c, file.name) for c in uploads.TABLE_CHOICES}.get,
+    )
     chosen.append(uploads.UploadedTable(file.name, file.getvalue(), choice))
     with st.expander(md("data.preview", name=file.name, rows=uploads.PREVIEW_ROWS)):
         preview, why = preview_of(file.file_id, choice, chosen[-1])
@@ -46,7 +51,9 @@ if chosen:
         st.warning(md("data.choose_table", files=t("filters.list_separator").join(unmapped)))
     if st.button(t("data.check"), icon=":material/fact_check:", disabled=bool(unmapped)):
         with last_resort():
-            result = validate_for_load(engine, uploads.sources_for(chosen), replace=replace, max_problems=get_settings().max_problems)
+            result = validate_for_load(
+                engine, uploads.sources_for(chosen), replace=replace, max_problems=get_settings().max_problems
+            )
             st.session_state[CHECKED] = (fingerprint, result)
     checked, result = st.session_state.get(CHECKED, (None, None))
     if checked == fingerprint:
@@ -55,8 +62,13 @@ if chosen:
             st.info(t("data.sign_in_to_load"), icon=":material/lock:")
         elif result.ok and st.button(uploads.load_label(result, replace=replace), type="primary", icon=":material/upload:"):
             with last_resort():
-                outcome = load_sources(engine, uploads.sources_for(chosen), replace=replace, loaded_by=editor,
-                                       max_problems=get_settings().max_problems)
+                outcome = load_sources(
+                    engine,
+                    uploads.sources_for(chosen),
+                    replace=replace,
+                    loaded_by=editor,
+                    max_problems=get_settings().max_problems,
+                )
                 if outcome.ok:
                     finish(t("data.loaded", version=outcome.data_version), outcome.counts)
                 st.session_state[CHECKED] = (fingerprint, outcome.validation)

@@ -3,8 +3,20 @@
 import streamlit as st
 
 from ui.charts_enrolment import (
-    GROUPINGS, MEASURES, arrow, codes_in, enrolment_growth_bars, enrolment_headlines, enrolment_trend_lines, institution_columns,
-    latest_year, measure_label, names_by_code, program_columns, sector_enrolment_bars, selected_program,
+    GROUPINGS,
+    MEASURES,
+    arrow,
+    codes_in,
+    enrolment_growth_bars,
+    enrolment_headlines,
+    enrolment_trend_lines,
+    institution_columns,
+    latest_year,
+    measure_label,
+    names_by_code,
+    program_columns,
+    sector_enrolment_bars,
+    selected_program,
 )
 from ui.components import chart_with_data, table_with_data, takeaway
 from ui.context import view
@@ -22,11 +34,26 @@ if not presenting:
     st.caption(md("enrolment.caption", filters=scope))
 
 left, right = st.columns(2)
-group = left.segmented_control(t("enrolment.group_by"), options=list(GROUPINGS), default="sector", required=True,
-                               key="enrolment_group", format_func=lambda g: GROUPINGS[g].label)
-measure = "enrolled" if presenting else right.segmented_control(
-    t("enrolment.show"), options=list(MEASURES), default="enrolled", required=True, key="enrolment_measure",
-    format_func=measure_label)
+group = left.segmented_control(
+    t("enrolment.group_by"),
+    options=list(GROUPINGS),
+    default="sector",
+    required=True,
+    key="enrolment_group",
+    format_func=lambda g: GROUPINGS[g].label,
+)
+measure = (
+    "enrolled"
+    if presenting
+    else right.segmented_control(
+        t("enrolment.show"),
+        options=list(MEASURES),
+        default="enrolled",
+        required=True,
+        key="enrolment_measure",
+        format_func=measure_label,
+    )
+)
 grouping = GROUPINGS[group]
 trend = view(grouping.view, filters)
 if trend.empty:
@@ -37,19 +64,38 @@ year = latest_year(trend.numbers)
 latest = filters.with_years(year, year)
 totals = view("enrolment_trend", filters.with_years(year - 1, year))  # the year before too, for the change
 for column, figure in zip(st.columns(3), enrolment_headlines(totals.numbers, year=year)):
-    column.metric(t("metric.with_year", label=figure.label, year=year), figure.shown, delta=figure.change,
-                  delta_arrow=arrow(figure.change), help=figure.help, border=True,
-                  delta_color="off" if figure.key == "graduates_per_enrolled" else "normal")
+    column.metric(
+        t("metric.with_year", label=figure.label, year=year),
+        figure.shown,
+        delta=figure.change,
+        delta_arrow=arrow(figure.change),
+        help=figure.help,
+        border=True,
+        delta_color="off" if figure.key == "graduates_per_enrolled" else "normal",
+    )
 
 if not presenting:
-    chart_with_data(enrolment_trend_lines(trend.numbers, grouping=grouping, measure=measure,
-                                          title=t(f"enrolment.trend_title_{group}", measure=measure_label(measure), filters=scope)),
-                    trend, f"enrolment_trend_by_{group}.csv")
+    chart_with_data(
+        enrolment_trend_lines(
+            trend.numbers,
+            grouping=grouping,
+            measure=measure,
+            title=t(f"enrolment.trend_title_{group}", measure=measure_label(measure), filters=scope),
+        ),
+        trend,
+        f"enrolment_trend_by_{group}.csv",
+    )
 growth = view(grouping.view, filters.with_years(year - 1, year))
-chart_with_data(enrolment_growth_bars(growth.numbers, grouping=grouping, year=year,
-                                      title=t(f"enrolment.growth_title_{group}", previous=year - 1, year=year,
-                                              filters=describe(latest))),
-                growth, f"enrolment_growth_by_{group}.csv")
+chart_with_data(
+    enrolment_growth_bars(
+        growth.numbers,
+        grouping=grouping,
+        year=year,
+        title=t(f"enrolment.growth_title_{group}", previous=year - 1, year=year, filters=describe(latest)),
+    ),
+    growth,
+    f"enrolment_growth_by_{group}.csv",
+)
 takeaway(enrolment_growth_takeaway(growth.numbers, name=grouping.name, year=year))
 if presenting:
     st.stop()
@@ -58,8 +104,13 @@ st.caption(t("enrolment.completion_note"))
 st.subheader(t("enrolment.drill_heading", year=year))
 by_sector = view("enrolment_trend_by_sector", latest)
 selection = ChartSelection("enrolment", "sector")
-event = chart_with_data(sector_enrolment_bars(by_sector.numbers, title=t("enrolment.sector_title", filters=describe(latest))),
-                        by_sector, "enrolment_by_sector.csv", key=selection.chart_key, on_select="rerun")
+event = chart_with_data(
+    sector_enrolment_bars(by_sector.numbers, title=t("enrolment.sector_title", filters=describe(latest))),
+    by_sector,
+    "enrolment_by_sector.csv",
+    key=selection.chart_key,
+    on_select="rerun",
+)
 sectors = codes_in(selection.codes(event), by_sector.numbers, "sector_code")
 selection.show_active(sectors, names_by_code(by_sector.numbers, "sector_code", "sector_name"))
 
@@ -68,8 +119,13 @@ if programs.empty:
     st.info(t("enrolment.no_programs", year=year))
     st.stop()
 st.markdown(t("enrolment.programs_heading", year=year))
-picked = table_with_data(programs, "enrolment_programs.csv", column_config=program_columns(), on_select="rerun",
-                         key=f"enrolment_programs_{year}_{'_'.join(sectors)}")  # a new table for a new sector selection
+picked = table_with_data(
+    programs,
+    "enrolment_programs.csv",
+    column_config=program_columns(),
+    on_select="rerun",
+    key=f"enrolment_programs_{year}_{'_'.join(sectors)}",
+)  # a new table for a new sector selection
 program = selected_program(picked, programs.numbers)
 if program is None:
     st.caption(t("enrolment.no_program_selected"))

@@ -6,11 +6,11 @@ from ui.components import takeaway
 from ui.context import view
 from ui.filters import active_filters, describe
 from ui.headline import headline_figures
+from ui.i18n import md, t
+from ui.markup import markdown_text
 from ui.narrative import shortage_sentences, surplus_sentences
 from ui.presentation import presentation_on
 from ui.takeaways import in_years, largest_shortage_takeaway
-from ui.i18n import md, t
-from ui.markup import markdown_text
 
 st.title(t("nav.overview"))
 filters = active_filters()
@@ -27,8 +27,14 @@ if all(f.value is None for f in figures):
 for column, figure in zip(st.columns(3) + st.columns(3), figures):
     name = t(f"metric.{figure.key}")
     label = name if figure.year is None else t("metric.with_year", label=name, year=figure.year)
-    column.metric(label, figure.shown, delta=figure.change, delta_color="off" if figure.key == "openings" else "normal",
-                  help=figure.help, border=True)
+    column.metric(
+        label,
+        figure.shown,
+        delta=figure.change,
+        delta_color="off" if figure.key == "openings" else "normal",
+        help=figure.help,
+        border=True,
+    )
 
 year = filters.year_to
 st.subheader(t("overview.disagree", year=year))

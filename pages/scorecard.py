@@ -9,19 +9,37 @@ from ui.context import exact_numbers, institutions, protection_threshold, view
 from ui.filters import active_filters, describe
 from ui.i18n import label, md, t
 from ui.presentation import presentation_on
-from ui.scorecard import (COLUMNS, RATES, column_heading, comparison_takeaway, for_download, institution_label,
-                          latest_year_with, rate_comparison, rate_label, scopes, sector_status)
+from ui.scorecard import (
+    COLUMNS,
+    RATES,
+    column_heading,
+    comparison_takeaway,
+    for_download,
+    institution_label,
+    latest_year_with,
+    rate_comparison,
+    rate_label,
+    scopes,
+    sector_status,
+)
 
 PICKER, URL_NAME, URL_READ = "scorecard_institution", "institution", "scorecard_institution_read_from_url"
-FORMATS = {"count": dict(format="localized"), "rate": dict(format="percent", step=0.001), "ratio": dict(format="%.2f"),
-           "money": dict(format="localized", step=1), "year": dict(format="%d")}
+FORMATS = {
+    "count": dict(format="localized"),
+    "rate": dict(format="percent", step=0.001),
+    "ratio": dict(format="%.2f"),
+    "money": dict(format="localized", step=1),
+    "year": dict(format="%d"),
+}
 
 
 def column_config() -> dict:
     """Every scorecard column headed in the current language, numbers in their format; the scope
     code is left off the screen (its name is beside it) but stays in the download."""
-    config = {c: st.column_config.NumberColumn(column_heading(c), **FORMATS[kind]) if kind in FORMATS else column_heading(c)
-              for c, kind in COLUMNS.items()}
+    config = {
+        c: st.column_config.NumberColumn(column_heading(c), **FORMATS[kind]) if kind in FORMATS else column_heading(c)
+        for c, kind in COLUMNS.items()
+    }
     return config | {"scope": None}
 
 
@@ -51,22 +69,34 @@ if st.query_params.get(URL_NAME) != chosen:  # page changes drop the parameter, 
 institution, region, everyone = scope_list = scopes(filters, chosen, choices)
 name, details = institution.label, choices.set_index("institution_id").loc[chosen]
 if not presenting:
-    st.caption(md("scorecard.caption", type=details["institution_type"], region=details["region_name"], filters=describe(filters)))
+    st.caption(
+        md("scorecard.caption", type=details["institution_type"], region=details["region_name"], filters=describe(filters))
+    )
 if filters.regions and details["region_code"] not in filters.regions:
     st.info(md("scorecard.outside_regions", name=name, region=details["region_name"]))
-results = {s.key: tuple(view(v, s.filters) for v in ("enrolment_trend", "outcomes_by_cohort", "placements_by_year")) for s in scope_list}
+results = {
+    s.key: tuple(view(v, s.filters) for v in ("enrolment_trend", "outcomes_by_cohort", "placements_by_year")) for s in scope_list
+}
 enrolment, outcomes, placements = results["institution"]
 if enrolment.empty and outcomes.empty and placements.empty:
     st.info(md("scorecard.no_data", name=name, filters=describe(filters)))
     st.stop()
 
 st.subheader(md("scorecard.compare_heading", name=name))
-exact = {s.key: tuple(exact_numbers(v, s.filters) for v in ("enrolment_trend", "outcomes_by_cohort", "placements_by_year"))
-         for s in scope_list}
+exact = {
+    s.key: tuple(exact_numbers(v, s.filters) for v in ("enrolment_trend", "outcomes_by_cohort", "placements_by_year"))
+    for s in scope_list
+}
 comparison = rate_comparison(scope_list, exact, protection_threshold())
-chart_with_data(rate_comparison_bars(comparison.numbers, {rate: rate_label(rate) for rate in RATES},
-                                     title=t("scorecard.rates_title", name=name, filters=describe(filters))),
-                for_download(comparison), "scorecard_rates.csv")
+chart_with_data(
+    rate_comparison_bars(
+        comparison.numbers,
+        {rate: rate_label(rate) for rate in RATES},
+        title=t("scorecard.rates_title", name=name, filters=describe(filters)),
+    ),
+    for_download(comparison),
+    "scorecard_rates.csv",
+)
 takeaway(comparison_takeaway(comparison.numbers))
 if presenting:  # one idea per screen: the comparison and its takeaway
     st.stop()
@@ -79,19 +109,27 @@ if year is None:
 else:
     programs = view("programs", institution.filters.with_years(year, year))
     show_table(programs, "scorecard_programs.csv")
-    sectors = sector_status(programs.numbers, view("gaps_by_sector", region.gap_filters), view("gaps_by_sector", everyone.gap_filters))
+    sectors = sector_status(
+        programs.numbers, view("gaps_by_sector", region.gap_filters), view("gaps_by_sector", everyone.gap_filters)
+    )
     st.caption(md("scorecard.coverage_caption", filters=describe(filters)))
     show_table(sectors, "scorecard_sectors.csv")
     st.subheader(t("scorecard.enrolment_heading"))
-    chart_with_data(enrolment_trend_lines(enrolment.numbers, title=t("scorecard.enrolment_title", name=name, filters=describe(filters))),
-                    enrolment, "scorecard_enrolment_trend.csv")
+    chart_with_data(
+        enrolment_trend_lines(enrolment.numbers, title=t("scorecard.enrolment_title", name=name, filters=describe(filters))),
+        enrolment,
+        "scorecard_enrolment_trend.csv",
+    )
 
 st.subheader(t("scorecard.placements_heading"))
 if placements.empty:
     st.info(md("scorecard.no_placements", name=name, filters=describe(filters)))
 else:
-    chart_with_data(placements_per_year_bars(placements.numbers, title=t("scorecard.placements_title", name=name, filters=describe(filters))),
-                    placements, "scorecard_placements_by_year.csv")
+    chart_with_data(
+        placements_per_year_bars(placements.numbers, title=t("scorecard.placements_title", name=name, filters=describe(filters))),
+        placements,
+        "scorecard_placements_by_year.csv",
+    )
     st.caption(md("scorecard.partners_caption", name=name))
     show_table(view("partners", institution.filters), "scorecard_partners.csv")
 

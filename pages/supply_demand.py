@@ -17,9 +17,17 @@ HEATMAP_REGIONS = 25  # rows of the region × sector heat map; at national scale
 st.title(t("nav.supply_demand"))
 filters = active_filters()
 
-latest_only = "latest" if presentation_on() else st.segmented_control(  # the projector shows the latest year
-    t("supply_demand.period"), options=["latest", "total"], default="latest", key="period", required=True,
-    format_func=lambda p: t("supply_demand.latest_year", year=filters.year_to) if p == "latest" else t("supply_demand.total"),
+latest_only = (
+    "latest"
+    if presentation_on()
+    else st.segmented_control(  # the projector shows the latest year
+        t("supply_demand.period"),
+        options=["latest", "total"],
+        default="latest",
+        key="period",
+        required=True,
+        format_func=lambda p: t("supply_demand.latest_year", year=filters.year_to) if p == "latest" else t("supply_demand.total"),
+    )
 )
 period = filters.with_years(filters.year_to, filters.year_to) if latest_only == "latest" else filters
 scope = describe(period)
@@ -33,11 +41,19 @@ if not presentation_on():
     st.caption(t("supply_demand.explain"))
     bars = by_sector.numbers
 else:  # on a projector, the sectors with the largest gaps and the rest together, readable from the back
-    bars = keep_top(by_sector.numbers, key="sector_code", name="sector_name", rank=by_largest_gap(by_sector.numbers, "sector_code"),
-                    limit=PROJECTED_SECTORS, sums=("supply", "demand"), recompute=with_gap_measures,
-                    other_name=t("supply_demand.other_sectors", count=len(by_sector.numbers) - PROJECTED_SECTORS))
-chart_with_data(supply_demand_bars(bars, title=t("supply_demand.bars_title", filters=scope)),
-                by_sector, "supply_demand_by_sector.csv")
+    bars = keep_top(
+        by_sector.numbers,
+        key="sector_code",
+        name="sector_name",
+        rank=by_largest_gap(by_sector.numbers, "sector_code"),
+        limit=PROJECTED_SECTORS,
+        sums=("supply", "demand"),
+        recompute=with_gap_measures,
+        other_name=t("supply_demand.other_sectors", count=len(by_sector.numbers) - PROJECTED_SECTORS),
+    )
+chart_with_data(
+    supply_demand_bars(bars, title=t("supply_demand.bars_title", filters=scope)), by_sector, "supply_demand_by_sector.csv"
+)
 when, year = in_years(period), filters.year_to  # "in 2025" or "in 2019–2025"
 previous = view("gaps_by_sector", filters.with_years(year - 1, year - 1)).numbers if latest_only == "latest" else None
 takeaway(largest_shortage_takeaway(by_sector.numbers, previous, when=when, previous_year=year - 1))
@@ -45,23 +61,37 @@ takeaway(largest_shortage_takeaway(by_sector.numbers, previous, when=when, previ
 if not presentation_on():  # one idea per screen on the projector: the bars and their takeaway
     cells = view("gaps_by_region_sector", period)
     regions = cells.numbers["region_code"].nunique()
-    drawn = keep_top(cells.numbers, key="region_code", name="region_name", rank=by_largest_gap(cells.numbers, "region_code"),
-                     limit=HEATMAP_REGIONS, sums=("supply", "demand"), by=("sector_code", "sector_name"),
-                     recompute=with_gap_measures, other_name=t("supply_demand.other_regions", count=regions - HEATMAP_REGIONS))
+    drawn = keep_top(
+        cells.numbers,
+        key="region_code",
+        name="region_name",
+        rank=by_largest_gap(cells.numbers, "region_code"),
+        limit=HEATMAP_REGIONS,
+        sums=("supply", "demand"),
+        by=("sector_code", "sector_name"),
+        recompute=with_gap_measures,
+        other_name=t("supply_demand.other_regions", count=regions - HEATMAP_REGIONS),
+    )
     if (drawn["region_code"] == OTHER_CODE).any():  # keep_top folded the rest into one row
         st.caption(t("supply_demand.heatmap_top", shown=HEATMAP_REGIONS, regions=f"{regions:,}"))
-    chart_with_data(coverage_heatmap(drawn, title=t("supply_demand.heatmap_title", filters=scope)), cells,
-                    "coverage_by_region_sector.csv")
+    chart_with_data(
+        coverage_heatmap(drawn, title=t("supply_demand.heatmap_title", filters=scope)), cells, "coverage_by_region_sector.csv"
+    )
     takeaway(lowest_coverage_takeaway(cells.numbers, when=when))
 
     trend = view("supply_demand_trend", filters)
-    chart_with_data(supply_demand_trend_lines(trend.numbers, title=t("supply_demand.trend_title", filters=describe(filters))),
-                    trend, "supply_demand_trend.csv")
+    chart_with_data(
+        supply_demand_trend_lines(trend.numbers, title=t("supply_demand.trend_title", filters=describe(filters))),
+        trend,
+        "supply_demand_trend.csv",
+    )
     takeaway(trend_takeaway(trend.numbers))
 
     st.subheader(t("supply_demand.table_heading"))
     table_with_data(
-        cells, "gaps_by_region_sector.csv",
-        column_config=number_columns({"supply": "localized", "demand": "localized", "gap": "localized",
-                                      "coverage_ratio": "%.2f"}),
+        cells,
+        "gaps_by_region_sector.csv",
+        column_config=number_columns(
+            {"supply": "localized", "demand": "localized", "gap": "localized", "coverage_ratio": "%.2f"}
+        ),
     )

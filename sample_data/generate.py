@@ -112,27 +112,75 @@ LOCALITIES = {
 # How much of each sector a kind of region has, relative to its size.
 # Missing sector = 1.0; 0 = the sector does not exist there (no demand row).
 KIND_SECTOR_AFFINITY = {
-    "metro": {"A": 0.03, "B": 0.0, "C": 0.55, "J": 1.9, "K": 1.9, "L": 1.5, "M": 1.7,
-              "N": 1.5, "O": 1.3, "R": 1.4, "I": 1.2, "Q": 1.05, "H": 0.9, "E": 0.7,
-              "T": 1.5},
-    "suburban": {"A": 0.2, "B": 0.0, "C": 0.9, "F": 1.3, "G": 1.25, "H": 1.2, "P": 1.2,
-                 "J": 0.9, "K": 0.8, "M": 0.8, "T": 1.0},
-    "industrial": {"A": 0.3, "B": 1.8, "C": 2.4, "D": 1.6, "E": 1.4, "H": 1.5, "J": 0.45,
-                   "K": 0.5, "L": 0.6, "M": 0.6, "N": 0.8, "R": 0.6, "T": 0.0},
-    "town": {"A": 2.0, "B": 0.3, "C": 1.0, "I": 1.3, "J": 0.35, "K": 0.5, "L": 0.7,
-             "M": 0.5, "N": 0.6, "T": 0.0},
-    "rural": {"A": 6.5, "B": 0.9, "C": 0.5, "D": 0.8, "I": 1.2, "J": 0.15, "K": 0.35,
-              "L": 0.5, "M": 0.35, "N": 0.45, "O": 0.8, "R": 0.6, "T": 0.0},
-    "remote": {"A": 6.0, "B": 0.0, "C": 0.3, "H": 1.4, "I": 1.7, "J": 0.1, "K": 0.3,
-               "L": 0.4, "M": 0.3, "N": 0.4, "R": 0.6, "T": 0.0},
+    "metro": {
+        "A": 0.03,
+        "B": 0.0,
+        "C": 0.55,
+        "J": 1.9,
+        "K": 1.9,
+        "L": 1.5,
+        "M": 1.7,
+        "N": 1.5,
+        "O": 1.3,
+        "R": 1.4,
+        "I": 1.2,
+        "Q": 1.05,
+        "H": 0.9,
+        "E": 0.7,
+        "T": 1.5,
+    },
+    "suburban": {"A": 0.2, "B": 0.0, "C": 0.9, "F": 1.3, "G": 1.25, "H": 1.2, "P": 1.2, "J": 0.9, "K": 0.8, "M": 0.8, "T": 1.0},
+    "industrial": {
+        "A": 0.3,
+        "B": 1.8,
+        "C": 2.4,
+        "D": 1.6,
+        "E": 1.4,
+        "H": 1.5,
+        "J": 0.45,
+        "K": 0.5,
+        "L": 0.6,
+        "M": 0.6,
+        "N": 0.8,
+        "R": 0.6,
+        "T": 0.0,
+    },
+    "town": {"A": 2.0, "B": 0.3, "C": 1.0, "I": 1.3, "J": 0.35, "K": 0.5, "L": 0.7, "M": 0.5, "N": 0.6, "T": 0.0},
+    "rural": {
+        "A": 6.5,
+        "B": 0.9,
+        "C": 0.5,
+        "D": 0.8,
+        "I": 1.2,
+        "J": 0.15,
+        "K": 0.35,
+        "L": 0.5,
+        "M": 0.35,
+        "N": 0.45,
+        "O": 0.8,
+        "R": 0.6,
+        "T": 0.0,
+    },
+    "remote": {
+        "A": 6.0,
+        "B": 0.0,
+        "C": 0.3,
+        "H": 1.4,
+        "I": 1.7,
+        "J": 0.1,
+        "K": 0.3,
+        "L": 0.4,
+        "M": 0.3,
+        "N": 0.4,
+        "R": 0.6,
+        "T": 0.0,
+    },
 }
 
 # Bigger schools in the city, small ones in the countryside.
-KIND_SCHOOL_SIZE = {"metro": 1.2, "suburban": 1.0, "industrial": 1.0, "town": 0.8,
-                    "rural": 0.55, "remote": 0.5}
+KIND_SCHOOL_SIZE = {"metro": 1.2, "suburban": 1.0, "industrial": 1.0, "town": 0.8, "rural": 0.55, "remote": 0.5}
 # Wage level by kind of region.
-KIND_WAGE_FACTOR = {"metro": 1.12, "suburban": 1.03, "industrial": 1.0, "town": 0.92,
-                    "rural": 0.86, "remote": 0.88}
+KIND_WAGE_FACTOR = {"metro": 1.12, "suburban": 1.03, "industrial": 1.0, "town": 0.92, "rural": 0.86, "remote": 0.88}
 
 # ---------------------------------------------------------------------------
 # Sectors
@@ -158,8 +206,11 @@ SECTORS = [
     ("Q", "Human health and social work activities"),
     ("R", "Arts, entertainment and recreation"),
     ("S", "Other service activities"),
-    ("T", "Activities of households as employers; undifferentiated goods- and "
-          "services-producing activities of households for own use"),
+    (
+        "T",
+        "Activities of households as employers; undifferentiated goods- and "
+        "services-producing activities of households for own use",
+    ),
     ("U", "Activities of extraterritorial organizations and bodies"),
 ]
 
@@ -167,12 +218,12 @@ SECTORS = [
 class SectorProfile(NamedTuple):
     coverage_2019: float  # graduates / openings in 2019, sets the demand scale
     intake_growth: float  # yearly change of program intakes
-    popularity: float     # intake size multiplier (students' preference)
-    in_field: float       # employed_in_field / employed
+    popularity: float  # intake size multiplier (students' preference)
+    in_field: float  # employed_in_field / employed
     self_employed: float  # self_employed / employed
-    hire_rate: float      # hired / students_placed at employers of this sector
-    wage: float           # median monthly wage of a new graduate, 2019
-    employers: int        # number of partner employers
+    hire_rate: float  # hired / students_placed at employers of this sector
+    wage: float  # median monthly wage of a new graduate, 2019
+    employers: int  # number of partner employers
 
 
 # Shortage sectors (C, J, Q) get low coverage and high hire rates; business and
@@ -221,8 +272,7 @@ TRAINING_HUB_PULL = 0.35
 # Openings in a (region, sector) smaller than this are not published.
 MIN_OPENINGS = 2
 # Employment (stock) per yearly opening, by sector; the rest use the default.
-EMPLOYMENT_PER_OPENING = {"A": 22, "C": 16, "G": 12, "I": 9, "J": 11, "Q": 14, "P": 20,
-                          "O": 25}
+EMPLOYMENT_PER_OPENING = {"A": 22, "C": 16, "G": 12, "I": 9, "J": 11, "Q": 14, "P": 20, "O": 25}
 DEFAULT_EMPLOYMENT_PER_OPENING = 15
 SHARE_EMPLOYMENT_MISSING = 0.03
 
@@ -230,10 +280,26 @@ SHARE_EMPLOYMENT_MISSING = 0.03
 # a bank's IT department).  T (domestic services) has no partner employers:
 # its students go to home-service agencies (N).
 RELATED_SECTORS = {
-    "A": ["C"], "C": ["D", "H"], "F": ["D", "L"], "G": ["H", "I"], "H": ["G", "C"],
-    "I": ["R", "N"], "J": ["K", "M", "C"], "K": ["G", "N"], "M": ["C", "F", "J"],
-    "N": ["K", "G", "Q"], "Q": ["P", "S"], "P": ["Q"], "S": ["G"], "T": ["N"],
-    "L": ["K"], "O": ["N"], "B": ["C"], "D": ["C"], "E": ["D"], "R": ["I"],
+    "A": ["C"],
+    "C": ["D", "H"],
+    "F": ["D", "L"],
+    "G": ["H", "I"],
+    "H": ["G", "C"],
+    "I": ["R", "N"],
+    "J": ["K", "M", "C"],
+    "K": ["G", "N"],
+    "M": ["C", "F", "J"],
+    "N": ["K", "G", "Q"],
+    "Q": ["P", "S"],
+    "P": ["Q"],
+    "S": ["G"],
+    "T": ["N"],
+    "L": ["K"],
+    "O": ["N"],
+    "B": ["C"],
+    "D": ["C"],
+    "E": ["D"],
+    "R": ["I"],
 }
 SHARE_CROSS_SECTOR_PARTNER = 0.25
 
@@ -406,8 +472,12 @@ TECHNICIAN = "Technician college"
 ADULT = "Adult training centre"
 
 # Levels each type teaches, and its programs' length in years.
-TYPE_LEVELS = {SECONDARY: ("secondary", ""), HIGHER: ("higher", ""),
-               TECHNICIAN: ("secondary", "higher"), ADULT: ("", "secondary")}
+TYPE_LEVELS = {
+    SECONDARY: ("secondary", ""),
+    HIGHER: ("higher", ""),
+    TECHNICIAN: ("secondary", "higher"),
+    ADULT: ("", "secondary"),
+}
 TYPE_PROGRAM_YEARS = {SECONDARY: 3, HIGHER: 3, TECHNICIAN: 3, ADULT: 1}
 TYPE_INTAKE = {SECONDARY: 36, HIGHER: 42, TECHNICIAN: 32, ADULT: 28}
 
@@ -464,8 +534,8 @@ PROGRAMS_PER_INSTITUTION = (5, 15)
 # Outcomes and placements
 # ---------------------------------------------------------------------------
 
-SURVEY_RESPONSE = (0.85, 0.95)   # surveyed / graduates
-NOT_REACHED = (0.0, 0.04)        # surveyed but destination unknown
+SURVEY_RESPONSE = (0.85, 0.95)  # surveyed / graduates
+NOT_REACHED = (0.0, 0.04)  # surveyed but destination unknown
 DESTINATION_TYPICAL = (0.87, 0.95)
 DESTINATION_WEAK = (0.60, 0.66)
 WEAK_IN_FIELD_FACTOR = 0.6
@@ -480,7 +550,7 @@ MIN_EMPLOYED_FOR_WAGE = 5  # small cells are suppressed
 
 PLACEMENT_RATE = (0.6, 0.95)  # share of the final-year cohort placed
 PLACEMENT_RATE_WEAK = 0.45
-ADULT_PLACEMENT_SHARE = 0.4   # short courses place fewer trainees
+ADULT_PLACEMENT_SHARE = 0.4  # short courses place fewer trainees
 # Hospitality and recreation hosts closed during the 2020-2021 shock.
 SHOCK_PLACEMENT_FACTOR = {2020: 0.4, 2021: 0.7}
 SHOCK_SECTORS = "IR"
@@ -497,63 +567,183 @@ SHARE_PARTNER_SINCE_MISSING = 0.05
 SHARE_CAPACITY_MISSING = 0.10
 SHARE_OVER_CAPACITY = 0.12
 
-SURNAMES = ["Ashby", "Bramley", "Carver", "Denholm", "Ellison", "Fairweather", "Garrick",
-            "Holloway", "Ingram", "Jessop", "Kendrick", "Langley", "Marsden", "Norbury",
-            "Oakes", "Pemberton", "Quinlan", "Radcliffe", "Sutton", "Thornley",
-            "Underwood", "Whitlock", "Yardley", "Barrow", "Coleman", "Dunmore", "Everett",
-            "Fenwick", "Griffin", "Hartley", "Lockwood", "Mercer", "Prescott", "Rowntree"]
+SURNAMES = [
+    "Ashby",
+    "Bramley",
+    "Carver",
+    "Denholm",
+    "Ellison",
+    "Fairweather",
+    "Garrick",
+    "Holloway",
+    "Ingram",
+    "Jessop",
+    "Kendrick",
+    "Langley",
+    "Marsden",
+    "Norbury",
+    "Oakes",
+    "Pemberton",
+    "Quinlan",
+    "Radcliffe",
+    "Sutton",
+    "Thornley",
+    "Underwood",
+    "Whitlock",
+    "Yardley",
+    "Barrow",
+    "Coleman",
+    "Dunmore",
+    "Everett",
+    "Fenwick",
+    "Griffin",
+    "Hartley",
+    "Lockwood",
+    "Mercer",
+    "Prescott",
+    "Rowntree",
+]
 
 # {place} = a locality of the employer's region, {surname} = a family name.
 EMPLOYER_NAME_TEMPLATES = {
-    "A": ["{place} Dairy Cooperative", "{surname} Family Farms", "{place} Orchards Ltd",
-          "{place} Forestry Services", "{place} Fish Farm", "{surname} & Sons Market Gardens",
-          "{place} Seed and Grain Cooperative", "{place} Agritech Ltd"],
+    "A": [
+        "{place} Dairy Cooperative",
+        "{surname} Family Farms",
+        "{place} Orchards Ltd",
+        "{place} Forestry Services",
+        "{place} Fish Farm",
+        "{surname} & Sons Market Gardens",
+        "{place} Seed and Grain Cooperative",
+        "{place} Agritech Ltd",
+    ],
     "B": ["{place} Quarry Company", "{place} Aggregates Ltd", "{surname} Stone and Gravel"],
-    "C": ["{place} Precision Parts Ltd", "{surname} Engineering Works", "{place} Robotics Ltd",
-          "{place} Food Processing Co.", "{place} Steel Fabrications", "{surname} Electronics",
-          "{place} Automotive Components", "{place} Plastics Moulding Ltd",
-          "{surname} Pharmaceuticals", "{place} Textile Mills", "{place} Furniture Works",
-          "{place} Printing Press", "{surname} Instruments Ltd", "{place} Machine Tools",
-          "{surname} Chemicals Ltd", "{place} Bakeries Manufacturing"],
-    "D": ["{place} Power Networks", "{place} Wind Energy Ltd", "{place} Solar Farms",
-          "{place} Gas Distribution", "{surname} Energy Services"],
+    "C": [
+        "{place} Precision Parts Ltd",
+        "{surname} Engineering Works",
+        "{place} Robotics Ltd",
+        "{place} Food Processing Co.",
+        "{place} Steel Fabrications",
+        "{surname} Electronics",
+        "{place} Automotive Components",
+        "{place} Plastics Moulding Ltd",
+        "{surname} Pharmaceuticals",
+        "{place} Textile Mills",
+        "{place} Furniture Works",
+        "{place} Printing Press",
+        "{surname} Instruments Ltd",
+        "{place} Machine Tools",
+        "{surname} Chemicals Ltd",
+        "{place} Bakeries Manufacturing",
+    ],
+    "D": [
+        "{place} Power Networks",
+        "{place} Wind Energy Ltd",
+        "{place} Solar Farms",
+        "{place} Gas Distribution",
+        "{surname} Energy Services",
+    ],
     "E": ["{place} Water Services", "{place} Recycling Centre", "{surname} Environmental Services"],
-    "F": ["{surname} Construction Ltd", "{place} Builders", "{surname} & {surname2} Contractors",
-          "{place} Civil Engineering", "{place} Roofing and Plumbing",
-          "{surname} Electrical Contractors", "{place} Homes Developments"],
-    "G": ["{place} Supermarket", "{surname}'s Department Store", "{place} Motor Centre",
-          "{place} Wholesale Market", "{surname} Auto Repairs", "{place} Retail Park Stores",
-          "{place} Online Marketplace Ltd", "{surname} Trading Company"],
-    "H": ["{place} Logistics Ltd", "{place} Freight Services", "{place} Bus Company",
-          "{place} Port Authority", "{surname} Haulage", "{place} Courier Services",
-          "{place} Rail Depot", "{place} Cold Storage", "{place} Ferry Company"],
-    "I": ["{place} Grand Hotel", "The {place} Inn", "{surname}'s Restaurant",
-          "{place} Conference Hotel", "{place} Catering Services", "{place} Bakery and Cafe",
-          "{place} Holiday Park", "{place} Bistro", "{surname} Hotels Group"],
-    "J": ["{place} Software Ltd", "{surname} Digital", "{place} Data Systems", "{place} Telecom",
-          "{place} Cloud Services", "{place} Games Studio", "{place} Media Productions",
-          "{surname} Cybersecurity", "{surname} Web Solutions"],
-    "K": ["{place} Savings Bank", "{place} Building Society", "{surname} Insurance Group",
-          "{place} Credit Union", "{place} Finance Ltd", "{place} Mutual Assurance",
-          "{surname} Payments Ltd"],
+    "F": [
+        "{surname} Construction Ltd",
+        "{place} Builders",
+        "{surname} & {surname2} Contractors",
+        "{place} Civil Engineering",
+        "{place} Roofing and Plumbing",
+        "{surname} Electrical Contractors",
+        "{place} Homes Developments",
+    ],
+    "G": [
+        "{place} Supermarket",
+        "{surname}'s Department Store",
+        "{place} Motor Centre",
+        "{place} Wholesale Market",
+        "{surname} Auto Repairs",
+        "{place} Retail Park Stores",
+        "{place} Online Marketplace Ltd",
+        "{surname} Trading Company",
+    ],
+    "H": [
+        "{place} Logistics Ltd",
+        "{place} Freight Services",
+        "{place} Bus Company",
+        "{place} Port Authority",
+        "{surname} Haulage",
+        "{place} Courier Services",
+        "{place} Rail Depot",
+        "{place} Cold Storage",
+        "{place} Ferry Company",
+    ],
+    "I": [
+        "{place} Grand Hotel",
+        "The {place} Inn",
+        "{surname}'s Restaurant",
+        "{place} Conference Hotel",
+        "{place} Catering Services",
+        "{place} Bakery and Cafe",
+        "{place} Holiday Park",
+        "{place} Bistro",
+        "{surname} Hotels Group",
+    ],
+    "J": [
+        "{place} Software Ltd",
+        "{surname} Digital",
+        "{place} Data Systems",
+        "{place} Telecom",
+        "{place} Cloud Services",
+        "{place} Games Studio",
+        "{place} Media Productions",
+        "{surname} Cybersecurity",
+        "{surname} Web Solutions",
+    ],
+    "K": [
+        "{place} Savings Bank",
+        "{place} Building Society",
+        "{surname} Insurance Group",
+        "{place} Credit Union",
+        "{place} Finance Ltd",
+        "{place} Mutual Assurance",
+        "{surname} Payments Ltd",
+    ],
     "L": ["{place} Property Management", "{surname} Estate Agents", "{place} Housing Association"],
-    "M": ["{surname} Architects", "{surname} & {surname2} Accountants", "{place} Design Studio",
-          "{place} Testing Laboratories", "{surname} Legal Services", "{place} Surveyors",
-          "{place} Veterinary Clinic", "{place} Marketing Agency",
-          "{surname} Engineering Consultants"],
-    "N": ["{place} Business Services", "{place} Staffing Agency", "{place} Facility Services",
-          "{place} Security Ltd", "{place} Contact Centre", "{place} Travel Agency",
-          "{place} Home Services Agency", "{place} Cleaning Services", "{place} Events Ltd"],
+    "M": [
+        "{surname} Architects",
+        "{surname} & {surname2} Accountants",
+        "{place} Design Studio",
+        "{place} Testing Laboratories",
+        "{surname} Legal Services",
+        "{place} Surveyors",
+        "{place} Veterinary Clinic",
+        "{place} Marketing Agency",
+        "{surname} Engineering Consultants",
+    ],
+    "N": [
+        "{place} Business Services",
+        "{place} Staffing Agency",
+        "{place} Facility Services",
+        "{place} Security Ltd",
+        "{place} Contact Centre",
+        "{place} Travel Agency",
+        "{place} Home Services Agency",
+        "{place} Cleaning Services",
+        "{place} Events Ltd",
+    ],
     "O": ["{place} Council", "{place} Tax Office", "{place} Civic Services Department"],
-    "P": ["{place} Primary School", "{place} Kindergarten", "{place} Early Years Centre",
-          "{place} Learning Centre"],
-    "Q": ["{place} General Hospital", "{place} Community Health Centre", "{surname} Care Home",
-          "{place} Rehabilitation Clinic", "{place} Dental Practice", "{place} Pharmacy",
-          "{place} Children's Hospital", "{place} Medical Laboratory", "{place} Senior Living",
-          "{place} Family Support Services", "{surname} House Nursing Home"],
+    "P": ["{place} Primary School", "{place} Kindergarten", "{place} Early Years Centre", "{place} Learning Centre"],
+    "Q": [
+        "{place} General Hospital",
+        "{place} Community Health Centre",
+        "{surname} Care Home",
+        "{place} Rehabilitation Clinic",
+        "{place} Dental Practice",
+        "{place} Pharmacy",
+        "{place} Children's Hospital",
+        "{place} Medical Laboratory",
+        "{place} Senior Living",
+        "{place} Family Support Services",
+        "{surname} House Nursing Home",
+    ],
     "R": ["{place} Leisure Centre", "{place} Theatre", "{place} Museum", "{place} Sports Club"],
-    "S": ["{surname} Hair and Beauty", "{place} Salon", "{place} Appliance Repairs",
-          "{place} Phone Repair Shop"],
+    "S": ["{surname} Hair and Beauty", "{place} Salon", "{place} Appliance Repairs", "{place} Phone Repair Shop"],
 }
 
 # ---------------------------------------------------------------------------
@@ -640,8 +830,13 @@ def build_sectors() -> list[list]:
 def build_programs() -> list[dict]:
     """The program catalogue with codes P001.. in catalogue order."""
     return [
-        {"program_code": f"P{i:03d}", "program_name": name, "sector_code": sector,
-         "level": level, "start_year": PROGRAM_START_YEAR.get(name, FIRST_INTAKE_YEAR)}
+        {
+            "program_code": f"P{i:03d}",
+            "program_name": name,
+            "sector_code": sector,
+            "level": level,
+            "start_year": PROGRAM_START_YEAR.get(name, FIRST_INTAKE_YEAR),
+        }
         for i, (name, sector, level) in enumerate(PROGRAMS, start=1)
     ]
 
@@ -650,8 +845,13 @@ def build_institutions() -> list[dict]:
     """Institutions with codes INS001.. in list order."""
     regions = {r.code: r for r in REGIONS}
     return [
-        {"institution_id": f"INS{i:03d}", "institution_name": name, "region": regions[code],
-         "institution_type": itype, "focus": focus}
+        {
+            "institution_id": f"INS{i:03d}",
+            "institution_name": name,
+            "region": regions[code],
+            "institution_type": itype,
+            "focus": focus,
+        }
         for i, (name, code, itype, focus) in enumerate(INSTITUTIONS, start=1)
     ]
 
@@ -689,8 +889,7 @@ def choose_offerings(institutions: list[dict], programs: list[dict]) -> list[tup
             weights.pop(index)
             chosen.append(pick)
         if len(chosen) < low:
-            fillers = [p for p in programs if p["level"] in levels and p not in chosen
-                       and p["sector_code"] not in "TU"]
+            fillers = [p for p in programs if p["level"] in levels and p not in chosen and p["sector_code"] not in "TU"]
             chosen += rng.sample(fillers, low - len(chosen))
         offered[inst["institution_id"]] = chosen
     # A catalogue program that some institution could teach (focus sector and
@@ -700,10 +899,13 @@ def choose_offerings(institutions: list[dict], programs: list[dict]) -> list[tup
     for program in programs:
         if program["program_code"] in taught:
             continue
-        able = [inst for inst in institutions
-                if program["sector_code"] in inst["focus"]
-                and program["level"] in TYPE_LEVELS[inst["institution_type"]]
-                and len(offered[inst["institution_id"]]) < PROGRAMS_PER_INSTITUTION[1]]
+        able = [
+            inst
+            for inst in institutions
+            if program["sector_code"] in inst["focus"]
+            and program["level"] in TYPE_LEVELS[inst["institution_type"]]
+            and len(offered[inst["institution_id"]]) < PROGRAMS_PER_INSTITUTION[1]
+        ]
         if able:
             host = min(able, key=lambda i: (len(offered[i["institution_id"]]), i["institution_id"]))
             offered[host["institution_id"]].append(program)
@@ -720,8 +922,12 @@ def build_intakes(offerings: list[tuple[dict, dict]]) -> dict:
     intakes = {}
     for inst, program in offerings:
         profile = SECTOR_PROFILES[program["sector_code"]]
-        base = (TYPE_INTAKE[inst["institution_type"]] * KIND_SCHOOL_SIZE[inst["region"].kind]
-                * profile.popularity * rng.uniform(0.6, 1.4))
+        base = (
+            TYPE_INTAKE[inst["institution_type"]]
+            * KIND_SCHOOL_SIZE[inst["region"].kind]
+            * profile.popularity
+            * rng.uniform(0.6, 1.4)
+        )
         series = {}
         for year in range(FIRST_INTAKE_YEAR, YEARS[-1] + 1):
             if year < program["start_year"]:
@@ -783,15 +989,16 @@ def build_demand(supply) -> list[list]:
     rows = []
     sector_shares = {}
     for sector in SECTOR_PROFILES:
-        economy = {r.code: r.weight * affinity(r, sector) * rng.uniform(0.85, 1.15)
-                   for r in REGIONS}
+        economy = {r.code: r.weight * affinity(r, sector) * rng.uniform(0.85, 1.15) for r in REGIONS}
         economy_total = sum(economy.values())
         trained_total = supply[(YEARS[0], None, sector)] or 1
         blended = {
-            code: 0.0 if value == 0 else
-            (1 - TRAINING_HUB_PULL) * value / economy_total
+            code: 0.0
+            if value == 0
+            else (1 - TRAINING_HUB_PULL) * value / economy_total
             + TRAINING_HUB_PULL * supply[(YEARS[0], code, sector)] / trained_total
-            for code, value in economy.items()}
+            for code, value in economy.items()
+        }
         total = sum(blended.values())
         sector_shares[sector] = {code: value / total for code, value in blended.items()}
     for year in YEARS:
@@ -801,8 +1008,7 @@ def build_demand(supply) -> list[list]:
                 share = sector_shares[sector][region.code]
                 if share * base_openings < MIN_OPENINGS:
                     continue  # sector absent or too small to publish here
-                openings = round(base_openings * demand_index(sector, year) * share
-                                 * rng.uniform(0.94, 1.06))
+                openings = round(base_openings * demand_index(sector, year) * share * rng.uniform(0.94, 1.06))
                 ratio = EMPLOYMENT_PER_OPENING.get(sector, DEFAULT_EMPLOYMENT_PER_OPENING)
                 employment = round(openings * ratio * rng.uniform(0.85, 1.15) / 10) * 10
                 if rng.random() < SHARE_EMPLOYMENT_MISSING:
@@ -811,8 +1017,7 @@ def build_demand(supply) -> list[list]:
     return rows
 
 
-def employer_name(rng: random.Random, sector: str, region: Region, taken: set[str],
-                  used_kinds: set[tuple[str, str]]) -> str:
+def employer_name(rng: random.Random, sector: str, region: Region, taken: set[str], used_kinds: set[tuple[str, str]]) -> str:
     """A believable, unique employer name for a sector and region.
 
     A kind of business (template) is reused within a region only when the
@@ -824,8 +1029,7 @@ def employer_name(rng: random.Random, sector: str, region: Region, taken: set[st
     for _attempt in range(200):
         surname, surname2 = rng.sample(SURNAMES, 2)
         template = rng.choice(fresh)
-        name = template.format(
-            place=rng.choice(LOCALITIES[region.code]), surname=surname, surname2=surname2)
+        name = template.format(place=rng.choice(LOCALITIES[region.code]), surname=surname, surname2=surname2)
         if name not in taken:
             taken.add(name)
             used_kinds.add((region.code, template))
@@ -848,8 +1052,7 @@ def build_employers() -> list[dict]:
             since = round(rng.triangular(2005, 2024, 2021))
             if rng.random() < SHARE_PARTNER_SINCE_MISSING:
                 since = None
-            employers.append({"employer_name": name, "sector_code": sector,
-                              "region": region, "partner_since": since})
+            employers.append({"employer_name": name, "sector_code": sector, "region": region, "partner_since": since})
     # Ids follow a stable order (region, sector, name) so the file reads well.
     employers.sort(key=lambda e: (e["region"].code, e["sector_code"], e["employer_name"]))
     for i, employer in enumerate(employers, start=1):
@@ -872,12 +1075,10 @@ def choose_partners(offerings, employers, intakes) -> dict:
     for inst, program in offerings:
         sector = program["sector_code"]
         pool = by_sector[sector] or by_sector[RELATED_SECTORS[sector][0]]
-        weights = [SAME_REGION_PREFERENCE if e["region"].code == inst["region"].code else 1.0
-                   for e in pool]
+        weights = [SAME_REGION_PREFERENCE if e["region"].code == inst["region"].code else 1.0 for e in pool]
         key = (inst["institution_id"], program["program_code"])
         first_intake = next(n for n in intakes[key].values() if n > 0)
-        wanted = min(MAX_PARTNERS,
-                     max(1, round(first_intake / STUDENTS_PER_PARTNER)) + rng.randint(0, 2))
+        wanted = min(MAX_PARTNERS, max(1, round(first_intake / STUDENTS_PER_PARTNER)) + rng.randint(0, 2))
         chosen = []
         pool, weights = list(pool), list(weights)
         while pool and len(chosen) < wanted:
@@ -887,12 +1088,10 @@ def choose_partners(offerings, employers, intakes) -> dict:
             weights.pop(index)
             chosen.append(pick)
         if rng.random() < SHARE_CROSS_SECTOR_PARTNER:
-            related = [e for s in RELATED_SECTORS[sector] for e in by_sector[s]
-                       if e not in chosen]
+            related = [e for s in RELATED_SECTORS[sector] for e in by_sector[s] if e not in chosen]
             if related:
                 chosen.append(rng.choice(related))
-        partners[key] = [
-            (employer, rng.uniform(0.4, 1.6)) for employer in chosen]
+        partners[key] = [(employer, rng.uniform(0.4, 1.6)) for employer in chosen]
     return partners
 
 
@@ -917,8 +1116,7 @@ def build_placements(offerings, enrolments, intakes, partners) -> list[list]:
             else:
                 cohort = enrolments[(year, inst_id, code)][1]
             to_place = round(cohort * rate * rng.uniform(0.9, 1.1))
-            active = [(e, w) for e, w in partners[(inst_id, code)]
-                      if e["partner_since"] is None or e["partner_since"] <= year]
+            active = [(e, w) for e, w in partners[(inst_id, code)] if e["partner_since"] is None or e["partner_since"] <= year]
             if not active:
                 continue
             counts = split_count(to_place, [weight for _e, weight in active])
@@ -1005,26 +1203,28 @@ def build_outcomes(offerings, enrolments) -> list[list]:
             destination_rate = min(0.99, destination_rate)
             reached = surveyed - round(surveyed * rng.uniform(*NOT_REACHED))
             secured = min(reached, round(surveyed * destination_rate))
-            further_study = round(secured * FURTHER_STUDY_SHARE[program["level"]]
-                                  * rng.uniform(0.7, 1.3))
+            further_study = round(secured * FURTHER_STUDY_SHARE[program["level"]] * rng.uniform(0.7, 1.3))
             employed = secured - further_study
             unemployed = reached - secured
             in_field_rate = profile.in_field * (WEAK_IN_FIELD_FACTOR if is_weak else 1.0)
-            employed_in_field = min(employed, round(employed * in_field_rate
-                                                    * rng.uniform(0.9, 1.1)))
-            self_employed = min(employed, round(employed * profile.self_employed
-                                                * rng.uniform(0.5, 1.5)))
+            employed_in_field = min(employed, round(employed * in_field_rate * rng.uniform(0.9, 1.1)))
+            self_employed = min(employed, round(employed * profile.self_employed * rng.uniform(0.5, 1.5)))
             wage = None
             if employed >= MIN_EMPLOYED_FOR_WAGE and rng.random() >= SHARE_WAGE_MISSING:
-                wage = (profile.wage * LEVEL_WAGE_FACTOR[program["level"]]
-                        * KIND_WAGE_FACTOR[inst["region"].kind]
-                        * (1 + WAGE_GROWTH) ** (cohort - COHORT_YEARS[0])
-                        * (0.9 if is_weak else 1.0) * rng.uniform(0.94, 1.06))
+                wage = (
+                    profile.wage
+                    * LEVEL_WAGE_FACTOR[program["level"]]
+                    * KIND_WAGE_FACTOR[inst["region"].kind]
+                    * (1 + WAGE_GROWTH) ** (cohort - COHORT_YEARS[0])
+                    * (0.9 if is_weak else 1.0)
+                    * rng.uniform(0.94, 1.06)
+                )
                 # Survey medians are reported to 10; an even count gives a half.
                 wage = round(wage / 10) * 10 + (0.5 if rng.random() < 0.12 else 0.0)
                 wage = format_money(wage)
-            rows.append([cohort, inst_id, code, surveyed, employed, employed_in_field,
-                         self_employed, further_study, unemployed, wage])
+            rows.append(
+                [cohort, inst_id, code, surveyed, employed, employed_in_field, self_employed, further_study, unemployed, wage]
+            )
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     return rows
 
@@ -1053,30 +1253,47 @@ def generate(out_dir: Path) -> dict[str, int]:
         "sectors": (["sector_code", "sector_name"], build_sectors()),
         "institutions": (
             ["institution_id", "institution_name", "region_code", "institution_type"],
-            [[i["institution_id"], i["institution_name"], i["region"].code,
-              i["institution_type"]] for i in institutions]),
+            [[i["institution_id"], i["institution_name"], i["region"].code, i["institution_type"]] for i in institutions],
+        ),
         "programs": (
             ["program_code", "program_name", "sector_code", "level"],
-            [[p["program_code"], p["program_name"], p["sector_code"], p["level"]]
-             for p in programs]),
+            [[p["program_code"], p["program_name"], p["sector_code"], p["level"]] for p in programs],
+        ),
         "employers": (
-            ["employer_id", "employer_name", "sector_code", "region_code", "partner_since",
-             "placement_capacity"],
-            [[e["employer_id"], e["employer_name"], e["sector_code"], e["region"].code,
-              e["partner_since"], e["placement_capacity"]] for e in employers]),
+            ["employer_id", "employer_name", "sector_code", "region_code", "partner_since", "placement_capacity"],
+            [
+                [
+                    e["employer_id"],
+                    e["employer_name"],
+                    e["sector_code"],
+                    e["region"].code,
+                    e["partner_since"],
+                    e["placement_capacity"],
+                ]
+                for e in employers
+            ],
+        ),
         "enrolments": (
             ["year", "institution_id", "program_code", "enrolled", "graduates"],
-            [[year, inst, code, enrolled, graduates]
-             for (year, inst, code), (enrolled, graduates) in sorted(enrolments.items())]),
-        "placements": (
-            ["year", "institution_id", "program_code", "employer_id", "students_placed",
-             "hired"], placement_rows),
+            [[year, inst, code, enrolled, graduates] for (year, inst, code), (enrolled, graduates) in sorted(enrolments.items())],
+        ),
+        "placements": (["year", "institution_id", "program_code", "employer_id", "students_placed", "hired"], placement_rows),
         "outcomes": (
-            ["cohort_year", "institution_id", "program_code", "surveyed", "employed",
-             "employed_in_field", "self_employed", "further_study", "unemployed",
-             "median_monthly_wage"], outcome_rows),
-        "demand": (["year", "region_code", "sector_code", "openings", "employment"],
-                   demand_rows),
+            [
+                "cohort_year",
+                "institution_id",
+                "program_code",
+                "surveyed",
+                "employed",
+                "employed_in_field",
+                "self_employed",
+                "further_study",
+                "unemployed",
+                "median_monthly_wage",
+            ],
+            outcome_rows,
+        ),
+        "demand": (["year", "region_code", "sector_code", "openings", "employment"], demand_rows),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     for table, (header, rows) in tables.items():
@@ -1087,8 +1304,12 @@ def generate(out_dir: Path) -> dict[str, int]:
 def main() -> None:
     """Command line: ``python sample_data/generate.py [--out DIR]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
-                        help="folder to write the CSV files to (default: this script's folder)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parent,
+        help="folder to write the CSV files to (default: this script's folder)",
+    )
     args = parser.parse_args()
     counts = generate(args.out)
     for table, count in counts.items():

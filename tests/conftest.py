@@ -14,18 +14,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 from sqlalchemy import Engine, func, select, text
-from sqlalchemy.orm import Session
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
 
+import ui.components
 from data_access.contract import LOAD_ORDER
 from data_access.loading import load_paths
 from data_access.models import CONTRACT_MODELS
 from data_access.queries import current_data_version
 from data_access.settings import get_settings
 from data_access.store import _ready_engine, create_schema, make_engine, normalise_url
-import ui.components
 
 FIXTURES = Path(__file__).parent / "fixtures"
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -193,5 +193,7 @@ def click_chart(app: AppTest, key_prefix: str, codes: list[str]) -> AppTest:
     state = states.widgets.add()
     state.id = chart.proto.id
     points = [{"customdata": [code], "point_index": i} for i, code in enumerate(codes)]
-    state.string_value = json.dumps({"selection": {"points": points, "point_indices": list(range(len(codes))), "box": [], "lasso": []}})
+    state.string_value = json.dumps(
+        {"selection": {"points": points, "point_indices": list(range(len(codes))), "box": [], "lasso": []}}
+    )
     return app._run(states)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -19,7 +19,7 @@ from tests.conftest import TINY, write_csv
 from ui.brief import build_brief, meeting_brief_file
 
 CHARTS = 5  # supply vs demand, coverage heat map, trend, placements vs gaps, in-field vs coverage
-GENERATED = datetime(2025, 3, 4, 9, 30, tzinfo=timezone.utc)
+GENERATED = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 HOSTILE_NAME = "<script>alert(1)</script>"
 
 
@@ -93,8 +93,14 @@ def test_the_brief_names_its_filters_data_version_and_generation_time(brief_2023
 def test_the_headline_figures_are_those_of_the_overview_for_2023(brief_2023):
     text = parse(brief_2023).visible_text
     # tiny fixture, 2023: 42 graduates, 75 openings, coverage 42/75, destination 33/38, in field 18/26, 10 placed
-    for shown in ("Graduates (2023) 42", "Openings (2023) 75", "Coverage ratio (2023) 0.56", "Destination rate (2023) 86.8%",
-                  "In-field rate (2023) 69.2%", "Students placed (2023) 10"):
+    for shown in (
+        "Graduates (2023) 42",
+        "Openings (2023) 75",
+        "Coverage ratio (2023) 0.56",
+        "Destination rate (2023) 86.8%",
+        "In-field rate (2023) 69.2%",
+        "Students placed (2023) 10",
+    ):
         assert shown in text
 
 
@@ -111,8 +117,10 @@ def test_each_chart_has_a_takeaway_computed_from_its_numbers(brief_2023):
     assert "The lowest coverage in 2023 is Health in Remote: 0.00, 0 graduates for 5 openings." in text
     assert "Supply and demand can be compared for at most one year in this selection" in text
     assert "Shortage sectors (1) get 15 placements per 100 openings from 1 partner employer" in text
-    assert ("Survey cohort 2023. ICT graduates work in their field least often: 50.0% of those employed, "
-            "against 69.2% overall (coverage 1.20).") in text
+    assert (
+        "Survey cohort 2023. ICT graduates work in their field least often: 50.0% of those employed, "
+        "against 69.2% overall (coverage 1.20)."
+    ) in text
 
 
 def test_the_trend_takeaway_compares_the_first_and_last_year_with_both_sides(tiny_engine):
@@ -134,8 +142,12 @@ def test_plotly_js_is_inline_exactly_once_and_every_chart_uses_it(brief_2023):
 
 def test_the_brief_loads_nothing_from_outside_the_file(brief_2023):
     parsed = parse(brief_2023)
-    references = [(tag, name, value) for tag, attrs in parsed.tags for name, value in attrs.items()
-                  if name in ("src", "href", "srcset", "data", "poster", "action") and value]
+    references = [
+        (tag, name, value)
+        for tag, attrs in parsed.tags
+        for name, value in attrs.items()
+        if name in ("src", "href", "srcset", "data", "poster", "action") and value
+    ]
     assert references == []
     assert not any(tag in ("link", "iframe", "img", "object", "embed", "base") for tag, _ in parsed.tags)
     assert not any(re.search(r"url\(|@import", style) for style in parsed.styles)
@@ -153,7 +165,7 @@ def test_the_mode_bar_keeps_the_png_download_without_logo_or_cloud_upload(brief_
 
 def test_print_css_gives_a4_pages_with_a_chart_per_page_and_no_mode_bar(brief_2023):
     style = "".join(parse(brief_2023).styles)
-    printed = style[style.index("@media print"):]
+    printed = style[style.index("@media print") :]
     assert "size: A4" in style
     assert re.search(r"\.chart-section \{[^}]*break-before: page[^}]*break-inside: avoid", printed)
     assert re.search(r"\.modebar[^{]*\{ display: none !important; \}", printed)

@@ -40,8 +40,9 @@ def test_enrolment_by_institution_type_sums_every_year(session):
 
 def test_program_table_is_for_the_latest_year_with_the_year_before(session):
     frame = queries.program_table(session, filters=Filters(2023, 2024))
-    assert rows(frame, ["program_code", "program_name", "sector_name", "institutions", "enrolled", "graduates",
-                        "enrolled_previous_year"]) == [("P1", "Nursing", "Health", 1, 110, 35, 100)]
+    assert rows(
+        frame, ["program_code", "program_name", "sector_name", "institutions", "enrolled", "graduates", "enrolled_previous_year"]
+    ) == [("P1", "Nursing", "Health", 1, 110, 35, 100)]
     assert frame.loc[0, "enrolled_growth"] == pytest.approx(0.1)
     assert frame.loc[0, "graduates_per_enrolled"] == pytest.approx(35 / 110)
 
@@ -49,7 +50,8 @@ def test_program_table_is_for_the_latest_year_with_the_year_before(session):
 def test_outcomes_by_institution_type_and_institution(session):
     by_type = queries.outcome_totals(session, filters=Filters(), by=("institution_type",))
     assert rows(by_type, ["institution_type", "surveyed", "employed", "employed_in_field"]) == [
-        ("college", 28, 20, 15), ("school", 10, 6, 3)
+        ("college", 28, 20, 15),
+        ("school", 10, 6, 3),
     ]
     assert list(by_type["in_field_rate"]) == [pytest.approx(0.75), pytest.approx(0.5)]
     by_institution = queries.outcome_totals(session, filters=Filters(institutions=("I2",)), by=("institution_id",))
@@ -78,7 +80,10 @@ def test_effective_supply_falls_back_to_the_sector_rate_and_counts_graduates_wit
 
 def test_in_field_rate_against_coverage_per_sector(session):
     frame = queries.in_field_against_coverage(session, filters=Filters())
-    assert rows(frame, ["sector_code", "coverage_ratio", "employed", "employed_in_field"]) == [("Q", 1.0, 20, 15), ("J", 1.2, 6, 3)]
+    assert rows(frame, ["sector_code", "coverage_ratio", "employed", "employed_in_field"]) == [
+        ("Q", 1.0, 20, 15),
+        ("J", 1.2, 6, 3),
+    ]
 
 
 def test_partner_ranking_orders_by_students_placed_with_capacity_use_and_tenure(session):
@@ -94,7 +99,9 @@ def test_partner_ranking_orders_by_students_placed_with_capacity_use_and_tenure(
 def test_capacity_use_by_sector_counts_partners_that_hosted_nobody_that_year(session):
     frame = queries.capacity_use_by_sector(session, filters=Filters())
     # E1 (Q, capacity 20) hosted 10 in 2023 and nobody in 2024; E2 states no capacity.
-    assert rows(frame, ["year", "sector_code", "employers_with_capacity", "placement_capacity", "students_placed", "capacity_use"]) == [
+    assert rows(
+        frame, ["year", "sector_code", "employers_with_capacity", "placement_capacity", "students_placed", "capacity_use"]
+    ) == [
         (2023, "Q", 1, 20, 10, 0.5),
         (2024, "Q", 1, 20, 0, 0.0),
     ]
@@ -138,9 +145,12 @@ def test_the_partner_ranking_a_session_remembers_follows_a_new_load(tiny_engine,
         before = queries.partner_ranking(session, filters=Filters())
         before.loc[:, "students_placed"] = -1  # a caller changing its copy changes nothing remembered
         assert queries.partner_ranking(session, filters=Filters()).set_index("employer_id")["students_placed"].to_dict() == {
-            "E1": 10, "E2": 5}
-        write_csv(tmp_path, "placements", ["year,institution_id,program_code,employer_id,students_placed,hired",
-                                           "2023,I1,P1,E1,12,4"])
+            "E1": 10,
+            "E2": 5,
+        }
+        write_csv(
+            tmp_path, "placements", ["year,institution_id,program_code,employer_id,students_placed,hired", "2023,I1,P1,E1,12,4"]
+        )
         assert load_paths(tiny_engine, [tmp_path / "placements.csv"]).ok
         after = queries.partner_ranking(session, filters=Filters()).set_index("employer_id")["students_placed"].to_dict()
         assert after == {"E1": 12, "E2": 5}

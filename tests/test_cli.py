@@ -68,10 +68,6 @@ def cli(capsys):
     return run
 
 
-
-
-
-
 def broken_copy_of_tiny(folder: Path) -> Path:
     """tiny/ with three broken rows: regions line 4, placements line 3, outcomes line 3."""
     shutil.copytree(TINY, folder)
@@ -262,7 +258,13 @@ def test_text_cells_that_look_like_formulas_are_prefixed_and_numbers_are_not(db,
     write_csv(
         folder,
         "enrolments",
-        ["year,institution_id,program_code,enrolled,graduates", "2023,I1,P1,50,30", "2023,I2,P1,20,12.0", "2023,I3,P1,9,7", "2023,I4,P1,8,5"],
+        [
+            "year,institution_id,program_code,enrolled,graduates",
+            "2023,I1,P1,50,30",
+            "2023,I2,P1,20,12.0",
+            "2023,I3,P1,9,7",
+            "2023,I4,P1,8,5",
+        ],
     )
     write_csv(folder, "demand", ["year,region_code,sector_code,openings", "2023,R1,Q,60", "2023,R2,Q,10", "2023,R3,Q,0"])
     code, out, _ = cli("load", folder, "--db", db)
@@ -464,8 +466,11 @@ def test_a_folder_written_by_someone_else_round_trips_to_the_independently_compu
 
 def test_a_count_too_large_for_any_database_is_a_problem_line_on_every_database(tiny_engine, db, cli, tmp_path):
     folder = tmp_path / "big"
-    path = write_csv(folder, "enrolments", ["year,institution_id,program_code,enrolled,graduates",
-                                            "2024,I1,P1,99999999999999999999,3", "2024,I2,P2,3000000000,3"])
+    path = write_csv(
+        folder,
+        "enrolments",
+        ["year,institution_id,program_code,enrolled,graduates", "2024,I1,P1,99999999999999999999,3", "2024,I2,P2,3000000000,3"],
+    )
     code, out, err = cli("load", folder, "--db", db)
     assert (code, err) == (1, "2 problem(s); nothing was loaded.\n")
     assert out.splitlines() == [
@@ -491,8 +496,9 @@ def test_loading_header_only_files_says_nothing_was_loaded_and_keeps_the_data_ve
 
 def test_history_counts_an_undo_as_the_rows_it_removed_and_restored(tiny_engine, db, cli, tmp_path):
     folder = tmp_path / "correction"
-    write_csv(folder, "enrolments", ["year,institution_id,program_code,enrolled,graduates",
-                                     "2024,I1,P1,110,41", "2025,I1,P1,120,44"])  # one row updated, one added
+    write_csv(
+        folder, "enrolments", ["year,institution_id,program_code,enrolled,graduates", "2024,I1,P1,110,41", "2025,I1,P1,120,44"]
+    )  # one row updated, one added
     assert cli("load", folder, "--db", db)[0] == 0
     assert cli("undo", "--db", db)[0] == 0  # restores the updated row, removes the added one
     code, out, _ = cli("history", "--db", db)

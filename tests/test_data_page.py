@@ -25,11 +25,7 @@ PASSWORD = "correct horse battery"
 # Few iterations keep the tests fast; verify_password reads the count from the stored hash.
 LOCAL_EDITORS = {"Ana Planner": hash_password(PASSWORD, iterations=1_000)}
 CORRECTED_ENROLMENTS = b"year,institution_id,program_code,enrolled,graduates\n2024,I1,P1,110,41\n"
-BROKEN_ENROLMENTS = (
-    b"year,institution_id,program_code,enrolled,graduates\n"
-    b"2024,I1,P1,110,-3\n"
-    b"2024,I9,P1,10,2\n"
-)
+BROKEN_ENROLMENTS = b"year,institution_id,program_code,enrolled,graduates\n2024,I1,P1,110,-3\n2024,I9,P1,10,2\n"
 
 
 def open_data_page(*, local_editors: dict | None = None, secrets: dict | None = None, user: dict | None = None) -> AppTest:
@@ -180,8 +176,9 @@ def test_a_replacing_load_from_the_page_can_be_undone_back_to_every_row_before_i
 
 def test_the_page_never_shows_a_password_hash(app_url):
     app = sign_in(open_data_page(local_editors=LOCAL_EDITORS))
-    shown = [str(e.value) for kind in ("markdown", "caption", "info", "warning", "error", "success", "code")
-             for e in app.get(kind)]
+    shown = [
+        str(e.value) for kind in ("markdown", "caption", "info", "warning", "error", "success", "code") for e in app.get(kind)
+    ]
     assert shown and not any("pbkdf2" in text or PASSWORD in text for text in shown)
 
 
@@ -198,8 +195,13 @@ def test_a_broken_file_shows_every_problem_with_file_line_column_and_loads_nothi
     assert list(problems.columns) == ["file", "line", "column", "problem"]
     assert problems.values.tolist() == [
         ["enrolments.csv", 2, "graduates", "expected a whole number of 0 or more, found '-3'"],
-        ["enrolments.csv", 3, "institution_id", "unknown institution_id 'I9': expected one of the institution_id "
-         "values of institutions.csv in this load or already stored"],
+        [
+            "enrolments.csv",
+            3,
+            "institution_id",
+            "unknown institution_id 'I9': expected one of the institution_id "
+            "values of institutions.csv in this load or already stored",
+        ],
     ]
     assert any(d.label == "Download the problems (CSV)" for d in app.get("download_button"))
     assert not any(label.startswith("Load") for label in labels(app))
@@ -227,10 +229,16 @@ def test_replace_all_data_warns_before_anything_is_checked(app_url):
 
 def test_a_single_sign_on_account_is_an_editor_only_when_listed(app_url):
     pytest.importorskip("authlib", reason="st.login needs Authlib")
-    oidc = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test",
-                     "client_id": "test", "client_secret": "test",
-                     "server_metadata_url": "https://sso.bureau.example/.well-known/openid-configuration"},
-            "dashboard": {"editors": ["planner@bureau.example"]}}
+    oidc = {
+        "auth": {
+            "redirect_uri": "http://localhost:8501/oauth2callback",
+            "cookie_secret": "test",
+            "client_id": "test",
+            "client_secret": "test",
+            "server_metadata_url": "https://sso.bureau.example/.well-known/openid-configuration",
+        },
+        "dashboard": {"editors": ["planner@bureau.example"]},
+    }
     listed = open_data_page(secrets=oidc, user={"is_logged_in": True, "email": "Planner@Bureau.example"})
     assert not listed.exception
     assert "Undo the latest load (version 1)" in labels(listed) and "Sign out" in labels(listed)

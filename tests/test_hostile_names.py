@@ -16,9 +16,8 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
 
 from data_access.filters import Filters
 from data_access.loading import load_paths
@@ -39,8 +38,25 @@ FILE_NAME = "**bold** [evil](http://evil.example).csv"
 
 # Markup of the fixture as it would be written into a Markdown text unescaped (the interface's own
 # texts hold none of these).
-MARKDOWN_MARKUP = ("**bold**", "](http", "[evil]", "[E2]", "<a", "<b>", "<i>", "<img", ":red[", "$x^2$", ":smile:",
-                   ":streamlit:", ":material/home:", "_Software_", "**SoftCo**", "**P2**", "http://evil.example")
+MARKDOWN_MARKUP = (
+    "**bold**",
+    "](http",
+    "[evil]",
+    "[E2]",
+    "<a",
+    "<b>",
+    "<i>",
+    "<img",
+    ":red[",
+    "$x^2$",
+    ":smile:",
+    ":streamlit:",
+    ":material/home:",
+    "_Software_",
+    "**SoftCo**",
+    "**P2**",
+    "http://evil.example",
+)
 # The HTML of the fixture that Plotly would render (hover templates hold Plotly markup of their own, never these).
 PLOTLY_MARKUP = ("<a href", "<a>", "<b>b</b>", "<i>J</i>", "<img", "<b>college</b>")
 # Streamlit elements whose text is Markdown (widget labels are Markdown too: they are collected from every element).
@@ -100,6 +116,7 @@ def as_read(markdown: str) -> str:
 
 def figure_strings(app: AppTest) -> Iterator[str]:
     """Every string in every Plotly figure of the page."""
+
     def walk(value):
         if isinstance(value, str):
             yield value
@@ -133,8 +150,15 @@ def in_figures(app: AppTest) -> str:
     return "\n".join(figure_strings(app))
 
 
-PAGES = ["pages/home.py", "pages/supply_demand.py", "pages/enrolment.py", "pages/placements.py", "pages/outcomes.py",
-         "pages/scorecard.py", "pages/data.py"]
+PAGES = [
+    "pages/home.py",
+    "pages/supply_demand.py",
+    "pages/enrolment.py",
+    "pages/placements.py",
+    "pages/outcomes.py",
+    "pages/scorecard.py",
+    "pages/data.py",
+]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -168,7 +192,7 @@ def test_supply_vs_demand_charts_write_names_as_plotly_text(hostile_app):
     app = opened("pages/supply_demand.py", **{"from": "2023", "to": "2023"})
     assert_shown_as_text(app)
     figures = in_figures(app)
-    assert plotly_text(REGIONS[2]) == "&lt;a href=\"http://evil.example\"&gt;x&lt;/a&gt;"
+    assert plotly_text(REGIONS[2]) == '&lt;a href="http://evil.example"&gt;x&lt;/a&gt;'
     for name in (REGIONS[2], SECTORS["Q"], SECTORS["<i>J</i>"]):
         assert plotly_text(name) in figures, name
     assert plotly_text("<i>J</i>") in figures  # a code on the heat map's axis
@@ -245,8 +269,19 @@ def test_the_meeting_brief_shows_names_as_text_in_its_sentences_and_its_charts(e
     assert f"{SECTORS['Q']} has the largest shortage in 2023" in parsed.visible_text
 
 
-@pytest.mark.parametrize("name", [*REGIONS, *SECTORS.values(), *INSTITUTIONS.values(), *PROGRAMS.values(),
-                                  *EMPLOYERS.values(), FILE_NAME, "a -> b <= c", "ftp: x@example.com www.example.com"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        *REGIONS,
+        *SECTORS.values(),
+        *INSTITUTIONS.values(),
+        *PROGRAMS.values(),
+        *EMPLOYERS.values(),
+        FILE_NAME,
+        "a -> b <= c",
+        "ftp: x@example.com www.example.com",
+    ],
+)
 def test_markdown_text_escapes_every_markup_and_reads_as_typed(name):
     escaped = markdown_text(name)
     assert as_read(escaped) == name

@@ -37,22 +37,26 @@ PACKAGE = {
         '<Override PartName="/xl/workbook.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
         '<Override PartName="/xl/worksheets/sheet1.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'),
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    ),
     "_rels/.rels": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Target="xl/workbook.xml" '
-        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/></Relationships>'),
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/></Relationships>'
+    ),
     "xl/workbook.xml": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
     "xl/_rels/workbook.xml.rels": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Target="worksheets/sheet1.xml" '
-        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>'),
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>'
+    ),
 }
 # Two rows of regions, as Excel writes them, and a sheet that says it spans every cell Excel has.
 REGION_ROWS = [["region_code", "region_name"], ["R9", "Far North"]]
@@ -65,17 +69,22 @@ def cell(ref: str, text: str) -> str:
 
 
 def rows_xml(rows: list[list[str]], first: int = 1) -> str:
-    return "".join(f'<row r="{n}">' + "".join(cell(f"{'AB'[i]}{n}", text) for i, text in enumerate(row)) + "</row>"
-                   for n, row in enumerate(rows, start=first))
+    return "".join(
+        f'<row r="{n}">' + "".join(cell(f"{'AB'[i]}{n}", text) for i, text in enumerate(row)) + "</row>"
+        for n, row in enumerate(rows, start=first)
+    )
 
 
-def hand_built(sheet_data: str, *, dimension: str = "A1:XFD1048576", before: str = "", after: str = "",
-               parts: dict[str, str] | None = None) -> bytes:
+def hand_built(
+    sheet_data: str, *, dimension: str = "A1:XFD1048576", before: str = "", after: str = "", parts: dict[str, str] | None = None
+) -> bytes:
     """A workbook written by hand (as a hostile one would be), its one sheet holding ``sheet_data``,
     with ``parts`` added to the package."""
-    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             f'<dimension ref="{dimension}"/>{before}<sheetData>{sheet_data}</sheetData>{after}</worksheet>')
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="{dimension}"/>{before}<sheetData>{sheet_data}</sheetData>{after}</worksheet>'
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
         for name, text in {**PACKAGE, SHEET: sheet, **(parts or {})}.items():
@@ -119,8 +128,10 @@ def test_a_formatted_empty_cell_at_XFD1048576_is_ignored_and_the_declared_sheet_
 
 def test_a_value_at_XFD1048576_is_refused_with_the_column_limit_in_little_memory(tiny_engine):
     book = hand_built(rows_xml(REGION_ROWS) + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
-    expected = ("cell XFD1048576 holds a value right of column CV: a sheet may use at most 100 columns; "
-                "delete what lies right of the table, or clear that cell")
+    expected = (
+        "cell XFD1048576 holds a value right of column CV: a sheet may use at most 100 columns; "
+        "delete what lies right of the table, or clear that cell"
+    )
     found, peak = peak_memory(lambda: problems(tiny_engine, "regions.xlsx", book))
     assert found == [f"regions.xlsx:1048576: -: {expected}"]
     assert peak < MEMORY_BOUND
@@ -137,7 +148,8 @@ def test_a_value_far_down_column_A_is_read_at_its_row_without_the_empty_rows_abo
 def test_a_row_past_excels_last_row_is_refused_with_the_limit(tiny_engine):
     book = hand_built(rows_xml(REGION_ROWS) + '<row r="1048577"><c r="A1048577"><v>7</v></c></row>')
     assert problems(tiny_engine, "regions.xlsx", book) == [
-        "regions.xlsx:1: -: the sheet has a row 1,048,577, past row 1,048,576, the last row a sheet may have (as in Excel)"]
+        "regions.xlsx:1: -: the sheet has a row 1,048,577, past row 1,048,576, the last row a sheet may have (as in Excel)"
+    ]
 
 
 def test_broken_sheet_xml_is_one_line_naming_the_file_and_its_broken_part(tmp_path, capsys):
@@ -147,25 +159,38 @@ def test_broken_sheet_xml_is_one_line_naming_the_file_and_its_broken_part(tmp_pa
     assert main(["validate", str(folder), "--db", f"sqlite:///{tmp_path / 'check.sqlite'}"]) == 1
     out, err = capsys.readouterr()
     [line] = out.splitlines()
-    assert re.fullmatch(r".*/regions\.xlsx:1: -: cannot read the workbook: xl/worksheets/sheet1\.xml: mismatched tag: "
-                        r"line 1, column \d+; save it again from Excel as \.xlsx, or as CSV", line)
+    assert re.fullmatch(
+        r".*/regions\.xlsx:1: -: cannot read the workbook: xl/worksheets/sheet1\.xml: mismatched tag: "
+        r"line 1, column \d+; save it again from Excel as \.xlsx, or as CSV",
+        line,
+    )
     assert "please report" not in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("sheet_data, before, found", [
-    (rows_xml(REGION_ROWS) + '<row r="3">' + cell("A3", "x" * 2_000_000) + "</row>", "",
-     "more than 1 MB of XML without a tag"),
-    (rows_xml(REGION_ROWS), "<sheetPr>" + "<x>" * 100 + "</x>" * 100 + "</sheetPr>", "elements nested more than 64 deep"),
-    (rows_xml(REGION_ROWS, first=5) + rows_xml([["R8", "Near"]], first=3), "", "row 3 comes after row 6"),
-    (rows_xml(REGION_ROWS) + '<row r="3"><c r="A3" t="inlineStr"><is>' + "<r><t>x</t></r>" * 5_000 + "</is></c></row>",
-     "", "more than 10,000 elements in one cell of row 3"),
-    (rows_xml(REGION_ROWS) + '<row r="3"><c r="A3" t="s"><v>99</v></c></row>', "", "list index out of range"),
-])
+@pytest.mark.parametrize(
+    "sheet_data, before, found",
+    [
+        (
+            rows_xml(REGION_ROWS) + '<row r="3">' + cell("A3", "x" * 2_000_000) + "</row>",
+            "",
+            "more than 1 MB of XML without a tag",
+        ),
+        (rows_xml(REGION_ROWS), "<sheetPr>" + "<x>" * 100 + "</x>" * 100 + "</sheetPr>", "elements nested more than 64 deep"),
+        (rows_xml(REGION_ROWS, first=5) + rows_xml([["R8", "Near"]], first=3), "", "row 3 comes after row 6"),
+        (
+            rows_xml(REGION_ROWS) + '<row r="3"><c r="A3" t="inlineStr"><is>' + "<r><t>x</t></r>" * 5_000 + "</is></c></row>",
+            "",
+            "more than 10,000 elements in one cell of row 3",
+        ),
+        (rows_xml(REGION_ROWS) + '<row r="3"><c r="A3" t="s"><v>99</v></c></row>', "", "list index out of range"),
+    ],
+)
 def test_sheet_xml_no_spreadsheet_program_writes_is_an_unreadable_workbook(tiny_engine, sheet_data, before, found):
     book = hand_built(sheet_data, before=before)
     assert problems(tiny_engine, "regions.xlsx", book) == [
         f"regions.xlsx:1: -: cannot read the workbook: xl/worksheets/sheet1.xml: {found}; "
-        "save it again from Excel as .xlsx, or as CSV"]
+        "save it again from Excel as .xlsx, or as CSV"
+    ]
 
 
 def test_past_the_cell_and_text_limits_a_workbook_is_refused_with_the_limit(tiny_engine, monkeypatch):
@@ -174,11 +199,13 @@ def test_past_the_cell_and_text_limits_a_workbook_is_refused_with_the_limit(tiny
     monkeypatch.setattr(excel, "MAX_CELLS", 60)
     assert problems(tiny_engine, "regions.xlsx", book) == [
         "regions.xlsx:31: -: the sheet holds more than 60 cells (empty formatted cells count too): keep only the table "
-        "on the sheet, or save it as CSV"]
+        "on the sheet, or save it as CSV"
+    ]
     monkeypatch.setattr(excel, "MAX_CELLS", 1_000)
     monkeypatch.setattr(excel, "MAX_TEXT", 500)
     assert problems(tiny_engine, "regions.xlsx", book) == [
-        "regions.xlsx:36: -: the sheet holds more than 500 characters of text: split it into several files, or save it as CSV"]
+        "regions.xlsx:36: -: the sheet holds more than 500 characters of text: split it into several files, or save it as CSV"
+    ]
 
 
 def test_a_part_openpyxl_reads_whole_is_refused_past_its_limit_before_it_is_read(tiny_engine, monkeypatch):

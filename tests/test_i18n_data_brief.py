@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.passwords import hash_password
@@ -21,7 +20,6 @@ from .test_brief import parse
 BROKEN_ENROLMENTS = b"year,institution_id,program_code,enrolled,graduates\n2024,I1,P1,110,-3\n2024,I9,P1,10,2\n"
 CORRECTED_ENROLMENTS = b"year,institution_id,program_code,enrolled,graduates\n2024,I1,P1,110,41\n"
 PASSWORD = "correct horse battery"
-
 
 
 def column_headings(app: AppTest, index: int) -> dict[str, str]:
@@ -174,9 +172,20 @@ def test_the_brief_in_chinese_has_lang_zh_cn_chinese_headings_and_takeaways_with
     tags = parse(document).tags
     assert ("html", {"lang": "zh-CN"}) in tags
     text = parse(document).visible_text
-    for shown in ("会议简报：人才培养供给与产业需求", "筛选 2023；全部地区；全部行业", "数据版本 1", "核心指标",
-                  "毕业生数（2023） 42", "供需比（2023） 0.56", "去向落实率（2023） 86.8%", "专业相关度（2023） 69.2%",
-                  "2023年供需差距最大之处", "各行业供给与需求", "历年供给与需求", "专业相关度与供需比"):
+    for shown in (
+        "会议简报：人才培养供给与产业需求",
+        "筛选 2023；全部地区；全部行业",
+        "数据版本 1",
+        "核心指标",
+        "毕业生数（2023） 42",
+        "供需比（2023） 0.56",
+        "去向落实率（2023） 86.8%",
+        "专业相关度（2023） 69.2%",
+        "2023年供需差距最大之处",
+        "各行业供给与需求",
+        "历年供给与需求",
+        "专业相关度与供需比",
+    ):
         assert shown in text, shown
     # 2023: Health 30 graduates against 65 openings; Remote has 5 openings and no institution; ICT in-field 9/18 = 50.0%
     assert "2023年，Health短缺最大：毕业生数比岗位需求数少35人（供需比0.46）。" in text

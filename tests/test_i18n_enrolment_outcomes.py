@@ -10,12 +10,10 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-
 from .conftest import click_chart, open_page
 
 ENROLMENT, OUTCOMES = "pages/enrolment.py", "pages/outcomes.py"
 RATES_ZH = ["去向落实率", "就业率", "专业相关度", "升学率", "自主创业率"]
-
 
 
 def no_problem(app: AppTest) -> bool:
@@ -39,7 +37,9 @@ def titles(app: AppTest) -> list[str]:
 
 
 def options(app: AppTest, key: str) -> list[str]:
-    return [str(option.content) if hasattr(option, "content") else str(option) for option in app.segmented_control(key=key).options]
+    return [
+        str(option.content) if hasattr(option, "content") else str(option) for option in app.segmented_control(key=key).options
+    ]
 
 
 # --- Enrolment and graduates ----------------------------------------------------------------
@@ -58,9 +58,11 @@ def test_enrolment_in_chinese_shows_the_figures_charts_and_takeaway_in_bureau_te
     assert shown["毕业生数/在校生数（2024）"].help.startswith("同一年的毕业生数 ÷ 在校生数")
     assert options(app, "enrolment_group") == ["行业", "地区", "院校类型"]
     assert options(app, "enrolment_measure") == ["在校生数", "毕业生数", "毕业生数/在校生数"]
-    assert titles(app) == ["各行业在校生数历年变化 · 2023–2024；全部地区；全部行业",
-                           "各行业2023年至2024年增长率 · 2024；全部地区；全部行业",
-                           "各行业在校生数与毕业生数 · 2024；全部地区；全部行业"]
+    assert titles(app) == [
+        "各行业在校生数历年变化 · 2023–2024；全部地区；全部行业",
+        "各行业2023年至2024年增长率 · 2024；全部地区；全部行业",
+        "各行业在校生数与毕业生数 · 2024；全部地区；全部行业",
+    ]
     growth = charts(app)[1]
     assert [trace["name"] for trace in growth["data"]] == ["毕业生数", "在校生数"]
     assert growth["layout"]["xaxis"]["title"]["text"] == "2023年至2024年的变化"
@@ -79,8 +81,10 @@ def test_enrolment_chart_titles_name_the_chosen_region_and_sector(app_url):
     assert no_problem(app)
     app.segmented_control(key="enrolment_group").set_value("地区").run()  # AppTest takes the option as shown
     assert no_problem(app)
-    assert titles(app)[:2] == ["各地区在校生数历年变化 · 2023–2024；North；Health",
-                               "各地区2023年至2024年增长率 · 2024；North；Health"]
+    assert titles(app)[:2] == [
+        "各地区在校生数历年变化 · 2023–2024；North；Health",
+        "各地区2023年至2024年增长率 · 2024；North；Health",
+    ]
     assert takeaways(app) == ["**要点**：2023年至2024年，在校生数增长最多的是North（+10，+10.0%）。"]
 
 
@@ -105,9 +109,11 @@ def test_enrolment_in_english_keeps_its_english_texts(app_url, downloads):
     assert app.title[0].value == "Enrolment and graduates"
     assert metrics(app)["Enrolled students (2024)"].delta == "-40 (-26.7%) vs 2023"
     assert options(app, "enrolment_group") == ["Sector", "Region", "Institution type"]
-    assert titles(app) == ["Enrolled students by sector over the years · 2023–2024; all regions; all sectors",
-                           "Growth from 2023 to 2024 by sector · 2024; all regions; all sectors",
-                           "Enrolled and graduates by sector · 2024; all regions; all sectors"]
+    assert titles(app) == [
+        "Enrolled students by sector over the years · 2023–2024; all regions; all sectors",
+        "Growth from 2023 to 2024 by sector · 2024; all regions; all sectors",
+        "Enrolled and graduates by sector · 2024; all regions; all sectors",
+    ]
     assert takeaways(app) == ["**Takeaway:** From 2023 to 2024, enrolment grew most in Health (+10, +10.0%)."]
     assert {"Year", "Sector", "Enrolled", "Graduates"} <= set(downloads[0].columns)
 
@@ -131,29 +137,55 @@ def test_outcomes_in_chinese_shows_every_rate_by_its_bureau_name(app_url, downlo
     assert app.title[0].value == "毕业生去向"
     shown = {label: m.value for label, m in metrics(app).items()}
     # Cohort 2023: surveyed 38, employed 26, in field 18, self-employed 3, further study 7.
-    assert shown == {"去向落实率": "86.8%", "就业率": "68.4%", "专业相关度": "69.2%", "自主创业率": "7.9%",
-                     "升学率": "18.4%", "月薪中位数（按就业人数加权）": "5,000"}
+    assert shown == {
+        "去向落实率": "86.8%",
+        "就业率": "68.4%",
+        "专业相关度": "69.2%",
+        "自主创业率": "7.9%",
+        "升学率": "18.4%",
+        "月薪中位数（按就业人数加权）": "5,000",
+    }
     assert app.caption[0].value.startswith("**2023届**毕业生跟踪调查结果，为所选年份中最近的一届")
     assert options(app, "outcomes_period") == ["最近一届（2023届）", "所选年份的全部届别"]
     assert options(app, "outcomes_group") == ["行业", "地区", "院校类型"]
-    assert titles(app) == ["各行业专业相关度与供需比 · 2023；全部地区；全部行业",
-                           "各行业毕业去向指标 · 2023；全部地区；全部行业",
-                           "各届毕业去向指标 · 2023–2024；全部地区；全部行业",
-                           "各行业供给、有效供给与需求 · 2023；全部地区；全部行业"]
+    assert titles(app) == [
+        "各行业专业相关度与供需比 · 2023；全部地区；全部行业",
+        "各行业毕业去向指标 · 2023；全部地区；全部行业",
+        "各届毕业去向指标 · 2023–2024；全部地区；全部行业",
+        "各行业供给、有效供给与需求 · 2023；全部地区；全部行业",
+    ]
     scatter, dots, cohorts, effective = charts(app)
     assert scatter["layout"]["yaxis"]["title"]["text"] == "专业相关度（占就业人数的百分比）"
     assert [trace["name"] for trace in dots["data"]] == RATES_ZH
     assert [trace["name"] for trace in cohorts["data"]] == RATES_ZH
-    assert [trace["name"] for trace in effective["data"]] == ["需求（岗位需求数）", "有效供给（专业对口就业）", "供给（毕业生数）"]
+    assert [trace["name"] for trace in effective["data"]] == [
+        "需求（岗位需求数）",
+        "有效供给（专业对口就业）",
+        "供给（毕业生数）",
+    ]
     # ICT: 3 of 6 employed in field, coverage 12/10; all sectors 18/26.
-    assert takeaways(app) == ["**要点**：ICT毕业生专业相关度最低：已就业者中50.0%从事本专业工作，全部毕业生为69.2%（供需比1.20）。"]
+    assert takeaways(app) == [
+        "**要点**：ICT毕业生专业相关度最低：已就业者中50.0%从事本专业工作，全部毕业生为69.2%（供需比1.20）。"
+    ]
     assert any(c.value.endswith("行业：**J** ICT · **Q** Health") for c in app.caption)
-    assert [s.value for s in app.subheader] == ["培养与需求错位之处", "分组与分届的毕业去向",
-                                                "有效供给：专业对口就业的毕业生与需求对比",
-                                                "各院校毕业去向 · 2023；全部地区；全部行业"]
+    assert [s.value for s in app.subheader] == [
+        "培养与需求错位之处",
+        "分组与分届的毕业去向",
+        "有效供给：专业对口就业的毕业生与需求对比",
+        "各院校毕业去向 · 2023；全部地区；全部行业",
+    ]
     institutions = downloads[-1]
-    assert {"院校代码", "院校", "调查人数", "去向落实率", "就业率", "专业相关度", "自主创业率", "升学率",
-            "月薪中位数（按就业人数加权）"} <= set(institutions.columns)
+    assert {
+        "院校代码",
+        "院校",
+        "调查人数",
+        "去向落实率",
+        "就业率",
+        "专业相关度",
+        "自主创业率",
+        "升学率",
+        "月薪中位数（按就业人数加权）",
+    } <= set(institutions.columns)
 
 
 def test_outcomes_in_chinese_narrowed_to_a_sector_name_it_in_the_titles(app_url):
@@ -161,8 +193,11 @@ def test_outcomes_in_chinese_narrowed_to_a_sector_name_it_in_the_titles(app_url)
     click_chart(app, "outcomes_sector_selection", ["J"])
     assert no_problem(app)
     assert metrics(app)["专业相关度"].value == "50.0%"  # 3/6
-    assert titles(app)[1:] == ["各行业毕业去向指标 · 2023；全部地区；ICT", "各届毕业去向指标 · 2023–2024；全部地区；ICT",
-                               "各行业供给、有效供给与需求 · 2023；全部地区；ICT"]
+    assert titles(app)[1:] == [
+        "各行业毕业去向指标 · 2023；全部地区；ICT",
+        "各届毕业去向指标 · 2023–2024；全部地区；ICT",
+        "各行业供给、有效供给与需求 · 2023；全部地区；ICT",
+    ]
 
 
 def test_outcomes_in_chinese_says_so_when_no_cohort_is_surveyed(app_url):
@@ -175,13 +210,26 @@ def test_outcomes_in_english_keeps_its_english_texts(app_url):
     app = open_page(OUTCOMES)
     assert no_problem(app)
     assert app.title[0].value == "Graduate outcomes"
-    assert set(metrics(app)) == {"Destination rate", "Job rate", "In-field rate", "Self-employment rate",
-                                 "Further-study rate", "Wage (weighted mean of medians)"}
+    assert set(metrics(app)) == {
+        "Destination rate",
+        "Job rate",
+        "In-field rate",
+        "Self-employment rate",
+        "Further-study rate",
+        "Wage (weighted mean of medians)",
+    }
     assert titles(app)[0] == "In-field rate against coverage by sector · 2023; all regions; all sectors"
     assert [trace["name"] for trace in charts(app)[1]["data"]] == [
-        "Destination rate", "Job rate", "In-field rate", "Further-study rate", "Self-employment rate"]
-    assert takeaways(app) == ["**Takeaway:** ICT graduates work in their field least often: 50.0% of those employed, "
-                              "against 69.2% overall (coverage 1.20)."]
+        "Destination rate",
+        "Job rate",
+        "In-field rate",
+        "Further-study rate",
+        "Self-employment rate",
+    ]
+    assert takeaways(app) == [
+        "**Takeaway:** ICT graduates work in their field least often: 50.0% of those employed, "
+        "against 69.2% overall (coverage 1.20)."
+    ]
 
 
 def test_outcomes_in_presentation_mode_shows_the_rates_the_scatter_and_its_takeaway_only(app_url):

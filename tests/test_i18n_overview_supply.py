@@ -9,14 +9,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-
 from .conftest import open_page, run_app
 
 # 2023 in the tiny fixture: Health (Q) 30 graduates against 65 openings (North 60, Remote 5);
 # ICT (J) 12 against 10 (South). 2022 has no graduates or openings, so no change is said.
 SHORTAGE_ZH = "2023年，Health短缺最大：毕业生数比岗位需求数少35人（供需比0.46）。"
 SHORTAGE_EN = "Health has the largest shortage in 2023: 35 fewer graduates than openings (coverage 0.46)."
-
 
 
 def takeaways(app: AppTest) -> list[str]:
@@ -97,7 +95,14 @@ def test_supply_demand_in_chinese_titles_charts_by_name_and_computes_takeaways(a
     assert "缺口：" in bars["data"][0]["hovertemplate"] and bars["layout"]["xaxis"]["title"]["text"] == "人数"
     assert heatmap["data"][0]["colorbar"]["title"]["text"] == "供需比<br>（供给 ÷ 需求）"
     assert [trace["name"] for trace in trend["data"]] == ["供给（毕业生数）", "需求（岗位需求数）"]
-    assert list(downloads[0].columns) == ["行业代码", "行业", "供给（毕业生数）", "需求（岗位需求数）", "缺口（供给 − 需求）", "供需比"]
+    assert list(downloads[0].columns) == [
+        "行业代码",
+        "行业",
+        "供给（毕业生数）",
+        "需求（岗位需求数）",
+        "缺口（供给 − 需求）",
+        "供需比",
+    ]
     assert "地区" in downloads[-1].columns and "供需比" in downloads[-1].columns
 
 
@@ -156,15 +161,26 @@ def test_the_takeaways_of_the_other_pages_are_whole_chinese_sentences(chinese):
     from ui.takeaways import enrolment_growth_takeaway, in_field_takeaway, placements_takeaway, trend_takeaway
 
     trend = pd.DataFrame({"year": [2021, 2023], "supply": [1000, 1100], "demand": [1000, 1250]})
-    assert trend_takeaway(trend) == ("2021年至2023年，毕业生数从1,000变为1,100（+10.0%），岗位需求数从1,000变为1,250（+25.0%）："
-                                     "供需比从1.00降至0.88。")
-    enrolment = pd.DataFrame({"year": [2024, 2025, 2024, 2025], "sector_name": ["Health", "Health", "Retail", "Retail"],
-                              "enrolled": [4000, 4320, 4000, 3880]})
+    assert trend_takeaway(trend) == (
+        "2021年至2023年，毕业生数从1,000变为1,100（+10.0%），岗位需求数从1,000变为1,250（+25.0%）：供需比从1.00降至0.88。"
+    )
+    enrolment = pd.DataFrame(
+        {
+            "year": [2024, 2025, 2024, 2025],
+            "sector_name": ["Health", "Health", "Retail", "Retail"],
+            "enrolled": [4000, 4320, 4000, 3880],
+        }
+    )
     assert enrolment_growth_takeaway(enrolment, name="sector_name", year=2025) == (
-        "2024年至2025年，在校生数增长最多的是Health（+320，+8.0%），下降最多的是Retail（-120，-3.0%）。")
-    placed = pd.DataFrame({"sector_name": ["Manufacturing", "Health"], "students_placed": [3000, 1000],
-                           "placement_hire_rate": [0.5, None]})
-    assert placements_takeaway(placed) == "Manufacturing接收实习最多：4,000名实习学生中有3,000名（75.0%），其中50.0%实习后被留用。"
+        "2024年至2025年，在校生数增长最多的是Health（+320，+8.0%），下降最多的是Retail（-120，-3.0%）。"
+    )
+    placed = pd.DataFrame(
+        {"sector_name": ["Manufacturing", "Health"], "students_placed": [3000, 1000], "placement_hire_rate": [0.5, None]}
+    )
+    assert (
+        placements_takeaway(placed) == "Manufacturing接收实习最多：4,000名实习学生中有3,000名（75.0%），其中50.0%实习后被留用。"
+    )
     in_field = pd.DataFrame({"sector_name": ["Retail"], "in_field_rate": [0.45], "coverage_ratio": [1.3]})
     assert in_field_takeaway(in_field, overall=0.702) == (
-        "Retail毕业生专业相关度最低：已就业者中45.0%从事本专业工作，全部毕业生为70.2%（供需比1.30）。")
+        "Retail毕业生专业相关度最低：已就业者中45.0%从事本专业工作，全部毕业生为70.2%（供需比1.30）。"
+    )

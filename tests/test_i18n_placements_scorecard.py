@@ -22,13 +22,16 @@ PLACEMENTS, SCORECARD = "pages/placements.py", "pages/scorecard.py"
 
 # 2023: Health (Q) 30 graduates for 65 openings (shortage), 10 placed at E1 (Hospital, North), 4 hired;
 # ICT (J) 12 for 10 (surplus), nobody placed. 100 * 10 / 65 = 15.4 placed per 100 openings.
-GAPS_SENTENCE_ZH = ("短缺行业（1 个）每百个岗位需求的实习人数为 15，来自 1 家合作企业；"
-                    "过剩行业（1 个）每百个岗位需求的实习人数为 0，来自 0 家合作企业。")
+GAPS_SENTENCE_ZH = (
+    "短缺行业（1 个）每百个岗位需求的实习人数为 15，来自 1 家合作企业；"
+    "过剩行业（1 个）每百个岗位需求的实习人数为 0，来自 0 家合作企业。"
+)
 # North College (I1), cohort 2023: (20 employed + 5 further study) / 28 surveyed = 89.3 %; it is North's only
 # institution; all selected: (26 + 7) / 38 = 86.8 %.
 SCORECARD_TAKEAWAY_ZH = "**要点**：North College的去向落实率为89.3%，所在地区为89.3%，全部所选范围为86.8%。"
-SCORECARD_TAKEAWAY_EN = ("**Takeaway:** North College's destination rate is 89.3%, against 89.3% in its region "
-                         "and 86.8% in the whole selection.")
+SCORECARD_TAKEAWAY_EN = (
+    "**Takeaway:** North College's destination rate is 89.3%, against 89.3% in its region and 86.8% in the whole selection."
+)
 
 
 @pytest.fixture
@@ -79,7 +82,13 @@ def test_placements_in_chinese_titles_charts_and_sentences(app_url, downloads):
     assert app.title[0].value == "实习与合作企业"
     assert app.caption[0].value == "合作企业接收的实习；实习的行业和地区按接收企业计 · 2023；全部地区；全部行业"
     headings = [h.value for h in app.subheader]
-    assert headings == ["短缺行业的学生能否获得实习机会？", "学生在哪里实习", "合作企业", "实习岗位容量及使用情况", "校企合作年限"]
+    assert headings == [
+        "短缺行业的学生能否获得实习机会？",
+        "学生在哪里实习",
+        "合作企业",
+        "实习岗位容量及使用情况",
+        "校企合作年限",
+    ]
     assert f"**{GAPS_SENTENCE_ZH}**" in [m.value for m in app.markdown]
 
     shown = charts(app)
@@ -139,8 +148,10 @@ def test_placements_in_english_keep_their_english_texts(app_url, downloads):
     app = open_page(PLACEMENTS, **{"from": "2023", "to": "2023"})
     assert not app.exception
     assert app.title[0].value == "Placements and partners"
-    assert ("**Shortage sectors (1) get 15 placements per 100 openings from 1 partner employer; "
-            "surplus sectors (1) get 0 placements per 100 openings from 0 partner employers.**") in [m.value for m in app.markdown]
+    assert (
+        "**Shortage sectors (1) get 15 placements per 100 openings from 1 partner employer; "
+        "surplus sectors (1) get 0 placements per 100 openings from 0 partner employers.**"
+    ) in [m.value for m in app.markdown]
     shown = charts(app)
     assert trace(shown["Students placed and hired by host sector"], "Students placed")["text"] == ["10 · 40.0% hired"]
     assert scope_line(shown["Students placed and hired by host sector"]).endswith("2023; all regions; all sectors</span>")
@@ -186,8 +197,15 @@ def test_scorecard_in_chinese_titles_charts_statuses_and_takeaway(app_url, downl
 
     # North, 2023–2024: 65 Health graduates for 60 openings (1.08, balanced); all regions: 65 for 65.
     sectors = downloads["scorecard_sectors.csv"]
-    assert list(sectors.columns) == ["行业代码", "行业", "所在地区供需状态", "所在地区供需比", "全部所选范围供需状态",
-                                     "全部所选范围供需比", "本校相关专业"]
+    assert list(sectors.columns) == [
+        "行业代码",
+        "行业",
+        "所在地区供需状态",
+        "所在地区供需比",
+        "全部所选范围供需状态",
+        "全部所选范围供需比",
+        "本校相关专业",
+    ]
     assert sectors.loc[0, "所在地区供需状态"] == "≈ 基本平衡"
     compared = downloads["scorecard_comparison.csv"]
     assert list(compared.columns[:4]) == ["范围", "比较对象", "毕业生数/在校生数", "去向落实率"]

@@ -39,10 +39,6 @@ TINY_FILES = [
 EMPTY = {table: 0 for table in LOAD_ORDER}
 
 
-
-
-
-
 def copy_of_tiny(folder: Path, *, without: tuple[str, ...] = ()) -> Path:
     shutil.copytree(TINY, folder, ignore=shutil.ignore_patterns(*without))
     return folder
@@ -150,7 +146,9 @@ def test_a_replacing_load_of_header_only_files_still_empties_the_tables_and_is_r
 
 def test_a_corrected_enrolments_file_updates_the_changed_row_and_adds_the_new_one(tiny_engine, tmp_path):
     # 2023/I1/P1 exists (graduates 30 -> 31); 2025/I1/P1 is new.
-    write_csv(tmp_path, "enrolments", ["year,institution_id,program_code,enrolled,graduates", "2023,I1,P1,100,31", "2025,I1,P1,120,40"])
+    write_csv(
+        tmp_path, "enrolments", ["year,institution_id,program_code,enrolled,graduates", "2023,I1,P1,100,31", "2025,I1,P1,120,40"]
+    )
     outcome = load_paths(tiny_engine, [tmp_path / "enrolments.csv"], loaded_by="t")
     assert outcome.ok, outcome.validation.report_lines()
     assert outcome.counts == {"enrolments": {"rows": 2, "added": 1, "updated": 1, "removed": 0}}
@@ -163,13 +161,18 @@ def test_a_corrected_enrolments_file_updates_the_changed_row_and_adds_the_new_on
 
 
 def test_an_upsert_may_reference_rows_stored_by_an_earlier_load(tiny_engine):
-    source = Source("institutions.csv", "institution_id,institution_name,region_code,institution_type\nI3,Remote Academy,R3,academy\n".encode())
+    source = Source(
+        "institutions.csv",
+        b"institution_id,institution_name,region_code,institution_type\nI3,Remote Academy,R3,academy\n",
+    )
     outcome = load_sources(tiny_engine, [source], loaded_by="t")
     assert outcome.counts == {"institutions": {"rows": 1, "added": 1, "updated": 0, "removed": 0}}
 
 
 def test_an_upsert_of_a_parent_changes_its_name_and_keeps_its_children(tiny_engine):
-    outcome = load_sources(tiny_engine, [Source("regions.csv", "region_code,region_name\nR1,北部新区\n".encode("gb18030"))], loaded_by="t")
+    outcome = load_sources(
+        tiny_engine, [Source("regions.csv", "region_code,region_name\nR1,北部新区\n".encode("gb18030"))], loaded_by="t"
+    )
     assert outcome.counts == {"regions": {"rows": 1, "added": 0, "updated": 1, "removed": 0}}
     assert region_name(tiny_engine, "R1") == "北部新区"
     assert table_rows(tiny_engine) == TINY_ROWS
@@ -269,7 +272,11 @@ def test_a_parent_file_with_an_unknown_reference_loads_nothing(tiny_engine, tmp_
     write_csv(
         folder,
         "institutions",
-        ["institution_id,institution_name,region_code,institution_type", "I1,North College,R1,college", "I2,South School,R9,school"],
+        [
+            "institution_id,institution_name,region_code,institution_type",
+            "I1,North College,R1,college",
+            "I2,South School,R9,school",
+        ],
     )
     outcome = load_paths(tiny_engine, [folder], loaded_by="t")
     assert [str(p) for p in outcome.validation.problems] == [

@@ -18,10 +18,6 @@ from data_access.store import _ready_engine, make_engine
 from .conftest import APP, run_app
 
 
-
-
-
-
 def metrics(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
 

@@ -7,7 +7,6 @@ import base64
 import json
 
 import numpy as np
-
 import pytest
 
 from benchmark.scale_data import ScaleParameters, generate, write
@@ -22,8 +21,10 @@ REGIONS = 60
 @pytest.fixture(scope="module")
 def scale_url(tmp_path_factory) -> str:
     folder = tmp_path_factory.mktemp("scale")
-    write(generate(ScaleParameters(regions=REGIONS, institutions=150, programs=60, employers=3000, offerings=10, years=3)),
-          folder / "csv")
+    write(
+        generate(ScaleParameters(regions=REGIONS, institutions=150, programs=60, employers=3000, offerings=10, years=3)),
+        folder / "csv",
+    )
     url = f"sqlite:///{folder / 'scale.sqlite'}"
     engine = make_engine(url)
     create_schema(engine)
@@ -80,8 +81,17 @@ def test_host_regions_are_the_15_largest_and_the_rest_as_one_bar_that_adds_up(sc
     assert sum(bars.values()) == sum(values(by_sector["data"][0]["x"]))  # each placement has one host region and sector
 
 
-@pytest.mark.parametrize("page", ["pages/home.py", "pages/supply_demand.py", "pages/enrolment.py", "pages/placements.py",
-                                  "pages/outcomes.py", "pages/scorecard.py"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/home.py",
+        "pages/supply_demand.py",
+        "pages/enrolment.py",
+        "pages/placements.py",
+        "pages/outcomes.py",
+        "pages/scorecard.py",
+    ],
+)
 def test_every_page_sends_little_to_the_browser(scale_app, page):
     app = open_page(page)
     assert not app.exception

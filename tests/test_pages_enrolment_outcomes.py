@@ -6,7 +6,6 @@ small numbers when asked."""
 
 from __future__ import annotations
 
-
 import pandas as pd
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -22,8 +21,6 @@ from .conftest import click_chart, open_page
 ENROLMENT, OUTCOMES = "pages/enrolment.py", "pages/outcomes.py"
 
 
-
-
 def metrics(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
 
@@ -31,8 +28,6 @@ def metrics(app: AppTest) -> dict[str, str]:
 def query(app_url: str, name: str, filters: Filters):
     with Session(make_engine(app_url)) as session:
         return VIEWS[name].run(session, filters)
-
-
 
 
 def no_problem(app: AppTest) -> bool:
@@ -96,8 +91,10 @@ def test_every_grouping_and_measure_draws_without_an_exception(app_url):
             app.segmented_control(key="enrolment_group").set_value(group)
             app.segmented_control(key="enrolment_measure").set_value(measure).run()
             assert no_problem(app), (group, measure)
-            assert (app.segmented_control(key="enrolment_group").value,
-                    app.segmented_control(key="enrolment_measure").value) == (group, measure)
+            assert (app.segmented_control(key="enrolment_group").value, app.segmented_control(key="enrolment_measure").value) == (
+                group,
+                measure,
+            )
             assert len(app.get("plotly_chart")) == 3
 
 
@@ -206,8 +203,10 @@ def test_every_comparison_and_period_draws_without_an_exception(app_url):
             app.segmented_control(key="outcomes_period").set_value(period)
             app.segmented_control(key="outcomes_group").set_value(group).run()
             assert no_problem(app), (period, group)
-            assert (app.segmented_control(key="outcomes_period").value,
-                    app.segmented_control(key="outcomes_group").value) == (period, group)
+            assert (app.segmented_control(key="outcomes_period").value, app.segmented_control(key="outcomes_group").value) == (
+                period,
+                group,
+            )
             assert len(app.get("plotly_chart")) == 4
 
 
@@ -236,6 +235,7 @@ def test_outcomes_protection_shows_counts_below_5_as_less_than_5(app_url):
 def test_every_chart_draws_an_empty_or_fully_hidden_view_without_an_error(app_url):
     """A filter can leave a view empty, and protection can blank every count (NA) and rate (NaN).
     Each figure is serialised as Streamlit would."""
+
     def frames(name: str, filters: Filters):
         full = query(app_url, name, filters)
         hidden = full.copy()

@@ -28,8 +28,6 @@ from .conftest import click_chart, open_page
 PLACEMENTS, SCORECARD = "pages/placements.py", "pages/scorecard.py"
 
 
-
-
 def no_problem(app: AppTest) -> bool:
     return not app.exception and not app.error
 
@@ -68,8 +66,6 @@ def table(app: AppTest, first_column: str, *, containing: str | None = None) -> 
         if value.columns[0] == first_column and (containing is None or containing in value.columns):
             return value.reset_index(drop=True)
     raise AssertionError(f"no table starting with {first_column!r}")
-
-
 
 
 def percent_shown(rate: float) -> float:
@@ -134,8 +130,10 @@ def test_capacity_by_sector_is_for_the_latest_year_of_the_filters(app_url):
 def test_shortage_sectors_are_compared_with_surplus_sectors_in_one_sentence_and_a_chart(app_url):
     app = open_page(PLACEMENTS, **{"from": "2023", "to": "2023"})
     # 2023: Health 30 graduates for 65 openings (shortage), 10 placed at 1 partner; ICT 12 for 10 (surplus), none placed.
-    assert ("Shortage sectors (1) get 15 placements per 100 openings from 1 partner employer; "
-            "surplus sectors (1) get 0 placements per 100 openings from 0 partner employers.") in markdown_text(app)
+    assert (
+        "Shortage sectors (1) get 15 placements per 100 openings from 1 partner employer; "
+        "surplus sectors (1) get 0 placements per 100 openings from 0 partner employers."
+    ) in markdown_text(app)
     against_gaps = figure(app, "Students placed per 100 openings")
     shortage = next(t for t in against_gaps["data"] if "Shortage" in t["name"])
     surplus = next(t for t in against_gaps["data"] if "Surplus" in t["name"])
@@ -228,7 +226,9 @@ def test_scorecard_lists_programs_of_the_institutions_latest_year_and_marks_thei
     assert any(h.value == "Programs in 2023 and the sectors they train for" for h in app.subheader)  # I2 enrols in 2023 only
     assert list(table(app, "program_code")["program_code"]) == ["P2"]
     sectors = table(app, "sector_code", containing="gap_status_region").set_index("sector_code")
-    assert sectors.loc["J", "gap_status_region"] == "▲ surplus" and sectors.loc["J", "coverage_ratio_region"] == pytest.approx(1.2)
+    assert sectors.loc["J", "gap_status_region"] == "▲ surplus" and sectors.loc["J", "coverage_ratio_region"] == pytest.approx(
+        1.2
+    )
     assert sectors.loc["J", "gap_status_all"] == "▲ surplus" and sectors.loc["J", "programs"] == "Software"
 
 
@@ -302,7 +302,9 @@ def result(frame: pd.DataFrame, threshold: int | None = None) -> ViewResult:
     return ViewResult("test", frame, frame, frame, None, threshold)
 
 
-NOTHING = pd.DataFrame({c: [] for c in ("surveyed", "employed", "further_study", "employed_in_field", "students_placed", "hired")})
+NOTHING = pd.DataFrame(
+    {c: [] for c in ("surveyed", "employed", "further_study", "employed_in_field", "students_placed", "hired")}
+)
 
 
 def test_a_rate_compared_is_a_ratio_of_sums_over_the_years_not_a_mean_of_yearly_rates():
@@ -325,10 +327,21 @@ def test_protected_totals_are_summed_from_the_exact_years_then_rounded_and_rates
 
 
 def test_a_sector_whose_coverage_was_hidden_is_not_called_no_demand():
-    programs = pd.DataFrame({"sector_code": ["Q", "J", "F"], "sector_name": ["Health", "ICT", "Building"],
-                             "program_name": ["Nursing", "Software", "Masonry"]})
-    gaps = pd.DataFrame({"sector_code": ["Q", "J", "F"], "supply": [3.0, 12, 4], "demand": [float("nan"), 10, 0],
-                         "coverage_ratio": [float("nan"), 1.2, float("nan")]})
+    programs = pd.DataFrame(
+        {
+            "sector_code": ["Q", "J", "F"],
+            "sector_name": ["Health", "ICT", "Building"],
+            "program_name": ["Nursing", "Software", "Masonry"],
+        }
+    )
+    gaps = pd.DataFrame(
+        {
+            "sector_code": ["Q", "J", "F"],
+            "supply": [3.0, 12, 4],
+            "demand": [float("nan"), 10, 0],
+            "coverage_ratio": [float("nan"), 1.2, float("nan")],
+        }
+    )
     sectors = sector_status(programs, result(gaps, 5), result(gaps, 5)).numbers.set_index("sector_code")
     assert sectors.loc["Q", "gap_status_region"] == "· hidden (small numbers)"
     assert sectors.loc["J", "gap_status_region"] == "▲ surplus"

@@ -4,15 +4,11 @@ removes the bar and the styles."""
 
 from __future__ import annotations
 
-
 from streamlit.testing.v1 import AppTest
 
 from ui.presentation import TOGGLE_KEY
 
 from .conftest import run_app
-
-
-
 
 
 def styles(app: AppTest) -> list[str]:
@@ -55,7 +51,10 @@ def test_next_goes_to_the_next_page_keeping_the_filters_and_the_mode(app_url):
     assert app.title[0].value == "Supply vs demand"
     assert app.query_params["region"] in ("R2", ["R2"])
     assert app.query_params["present"] in ("1", ["1"])
-    assert bar_captions(app)[0].startswith("**Supply vs demand** · ") and "; South; all sectors · data version" in bar_captions(app)[0]
+    assert (
+        bar_captions(app)[0].startswith("**Supply vs demand** · ")
+        and "; South; all sectors · data version" in bar_captions(app)[0]
+    )
     app.button(key="presentation_back").click().run()
     assert app.title[0].value == "Overview"
 
@@ -74,9 +73,13 @@ def test_exit_and_the_toggle_turn_presentation_mode_off(app_url):
 
 def test_pages_show_a_takeaway_under_their_main_chart(app_url):
     app = run_app()
-    for page, title in (("pages/home.py", "Overview"), ("pages/supply_demand.py", "Supply vs demand"),
-                        ("pages/enrolment.py", "Enrolment and graduates"), ("pages/placements.py", "Placements and partners"),
-                        ("pages/outcomes.py", "Graduate outcomes")):
+    for page, title in (
+        ("pages/home.py", "Overview"),
+        ("pages/supply_demand.py", "Supply vs demand"),
+        ("pages/enrolment.py", "Enrolment and graduates"),
+        ("pages/placements.py", "Placements and partners"),
+        ("pages/outcomes.py", "Graduate outcomes"),
+    ):
         app.switch_page(page).run()
         assert not app.exception, title
         assert any(m.value.startswith("**Takeaway:**") for m in app.markdown), title

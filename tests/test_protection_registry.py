@@ -109,7 +109,9 @@ def test_no_hidden_count_is_given_back_by_a_shown_total_less_its_shown_parts(sam
             if total is None or pd.isna(total) or str(total).startswith("<"):
                 continue  # the total is hidden too
             groups_checked += 1
-            shown_parts = sum(float(fine_shown.at[i, count]) for i in members if not hidden[i] and pd.notna(fine_shown.at[i, count]))
+            shown_parts = sum(
+                float(fine_shown.at[i, count]) for i in members if not hidden[i] and pd.notna(fine_shown.at[i, count])
+            )
             if abs(float(total) - shown_parts - float(fine.at[alone[0], count])) < 1e-6:
                 recovered.append(f"{fine_name} {count} {key} = {fine.at[alone[0], count]} from {coarse_name}")
     assert groups_checked > 0

@@ -18,14 +18,25 @@ from .conftest import TINY, write_csv
 
 def rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
     """Frame rows as tuples, NaN shown as None, for exact comparison."""
-    return [tuple(None if isinstance(v, float) and math.isnan(v) else v for v in row) for row in frame[columns].itertuples(index=False)]
+    return [
+        tuple(None if isinstance(v, float) and math.isnan(v) else v for v in row)
+        for row in frame[columns].itertuples(index=False)
+    ]
 
 
 def test_supply_demand_detail_has_one_row_per_year_region_sector_on_either_side(tiny_engine):
     with Session(tiny_engine) as session:
         frame = queries.supply_demand_detail(session, filters=Filters())
     assert list(frame.columns) == [
-        "year", "region_code", "region_name", "sector_code", "sector_name", "supply", "demand", "gap", "coverage_ratio",
+        "year",
+        "region_code",
+        "region_name",
+        "sector_code",
+        "sector_name",
+        "supply",
+        "demand",
+        "gap",
+        "coverage_ratio",
     ]
     assert rows(frame, ["year", "region_code", "sector_code", "supply", "demand", "gap", "coverage_ratio"]) == [
         (2023, "R1", "Q", 30, 60, -30, 0.5),
@@ -51,7 +62,10 @@ def test_filters_restrict_years_regions_and_sectors(tiny_engine):
         only_2023_q = queries.gaps_by_region_sector(session, filters=Filters(2023, 2023, sectors=("Q",)))
         north = queries.supply_demand_trend(session, filters=Filters(regions=("R1",)))
     assert rows(only_2023_q, ["region_code", "supply", "demand", "gap"]) == [("R1", 30, 60, -30), ("R3", 0, 5, -5)]
-    assert rows(north, ["year", "supply", "demand", "gap", "coverage_ratio"]) == [(2023, 30, 60, -30, 0.5), (2024, 35, 0, 35, None)]
+    assert rows(north, ["year", "supply", "demand", "gap", "coverage_ratio"]) == [
+        (2023, 30, 60, -30, 0.5),
+        (2024, 35, 0, 35, None),
+    ]
 
 
 def test_an_empty_selection_gives_empty_frames_with_the_documented_columns(tiny_engine):
@@ -83,10 +97,14 @@ def test_a_cohort_with_nobody_surveyed_has_empty_rates(engine, tmp_path):
     for table in ("regions", "sectors", "institutions", "programs"):
         (folder / f"{table}.csv").parent.mkdir(parents=True, exist_ok=True)
         (folder / f"{table}.csv").write_bytes((TINY / f"{table}.csv").read_bytes())
-    write_csv(folder, "outcomes", [
-        "cohort_year,institution_id,program_code,surveyed,employed,employed_in_field,self_employed,further_study,unemployed",
-        "2022,I1,P1,0,0,0,0,0,0",
-    ])
+    write_csv(
+        folder,
+        "outcomes",
+        [
+            "cohort_year,institution_id,program_code,surveyed,employed,employed_in_field,self_employed,further_study,unemployed",
+            "2022,I1,P1,0,0,0,0,0,0",
+        ],
+    )
     assert load_paths(engine, [folder]).ok
     with Session(engine) as session:
         row = queries.outcome_totals(session, filters=Filters()).iloc[0]
@@ -106,7 +124,10 @@ def test_placements_count_in_the_employers_region_and_sector(tiny_engine):
 def test_headline_by_year_joins_supply_demand_outcomes_and_placements(tiny_engine):
     with Session(tiny_engine) as session:
         frame = queries.headline_by_year(session, filters=Filters())
-    assert rows(frame, ["year", "graduates", "openings", "surveyed", "students_placed"]) == [(2023, 42, 75, 38, 10), (2024, 35, 0, 0, 5)]
+    assert rows(frame, ["year", "graduates", "openings", "surveyed", "students_placed"]) == [
+        (2023, 42, 75, 38, 10),
+        (2024, 35, 0, 0, 5),
+    ]
     assert frame.loc[0, "coverage_ratio"] == pytest.approx(42 / 75)
     assert frame.loc[0, "employment_rate"] == pytest.approx(33 / 38)
     assert math.isnan(frame.loc[1, "coverage_ratio"]) and math.isnan(frame.loc[1, "employment_rate"])

@@ -23,7 +23,8 @@ def read_snapshot(archive: bytes) -> tuple[dict, dict[str, pd.DataFrame]]:
     manifest = json.loads(files.read("manifest.json"))
     frames = {
         name: pd.read_csv(io.BytesIO(files.read(name)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
-        for name in files.namelist() if name.endswith(".csv")
+        for name in files.namelist()
+        if name.endswith(".csv")
     }
     return manifest, frames
 
@@ -31,6 +32,7 @@ def read_snapshot(archive: bytes) -> tuple[dict, dict[str, pd.DataFrame]]:
 def as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """A frame as the CSV shows it: blanks for missing, whole numbers without a decimal point, other
     floats in their shortest exact text (checked by reading them back, not by their spelling)."""
+
     def cell(value):
         if value is None or (not isinstance(value, str) and pd.isna(value)):
             return ""
@@ -49,7 +51,10 @@ def assert_csv_equals(written: pd.DataFrame, expected: pd.DataFrame, name: str) 
     for column in expected.columns:
         rows = fractional[column].to_numpy()
         if rows.any():
-            assert [float(v) for v in written[column][rows]] == list(expected[column].reset_index(drop=True)[rows]), (name, column)
+            assert [float(v) for v in written[column][rows]] == list(expected[column].reset_index(drop=True)[rows]), (
+                name,
+                column,
+            )
 
 
 @pytest.mark.parametrize("filters", [Filters(), Filters(2023, 2023, regions=("R1", "R3"))], ids=["all", "2023-R1-R3"])
@@ -77,7 +82,16 @@ def test_headers_stay_the_contract_names_and_the_manifest_labels_them_in_the_lan
         english, _ = read_snapshot(build_snapshot(session, filters=Filters()))
         chinese, frames = read_snapshot(build_snapshot(session, filters=Filters(), language="zh-CN"))
     assert list(frames["supply_demand.csv"].columns) == [
-        "year", "region_code", "region_name", "sector_code", "sector_name", "supply", "demand", "gap", "coverage_ratio"]
+        "year",
+        "region_code",
+        "region_name",
+        "sector_code",
+        "sector_name",
+        "supply",
+        "demand",
+        "gap",
+        "coverage_ratio",
+    ]
     every_column = {column for frame in frames.values() for column in frame.columns}
     assert set(chinese["column_labels"]) == set(english["column_labels"]) == every_column
     assert (chinese["language"], chinese["column_labels"]["coverage_ratio"]) == ("zh-CN", "供需比")
@@ -110,17 +124,28 @@ def test_protection_on_screen_equals_protection_in_the_export(app_url):
 def test_csv_cells_are_written_by_the_contract_rules():
     from data_access.snapshot import csv_bytes
 
-    frame = pd.DataFrame({
-        "name": pd.Series(["=1+1", "a,b", 'say "hi"', "line\nbreak", "北区", None, "-x", "@y", "\tz", "ok"], dtype="str"),
-        "kept": pd.Series(["<5", 12, None, -7, "<5", 0, "=x", 4, 5, 6], dtype=object),  # numbers among text
-        "count": pd.array([1, None, 3, 4, 5, 6, 7, 8, 9, 10], dtype="Int64"),
-        "rate": [0.5, float("nan"), 1.0, 1 / 3, 0.0, 2.5, 1e-05, 100.0, 0.1 + 0.2, 7.0],
-    })
+    frame = pd.DataFrame(
+        {
+            "name": pd.Series(["=1+1", "a,b", 'say "hi"', "line\nbreak", "北区", None, "-x", "@y", "\tz", "ok"], dtype="str"),
+            "kept": pd.Series(["<5", 12, None, -7, "<5", 0, "=x", 4, 5, 6], dtype=object),  # numbers among text
+            "count": pd.array([1, None, 3, 4, 5, 6, 7, 8, 9, 10], dtype="Int64"),
+            "rate": [0.5, float("nan"), 1.0, 1 / 3, 0.0, 2.5, 1e-05, 100.0, 0.1 + 0.2, 7.0],
+        }
+    )
     lines = csv_bytes(frame).decode("utf-8").split("\r\n")
     assert lines[0] == "\ufeffname,kept,count,rate"
     assert lines[1:] == [
-        "'=1+1,<5,1,0.5", '"a,b",12,,', '"say ""hi""",,3,1', '"line\nbreak",-7,4,0.3333333333333333', "北区,<5,5,0",
-        ",0,6,2.5", "'-x,'=x,7,0.00001", "'@y,4,8,100", "'\tz,5,9,0.30000000000000004", "ok,6,10,7", "",
+        "'=1+1,<5,1,0.5",
+        '"a,b",12,,',
+        '"say ""hi""",,3,1',
+        '"line\nbreak",-7,4,0.3333333333333333',
+        "北区,<5,5,0",
+        ",0,6,2.5",
+        "'-x,'=x,7,0.00001",
+        "'@y,4,8,100",
+        "'\tz,5,9,0.30000000000000004",
+        "ok,6,10,7",
+        "",
     ]
     assert float("0.00001") == 1e-05  # every number reads back as the same value
     assert csv_bytes(frame.iloc[:0]) == "\ufeffname,kept,count,rate\r\n".encode("utf-8")

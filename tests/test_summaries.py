@@ -69,8 +69,10 @@ def test_every_view_is_the_same_after_load_upsert_replace_and_undo(engine, scale
     assert_summaries_match_raw_rows(engine)
 
     # An upsert that moves an institution to another region, corrects enrolments and adds placements.
-    tables = {t: pd.read_csv(scale_folder / f"{t}.csv", keep_default_na=False, dtype=str) for t in
-              ("institutions", "enrolments", "placements")}
+    tables = {
+        t: pd.read_csv(scale_folder / f"{t}.csv", keep_default_na=False, dtype=str)
+        for t in ("institutions", "enrolments", "placements")
+    }
     institutions, enrolments, placements = tables["institutions"], tables["enrolments"], tables["placements"]
     institutions.loc[0, "region_code"] = "R002" if institutions.loc[0, "region_code"] == "R001" else "R001"
     enrolments = enrolments.iloc[::7].copy()
@@ -116,9 +118,8 @@ def test_a_load_of_demand_only_rebuilds_only_the_demand_summary(engine):
 def routed(engine, filters: Filters, by: list[str], **options) -> list[str]:
     """The tables the routing reads the graduates from, as SQL text."""
     statements = []
-    with Session(engine) as session:
-        with _recording(session, statements):
-            routing.aggregate(session, ENROLMENTS, filters, by, {"graduates": Sum("graduates")}, **options)
+    with Session(engine) as session, _recording(session, statements):
+        routing.aggregate(session, ENROLMENTS, filters, by, {"graduates": Sum("graduates")}, **options)
     return statements
 
 
@@ -131,12 +132,14 @@ def _recording(session, statements):
     def recording():
         def keep(conn, cursor, statement, *args):
             statements.append(statement)
+
         connection = session.connection()
         event.listen(connection, "before_cursor_execute", keep)
         try:
             yield
         finally:
             event.remove(connection, "before_cursor_execute", keep)
+
     return recording()
 
 

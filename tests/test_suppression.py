@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from data_access.filters import Filters
 from data_access.snapshot import build_snapshot
 from data_access.suppression import describe, protect
-from data_access.views import VIEWS, View
+from data_access.views import VIEWS
 
 SUPPLY_DEMAND = VIEWS["supply_demand"]
 
@@ -67,9 +67,20 @@ def test_no_cell_is_hidden_for_another_s_sake():
     assert shown["supply"].tolist() == [40, 10, "<5"]
     assert shown["demand"].tolist() == [50, 10, 20]
     assert shown["gap"].tolist() == [-10, 0, None]  # J's gap of -1 rounds to 0
+
+
 def test_an_outcome_rate_is_hidden_with_its_numerator_not_only_its_base():
-    frame = pd.DataFrame({"sector_code": ["Q"], "surveyed": [203], "employed": [151], "employed_in_field": [121],
-                          "self_employed": [3], "further_study": [20], "unemployed": [30]})
+    frame = pd.DataFrame(
+        {
+            "sector_code": ["Q"],
+            "surveyed": [203],
+            "employed": [151],
+            "employed_in_field": [121],
+            "self_employed": [3],
+            "further_study": [20],
+            "unemployed": [30],
+        }
+    )
     frame["self_employment_rate"] = 3 / 203
     frame["in_field_rate"] = 121 / 151
     shown = protect(frame, VIEWS["outcomes_by_sector"], 5).for_display().iloc[0]
@@ -80,8 +91,17 @@ def test_an_outcome_rate_is_hidden_with_its_numerator_not_only_its_base():
 
 
 def test_a_rate_on_fewer_than_five_times_the_threshold_people_is_not_shown():
-    frame = pd.DataFrame({"sector_code": ["A", "B"], "surveyed": [24, 25], "employed": [20, 20], "employed_in_field": [10, 10],
-                          "self_employed": [5, 5], "further_study": [0, 0], "unemployed": [4, 5]})
+    frame = pd.DataFrame(
+        {
+            "sector_code": ["A", "B"],
+            "surveyed": [24, 25],
+            "employed": [20, 20],
+            "employed_in_field": [10, 10],
+            "self_employed": [5, 5],
+            "further_study": [0, 0],
+            "unemployed": [4, 5],
+        }
+    )
     frame["employment_rate"] = frame["employed"] / frame["surveyed"]
     frame["in_field_rate"] = frame["employed_in_field"] / frame["employed"]
     shown = protect(frame, VIEWS["outcomes_by_sector"], 5).for_display()
@@ -113,9 +133,18 @@ def test_the_snapshot_with_protection_hides_exactly_what_the_view_hides(tiny_eng
 
 
 def test_a_gap_status_in_words_is_hidden_with_the_counts_it_comes_from():
-    frame = pd.DataFrame({"sector_code": ["Q", "F", "J"], "supply": [3, 2, 40], "demand": [50, 60, 30], "gap": [-47, -58, 10],
-                          "coverage_ratio": [0.06, 0.03, 1.33], "gap_status": ["shortage", "shortage", "surplus"],
-                          "students_placed": [20, 20, 20], "hired": [10, 10, 10]})
+    frame = pd.DataFrame(
+        {
+            "sector_code": ["Q", "F", "J"],
+            "supply": [3, 2, 40],
+            "demand": [50, 60, 30],
+            "gap": [-47, -58, 10],
+            "coverage_ratio": [0.06, 0.03, 1.33],
+            "gap_status": ["shortage", "shortage", "surplus"],
+            "students_placed": [20, 20, 20],
+            "hired": [10, 10, 10],
+        }
+    )
     shown = protect(frame, VIEWS["placements_vs_gaps"], 5).for_display()
     # "shortage" would say supply is small next to a shown demand: hidden with the supply.
     assert shown["gap_status"].tolist() == [None, None, "surplus"]

@@ -6,8 +6,14 @@ import math
 
 import pandas as pd
 
-from ui.takeaways import (enrolment_growth_takeaway, in_field_takeaway, largest_shortage_takeaway, lowest_coverage_takeaway,
-                          placements_takeaway, trend_takeaway)
+from ui.takeaways import (
+    enrolment_growth_takeaway,
+    in_field_takeaway,
+    largest_shortage_takeaway,
+    lowest_coverage_takeaway,
+    placements_takeaway,
+    trend_takeaway,
+)
 
 NAN = math.nan
 
@@ -24,7 +30,8 @@ PREVIOUS = gaps(("C", "Manufacturing", 2496, 4000), ("Q", "Health", 1000, 900))
 def test_largest_shortage_names_the_sector_its_size_coverage_and_growth():
     assert largest_shortage_takeaway(LATEST, PREVIOUS, when="in 2025", previous_year=2024) == (
         "Manufacturing has the largest shortage in 2025: 1,624 fewer graduates than openings (coverage 0.60), "
-        "120 more than in 2024.")
+        "120 more than in 2024."
+    )
 
 
 def test_largest_shortage_says_when_it_shrank_or_is_new():
@@ -32,7 +39,8 @@ def test_largest_shortage_says_when_it_shrank_or_is_new():
     assert largest_shortage_takeaway(LATEST, shrank, when="in 2025", previous_year=2024).endswith(", 376 fewer than in 2024.")
     surplus_before = gaps(("C", "Manufacturing", 5000, 4000))
     assert largest_shortage_takeaway(LATEST, surplus_before, when="in 2025", previous_year=2024).endswith(
-        ", up from no shortage in 2024.")
+        ", up from no shortage in 2024."
+    )
 
 
 def test_largest_shortage_without_a_previous_year_leaves_the_change_out():
@@ -43,17 +51,20 @@ def test_largest_shortage_without_a_previous_year_leaves_the_change_out():
 
 def test_largest_shortage_when_no_sector_is_short():
     assert largest_shortage_takeaway(gaps(("J", "ICT", 700, 500)), when="in 2019–2025") == (
-        "No sector has a shortage in 2019–2025: each trains at least as many graduates as it has openings.")
+        "No sector has a shortage in 2019–2025: each trains at least as many graduates as it has openings."
+    )
 
 
 def test_largest_shortage_skips_hidden_numbers_and_says_so():
     hidden = LATEST.assign(gap=[NAN, -100, 200], coverage_ratio=[NAN, 0.9, 1.4])
     assert largest_shortage_takeaway(hidden, when="in 2025") == (
-        "Health has the largest shortage in 2025: 100 fewer graduates than openings (coverage 0.90).")
+        "Health has the largest shortage in 2025: 100 fewer graduates than openings (coverage 0.90)."
+    )
     only_hidden = LATEST.assign(gap=[NAN, NAN, 200])
     assert largest_shortage_takeaway(only_hidden, when="in 2025") == (
         "No sector has a shortage in 2025: each trains at least as many graduates as it has openings "
-        "(some figures are hidden by small-number protection).")
+        "(some figures are hidden by small-number protection)."
+    )
     previous_hidden = PREVIOUS.assign(gap=[NAN, NAN])
     assert largest_shortage_takeaway(LATEST, previous_hidden, when="in 2025", previous_year=2024).endswith("(coverage 0.60).")
 
@@ -66,25 +77,29 @@ def cells(*rows) -> pd.DataFrame:
 def test_lowest_coverage_is_the_cell_with_openings_and_the_smallest_ratio():
     frame = cells(("North", "Manufacturing", 120, 340), ("South", "Health", 50, 60), ("East", "ICT", 30, 0))
     assert lowest_coverage_takeaway(frame, when="in 2025") == (
-        "The lowest coverage in 2025 is Manufacturing in North: 0.35, 120 graduates for 340 openings.")
+        "The lowest coverage in 2025 is Manufacturing in North: 0.35, 120 graduates for 340 openings."
+    )
 
 
 def test_lowest_coverage_without_openings():
     assert lowest_coverage_takeaway(cells(("East", "ICT", 30, 0)), when="in 2025") == (
-        "No region and sector has openings to compare graduates with in 2025.")
+        "No region and sector has openings to compare graduates with in 2025."
+    )
 
 
 def test_trend_compares_first_and_last_years_with_both_figures():
     trend = pd.DataFrame({"year": [2021, 2022, 2023, 2024], "supply": [1000, 1050, 1100, 1200], "demand": [1000, 1100, 1250, 0]})
     assert trend_takeaway(trend) == (
         "From 2021 to 2023, graduates went from 1,000 to 1,100 (+10.0%) and openings from 1,000 to 1,250 (+25.0%): "
-        "coverage fell from 1.00 to 0.88.")
+        "coverage fell from 1.00 to 0.88."
+    )
 
 
 def test_trend_with_one_comparable_year():
     trend = pd.DataFrame({"year": [2024], "supply": [10], "demand": [20]})
     assert trend_takeaway(trend) == (
-        "Supply and demand can be compared for at most one year in this selection, so there is no trend to show.")
+        "Supply and demand can be compared for at most one year in this selection, so there is no trend to show."
+    )
 
 
 def enrolment(*rows) -> pd.DataFrame:
@@ -92,34 +107,48 @@ def enrolment(*rows) -> pd.DataFrame:
 
 
 def test_enrolment_growth_names_the_largest_rise_and_fall():
-    frame = enrolment((2024, "Health", 4000), (2025, "Health", 4320), (2024, "Retail", 4000), (2025, "Retail", 3880),
-                      (2024, "ICT", 500), (2025, "ICT", 510))
+    frame = enrolment(
+        (2024, "Health", 4000),
+        (2025, "Health", 4320),
+        (2024, "Retail", 4000),
+        (2025, "Retail", 3880),
+        (2024, "ICT", 500),
+        (2025, "ICT", 510),
+    )
     assert enrolment_growth_takeaway(frame, name="sector_name", year=2025) == (
-        "From 2024 to 2025, enrolment grew most in Health (+320, +8.0%) and fell most in Retail (-120, -3.0%).")
+        "From 2024 to 2025, enrolment grew most in Health (+320, +8.0%) and fell most in Retail (-120, -3.0%)."
+    )
 
 
 def test_enrolment_growth_without_a_fall_or_without_the_year_before():
     rising = enrolment((2024, "Health", 100), (2025, "Health", 110))
     assert enrolment_growth_takeaway(rising, name="sector_name", year=2025) == (
-        "From 2024 to 2025, enrolment grew most in Health (+10, +10.0%).")
+        "From 2024 to 2025, enrolment grew most in Health (+10, +10.0%)."
+    )
     assert enrolment_growth_takeaway(enrolment((2025, "Health", 110)), name="sector_name", year=2025) == (
-        "No change in enrolment can be shown: this selection has no enrolments in 2024 or 2025.")
+        "No change in enrolment can be shown: this selection has no enrolments in 2024 or 2025."
+    )
 
 
 def test_placements_names_the_sector_with_most_students_placed():
-    frame = pd.DataFrame({"sector_name": ["Manufacturing", "Health"], "students_placed": [300, 100],
-                          "placement_hire_rate": [0.5, NAN]})
+    frame = pd.DataFrame(
+        {"sector_name": ["Manufacturing", "Health"], "students_placed": [300, 100], "placement_hire_rate": [0.5, NAN]}
+    )
     assert placements_takeaway(frame) == (
-        "Manufacturing hosts the most placements: 300 of 400 students placed (75.0%); 50.0% of them were hired.")
+        "Manufacturing hosts the most placements: 300 of 400 students placed (75.0%); 50.0% of them were hired."
+    )
     hidden = frame.assign(students_placed=pd.array([pd.NA, 100], dtype="Int64"))
     assert placements_takeaway(hidden) == (
         "Health hosts the most placements: 100 of 100 students placed (100.0%) "
-        "(some figures are hidden by small-number protection).")
+        "(some figures are hidden by small-number protection)."
+    )
 
 
 def test_in_field_names_the_lowest_rate_against_the_overall_rate():
-    frame = pd.DataFrame({"sector_name": ["Retail", "Health", "ICT"], "in_field_rate": [0.45, 0.8, NAN],
-                          "coverage_ratio": [1.3, 0.5, 0.9]})
+    frame = pd.DataFrame(
+        {"sector_name": ["Retail", "Health", "ICT"], "in_field_rate": [0.45, 0.8, NAN], "coverage_ratio": [1.3, 0.5, 0.9]}
+    )
     assert in_field_takeaway(frame, overall=0.702) == (
-        "Retail graduates work in their field least often: 45.0% of those employed, against 70.2% overall (coverage 1.30).")
+        "Retail graduates work in their field least often: 45.0% of those employed, against 70.2% overall (coverage 1.30)."
+    )
     assert in_field_takeaway(frame.iloc[2:], overall=NAN) == "No sector has survey results on in-field work in this selection."

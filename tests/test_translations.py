@@ -56,9 +56,10 @@ def test_every_column_a_view_shows_has_a_heading_in_every_language(tiny_engine):
 def test_bold_text_renders_in_markdown(language):
     """Markdown does not close ``**`` after punctuation when a letter follows ("**要点**：2025年" shows the
     asterisks): the punctuation goes outside the bold span."""
+
     def closes_badly(text: str) -> bool:
         closings = [m.start() for m in re.finditer(r"\*\*", text)][1::2]
-        return any(text[at - 1] in "：，。；、！？）:,.;)" and re.match(r"[\w{]", text[at + 2:at + 3]) for at in closings)
+        return any(text[at - 1] in "：，。；、！？）:,.;)" and re.match(r"[\w{]", text[at + 2 : at + 3]) for at in closings)
 
     wrong = {key: text for key, text in catalogue(language).items() if closes_badly(text)}
     assert not wrong

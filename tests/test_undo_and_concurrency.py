@@ -32,8 +32,9 @@ def dump(engine) -> dict[str, list[tuple]]:
 def correction(folder: Path) -> Path:
     """A second load: renames region R1, changes one enrolment row and adds a year of demand."""
     write_csv(folder, "regions", ["region_code,region_name", "R1,North (renamed)", "R4,New"])
-    write_csv(folder, "enrolments", ["year,institution_id,program_code,enrolled,graduates", "2023,I1,P1,101,31",
-                                     "2025,I2,P2,60,20"])
+    write_csv(
+        folder, "enrolments", ["year,institution_id,program_code,enrolled,graduates", "2023,I1,P1,101,31", "2025,I2,P2,60,20"]
+    )
     write_csv(folder, "demand", ["year,region_code,sector_code,openings", "2025,R4,J,7"])
     return folder
 
@@ -56,7 +57,10 @@ def test_a_load_a_second_load_and_undoing_both_gives_exactly_the_old_numbers_bac
     assert undo_load(engine).problem == "there is no load to undo"
     history = load_history(engine)
     assert [(h["data_version"], h["mode"], h["undoes"], h["undone_by"]) for h in history] == [
-        (4, "undo", 1, None), (3, "undo", 2, None), (2, "upsert", None, 3), (1, "upsert", None, 4)
+        (4, "undo", 1, None),
+        (3, "undo", 2, None),
+        (2, "upsert", None, 3),
+        (1, "upsert", None, 4),
     ]
 
 
@@ -84,8 +88,14 @@ def test_only_the_latest_load_can_be_undone_and_a_refused_undo_changes_nothing(t
 
 def cli(*args, db: str, wait: float = 30, home: Path) -> subprocess.Popen:
     env = {**os.environ, "LOAD_LOCK_WAIT": str(wait), "DASHBOARD_HOME": str(home), "DATABASE_URL": ""}
-    return subprocess.Popen([sys.executable, "-m", "data_access", *map(str, args), "--db", db], cwd=REPO_ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "data_access", *map(str, args), "--db", db],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_a_second_load_gives_up_with_a_clear_message_while_another_holds_the_lock(tiny_engine, db_url, tmp_path):

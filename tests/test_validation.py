@@ -165,9 +165,7 @@ def test_hired_equal_to_students_placed_is_fine():
 def test_employed_further_study_and_unemployed_above_surveyed_is_rejected():
     # 6 + 3 + 2 = 11 > 10
     result = check(("outcomes.csv", OUTCOMES + "2023,I2,P2,10,6,3,2,3,2,\n"))
-    assert lines(result) == [
-        "outcomes.csv:2: surveyed: employed + further_study + unemployed = 11 must not exceed surveyed (10)"
-    ]
+    assert lines(result) == ["outcomes.csv:2: surveyed: employed + further_study + unemployed = 11 must not exceed surveyed (10)"]
 
 
 def test_employed_in_field_above_employed_is_rejected():
@@ -230,7 +228,10 @@ def test_a_duplicate_single_column_key_is_rejected():
 def test_a_reference_to_a_key_of_the_same_load_resolves_and_an_unknown_one_is_reported():
     result = check(
         ("regions.csv", REGIONS + "R7,Lakeside\n"),
-        ("institutions.csv", "institution_id,institution_name,region_code,institution_type\nI7,Lake College,R7,college\nI8,Nowhere School,R9,school\n"),
+        (
+            "institutions.csv",
+            "institution_id,institution_name,region_code,institution_type\nI7,Lake College,R7,college\nI8,Nowhere School,R9,school\n",
+        ),
         existing=lambda table: set(),
     )
     assert lines(result) == [
@@ -268,7 +269,9 @@ def test_every_reference_of_a_placement_is_checked():
 
 
 def test_references_are_case_sensitive():
-    result = check(("institutions.csv", "institution_id,institution_name,region_code,institution_type\nI7,Lake College,r1,college\n"))
+    result = check(
+        ("institutions.csv", "institution_id,institution_name,region_code,institution_type\nI7,Lake College,r1,college\n")
+    )
     assert [p.column for p in result.problems] == ["region_code"]
 
 
@@ -378,9 +381,7 @@ def test_an_excel_workbook_renamed_csv_is_rejected():
 def test_utf16_text_is_rejected_with_advice(encoding):
     data = "\ufeffregion_code,region_name\nR1,北部新区\n".encode(encoding)
     result = check(("regions.csv", data))
-    assert lines(result) == [
-        "regions.csv:1: -: cannot read: file is UTF-16 text: save it as CSV UTF-8 (or GB18030) instead"
-    ]
+    assert lines(result) == ["regions.csv:1: -: cannot read: file is UTF-16 text: save it as CSV UTF-8 (or GB18030) instead"]
 
 
 # 0x81 before a line break is neither UTF-8, nor GB18030, nor a character of Windows-1252.
@@ -560,7 +561,8 @@ def test_the_largest_count_both_databases_store_is_accepted():
 
 def test_a_long_value_is_shown_shortened_in_the_message():
     assert parse_value("9" * 400, GRADUATES) == (
-        None, "expected a whole number of 0 or more, at most 2,147,483,647, found '" + "9" * 40 + "…' (400 characters)"
+        None,
+        "expected a whole number of 0 or more, at most 2,147,483,647, found '" + "9" * 40 + "…' (400 characters)",
     )
 
 
@@ -576,15 +578,24 @@ def test_the_largest_amount_of_money_is_accepted():
     assert parse_value("10000000.00", WAGE) == (10_000_000.0, None)
 
 
-@pytest.mark.parametrize("raw, character, position", [
-    ("No\x00rth", "U+0000", 3), ("North\tSide", "U+0009", 6), ("North\nSide", "U+000A", 6),
-    ("North\r\nSide", "U+000D", 6), ("Nor\x7fth", "U+007F", 4), ("Nor\x85th", "U+0085", 4),
-    ("Nor\u2028th", "U+2028", 4), ("\x1b[31mRed", "U+001B", 1),
-])
+@pytest.mark.parametrize(
+    "raw, character, position",
+    [
+        ("No\x00rth", "U+0000", 3),
+        ("North\tSide", "U+0009", 6),
+        ("North\nSide", "U+000A", 6),
+        ("North\r\nSide", "U+000D", 6),
+        ("Nor\x7fth", "U+007F", 4),
+        ("Nor\x85th", "U+0085", 4),
+        ("Nor\u2028th", "U+2028", 4),
+        ("\x1b[31mRed", "U+001B", 1),
+    ],
+)
 def test_a_control_character_tab_or_line_break_in_a_text_cell_is_rejected_with_its_position(raw, character, position):
     assert parse_value(raw, REGION_NAME) == (
-        None, f"expected a non-empty text without control characters, tabs or line breaks, "
-              f"found {character} at character {position} of {raw!r}"
+        None,
+        f"expected a non-empty text without control characters, tabs or line breaks, "
+        f"found {character} at character {position} of {raw!r}",
     )
 
 
@@ -595,10 +606,10 @@ def test_out_of_range_cells_are_reported_with_file_line_and_column():
     )
     assert lines(result) == [
         "enrolments.csv:2: enrolled: expected a whole number of 0 or more, at most 2,147,483,647, found '3000000000'",
-        "enrolments.csv:3: graduates: expected a whole number of 0 or more, at most 2,147,483,647, "
-        "found '99999999999999999999'",
+        "enrolments.csv:3: graduates: expected a whole number of 0 or more, at most 2,147,483,647, found '99999999999999999999'",
         "outcomes.csv:2: median_monthly_wage: expected an amount of money of 0 or more, at most 10,000,000, found '"
-        + "9" * 40 + "…' (400 characters)",
+        + "9" * 40
+        + "…' (400 characters)",
     ]
 
 
@@ -623,9 +634,7 @@ def test_an_unreadable_byte_after_a_record_spanning_several_lines_is_reported_on
 
 def test_a_cell_longer_than_the_limit_is_reported_as_too_long_with_the_limit():
     result = check(("regions.csv", REGIONS + "R1,North\nR2," + "x" * 200_000 + "\nR3,Remote\n"))
-    assert lines(result) == [
-        "regions.csv:3: -: a cell of this row is longer than 131,072 characters, the most a cell may hold"
-    ]
+    assert lines(result) == ["regions.csv:3: -: a cell of this row is longer than 131,072 characters, the most a cell may hold"]
     assert "regions" not in result.rows
 
 
@@ -665,7 +674,10 @@ def test_a_full_width_code_and_its_ascii_form_are_the_same_key():
 def test_a_full_width_reference_resolves_to_the_ascii_key():
     result = check(
         ("regions.csv", REGIONS + "R1,North\n"),
-        ("institutions.csv", "institution_id,institution_name,region_code,institution_type\n\uff29\uff11,School,\uff32\uff11,college\n"),
+        (
+            "institutions.csv",
+            "institution_id,institution_name,region_code,institution_type\n\uff29\uff11,School,\uff32\uff11,college\n",
+        ),
         existing=None,
     )
     assert result.ok, lines(result)

@@ -42,8 +42,10 @@ from .takeaways import in_field_takeaway, in_years, largest_shortage_takeaway, l
 # Plotly's mode bar stays (zoom, reset, PNG download at twice the screen resolution); no Plotly logo, and
 # no "Share chart..." button (plotly.js 3 shows it by default; it uploads the chart's data to Plotly Cloud).
 CHART_CONFIG = {"displaylogo": False, "showSendToCloud": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
-FONT_STACK = ('system-ui, -apple-system, "Segoe UI", Roboto, "Source Sans Pro", "Noto Sans", "Noto Sans CJK SC", '
-              '"PingFang SC", "Microsoft YaHei", sans-serif')
+FONT_STACK = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Source Sans Pro", "Noto Sans", "Noto Sans CJK SC", '
+    '"PingFang SC", "Microsoft YaHei", sans-serif'
+)
 
 STYLE = f"""
 :root {{ color-scheme: light; }}
@@ -106,8 +108,14 @@ class _Views:
 # --- the document -------------------------------------------------------------------------------
 
 
-def build_brief(session: Session, *, filters: Filters, hide_below: int | None = None,
-                generated_at: datetime | None = None, title: str | None = None) -> str:
+def build_brief(
+    session: Session,
+    *,
+    filters: Filters,
+    hide_below: int | None = None,
+    generated_at: datetime | None = None,
+    title: str | None = None,
+) -> str:
     """The meeting brief for ``filters`` as a complete, self-contained HTML document (UTF-8), in the
     current language.
 
@@ -136,13 +144,15 @@ def build_brief(session: Session, *, filters: Filters, hide_below: int | None = 
         _placements_section(views.numbers("placements_vs_gaps", filters), described(filters)),
         _in_field_section(views, filters, described),
     ]
-    body = "\n".join([
-        _header(title, described(filters), version, generated_at, hide_below, views.hidden_cells),
-        _headline_html(figures),
-        _gaps_html(by_sector, by_cell, year),
-        *(_section_html(section) for section in sections),
-        f"<footer>{html.escape(t('brief.footer'))}</footer>",
-    ])
+    body = "\n".join(
+        [
+            _header(title, described(filters), version, generated_at, hide_below, views.hidden_cells),
+            _headline_html(figures),
+            _gaps_html(by_sector, by_cell, year),
+            *(_section_html(section) for section in sections),
+            f"<footer>{html.escape(t('brief.footer'))}</footer>",
+        ]
+    )
     return (
         f'<!DOCTYPE html>\n<html lang="{html.escape(current_language())}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -152,8 +162,7 @@ def build_brief(session: Session, *, filters: Filters, hide_below: int | None = 
     )
 
 
-def meeting_brief_file(engine: Engine, *, filters: Filters, hide_below: int | None = None,
-                       language: str | None = None) -> bytes:
+def meeting_brief_file(engine: Engine, *, filters: Filters, hide_below: int | None = None, language: str | None = None) -> bytes:
     """The brief as the bytes of an .html file (UTF-8), for a download button, in ``language``
     (default: the current one; a download built when clicked runs outside the session, so the page
     passes its language along)."""
@@ -174,12 +183,13 @@ class _Describer:
         return describe_with(filters, region_names=self.regions, sector_names=self.sectors)
 
 
-def _header(title: str, described: str, version: int, generated_at: datetime, hide_below: int | None,
-            hidden_cells: int) -> str:
-    scope = (f'<dl class="scope"><dt>{html.escape(t("brief.filters"))}</dt><dd>{html.escape(described)}</dd>'
-             f'<dt>{html.escape(t("brief.data_version"))}</dt><dd>{version}</dd>'
-             f'<dt>{html.escape(t("brief.generated"))}</dt>'
-             f"<dd>{html.escape(generated_at.strftime('%Y-%m-%d %H:%M %Z').strip())}</dd></dl>")
+def _header(title: str, described: str, version: int, generated_at: datetime, hide_below: int | None, hidden_cells: int) -> str:
+    scope = (
+        f'<dl class="scope"><dt>{html.escape(t("brief.filters"))}</dt><dd>{html.escape(described)}</dd>'
+        f"<dt>{html.escape(t('brief.data_version'))}</dt><dd>{version}</dd>"
+        f"<dt>{html.escape(t('brief.generated'))}</dt>"
+        f"<dd>{html.escape(generated_at.strftime('%Y-%m-%d %H:%M %Z').strip())}</dd></dl>"
+    )
     protection = ""
     if hide_below:
         found = t("brief.protection_some") if hidden_cells else t("brief.protection_none")
@@ -195,8 +205,10 @@ def _headline_html(figures) -> str:
     for figure in figures:
         label = figure.label if figure.year is None else t("metric.with_year", label=figure.label, year=figure.year)
         change = f'<div class="change">{html.escape(figure.change)}</div>' if figure.change else ""
-        cards.append(f'<div class="figure"><div class="label">{html.escape(label)}</div>'
-                     f'<div class="value">{html.escape(figure.shown)}</div>{change}</div>')
+        cards.append(
+            f'<div class="figure"><div class="label">{html.escape(label)}</div>'
+            f'<div class="value">{html.escape(figure.shown)}</div>{change}</div>'
+        )
     return heading + '<div class="figures">' + "".join(cards) + "</div>"
 
 
@@ -206,18 +218,19 @@ def _gaps_html(by_sector: pd.DataFrame, by_cell: pd.DataFrame, year: int | None)
         return f"<ul>{items}</ul>"
 
     def side(name: str, note: str, sentences: list[str], none: str) -> str:
-        return (f"<div><strong>{html.escape(t(name))}</strong>{html.escape(t(note))}"
-                f"{listed(sentences, t(none))}</div>")
+        return f"<div><strong>{html.escape(t(name))}</strong>{html.escape(t(note))}{listed(sentences, t(none))}</div>"
 
     shortages = surpluses = []
     if not by_sector.empty:
         shortages = shortage_sentences(by_sector) + shortage_sentences(by_cell, limit=2)
         surpluses = surplus_sentences(by_sector) + surplus_sentences(by_cell, limit=2)
-    heading = (t("brief.gaps_heading_any") if year is None
-               else t("brief.gaps_heading", when=in_years(Filters(year, year))))
-    return (f"<h2>{html.escape(heading)}</h2>\n<div class=\"gaps\">"
-            + side("brief.shortages", "brief.shortages_note", shortages, "brief.no_shortage")
-            + side("brief.surpluses", "brief.surpluses_note", surpluses, "brief.no_surplus") + "</div>")
+    heading = t("brief.gaps_heading_any") if year is None else t("brief.gaps_heading", when=in_years(Filters(year, year)))
+    return (
+        f'<h2>{html.escape(heading)}</h2>\n<div class="gaps">'
+        + side("brief.shortages", "brief.shortages_note", shortages, "brief.no_shortage")
+        + side("brief.surpluses", "brief.surpluses_note", surpluses, "brief.no_surplus")
+        + "</div>"
+    )
 
 
 def _standalone(figure: go.Figure) -> go.Figure:
@@ -227,32 +240,42 @@ def _standalone(figure: go.Figure) -> go.Figure:
 
 
 def _section_html(section: ChartSection) -> str:
-    chart = (f"<p>{html.escape(t('brief.no_data'))}</p>" if section.figure is None else
-             '<div class="chart">' + _standalone(section.figure).to_html(full_html=False, include_plotlyjs=False,
-                                                                        config=CHART_CONFIG) + "</div>")
+    chart = (
+        f"<p>{html.escape(t('brief.no_data'))}</p>"
+        if section.figure is None
+        else '<div class="chart">'
+        + _standalone(section.figure).to_html(full_html=False, include_plotlyjs=False, config=CHART_CONFIG)
+        + "</div>"
+    )
     note = f'<p class="note">{html.escape(section.note)}</p>' if section.note else ""
-    return (f'<section class="chart-section">\n<h2>{html.escape(section.heading)}</h2>\n'
-            f'<p class="takeaway">{html.escape(section.takeaway)}</p>\n{chart}\n{note}\n</section>')
+    return (
+        f'<section class="chart-section">\n<h2>{html.escape(section.heading)}</h2>\n'
+        f'<p class="takeaway">{html.escape(section.takeaway)}</p>\n{chart}\n{note}\n</section>'
+    )
 
 
-def _supply_demand_section(by_sector: pd.DataFrame, previous: pd.DataFrame | None, period: Filters,
-                           described: str) -> ChartSection:
+def _supply_demand_section(
+    by_sector: pd.DataFrame, previous: pd.DataFrame | None, period: Filters, described: str
+) -> ChartSection:
     heading = t("brief.supply_demand_heading")
     if by_sector.empty:
         return ChartSection(heading, t("brief.no_supply_demand"), None)
-    figure = supply_demand_bars(as_floats(by_sector, "supply", "demand", "gap", "coverage_ratio"),
-                                title=t("brief.supply_demand_chart", filters=described))
+    figure = supply_demand_bars(
+        as_floats(by_sector, "supply", "demand", "gap", "coverage_ratio"), title=t("brief.supply_demand_chart", filters=described)
+    )
     previous_year = None if previous is None or period.year_to is None else period.year_to - 1
-    return ChartSection(heading, largest_shortage_takeaway(by_sector, previous, when=in_years(period),
-                                                           previous_year=previous_year), figure)
+    return ChartSection(
+        heading, largest_shortage_takeaway(by_sector, previous, when=in_years(period), previous_year=previous_year), figure
+    )
 
 
 def _coverage_section(cells: pd.DataFrame, period: Filters, described: str) -> ChartSection:
     heading = t("brief.coverage_heading")
     if cells.empty:
         return ChartSection(heading, t("brief.no_supply_demand"), None)
-    figure = coverage_heatmap(as_floats(cells, "supply", "demand", "gap", "coverage_ratio"),
-                              title=t("brief.coverage_chart", filters=described))
+    figure = coverage_heatmap(
+        as_floats(cells, "supply", "demand", "gap", "coverage_ratio"), title=t("brief.coverage_chart", filters=described)
+    )
     return ChartSection(heading, lowest_coverage_takeaway(cells, when=in_years(period)), figure, t("brief.coverage_note"))
 
 
@@ -283,7 +306,16 @@ def _in_field_section(views: _Views, filters: Filters, described: _Describer) ->
         return ChartSection(heading, t("brief.no_survey"), None)
     overall = overall_in_field_rate(views.numbers("outcomes_by_cohort", period))
     figure = in_field_coverage_scatter(in_field, overall=overall, title=t("brief.in_field_chart", filters=described(period)))
-    sectors = " · ".join(f"{code} {name}" for code, name in
-                         in_field[["sector_code", "sector_name"]].drop_duplicates().sort_values("sector_code").itertuples(index=False))
-    return ChartSection(heading, t("brief.in_field_takeaway", cohort=cohort, takeaway=in_field_takeaway(in_field, overall=overall)),
-                        figure, t("brief.in_field_note", sectors=sectors))
+    sectors = " · ".join(
+        f"{code} {name}"
+        for code, name in in_field[["sector_code", "sector_name"]]
+        .drop_duplicates()
+        .sort_values("sector_code")
+        .itertuples(index=False)
+    )
+    return ChartSection(
+        heading,
+        t("brief.in_field_takeaway", cohort=cohort, takeaway=in_field_takeaway(in_field, overall=overall)),
+        figure,
+        t("brief.in_field_note", sectors=sectors),
+    )

@@ -64,16 +64,37 @@ def supply_demand_bars(gaps: pd.DataFrame, *, title: str) -> go.Figure:
     ordered = gaps.assign(_other=gaps["sector_code"] == OTHER_CODE).sort_values(["_other", "gap"], ascending=False)
     labels = ordered["sector_name"].map(short_label)
     custom = _layers([ordered["gap"], ordered["coverage_ratio"], ordered["sector_name"]])
-    hover = "<br>".join([
-        "%{customdata[2]}", t("charts.hover_value", name="%{fullData.name}", value="%{x:,}"),
-        t("charts.hover_gap", value="%{customdata[0]:+,}"), t("charts.hover_coverage", value="%{customdata[1]:.2f}"),
-    ]) + "<extra></extra>"
+    hover = (
+        "<br>".join(
+            [
+                "%{customdata[2]}",
+                t("charts.hover_value", name="%{fullData.name}", value="%{x:,}"),
+                t("charts.hover_gap", value="%{customdata[0]:+,}"),
+                t("charts.hover_coverage", value="%{customdata[1]:.2f}"),
+            ]
+        )
+        + "<extra></extra>"
+    )
     figure = go.Figure(
         [
-            go.Bar(name=t("charts.supply"), y=labels, x=ordered["supply"], orientation="h",
-                   marker_color=SUPPLY_COLOUR, customdata=custom, hovertemplate=hover),
-            go.Bar(name=t("charts.demand"), y=labels, x=ordered["demand"], orientation="h",
-                   marker_color=DEMAND_COLOUR, customdata=custom, hovertemplate=hover),
+            go.Bar(
+                name=t("charts.supply"),
+                y=labels,
+                x=ordered["supply"],
+                orientation="h",
+                marker_color=SUPPLY_COLOUR,
+                customdata=custom,
+                hovertemplate=hover,
+            ),
+            go.Bar(
+                name=t("charts.demand"),
+                y=labels,
+                x=ordered["demand"],
+                orientation="h",
+                marker_color=DEMAND_COLOUR,
+                customdata=custom,
+                hovertemplate=hover,
+            ),
         ]
     )
     figure.update_layout(barmode="group", xaxis=dict(tickformat=",", title=t("charts.people")), yaxis=dict(title=None))
@@ -106,33 +127,60 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
         z = np.clip(np.log2(coverage), -2, 2)  # 0.25x .. 4x
     untrained = (supply == 0) & (grid("demand") > 0)
     z[untrained] = np.nan
-    verdict = np.where(np.isnan(coverage), t("charts.no_demand"),
-                       np.where(untrained, t("charts.no_local_training"),
-                                np.where(coverage < 1, t("charts.shortage"),
-                                         np.where(coverage > 1, t("charts.surplus"), t("charts.balanced")))))
+    verdict = np.where(
+        np.isnan(coverage),
+        t("charts.no_demand"),
+        np.where(
+            untrained,
+            t("charts.no_local_training"),
+            np.where(coverage < 1, t("charts.shortage"), np.where(coverage > 1, t("charts.surplus"), t("charts.balanced"))),
+        ),
+    )
     sector_names = np.tile(sectors["sector_name"].to_numpy(), (len(regions), 1))
     custom = _layers(
-        [np.nan_to_num(supply), np.nan_to_num(grid("demand")), np.nan_to_num(grid("gap")),
-         np.where(np.isnan(coverage), "–", np.char.mod("%.2f", np.nan_to_num(coverage))), verdict, sector_names]
+        [
+            np.nan_to_num(supply),
+            np.nan_to_num(grid("demand")),
+            np.nan_to_num(grid("gap")),
+            np.where(np.isnan(coverage), "–", np.char.mod("%.2f", np.nan_to_num(coverage))),
+            verdict,
+            sector_names,
+        ]
     )
-    hover = "<br>".join([
-        "<b>%{y}</b> · %{customdata[5]} (%{x})",
-        t("charts.hover_supply_demand", supply="%{customdata[0]:,.0f}", demand="%{customdata[1]:,.0f}"),
-        t("charts.hover_gap_coverage", gap="%{customdata[2]:+,.0f}", coverage="%{customdata[3]}"),
-        "<b>%{customdata[4]}</b>",
-    ]) + "<extra></extra>"
+    hover = (
+        "<br>".join(
+            [
+                "<b>%{y}</b> · %{customdata[5]} (%{x})",
+                t("charts.hover_supply_demand", supply="%{customdata[0]:,.0f}", demand="%{customdata[1]:,.0f}"),
+                t("charts.hover_gap_coverage", gap="%{customdata[2]:+,.0f}", coverage="%{customdata[3]}"),
+                "<b>%{customdata[4]}</b>",
+            ]
+        )
+        + "<extra></extra>"
+    )
     common = dict(x=sectors["sector_code"], y=regions["region_name"], customdata=custom, xgap=1, ygap=1, hovertemplate=hover)
     figure = go.Figure(
         [
             go.Heatmap(
-                z=z, colorscale=COVERAGE_SCALE, zmin=-2, zmax=2, zmid=0, name=t("charts.coverage"),
-                colorbar=dict(title=dict(text=t("charts.coverage_scale")), tickvals=np.log2(COVERAGE_TICKS),
-                              ticktext=["≤0.25", "0.5", t("charts.balanced_tick"), "2", "≥4"]),
+                z=z,
+                colorscale=COVERAGE_SCALE,
+                zmin=-2,
+                zmax=2,
+                zmid=0,
+                name=t("charts.coverage"),
+                colorbar=dict(
+                    title=dict(text=t("charts.coverage_scale")),
+                    tickvals=np.log2(COVERAGE_TICKS),
+                    ticktext=["≤0.25", "0.5", t("charts.balanced_tick"), "2", "≥4"],
+                ),
                 **common,
             ),
             go.Heatmap(
-                z=np.where(untrained, 1.0, np.nan), colorscale=[[0, NO_TRAINING_COLOUR], [1, NO_TRAINING_COLOUR]],
-                showscale=False, name=t("charts.no_local_training"), **common,
+                z=np.where(untrained, 1.0, np.nan),
+                colorscale=[[0, NO_TRAINING_COLOUR], [1, NO_TRAINING_COLOUR]],
+                showscale=False,
+                name=t("charts.no_local_training"),
+                **common,
             ),
         ]
     )
@@ -142,7 +190,13 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
     )
     figure.add_annotation(
         text=t("charts.heatmap_note"),
-        xref="paper", yref="paper", x=0, y=-0.02, yanchor="top", showarrow=False, font=dict(size=12, color="#444"),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=-0.02,
+        yanchor="top",
+        showarrow=False,
+        font=dict(size=12, color="#444"),
     )
     figure = _layout(figure, title, height=max(340, 36 * len(regions) + 190))
     figure.update_layout(margin=dict(t=90, b=40))
@@ -153,13 +207,25 @@ def supply_demand_trend_lines(trend: pd.DataFrame, *, title: str) -> go.Figure:
     """Supply and demand over the years for the selection."""
     figure = go.Figure(
         [
-            go.Scatter(name=t("charts.supply"), x=trend["year"], y=trend["supply"], mode="lines+markers",
-                       line=dict(color=SUPPLY_COLOUR, width=3),
-                       hovertemplate=t("charts.hover_graduates", year="%{x}", value="%{y:,}") + "<extra></extra>"),
-            go.Scatter(name=t("charts.demand"), x=trend["year"], y=trend["demand"], mode="lines+markers",
-                       line=dict(color=DEMAND_COLOUR, width=3, dash="dash"),
-                       hovertemplate=t("charts.hover_openings", year="%{x}", value="%{y:,}") + "<extra></extra>"),
+            go.Scatter(
+                name=t("charts.supply"),
+                x=trend["year"],
+                y=trend["supply"],
+                mode="lines+markers",
+                line=dict(color=SUPPLY_COLOUR, width=3),
+                hovertemplate=t("charts.hover_graduates", year="%{x}", value="%{y:,}") + "<extra></extra>",
+            ),
+            go.Scatter(
+                name=t("charts.demand"),
+                x=trend["year"],
+                y=trend["demand"],
+                mode="lines+markers",
+                line=dict(color=DEMAND_COLOUR, width=3, dash="dash"),
+                hovertemplate=t("charts.hover_openings", year="%{x}", value="%{y:,}") + "<extra></extra>",
+            ),
         ]
     )
-    figure.update_layout(xaxis=dict(dtick=1, title=None), yaxis=dict(tickformat=",", title=t("charts.people"), rangemode="tozero"))
+    figure.update_layout(
+        xaxis=dict(dtick=1, title=None), yaxis=dict(tickformat=",", title=t("charts.people"), rangemode="tozero")
+    )
     return _layout(figure, title, height=380)

@@ -30,7 +30,6 @@ ENROLLED_COLOUR = "#56B4E9"  # sky blue: students in training
 GRADUATES_COLOUR = SUPPLY_COLOUR  # graduates are the supply of ui.charts, same blue
 
 
-
 @dataclass(frozen=True)
 class Grouping:
     """One way to split enrolment or outcomes: its key ("sector", "region", "type"), the view that
@@ -111,14 +110,29 @@ def enrolment_headlines(totals: pd.DataFrame, *, year: int) -> list[Headline]:
         # An ASCII sign: st.metric reads the direction of a change from a leading "-".
         if not is_missing(value) and not is_missing(previous) and kind == "count":
             count = signed(value - previous, ",.0f")
-            both = t("enrolment.count_growth", count=count, growth=fmt_growth((value - previous) / previous)) if previous else count
+            both = (
+                t("enrolment.count_growth", count=count, growth=fmt_growth((value - previous) / previous)) if previous else count
+            )
             change = t("enrolment.change_vs_year", change=both, year=year - 1)
         elif not is_missing(value) and not is_missing(previous):
             change = t("enrolment.change_vs_year", change=signed(value - previous, ".2f"), year=year - 1)
-        help_text = (t("enrolment.completion_help") if key == "graduates_per_enrolled"
-                     else t("enrolment.headline_help", measure=measure_label(key), year=year))
-        figures.append(Headline(key, measure_label(key), None if is_missing(value) else float(value),
-                                None if is_missing(previous) else float(previous), year, shown, change, help_text))
+        help_text = (
+            t("enrolment.completion_help")
+            if key == "graduates_per_enrolled"
+            else t("enrolment.headline_help", measure=measure_label(key), year=year)
+        )
+        figures.append(
+            Headline(
+                key,
+                measure_label(key),
+                None if is_missing(value) else float(value),
+                None if is_missing(previous) else float(previous),
+                year,
+                shown,
+                change,
+                help_text,
+            )
+        )
     return figures
 
 
@@ -133,25 +147,50 @@ def enrolment_trend_lines(trend: pd.DataFrame, *, grouping: Grouping, measure: s
     ranking = last.sort_values("enrolled", ascending=False, na_position="last")[grouping.code].tolist()
     ranking += [code for code in trend[grouping.code].drop_duplicates() if code not in ranking]
     is_ratio = measure == "graduates_per_enrolled"
-    hover = t("enrolment.trend_hover", name="%{customdata[0]}", year="%{x}", enrolled="%{customdata[1]}",
-              enrolled_growth="%{customdata[2]}", graduates="%{customdata[3]}", graduates_growth="%{customdata[4]}",
-              ratio="%{customdata[5]}") + "<extra></extra>"
+    hover = (
+        t(
+            "enrolment.trend_hover",
+            name="%{customdata[0]}",
+            year="%{x}",
+            enrolled="%{customdata[1]}",
+            enrolled_growth="%{customdata[2]}",
+            graduates="%{customdata[3]}",
+            graduates_growth="%{customdata[4]}",
+            ratio="%{customdata[5]}",
+        )
+        + "<extra></extra>"
+    )
     figure = go.Figure()
     for position, code in enumerate(reversed(ranking)):  # greys first, so coloured lines are drawn on top
         rank = len(ranking) - 1 - position
         rows = trend[trend[grouping.code] == code].sort_values("year")
         name = str(rows[grouping.name].iloc[0])
         coloured = rank < len(CATEGORY_COLOURS)
-        custom = _layers([[name] * len(rows), _shown(rows["enrolled"], fmt_count), [fmt_growth(v) for v in rows["enrolled_growth"]],
-                          _shown(rows["graduates"], fmt_count), [fmt_growth(v) for v in rows["graduates_growth"]],
-                          _shown(rows["graduates_per_enrolled"], fmt_ratio)])
-        figure.add_trace(go.Scatter(
-            x=rows["year"], y=floats(rows[measure]), customdata=custom, hovertemplate=hover, mode="lines+markers",
-            name=short_label(name, 30) if coloured else grouping.others,
-            legendgroup=code if coloured else "other", showlegend=coloured or rank == len(CATEGORY_COLOURS),
-            legendrank=rank, line=dict(color=CATEGORY_COLOURS[rank] if coloured else OTHER_COLOUR, width=3 if coloured else 1.5),
-            marker=dict(size=7 if coloured else 4),
-        ))
+        custom = _layers(
+            [
+                [name] * len(rows),
+                _shown(rows["enrolled"], fmt_count),
+                [fmt_growth(v) for v in rows["enrolled_growth"]],
+                _shown(rows["graduates"], fmt_count),
+                [fmt_growth(v) for v in rows["graduates_growth"]],
+                _shown(rows["graduates_per_enrolled"], fmt_ratio),
+            ]
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=rows["year"],
+                y=floats(rows[measure]),
+                customdata=custom,
+                hovertemplate=hover,
+                mode="lines+markers",
+                name=short_label(name, 30) if coloured else grouping.others,
+                legendgroup=code if coloured else "other",
+                showlegend=coloured or rank == len(CATEGORY_COLOURS),
+                legendrank=rank,
+                line=dict(color=CATEGORY_COLOURS[rank] if coloured else OTHER_COLOUR, width=3 if coloured else 1.5),
+                marker=dict(size=7 if coloured else 4),
+            )
+        )
     figure.update_layout(
         xaxis=dict(dtick=1, title=None),
         yaxis=dict(tickformat=".2f" if is_ratio else ",", title=t(f"enrolment.axis_{measure}"), rangemode="tozero"),
@@ -192,27 +231,67 @@ def enrolment_growth_bars(two_years: pd.DataFrame, *, grouping: Grouping, year: 
     # Plotly stacks a horizontal group from the bottom: graduates first puts enrolled on top, as in the legend.
     for measure, colour in (("graduates", GRADUATES_COLOUR), ("enrolled", ENROLLED_COLOUR)):
         change = ordered[f"{measure}_growth"]
-        hover = t("enrolment.growth_hover", name="%{customdata[0]}", measure=t(f"enrolment.axis_{measure}"),
-                  before="%{customdata[1]}", previous=year - 1, now="%{customdata[2]}", year=year,
-                  change="%{customdata[3]}") + "<extra></extra>"
-        custom = _layers([ordered[grouping.name].astype(str), _shown(ordered[f"{measure}_previous_year"], fmt_count),
-                          _shown(ordered[measure], fmt_count), [fmt_growth(v) for v in change]])
-        figure.add_trace(go.Bar(
-            name=measure_label(measure), y=labels, x=100 * floats(change), orientation="h", marker_color=colour,
-            customdata=custom, text=[fmt_growth(v) if not is_missing(v) else "" for v in change], textposition="outside",
-            cliponaxis=False, hovertemplate=hover,
-        ))
+        hover = (
+            t(
+                "enrolment.growth_hover",
+                name="%{customdata[0]}",
+                measure=t(f"enrolment.axis_{measure}"),
+                before="%{customdata[1]}",
+                previous=year - 1,
+                now="%{customdata[2]}",
+                year=year,
+                change="%{customdata[3]}",
+            )
+            + "<extra></extra>"
+        )
+        custom = _layers(
+            [
+                ordered[grouping.name].astype(str),
+                _shown(ordered[f"{measure}_previous_year"], fmt_count),
+                _shown(ordered[measure], fmt_count),
+                [fmt_growth(v) for v in change],
+            ]
+        )
+        figure.add_trace(
+            go.Bar(
+                name=measure_label(measure),
+                y=labels,
+                x=100 * floats(change),
+                orientation="h",
+                marker_color=colour,
+                customdata=custom,
+                text=[fmt_growth(v) if not is_missing(v) else "" for v in change],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate=hover,
+            )
+        )
     span = np.nanmax(np.abs(100 * ordered[["enrolled_growth", "graduates_growth"]].to_numpy(dtype=float)), initial=0.0)
     reach = max(5.0, math.ceil(1.3 * (0 if math.isnan(span) else span)))  # room for the labels outside the bars
     figure.update_layout(
-        barmode="group", bargap=0.25, legend_traceorder="reversed",
-        xaxis=dict(title=t("enrolment.growth_axis", previous=year - 1, year=year), ticksuffix="%", range=[-reach, reach], zeroline=True,
-                   zerolinecolor="#444", zerolinewidth=1),
+        barmode="group",
+        bargap=0.25,
+        legend_traceorder="reversed",
+        xaxis=dict(
+            title=t("enrolment.growth_axis", previous=year - 1, year=year),
+            ticksuffix="%",
+            range=[-reach, reach],
+            zeroline=True,
+            zerolinecolor="#444",
+            zerolinewidth=1,
+        ),
         yaxis=dict(title=None),
     )
     if growth[["enrolled_previous_year", "graduates_previous_year"]].fillna(0).to_numpy().sum() == 0:
-        figure.add_annotation(text=t("enrolment.growth_nothing_before", previous=year - 1), xref="paper", yref="paper",
-                              x=0.5, y=0.5, showarrow=False, font=dict(size=14, color="#444"))
+        figure.add_annotation(
+            text=t("enrolment.growth_nothing_before", previous=year - 1),
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            font=dict(size=14, color="#444"),
+        )
     return _layout(figure, title, height=max(220, 44 * len(ordered) + 130))
 
 
@@ -226,18 +305,55 @@ def sector_enrolment_bars(by_sector: pd.DataFrame, *, title: str) -> go.Figure:
     """
     ordered = by_sector.sort_values("enrolled", na_position="first", kind="stable")
     labels = ordered["sector_name"].astype(str).map(short_label)
-    custom = _layers([ordered["sector_code"], ordered["sector_name"], _shown(ordered["enrolled"], fmt_count),
-                      _shown(ordered["graduates"], fmt_count), _shown(ordered["graduates_per_enrolled"], fmt_ratio)])
-    hover = t("enrolment.sector_hover", name="%{customdata[1]}", enrolled="%{customdata[2]}", graduates="%{customdata[3]}",
-              ratio="%{customdata[4]}") + "<extra></extra>"
-    figure = go.Figure([  # graduates first: Plotly stacks a horizontal group from the bottom
-        go.Bar(name=measure_label("graduates"), y=labels, x=floats(ordered["graduates"]), orientation="h", marker_color=GRADUATES_COLOUR,
-               customdata=custom, hovertemplate=hover),
-        go.Bar(name=measure_label("enrolled"), y=labels, x=floats(ordered["enrolled"]), orientation="h", marker_color=ENROLLED_COLOUR,
-               customdata=custom, hovertemplate=hover),
-    ])
-    figure.update_layout(barmode="group", bargap=0.2, legend_traceorder="reversed", clickmode="event+select",
-                         xaxis=dict(tickformat=",", title=t("enrolment.students_axis")), yaxis=dict(title=None))
+    custom = _layers(
+        [
+            ordered["sector_code"],
+            ordered["sector_name"],
+            _shown(ordered["enrolled"], fmt_count),
+            _shown(ordered["graduates"], fmt_count),
+            _shown(ordered["graduates_per_enrolled"], fmt_ratio),
+        ]
+    )
+    hover = (
+        t(
+            "enrolment.sector_hover",
+            name="%{customdata[1]}",
+            enrolled="%{customdata[2]}",
+            graduates="%{customdata[3]}",
+            ratio="%{customdata[4]}",
+        )
+        + "<extra></extra>"
+    )
+    figure = go.Figure(
+        [  # graduates first: Plotly stacks a horizontal group from the bottom
+            go.Bar(
+                name=measure_label("graduates"),
+                y=labels,
+                x=floats(ordered["graduates"]),
+                orientation="h",
+                marker_color=GRADUATES_COLOUR,
+                customdata=custom,
+                hovertemplate=hover,
+            ),
+            go.Bar(
+                name=measure_label("enrolled"),
+                y=labels,
+                x=floats(ordered["enrolled"]),
+                orientation="h",
+                marker_color=ENROLLED_COLOUR,
+                customdata=custom,
+                hovertemplate=hover,
+            ),
+        ]
+    )
+    figure.update_layout(
+        barmode="group",
+        bargap=0.2,
+        legend_traceorder="reversed",
+        clickmode="event+select",
+        xaxis=dict(tickformat=",", title=t("enrolment.students_axis")),
+        yaxis=dict(title=None),
+    )
     return _layout(figure, title, height=max(220, 40 * len(ordered) + 130))
 
 
@@ -279,16 +395,20 @@ def program_columns() -> dict:
         "sector_code": None,  # the sector's name says it
         "sector_name": column_config.TextColumn(label("sector_name"), width=120),
         "level": column_config.TextColumn(label("level"), width=70),
-        "institutions": column_config.NumberColumn(label("institutions"), help=t("enrolment.institutions_help"),
-                                                   format="localized", width=80),
+        "institutions": column_config.NumberColumn(
+            label("institutions"), help=t("enrolment.institutions_help"), format="localized", width=80
+        ),
         "enrolled": column_config.NumberColumn(label("enrolled"), format="localized", width=72),
         "graduates": column_config.NumberColumn(label("graduates"), format="localized", width=78),
-        "graduates_per_enrolled": column_config.NumberColumn(t("enrolment.column_ratio"), format="%.2f", width=96,
-                                                             help=t("enrolment.completion_help")),
-        "enrolled_previous_year": column_config.NumberColumn(t("enrolment.column_year_before"), help=t("enrolment.year_before_help"),
-                                                             format="localized", width=80),
-        "enrolled_growth": column_config.NumberColumn(t("enrolment.column_growth"), format="percent", step=0.001, width=66,
-                                                      help=t("enrolment.growth_help")),
+        "graduates_per_enrolled": column_config.NumberColumn(
+            t("enrolment.column_ratio"), format="%.2f", width=96, help=t("enrolment.completion_help")
+        ),
+        "enrolled_previous_year": column_config.NumberColumn(
+            t("enrolment.column_year_before"), help=t("enrolment.year_before_help"), format="localized", width=80
+        ),
+        "enrolled_growth": column_config.NumberColumn(
+            t("enrolment.column_growth"), format="percent", step=0.001, width=66, help=t("enrolment.growth_help")
+        ),
     }
 
 
@@ -299,6 +419,7 @@ def institution_columns() -> dict:
         "institution_name": column_config.TextColumn(label("institution_name"), width="large"),
         "enrolled": column_config.NumberColumn(label("enrolled"), **_COUNT),
         "graduates": column_config.NumberColumn(label("graduates"), **_COUNT),
-        "graduates_per_enrolled": column_config.NumberColumn(measure_label("graduates_per_enrolled"), format="%.2f",
-                                                             help=t("enrolment.completion_help")),
+        "graduates_per_enrolled": column_config.NumberColumn(
+            measure_label("graduates_per_enrolled"), format="%.2f", help=t("enrolment.completion_help")
+        ),
     }

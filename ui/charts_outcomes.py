@@ -81,11 +81,23 @@ def outcome_headlines(by_cohort: pd.DataFrame, *, cohort: int) -> list[Headline]
         change = None
         if not is_missing(value) and not is_missing(before):
             # An ASCII sign: st.metric reads the direction of a change from a leading "-".
-            change = (t("outcomes.rate_change", change=signed(100 * (value - before), ".1f"), cohort=previous_year)
-                      if kind == "rate" else t("outcomes.count_change", change=signed(value - before, ",.0f"), cohort=previous_year))
-        figures.append(Headline(key, rate_label(key), None if is_missing(value) else float(value),
-                                None if is_missing(before) else float(before), cohort, shown, change,
-                                t(f"outcomes.help_{key}")))
+            change = (
+                t("outcomes.rate_change", change=signed(100 * (value - before), ".1f"), cohort=previous_year)
+                if kind == "rate"
+                else t("outcomes.count_change", change=signed(value - before, ",.0f"), cohort=previous_year)
+            )
+        figures.append(
+            Headline(
+                key,
+                rate_label(key),
+                None if is_missing(value) else float(value),
+                None if is_missing(before) else float(before),
+                cohort,
+                shown,
+                change,
+                t(f"outcomes.help_{key}"),
+            )
+        )
     return figures
 
 
@@ -119,40 +131,105 @@ def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str
     """
     placed = frame[frame["coverage_ratio"].notna() & frame["in_field_rate"].notna() & (frame["coverage_ratio"] > 0)]
     supply = floats(placed["supply"]).fillna(0)
-    custom = _layers([placed["sector_code"], placed["sector_name"], _shown(placed["supply"], fmt_count),
-                      _shown(placed["demand"], fmt_count), _shown(placed["coverage_ratio"], fmt_ratio),
-                      _shown(placed["in_field_rate"], fmt_rate), _shown(placed["employed"], fmt_count)])
-    hover = t("outcomes.scatter_hover", name="%{customdata[1]}", code="%{customdata[0]}", rate="%{customdata[5]}",
-              employed="%{customdata[6]}", coverage="%{customdata[4]}", supply="%{customdata[2]}",
-              demand="%{customdata[3]}") + "<extra></extra>"
-    figure = go.Figure(go.Scatter(
-        x=floats(placed["coverage_ratio"]), y=100 * floats(placed["in_field_rate"]), mode="markers+text", text=placed["sector_code"],
-        textposition="top center", textfont=dict(size=13, color="#222"), customdata=custom, hovertemplate=hover,
-        marker=dict(size=supply, sizemode="area", sizeref=2 * max(1.0, supply.max()) / 50**2, sizemin=7,
-                    color=SUPPLY_COLOUR, opacity=0.75, line=dict(color="white", width=1)),
-        name=t("outcomes.scatter_trace"), showlegend=False,
-    ))
+    custom = _layers(
+        [
+            placed["sector_code"],
+            placed["sector_name"],
+            _shown(placed["supply"], fmt_count),
+            _shown(placed["demand"], fmt_count),
+            _shown(placed["coverage_ratio"], fmt_ratio),
+            _shown(placed["in_field_rate"], fmt_rate),
+            _shown(placed["employed"], fmt_count),
+        ]
+    )
+    hover = (
+        t(
+            "outcomes.scatter_hover",
+            name="%{customdata[1]}",
+            code="%{customdata[0]}",
+            rate="%{customdata[5]}",
+            employed="%{customdata[6]}",
+            coverage="%{customdata[4]}",
+            supply="%{customdata[2]}",
+            demand="%{customdata[3]}",
+        )
+        + "<extra></extra>"
+    )
+    figure = go.Figure(
+        go.Scatter(
+            x=floats(placed["coverage_ratio"]),
+            y=100 * floats(placed["in_field_rate"]),
+            mode="markers+text",
+            text=placed["sector_code"],
+            textposition="top center",
+            textfont=dict(size=13, color="#222"),
+            customdata=custom,
+            hovertemplate=hover,
+            marker=dict(
+                size=supply,
+                sizemode="area",
+                sizeref=2 * max(1.0, supply.max()) / 50**2,
+                sizemin=7,
+                color=SUPPLY_COLOUR,
+                opacity=0.75,
+                line=dict(color="white", width=1),
+            ),
+            name=t("outcomes.scatter_trace"),
+            showlegend=False,
+        )
+    )
     figure.add_vline(x=1, line=dict(color="#444", dash="dash", width=1))
     # On a log axis Plotly places annotations at log10 of the value: 0 is coverage 1.
-    figure.add_annotation(text=t("outcomes.coverage_line"), x=0, xref="x", y=1, yref="y domain", yanchor="bottom",
-                          showarrow=False, font=dict(size=12, color="#444"))
+    figure.add_annotation(
+        text=t("outcomes.coverage_line"),
+        x=0,
+        xref="x",
+        y=1,
+        yref="y domain",
+        yanchor="bottom",
+        showarrow=False,
+        font=dict(size=12, color="#444"),
+    )
     if not np.isnan(overall):
-        figure.add_hline(y=100 * overall, line=dict(color="#444", dash="dot", width=1),
-                         annotation=dict(text=t("outcomes.overall_line", rate=fmt_rate(overall)), font=dict(size=12, color="#444")),
-                         annotation_position="bottom right")
-    for x, y, anchor, text in ((0, 1, "left", t("outcomes.short_in_field")), (1, 1, "right", t("outcomes.surplus_in_field")),
-                               (0, 0, "left", t("outcomes.short_leaving")), (1, 0, "right", t("outcomes.surplus_leaving"))):
-        figure.add_annotation(text=text, xref="x domain", yref="y domain", x=x, y=y, xanchor=anchor,
-                              yanchor="top" if y else "bottom", showarrow=False, align=anchor,
-                              font=dict(size=12, color="#666"))
+        figure.add_hline(
+            y=100 * overall,
+            line=dict(color="#444", dash="dot", width=1),
+            annotation=dict(text=t("outcomes.overall_line", rate=fmt_rate(overall)), font=dict(size=12, color="#444")),
+            annotation_position="bottom right",
+        )
+    for x, y, anchor, text in (
+        (0, 1, "left", t("outcomes.short_in_field")),
+        (1, 1, "right", t("outcomes.surplus_in_field")),
+        (0, 0, "left", t("outcomes.short_leaving")),
+        (1, 0, "right", t("outcomes.surplus_leaving")),
+    ):
+        figure.add_annotation(
+            text=text,
+            xref="x domain",
+            yref="y domain",
+            x=x,
+            y=y,
+            xanchor=anchor,
+            yanchor="top" if y else "bottom",
+            showarrow=False,
+            align=anchor,
+            font=dict(size=12, color="#666"),
+        )
     low = min(0.5, placed["coverage_ratio"].min() / 1.25) if len(placed) else 0.5
     high = max(2.0, placed["coverage_ratio"].max() * 1.25) if len(placed) else 2.0
     figure.update_layout(
-        xaxis=dict(type="log", range=[np.log10(low), np.log10(high)], tickvals=[0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4],
-                   ticktext=["0.25", "0.5", "0.75", "1", "1.5", "2", "3", "4"],
-                   title=t("outcomes.scatter_x")),
-        yaxis=dict(title=t("outcomes.scatter_y"), ticksuffix="%", range=_padded_range(100 * floats(placed["in_field_rate"]), overall)),
-        dragmode=False, clickmode="event+select",
+        xaxis=dict(
+            type="log",
+            range=[np.log10(low), np.log10(high)],
+            tickvals=[0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4],
+            ticktext=["0.25", "0.5", "0.75", "1", "1.5", "2", "3", "4"],
+            title=t("outcomes.scatter_x"),
+        ),
+        yaxis=dict(
+            title=t("outcomes.scatter_y"), ticksuffix="%", range=_padded_range(100 * floats(placed["in_field_rate"]), overall)
+        ),
+        dragmode=False,
+        clickmode="event+select",
     )
     figure = _layout(figure, title, height=560)
     figure.update_layout(margin=dict(t=80))  # room for the note on the coverage line
@@ -168,11 +245,15 @@ def unplaced_sectors_note(frame: pd.DataFrame) -> str:
 
 
 def sector_key(frame: pd.DataFrame) -> Markdown:
-    """"**A** Agriculture, … · **C** Manufacturing · …": the codes the scatter's labels use, for a caption under it
+    """ "**A** Agriculture, … · **C** Manufacturing · …": the codes the scatter's labels use, for a caption under it
     (names are too long to label twenty points without overlaps), as Markdown with the codes in bold."""
     codes = frame[["sector_code", "sector_name"]].drop_duplicates().sort_values("sector_code")
-    return Markdown(" · ".join(f"**{markdown_text(code)}** {markdown_text(short_label(str(name), 28))}"
-                               for code, name in codes.itertuples(index=False)))
+    return Markdown(
+        " · ".join(
+            f"**{markdown_text(code)}** {markdown_text(short_label(str(name), 28))}"
+            for code, name in codes.itertuples(index=False)
+        )
+    )
 
 
 def _padded_range(rates: pd.Series, overall: float) -> list[float]:
@@ -194,15 +275,34 @@ def outcome_rate_dots(frame: pd.DataFrame, *, grouping: Grouping, title: str) ->
     labels = ordered[grouping.name].astype(str).map(short_label)
     figure = go.Figure()
     for column, (base, colour, symbol) in RATES.items():
-        custom = _layers([ordered[grouping.name].astype(str), _shown(ordered[column], fmt_rate), _shown(ordered[base], fmt_count)])
-        hover = t("outcomes.dots_hover", name="%{customdata[0]}", rate_name=t(f"outcomes.hover_{column}"),
-                  rate="%{customdata[1]}", count="%{customdata[2]}", base=t(f"outcomes.base_{base}")) + "<extra></extra>"
-        figure.add_trace(go.Scatter(
-            name=rate_label(column), y=labels, x=100 * floats(ordered[column]), mode="markers", customdata=custom,
-            marker=dict(color=colour, symbol=symbol, size=11, line=dict(color="white", width=1)), hovertemplate=hover,
-        ))
-    figure.update_layout(xaxis=dict(title=t("outcomes.dots_axis"), ticksuffix="%", range=[-3, 103]),
-                         yaxis=dict(title=None, type="category"))
+        custom = _layers(
+            [ordered[grouping.name].astype(str), _shown(ordered[column], fmt_rate), _shown(ordered[base], fmt_count)]
+        )
+        hover = (
+            t(
+                "outcomes.dots_hover",
+                name="%{customdata[0]}",
+                rate_name=t(f"outcomes.hover_{column}"),
+                rate="%{customdata[1]}",
+                count="%{customdata[2]}",
+                base=t(f"outcomes.base_{base}"),
+            )
+            + "<extra></extra>"
+        )
+        figure.add_trace(
+            go.Scatter(
+                name=rate_label(column),
+                y=labels,
+                x=100 * floats(ordered[column]),
+                mode="markers",
+                customdata=custom,
+                marker=dict(color=colour, symbol=symbol, size=11, line=dict(color="white", width=1)),
+                hovertemplate=hover,
+            )
+        )
+    figure.update_layout(
+        xaxis=dict(title=t("outcomes.dots_axis"), ticksuffix="%", range=[-3, 103]), yaxis=dict(title=None, type="category")
+    )
     return _layout(figure, title, height=max(220, 30 * len(ordered) + 140))
 
 
@@ -211,14 +311,33 @@ def outcome_cohort_lines(by_cohort: pd.DataFrame, *, title: str) -> go.Figure:
     figure = go.Figure()
     for column, (base, colour, symbol) in RATES.items():
         custom = _layers([_shown(by_cohort[column], fmt_rate), _shown(by_cohort[base], fmt_count)])
-        hover = t("outcomes.cohort_hover", cohort="%{x}", rate_name=t(f"outcomes.hover_{column}"), rate="%{customdata[0]}",
-                  count="%{customdata[1]}", base=t(f"outcomes.base_{base}")) + "<extra></extra>"
-        figure.add_trace(go.Scatter(
-            name=rate_label(column), x=by_cohort["cohort_year"], y=100 * floats(by_cohort[column]), mode="lines+markers",
-            customdata=custom, line=dict(color=colour, width=3), marker=dict(symbol=symbol, size=9), hovertemplate=hover,
-        ))
-    figure.update_layout(xaxis=dict(dtick=1, title=t("outcomes.cohort_axis")),
-                         yaxis=dict(title=t("outcomes.percent_axis"), ticksuffix="%", range=[0, 101]))
+        hover = (
+            t(
+                "outcomes.cohort_hover",
+                cohort="%{x}",
+                rate_name=t(f"outcomes.hover_{column}"),
+                rate="%{customdata[0]}",
+                count="%{customdata[1]}",
+                base=t(f"outcomes.base_{base}"),
+            )
+            + "<extra></extra>"
+        )
+        figure.add_trace(
+            go.Scatter(
+                name=rate_label(column),
+                x=by_cohort["cohort_year"],
+                y=100 * floats(by_cohort[column]),
+                mode="lines+markers",
+                customdata=custom,
+                line=dict(color=colour, width=3),
+                marker=dict(symbol=symbol, size=9),
+                hovertemplate=hover,
+            )
+        )
+    figure.update_layout(
+        xaxis=dict(dtick=1, title=t("outcomes.cohort_axis")),
+        yaxis=dict(title=t("outcomes.percent_axis"), ticksuffix="%", range=[0, 101]),
+    )
     return _layout(figure, title, height=400)
 
 
@@ -230,20 +349,59 @@ def effective_supply_bars(frame: pd.DataFrame, *, title: str) -> go.Figure:
     and openings, largest effective shortage at the top."""
     ordered = frame.sort_values("effective_gap", ascending=False, na_position="first", kind="stable")
     labels = ordered["sector_name"].astype(str).map(short_label)
-    custom = _layers([ordered["sector_name"].astype(str), _shown(ordered["supply"], fmt_count),
-                      _shown(ordered["in_field_rate"], fmt_rate), _shown(ordered["effective_supply"], fmt_count),
-                      _shown(ordered["demand"], fmt_count), [_signed(v) for v in ordered["effective_gap"]],
-                      _shown(ordered["effective_coverage"], fmt_ratio)])
-    hover = t("outcomes.effective_hover", name="%{customdata[0]}", bar="%{fullData.name}", value="%{x:,.0f}",
-              supply="%{customdata[1]}", rate="%{customdata[2]}", effective="%{customdata[3]}", demand="%{customdata[4]}",
-              gap="%{customdata[5]}", coverage="%{customdata[6]}") + "<extra></extra>"
+    custom = _layers(
+        [
+            ordered["sector_name"].astype(str),
+            _shown(ordered["supply"], fmt_count),
+            _shown(ordered["in_field_rate"], fmt_rate),
+            _shown(ordered["effective_supply"], fmt_count),
+            _shown(ordered["demand"], fmt_count),
+            [_signed(v) for v in ordered["effective_gap"]],
+            _shown(ordered["effective_coverage"], fmt_ratio),
+        ]
+    )
+    hover = (
+        t(
+            "outcomes.effective_hover",
+            name="%{customdata[0]}",
+            bar="%{fullData.name}",
+            value="%{x:,.0f}",
+            supply="%{customdata[1]}",
+            rate="%{customdata[2]}",
+            effective="%{customdata[3]}",
+            demand="%{customdata[4]}",
+            gap="%{customdata[5]}",
+            coverage="%{customdata[6]}",
+        )
+        + "<extra></extra>"
+    )
     # Drawn bottom-up within each sector, so listed in reverse; the legend reads top-down.
-    bars = ((t("outcomes.bar_demand"), "demand", DEMAND_COLOUR), (t("outcomes.bar_effective"), "effective_supply", EFFECTIVE_COLOUR),
-            (t("outcomes.bar_supply"), "supply", SUPPLY_COLOUR))
-    figure = go.Figure([go.Bar(name=name, y=labels, x=floats(ordered[column]), orientation="h", marker_color=colour,
-                               customdata=custom, hovertemplate=hover) for name, column, colour in bars])
-    figure.update_layout(barmode="group", bargap=0.2, legend_traceorder="reversed", xaxis=dict(tickformat=",", title=t("outcomes.people_axis")),
-                         yaxis=dict(title=None))
+    bars = (
+        (t("outcomes.bar_demand"), "demand", DEMAND_COLOUR),
+        (t("outcomes.bar_effective"), "effective_supply", EFFECTIVE_COLOUR),
+        (t("outcomes.bar_supply"), "supply", SUPPLY_COLOUR),
+    )
+    figure = go.Figure(
+        [
+            go.Bar(
+                name=name,
+                y=labels,
+                x=floats(ordered[column]),
+                orientation="h",
+                marker_color=colour,
+                customdata=custom,
+                hovertemplate=hover,
+            )
+            for name, column, colour in bars
+        ]
+    )
+    figure.update_layout(
+        barmode="group",
+        bargap=0.2,
+        legend_traceorder="reversed",
+        xaxis=dict(tickformat=",", title=t("outcomes.people_axis")),
+        yaxis=dict(title=None),
+    )
     return _layout(figure, title, height=max(220, 54 * len(ordered) + 130))
 
 
@@ -275,11 +433,14 @@ def institution_columns() -> dict:
         "self_employed": column_config.NumberColumn(label("self_employed"), **_COUNT),
         "further_study": column_config.NumberColumn(label("further_study"), **_COUNT),
         "unemployed": column_config.NumberColumn(t("outcomes.column_unemployed"), **_COUNT),
-        "employment_rate": column_config.NumberColumn(rate_label("employment_rate"), help=t("outcomes.help_employment_rate"), **_RATE),
+        "employment_rate": column_config.NumberColumn(
+            rate_label("employment_rate"), help=t("outcomes.help_employment_rate"), **_RATE
+        ),
         "job_rate": column_config.NumberColumn(rate_label("job_rate"), **_RATE),
         "in_field_rate": column_config.NumberColumn(rate_label("in_field_rate"), help=t("outcomes.help_in_field_rate"), **_RATE),
         "self_employment_rate": column_config.NumberColumn(rate_label("self_employment_rate"), **_RATE),
         "further_study_rate": column_config.NumberColumn(rate_label("further_study_rate"), **_RATE),
-        "wage_employment_weighted": column_config.NumberColumn(rate_label("wage_employment_weighted"),
-                                                               help=t("outcomes.help_wage_employment_weighted"), format="localized"),
+        "wage_employment_weighted": column_config.NumberColumn(
+            rate_label("wage_employment_weighted"), help=t("outcomes.help_wage_employment_weighted"), format="localized"
+        ),
     }

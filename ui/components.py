@@ -24,8 +24,14 @@ def download_csv(frame: pd.DataFrame, file_name: str, *, label: str | None = Non
     """A download of exactly ``frame``, written by the contract's CSV rules, its headers in the current language."""
     headed = frame.rename(columns=column_labels(current_language(), frame.columns))
     # Written when clicked, not on every run: a page has several downloads, some of thousands of rows.
-    st.download_button(label or t("common.download_csv"), data=lambda: csv_bytes(headed), file_name=file_name,
-                       mime="text/csv", key=f"download_{file_name}", icon=":material/download:")
+    st.download_button(
+        label or t("common.download_csv"),
+        data=lambda: csv_bytes(headed),
+        file_name=file_name,
+        mime="text/csv",
+        key=f"download_{file_name}",
+        icon=":material/download:",
+    )
 
 
 def takeaway(text: str) -> None:
@@ -36,15 +42,24 @@ def takeaway(text: str) -> None:
 def number_columns(formats: Mapping[str, str], helps: Mapping[str, str] | None = None) -> dict:
     """Column settings for number columns by format ("localized", "percent", "%.2f"), headed in the current language."""
     helps = helps or {}
-    return {column: st.column_config.NumberColumn(label(column), format=fmt, help=helps.get(column))
-            for column, fmt in formats.items()}
+    return {
+        column: st.column_config.NumberColumn(label(column), format=fmt, help=helps.get(column))
+        for column, fmt in formats.items()
+    }
 
 
 def protection_note(result: ViewResult) -> None:
     """Say how small-number protection changed the numbers (rounded, hidden), whenever it is on."""
     if result.threshold:
-        st.caption(t("common.protection_note", threshold=result.threshold, largest=result.threshold - 1,
-                     base=RATE_BASE_FACTOR * result.threshold, cells=result.hidden_cells))
+        st.caption(
+            t(
+                "common.protection_note",
+                threshold=result.threshold,
+                largest=result.threshold - 1,
+                base=RATE_BASE_FACTOR * result.threshold,
+                cells=result.hidden_cells,
+            )
+        )
 
 
 def _headed(table: pd.DataFrame, column_config: Mapping | None) -> dict:
@@ -89,8 +104,11 @@ def chart_with_data(figure: go.Figure, result: ViewResult, file_name: str, *, ke
     """
     options = {"on_select": on_select, "selection_mode": ("points",), "key": key} if on_select else {}
     presenting = presentation_on()
-    event = st.plotly_chart(for_projector(figure) if presenting else figure,
-                            config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}, **options)
+    event = st.plotly_chart(
+        for_projector(figure) if presenting else figure,
+        config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}},
+        **options,
+    )
     protection_note(result)
     if not presenting:  # a meeting screen shows the finding, not file buttons
         download_csv(result.display, file_name)
@@ -107,8 +125,11 @@ def for_projector(figure: go.Figure) -> go.Figure:
     projected = go.Figure(figure)
     height = projected.layout.height
     projected.update_layout(
-        font=dict(size=PROJECTOR_FONT), title_font_size=PROJECTOR_FONT + 6, legend_font_size=PROJECTOR_FONT,
-        hoverlabel_font_size=PROJECTOR_FONT, **({"height": min(round(height * 1.25), PROJECTOR_HEIGHT)} if height else {}),
+        font=dict(size=PROJECTOR_FONT),
+        title_font_size=PROJECTOR_FONT + 6,
+        legend_font_size=PROJECTOR_FONT,
+        hoverlabel_font_size=PROJECTOR_FONT,
+        **({"height": min(round(height * 1.25), PROJECTOR_HEIGHT)} if height else {}),
         title=dict(y=1, yref="container", yanchor="top", pad=dict(t=8)),
         legend=dict(orientation="h", x=0, xanchor="left", y=1, yanchor="bottom"),
         margin=dict(t=110),
@@ -118,15 +139,27 @@ def for_projector(figure: go.Figure) -> go.Figure:
     return projected
 
 
-def table_with_data(result: ViewResult, file_name: str, *, column_config: Mapping | None = None, key: str | None = None,
-                    on_select=None, height: int | str = "auto"):
+def table_with_data(
+    result: ViewResult,
+    file_name: str,
+    *,
+    column_config: Mapping | None = None,
+    key: str | None = None,
+    on_select=None,
+    height: int | str = "auto",
+):
     """A sortable table of the view and its download. With ``on_select``, returns the row selection event."""
     options = {"on_select": on_select, "selection_mode": "single-row", "key": key} if on_select else {}
     column_config = _headed(result.table, column_config)
     if len(result.table) > TABLE_ROWS:
         st.caption(t("common.first_rows", shown=f"{TABLE_ROWS:,}", rows=f"{len(result.table):,}"))
-    event = st.dataframe(_rounded_to_step(result.table.head(TABLE_ROWS), column_config), hide_index=True,
-                         column_config=_text_where_hidden(result, column_config), height=height, **options)
+    event = st.dataframe(
+        _rounded_to_step(result.table.head(TABLE_ROWS), column_config),
+        hide_index=True,
+        column_config=_text_where_hidden(result, column_config),
+        height=height,
+        **options,
+    )
     protection_note(result)
     download_csv(result.display, file_name)
     return event

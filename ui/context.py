@@ -13,6 +13,7 @@ from data_access.filters import Filters
 from data_access.snapshot import build_snapshot
 from data_access.store import get_engine
 from data_access.views import ViewRows, read_view
+
 from .i18n import current_language
 
 PROTECTION_KEY = "hide_below"  # session state (and URL) key of the small-number threshold; absent = off
@@ -59,8 +60,12 @@ def view(name: str, filters: Filters) -> ViewResult:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _cached_options(version: int) -> tuple[list[int], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     with Session(dashboard_engine()) as session:
-        return (queries.available_years(session), queries.list_regions(session), queries.list_sectors(session),
-                queries.list_institutions(session))
+        return (
+            queries.available_years(session),
+            queries.list_regions(session),
+            queries.list_sectors(session),
+            queries.list_institutions(session),
+        )
 
 
 def filter_options() -> tuple[list[int], pd.DataFrame, pd.DataFrame]:
@@ -77,8 +82,11 @@ def name_maps() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _cached_name_maps(version: int) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     _, regions, sectors, listed = _cached_options(version)
-    return (dict(zip(regions["region_code"], regions["region_name"])), dict(zip(sectors["sector_code"], sectors["sector_name"])),
-            dict(zip(listed["institution_id"], listed["institution_name"])))
+    return (
+        dict(zip(regions["region_code"], regions["region_name"])),
+        dict(zip(sectors["sector_code"], sectors["sector_name"])),
+        dict(zip(listed["institution_id"], listed["institution_name"])),
+    )
 
 
 def institutions() -> pd.DataFrame:

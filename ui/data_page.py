@@ -20,32 +20,43 @@ def _heading(column: str) -> str:
 
 def problem_columns() -> dict:
     """Settings of the problems table, headed in the current language."""
-    return {"file": _heading("file"), "line": st.column_config.NumberColumn(_heading("line"), format="%d"),
-            "column": _heading("column"), "problem": st.column_config.TextColumn(_heading("problem"), width=900)}
+    return {
+        "file": _heading("file"),
+        "line": st.column_config.NumberColumn(_heading("line"), format="%d"),
+        "column": _heading("column"),
+        "problem": st.column_config.TextColumn(_heading("problem"), width=900),
+    }
 
 
 def history_columns() -> dict:
     """Settings of the load history table, headed in the current language."""
-    return {"version": st.column_config.NumberColumn(_heading("version"), format="%d"),
-            "when": st.column_config.TextColumn(_heading("when"), help=t("data_column.when_help")),
-            "who": _heading("who"), "change": _heading("change"), "files": _heading("files"),
-            "undone_by": st.column_config.NumberColumn(_heading("undone_by"), format="%d", help=t("data_column.undone_by_help")),
-            **{c: st.column_config.NumberColumn(_heading(c), format="localized", help=t(f"data_column.{c}_help"))
-               for c in COUNTS}}
+    return {
+        "version": st.column_config.NumberColumn(_heading("version"), format="%d"),
+        "when": st.column_config.TextColumn(_heading("when"), help=t("data_column.when_help")),
+        "who": _heading("who"),
+        "change": _heading("change"),
+        "files": _heading("files"),
+        "undone_by": st.column_config.NumberColumn(_heading("undone_by"), format="%d", help=t("data_column.undone_by_help")),
+        **{c: st.column_config.NumberColumn(_heading(c), format="localized", help=t(f"data_column.{c}_help")) for c in COUNTS},
+    }
 
 
 def count_columns() -> dict:
     """Settings of the rows-per-table tables (a check's rows ready, a load's or undo's changes)."""
-    return {"table": _heading("table"), "rows": st.column_config.NumberColumn(_heading("rows"), format="localized"),
-            **{c: st.column_config.NumberColumn(_heading(c), format="localized") for c in COUNTS}}
+    return {
+        "table": _heading("table"),
+        "rows": st.column_config.NumberColumn(_heading("rows"), format="localized"),
+        **{c: st.column_config.NumberColumn(_heading(c), format="localized") for c in COUNTS},
+    }
 
 
 def show_check(result) -> None:
     """The outcome of a check: rows per table, or every problem as a downloadable table."""
     if result.ok:
         rows = uploads.rows_to_load(result)
-        st.success(t("data.no_problems_one" if rows == 1 else "data.no_problems_many", rows=f"{rows:,}"),
-                   icon=":material/check_circle:")
+        st.success(
+            t("data.no_problems_one" if rows == 1 else "data.no_problems_many", rows=f"{rows:,}"), icon=":material/check_circle:"
+        )
         st.dataframe(uploads.rows_per_table(result), width="content", hide_index=True, column_config=count_columns())
     else:
         st.error(t("data.problems", count=f"{result.problem_count:,}"), icon=":material/error:")

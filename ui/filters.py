@@ -15,7 +15,6 @@ import pandas as pd
 import streamlit as st
 
 from data_access.filters import Filters
-
 from data_access.suppression import DEFAULT_THRESHOLD
 
 from .context import PROTECTION_KEY, filter_options, name_maps
@@ -99,12 +98,18 @@ def render_sidebar_filters() -> Filters:
             t("sidebar.years"), min_value=years[0], max_value=years[-1], step=1, key=YEARS_WIDGET
         )
     chosen_regions = st.sidebar.multiselect(
-        t("sidebar.regions"), options=region_codes, format_func=_labeller(regions, "region_code", "region_name"),
-        key=REGIONS_WIDGET, placeholder=t("sidebar.all_regions"),
+        t("sidebar.regions"),
+        options=region_codes,
+        format_func=_labeller(regions, "region_code", "region_name"),
+        key=REGIONS_WIDGET,
+        placeholder=t("sidebar.all_regions"),
     )
     chosen_sectors = st.sidebar.multiselect(
-        t("sidebar.sectors"), options=sector_codes, format_func=_labeller(sectors, "sector_code", "sector_name"),
-        key=SECTORS_WIDGET, placeholder=t("sidebar.all_sectors"),
+        t("sidebar.sectors"),
+        options=sector_codes,
+        format_func=_labeller(sectors, "sector_code", "sector_name"),
+        key=SECTORS_WIDGET,
+        placeholder=t("sidebar.all_sectors"),
     )
     filters = Filters(year_from, year_to, tuple(chosen_regions), tuple(chosen_sectors))
     threshold = _render_protection()
@@ -116,12 +121,17 @@ def render_sidebar_filters() -> Filters:
 def _render_protection() -> int | None:
     """The small-number protection switch; sets and returns the threshold (None when off)."""
     st.sidebar.toggle(
-        t("sidebar.hide_small"), key=PROTECT_WIDGET, help=t("sidebar.hide_small_help"),
+        t("sidebar.hide_small"),
+        key=PROTECT_WIDGET,
+        help=t("sidebar.hide_small_help"),
     )
     threshold = None
     if st.session_state.get(PROTECT_WIDGET):
-        threshold = int(st.sidebar.number_input(t("sidebar.hide_below"), min_value=2, max_value=100, step=1,
-                                                key=THRESHOLD_WIDGET, persist_state="session"))
+        threshold = int(
+            st.sidebar.number_input(
+                t("sidebar.hide_below"), min_value=2, max_value=100, step=1, key=THRESHOLD_WIDGET, persist_state="session"
+            )
+        )
     st.session_state[PROTECTION_KEY] = threshold
     return threshold
 

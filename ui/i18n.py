@@ -78,7 +78,11 @@ def render_language_switch() -> None:
     """The language choice in the sidebar, mirrored into the URL (left out for English)."""
     current_language()
     st.sidebar.segmented_control(
-        t("sidebar.language"), options=list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY, required=True,
+        t("sidebar.language"),
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key=LANGUAGE_KEY,
+        required=True,
     )
     if st.session_state[LANGUAGE_KEY] == DEFAULT_LANGUAGE:
         if "lang" in st.query_params:

@@ -52,8 +52,9 @@ def markdown_text(text: object) -> Markdown:
     if isinstance(text, Markdown):
         return text
     plain = re.sub(r"[\r\n]+", " ", str(text))
-    escaped = _LINE_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}",
-                              _ANYWHERE.sub(r"\\\1", plain))
+    escaped = _LINE_START.sub(
+        lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", _ANYWHERE.sub(r"\\\1", plain)
+    )
     for pattern, joined in ((_AFTER_COLON, ":" + WORD_JOINER), (_WWW, r"\1" + WORD_JOINER), (_AT, "@" + WORD_JOINER)):
         escaped = pattern.sub(joined, escaped)
     return Markdown(_SYMBOL_PAIR.sub(WORD_JOINER, escaped))

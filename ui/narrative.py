@@ -10,12 +10,19 @@ from .i18n import t
 
 
 def _gap_sentence(row: pd.Series) -> str:
-    """"Health in North: 30 fewer graduates than openings (…)" for a sector, or a sector in a region."""
+    """ "Health in North: 30 fewer graduates than openings (…)" for a sector, or a sector in a region."""
     key = "narrative.shortage" if row["gap"] < 0 else "narrative.surplus"
     if "region_name" in row:
         key += "_in_region"
-    return t(key, sector=row.get("sector_name", ""), region=row.get("region_name", ""), gap=fmt_count(abs(row["gap"])),
-             supply=fmt_count(row["supply"]), demand=fmt_count(row["demand"]), coverage=fmt_ratio(row["coverage_ratio"]))
+    return t(
+        key,
+        sector=row.get("sector_name", ""),
+        region=row.get("region_name", ""),
+        gap=fmt_count(abs(row["gap"])),
+        supply=fmt_count(row["supply"]),
+        demand=fmt_count(row["demand"]),
+        coverage=fmt_ratio(row["coverage_ratio"]),
+    )
 
 
 def shortage_sentences(gaps: pd.DataFrame, *, limit: int = 3) -> list[str]:

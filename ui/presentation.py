@@ -98,13 +98,25 @@ def apply_presentation_style(screens: Sequence, current, filters: Filters, versi
     paths = [page.url_path for page in screens]
     position = paths.index(current.url_path) if current.url_path in paths else -1
     with st.container(key=BAR_KEY, horizontal=True, vertical_alignment="center"):
-        back = st.button(t("presentation.back"), key="presentation_back", shortcut="Left", disabled=position <= 0,
-                         help=t("presentation.back_help"))
+        back = st.button(
+            t("presentation.back"),
+            key="presentation_back",
+            shortcut="Left",
+            disabled=position <= 0,
+            help=t("presentation.back_help"),
+        )
         st.caption(md("presentation.bar", page=current.title, filters=describe(filters), version=version), width="stretch")
-        forward = st.button(t("presentation.next"), key="presentation_next", shortcut="Right", type="primary",
-                            disabled=position == len(screens) - 1, help=t("presentation.next_help"))
-        st.button(t("presentation.exit"), key="presentation_exit", shortcut="Esc", on_click=_leave,
-                  help=t("presentation.exit_help"))
+        forward = st.button(
+            t("presentation.next"),
+            key="presentation_next",
+            shortcut="Right",
+            type="primary",
+            disabled=position == len(screens) - 1,
+            help=t("presentation.next_help"),
+        )
+        st.button(
+            t("presentation.exit"), key="presentation_exit", shortcut="Esc", on_click=_leave, help=t("presentation.exit_help")
+        )
     if forward or back:
         target = screens[position + 1] if forward else screens[max(position - 1, 0)]
         st.switch_page(target, query_params=_current_params())

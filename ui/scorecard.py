@@ -39,8 +39,12 @@ class Scope:
 
 def institution_label(institutions: pd.DataFrame) -> Callable[[str], str]:
     """How the picker shows an institution: "name (id) · region"."""
-    labels = {code: f"{name} ({code}) · {region}" for code, name, region in
-              zip(institutions["institution_id"], institutions["institution_name"], institutions["region_name"])}
+    labels = {
+        code: f"{name} ({code}) · {region}"
+        for code, name, region in zip(
+            institutions["institution_id"], institutions["institution_name"], institutions["region_name"]
+        )
+    }
     return labels.__getitem__  # one lookup per option: a national picker has 3,000
 
 
@@ -57,8 +61,12 @@ def scopes(filters: Filters, institution_id: str, institutions: pd.DataFrame) ->
     its_region = filters.narrowed(regions=(row["region_code"],))
     return [
         Scope("institution", str(row["institution_name"]), filters.narrowed(institutions=(institution_id,)), its_region),
-        Scope("region", t("scorecard.scope_region", region=row["region_name"]), filters.narrowed(institutions=neighbours),
-              its_region),
+        Scope(
+            "region",
+            t("scorecard.scope_region", region=row["region_name"]),
+            filters.narrowed(institutions=neighbours),
+            its_region,
+        ),
         Scope("all", t("scorecard.scope_all"), filters, filters),
     ]
 
@@ -83,28 +91,80 @@ def rate_label(rate: str) -> str:
     return t("scorecard.hire_rate_after_placement") if rate == "placement_hire_rate" else label(rate)
 
 
-COMPARISON_COUNTS = ("enrolled", "graduates", "surveyed", "employed", "further_study", "employed_in_field",
-                     "students_placed", "hired")
+COMPARISON_COUNTS = (
+    "enrolled",
+    "graduates",
+    "surveyed",
+    "employed",
+    "further_study",
+    "employed_in_field",
+    "students_placed",
+    "hired",
+)
 
 
 # column -> kind for the scorecard's tables: "count", "rate", "ratio", "money", "year" or "text".
 COLUMNS = {
-    "scope": "text", "scope_name": "text", "program_code": "text", "program_name": "text", "sector_code": "text",
-    "sector_name": "text", "level": "text", "institutions": "count", "enrolled": "count", "graduates": "count",
-    "graduates_per_enrolled": "rate", "enrolled_previous_year": "count", "enrolled_growth": "rate", "programs": "text",
-    "coverage_ratio_region": "ratio", "gap_status_region": "text", "coverage_ratio_all": "ratio", "gap_status_all": "text",
-    "cohort_year": "year", "surveyed": "count", "employed": "count", "employed_in_field": "count", "self_employed": "count",
-    "further_study": "count", "unemployed": "count", "employment_rate": "rate", "job_rate": "rate", "in_field_rate": "rate",
-    "self_employment_rate": "rate", "further_study_rate": "rate", "wage_employment_weighted": "money",
-    "students_placed": "count", "hired": "count", "placement_hire_rate": "rate", "employer_id": "text",
-    "employer_name": "text", "region_code": "text", "region_name": "text", "partner_since": "year",
-    "tenure_years": "count", "placement_capacity": "count", "years_hosting": "count", "capacity_use": "rate",
+    "scope": "text",
+    "scope_name": "text",
+    "program_code": "text",
+    "program_name": "text",
+    "sector_code": "text",
+    "sector_name": "text",
+    "level": "text",
+    "institutions": "count",
+    "enrolled": "count",
+    "graduates": "count",
+    "graduates_per_enrolled": "rate",
+    "enrolled_previous_year": "count",
+    "enrolled_growth": "rate",
+    "programs": "text",
+    "coverage_ratio_region": "ratio",
+    "gap_status_region": "text",
+    "coverage_ratio_all": "ratio",
+    "gap_status_all": "text",
+    "cohort_year": "year",
+    "surveyed": "count",
+    "employed": "count",
+    "employed_in_field": "count",
+    "self_employed": "count",
+    "further_study": "count",
+    "unemployed": "count",
+    "employment_rate": "rate",
+    "job_rate": "rate",
+    "in_field_rate": "rate",
+    "self_employment_rate": "rate",
+    "further_study_rate": "rate",
+    "wage_employment_weighted": "money",
+    "students_placed": "count",
+    "hired": "count",
+    "placement_hire_rate": "rate",
+    "employer_id": "text",
+    "employer_name": "text",
+    "region_code": "text",
+    "region_name": "text",
+    "partner_since": "year",
+    "tenure_years": "count",
+    "placement_capacity": "count",
+    "years_hosting": "count",
+    "capacity_use": "rate",
 }
 # Columns only the scorecard has, or whose heading says more here than the column's usual one.
-OWN_HEADINGS = ("scope", "scope_name", "institutions", "programs", "coverage_ratio_region", "gap_status_region",
-                "coverage_ratio_all", "gap_status_all")
-PARTNER_HEADINGS = {"region_name": "col_host_region", "placement_capacity": "col_capacity_per_year",
-                    "years_hosting": "col_years_hosting"}
+OWN_HEADINGS = (
+    "scope",
+    "scope_name",
+    "institutions",
+    "programs",
+    "coverage_ratio_region",
+    "gap_status_region",
+    "coverage_ratio_all",
+    "gap_status_all",
+)
+PARTNER_HEADINGS = {
+    "region_name": "col_host_region",
+    "placement_capacity": "col_capacity_per_year",
+    "years_hosting": "col_years_hosting",
+}
 
 
 def column_heading(column: str) -> str:
@@ -121,7 +181,9 @@ def _not_queried(*_args, **_kwargs) -> pd.DataFrame:
 
 
 COMPARISON_VIEW = View(
-    "scorecard_comparison", _not_queried, "the institution's rates next to its region's and the selection's",
+    "scorecard_comparison",
+    _not_queried,
+    "the institution's rates next to its region's and the selection's",
     counts=COMPARISON_COUNTS,
     derived={rate: (*numerator, denominator) for rate, (numerator, denominator) in RATES.items()},
     rate_bases={rate: denominator for rate, (_, denominator) in RATES.items()},
@@ -141,13 +203,13 @@ def _whole_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Counts as whole numbers (130, not 130.0) in a table or CSV, leaving "<t" and blanks as they are."""
     shown = frame.copy()
     for column in COMPARISON_COUNTS:
-        shown[column] = pd.Series([int(v) if isinstance(v, float) and v == v else v for v in shown[column]],
-                                  index=shown.index, dtype=object)
+        shown[column] = pd.Series(
+            [int(v) if isinstance(v, float) and v == v else v for v in shown[column]], index=shown.index, dtype=object
+        )
     return shown
 
 
-def rate_comparison(scope_list: list[Scope], exact: Mapping[str, tuple[pd.DataFrame, ...]],
-                    threshold: int | None) -> ViewResult:
+def rate_comparison(scope_list: list[Scope], exact: Mapping[str, tuple[pd.DataFrame, ...]], threshold: int | None) -> ViewResult:
     """One row per scope: its enrolment, outcome and placement totals and the four rates.
 
     ``exact`` maps a scope's key to its (enrolment_trend, outcomes_by_cohort,
@@ -155,10 +217,9 @@ def rate_comparison(scope_list: list[Scope], exact: Mapping[str, tuple[pd.DataFr
     and then protected as one view. Columns: scope, scope_name, the rates of ``RATES``, then
     the counts of ``COMPARISON_COUNTS`` they are computed from.
     """
-    frame = pd.DataFrame([
-        {"scope": scope.key, "scope_name": scope.label, **_totals(list(exact[scope.key]))}
-        for scope in scope_list
-    ])
+    frame = pd.DataFrame(
+        [{"scope": scope.key, "scope_name": scope.label, **_totals(list(exact[scope.key]))} for scope in scope_list]
+    )
     for rate, (numerator, denominator) in RATES.items():
         frame[rate] = ratio(sum(frame[c] for c in numerator), frame[denominator])
     frame = frame[["scope", "scope_name", *RATES, *COMPARISON_COUNTS]]  # rates first: they are what is compared
@@ -166,8 +227,14 @@ def rate_comparison(scope_list: list[Scope], exact: Mapping[str, tuple[pd.DataFr
         shown = _whole_counts(frame)
         return ViewResult(COMPARISON_VIEW.name, frame, shown, shown)
     protected = protect(frame, COMPARISON_VIEW, threshold)
-    return ViewResult(COMPARISON_VIEW.name, protected.numbers, _whole_counts(protected.for_screen()),
-                      _whole_counts(protected.for_display()), protected.hidden, threshold)
+    return ViewResult(
+        COMPARISON_VIEW.name,
+        protected.numbers,
+        _whole_counts(protected.for_screen()),
+        _whole_counts(protected.for_display()),
+        protected.hidden,
+        threshold,
+    )
 
 
 def _status(gaps: pd.DataFrame, codes: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -189,13 +256,27 @@ def sector_status(programs: pd.DataFrame, region_gaps: ViewResult, all_gaps: Vie
     Columns: sector_code, sector_name, gap_status_region, coverage_ratio_region,
     gap_status_all, coverage_ratio_all, programs (their names).
     """
-    sectors = (programs.groupby(["sector_code", "sector_name"], sort=True)["program_name"]
-               .agg(lambda names: ", ".join(sorted(map(str, names)))).reset_index(name="programs"))
+    sectors = (
+        programs.groupby(["sector_code", "sector_name"], sort=True)["program_name"]
+        .agg(lambda names: ", ".join(sorted(map(str, names))))
+        .reset_index(name="programs")
+    )
     frame = sectors.copy()
-    frame["coverage_ratio_region"], frame["gap_status_region"], hidden_region = _status(region_gaps.numbers, sectors["sector_code"])
+    frame["coverage_ratio_region"], frame["gap_status_region"], hidden_region = _status(
+        region_gaps.numbers, sectors["sector_code"]
+    )
     frame["coverage_ratio_all"], frame["gap_status_all"], hidden_all = _status(all_gaps.numbers, sectors["sector_code"])
-    frame = frame[["sector_code", "sector_name", "gap_status_region", "coverage_ratio_region", "gap_status_all",
-                   "coverage_ratio_all", "programs"]]
+    frame = frame[
+        [
+            "sector_code",
+            "sector_name",
+            "gap_status_region",
+            "coverage_ratio_region",
+            "gap_status_all",
+            "coverage_ratio_all",
+            "programs",
+        ]
+    ]
     threshold = region_gaps.threshold or all_gaps.threshold
     hidden = pd.DataFrame(False, index=frame.index, columns=frame.columns)
     hidden["gap_status_region"], hidden["gap_status_all"] = hidden_region, hidden_all
@@ -217,6 +298,11 @@ def comparison_takeaway(comparison: pd.DataFrame) -> str:
     name = rows.at["institution", "scope_name"]
     for rate in ("employment_rate", "in_field_rate", "placement_hire_rate", "graduates_per_enrolled"):
         if not is_missing(rows.at["institution", rate]):
-            return t(f"scorecard.takeaway_{rate}", name=name, value=fmt_rate(rows.at["institution", rate]),
-                     region=fmt_rate(rows.at["region", rate]), all=fmt_rate(rows.at["all", rate]))
+            return t(
+                f"scorecard.takeaway_{rate}",
+                name=name,
+                value=fmt_rate(rows.at["institution", rate]),
+                region=fmt_rate(rows.at["region", rate]),
+                all=fmt_rate(rows.at["all", rate]),
+            )
     return t("scorecard.takeaway_none", name=name)

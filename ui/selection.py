@@ -53,5 +53,9 @@ class ChartSelection:
         shown = t("filters.list_separator").join(str((names or {}).get(code, code)) for code in codes)
         left, right = st.columns([4, 1], vertical_alignment="center")
         left.info(md(f"selection.narrowed_{self.field}", shown=shown), icon=":material/filter_alt:")
-        right.button(t(f"selection.clear_{self.field}"), on_click=self.clear, key=f"{self._counter_key}_clear",
-                     icon=":material/filter_alt_off:")
+        right.button(
+            t(f"selection.clear_{self.field}"),
+            on_click=self.clear,
+            key=f"{self._counter_key}_clear",
+            icon=":material/filter_alt_off:",
+        )

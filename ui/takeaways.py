@@ -18,7 +18,7 @@ from .i18n import t
 
 
 def _hidden_note(hidden: bool) -> str:
-    """" (some figures are hidden by small-number protection)" when ``hidden``, else nothing."""
+    """ " (some figures are hidden by small-number protection)" when ``hidden``, else nothing."""
     return t("takeaways.hidden_note") if hidden else ""
 
 
@@ -39,8 +39,9 @@ def _signed_percent(change: float) -> str:
     return f"{100 * change:+.1f}%"
 
 
-def largest_shortage_takeaway(current: pd.DataFrame, previous: pd.DataFrame | None = None, *, when: str,
-                              previous_year: int | None = None) -> str:
+def largest_shortage_takeaway(
+    current: pd.DataFrame, previous: pd.DataFrame | None = None, *, when: str, previous_year: int | None = None
+) -> str:
     """The sector with the largest shortage (most negative gap) in ``current`` and how it changed since ``previous``.
 
     ``current``/``previous`` are ``gaps_by_sector`` frames; ``when`` names the period ("in 2025");
@@ -53,12 +54,20 @@ def largest_shortage_takeaway(current: pd.DataFrame, previous: pd.DataFrame | No
     row = shortages.sort_values(["gap", "sector_name"]).iloc[0]
     shortage = -row["gap"]
     key, change = _shortage_change(row["sector_code"], shortage, previous, previous_year)
-    return t(key, sector=row["sector_name"], when=when, shortage=fmt_count(shortage),
-             coverage=fmt_ratio(row["coverage_ratio"]), change=fmt_count(change), year=previous_year)
+    return t(
+        key,
+        sector=row["sector_name"],
+        when=when,
+        shortage=fmt_count(shortage),
+        coverage=fmt_ratio(row["coverage_ratio"]),
+        change=fmt_count(change),
+        year=previous_year,
+    )
 
 
-def _shortage_change(sector_code: str, shortage: float, previous: pd.DataFrame | None,
-                     previous_year: int | None) -> tuple[str, float]:
+def _shortage_change(
+    sector_code: str, shortage: float, previous: pd.DataFrame | None, previous_year: int | None
+) -> tuple[str, float]:
     """The sentence that says how the shortage changed since ``previous_year`` ("120 more than in 2024" and
     the like) and the size of the change; the sentence without a change when the year before is unknown or hidden."""
     if previous is None or previous_year is None:
@@ -82,8 +91,15 @@ def lowest_coverage_takeaway(cells: pd.DataFrame, *, when: str) -> str:
     if known.empty:
         return t("takeaways.no_openings", when=when)
     row = known.sort_values(["coverage_ratio", "region_name", "sector_name"]).iloc[0]
-    return t("takeaways.lowest_coverage", when=when, sector=row["sector_name"], region=row["region_name"],
-             coverage=fmt_ratio(row["coverage_ratio"]), supply=fmt_count(row["supply"]), demand=fmt_count(row["demand"]))
+    return t(
+        "takeaways.lowest_coverage",
+        when=when,
+        sector=row["sector_name"],
+        region=row["region_name"],
+        coverage=fmt_ratio(row["coverage_ratio"]),
+        supply=fmt_count(row["supply"]),
+        demand=fmt_count(row["demand"]),
+    )
 
 
 def trend_takeaway(trend: pd.DataFrame) -> str:
@@ -94,14 +110,24 @@ def trend_takeaway(trend: pd.DataFrame) -> str:
         return t("takeaways.no_trend")
     first, last = known.iloc[0], known.iloc[-1]
     first_coverage, last_coverage = first["supply"] / first["demand"], last["supply"] / last["demand"]
-    moved = "rose" if round(last_coverage, 2) > round(first_coverage, 2) else (
-        "fell" if round(last_coverage, 2) < round(first_coverage, 2) else "stayed")
-    return t(f"takeaways.trend_{moved}", first_year=int(first["year"]), last_year=int(last["year"]),
-             first_supply=fmt_count(first["supply"]), last_supply=fmt_count(last["supply"]),
-             supply_change=_signed_percent(last["supply"] / first["supply"] - 1),
-             first_demand=fmt_count(first["demand"]), last_demand=fmt_count(last["demand"]),
-             demand_change=_signed_percent(last["demand"] / first["demand"] - 1),
-             first_coverage=fmt_ratio(first_coverage), last_coverage=fmt_ratio(last_coverage))
+    moved = (
+        "rose"
+        if round(last_coverage, 2) > round(first_coverage, 2)
+        else ("fell" if round(last_coverage, 2) < round(first_coverage, 2) else "stayed")
+    )
+    return t(
+        f"takeaways.trend_{moved}",
+        first_year=int(first["year"]),
+        last_year=int(last["year"]),
+        first_supply=fmt_count(first["supply"]),
+        last_supply=fmt_count(last["supply"]),
+        supply_change=_signed_percent(last["supply"] / first["supply"] - 1),
+        first_demand=fmt_count(first["demand"]),
+        last_demand=fmt_count(last["demand"]),
+        demand_change=_signed_percent(last["demand"] / first["demand"] - 1),
+        first_coverage=fmt_ratio(first_coverage),
+        last_coverage=fmt_ratio(last_coverage),
+    )
 
 
 def enrolment_growth_takeaway(growth: pd.DataFrame, *, name: str, year: int) -> str:
@@ -120,8 +146,13 @@ def enrolment_growth_takeaway(growth: pd.DataFrame, *, name: str, year: int) -> 
     for group, verb in ((change.index[-1], "grew"), (change.index[0], "fell")):
         difference = change[group]
         if (verb == "grew") == (difference > 0) and difference != 0:
-            moves.update({verb: group, f"{verb}_change": f"{difference:+,.0f}",
-                          f"{verb}_percent": _signed_percent(difference / both.loc[group, year - 1])})
+            moves.update(
+                {
+                    verb: group,
+                    f"{verb}_change": f"{difference:+,.0f}",
+                    f"{verb}_percent": _signed_percent(difference / both.loc[group, year - 1]),
+                }
+            )
     if not moves:
         return t("takeaways.enrolment_no_change", previous=year - 1, year=year)
     key = "enrolment_grew_and_fell" if "grew" in moves and "fell" in moves else f"enrolment_{next(iter(moves))}"
@@ -137,8 +168,15 @@ def placements_takeaway(by_sector: pd.DataFrame) -> str:
         return t("takeaways.no_placements", hidden=hidden)
     row = known.sort_values(["students_placed", "sector_name"], ascending=[False, True]).iloc[0]
     key = "takeaways.placements" if is_missing(row["placement_hire_rate"]) else "takeaways.placements_hired"
-    return t(key, sector=row["sector_name"], placed=fmt_count(row["students_placed"]), total=fmt_count(total),
-             share=fmt_rate(row["students_placed"] / total), hire_rate=fmt_rate(row["placement_hire_rate"]), hidden=hidden)
+    return t(
+        key,
+        sector=row["sector_name"],
+        placed=fmt_count(row["students_placed"]),
+        total=fmt_count(total),
+        share=fmt_rate(row["students_placed"] / total),
+        hire_rate=fmt_rate(row["placement_hire_rate"]),
+        hidden=hidden,
+    )
 
 
 def in_field_takeaway(in_field: pd.DataFrame, *, overall: float) -> str:
@@ -149,5 +187,10 @@ def in_field_takeaway(in_field: pd.DataFrame, *, overall: float) -> str:
         return t("takeaways.no_in_field")
     row = known.sort_values(["in_field_rate", "sector_name"]).iloc[0]
     key = "in_field" + ("" if is_missing(overall) else "_overall") + ("" if is_missing(row["coverage_ratio"]) else "_coverage")
-    return t(f"takeaways.{key}", sector=row["sector_name"], rate=fmt_rate(row["in_field_rate"]),
-             overall=fmt_rate(overall), coverage=fmt_ratio(row["coverage_ratio"]))
+    return t(
+        f"takeaways.{key}",
+        sector=row["sector_name"],
+        rate=fmt_rate(row["in_field_rate"]),
+        overall=fmt_rate(overall),
+        coverage=fmt_ratio(row["coverage_ratio"]),
+    )

@@ -14,7 +14,7 @@ import hashlib
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -158,8 +158,10 @@ def problems_frame(problems: Iterable[Problem], language: str | None = None) -> 
     order of the files and their lines, so that a file's problems read top to bottom like the spreadsheet.
     The problem (and a file that is not one, "(database)") is worded in ``language``."""
     language = _language(language)
-    frame = pd.DataFrame([(in_language(p.file, language), p.line, p.column, in_language(p.message, language))
-                          for p in problems], columns=PROBLEM_COLUMNS)
+    frame = pd.DataFrame(
+        [(in_language(p.file, language), p.line, p.column, in_language(p.message, language)) for p in problems],
+        columns=PROBLEM_COLUMNS,
+    )
     order = sorted(range(len(frame)), key=lambda i: (frame.at[i, "file"], frame.at[i, "line"]))  # stable
     return frame.iloc[order].reset_index(drop=True).astype({"line": "int64"})
 
@@ -201,9 +203,7 @@ MODE_KEYS = {"upsert": "uploads.mode_upsert", "replace": "uploads.mode_replace",
 HISTORY_COLUMNS = ["version", "when", "who", "change", "added", "updated", "removed", "restored", "undone_by", "files"]
 
 
-def history_frame(
-    history: Iterable[Mapping], *, timezone_name: str | None = None, language: str | None = None
-) -> pd.DataFrame:
+def history_frame(history: Iterable[Mapping], *, timezone_name: str | None = None, language: str | None = None) -> pd.DataFrame:
     """The load history (``load_history``) as a table, newest first: version, when (in ``timezone_name``,
     else the server's local time), who, change (in ``language``), rows added, updated, removed and restored
     over all tables, the version of the undo that took the load back (empty if none), and the files."""
@@ -213,13 +213,27 @@ def history_frame(
         counts = entry["row_counts"].values()
         total = {key: sum(count.get(key, 0) for count in counts) for key in ("added", "updated", "removed", "restored")}
         is_undo = entry["mode"] == "undo"
-        change = (translate(language, "uploads.undo_of", version=entry["undoes"]) if is_undo
-                  else translate(language, MODE_KEYS[entry["mode"]]) if entry["mode"] in MODE_KEYS else entry["mode"])
-        records.append((
-            entry["data_version"], _local_time(entry["loaded_at"], zone), entry["loaded_by"], change,
-            None if is_undo else total["added"], None if is_undo else total["updated"], total["removed"],
-            total["restored"] if is_undo else None, entry["undone_by"], ", ".join(entry["files"]),
-        ))
+        change = (
+            translate(language, "uploads.undo_of", version=entry["undoes"])
+            if is_undo
+            else translate(language, MODE_KEYS[entry["mode"]])
+            if entry["mode"] in MODE_KEYS
+            else entry["mode"]
+        )
+        records.append(
+            (
+                entry["data_version"],
+                _local_time(entry["loaded_at"], zone),
+                entry["loaded_by"],
+                change,
+                None if is_undo else total["added"],
+                None if is_undo else total["updated"],
+                total["removed"],
+                total["restored"] if is_undo else None,
+                entry["undone_by"],
+                ", ".join(entry["files"]),
+            )
+        )
     frame = pd.DataFrame(records, columns=HISTORY_COLUMNS)
     return frame.astype({c: "Int64" for c in ("version", "added", "updated", "removed", "restored", "undone_by")})
 
@@ -237,5 +251,5 @@ def _zone(timezone_name: str | None) -> tzinfo | None:
 def _local_time(moment: datetime, zone: tzinfo | None) -> str:
     """A stored moment (UTC; SQLite returns it without zone) as ``YYYY-MM-DD HH:MM`` local time."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")

@@ -32,8 +32,12 @@ ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
 HERE = Path(__file__).resolve().parent
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 SERVER_START_TIMEOUT = 60  # seconds until /_stcore/health must answer "ok"
@@ -109,9 +113,22 @@ def streamlit_server(name: str, *extra_args: str, environment: dict[str, str] | 
     env.update(DASHBOARD_HOME=str(home / "data"), DATABASE_URL="", SAMPLE_DATA_DIR=str(REPO_ROOT / "sample_data"))
     env.update(environment or {})
     command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none", *extra_args,
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        *extra_args,
     ]
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "wb") as log:
@@ -122,8 +139,10 @@ def streamlit_server(name: str, *extra_args: str, environment: dict[str, str] | 
             if process.poll() is not None:
                 pytest.fail(f"the Streamlit server exited with code {process.returncode}:\n{log_path.read_text()}")
             if time.monotonic() > deadline:
-                pytest.fail(f"the Streamlit server did not answer {url}/_stcore/health within {SERVER_START_TIMEOUT} s:\n"
-                            f"{log_path.read_text()}")
+                pytest.fail(
+                    f"the Streamlit server did not answer {url}/_stcore/health within {SERVER_START_TIMEOUT} s:\n"
+                    f"{log_path.read_text()}"
+                )
             time.sleep(0.2)
         yield url
     finally:
@@ -198,7 +217,8 @@ def full_page_screenshot(page, path: Path) -> None:
     size = page.viewport_size
     height = page.evaluate(
         "() => Math.max(...['stMain', 'stSidebarContent'].map("
-        "id => document.querySelector(`[data-testid=${id}]`)?.scrollHeight || 0))")
+        "id => document.querySelector(`[data-testid=${id}]`)?.scrollHeight || 0))"
+    )
     page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
     page.wait_for_timeout(300)
     page.screenshot(path=str(path), full_page=True)
@@ -252,15 +272,22 @@ class App:
 
     def caption(self) -> str:
         """The sidebar caption 'Showing <filters> · data version N'."""
-        return self.page.locator('[data-testid="stSidebar"] [data-testid="stCaptionContainer"]').filter(
-            has_text="data version").inner_text().strip()
+        return (
+            self.page.locator('[data-testid="stSidebar"] [data-testid="stCaptionContainer"]')
+            .filter(has_text="data version")
+            .inner_text()
+            .strip()
+        )
 
     def metric(self, label: str) -> tuple[str, str]:
         """The (label, value) of the metric whose label starts with ``label``, e.g. 'Graduates' -> ('Graduates (2025)', '14,600')."""
         metric = self.page.get_by_test_id("stMetric").filter(
-            has=self.page.get_by_test_id("stMetricLabel").filter(has_text=re.compile("^" + re.escape(label))))
-        return (metric.get_by_test_id("stMetricLabel").inner_text().strip(),
-                metric.get_by_test_id("stMetricValue").inner_text().strip())
+            has=self.page.get_by_test_id("stMetricLabel").filter(has_text=re.compile("^" + re.escape(label)))
+        )
+        return (
+            metric.get_by_test_id("stMetricLabel").inner_text().strip(),
+            metric.get_by_test_id("stMetricValue").inner_text().strip(),
+        )
 
     def multiselect_chosen(self, label: str) -> list[str]:
         """The options shown as chosen in the sidebar multiselect ``label`` (their display texts)."""
@@ -277,8 +304,7 @@ class App:
 
     def problems(self) -> list[str]:
         """Texts of exceptions, error boxes and dialogs (the app has none of its own, e.g. "Page not found")."""
-        shown = self.page.locator(
-            '[data-testid="stException"], [data-testid="stAlertContentError"], [data-testid="stDialog"]')
+        shown = self.page.locator('[data-testid="stException"], [data-testid="stAlertContentError"], [data-testid="stDialog"]')
         return [text.strip() for text in shown.all_inner_texts()]
 
 

@@ -16,7 +16,6 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from data_access.i18n import catalogue
-
 from data_access.views import SNAPSHOT_VIEWS
 
 # The sample data's years; a filter left at its default is left out of the URL.
@@ -71,8 +70,9 @@ def export_snapshot(app) -> dict:
 
 def csv_row_for_axis_label(rows: list[dict[str, str]], label: str) -> dict[str, str]:
     """The one row whose sector_name the axis label shows (long names are cut and end in '…')."""
-    matches = [row for row in rows if row["sector_name"] == label
-               or (label.endswith("…") and row["sector_name"].startswith(label[:-1]))]
+    matches = [
+        row for row in rows if row["sector_name"] == label or (label.endswith("…") and row["sector_name"].startswith(label[:-1]))
+    ]
     assert len(matches) == 1, f"{label!r} matches {len(matches)} rows"
     return matches[0]
 
@@ -105,9 +105,13 @@ def test_the_first_session_after_a_fresh_server_start_keeps_url_filters_across_p
     assert_filters_kept(app, "/")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Streamlit bug (github.com/streamlit/streamlit/issues/9992): the first browser session after a server start that "
-    "opens a page other than the default one gets a 'Page not found' dialog over the right page"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Streamlit bug (github.com/streamlit/streamlit/issues/9992): the first browser session after a server start that "
+        "opens a page other than the default one gets a 'Page not found' dialog over the right page"
+    ),
+)
 def test_the_first_session_after_a_fresh_server_start_can_open_a_deep_link_without_a_dialog(first_session_app):
     app = first_session_app
     app.open("/supply-demand?region=R01")
@@ -159,8 +163,16 @@ def test_changing_a_filter_in_the_sidebar_changes_a_headline_number_and_survives
         ("/supply-demand?from=2025&to=2025&region=R09", 3, None),
         (f"/supply-demand?{NO_DATA}", 0, "No graduates or openings match these filters"),
     ],
-    ids=["overview-root", "overview-selection", "overview-no-data", "overview-bad-url",
-         "supply-demand", "supply-demand-selection", "supply-demand-one-year", "supply-demand-no-data"],
+    ids=[
+        "overview-root",
+        "overview-selection",
+        "overview-no-data",
+        "overview-bad-url",
+        "supply-demand",
+        "supply-demand-selection",
+        "supply-demand-one-year",
+        "supply-demand-no-data",
+    ],
 )
 def test_every_page_renders_without_an_exception(app, path, charts, empty_message):
     app.open(path)
@@ -223,7 +235,8 @@ def test_a_chart_csv_download_equals_the_chart_data(app):
 
     # The CSV holds what the first chart draws: per sector, the supply and demand bars.
     traces = app.page.locator(".js-plotly-plot").first.evaluate(
-        "plot => plot._fullData.map(t => ({name: t.name, y: Array.from(t.y), x: Array.from(t.x)}))")
+        "plot => plot._fullData.map(t => ({name: t.name, y: Array.from(t.y), x: Array.from(t.x)}))"
+    )
     drawn = {trace["name"]: trace for trace in traces}
     supply, demand = drawn["Supply (graduates)"], drawn["Demand (openings)"]
     assert supply["y"] == demand["y"]
@@ -252,8 +265,16 @@ def test_a_chart_csv_download_equals_the_chart_data(app):
         ("/institution-scorecard", 2),
         ("/institution-scorecard?institution=INS019", 2),
     ],
-    ids=["enrolment", "enrolment-selection", "placements", "placements-protected", "outcomes", "outcomes-selection",
-         "scorecard", "scorecard-weak-institution"],
+    ids=[
+        "enrolment",
+        "enrolment-selection",
+        "placements",
+        "placements-protected",
+        "outcomes",
+        "outcomes-selection",
+        "scorecard",
+        "scorecard-weak-institution",
+    ],
 )
 def test_every_chain_page_renders_its_charts_without_an_exception(app, path, charts):
     app.open(path)
@@ -310,8 +331,12 @@ def test_the_sidebar_language_switch_changes_the_labels_and_the_url_and_back(app
     assert page_title(app) == "总览"
     assert url_query(app).get("lang") == ["zh-CN"] and url_query(app).get("sector") == ["C"]
     assert sidebar.get_by_test_id("stSidebarNavLink").filter(has_text="供需对比").count() == 1
-    assert "Manufacturing" in app.page.locator('[data-testid="stSidebar"] [data-testid="stCaptionContainer"]').filter(
-        has_text="数据版本").inner_text()
+    assert (
+        "Manufacturing"
+        in app.page.locator('[data-testid="stSidebar"] [data-testid="stCaptionContainer"]')
+        .filter(has_text="数据版本")
+        .inner_text()
+    )
     # the brief is built on another thread when clicked, still in this session's language
     name, data = download(app, sidebar.get_by_role("button", name="会议简报（HTML）"))
     assert name == "meeting-brief.html"
@@ -328,7 +353,7 @@ def test_the_sidebar_language_switch_changes_the_labels_and_the_url_and_back(app
 def test_a_chinese_present_link_opens_the_presentation_in_chinese(app):
     app.open("/")  # the server's first session must open "/" (Streamlit issue 9992)
     app.page.goto(app.base_url + "/?lang=zh-CN&present=1&sector=C")
-    wait_in_chinese(app, bar=".st-key-presentation_bar [data-testid=\"stCaptionContainer\"]")
+    wait_in_chinese(app, bar='.st-key-presentation_bar [data-testid="stCaptionContainer"]')
     page = app.page
     assert not page.get_by_test_id("stSidebar").is_visible()
     bar = page.locator(".st-key-presentation_bar").inner_text()
@@ -339,7 +364,7 @@ def test_a_chinese_present_link_opens_the_presentation_in_chinese(app):
     page.locator("h1").first.click()  # focus the page, not a widget
     page.keyboard.press("ArrowRight")
     page.wait_for_selector('[data-testid="stHeading"] h1:has-text("供需对比")')
-    wait_in_chinese(app, bar=".st-key-presentation_bar [data-testid=\"stCaptionContainer\"]")
+    wait_in_chinese(app, bar='.st-key-presentation_bar [data-testid="stCaptionContainer"]')
     query = url_query(app)
     assert query.get("lang") == ["zh-CN"] and query.get("present") == ["1"] and query.get("sector") == ["C"]
     assert app.problems() == []

@@ -68,6 +68,8 @@ def test_a_broken_upload_shows_its_problems_and_changes_nothing(editor_app, tmp_
     error.wait_for()
     assert "1 problem(s); nothing can be loaded" in error.inner_text()
     app.page.get_by_text("The same list as the command line prints it").click()
-    assert "placements.csv:2: hired: hired (5) must not exceed students_placed (3)" in app.page.get_by_test_id("stCode").inner_text()
+    assert (
+        "placements.csv:2: hired: hired (5) must not exceed students_placed (3)" in app.page.get_by_test_id("stCode").inner_text()
+    )
     assert app.page.get_by_role("button", name="Load 1 row").count() == 0
     assert "data version 1" in app.caption()

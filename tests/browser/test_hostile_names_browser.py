@@ -23,9 +23,11 @@ SECTORS = ("<b>b</b> Health :red[red]", "<img src=x onerror=alert(1)> ICT")
 FILE_NAME = "**bold** [evil](http://evil.example).csv"
 # What a renderer would have made of the names: links (HTML and SVG), images, Streamlit's icons,
 # logo and coloured text, KaTeX formulas.
-MADE_FROM_MARKUP = ('a[href*="evil.example"], a[*|href*="evil.example"], img[onerror], img[src="x"], '
-                    'img[alt="Streamlit logo"], [aria-label="home icon"], [class*="stMarkdownColored"], .katex, '
-                    'strong:text-is("bold"), em:text-is("Software")')
+MADE_FROM_MARKUP = (
+    'a[href*="evil.example"], a[*|href*="evil.example"], img[onerror], img[src="x"], '
+    'img[alt="Streamlit logo"], [aria-label="home icon"], [class*="stMarkdownColored"], .katex, '
+    'strong:text-is("bold"), em:text-is("Software")'
+)
 WORD_JOINER = "\u2060"
 
 
@@ -121,8 +123,14 @@ def test_the_data_page_shows_an_uploaded_file_name_as_typed(app):
     app.nav("Data")
     assert made_from_markup(app) == []
     app.page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-        files=[{"name": FILE_NAME, "mimeType": "text/csv",
-                "buffer": "region_code,region_name,<img src=x onerror=alert(1)>\nR9,[x](http://evil.example),1\n".encode()}])
+        files=[
+            {
+                "name": FILE_NAME,
+                "mimeType": "text/csv",
+                "buffer": b"region_code,region_name,<img src=x onerror=alert(1)>\nR9,[x](http://evil.example),1\n",
+            }
+        ]
+    )
     app.wait()
     shown = page_text(app)
     assert app.problems() == []

@@ -38,7 +38,6 @@ def upgrade() -> None:
     )
 
 
-
 def downgrade() -> None:
     op.drop_table("summary_partner_counts")
     op.drop_table("summary_partners")

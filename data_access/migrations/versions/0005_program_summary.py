@@ -28,6 +28,5 @@ def upgrade() -> None:
     )
 
 
-
 def downgrade() -> None:
     op.drop_table("summary_programs")

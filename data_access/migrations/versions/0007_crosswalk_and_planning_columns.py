@@ -31,13 +31,19 @@ def _numbers(kind, *names: str) -> list[sa.Column]:
 
 
 def _enrolment_measures(kind) -> list[sa.Column]:
-    return [*_numbers(kind, "enrolled", "graduates"), sa.Column("entrants", kind(), nullable=True),
-            sa.Column("entrants_missing", sa.Integer(), nullable=False)]
+    return [
+        *_numbers(kind, "enrolled", "graduates"),
+        sa.Column("entrants", kind(), nullable=True),
+        sa.Column("entrants_missing", sa.Integer(), nullable=False),
+    ]
 
 
 def _outcome_measures(kind) -> list[sa.Column]:
-    return [*_numbers(kind, *OUTCOME_COUNTS), sa.Column("wage_x_employed", sa.Float(), nullable=False),
-            sa.Column("employed_with_wage", kind(), nullable=False)]
+    return [
+        *_numbers(kind, *OUTCOME_COUNTS),
+        sa.Column("wage_x_employed", sa.Float(), nullable=False),
+        sa.Column("employed_with_wage", kind(), nullable=False),
+    ]
 
 
 def upgrade() -> None:
@@ -60,31 +66,71 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("program_code", "sector_code"),
     )
     op.create_index("ix_program_sectors_sector_code", "program_sectors", ["sector_code"])
-    op.create_table("program_sector_shares", *_keys("program_code", "sector_code"), sa.Column("share", sa.Float(), nullable=False),
-                    sa.PrimaryKeyConstraint("program_code", "sector_code"))
+    op.create_table(
+        "program_sector_shares",
+        *_keys("program_code", "sector_code"),
+        sa.Column("share", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("program_code", "sector_code"),
+    )
 
-    for table in ("summary_enrolments", "summary_enrolments_by_sector", "summary_outcomes", "summary_outcomes_by_sector",
-                  "summary_programs", "summary_demand_by_sector"):
+    for table in (
+        "summary_enrolments",
+        "summary_enrolments_by_sector",
+        "summary_outcomes",
+        "summary_outcomes_by_sector",
+        "summary_programs",
+        "summary_demand_by_sector",
+    ):
         op.drop_table(table)
     fine = ("region_code", "sector_code", "institution_type")
     coarse = ("sector_code", "institution_type")
     by_region = ("region_code", "institution_type")
-    op.create_table("summary_enrolments", *_keys("year", *fine), *_enrolment_measures(sa.Float),
-                    sa.PrimaryKeyConstraint("year", *fine))
-    op.create_table("summary_enrolments_by_sector", *_keys("year", *coarse), *_enrolment_measures(sa.Float),
-                    sa.PrimaryKeyConstraint("year", *coarse))
-    op.create_table("summary_enrolments_by_region", *_keys("year", *by_region), *_enrolment_measures(sa.Integer),
-                    sa.PrimaryKeyConstraint("year", *by_region))
-    op.create_table("summary_outcomes", *_keys("cohort_year", *fine), *_outcome_measures(sa.Float),
-                    sa.PrimaryKeyConstraint("cohort_year", *fine))
-    op.create_table("summary_outcomes_by_sector", *_keys("cohort_year", *coarse), *_outcome_measures(sa.Float),
-                    sa.PrimaryKeyConstraint("cohort_year", *coarse))
-    op.create_table("summary_outcomes_by_region", *_keys("cohort_year", *by_region), *_outcome_measures(sa.Integer),
-                    sa.PrimaryKeyConstraint("cohort_year", *by_region))
-    op.create_table("summary_programs", *_keys("year", "program_code"), sa.Column("institutions", sa.Integer(), nullable=False),
-                    *_enrolment_measures(sa.Integer), sa.PrimaryKeyConstraint("year", "program_code"))
-    op.create_table("summary_demand_by_sector", *_keys("year", "sector_code"), sa.Column("openings", sa.Integer(), nullable=True),
-                    sa.PrimaryKeyConstraint("year", "sector_code"))
+    op.create_table(
+        "summary_enrolments", *_keys("year", *fine), *_enrolment_measures(sa.Float), sa.PrimaryKeyConstraint("year", *fine)
+    )
+    op.create_table(
+        "summary_enrolments_by_sector",
+        *_keys("year", *coarse),
+        *_enrolment_measures(sa.Float),
+        sa.PrimaryKeyConstraint("year", *coarse),
+    )
+    op.create_table(
+        "summary_enrolments_by_region",
+        *_keys("year", *by_region),
+        *_enrolment_measures(sa.Integer),
+        sa.PrimaryKeyConstraint("year", *by_region),
+    )
+    op.create_table(
+        "summary_outcomes",
+        *_keys("cohort_year", *fine),
+        *_outcome_measures(sa.Float),
+        sa.PrimaryKeyConstraint("cohort_year", *fine),
+    )
+    op.create_table(
+        "summary_outcomes_by_sector",
+        *_keys("cohort_year", *coarse),
+        *_outcome_measures(sa.Float),
+        sa.PrimaryKeyConstraint("cohort_year", *coarse),
+    )
+    op.create_table(
+        "summary_outcomes_by_region",
+        *_keys("cohort_year", *by_region),
+        *_outcome_measures(sa.Integer),
+        sa.PrimaryKeyConstraint("cohort_year", *by_region),
+    )
+    op.create_table(
+        "summary_programs",
+        *_keys("year", "program_code"),
+        sa.Column("institutions", sa.Integer(), nullable=False),
+        *_enrolment_measures(sa.Integer),
+        sa.PrimaryKeyConstraint("year", "program_code"),
+    )
+    op.create_table(
+        "summary_demand_by_sector",
+        *_keys("year", "sector_code"),
+        sa.Column("openings", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("year", "sector_code"),
+    )
 
 
 def downgrade() -> None:
@@ -92,9 +138,17 @@ def downgrade() -> None:
     for table, column in (("programs", "sector_code"), ("demand", "openings")):
         if bind.execute(sa.text(f"SELECT COUNT(*) FROM {table} WHERE {column} IS NULL")).scalar_one():  # constant names
             raise RuntimeError(f"{table} has rows without {column}, which version 1 cannot hold: remove them first")
-    for table in ("summary_enrolments", "summary_enrolments_by_sector", "summary_enrolments_by_region", "summary_outcomes",
-                  "summary_outcomes_by_sector", "summary_outcomes_by_region", "summary_programs", "summary_demand_by_sector",
-                  "program_sector_shares"):
+    for table in (
+        "summary_enrolments",
+        "summary_enrolments_by_sector",
+        "summary_enrolments_by_region",
+        "summary_outcomes",
+        "summary_outcomes_by_sector",
+        "summary_outcomes_by_region",
+        "summary_programs",
+        "summary_demand_by_sector",
+        "program_sector_shares",
+    ):
         op.drop_table(table)
     op.drop_index("ix_program_sectors_sector_code", table_name="program_sectors")
     op.drop_table("program_sectors")
@@ -110,16 +164,41 @@ def downgrade() -> None:
     # The version-1 summary shapes, empty: the upgrade that follows any downgrade refills them.
     fine = ("region_code", "sector_code", "institution_type")
     coarse = ("sector_code", "institution_type")
-    old_outcomes = [*_numbers(sa.Integer, *OUTCOME_COUNTS), sa.Column("wage_x_employed", sa.Float(), nullable=False),
-                    sa.Column("employed_with_wage", sa.Integer(), nullable=False)]
-    op.create_table("summary_enrolments", *_keys("year", *fine), *_numbers(sa.Integer, "enrolled", "graduates"),
-                    sa.PrimaryKeyConstraint("year", *fine))
-    op.create_table("summary_enrolments_by_sector", *_keys("year", *coarse), *_numbers(sa.Integer, "enrolled", "graduates"),
-                    sa.PrimaryKeyConstraint("year", *coarse))
-    op.create_table("summary_outcomes", *_keys("cohort_year", *fine), *old_outcomes, sa.PrimaryKeyConstraint("cohort_year", *fine))
-    op.create_table("summary_outcomes_by_sector", *_keys("cohort_year", *coarse),
-                    *[sa.Column(c.name, c.type, nullable=False) for c in old_outcomes], sa.PrimaryKeyConstraint("cohort_year", *coarse))
-    op.create_table("summary_programs", *_keys("year", "program_code", "sector_code"),
-                    *_numbers(sa.Integer, "institutions", "enrolled", "graduates"), sa.PrimaryKeyConstraint("year", "program_code"))
-    op.create_table("summary_demand_by_sector", *_keys("year", "sector_code"), *_numbers(sa.Integer, "openings"),
-                    sa.PrimaryKeyConstraint("year", "sector_code"))
+    old_outcomes = [
+        *_numbers(sa.Integer, *OUTCOME_COUNTS),
+        sa.Column("wage_x_employed", sa.Float(), nullable=False),
+        sa.Column("employed_with_wage", sa.Integer(), nullable=False),
+    ]
+    op.create_table(
+        "summary_enrolments",
+        *_keys("year", *fine),
+        *_numbers(sa.Integer, "enrolled", "graduates"),
+        sa.PrimaryKeyConstraint("year", *fine),
+    )
+    op.create_table(
+        "summary_enrolments_by_sector",
+        *_keys("year", *coarse),
+        *_numbers(sa.Integer, "enrolled", "graduates"),
+        sa.PrimaryKeyConstraint("year", *coarse),
+    )
+    op.create_table(
+        "summary_outcomes", *_keys("cohort_year", *fine), *old_outcomes, sa.PrimaryKeyConstraint("cohort_year", *fine)
+    )
+    op.create_table(
+        "summary_outcomes_by_sector",
+        *_keys("cohort_year", *coarse),
+        *[sa.Column(c.name, c.type, nullable=False) for c in old_outcomes],
+        sa.PrimaryKeyConstraint("cohort_year", *coarse),
+    )
+    op.create_table(
+        "summary_programs",
+        *_keys("year", "program_code", "sector_code"),
+        *_numbers(sa.Integer, "institutions", "enrolled", "graduates"),
+        sa.PrimaryKeyConstraint("year", "program_code"),
+    )
+    op.create_table(
+        "summary_demand_by_sector",
+        *_keys("year", "sector_code"),
+        *_numbers(sa.Integer, "openings"),
+        sa.PrimaryKeyConstraint("year", "sector_code"),
+    )

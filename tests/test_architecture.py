@@ -1,0 +1,69 @@
+"""The shape of the code: the data layer is a library without Streamlit and without import cycles,
+and pages hold no SQL. Read from the source files, imports inside functions included."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_ACCESS = ROOT / "data_access"
+
+
+def _run_time_nodes(tree: ast.AST):
+    """Every node of ``tree`` but those under ``if TYPE_CHECKING:`` (imports for type annotations only)."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            continue
+        yield node
+        yield from _run_time_nodes(node)
+
+
+def imports_of(path: Path, package: str) -> set[str]:
+    """Every module ``path`` imports when it runs (relative imports resolved within ``package``), at any
+    depth of the code, functions included."""
+    found = set()
+    for node in _run_time_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = f"{package}.{base}" if base else package
+                found |= {f"{base}.{alias.name}" for alias in node.names}  # from . import summaries
+            found.add(base)
+    return found
+
+
+def data_access_graph() -> dict[str, set[str]]:
+    modules = {f"data_access.{p.stem}": p for p in DATA_ACCESS.glob("*.py") if p.stem != "__init__"}
+    return {name: {m for m in imports_of(path, "data_access") if m in modules and m != name} for name, path in modules.items()}
+
+
+def test_the_data_layer_never_imports_streamlit():
+    for path in DATA_ACCESS.rglob("*.py"):
+        assert not any(m.split(".")[0] == "streamlit" for m in imports_of(path, "data_access")), path
+
+
+def test_the_data_layer_has_no_import_cycle():
+    graph = data_access_graph()
+    assert "data_access.loading" in graph["data_access.store"]  # the store fills the default database by loading
+    visiting, done = set(), set()
+
+    def visit(module: str, path: list[str]) -> None:
+        assert module not in visiting, " -> ".join(path + [module])
+        if module in done:
+            return
+        visiting.add(module)
+        for imported in sorted(graph[module]):
+            visit(imported, path + [module])
+        visiting.discard(module)
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, [])
+
+
+def test_pages_hold_no_sql():
+    for path in (ROOT / "pages").glob("*.py"):
+        assert not any(m.split(".")[0] == "sqlalchemy" for m in imports_of(path, "pages")), path
