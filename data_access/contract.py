@@ -1,4 +1,4 @@
-"""The nine tables of the data contract: columns, kinds, keys and references.
+"""The tables of the data contract (version 2): columns, kinds, keys and references.
 
 This module is the single written-down form of the contract's table section;
 validation, loading and the documentation tests all read it.
@@ -11,7 +11,7 @@ from typing import Literal
 
 from .messages import Message
 
-ColumnKind = Literal["text", "int", "year", "money"]
+ColumnKind = Literal["text", "int", "year", "money", "number"]
 NormalForm = Literal["NFC", "NFKC"]
 
 YEAR_MIN = 1990
@@ -20,6 +20,8 @@ YEAR_MAX = 2100
 INT_MIN, INT_MAX = -2_147_483_648, 2_147_483_647
 # A monthly wage above this is a typing error, not a wage (and keeps every sum of wages finite).
 MONEY_MAX = 10_000_000
+SHARE_TOLERANCE = 0.001  # a program's sector shares add up to 1 within this
+DURATION_MIN, DURATION_MAX = 1, 8  # years from entry to graduation
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,13 @@ class Column:
     minimum: int | float | None = None
     maximum: int | float | None = None
     normal_form: NormalForm = "NFC"
+    above_minimum: bool = False  # the minimum itself is not allowed (a share is more than 0)
+    meaning: str | None = None  # the value_kind text that describes it, when not its kind's
 
     def describe(self) -> Message:
         """The expected value in words, for problem messages (English as a str; ``.text(language)`` translates)."""
+        if self.meaning:
+            return Message(f"value_kind.{self.meaning}", first=self.minimum, last=self.maximum)
         if self.kind == "year":
             return Message("value_kind.year", first=YEAR_MIN, last=YEAR_MAX)
         if self.kind == "int" and self.count:
@@ -92,9 +98,9 @@ def _text(name: str, optional: bool = False) -> Column:
     return Column(name, "text", optional, normal_form="NFC")
 
 
-def _code(name: str) -> Column:
+def _code(name: str, optional: bool = False) -> Column:
     """A key or a reference to one: compatibility-normalised (NFKC), so look-alike forms are one code."""
-    return Column(name, "text", normal_form="NFKC")
+    return Column(name, "text", optional, normal_form="NFKC")
 
 
 def _count(name: str, optional: bool = False) -> Column:
@@ -109,11 +115,27 @@ def _money(name: str, optional: bool = False) -> Column:
     return Column(name, "money", optional, minimum=0, maximum=MONEY_MAX)
 
 
+def _share(name: str) -> Column:
+    """A share of a whole: more than 0, at most 1."""
+    return Column(name, "number", minimum=0, maximum=1, above_minimum=True, meaning="share")
+
+
+def _rate(name: str, optional: bool = False) -> Column:
+    """A rate per year: from 0 to 1."""
+    return Column(name, "number", optional, minimum=0, maximum=1, meaning="rate")
+
+
+def _duration(name: str, optional: bool = False) -> Column:
+    return Column(name, "int", optional, minimum=DURATION_MIN, maximum=DURATION_MAX, meaning="duration")
+
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
         TableSpec("regions", (_code("region_code"), _text("region_name")), ("region_code",)),
-        TableSpec("sectors", (_code("sector_code"), _text("sector_name")), ("sector_code",)),
+        TableSpec(
+            "sectors", (_code("sector_code"), _text("sector_name"), _rate("replacement_rate", optional=True)), ("sector_code",)
+        ),
         TableSpec(
             "institutions",
             (_code("institution_id"), _text("institution_name"), _code("region_code"), _text("institution_type")),
@@ -122,9 +144,21 @@ TABLES: dict[str, TableSpec] = {
         ),
         TableSpec(
             "programs",
-            (_code("program_code"), _text("program_name"), _code("sector_code"), _text("level", optional=True)),
+            (
+                _code("program_code"),
+                _text("program_name"),
+                _code("sector_code", optional=True),
+                _text("level", optional=True),
+                _duration("duration_years", optional=True),
+            ),
             ("program_code",),
             (Reference("sector_code", "sectors"),),
+        ),
+        TableSpec(
+            "program_sectors",
+            (_code("program_code"), _code("sector_code"), _share("share")),
+            ("program_code", "sector_code"),
+            (Reference("program_code", "programs"), Reference("sector_code", "sectors")),
         ),
         TableSpec(
             "employers",
@@ -141,7 +175,14 @@ TABLES: dict[str, TableSpec] = {
         ),
         TableSpec(
             "enrolments",
-            (_year("year"), _code("institution_id"), _code("program_code"), _count("enrolled"), _count("graduates")),
+            (
+                _year("year"),
+                _code("institution_id"),
+                _code("program_code"),
+                _count("enrolled"),
+                _count("graduates"),
+                _count("entrants", optional=True),
+            ),
             ("year", "institution_id", "program_code"),
             (Reference("institution_id", "institutions"), Reference("program_code", "programs")),
         ),
@@ -181,7 +222,13 @@ TABLES: dict[str, TableSpec] = {
         ),
         TableSpec(
             "demand",
-            (_year("year"), _code("region_code"), _code("sector_code"), _count("openings"), _count("employment", optional=True)),
+            (
+                _year("year"),
+                _code("region_code"),
+                _code("sector_code"),
+                _count("openings", optional=True),
+                _count("employment", optional=True),
+            ),
             ("year", "region_code", "sector_code"),
             (Reference("region_code", "regions"), Reference("sector_code", "sectors")),
         ),
@@ -195,6 +242,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "sectors",
     "institutions",
     "programs",
+    "program_sectors",
     "employers",
     "enrolments",
     "placements",

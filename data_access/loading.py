@@ -18,7 +18,7 @@ from . import summaries
 from .contract import LOAD_ORDER, TABLES
 from .engines import database_name, first_line, is_read_only
 from .messages import Message
-from .models import CONTRACT_MODELS, LoadLock, LoadLog, LoadUndo
+from .models import CONTRACT_MODELS, LoadLock, LoadLog, LoadUndo, ProgramSector
 from .settings import get_settings
 from .validation import FILE_LEVEL, Problem, Source, ValidationResult, collect_sources, validate_sources
 
@@ -62,12 +62,34 @@ def stored_keys(engine_or_connection, table: str) -> set:
     return set(engine_or_connection.execute(select(key_column)).scalars())
 
 
+def stored_shares(engine_or_connection, programs: set[str]) -> dict[tuple[str, str], float]:
+    """The stored sector shares of ``programs``: {(program_code, sector_code): share}."""
+    statement = select(ProgramSector.program_code, ProgramSector.sector_code, ProgramSector.share)
+    found: dict[tuple[str, str], float] = {}
+    codes = sorted(programs)
+    for start in range(0, len(codes), KEY_BATCH):
+        batch = statement.where(ProgramSector.program_code.in_(codes[start : start + KEY_BATCH]))
+        if isinstance(engine_or_connection, Engine):
+            with engine_or_connection.connect() as connection:
+                rows = connection.execute(batch).all()
+        else:
+            rows = engine_or_connection.execute(batch).all()
+        found.update({(program, sector): share for program, sector, share in rows})
+    return found
+
+
 def validate_for_load(
     engine: Engine, sources: list[Source], *, replace: bool = False, max_problems: int = 200
 ) -> ValidationResult:
-    """Validate sources as a load into ``engine`` would (references may use stored rows unless replacing)."""
-    lookup = None if replace else (lambda table: stored_keys(engine, table))
-    return validate_sources(sources, existing_keys=lookup, max_problems=max_problems)
+    """Validate sources as a load into ``engine`` would (references and sector shares use stored rows unless replacing)."""
+    if replace:
+        return validate_sources(sources, max_problems=max_problems)
+    return validate_sources(
+        sources,
+        existing_keys=lambda table: stored_keys(engine, table),
+        stored_shares=lambda programs: stored_shares(engine, programs),
+        max_problems=max_problems,
+    )
 
 
 def load_paths(
@@ -157,7 +179,10 @@ def load_sources(
     try:
         with change_transaction(engine, who) as connection:
             lookup = None if replace else (lambda table: stored_keys(connection, table))
-            result = outcome.validation = validate_sources(sources, existing_keys=lookup, max_problems=max_problems)
+            shares = None if replace else (lambda programs: stored_shares(connection, programs))
+            result = outcome.validation = validate_sources(
+                sources, existing_keys=lookup, stored_shares=shares, max_problems=max_problems
+            )
             if not result.ok:
                 raise _NothingToWrite
             if not replace and not any(result.rows.values()):

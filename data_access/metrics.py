@@ -31,9 +31,10 @@ def counts(values: pd.Series, *, missing_is_zero: bool = True) -> pd.Series:
 
 
 def add_supply_demand_measures(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add gap = supply - demand and coverage_ratio = supply / demand (empty when demand is 0)."""
-    frame["supply"] = counts(frame["supply"])
-    frame["demand"] = counts(frame["demand"])
+    """Add gap = supply - demand and coverage_ratio = supply / demand (empty when demand is 0, and
+    both empty where a side is missing)."""
+    frame["supply"] = counts(frame["supply"], missing_is_zero=False)
+    frame["demand"] = counts(frame["demand"], missing_is_zero=False)
     frame["gap"] = frame["supply"] - frame["demand"]
     frame["coverage_ratio"] = ratio(frame["supply"], frame["demand"])
     return frame

@@ -42,19 +42,57 @@ def _joined(left: pd.DataFrame, right: pd.DataFrame, by: Sequence[str]) -> pd.Da
 # --- supply and demand ---------------------------------------------------------------
 
 
+def data_calendar(session: Session) -> dict[str, list[int]]:
+    """The years each fact table has rows for (outcomes: cohort years), ascending: a year a table has
+    no rows for is missing for that table, not zero. Read once per session and data version."""
+    key = ("queries.calendar", current_data_version(session))
+    if key not in session.info:
+        session.info[key] = {
+            fact.name: sorted(int(y) for y in aggregate(session, fact, Filters(), ["year"], {})["year"])
+            for fact in (ENROLMENTS, DEMAND, PLACEMENTS, OUTCOMES)
+        }
+    return session.info[key]
+
+
+def comparable_years(session: Session) -> list[int]:
+    """The years with both supply (enrolments) and demand rows: the only years a gap or a coverage ratio is computed for."""
+    calendar = data_calendar(session)
+    return sorted(set(calendar["enrolments"]) & set(calendar["demand"]))
+
+
 def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> pd.DataFrame:
     """Supply (graduates of linked programs, by share) against demand (openings), grouped by ``by``.
 
-    ``by`` is any ordered subset of ``year``, ``region_code``, ``sector_code``.
-    Returns the ``by`` columns (with ``region_name`` / ``sector_name`` after
-    their codes), then supply, demand, gap, coverage_ratio; one row per group
-    present on either side (a missing side counts 0); coverage_ratio is empty
-    when demand is 0.
+    ``by`` is any ordered subset of ``year``, ``region_code``, ``sector_code``. Returns the ``by``
+    columns (with ``region_name`` / ``sector_name`` after their codes), then supply, demand, gap,
+    coverage_ratio; one row per group present on either side. Within a year that has rows on both
+    sides a missing side counts 0; a year without any enrolment (or demand) rows is missing, so its
+    supply (or demand), gap and ratio are empty. Grouped over several years, only the years with
+    both sides are summed (``comparable_years``). coverage_ratio is empty when demand is 0.
     """
-    supply = aggregate(session, ENROLMENTS, filters, by, {"supply": Sum("graduates")}, linked_only=True)
-    demand = aggregate(session, DEMAND, filters, by, {"demand": Sum("openings")})
-    frame = with_names(session, _joined(supply, demand, by), by)
+    by_year = list(dict.fromkeys(["year", *by]))
+    supply = aggregate(session, ENROLMENTS, filters, by_year, {"supply": Sum("graduates")}, linked_only=True)
+    demand = aggregate(session, DEMAND, filters, by_year, {"demand": Sum("openings")})
+    frame = _joined(supply, demand, by_year)
+    calendar = data_calendar(session)
+    if "year" in by:
+        frame = frame.assign(
+            supply=_zero_within(frame, "supply", calendar["enrolments"]), demand=_zero_within(frame, "demand", calendar["demand"])
+        )
+    else:
+        frame = frame[frame["year"].isin(comparable_years(session))].fillna({"supply": 0.0, "demand": 0.0})
+        frame = (
+            frame.groupby(list(by), as_index=False)[["supply", "demand"]].sum()
+            if by
+            else frame[["supply", "demand"]].sum().to_frame().T
+        )
+    frame = with_names(session, frame[[*by, "supply", "demand"]], by)
     return add_supply_demand_measures(frame)
+
+
+def _zero_within(frame: pd.DataFrame, column: str, years: list[int]) -> pd.Series:
+    """``column`` with an empty cell counted 0 in the years its table covers and left empty in the others."""
+    return frame[column].where(frame[column].notna() | ~frame["year"].isin(years), 0.0)
 
 
 def supply_demand_detail(session: Session, *, filters: Filters) -> pd.DataFrame:

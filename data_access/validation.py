@@ -20,7 +20,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from .contract import LOAD_ORDER, TABLES, Column, TableSpec
+from .contract import LOAD_ORDER, SHARE_TOLERANCE, TABLES, Column, TableSpec
 from .excel import is_workbook, workbook_to_csv
 from .messages import Message, in_language
 
@@ -168,13 +168,16 @@ def validate_sources(
     sources: list[Source],
     *,
     existing_keys: Callable[[str], set] | None = None,
+    stored_shares: Callable[[set[str]], dict[tuple[str, str], float]] | None = None,
     max_problems: int = 200,
 ) -> ValidationResult:
     """Parse and check every source against the contract.
 
     ``existing_keys(table)`` returns the keys already stored in a parent table,
-    so references may resolve to stored rows; pass ``None`` when the load
-    replaces everything (only rows of the same load count then).
+    so references may resolve to stored rows; ``stored_shares(programs)`` the
+    stored sector shares of those programs, {(program, sector): share}, so that
+    their sum is checked on the table as it will stand. Pass ``None`` for both
+    when the load replaces everything (only rows of the same load count then).
     """
     result = ValidationResult(sources=list(sources))
     collect = _Collector(result, max_problems)
@@ -196,6 +199,7 @@ def validate_sources(
         if parsed is not None:
             result.rows[spec.name], lines_of[spec.name] = parsed
     _check_references(result, lines_of, seen_tables, existing_keys, collect)
+    _check_shares(result, lines_of, seen_tables, stored_shares, collect)
     return result
 
 
@@ -448,6 +452,14 @@ def _parse_record(
         for column_name, message in row_rule_violations(spec.name, row):
             collect.add(file, line, column_name, message)
             ok = False
+    if ok and spec.name == "enrolments" and row["graduates"] > row["enrolled"]:
+        # Possible (a cohort larger than this year's enrolment), but more often two columns swapped.
+        collect.warn(
+            file,
+            line,
+            "graduates",
+            Message("validation.graduates_over_enrolled", graduates=row["graduates"], enrolled=row["enrolled"]),
+        )
     return row if ok else None
 
 
@@ -467,13 +479,15 @@ def parse_value(raw: str, column: Column) -> tuple[object, Message | None]:
         if text.isascii() and text.isprintable():  # ASCII is in every normal form, and has no control character
             return text, None
         return _parse_text(text, column)
-    if kind != "money" and len(text) < 10 and text.isdigit() and text.isascii():  # 0-9 only, below every maximum
+    if kind in ("int", "year") and len(text) < 10 and text.isdigit() and text.isascii():  # 0-9 only, below INT_MAX
         number = int(text)
-        if kind == "year" and not _within(number, column):
+        if (kind == "year" or column.meaning) and not _within(number, column):
             return None, _wrong_value(column, text)
         return number, None
     if kind == "money":
         return _parse_money(text, column)
+    if kind == "number":
+        return _parse_number(text, column)
     return _parse_whole_number(text, column)
 
 
@@ -522,6 +536,16 @@ def _parse_money(text: str, column: Column) -> tuple[float | None, Message | Non
     return amount + 0.0, None  # -0.0 becomes 0.0
 
 
+def _parse_number(text: str, column: Column) -> tuple[float | None, Message | None]:
+    """A decimal number within the column's bounds (a share, a rate)."""
+    if not _DECIMAL.fullmatch(text):
+        return None, _wrong_value(column, text)
+    number = float(text) + 0.0  # -0.0 becomes 0.0
+    if not _within(number, column) or (column.above_minimum and number == column.minimum):
+        return None, _wrong_value(column, text)
+    return number, None
+
+
 def _within(number: float, column: Column) -> bool:
     """Whether ``number`` lies within the column's bounds (an open end where it has none)."""
     return (column.minimum is None or number >= column.minimum) and (column.maximum is None or number <= column.maximum)
@@ -564,6 +588,8 @@ def row_rule_violations(table: str, row: Mapping) -> list[tuple[str, Message]]:
                 found.append(
                     (part, Message("validation.part_over_employed", part=part, value=row[part], employed=row["employed"]))
                 )
+    if table == "demand" and row["openings"] is None and row["employment"] is None:
+        found.append(("openings", Message("validation.demand_without_openings_or_employment")))
     return found
 
 
@@ -594,13 +620,59 @@ def _check_references(
             key = "validation.unknown_reference_replacing" if existing_keys is None else "validation.unknown_reference"
             for row, line in zip(result.rows[table], lines_of[table]):
                 value = row[reference.column]
-                if value not in keys:
-                    collect.add(
-                        file_of[table],
-                        line,
-                        reference.column,
-                        Message(key, column=reference.column, value=repr(value), file=TABLES[reference.table].file_name),
-                    )
+                if value is not None and value not in keys:
+                    message = Message(key, column=reference.column, value=repr(value), file=TABLES[reference.table].file_name)
+                    near = _near_miss(value, keys)
+                    if near is not None:
+                        message = Message("validation.did_you_mean", problem=message, suggestion=near)
+                    collect.add(file_of[table], line, reference.column, message)
+
+
+def _loose(code: str) -> str:
+    return "".join(code.split()).casefold()
+
+
+def _near_miss(value: str, keys: set) -> str | None:
+    """The one known key that differs from ``value`` only by case or spacing ("r 01" for R01), else None."""
+    loose = _loose(value)
+    matches = [key for key in keys if isinstance(key, str) and _loose(key) == loose]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _check_shares(
+    result: ValidationResult,
+    lines_of: dict[str, list[int]],
+    file_of: dict[str, str],
+    stored_shares: Callable[[set[str]], dict[tuple[str, str], float]] | None,
+    collect: _Collector,
+) -> None:
+    """The sector shares of every program in program_sectors add up to 1 (within SHARE_TOLERANCE), on the
+    table as it will stand after the load: the stored rows of the same programs (unless replacing), with
+    the rows of this load put over them. A problem points at the program's first line in the file."""
+    rows = result.rows.get("program_sectors")
+    if not rows:
+        return
+    first_line: dict[str, int] = {}
+    for row, line in zip(rows, lines_of["program_sectors"]):
+        first_line.setdefault(row["program_code"], line)
+    shares = dict(stored_shares(set(first_line))) if stored_shares is not None else {}
+    shares.update({(row["program_code"], row["sector_code"]): row["share"] for row in rows})
+    totals: dict[str, float] = {}
+    kept: dict[str, int] = {}
+    for (program, _), share in shares.items():
+        totals[program] = totals.get(program, 0.0) + share
+        kept[program] = kept.get(program, 0) + 1
+    loaded = {program: sum(1 for row in rows if row["program_code"] == program) for program in first_line}
+    for program, line in first_line.items():
+        if abs(totals[program] - 1) > SHARE_TOLERANCE:
+            stored = kept[program] - loaded[program]
+            key = "validation.shares_with_stored" if stored else "validation.shares_do_not_add_up"
+            collect.add(
+                file_of["program_sectors"],
+                line,
+                "share",
+                Message(key, program=repr(program), total=f"{totals[program]:.4g}", stored=stored, tolerance=SHARE_TOLERANCE),
+            )
 
 
 def _show_key(key: tuple) -> str:

@@ -168,7 +168,7 @@ def test_an_empty_file_asks_for_the_header(tiny_engine):
         tiny_engine,
         [UploadedTable("enrolments.csv", b"")],
         [
-            "enrolments.csv:1: -: file is empty: expected a header row with year, institution_id, program_code, enrolled, graduates",
+            "enrolments.csv:1: -: file is empty: expected a header row with year, institution_id, program_code, enrolled, graduates, entrants",
         ],
     )
 

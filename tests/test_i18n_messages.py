@@ -154,9 +154,9 @@ BROKEN_FILES = {
     "empty file": (
         [UploadedTable("enrolments.csv", b"")],
         [
-            "enrolments.csv:1: -: file is empty: expected a header row with year, institution_id, program_code, enrolled, graduates"
+            "enrolments.csv:1: -: file is empty: expected a header row with year, institution_id, program_code, enrolled, graduates, entrants"
         ],
-        ["enrolments.csv:1: -: 文件为空：应有表头行，包含 year、institution_id、program_code、enrolled、graduates"],
+        ["enrolments.csv:1: -: 文件为空：应有表头行，包含 year、institution_id、program_code、enrolled、graduates、entrants"],
     ),
     "several xlsx sheets": (
         [workbook_upload("enrolments.xlsx", {"Sheet1": [ENROLMENTS_HEADER, [2024, "I1", "P1", 110, 40]], "Notes": [["draft"]]})],
@@ -187,11 +187,11 @@ BROKEN_FILES = {
         [UploadedTable("graduates.csv", b"a,b\n1,2\n")],
         [
             "graduates.csv:0: -: file name does not name a table: expected one of regions.csv, sectors.csv, "
-            "institutions.csv, programs.csv, employers.csv, enrolments.csv, placements.csv, outcomes.csv, demand.csv"
+            "institutions.csv, programs.csv, program_sectors.csv, employers.csv, enrolments.csv, placements.csv, outcomes.csv, demand.csv"
         ],
         [
             "graduates.csv:0: -: 文件名不对应任何数据表：应为 regions.csv、sectors.csv、institutions.csv、programs.csv、"
-            "employers.csv、enrolments.csv、placements.csv、outcomes.csv、demand.csv 之一"
+            "program_sectors.csv、employers.csv、enrolments.csv、placements.csv、outcomes.csv、demand.csv 之一"
         ],
     ),
 }

@@ -14,7 +14,7 @@ import pytest
 from data_access.contract import TABLES
 from data_access.validation import Source, decode_text, parse_value, validate_paths, validate_sources
 
-from .conftest import TINY, TINY_ROWS, write_csv
+from .conftest import TINY, TINY_TABLE_ROWS, write_csv
 
 # Keys "already stored" for tests that check one file whose references must resolve.
 STORED = {
@@ -122,7 +122,9 @@ def test_required_text_is_trimmed_and_must_not_be_empty():
 def test_an_optional_column_absent_from_the_header_gives_none_in_every_row():
     result = check(("programs.csv", "program_code,program_name,sector_code\nP1,Nursing,Q\n"))
     assert result.ok, lines(result)
-    assert result.rows == {"programs": [{"program_code": "P1", "program_name": "Nursing", "sector_code": "Q", "level": None}]}
+    assert result.rows == {
+        "programs": [{"program_code": "P1", "program_name": "Nursing", "sector_code": "Q", "level": None, "duration_years": None}]
+    }
 
 
 def test_a_bad_cell_in_a_file_is_reported_with_its_line_and_column():
@@ -278,13 +280,14 @@ def test_references_are_case_sensitive():
 def test_the_tiny_fixture_validates_on_its_own_as_a_replacing_load():
     result = validate_paths([TINY])
     assert result.ok, result.report_lines()
-    assert {table: len(rows) for table, rows in result.rows.items()} == TINY_ROWS
+    assert {table: len(rows) for table, rows in result.rows.items()} == TINY_TABLE_ROWS
     assert result.rows["enrolments"][1] == {
         "year": 2023,
         "institution_id": "I2",
         "program_code": "P2",
         "enrolled": 50,
         "graduates": 12,
+        "entrants": None,
     }
 
 
@@ -332,7 +335,9 @@ def test_an_empty_file_is_reported_with_the_expected_header():
 
 def test_a_file_of_blank_lines_is_empty_too():
     result = check(("sectors.csv", "\n\n"))
-    assert lines(result) == ["sectors.csv:1: -: file is empty: expected a header row with sector_code, sector_name"]
+    assert lines(result) == [
+        "sectors.csv:1: -: file is empty: expected a header row with sector_code, sector_name, replacement_rate"
+    ]
 
 
 def test_a_blank_first_line_is_not_reported_as_an_empty_file():
@@ -353,7 +358,8 @@ def test_a_file_whose_name_is_not_a_table_is_rejected_listing_the_expected_names
     result = check(("notes.csv", "a,b\n1,2\n"))
     assert lines(result) == [
         "notes.csv:0: -: file name does not name a table: expected one of regions.csv, sectors.csv, "
-        "institutions.csv, programs.csv, employers.csv, enrolments.csv, placements.csv, outcomes.csv, demand.csv"
+        "institutions.csv, programs.csv, program_sectors.csv, employers.csv, enrolments.csv, placements.csv, outcomes.csv, "
+        "demand.csv"
     ]
 
 
@@ -469,7 +475,7 @@ def test_chinese_names_parse_to_the_same_rows_in_utf8_with_bom_and_gb18030_as_in
 
     expected = rows(tmp_path / "utf8", "utf-8")
     assert expected["regions"][0] == {"region_code": "R1", "region_name": "北部新区"}
-    assert expected["sectors"][0] == {"sector_code": "Q", "sector_name": "卫生和社会工作"}
+    assert expected["sectors"][0] == {"sector_code": "Q", "sector_name": "卫生和社会工作", "replacement_rate": None}
     assert rows(tmp_path / encoding, encoding) == expected
 
 

@@ -1,0 +1,173 @@
+"""Contract version 2: a program trains for several sectors in shares, or for none; a year a table
+has no rows for is missing, not zero. Numbers worked out by hand in tests/fixtures/README.md (v2)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy.orm import Session
+
+from data_access import queries
+from data_access.filters import Filters
+from data_access.loading import load_paths
+from data_access.snapshot import build_snapshot
+
+from .conftest import FIXTURES, write_csv
+
+
+def problems(outcome) -> list[str]:
+    """The problems of a load, each with its file's name only."""
+    return [f"{Path(p.file).name}:{p.line}: {p.column}: {p.message}" for p in outcome.validation.problems]
+
+
+V2 = FIXTURES / "v2"
+
+
+@pytest.fixture
+def v2_engine(engine):
+    outcome = load_paths(engine, [V2])
+    assert outcome.ok, outcome.validation.report_lines()
+    return engine
+
+
+def independent_supply_demand(folder) -> pd.DataFrame:
+    """supply_demand.csv computed with pandas straight from the CSV files and the contract's words."""
+    read = {
+        name: pd.read_csv(folder / f"{name}.csv", dtype={"sector_code": str})
+        for name in ("programs", "program_sectors", "enrolments", "institutions", "demand")
+    }
+    programs, crosswalk = read["programs"], read["program_sectors"]
+    own = programs[~programs["program_code"].isin(crosswalk["program_code"]) & programs["sector_code"].notna()]
+    shares = pd.concat([crosswalk, own[["program_code", "sector_code"]].assign(share=1.0)])
+    enrolments = read["enrolments"].merge(read["institutions"][["institution_id", "region_code"]], on="institution_id")
+    supply = (
+        enrolments.merge(shares, on="program_code")
+        .assign(supply=lambda f: f["graduates"] * f["share"])
+        .groupby(["year", "region_code", "sector_code"], as_index=False)["supply"]
+        .sum()
+    )
+    demand = read["demand"].groupby(["year", "region_code", "sector_code"], as_index=False)["openings"].sum()
+    frame = supply.merge(demand.rename(columns={"openings": "demand"}), on=["year", "region_code", "sector_code"], how="outer")
+    supply_years, demand_years = set(enrolments["year"]), set(read["demand"]["year"])
+    frame["supply"] = frame["supply"].where(frame["supply"].notna() | ~frame["year"].isin(supply_years), 0.0)
+    frame["demand"] = frame["demand"].where(frame["demand"].notna() | ~frame["year"].isin(demand_years), 0.0)
+    frame["gap"] = frame["supply"] - frame["demand"]
+    frame["coverage_ratio"] = frame["supply"] / frame["demand"].replace(0, np.nan)
+    return frame.sort_values(["year", "region_code", "sector_code"]).reset_index(drop=True)
+
+
+def test_a_version_2_folder_loads_and_its_supply_demand_csv_equals_an_independent_computation(v2_engine):
+    with Session(v2_engine) as session:
+        archive = zipfile.ZipFile(io.BytesIO(build_snapshot(session, filters=Filters())))
+    exported = pd.read_csv(io.BytesIO(archive.read("supply_demand.csv")), encoding="utf-8-sig")
+    expected = independent_supply_demand(V2)
+    columns = ["year", "region_code", "sector_code", "supply", "demand", "gap", "coverage_ratio"]
+    pd.testing.assert_frame_equal(exported[columns], expected[columns], check_dtype=False)
+    # by hand (tests/fixtures/README.md): 2022 R1 C is 30 x 0.6 = 18 against 20; 2023 has no supply at all.
+    cells = exported.set_index(["year", "region_code", "sector_code"])
+    assert cells.loc[(2022, "R1", "C"), "supply"] == 18 and cells.loc[(2022, "R1", "F"), "supply"] == 12
+    assert pd.isna(cells.loc[(2023, "R1", "C"), "supply"]) and pd.isna(cells.loc[(2023, "R1", "C"), "gap"])
+    assert cells.loc[(2024, "R1", "F"), "demand"] == 0  # 2024 has demand rows, none for F
+
+
+def test_graduates_of_a_program_linked_to_no_sector_are_never_supply(v2_engine):
+    with Session(v2_engine) as session:
+        not_linked = queries.supply_not_linked(session, filters=Filters())
+        by_sector = queries.gaps_by_sector(session, filters=Filters()).set_index("sector_code")
+        overview = queries.headline_by_year(session, filters=Filters()).set_index("year")
+    assert not_linked[["year", "region_code", "supply_not_linked"]].values.tolist() == [[2022, "R1", 20], [2024, "R2", 10]]
+    assert "" not in by_sector.index and set(by_sector.index) == {"C", "F", "Q"}
+    # over 2022 and 2024 (the years with both sides): C 18 + 21 against 20 + 25
+    assert by_sector.loc["C", ["supply", "demand"]].tolist() == [39, 45]
+    assert by_sector.loc["F", ["supply", "demand"]].tolist() == [26, 15]
+    assert by_sector.loc["Q", ["supply", "demand"]].tolist() == [53, 59]
+    # the Overview: every graduate counts as a graduate, only linked ones as supply
+    assert overview.loc[2022, ["graduates", "supply", "supply_not_linked", "openings"]].tolist() == [75, 55, 20, 65]
+    assert overview.loc[2022, "coverage_ratio"] == pytest.approx(55 / 65)
+
+
+def test_counts_grouped_by_sector_are_split_by_share_and_the_unlinked_are_a_group_of_their_own(v2_engine):
+    with Session(v2_engine) as session:
+        enrolled = queries.enrolment_totals(session, filters=Filters(2022, 2022), by=("sector_code",)).set_index("sector_code")
+        outcomes = queries.outcome_totals(session, filters=Filters(), by=("sector_code",)).set_index("sector_code")
+        by_region = queries.enrolment_totals(session, filters=Filters(2022, 2022), by=("region_code",)).set_index("region_code")
+    assert enrolled.loc["C", "enrolled"] == pytest.approx(60) and enrolled.loc["F", "enrolled"] == pytest.approx(40)
+    assert enrolled.loc["", "enrolled"] == 50 and pd.isna(enrolled.loc["", "sector_name"])
+    assert enrolled.loc["C", "entrants"] == pytest.approx(24)  # 40 x 0.6
+    assert pd.isna(enrolled.loc["", "entrants"])  # P3 reports no entrants: unknown, not 0
+    # in-field rate of C: (15 x 0.6) / (20 x 0.6); grouped by region nothing is split
+    assert outcomes.loc["C", "in_field_rate"] == pytest.approx(0.75)
+    assert by_region.loc["R1", "enrolled"] == 150 and by_region.loc["R1", "graduates"] == 50
+
+
+def test_a_sector_filter_weighs_the_other_groupings_by_share(v2_engine):
+    with Session(v2_engine) as session:
+        in_f = queries.enrolment_totals(session, filters=Filters(2022, 2022, sectors=("F",)), by=("region_code",))
+    assert in_f[["region_code", "graduates"]].values.tolist() == [["R1", 12]]
+
+
+def test_the_program_table_names_a_program_s_sectors_and_shares(v2_engine):
+    with Session(v2_engine) as session:
+        table = queries.program_table(session, filters=Filters(2022, 2022)).set_index("program_code")
+        in_f = queries.program_table(session, filters=Filters(2022, 2022, sectors=("F",)))
+    assert table.loc["P1", "sectors"] == "C 60% · F 40%" and table.loc["P1", "sector_code"] == ""
+    assert table.loc["P2", "sectors"] == "Q 100%" and table.loc["P2", "sector_code"] == "Q"
+    assert table.loc["P3", "sectors"] == ""
+    assert in_f["program_code"].tolist() == ["P1"] and in_f["graduates"].tolist() == [30]  # the program's whole count
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            "P1,C,0.6\nP1,F,0.5\n",
+            "program_sectors.csv:2: share: the sector shares of program 'P1' add up to 1.1: expected 1 (within 0.001)",
+        ),
+        ("P1,C,0.6\nP1,F,0\n", "program_sectors.csv:3: share: expected a number greater than 0 and at most 1, found '0'"),
+        ("P1,C,1.5\n", "program_sectors.csv:2: share: expected a number greater than 0 and at most 1, found '1.5'"),
+        ("P1,X,1\n", "program_sectors.csv:2: sector_code: unknown sector_code 'X'"),
+    ],
+)
+def test_a_crosswalk_breaking_the_contract_is_refused_at_its_line(engine, tmp_path, rows, message):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    for name in ("regions", "sectors", "institutions", "programs"):
+        (folder / f"{name}.csv").write_bytes((V2 / f"{name}.csv").read_bytes())
+    write_csv(folder, "program_sectors", "program_code,sector_code,share\n" + rows)
+    outcome = load_paths(engine, [folder])
+    assert not outcome.ok
+    assert any(problem.startswith(message) for problem in problems(outcome)), problems(outcome)
+
+
+def test_shares_are_checked_with_the_stored_rows_of_the_same_program(v2_engine, tmp_path):
+    # Stored: P1 C 0.6, F 0.4. A load of P1 Q 0.2 alone would make 1.2 with them.
+    folder = tmp_path / "more"
+    folder.mkdir()
+    write_csv(folder, "program_sectors", "program_code,sector_code,share\nP1,Q,0.2\n")
+    outcome = load_paths(v2_engine, [folder])
+    assert problems(outcome) == [
+        "program_sectors.csv:2: share: the sector shares of program 'P1' add up to 1.2 with its 2 stored row(s) for other "
+        "sectors: expected 1 (within 0.001); a load adds to and corrects stored shares, it does not remove them"
+    ]
+    # Correcting both stored shares keeps the sum at 1 and loads.
+    write_csv(folder, "program_sectors", "program_code,sector_code,share\nP1,C,0.5\nP1,F,0.5\n")
+    assert load_paths(v2_engine, [folder]).ok
+
+
+def test_a_demand_row_needs_openings_or_employment(engine, tmp_path):
+    folder = tmp_path / "demand"
+    folder.mkdir()
+    for name in ("regions", "sectors"):
+        (folder / f"{name}.csv").write_bytes((V2 / f"{name}.csv").read_bytes())
+    write_csv(folder, "demand", "year,region_code,sector_code,openings,employment\n2024,R1,C,,1000\n2024,R1,F,,\n")
+    outcome = load_paths(engine, [folder])
+    assert problems(outcome) == ["demand.csv:3: openings: a demand row needs openings, employment or both; found neither"]
+
+
+def test_a_version_1_folder_still_loads_unchanged(engine):
+    assert load_paths(engine, [FIXTURES / "tiny"]).ok
