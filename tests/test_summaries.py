@@ -152,3 +152,30 @@ def test_views_read_the_summaries_when_the_filters_allow_and_the_raw_rows_otherw
     assert "summary_enrolments " in by_region_and_sector + " "
     one_school = " ".join(routed(tiny_engine, Filters(institutions=("I001",)), ["year"]))
     assert "summary_" not in one_school and "FROM enrolments" in one_school
+
+
+def with_a_crosswalk(folder: Path, target: Path) -> Path:
+    """A copy of a generated folder where the first programs train for two sectors (0.7 and 0.3) and
+    every seventh program for none."""
+    import shutil
+
+    shutil.copytree(folder, target)
+    programs = pd.read_csv(target / "programs.csv", dtype=str, keep_default_na=False)
+    sectors = pd.read_csv(target / "sectors.csv", dtype=str, keep_default_na=False)["sector_code"].tolist()
+    rows = []
+    for index, program in programs.head(6).iterrows():
+        first, second = sectors[index % len(sectors)], sectors[(index + 1) % len(sectors)]
+        rows += [(program["program_code"], first, 0.7), (program["program_code"], second, 0.3)]
+    pd.DataFrame(rows, columns=["program_code", "sector_code", "share"]).to_csv(target / "program_sectors.csv", index=False)
+    programs.loc[programs.index % 7 == 3, "sector_code"] = ""
+    programs.to_csv(target / "programs.csv", index=False)
+    return target
+
+
+def test_with_a_crosswalk_and_unlinked_programs_every_view_is_the_same_through_the_summaries(engine, scale_folder, tmp_path):
+    from .conftest import FIXTURES
+
+    assert load_paths(engine, [with_a_crosswalk(scale_folder, tmp_path / "crosswalk")]).ok
+    assert_summaries_match_raw_rows(engine)
+    assert load_paths(engine, [FIXTURES / "v2"], replace=True).ok
+    assert_summaries_match_raw_rows(engine, (Filters(), Filters(2022, 2022), Filters(sectors=("F",)), Filters(regions=("R1",))))
