@@ -48,10 +48,26 @@ def data_calendar(session: Session) -> dict[str, list[int]]:
     key = ("queries.calendar", current_data_version(session))
     if key not in session.info:
         session.info[key] = {
-            fact.name: sorted(int(y) for y in aggregate(session, fact, Filters(), ["year"], {})["year"])
-            for fact in (ENROLMENTS, DEMAND, PLACEMENTS, OUTCOMES)
+            name: sorted(int(y) for y in aggregate(session, fact, Filters(), ["year"], {})["year"])
+            for name, fact in CALENDAR_TABLES.items()
         }
     return session.info[key]
+
+
+CALENDAR_TABLES = {"enrolments": ENROLMENTS, "demand": DEMAND, "placements": PLACEMENTS, "outcomes": OUTCOMES}
+
+
+def data_calendar_detail(session: Session) -> dict[str, dict]:
+    """Per fact table: the years it covers and, where a region's years differ from them, that region's
+    years ({"years": [...], "regions_differing": {region_code: [...]}}), for the Data page and the manifest."""
+    detail = {}
+    for name, fact in CALENDAR_TABLES.items():
+        cells = aggregate(session, fact, Filters(), ["region_code", "year"], {})
+        years = sorted(int(y) for y in cells["year"].unique())
+        by_region = cells.groupby("region_code")["year"].agg(lambda ys: sorted(int(y) for y in ys))
+        differing = {str(region): region_years for region, region_years in by_region.items() if region_years != years}
+        detail[name] = {"years": years, "regions_differing": differing}
+    return detail
 
 
 def comparable_years(session: Session) -> list[int]:
@@ -582,8 +598,8 @@ def headline_by_year(session: Session, *, filters: Filters) -> pd.DataFrame:
 
     Columns: year, graduates (of every program), supply (graduates of programs linked to a
     sector, by share), supply_not_linked, openings, coverage_ratio (supply ÷ openings), surveyed,
-    employment_rate (destination rate, by cohort year), in_field_rate, students_placed. A year
-    missing on one side has 0 counts and empty rates.
+    employment_rate (destination rate, by cohort year), in_field_rate, students_placed. A count of
+    a year its table has no rows for is empty (missing), not 0; so is every rate built on it.
     """
     trend = supply_demand_trend(session, filters=filters).rename(columns={"demand": "openings"})
     graduates = enrolment_totals(session, filters=filters, by=("year",))[["year", "graduates"]]
@@ -594,8 +610,17 @@ def headline_by_year(session: Session, *, filters: Filters) -> pd.DataFrame:
     frame = frame.merge(not_linked, on="year", how="outer")
     frame = frame.merge(outcomes[["year", "surveyed", "employment_rate", "in_field_rate"]], on="year", how="outer")
     frame = frame.merge(placements[["year", "students_placed"]], on="year", how="outer")
-    for column in ("graduates", "supply", "supply_not_linked", "openings", "surveyed", "students_placed"):
-        frame[column] = counts(frame[column])
+    calendar = data_calendar(session)
+    covered_by = {
+        "graduates": "enrolments",
+        "supply": "enrolments",
+        "supply_not_linked": "enrolments",
+        "openings": "demand",
+        "surveyed": "outcomes",
+        "students_placed": "placements",
+    }
+    for column, table in covered_by.items():  # 0 within the years a table covers, empty (missing) outside them
+        frame[column] = counts(_zero_within(frame, column, calendar[table]), missing_is_zero=False)
     columns = [
         "year",
         "graduates",

@@ -129,6 +129,8 @@ def build_snapshot(
         "small_number_protection": describe_protection(hide_below),
         "row_counts": {name: int(len(frame)) for name, frame in frames.items()},
         "files": {view.snapshot_file: view.description for view in SNAPSHOT_VIEWS},
+        "data_calendar": queries.data_calendar_detail(session),
+        "comparable_years": queries.comparable_years(session),
         "language": language,
         "column_labels": column_labels(language, sorted({c for frame in frames.values() for c in frame.columns})),
     }

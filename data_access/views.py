@@ -110,13 +110,26 @@ VIEWS: dict[str, View] = {
         View("gaps_by_region_sector", queries.gaps_by_region_sector, "supply and demand per region and sector", **SUPPLY_DEMAND),
         View("supply_demand_trend", queries.supply_demand_trend, "supply and demand per year", **SUPPLY_DEMAND),
         View(
+            "supply_not_linked",
+            queries.supply_not_linked,
+            "per year and region: graduates of programs linked to no sector, which no gap or coverage ratio counts",
+            "supply_not_linked.csv",
+            counts=("supply_not_linked",),
+        ),
+        View(
+            "supply_not_linked_by_year",
+            _by(queries.supply_not_linked, "year"),
+            "per year: graduates of programs linked to no sector",
+            counts=("supply_not_linked",),
+        ),
+        View(
             "overview",
             queries.headline_by_year,
             "the Overview's headline figures per year",
             "overview.csv",
-            counts=("graduates", "openings", "surveyed", "students_placed"),
+            counts=("graduates", "supply", "supply_not_linked", "openings", "surveyed", "students_placed"),
             derived={
-                "coverage_ratio": ("graduates", "openings"),
+                "coverage_ratio": ("supply", "openings"),
                 "employment_rate": ("surveyed",),
                 "in_field_rate": ("surveyed",),
             },
