@@ -3,12 +3,13 @@
 import streamlit as st
 
 from ui.components import takeaway
-from ui.context import view
+from ui.context import calendar, view
 from ui.filters import active_filters, describe
 from ui.headline import headline_figures
 from ui.i18n import md, t
 from ui.markup import markdown_text
 from ui.narrative import shortage_sentences, surplus_sentences
+from ui.periods import gap_period, no_comparable_year_text, not_linked_note
 from ui.presentation import presentation_on
 from ui.takeaways import in_years, largest_shortage_takeaway
 
@@ -19,7 +20,7 @@ if not presentation_on():  # on the projector the bottom bar names the filters
 
 earliest = None if filters.year_from is None else filters.year_from - 1  # the year before, for the change
 by_year = view("overview", filters.with_years(earliest, filters.year_to))
-figures = headline_figures(by_year.numbers, year_to=filters.year_to)
+figures = headline_figures(by_year.numbers, year_to=filters.year_to, covered=calendar())
 if all(f.value is None for f in figures):
     st.info(t("common.no_data"))
     st.stop()
@@ -27,22 +28,30 @@ if all(f.value is None for f in figures):
 for column, figure in zip(st.columns(3) + st.columns(3), figures):
     name = t(f"metric.{figure.key}")
     label = name if figure.year is None else t("metric.with_year", label=name, year=figure.year)
+    no_comparison = figure.change is not None and figure.previous is None
     column.metric(
         label,
         figure.shown,
         delta=figure.change,
-        delta_color="off" if figure.key == "openings" else "normal",
+        delta_color="off" if figure.key == "openings" or no_comparison else "normal",
+        delta_arrow="off" if no_comparison else "auto",
         help=figure.help,
         border=True,
     )
 
-year = filters.year_to
-st.subheader(t("overview.disagree", year=year))
-latest = filters.with_years(year, year)
+gaps = gap_period(filters, latest_only=True)
+if gaps is None:
+    st.info(no_comparable_year_text())
+    st.stop()
+for note in (*gaps.notes, not_linked_note(gaps.filters)):
+    if note and not presentation_on():
+        st.caption(note)
+st.subheader(t("overview.disagree", year=gaps.latest))
+latest = gaps.filters
 by_sector = view("gaps_by_sector", latest).numbers
 by_cell = view("gaps_by_region_sector", latest).numbers
-previous = view("gaps_by_sector", filters.with_years(year - 1, year - 1)).numbers
-takeaway(largest_shortage_takeaway(by_sector, previous, when=in_years(latest), previous_year=year - 1))
+previous = view("gaps_by_sector", filters.with_years(gaps.previous, gaps.previous)).numbers if gaps.previous else None
+takeaway(largest_shortage_takeaway(by_sector, previous, when=in_years(latest), previous_year=gaps.before))
 if not presentation_on():  # one idea per screen on the projector: the headline figures and the takeaway
     left, right = st.columns(2)
     with left:

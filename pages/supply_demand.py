@@ -4,9 +4,10 @@ import streamlit as st
 
 from ui.charts import coverage_heatmap, supply_demand_bars, supply_demand_trend_lines
 from ui.components import chart_with_data, number_columns, table_with_data, takeaway
-from ui.context import view
+from ui.context import latest_comparable_year, view
 from ui.filters import active_filters, describe
 from ui.i18n import t
+from ui.periods import gap_period, no_comparable_year_text, not_linked_note
 from ui.presentation import presentation_on
 from ui.scale import OTHER_CODE, by_largest_gap, keep_top, with_gap_measures
 from ui.takeaways import in_years, largest_shortage_takeaway, lowest_coverage_takeaway, trend_takeaway
@@ -17,6 +18,10 @@ HEATMAP_REGIONS = 25  # rows of the region × sector heat map; at national scale
 st.title(t("nav.supply_demand"))
 filters = active_filters()
 
+latest_year = latest_comparable_year(filters)
+if latest_year is None:
+    st.info(no_comparable_year_text())
+    st.stop()
 latest_only = (
     "latest"
     if presentation_on()
@@ -26,10 +31,11 @@ latest_only = (
         default="latest",
         key="period",
         required=True,
-        format_func=lambda p: t("supply_demand.latest_year", year=filters.year_to) if p == "latest" else t("supply_demand.total"),
+        format_func=lambda p: t("supply_demand.latest_year", year=latest_year) if p == "latest" else t("supply_demand.total"),
     )
 )
-period = filters.with_years(filters.year_to, filters.year_to) if latest_only == "latest" else filters
+gaps = gap_period(filters, latest_only=latest_only == "latest")
+period = gaps.filters
 scope = describe(period)
 
 by_sector = view("gaps_by_sector", period)
@@ -37,6 +43,9 @@ if by_sector.empty:
     st.info(t("supply_demand.no_data"))
     st.stop()
 
+for note in (*gaps.notes, not_linked_note(period)):
+    if note:
+        st.caption(note)
 if not presentation_on():
     st.caption(t("supply_demand.explain"))
     bars = by_sector.numbers
@@ -54,9 +63,12 @@ else:  # on a projector, the sectors with the largest gaps and the rest together
 chart_with_data(
     supply_demand_bars(bars, title=t("supply_demand.bars_title", filters=scope)), by_sector, "supply_demand_by_sector.csv"
 )
-when, year = in_years(period), filters.year_to  # "in 2025" or "in 2019–2025"
-previous = view("gaps_by_sector", filters.with_years(year - 1, year - 1)).numbers if latest_only == "latest" else None
-takeaway(largest_shortage_takeaway(by_sector.numbers, previous, when=when, previous_year=year - 1))
+when = in_years(period)  # "in 2025" or "in 2019–2025"
+if latest_only == "latest":  # compared with the year before only when that year has both sides
+    previous = view("gaps_by_sector", filters.with_years(gaps.previous, gaps.previous)).numbers if gaps.previous else None
+    takeaway(largest_shortage_takeaway(by_sector.numbers, previous, when=when, previous_year=gaps.before))
+else:
+    takeaway(largest_shortage_takeaway(by_sector.numbers, when=when))
 
 if not presentation_on():  # one idea per screen on the projector: the bars and their takeaway
     cells = view("gaps_by_region_sector", period)

@@ -131,14 +131,29 @@ def build_brief(
     earliest = None if filters.year_from is None else filters.year_from - 1  # the year before, for the change
     by_year = views.numbers("overview", filters.with_years(earliest, filters.year_to))
     year = filters.year_to if filters.year_to is not None else (int(by_year["year"].max()) if not by_year.empty else None)
-    figures = headline_figures(by_year, year_to=year) if not by_year.empty else []
+    covered = queries.data_calendar(session)
+    figures = headline_figures(by_year, year_to=year, covered=covered) if not by_year.empty else []
+    # Gaps are compared only in years with both supply and demand: the latest such year of the range.
+    both = [
+        y
+        for y in queries.comparable_years(session)
+        if (filters.year_from is None or y >= filters.year_from) and (year is None or y <= year)
+    ]
+    year = both[-1] if both else year
     latest = filters.with_years(year, year)
 
     by_sector = views.numbers("gaps_by_sector", latest)
     by_cell = views.numbers("gaps_by_region_sector", latest)
-    previous = None if year is None else views.numbers("gaps_by_sector", filters.with_years(year - 1, year - 1))
+    # The year before is named only within the years of data; compared only when it has both sides too.
+    first_of_data = min((y for years in covered.values() for y in years), default=None)
+    previous_year = None if year is None or first_of_data is None or year - 1 < first_of_data else year - 1
+    previous = (
+        views.numbers("gaps_by_sector", filters.with_years(previous_year, previous_year))
+        if previous_year in queries.comparable_years(session)
+        else None
+    )
     sections = [
-        _supply_demand_section(by_sector, previous, latest, described(latest)),
+        _supply_demand_section(by_sector, previous, latest, described(latest), previous_year),
         _coverage_section(by_cell, latest, described(latest)),
         _trend_section(views.numbers("supply_demand_trend", filters), described(filters)),
         _placements_section(views.numbers("placements_vs_gaps", filters), described(filters)),
@@ -255,7 +270,7 @@ def _section_html(section: ChartSection) -> str:
 
 
 def _supply_demand_section(
-    by_sector: pd.DataFrame, previous: pd.DataFrame | None, period: Filters, described: str
+    by_sector: pd.DataFrame, previous: pd.DataFrame | None, period: Filters, described: str, previous_year: int | None
 ) -> ChartSection:
     heading = t("brief.supply_demand_heading")
     if by_sector.empty:
@@ -263,7 +278,6 @@ def _supply_demand_section(
     figure = supply_demand_bars(
         as_floats(by_sector, "supply", "demand", "gap", "coverage_ratio"), title=t("brief.supply_demand_chart", filters=described)
     )
-    previous_year = None if previous is None or period.year_to is None else period.year_to - 1
     return ChartSection(
         heading, largest_shortage_takeaway(by_sector, previous, when=in_years(period), previous_year=previous_year), figure
     )

@@ -4,17 +4,20 @@ shows on every user's next interaction."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
 from data_access import queries
+from data_access.facts import NOT_LINKED
 from data_access.filters import Filters
 from data_access.snapshot import build_snapshot
 from data_access.store import get_engine
 from data_access.views import ViewRows, read_view
 
-from .i18n import current_language
+from .i18n import current_language, t
 
 PROTECTION_KEY = "hide_below"  # session state (and URL) key of the small-number threshold; absent = off
 
@@ -53,8 +56,49 @@ def exact_numbers(name: str, filters: Filters) -> pd.DataFrame:
 
 def view(name: str, filters: Filters) -> ViewResult:
     """View ``name`` (see data_access.views) for ``filters`` at the current data version, protected
-    as chosen in the sidebar. Callers must not change the frames in place."""
-    return _cached_view(name, filters, protection_threshold(), data_version())
+    as chosen in the sidebar, graduates of programs linked to no sector named so in the current
+    language. Callers must not change the frames in place."""
+    return _not_linked_named(_cached_view(name, filters, protection_threshold(), data_version()))
+
+
+def _not_linked_named(result: ViewResult) -> ViewResult:
+    """``result`` with the sector name of the not-linked group ("" as its code) in words, in every frame."""
+    frame = result.numbers
+    if "sector_name" not in frame.columns or not (frame["sector_code"] == NOT_LINKED).any():
+        return result
+    words = t("common.not_linked")
+
+    def named(rows: pd.DataFrame) -> pd.DataFrame:
+        return rows.assign(sector_name=rows["sector_name"].where(rows["sector_code"] != NOT_LINKED, words))
+
+    return replace(result, numbers=named(result.numbers), table=named(result.table), display=named(result.display))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _cached_calendar(version: int) -> dict[str, list[int]]:
+    with Session(dashboard_engine()) as session:
+        return {**queries.data_calendar(session), "comparable": queries.comparable_years(session)}
+
+
+def calendar() -> dict[str, list[int]]:
+    """The years each fact table covers (enrolments, demand, placements, outcomes), and "comparable":
+    the years with both supply and demand. A year outside a table's list is missing for it, not zero."""
+    return _cached_calendar(data_version())
+
+
+def latest_comparable_year(filters: Filters) -> int | None:
+    """The latest year of the filters' range with both supply and demand, or None."""
+    years = [
+        y
+        for y in calendar()["comparable"]
+        if (filters.year_from is None or y >= filters.year_from) and (filters.year_to is None or y <= filters.year_to)
+    ]
+    return years[-1] if years else None
+
+
+def comparable(year: int | None) -> bool:
+    """Whether ``year`` has both supply and demand."""
+    return year is not None and year in calendar()["comparable"]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

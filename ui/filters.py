@@ -17,7 +17,7 @@ import streamlit as st
 from data_access.filters import Filters
 from data_access.suppression import DEFAULT_THRESHOLD
 
-from .context import PROTECTION_KEY, filter_options, name_maps
+from .context import PROTECTION_KEY, calendar, filter_options, name_maps
 from .i18n import t
 
 FILTERS_KEY = "active_filters"
@@ -36,14 +36,20 @@ def _url_year(name: str, years: list[int]) -> int | None:
     return int(raw) if raw is not None and raw.strip().isdigit() and int(raw) in years else None
 
 
+def default_last_year(years: list[int]) -> int:
+    """The last year the filters start with: the latest year with both supply and demand, so that
+    "the latest year" compares like with like; the last year with any data when no year has both."""
+    both = calendar()["comparable"]
+    return both[-1] if both else years[-1]
+
+
 def _seed_from_url(years: list[int], regions: list[str], sectors: list[str]) -> None:
     """Put the URL's filters into the widgets' state, once per browser session; unknown values are dropped."""
     if st.session_state.get(URL_READ_KEY):
         return
     st.session_state[URL_READ_KEY] = True
-    first, last = years[0], years[-1]
-    year_from = _url_year("from", years) or first
-    year_to = _url_year("to", years) or last
+    year_from = _url_year("from", years) or years[0]
+    year_to = _url_year("to", years) or default_last_year(years)
     st.session_state[YEARS_WIDGET] = (min(year_from, year_to), max(year_from, year_to))
     st.session_state[REGIONS_WIDGET] = [c for c in st.query_params.get_all("region") if c in regions]
     st.session_state[SECTORS_WIDGET] = [c for c in st.query_params.get_all("sector") if c in sectors]
@@ -65,7 +71,7 @@ def _write_url(filters: Filters, years: list[int], threshold: int | None) -> Non
     """Mirror the filters into the URL, leaving defaults out to keep links short."""
     wanted = {
         "from": str(filters.year_from) if filters.year_from != years[0] else None,
-        "to": str(filters.year_to) if filters.year_to != years[-1] else None,
+        "to": str(filters.year_to) if filters.year_to != default_last_year(years) else None,
         "region": list(filters.regions) or None,
         "sector": list(filters.sectors) or None,
         "hide_below": str(threshold) if threshold else None,

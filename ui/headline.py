@@ -26,21 +26,29 @@ class Headline:
     help: str
 
 
-# key, kind, the count whose year must have data; the label is metric.<key>, the help text headline.help_<key>
+# key, kind, the count whose year must have data, the tables that year must cover; the label is
+# metric.<key>, the help text headline.help_<key>
 MEASURES = (
-    ("graduates", "count", "graduates"),
-    ("openings", "count", "openings"),
-    ("coverage_ratio", "ratio", "openings"),
-    ("employment_rate", "rate", "surveyed"),
-    ("in_field_rate", "rate", "surveyed"),
-    ("students_placed", "count", "students_placed"),
+    ("graduates", "count", "graduates", ("enrolments",)),
+    ("openings", "count", "openings", ("demand",)),
+    ("coverage_ratio", "ratio", "openings", ("enrolments", "demand")),
+    ("employment_rate", "rate", "surveyed", ("outcomes",)),
+    ("in_field_rate", "rate", "surveyed", ("outcomes",)),
+    ("students_placed", "count", "students_placed", ("placements",)),
 )
 
 
-def headline_figures(by_year: pd.DataFrame, *, year_to: int | None) -> list[Headline]:
-    """Each measure at the latest year <= ``year_to`` that has data, and its change from the year before."""
+def headline_figures(
+    by_year: pd.DataFrame, *, year_to: int | None, covered: dict[str, list[int]] | None = None
+) -> list[Headline]:
+    """Each measure at the latest year <= ``year_to`` that has data, and its change from the year before.
+
+    ``covered`` (the data calendar: the years each table has rows for) tells a year before that is
+    missing from the data, which the change then says it cannot be compared with, from one that is
+    only hidden or empty (no change shown)."""
     figures = []
-    for key, kind, base in MEASURES:
+    first_of_data = min((y for years in (covered or {}).values() for y in years), default=None)
+    for key, kind, base, tables in MEASURES:
         label, help_text = t(f"metric.{key}"), t(f"headline.help_{key}")
         rows = by_year[(by_year[base] > 0) & by_year[key].notna()]
         if year_to is not None:
@@ -53,7 +61,11 @@ def headline_figures(by_year: pd.DataFrame, *, year_to: int | None) -> list[Head
         earlier = rows[rows["year"] == year - 1]
         value = float(current[key])
         previous = float(earlier.iloc[0][key]) if not earlier.empty else None
-        figures.append(Headline(key, label, value, previous, year, _show(kind, value), _change(kind, value, previous), help_text))
+        change = _change(kind, value, previous)
+        within_data = first_of_data is not None and year - 1 >= first_of_data
+        if previous is None and covered is not None and within_data and any(year - 1 not in covered[table] for table in tables):
+            change = t("headline.no_comparison", year=year - 1)
+        figures.append(Headline(key, label, value, previous, year, _show(kind, value), change, help_text))
     return figures
 
 

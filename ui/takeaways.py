@@ -45,7 +45,8 @@ def largest_shortage_takeaway(
     """The sector with the largest shortage (most negative gap) in ``current`` and how it changed since ``previous``.
 
     ``current``/``previous`` are ``gaps_by_sector`` frames; ``when`` names the period ("in 2025");
-    ``previous`` and ``previous_year`` are the year before (left out of the sentence when missing).
+    ``previous`` and ``previous_year`` are the year before (no ``previous_year``: no comparison; a
+    ``previous_year`` without ``previous``: that year lacks supply or demand, and the sentence says so).
     """
     known = _numeric(current, "gap")
     shortages = known[known["gap"] < 0]
@@ -69,9 +70,12 @@ def _shortage_change(
     sector_code: str, shortage: float, previous: pd.DataFrame | None, previous_year: int | None
 ) -> tuple[str, float]:
     """The sentence that says how the shortage changed since ``previous_year`` ("120 more than in 2024" and
-    the like) and the size of the change; the sentence without a change when the year before is unknown or hidden."""
-    if previous is None or previous_year is None:
+    the like) and the size of the change; the sentence without a change when there is no year to compare with
+    or its figure is hidden, and one that says so when ``previous_year`` lacks supply or demand (``previous`` None)."""
+    if previous_year is None:
         return "takeaways.largest_shortage", 0
+    if previous is None:
+        return "takeaways.largest_shortage_no_comparison", 0
     before = previous[previous["sector_code"] == sector_code]
     if before.empty or is_missing(before.iloc[0]["gap"]):
         return "takeaways.largest_shortage", 0
