@@ -5,7 +5,7 @@ import streamlit as st
 
 from data_access.store import StoreError
 from ui.brief import meeting_brief_file
-from ui.context import dashboard_engine, data_version, protection_threshold, snapshot_for
+from ui.context import dashboard_engine, data_version, protection_threshold, snapshot_for, table_absent
 from ui.filters import describe, render_sidebar_filters
 from ui.i18n import current_language, md, render_language_switch, t
 from ui.presentation import apply_presentation_style, render_presentation_toggle
@@ -27,6 +27,8 @@ PAGES = [
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data-loads"),
 ]
 PRESENTATION_SCREENS = PAGES[:5]  # Next / Back in presentation mode step through these; not the scorecard or data loads
+# A screen whose table the data set does not include at all is skipped on the projector.
+SCREEN_TABLES = dict(zip(PRESENTATION_SCREENS, ("", "", "enrolments", "placements", "outcomes")))
 
 navigation = st.navigation(PAGES)
 
@@ -62,6 +64,7 @@ st.sidebar.download_button(
 st.sidebar.caption(md("sidebar.showing", filters=describe(filters), version=data_version()))
 render_language_switch()
 if render_presentation_toggle():
-    apply_presentation_style(PRESENTATION_SCREENS, navigation, filters, data_version())
+    screens = [page for page in PRESENTATION_SCREENS if not table_absent(SCREEN_TABLES[page])]
+    apply_presentation_style(screens, navigation, filters, data_version())
 
 navigation.run()

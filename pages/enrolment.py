@@ -19,7 +19,7 @@ from ui.charts_enrolment import (
     selected_program,
 )
 from ui.components import chart_with_data, table_with_data, takeaway
-from ui.context import view
+from ui.context import absent_table_notice, table_absent, view
 from ui.filters import active_filters, describe
 from ui.i18n import md, t
 from ui.presentation import presentation_on
@@ -33,6 +33,9 @@ presenting = presentation_on()  # on the projector: the headline figures and the
 if not presenting:
     st.caption(md("enrolment.caption", filters=scope))
 
+if table_absent("enrolments"):
+    st.info(absent_table_notice("enrolments"))
+    st.stop()
 left, right = st.columns(2)
 group = left.segmented_control(
     t("enrolment.group_by"),

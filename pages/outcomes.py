@@ -18,7 +18,7 @@ from ui.charts_outcomes import (
     unplaced_sectors_note,
 )
 from ui.components import chart_with_data, table_with_data, takeaway
-from ui.context import view
+from ui.context import absent_table_notice, table_absent, view
 from ui.filters import active_filters, describe
 from ui.i18n import md, t
 from ui.presentation import presentation_on
@@ -29,6 +29,9 @@ st.title(t("nav.outcomes"))
 filters = active_filters()
 presenting = presentation_on()  # on the projector: the headline rates and the in-field chart with its takeaway only
 earliest = None if filters.year_from is None else filters.year_from - 1  # the cohort before, for the change
+if table_absent("outcomes"):
+    st.info(absent_table_notice("outcomes"))
+    st.stop()
 cohort = latest_cohort(view("outcomes_by_cohort", filters).numbers, filters)
 if cohort is None:
     st.info(t("outcomes.no_results"))

@@ -17,7 +17,7 @@ from ui.charts_placements import (
     worded,
 )
 from ui.components import chart_with_data, table_with_data, takeaway
-from ui.context import view
+from ui.context import absent_table_notice, table_absent, view
 from ui.filters import active_filters, describe
 from ui.i18n import label, md, t
 from ui.markup import markdown_text
@@ -60,6 +60,9 @@ presenting = presentation_on()
 if not presenting:
     st.caption(md("placements.caption", filters=describe(filters)))
 
+if table_absent("placements"):
+    st.info(absent_table_notice("placements"))
+    st.stop()
 by_sector = view("placements_by_sector", filters)
 if by_sector.empty:
     st.info(t("placements.no_placements"))

@@ -126,3 +126,16 @@ def test_the_exported_overview_leaves_a_year_without_enrolments_empty(v2_app):
     assert manifest["data_calendar"]["enrolments"]["regions_differing"] == {}  # both regions have 2022 and 2024
     assert manifest["data_calendar"]["placements"] == {"years": [], "regions_differing": {}}
     assert manifest["comparable_years"] == [2022, 2024]
+
+
+def test_a_page_whose_table_the_data_set_lacks_says_so_and_the_projector_skips_it(v2_app):
+    app = open_page("pages/placements.py")
+    assert not app.exception
+    assert [i.value for i in app.info] == [
+        "This data set does not include placements: its placements.csv has no rows, so there is nothing to show here "
+        "whatever the filters."
+    ]
+    presenting = open_page("pages/enrolment.py", present="1")
+    presenting.button(key="presentation_next").click().run()
+    assert not presenting.exception
+    assert presenting.title[0].value == "Graduate outcomes"  # Placements skipped

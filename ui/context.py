@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from data_access import queries
 from data_access.facts import NOT_LINKED
 from data_access.filters import Filters
+from data_access.queries import CALENDAR_TABLES
 from data_access.snapshot import build_snapshot
 from data_access.store import get_engine
 from data_access.views import ViewRows, read_view
@@ -84,6 +85,17 @@ def calendar() -> dict[str, list[int]]:
     """The years each fact table covers (enrolments, demand, placements, outcomes), and "comparable":
     the years with both supply and demand. A year outside a table's list is missing for it, not zero."""
     return _cached_calendar(data_version())
+
+
+def table_absent(table: str) -> bool:
+    """True when the data set has no rows at all in fact table ``table`` (enrolments, demand, placements,
+    outcomes): a page about it has nothing to show whatever the filters."""
+    return table in CALENDAR_TABLES and not calendar()[table]
+
+
+def absent_table_notice(table: str) -> str:
+    """What a page says when the data set does not include its table."""
+    return t("common.not_in_data_set", what=t(f"common.table_{table}"), table=f"{table}.csv")
 
 
 def latest_comparable_year(filters: Filters) -> int | None:
