@@ -17,8 +17,18 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from . import summaries
 from .contract import LOAD_ORDER, TABLES
 from .engines import database_name, first_line, is_read_only
+from .facts import NOT_LINKED
 from .messages import Message
-from .models import CONTRACT_MODELS, LoadLock, LoadLog, LoadUndo, ProgramSector
+from .models import (
+    CONTRACT_MODELS,
+    LoadLock,
+    LoadLog,
+    LoadUndo,
+    ProgramSector,
+    SummaryDemandBySector,
+    SummaryEnrolmentByRegion,
+    SummaryEnrolmentBySector,
+)
 from .settings import get_settings
 from .validation import FILE_LEVEL, Problem, Source, ValidationResult, collect_sources, validate_sources
 
@@ -81,7 +91,14 @@ def stored_shares(engine_or_connection, programs: set[str]) -> dict[tuple[str, s
 def validate_for_load(
     engine: Engine, sources: list[Source], *, replace: bool = False, max_problems: int = 200
 ) -> ValidationResult:
-    """Validate sources as a load into ``engine`` would (references and sector shares use stored rows unless replacing)."""
+    """Validate sources as a load into ``engine`` would (references and sector shares use stored rows unless
+    replacing). Where the database can be written, this is the load itself, taken back at its end, so the
+    warnings about the meaning of the data as the load would leave it come too; a read-only database, or one
+    where another load holds the lock, gets the checks of the files against the stored keys only."""
+    if not is_read_only(engine):
+        trial = load_sources(engine, sources, replace=replace, max_problems=max_problems, dry_run=True)
+        if not any(problem.file == DATABASE for problem in trial.validation.problems):
+            return trial.validation
     if replace:
         return validate_sources(sources, max_problems=max_problems)
     return validate_sources(
@@ -163,6 +180,7 @@ def load_sources(
     replace: bool = False,
     loaded_by: str | None = None,
     max_problems: int = 200,
+    dry_run: bool = False,
 ) -> LoadOutcome:
     """Validate then write every source in one transaction; any problem writes nothing.
 
@@ -170,6 +188,9 @@ def load_sources(
     that ``undo_load`` can restore exactly the state before it. Clean files without a
     single data row write nothing (``nothing_to_load``) and keep the data version, unless
     ``replace`` empties the tables. A read-only database is refused before any file is read.
+    After the rows are written, warnings about the meaning of the data as it now stands
+    (``meaning_warnings``) join the validation's. ``dry_run`` does all of it and then takes
+    it back, so that a check sees those warnings too.
     """
     who = loaded_by or _current_user()
     outcome = LoadOutcome(ValidationResult(sources=list(sources)))
@@ -199,6 +220,9 @@ def load_sources(
                 elif removed.get(table):  # emptied by --replace and not reloaded: record it too
                     outcome.counts[table] = {"rows": 0, "added": 0, "updated": 0, "removed": removed[table]}
             summaries.rebuild(connection, None if replace else result.rows.keys())
+            result.warnings.extend(meaning_warnings(connection))
+            if dry_run:
+                raise _NothingToWrite
             version = _log_change(connection, who, "replace" if replace else "upsert", result, outcome.counts)
             for table, record in undo.items():
                 connection.execute(insert(LoadUndo).values(load_id=version, table_name=table, payload=_pack(record)))
@@ -214,9 +238,72 @@ def load_sources(
     return outcome
 
 
+DATA_SET = Message("meaning.data_set")  # the FILE of a warning about the data set as a whole
+
+
+def meaning_warnings(connection) -> list[Problem]:
+    """What the data as it stands cannot say, as warnings (never errors): years with supply but no
+    demand or demand but no supply (no gap there), and sectors that have graduates but never any
+    demand, or demand but never any graduates. Read from the summaries, so cheap at any scale."""
+
+    def values(statement) -> set:
+        return {value for value in connection.execute(statement).scalars() if value is not None}
+
+    supply_years = values(select(SummaryEnrolmentByRegion.year).distinct())
+    demand_years = values(select(SummaryDemandBySector.year).distinct())
+    found: list[Problem] = []
+    if supply_years and demand_years:
+        if not supply_years & demand_years:
+            found.append(
+                Problem(
+                    DATA_SET,
+                    0,
+                    FILE_LEVEL,
+                    Message("meaning.years_apart", supply=_years(supply_years), demand=_years(demand_years)),
+                )
+            )
+        else:
+            for only, side in ((supply_years - demand_years, "supply"), (demand_years - supply_years, "demand")):
+                if only:
+                    found.append(Problem(DATA_SET, 0, FILE_LEVEL, Message(f"meaning.years_only_{side}", years=_years(only))))
+    supplied = values(
+        select(SummaryEnrolmentBySector.sector_code)
+        .where(SummaryEnrolmentBySector.sector_code != NOT_LINKED, SummaryEnrolmentBySector.graduates > 0)
+        .distinct()
+    )
+    demanded = values(select(SummaryDemandBySector.sector_code).where(SummaryDemandBySector.openings > 0).distinct())
+    if supply_years and demand_years:
+        for sectors, key in (
+            (supplied - demanded, "meaning.sectors_without_demand"),
+            (demanded - supplied, "meaning.sectors_without_supply"),
+        ):
+            if sectors:
+                listed = sorted(sectors)
+                shown = listed[:10] + ([Message("validation.and_more", count=len(listed) - 10)] if len(listed) > 10 else [])
+                found.append(Problem(DATA_SET, 0, "sector_code", Message(key, sectors=shown)))
+    return found
+
+
+def _years(years: set[int]) -> str:
+    """Years as a reader writes them: runs joined ("2018–2021, 2023")."""
+    ordered, runs = sorted(years), []
+    start = previous = ordered[0]
+    for year in ordered[1:] + [None]:
+        if year is not None and year == previous + 1:
+            previous = year
+            continue
+        runs.append(str(start) if start == previous else f"{start}–{previous}")
+        if year is not None:
+            start = previous = year
+    return ", ".join(runs)
+
+
+DATABASE = Message("load_undo.database")  # the FILE of a problem of the database as a whole
+
+
 def _refuse(outcome: LoadOutcome, message: Message) -> None:
     """Record why the database did not take the load, as a problem of the database as a whole."""
-    outcome.validation.problems.append(Problem(Message("load_undo.database"), 0, FILE_LEVEL, message))
+    outcome.validation.problems.append(Problem(DATABASE, 0, FILE_LEVEL, message))
     outcome.validation.problem_count += 1
 
 

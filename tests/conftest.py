@@ -199,3 +199,16 @@ def click_chart(app: AppTest, key_prefix: str, codes: list[str]) -> AppTest:
         {"selection": {"points": points, "point_indices": list(range(len(codes))), "box": [], "lasso": []}}
     )
     return app._run(states)
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the command line's ``main(args)``; returns (exit code, stdout, stderr)."""
+    from data_access.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

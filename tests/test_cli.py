@@ -23,7 +23,6 @@ import pytest
 
 import data_access
 from data_access import store
-from data_access.cli import main
 
 from .conftest import TINY, TINY_ROWS, data_version, table_rows, write_csv
 
@@ -54,18 +53,6 @@ def db(isolated_home, db_url):
     yield db_url
     store.get_engine(db_url).dispose()
     store._ready_engine.cache_clear()
-
-
-@pytest.fixture
-def cli(capsys):
-    """Run ``main(args)``; returns (exit code, stdout, stderr)."""
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([str(a) for a in args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def broken_copy_of_tiny(folder: Path) -> Path:

@@ -171,3 +171,37 @@ def test_a_demand_row_needs_openings_or_employment(engine, tmp_path):
 
 def test_a_version_1_folder_still_loads_unchanged(engine):
     assert load_paths(engine, [FIXTURES / "tiny"]).ok
+
+
+def test_a_load_warns_about_years_and_sectors_that_supply_and_demand_do_not_share(engine, cli, tmp_path):
+    # v2: enrolments 2022 and 2024, demand 2022–2024, every sector on both sides; then demand for a
+    # sector no program trains for, and only for 2026.
+    assert load_paths(engine, [V2]).ok
+    folder = tmp_path / "more"
+    folder.mkdir()
+    write_csv(folder, "sectors", "sector_code,sector_name\nA,Agriculture\n")
+    write_csv(folder, "demand", "year,region_code,sector_code,openings\n2026,R1,A,40\n")
+    outcome = load_paths(engine, [folder])
+    assert outcome.ok
+    assert [str(w) for w in outcome.validation.warnings] == [
+        "(data set):0: -: 2023, 2026 have demand but no supply (enrolments): no gap is computed for those years",
+        "(data set):0: sector_code: sectors with demand but never any graduates: A (no program trains for them, or "
+        "their codes differ)",
+    ]
+
+
+def test_validate_shows_the_same_warnings_and_writes_nothing(engine, cli, tmp_path):
+    db = engine.url.render_as_string(hide_password=False)
+    folder = tmp_path / "apart"
+    folder.mkdir()
+    for name in ("regions", "sectors", "institutions", "programs", "enrolments"):
+        (folder / f"{name}.csv").write_bytes((V2 / f"{name}.csv").read_bytes())
+    write_csv(folder, "demand", "year,region_code,sector_code,openings\n2018,R1,C,20\n2019,R1,C,21\n")
+    code, out, _ = cli("validate", folder, "--db", db)
+    assert code == 0
+    assert (
+        "warning: (data set):0: -: supply (enrolments) covers 2022, 2024 and demand covers 2018–2019: no year has "
+        "both, so no gap or coverage ratio can be computed"
+    ) in out.splitlines()
+    code, out, _ = cli("history", "--db", db)
+    assert out.strip() == ""  # nothing was loaded

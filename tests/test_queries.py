@@ -126,7 +126,7 @@ def test_headline_by_year_joins_supply_demand_outcomes_and_placements(tiny_engin
         frame = queries.headline_by_year(session, filters=Filters())
     assert rows(frame, ["year", "graduates", "openings", "surveyed", "students_placed"]) == [
         (2023, 42, 75, 38, 10),
-        (2024, 35, 0, 0, 5),
+        (2024, 35, 0, None, 5),  # no survey of cohort 2024 at all: missing, not 0
     ]
     assert frame.loc[0, "coverage_ratio"] == pytest.approx(42 / 75)
     assert frame.loc[0, "employment_rate"] == pytest.approx(33 / 38)
