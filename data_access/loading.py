@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import getpass
 import gzip
+import io
 import json
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -542,3 +544,82 @@ def load_history(engine: Engine) -> list[dict]:
         }
         for row in rows
     ]
+
+
+# --- editing the crosswalk --------------------------------------------------------------------
+
+EDITED_CROSSWALK = "program_sectors.csv"  # the file name an edit of the crosswalk is checked and logged under
+
+
+def save_crosswalk(
+    engine: Engine, edits: dict[str, list[tuple[str, float]]], *, loaded_by: str | None = None, max_problems: int = 200
+) -> LoadOutcome:
+    """Replace the program_sectors rows of each edited program by its new (sector_code, share) rows, as one
+    change of the data: checked by the contract's rules (references, shares more than 0 and at most 1, a
+    program's shares adding up to 1), recorded in the load history as an edit and undoable like a load. A
+    program given no rows trains again wholly for its own sector_code (or for none)."""
+    who = loaded_by or _current_user()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["program_code", "sector_code", "share"])
+    writer.writerows([program, sector, repr(float(share))] for program, rows in edits.items() for sector, share in rows)
+    source = Source(EDITED_CROSSWALK, buffer.getvalue().encode("utf-8"))
+    outcome = LoadOutcome(ValidationResult(sources=[source]))
+    if is_read_only(engine):
+        _refuse(outcome, _read_only(engine))
+        return outcome
+    programs = set(edits)
+    try:
+        with change_transaction(engine, who) as connection:
+
+            def others(codes: set[str]) -> dict[tuple[str, str], float]:
+                return {key: share for key, share in stored_shares(connection, codes).items() if key[0] not in programs}
+
+            result = outcome.validation = validate_sources(
+                [source],
+                existing_keys=lambda table: stored_keys(connection, table),
+                stored_shares=others,
+                max_problems=max_problems,
+            )
+            emptied = {program for program, rows in edits.items() if not rows}
+            for program in sorted(emptied - stored_keys(connection, "programs")):
+                result.problems.append(
+                    Problem(
+                        EDITED_CROSSWALK,
+                        0,
+                        "program_code",
+                        Message("validation.unknown_reference", column="program_code", value=repr(program), file="programs.csv"),
+                    )
+                )
+                result.problem_count += 1
+            if not result.ok:
+                raise _NothingToWrite
+            columns = _columns("program_sectors")
+            stored = connection.execute(
+                select(*[getattr(ProgramSector, c) for c in columns]).where(ProgramSector.program_code.in_(sorted(programs)))
+            ).all()
+            removed = connection.execute(delete(ProgramSector).where(ProgramSector.program_code.in_(sorted(programs)))).rowcount
+            rows = result.rows.get("program_sectors", [])
+            if rows:
+                _upsert(connection, "program_sectors", rows)
+            kept = {(p, s) for p, s, _ in stored}
+            added = [[row["program_code"], row["sector_code"]] for row in rows]
+            outcome.counts["program_sectors"] = {
+                "rows": len(rows),
+                "added": sum(1 for p, s in added if (p, s) not in kept),
+                "updated": sum(1 for p, s in added if (p, s) in kept),
+                "removed": removed - sum(1 for p, s in added if (p, s) in kept),
+            }
+            summaries.rebuild(connection, {"program_sectors"})
+            result.warnings.extend(meaning_warnings(connection))
+            version = _log_change(connection, who, "edit", result, outcome.counts)
+            record = {"previous": [list(row) for row in stored], "added": added}
+            connection.execute(insert(LoadUndo).values(load_id=version, table_name="program_sectors", payload=_pack(record)))
+            outcome.data_version = version
+    except _NothingToWrite:
+        pass
+    except (ChangeRefused, SQLAlchemyError) as error:
+        outcome.counts, outcome.data_version = {}, None
+        refused = isinstance(error, ChangeRefused)
+        _refuse(outcome, error.args[0] if refused else Message("load_undo.load_refused", error=first_line(error)))
+    return outcome

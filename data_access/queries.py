@@ -20,7 +20,19 @@ from sqlalchemy.orm import Session
 from .facts import DEMAND, ENROLMENTS, NOT_LINKED, OUTCOME_MEASURES, OUTCOMES, PLACEMENTS, CountDistinct, CountMissing, Sum
 from .filters import Filters
 from .metrics import add_growth, add_outcome_rates, add_placement_rates, add_supply_demand_measures, counts, ratio
-from .models import Demand, Employer, Enrolment, Institution, Outcome, Placement, Program, ProgramShare, Region, Sector
+from .models import (
+    Demand,
+    Employer,
+    Enrolment,
+    Institution,
+    Outcome,
+    Placement,
+    Program,
+    ProgramSector,
+    ProgramShare,
+    Region,
+    Sector,
+)
 from .routing import aggregate, current_data_version, output_columns, partner_totals, partners_over_span, with_names
 
 __all__ = ["current_data_version"]  # re-exported: callers have always found it here
@@ -676,3 +688,86 @@ def list_institutions(session: Session) -> pd.DataFrame:
         .order_by(Institution.institution_name, Institution.institution_id)
     )
     return _frame(session, statement, ["institution_id", "institution_name", "region_code", "region_name", "institution_type"])
+
+
+# --- the crosswalk: which sectors each program trains for ---------------------------------------
+
+
+def crosswalk(session: Session) -> pd.DataFrame:
+    """Every program with the sectors it trains for, as the views use them.
+
+    Columns: program_code, program_name, sector_code, sector_name, share, source ("program_sectors" for
+    a row of that table, "programs" for a program trained wholly for its own sector_code, "not linked"
+    for a program with neither, which then has an empty sector and share).
+    """
+    shares = _program_shares(session)
+    crosswalked = set(_frame(session, select(ProgramSector.program_code).distinct(), ["program_code"])["program_code"])
+    frame = shares.assign(
+        source=[
+            "not linked" if s == NOT_LINKED else "program_sectors" if p in crosswalked else "programs"
+            for p, s in zip(shares["program_code"], shares["sector_code"])
+        ]
+    )
+    frame["share"] = frame["share"].where(frame["sector_code"] != NOT_LINKED)
+    frame = with_names(session, frame, ["program_code", "sector_code"])
+    frame["sector_name"] = frame["sector_name"].where(frame["sector_code"] != NOT_LINKED)
+    return frame.sort_values(["program_code", "share", "sector_code"], ascending=[True, False, True], kind="stable").reset_index(
+        drop=True
+    )[["program_code", "program_name", "sector_code", "sector_name", "share", "source"]]
+
+
+def crosswalk_preview(session: Session, *, filters: Filters, edited: pd.DataFrame) -> pd.DataFrame:
+    """What an edit of the crosswalk moves: supply, gap and coverage by sector before and after it, over
+    the filters' years that have both supply and demand.
+
+    ``edited`` holds the new rows of the edited programs (program_code, sector_code, share); a program
+    given no rows falls back to its own sector_code, as without program_sectors rows. Columns:
+    sector_code, sector_name, demand, supply_before, supply_after, gap_before, gap_after,
+    coverage_before, coverage_after (empty when demand is 0); only sectors that either side touches.
+    """
+    years = comparable_years(session)
+    everything = filters.narrowed(sectors=())
+    graduates = aggregate(session, ENROLMENTS, everything, ["year", "program_code"], {"graduates": Sum("graduates")})
+    graduates = graduates[graduates["year"].isin(years)].groupby("program_code", as_index=False)["graduates"].sum()
+    before = _program_shares(session)
+    edited_programs = set(edited["program_code"])
+    own = _frame(session, select(Program.program_code, Program.sector_code), ["program_code", "own_sector"])
+    fallback = own[own["program_code"].isin(edited_programs - set(edited["program_code"][edited["share"].notna()]))]
+    after = pd.concat(
+        [
+            before[~before["program_code"].isin(edited_programs)],
+            edited[["program_code", "sector_code", "share"]].dropna(),
+            fallback.dropna().rename(columns={"own_sector": "sector_code"}).assign(share=1.0),
+        ],
+        ignore_index=True,
+    )
+
+    def supply(shares: pd.DataFrame) -> pd.Series:
+        linked = graduates.merge(shares[shares["sector_code"] != NOT_LINKED], on="program_code")
+        return (linked["graduates"] * linked["share"]).groupby(linked["sector_code"]).sum()
+
+    demand = aggregate(session, DEMAND, everything, ["year", "sector_code"], {"demand": Sum("openings")})
+    demand = demand[demand["year"].isin(years)].groupby("sector_code")["demand"].sum()
+    frame = pd.DataFrame({"supply_before": supply(before), "supply_after": supply(after), "demand": demand})
+    frame = frame.rename_axis("sector_code").reset_index()
+    if filters.sectors:
+        frame = frame[frame["sector_code"].isin(filters.sectors)]
+    frame = frame.fillna({"supply_before": 0.0, "supply_after": 0.0, "demand": 0.0})
+    frame = with_names(session, frame, ["sector_code"])
+    for side in ("before", "after"):
+        frame[f"gap_{side}"] = frame[f"supply_{side}"] - frame["demand"]
+        frame[f"coverage_{side}"] = ratio(frame[f"supply_{side}"], frame["demand"])
+    moved = (frame["supply_before"] - frame["supply_after"]).abs() > 1e-9
+    frame = frame.assign(moved=moved).sort_values(["moved", "sector_code"], ascending=[False, True], kind="stable")
+    columns = [
+        "sector_code",
+        "sector_name",
+        "demand",
+        "supply_before",
+        "supply_after",
+        "gap_before",
+        "gap_after",
+        "coverage_before",
+        "coverage_after",
+    ]
+    return frame[columns].reset_index(drop=True)

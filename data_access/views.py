@@ -135,6 +135,12 @@ VIEWS: dict[str, View] = {
             },
             rate_bases={"employment_rate": "surveyed", "in_field_rate": "surveyed"},
         ),
+        View(
+            "crosswalk",
+            lambda session, filters: queries.crosswalk(session),
+            "every program with the sectors it trains for and their shares (the filters do not apply)",
+            "crosswalk.csv",
+        ),
         # Enrolment
         View(
             "enrolment",

@@ -7,7 +7,9 @@ from data_access.settings import get_settings
 from ui import uploads
 from ui.auth import editor_name, render_sign_in
 from ui.context import dashboard_engine
+from ui.crosswalk import render_crosswalk
 from ui.data_page import CHECKED, DONE, ROUND, count_columns, finish, history_columns, last_resort, preview_of, show_check
+from ui.filters import active_filters
 from ui.i18n import md, t
 
 st.title(t("nav.data"))
@@ -73,6 +75,8 @@ if chosen:
                     finish(t("data.loaded", version=outcome.data_version), outcome.counts)
                 st.session_state[CHECKED] = (fingerprint, outcome.validation)
                 st.rerun()
+
+render_crosswalk(engine, editor, active_filters())
 
 st.subheader(t("data.history_heading"))
 history = uploads.history_frame(load_history(engine), timezone_name=st.context.timezone)

@@ -110,7 +110,10 @@ else:
     programs = view("programs", institution.filters.with_years(year, year))
     show_table(programs, "scorecard_programs.csv")
     sectors = sector_status(
-        programs.numbers, view("gaps_by_sector", region.gap_filters), view("gaps_by_sector", everyone.gap_filters)
+        programs.numbers,
+        view("gaps_by_sector", region.gap_filters),
+        view("gaps_by_sector", everyone.gap_filters),
+        view("crosswalk", filters).numbers,
     )
     st.caption(md("scorecard.coverage_caption", filters=describe(filters)))
     show_table(sectors, "scorecard_sectors.csv")

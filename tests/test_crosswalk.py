@@ -205,3 +205,61 @@ def test_validate_shows_the_same_warnings_and_writes_nothing(engine, cli, tmp_pa
     ) in out.splitlines()
     code, out, _ = cli("history", "--db", db)
     assert out.strip() == ""  # nothing was loaded
+
+
+def test_the_crosswalk_lists_every_program_and_where_its_sectors_come_from(v2_engine):
+    with Session(v2_engine) as session:
+        table = queries.crosswalk(session)
+    rows = table[["program_code", "sector_code", "share", "source"]].astype(object).where(table.notna(), None)
+    assert rows.values.tolist() == [
+        ["P1", "C", 0.6, "program_sectors"],
+        ["P1", "F", 0.4, "program_sectors"],
+        ["P2", "Q", 1.0, "programs"],
+        ["P3", "", None, "not linked"],
+    ]
+
+
+def test_the_preview_of_an_edit_shows_what_it_moves_before_and_after(v2_engine):
+    # P1 (graduates 30 in 2022 and 35 in 2024, the years with both sides) wholly to F instead of C 0.6 / F 0.4.
+    edited = pd.DataFrame({"program_code": ["P1"], "sector_code": ["F"], "share": [1.0]})
+    with Session(v2_engine) as session:
+        preview = queries.crosswalk_preview(session, filters=Filters(), edited=edited).set_index("sector_code")
+    assert preview.loc["C", ["supply_before", "supply_after", "demand"]].tolist() == pytest.approx([39, 0, 45])
+    assert preview.loc["F", ["supply_before", "supply_after", "demand"]].tolist() == pytest.approx([26, 65, 15])
+    assert preview.loc["F", "coverage_after"] == pytest.approx(65 / 15)
+    assert preview.loc["Q", "supply_before"] == preview.loc["Q", "supply_after"] == 53
+    assert list(preview.index[:2]) == ["C", "F"]  # the sectors the edit moves come first
+
+
+def test_an_edit_of_the_crosswalk_is_checked_logged_and_undone_like_a_load(v2_engine):
+    from data_access.loading import load_history, save_crosswalk, undo_load
+
+    bad = save_crosswalk(v2_engine, {"P1": [("C", 0.5), ("F", 0.4)]}, loaded_by="editor")
+    assert not bad.ok
+    assert problems(bad) == [
+        "program_sectors.csv:2: share: the sector shares of program 'P1' add up to 0.9: expected 1 (within 0.001)"
+    ]
+    saved = save_crosswalk(v2_engine, {"P1": [("C", 0.5), ("Q", 0.5)]}, loaded_by="editor")
+    assert saved.ok and saved.counts == {"program_sectors": {"rows": 2, "added": 1, "updated": 1, "removed": 1}}
+    with Session(v2_engine) as session:
+        assert queries.gaps_by_sector(session, filters=Filters(2022, 2022)).set_index("sector_code").loc["Q", "supply"] == 40
+    assert load_history(v2_engine)[0]["mode"] == "edit"
+    assert undo_load(v2_engine).ok
+    with Session(v2_engine) as session:
+        assert queries.crosswalk(session)["share"].tolist()[:2] == [0.6, 0.4]
+        assert queries.gaps_by_sector(session, filters=Filters(2022, 2022)).set_index("sector_code").loc["Q", "supply"] == 25
+    # A program given no rows trains wholly for its own sector again.
+    assert save_crosswalk(v2_engine, {"P1": []}).ok
+    with Session(v2_engine) as session:
+        assert queries.crosswalk(session).query("program_code == 'P1'")[["sector_code", "source"]].values.tolist() == [
+            ["C", "programs"]
+        ]
+
+
+def test_the_brief_names_the_graduates_outside_every_gap(v2_engine):
+    from ui.brief import build_brief
+
+    with Session(v2_engine) as session:
+        document = build_brief(session, filters=Filters())
+    assert "Not in any gap: 10 graduates of programs linked to no labour-market sector" in document
+    assert "2023 has no supply or no demand data to compare with" in document

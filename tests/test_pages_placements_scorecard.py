@@ -354,3 +354,25 @@ def test_the_comparison_table_shows_the_same_rounded_rates_as_its_chart(app_url)
     everyone = next(t for t in chart["data"] if t["name"] == "All selected")
     assert everyone["text"][1] == "86.8%"  # destination rate of all: 33 / 38 = 0.86842…
     assert comparison(app).loc["all", "employment_rate"] == 0.868
+
+
+def test_a_program_training_for_several_sectors_counts_under_each_and_an_unlinked_one_under_none():
+    programs = pd.DataFrame(
+        {
+            "program_code": ["P1", "P3"],
+            "program_name": ["Engineering", "Life skills"],
+            "sector_code": ["", ""],
+            "sector_name": [None, None],
+        }
+    )
+    crosswalk = pd.DataFrame(
+        {
+            "program_code": ["P1", "P1", "P3"],
+            "sector_code": ["C", "F", ""],
+            "sector_name": ["Manufacturing", "Construction", None],
+            "source": ["program_sectors", "program_sectors", "not linked"],
+        }
+    )
+    gaps = pd.DataFrame({"sector_code": ["C", "F"], "supply": [18.0, 12], "demand": [20, 15], "coverage_ratio": [0.9, 0.8]})
+    sectors = sector_status(programs, result(gaps), result(gaps), crosswalk).numbers
+    assert sectors[["sector_code", "programs"]].values.tolist() == [["C", "Engineering"], ["F", "Engineering"]]

@@ -34,6 +34,7 @@ from .charts import coverage_heatmap, supply_demand_bars, supply_demand_trend_li
 from .charts_outcomes import in_field_coverage_scatter, latest_cohort, overall_in_field_rate
 from .charts_placements import as_floats, placements_against_gaps_bars, placements_against_gaps_sentence
 from .filters import describe_with
+from .formatting import fmt_count
 from .headline import headline_figures
 from .i18n import current_language, speaking, t
 from .narrative import shortage_sentences, surplus_sentences
@@ -153,7 +154,9 @@ def build_brief(
         else None
     )
     sections = [
-        _supply_demand_section(by_sector, previous, latest, described(latest), previous_year),
+        _supply_demand_section(
+            by_sector, previous, latest, described(latest), previous_year, views.numbers("supply_not_linked_by_year", latest)
+        ),
         _coverage_section(by_cell, latest, described(latest)),
         _trend_section(views.numbers("supply_demand_trend", filters), described(filters)),
         _placements_section(views.numbers("placements_vs_gaps", filters), described(filters)),
@@ -270,7 +273,12 @@ def _section_html(section: ChartSection) -> str:
 
 
 def _supply_demand_section(
-    by_sector: pd.DataFrame, previous: pd.DataFrame | None, period: Filters, described: str, previous_year: int | None
+    by_sector: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    period: Filters,
+    described: str,
+    previous_year: int | None,
+    not_linked: pd.DataFrame,
 ) -> ChartSection:
     heading = t("brief.supply_demand_heading")
     if by_sector.empty:
@@ -278,8 +286,17 @@ def _supply_demand_section(
     figure = supply_demand_bars(
         as_floats(by_sector, "supply", "demand", "gap", "coverage_ratio"), title=t("brief.supply_demand_chart", filters=described)
     )
+    outside = not_linked["supply_not_linked"].sum(min_count=1) if not not_linked.empty else None
+    note = (
+        t("periods.not_linked", graduates=fmt_count(outside))
+        if outside is not None and outside == outside and outside > 0
+        else ""
+    )
     return ChartSection(
-        heading, largest_shortage_takeaway(by_sector, previous, when=in_years(period), previous_year=previous_year), figure
+        heading,
+        largest_shortage_takeaway(by_sector, previous, when=in_years(period), previous_year=previous_year),
+        figure,
+        note,
     )
 
 

@@ -229,3 +229,44 @@ def supply_demand_trend_lines(trend: pd.DataFrame, *, title: str) -> go.Figure:
         xaxis=dict(dtick=1, title=None), yaxis=dict(tickformat=",", title=t("charts.people"), rangemode="tozero")
     )
     return _layout(figure, title, height=380)
+
+
+def crosswalk_preview_bars(preview: pd.DataFrame, *, title: str) -> go.Figure:
+    """Supply by sector before and after an edit of the crosswalk, against demand (a ``crosswalk_preview``
+    frame; the sectors the edit moves)."""
+    labels = [
+        short_label(str(name if isinstance(name, str) else code))
+        for code, name in zip(preview["sector_code"], preview["sector_name"])
+    ]
+    figure = go.Figure(
+        [
+            go.Bar(
+                name=t("charts.supply_before"),
+                y=labels,
+                x=preview["supply_before"],
+                orientation="h",
+                marker=dict(color=SUPPLY_COLOUR, opacity=0.45),
+                hovertemplate="%{y}: %{x:,.1f}<extra></extra>",
+            ),
+            go.Bar(
+                name=t("charts.supply_after"),
+                y=labels,
+                x=preview["supply_after"],
+                orientation="h",
+                marker=dict(color=SUPPLY_COLOUR),
+                hovertemplate="%{y}: %{x:,.1f}<extra></extra>",
+            ),
+            go.Bar(
+                name=t("charts.demand"),
+                y=labels,
+                x=preview["demand"],
+                orientation="h",
+                marker=dict(color=DEMAND_COLOUR, pattern=dict(shape="/")),
+                hovertemplate="%{y}: %{x:,}<extra></extra>",
+            ),
+        ]
+    )
+    figure.update_layout(
+        barmode="group", xaxis=dict(tickformat=",", title=t("charts.people")), yaxis=dict(autorange="reversed", title=None)
+    )
+    return _layout(figure, title, height=max(260, 70 * len(preview) + 120))

@@ -87,6 +87,19 @@ def calendar() -> dict[str, list[int]]:
     return _cached_calendar(data_version())
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _cached_crosswalk_preview(filters: Filters, edited: tuple[tuple[str, str, float], ...], version: int) -> pd.DataFrame:
+    frame = pd.DataFrame(list(edited), columns=["program_code", "sector_code", "share"])
+    with Session(dashboard_engine()) as session:
+        return queries.crosswalk_preview(session, filters=filters, edited=frame)
+
+
+def crosswalk_preview(filters: Filters, program: str, rows: list[tuple[str, float]]) -> pd.DataFrame:
+    """Supply, gap and coverage by sector before and after giving ``program`` the sector shares ``rows``."""
+    edited = tuple((program, sector, float(share)) for sector, share in rows) or ((program, "", float("nan")),)
+    return _cached_crosswalk_preview(filters, edited, data_version())
+
+
 def table_absent(table: str) -> bool:
     """True when the data set has no rows at all in fact table ``table`` (enrolments, demand, placements,
     outcomes): a page about it has nothing to show whatever the filters."""

@@ -248,14 +248,20 @@ def _status(gaps: pd.DataFrame, codes: pd.Series) -> tuple[pd.Series, pd.Series]
     return rows["coverage_ratio"].to_numpy(), status.to_numpy(), hidden.to_numpy()
 
 
-def sector_status(programs: pd.DataFrame, region_gaps: ViewResult, all_gaps: ViewResult) -> ViewResult:
+def sector_status(
+    programs: pd.DataFrame, region_gaps: ViewResult, all_gaps: ViewResult, crosswalk: pd.DataFrame | None = None
+) -> ViewResult:
     """The sectors the institution's programs train for, with the coverage ratio and its status
     ("▼ shortage", "≈ balanced", "▲ surplus", "○ no demand", in the current language) in its region
-    and in the whole selection.
+    and in the whole selection. With the ``crosswalk`` (the crosswalk view), a program training for
+    several sectors counts under each of them, and one linked to none under none.
 
     Columns: sector_code, sector_name, gap_status_region, coverage_ratio_region,
     gap_status_all, coverage_ratio_all, programs (their names).
     """
+    if crosswalk is not None:
+        linked = crosswalk[crosswalk["source"] != "not linked"][["program_code", "sector_code", "sector_name"]]
+        programs = programs.drop(columns=["sector_code", "sector_name"]).merge(linked, on="program_code")
     sectors = (
         programs.groupby(["sector_code", "sector_name"], sort=True)["program_name"]
         .agg(lambda names: ", ".join(sorted(map(str, names))))

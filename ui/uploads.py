@@ -199,7 +199,12 @@ def change_counts_frame(counts: Mapping[str, Mapping[str, int]]) -> pd.DataFrame
     return frame.dropna(axis="columns", how="all")
 
 
-MODE_KEYS = {"upsert": "uploads.mode_upsert", "replace": "uploads.mode_replace", "undo": "uploads.mode_undo"}
+MODE_KEYS = {
+    "upsert": "uploads.mode_upsert",
+    "replace": "uploads.mode_replace",
+    "undo": "uploads.mode_undo",
+    "edit": "uploads.mode_edit",
+}
 HISTORY_COLUMNS = ["version", "when", "who", "change", "added", "updated", "removed", "restored", "undone_by", "files"]
 
 
