@@ -76,8 +76,10 @@ def data_calendar_detail(session: Session) -> dict[str, dict]:
     for name, fact in CALENDAR_TABLES.items():
         cells = aggregate(session, fact, Filters(), ["region_code", "year"], {})
         years = sorted(int(y) for y in cells["year"].unique())
-        by_region = cells.groupby("region_code")["year"].agg(lambda ys: sorted(int(y) for y in ys))
-        differing = {str(region): region_years for region, region_years in by_region.items() if region_years != years}
+        by_region: dict[str, list[int]] = {}
+        for region, year in zip(cells["region_code"], cells["year"]):
+            by_region.setdefault(str(region), []).append(int(year))
+        differing = {region: sorted(ys) for region, ys in sorted(by_region.items()) if sorted(ys) != years}
         detail[name] = {"years": years, "regions_differing": differing}
     return detail
 
