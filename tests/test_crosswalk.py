@@ -263,3 +263,35 @@ def test_the_brief_names_the_graduates_outside_every_gap(v2_engine):
         document = build_brief(session, filters=Filters())
     assert "Not in any gap: 10 graduates of programs linked to no labour-market sector" in document
     assert "2023 has no supply or no demand data to compare with" in document
+
+
+def test_the_editor_checks_the_rules_as_the_planner_types():
+    from ui.crosswalk import shares_problems
+
+    known = {"C", "F", "Q"}
+    assert shares_problems([("C", 0.6), ("F", 0.4)], known) == []
+    assert shares_problems([("C", 0.6), ("F", 0.5)], known) == ["The shares add up to 1.1: they must add up to 1 (within 0.001)."]
+    assert shares_problems([("C", 0.6), ("C", 0.4)], known) == ["A sector appears twice: C."]
+    assert shares_problems([("X", 1.0)], known) == ["Unknown sector code: X."]
+    assert shares_problems([("C", 0.0), ("F", 1.0)], known) == ["Every share must be more than 0 and at most 1."]
+
+
+def test_the_data_page_shows_the_crosswalk_to_everyone_and_the_editor_to_editors(v2_engine, monkeypatch):
+    from .conftest import clear_app_caches
+    from .test_data_page import LOCAL_EDITORS, open_data_page, sign_in
+
+    monkeypatch.setenv("DATABASE_URL", v2_engine.url.render_as_string(hide_password=False))
+    clear_app_caches()
+    viewer = open_data_page()
+    assert not viewer.exception
+    table = viewer.dataframe[0].value
+    assert table[["program_code", "sector_code"]].values.tolist() == [["P1", "C"], ["P1", "F"], ["P2", "Q"], ["P3", ""]]
+    assert "Sign in as an editor to change the crosswalk." in [i.value for i in viewer.info]
+    editor = open_data_page(local_editors=LOCAL_EDITORS)
+    sign_in(editor, name="ana planner")
+    assert not editor.exception
+    assert editor.selectbox(key="crosswalk_program").value == "P1"
+    assert "The shares add up to 1." in [s.value for s in editor.success]
+    assert "This edit moves no supply in the selected years." in [i.value for i in editor.info]
+    assert any(b.label == "Save the crosswalk of Engineering" for b in editor.button)
+    clear_app_caches()

@@ -20,6 +20,7 @@ from .scale import OTHER_CODE
 SUPPLY_COLOUR = "#0072B2"  # blue
 DEMAND_COLOUR = "#E69F00"  # orange
 NO_TRAINING_COLOUR = "#7a7a7a"  # grey: demand but no local graduates
+BEFORE_COLOUR = "#56B4E9"  # sky blue: supply before a change, beside SUPPLY_COLOUR after it
 # Orange (shortage) -> near white (balanced) -> purple (surplus): ColorBrewer PuOr.
 COVERAGE_SCALE = [
     [0.0, "#b35806"],
@@ -245,7 +246,7 @@ def crosswalk_preview_bars(preview: pd.DataFrame, *, title: str) -> go.Figure:
                 y=labels,
                 x=preview["supply_before"],
                 orientation="h",
-                marker=dict(color=SUPPLY_COLOUR, opacity=0.45),
+                marker=dict(color=BEFORE_COLOUR),
                 hovertemplate="%{y}: %{x:,.1f}<extra></extra>",
             ),
             go.Bar(

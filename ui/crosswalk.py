@@ -33,6 +33,7 @@ def render_crosswalk(engine, editor: str | None, filters: Filters) -> None:
     st.dataframe(
         shown,
         hide_index=True,
+        placeholder="",
         column_config={
             **{c: label(c) for c in shown.columns},
             "share": st.column_config.NumberColumn(label("share"), format="percent"),
