@@ -8,7 +8,18 @@ from ui import uploads
 from ui.auth import editor_name, render_sign_in
 from ui.context import dashboard_engine
 from ui.crosswalk import render_crosswalk
-from ui.data_page import CHECKED, DONE, ROUND, count_columns, finish, history_columns, last_resort, preview_of, show_check
+from ui.data_page import (
+    CHECKED,
+    DONE,
+    ROUND,
+    count_columns,
+    finish,
+    history_columns,
+    last_resort,
+    preview_of,
+    render_calendar,
+    show_check,
+)
 from ui.filters import active_filters
 from ui.i18n import md, t
 
@@ -76,6 +87,7 @@ if chosen:
                 st.session_state[CHECKED] = (fingerprint, outcome.validation)
                 st.rerun()
 
+render_calendar()
 render_crosswalk(engine, editor, active_filters())
 
 st.subheader(t("data.history_heading"))

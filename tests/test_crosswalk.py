@@ -284,7 +284,9 @@ def test_the_data_page_shows_the_crosswalk_to_everyone_and_the_editor_to_editors
     clear_app_caches()
     viewer = open_data_page()
     assert not viewer.exception
-    table = viewer.dataframe[0].value
+    calendar, table = viewer.dataframe[0].value, viewer.dataframe[1].value
+    assert calendar.values.tolist()[0] == ["enrolments.csv", "2022, 2024", ""]
+    assert "Years with both supply and demand: 2022, 2024." in [c.value for c in viewer.caption]
     assert table[["program_code", "sector_code"]].values.tolist() == [["P1", "C"], ["P1", "F"], ["P2", "Q"], ["P3", ""]]
     assert "Sign in as an editor to change the crosswalk." in [i.value for i in viewer.info]
     editor = open_data_page(local_editors=LOCAL_EDITORS)

@@ -81,6 +81,17 @@ def _cached_calendar(version: int) -> dict[str, list[int]]:
         return {**queries.data_calendar(session), "comparable": queries.comparable_years(session)}
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _cached_calendar_detail(version: int) -> dict[str, dict]:
+    with Session(dashboard_engine()) as session:
+        return queries.data_calendar_detail(session)
+
+
+def calendar_detail() -> dict[str, dict]:
+    """Per fact table: its years and the regions whose years differ (data_access.queries.data_calendar_detail)."""
+    return _cached_calendar_detail(data_version())
+
+
 def calendar() -> dict[str, list[int]]:
     """The years each fact table covers (enrolments, demand, placements, outcomes), and "comparable":
     the years with both supply and demand. A year outside a table's list is missing for it, not zero."""

@@ -3,11 +3,13 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pandas as pd
 import streamlit as st
 
 from data_access.store import first_line
 from ui import uploads
 from ui.components import download_csv
+from ui.context import calendar, calendar_detail
 from ui.i18n import md, t
 
 CHECKED, DONE, ROUND = "data_checked", "data_done", "data_upload_round"  # session state keys
@@ -111,3 +113,49 @@ def finish(message: str, counts: dict) -> None:
     st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
     st.session_state.pop(CHECKED, None)
     st.rerun()
+
+
+def render_calendar() -> None:
+    """What the data covers: the years each table has rows for (and regions whose years differ); a year
+    outside them is missing for that table, not zero."""
+    st.subheader(t("data.calendar_heading"))
+    st.caption(t("data.calendar_intro"))
+    detail = calendar_detail()
+    rows = []
+    for table, covered in detail.items():
+        differing = "; ".join(
+            f"{region}: {years_in_words(years) or t('data.calendar_none')}"
+            for region, years in list(covered["regions_differing"].items())[:8]
+        )
+        more = len(covered["regions_differing"]) - 8
+        if more > 0:
+            differing += "; " + t("data.calendar_more_regions", count=more)
+        rows.append(
+            {
+                "table": f"{table}.csv",
+                "years": years_in_words(covered["years"]) or t("data.calendar_none"),
+                "regions_differing": differing,
+            }
+        )
+    both = calendar()["comparable"]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        column_config={
+            "table": _heading("table"),
+            "years": t("data.calendar_years"),
+            "regions_differing": t("data.calendar_regions"),
+        },
+    )
+    st.caption(t("data.calendar_both", years=years_in_words(both) or t("data.calendar_none")))
+
+
+def years_in_words(years: list[int]) -> str:
+    """Years as runs ("2018–2021, 2023")."""
+    runs: list[str] = []
+    for year in sorted(years):
+        if runs and runs[-1].split("–")[-1] == str(year - 1):
+            runs[-1] = f"{runs[-1].split('–')[0]}–{year}"
+        else:
+            runs.append(str(year))
+    return ", ".join(runs)
