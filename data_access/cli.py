@@ -16,8 +16,9 @@ from .filters import Filters
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .loading import load_history, load_paths, undo_load, validate_for_load
 from .messages import Message
+from .planning import CHOICES, project, read_scenario
 from .settings import get_settings
-from .snapshot import build_snapshot
+from .snapshot import build_snapshot, csv_bytes
 from .store import StoreError, database_name, first_line, get_engine, is_read_only, make_engine, resolve_url
 from .validation import collect_sources
 
@@ -58,6 +59,24 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="small-number protection: show counts below N as <N and blank what is computed from them",
     )
+    project = commands.add_parser(
+        "project", parents=[common], help="write projected openings, graduates and gaps per year, region and sector to a CSV"
+    )
+    project.add_argument("--to", dest="to_year", type=int, required=True, metavar="YEAR", help="the last year to project")
+    project.add_argument(
+        "--method",
+        choices=CHOICES,
+        default="auto",
+        help="how openings are projected: auto (per cell, the best on its own past), trend, cagr or ets",
+    )
+    project.add_argument(
+        "--scenario",
+        metavar="FILE.csv",
+        help="intake changes: program_code, region_code (empty = every region), from_year, change",
+    )
+    project.add_argument("--region", action="append", default=[], metavar="CODE", help="a region code; repeat for several")
+    project.add_argument("--sector", action="append", default=[], metavar="CODE", help="a sector code; repeat for several")
+    project.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV")
     undo = commands.add_parser("undo", parents=[common], help="take back the latest load, restoring the data before it")
     undo.add_argument("--version", type=int, metavar="N", help="the version to undo (must be the latest load not yet undone)")
     undo.add_argument("--user", help="who is undoing, for the load log (default: the login name)")
@@ -91,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _history(engine)
         if args.command == "migrate":
             return _migrate(engine)
+        if args.command == "project":
+            return _project(engine, args)
         return _export(engine, args)
     except (StoreError, SQLAlchemyError, OSError) as error:
         print(f"error: {first_line(error)}", file=sys.stderr)
@@ -220,3 +241,42 @@ def _unknown_codes(session: Session, filters: Filters) -> str | None:
             listed = ", ".join(list(known)[:20]) + (", …" if len(known) > 20 else "")
             problems.append(f"unknown {flag} {', '.join(missing)} (known: {listed})")
     return "; ".join(problems) or None
+
+
+def _project(engine, args) -> int:
+    scenario: list = []
+    if args.scenario:
+        scenario, problems = read_scenario(Path(args.scenario).read_bytes(), Path(args.scenario).name)
+        if problems:
+            for problem in problems:
+                print(problem)
+            print(f"{len(problems)} problem(s) in {args.scenario}; nothing was projected.", file=sys.stderr)
+            return 1
+    filters = Filters(regions=tuple(args.region), sectors=tuple(args.sector))
+    with Session(engine) as session:
+        unknown = _unknown_codes(session, filters)
+        if unknown:
+            print(f"error: {unknown}", file=sys.stderr)
+            return 2
+        programs = set(queries.crosswalk(session)["program_code"])
+        strangers = sorted({change.program_code for change in scenario} - programs)
+        if strangers:
+            print(f"error: unknown program_code in {args.scenario}: {', '.join(strangers)}", file=sys.stderr)
+            return 1
+        projection = project(session, to_year=args.to_year, method=args.method, filters=filters, scenario=scenario)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(csv_bytes(projection.rows))
+    last = projection.assumptions["last_demand_year"]
+    if projection.rows.empty:
+        reason = (
+            "there is no demand data" if last is None else f"{args.to_year} is not after {last}, the last year of demand data"
+        )
+        print(f"Wrote {out} with no rows: {reason}.", file=sys.stderr)
+        return 0
+    print(
+        f"Wrote {out} ({len(projection.rows):,} rows: {last + 1}–{args.to_year}, method {args.method}"
+        + (f", {len(scenario)} scenario change(s)" if scenario else "")
+        + ")."
+    )
+    return 0

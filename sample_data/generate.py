@@ -17,18 +17,28 @@ The model, in the order the tables are built
 2. **Sectors**: the 21 ISIC Rev.4 sections A..U with their official titles.
 3. **Programs** (``PROGRAMS``): a catalogue of vocational programs, each mapped
    to one sector, with level "secondary", "higher" or empty (short courses).
-   A few started recently (``PROGRAM_START_YEAR``).
+   A few started recently (``PROGRAM_FIRST_ENTRY``).  A program lasts three
+   years, or one year at an adult training centre: where an adult centre teaches
+   a program that other institutions teach in three years, its one-year version
+   is a program of its own, "<name> (one-year course)" (codes after the
+   catalogue's), so that every program has one ``duration_years``.
 4. **Institutions** (``INSTITUTIONS``): hand-written list with region, type and
    focus sectors.  Each offers 5..15 programs drawn from its focus sectors at
    levels its type teaches (at least one per focus sector); catalogue
    programs nobody drew go to the least loaded institution able to teach
    them.  ``WEAK_INSTITUTIONS`` have poor outcomes.
-5. **Enrolments**: every offering has an annual intake (base size by
+5. **Enrolments**: every offering has yearly entrants (base size by
    institution type x region kind x sector popularity, growing by the sector's
-   ``intake_growth``).  Three-year programs: enrolled = the three cohorts still
-   in school, graduates = the intake of two years earlier times a completion
-   rate (so graduates are roughly a third of enrolled).  One-year courses at
-   adult training centres graduate most of the same year's intake.
+   ``intake_growth``).  Years are calendar years: entrants of year t start in
+   its autumn, graduates of year t finish in its summer, and enrolled counts
+   the students in school in its spring, before they graduate.  So a program of
+   ``duration_years`` D has enrolled(t) = the entrants of t-1 .. t-D still in
+   school, and graduates(t) = entrants(t - D) x a completion rate: 0.84-0.93 for
+   three-year programs (graduates are roughly a third of enrolled), 0.74-0.90
+   for one-year courses (graduates are most of enrolled).  A program's first
+   entrants start the autumn before its first enrolled year, so a program that
+   opened in 2020 or later has a row with entrants only (enrolled and
+   graduates 0) for that year.
 6. **Demand**: sector openings are *calibrated against supply* so that the
    sector's coverage ratio (graduates / openings) in 2019 equals its
    ``coverage_2019`` target, then follow the sector's demand index over the
@@ -47,7 +57,8 @@ The model, in the order the tables are built
 9. **Outcomes**: graduates of each cohort 2019-2024 are surveyed; destination,
    further study, in-field and self-employment rates depend on institution
    quality, sector, level and the 2020 shock; wages on sector, level, region
-   and year.
+   and year.  One program (``WEAK_PROGRAM``) loses its graduates' destinations
+   in the last cohorts at every institution that teaches it.
 
 Parameters worth changing are the constants below; the patterns they produce
 are listed in README.md next to this file.
@@ -68,9 +79,11 @@ SEED = 20240917
 # Data years.  Outcomes lag one year: the 2025 cohort has not been surveyed yet.
 YEARS = list(range(2019, 2026))
 COHORT_YEARS = list(range(2019, 2025))
-# Intakes start two years before the first data year so 2019 already has
-# graduates and full three-cohort enrolments.
-FIRST_INTAKE_YEAR = 2017
+# Entrants start three years before the first data year so 2019 already has
+# graduates and full three-cohort enrolments.  Entrants of year t start in the
+# autumn of t; enrolled(t) is counted in the spring of t and graduates(t) finish
+# in its summer, so graduates(t) = entrants(t - duration_years) x completion.
+FIRST_ENTRY_YEAR = 2016
 
 # ---------------------------------------------------------------------------
 # Regions
@@ -451,16 +464,20 @@ PROGRAMS = [
     ("Domestic and household services", "T", "secondary"),
 ]
 
-# Programs opened recently (first intake year); all others run throughout.
-PROGRAM_START_YEAR = {
-    "Cloud computing": 2019,
-    "Artificial intelligence applications": 2021,
-    "Financial technology": 2020,
-    "Additive manufacturing": 2021,
-    "Smart farming technology": 2020,
-    "Coding bootcamp": 2020,
-    "Health management": 2019,
+# Programs opened recently: the year their first entrants start (in the autumn;
+# they are first enrolled the year after).  All others run throughout.
+PROGRAM_FIRST_ENTRY = {
+    "Cloud computing": 2018,
+    "Artificial intelligence applications": 2020,
+    "Financial technology": 2019,
+    "Additive manufacturing": 2020,
+    "Smart farming technology": 2019,
+    "Coding bootcamp": 2019,
+    "Health management": 2018,
 }
+# Name of the one-year version of a program that an adult training centre
+# teaches and other institutions teach in three years.
+ONE_YEAR_VERSION = "{name} (one-year course)"
 
 # ---------------------------------------------------------------------------
 # Institutions: (name, region, type, focus sectors; first focus = main one)
@@ -471,7 +488,7 @@ HIGHER = "Higher vocational college"
 TECHNICIAN = "Technician college"
 ADULT = "Adult training centre"
 
-# Levels each type teaches, and its programs' length in years.
+# Levels each type teaches, and its programs' length in years (duration_years).
 TYPE_LEVELS = {
     SECONDARY: ("secondary", ""),
     HIGHER: ("higher", ""),
@@ -835,7 +852,7 @@ def build_programs() -> list[dict]:
             "program_name": name,
             "sector_code": sector,
             "level": level,
-            "start_year": PROGRAM_START_YEAR.get(name, FIRST_INTAKE_YEAR),
+            "first_entry": PROGRAM_FIRST_ENTRY.get(name, FIRST_ENTRY_YEAR),
         }
         for i, (name, sector, level) in enumerate(PROGRAMS, start=1)
     ]

@@ -49,7 +49,12 @@ def test_the_data_page_in_chinese_titles_headings_history_and_the_sign_in_notice
     assert not app.exception
     assert app.title[0].value == "数据管理"
     assert app.caption[0].value.startswith("按数据规范检查文件")
-    assert [s.value for s in app.subheader] == ["检查并载入文件", "数据覆盖范围", "专业与行业对应表：各专业培养面向的行业", "载入记录"]
+    assert [s.value for s in app.subheader] == [
+        "检查并载入文件",
+        "数据覆盖范围",
+        "专业与行业对应表：各专业培养面向的行业",
+        "载入记录",
+    ]
     assert app.file_uploader[0].label == "CSV 或 Excel 文件，每个文件一张表"
     notice = app.info[0].value
     assert notice.startswith("浏览器中的载入和撤销功能未开启") and "python -m data_access load" in notice

@@ -143,8 +143,16 @@ def test_a_page_whose_table_the_data_set_lacks_says_so_and_the_projector_skips_i
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
 @pytest.mark.parametrize(
-    "page", ["pages/home.py", SUPPLY_DEMAND, "pages/enrolment.py", "pages/placements.py", "pages/outcomes.py",
-             "pages/scorecard.py", "pages/data.py"]
+    "page",
+    [
+        "pages/home.py",
+        SUPPLY_DEMAND,
+        "pages/enrolment.py",
+        "pages/placements.py",
+        "pages/outcomes.py",
+        "pages/scorecard.py",
+        "pages/data.py",
+    ],
 )
 def test_every_page_opens_on_a_version_2_data_set(v2_app, page, lang):
     app = open_page(page, lang=lang)

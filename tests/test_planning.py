@@ -1,0 +1,180 @@
+"""Planning: projected openings, the intake pipeline and scenarios, with numbers worked out by hand
+(tests/fixtures/README.md, plan/), and the exponential smoothing checked against statsmodels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy.orm import Session
+
+from data_access import planning
+from data_access.loading import load_paths
+from data_access.planning import ScenarioChange, Series, project
+
+from .conftest import FIXTURES
+
+PLAN = FIXTURES / "plan"
+
+
+@pytest.fixture
+def plan_engine(engine):
+    assert load_paths(engine, [PLAN]).ok
+    return engine
+
+
+def cell(rows: pd.DataFrame, year: int, region: str, sector: str) -> pd.Series:
+    return rows.set_index(["year", "region_code", "sector_code"]).loc[(year, region, sector)]
+
+
+def test_trend_projects_a_straight_line_with_no_spread_when_the_points_lie_on_it(plan_engine):
+    with Session(plan_engine) as session:
+        rows = project(session, to_year=2025, method="trend").rows
+    assert sorted(set(rows["year"])) == [2023, 2024, 2025]  # every year after the last year of demand
+    for year, openings in ((2023, 150), (2024, 160), (2025, 170)):
+        projected = cell(rows, year, "R1", "C")
+        assert projected["demand"] == pytest.approx(openings)
+        assert projected["demand_low"] == pytest.approx(openings) and projected["demand_high"] == pytest.approx(openings)
+    assert cell(rows, 2025, "R2", "Q")["demand"] == pytest.approx(60)
+
+
+def test_graduates_come_from_the_entrants_one_program_length_earlier_times_the_exact_completion(plan_engine):
+    with Session(plan_engine) as session:
+        projection = project(session, to_year=2025, method="trend")
+    pipeline = projection.pipeline.set_index("program_code")
+    assert (
+        pipeline.loc["P1", "completion"] == pytest.approx(0.9)
+        and pipeline.loc["P1", "completion_from"] == "program and institution"
+    )
+    rows = projection.rows
+    assert [cell(rows, y, "R1", "C")["supply"] for y in (2023, 2024, 2025)] == pytest.approx([117, 126, 126])
+    assert cell(rows, 2023, "R1", "C")["gap"] == pytest.approx(117 - 150)
+    assert cell(rows, 2023, "R1", "C")["coverage_ratio"] == pytest.approx(117 / 150)
+    # P2 reports no entrants: its graduates' own series, projected with the method asked (a line: +2 a year)
+    assert [cell(rows, y, "R2", "Q")["supply_trend"] for y in (2023, 2024, 2025)] == pytest.approx([60, 62, 64])
+    # R1/Q has demand and no projected graduates: supply 0, a missing side counting 0
+    assert cell(rows, 2023, "R1", "Q")["supply"] == 0
+
+
+def test_a_scenario_moves_only_the_years_its_intake_graduates_in(plan_engine):
+    scenario = [ScenarioChange("P1", None, 2023, 0.10)]
+    with Session(plan_engine) as session:
+        base = project(session, to_year=2026, method="trend").rows
+        changed = project(session, to_year=2026, method="trend", scenario=scenario).rows
+    before = [cell(base, y, "R1", "C")["supply"] for y in (2023, 2024, 2025, 2026)]
+    after = [cell(changed, y, "R1", "C")["supply"] for y in (2023, 2024, 2025, 2026)]
+    assert before == pytest.approx([117, 126, 126, 126])
+    assert after == pytest.approx([117, 126, 138.6, 138.6])  # a two-year program: entry 2023 graduates in 2025
+    none = project_session(plan_engine, [ScenarioChange("P1", "R1", 2024, -1)])
+    assert [cell(none, y, "R1", "C")["supply"] for y in (2025, 2026)] == pytest.approx([126, 0])
+    elsewhere = project_session(plan_engine, [ScenarioChange("P1", "R2", 2023, 1.0)])  # P1 is taught in R1 only
+    assert [cell(elsewhere, y, "R1", "C")["supply"] for y in (2025, 2026)] == pytest.approx([126, 126])
+
+
+def project_session(engine, scenario):
+    with Session(engine) as session:
+        return project(session, to_year=2026, method="trend", scenario=scenario).rows
+
+
+def test_a_cell_with_few_years_says_so_and_gets_a_wider_band(plan_engine):
+    with Session(plan_engine) as session:
+        rows = project(session, to_year=2024, method="trend").rows
+    few, many = cell(rows, 2023, "R1", "Q"), cell(rows, 2023, "R2", "Q")
+    assert bool(few["few_years"]) and few["observed_years"] == 2 and not bool(many["few_years"])
+    # two years (10 in 2020, 14 in 2021): the line gives 22 in 2023; no measured error: ±25% of the level per √2 years, x 5/2
+    assert few["demand"] == pytest.approx(22)
+    assert few["demand_high"] - few["demand"] == pytest.approx(0.25 * 22 * np.sqrt(2) * 2.5)
+
+
+def test_cagr_grows_the_last_value_at_the_compound_rate_between_the_first_and_last_years(plan_engine):
+    with Session(plan_engine) as session:
+        rows = project(session, to_year=2024, method="cagr").rows
+    rate = (140 / 100) ** (1 / 4) - 1
+    assert cell(rows, 2023, "R1", "C")["demand"] == pytest.approx(140 * (1 + rate))
+    assert cell(rows, 2024, "R1", "C")["demand"] == pytest.approx(140 * (1 + rate) ** 2)
+
+
+def test_auto_chooses_per_cell_the_method_with_the_smallest_back_test_error():
+    years = np.arange(2015, 2025)
+    line = 100 + 10 * (years - 2015.0)
+    compound = 100 * 1.2 ** (years - 2015.0)
+    series = Series(years, np.vstack([line, compound, [5, 9, 7, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan]]))
+    errors = planning.backtest_errors(series)
+    assert errors["trend"][0] == pytest.approx(0) and errors["cagr"][1] == pytest.approx(0, abs=1e-9)
+    chosen = planning.project_matrix(series, [2025, 2026], "auto")["method"]
+    assert list(chosen) == ["trend", "cagr", "trend"]  # the third has 3 years: too few to back-test, a line
+
+
+def test_damped_exponential_smoothing_equals_statsmodels_with_the_same_parameters():
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    values = np.array([100, 104, 110, 113, 118, 121, 130, 128, 135, 140, 146.0])
+    alpha, beta, phi = 0.5, 0.1, 0.9
+    level, trend, sse, n = planning._ets_run(Series(np.arange(2015, 2026), values[None, :]), alpha, beta, phi)
+    reference = ETSModel(
+        pd.Series(values, index=pd.RangeIndex(2015, 2026)),
+        error="add",
+        trend="add",
+        damped_trend=True,
+        initialization_method="known",
+        initial_level=100.0,
+        initial_trend=4.0,
+    ).smooth([alpha, beta, phi])
+    frame = reference.get_prediction(start=11, end=13).summary_frame(alpha=0.2)
+    steps = np.array([1, 2, 3])
+    damped = np.cumsum(phi**steps)
+    mean = level[0] + damped * trend[0]
+    c = alpha + beta * damped
+    variance = sse[0] / n[0] * (1 + np.concatenate([[0], np.cumsum(c**2)[:-1]]))
+    assert mean == pytest.approx(frame["mean"].to_numpy())
+    assert mean - planning.Z80 * np.sqrt(variance) == pytest.approx(frame["pi_lower"].to_numpy())
+    assert sse[0] / n[0] == pytest.approx(reference.mse)
+
+
+def test_the_scenario_csv_reads_back_and_bad_rows_are_refused_with_their_line():
+    changes = [ScenarioChange("P1", None, 2026, 0.1), ScenarioChange("P2", "R2", 2027, -1.0)]
+    assert planning.read_scenario(planning.scenario_csv(changes)) == (changes, [])
+    _, problems = planning.read_scenario(b"program_code,region_code,from_year,change\nP1,,20x6,0.1\nP1,,2026,-2\n,,2026,0\n")
+    assert problems == [
+        "scenario.csv:2: from_year: expected a year from 1990 to 2100, found '20x6'",
+        "scenario.csv:3: change: expected a fraction of -1 or more (0.10 = ten percent more, -1 = no intake), found '-2'",
+        "scenario.csv:4: program_code: expected a program code, found an empty cell",
+    ]
+
+
+def test_the_project_command_writes_the_contract_columns_as_an_export(plan_engine, cli, tmp_path):
+    db = plan_engine.url.render_as_string(hide_password=False)
+    scenario = tmp_path / "scenario.csv"
+    scenario.write_bytes(planning.scenario_csv([ScenarioChange("P1", "", 2023, 0.1)]))
+    out = tmp_path / "projection.csv"
+    code, printed, _ = cli("project", "--to", "2025", "--method", "trend", "--scenario", scenario, "--db", db, "--out", out)
+    assert code == 0 and "2023–2025, method trend, 1 scenario change(s)" in printed
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = pd.read_csv(out, encoding="utf-8-sig")
+    for column in (
+        "year",
+        "region_code",
+        "region_name",
+        "sector_code",
+        "sector_name",
+        "demand",
+        "demand_low",
+        "demand_high",
+        "supply",
+        "gap",
+        "coverage_ratio",
+        "method",
+    ):
+        assert column in rows.columns
+    r1c = rows[(rows["region_code"] == "R1") & (rows["sector_code"] == "C")].set_index("year")
+    assert r1c["supply"].tolist() == pytest.approx([117, 126, 138.6]) and r1c["demand"].tolist() == pytest.approx([150, 160, 170])
+    assert set(r1c["method"]) == {"trend"}
+
+
+def test_the_project_command_refuses_a_broken_scenario_and_writes_nothing(plan_engine, cli, tmp_path):
+    db = plan_engine.url.render_as_string(hide_password=False)
+    scenario = tmp_path / "scenario.csv"
+    scenario.write_text("program_code,region_code,from_year,change\nP9,,2026,0.1\n", encoding="utf-8")
+    out = tmp_path / "projection.csv"
+    code, _, errors = cli("project", "--to", "2025", "--scenario", scenario, "--db", db, "--out", out)
+    assert code == 1 and "unknown program_code in" in errors and "P9" in errors and not out.exists()
