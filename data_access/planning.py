@@ -621,3 +621,251 @@ def _graduates_from_series(
         if chosen.any():
             projected[chosen] = project_matrix(Series(series.years, series.values[chosen]), years, name)["mean"]
     return _long(cells, years, {"supply_trend": projected})
+
+
+# --- programs to grow or shrink -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The thresholds of the grow/shrink rules, with their sources (defaults):
+
+    - ``shrink_coverage`` 1.5: projected coverage at or above it means oversupply (Lightcast grades supply ÷
+      demand of 1.5 or more "oversaturated");
+    - ``grow_coverage`` 0.9: at or below it, undersupply (Lightcast: 0.60–0.90 "slight undersupply");
+    - ``bottom_share`` 0.10 for ``bottom_cohorts`` 2: a destination rate in the bottom tenth of programs two
+      cohorts running means shrink (Fujian cuts such programs);
+    - ``cap_below`` 0.60, ``alternate_below`` 0.40, ``stop_below`` 0.30: Tianjin caps next year's intake of a
+      program whose destination rate is below 60%, enrols it every other year below 40%, stops it below 30%;
+    - ``in_field_at_least_median``: growing needs an in-field rate at least the median of programs;
+    - ``max_change`` 0.10: a suggested intake moves at most this share of the current intake in a year;
+    - ``min_surveyed`` 10: a rate on fewer graduates surveyed is not used.
+    """
+
+    shrink_coverage: float = 1.5
+    grow_coverage: float = 0.9
+    bottom_share: float = 0.10
+    bottom_cohorts: int = 2
+    cap_below: float = 0.60
+    alternate_below: float = 0.40
+    stop_below: float = 0.30
+    in_field_at_least_median: bool = True
+    max_change: float = 0.10
+    min_surveyed: int = 10
+
+
+STATUS_ORDER = ("stop", "alternate", "cap", "shrink", "grow", "keep")  # the first that fires wins
+
+
+def program_outcomes(session: Session, filters: Filters) -> pd.DataFrame:
+    """Destination and in-field rates per program, region and cohort (every cohort of the data)."""
+    from .facts import OUTCOME_MEASURES, OUTCOMES
+    from .metrics import add_outcome_rates
+
+    frame = aggregate(
+        session,
+        OUTCOMES,
+        filters.narrowed(sectors=()).with_years(None, None),
+        ["program_code", "region_code", "cohort_year"],
+        OUTCOME_MEASURES,
+    )
+    return add_outcome_rates(frame)[
+        ["program_code", "region_code", "cohort_year", "surveyed", "employed", "employment_rate", "in_field_rate"]
+    ]
+
+
+def grow_shrink(session: Session, *, filters: Filters, projection: Projection, rules: Rules = Rules()) -> pd.DataFrame:
+    """Per program and region: its status by the rules, the rule that fired with its numbers, and a suggested
+    intake for next year.
+
+    Columns: program_code, program_name, region_code, region_name, sector_code (the program's main sector,
+    its largest share), duration, intake_year (next year), graduation_year (intake_year + duration),
+    current_intake (the last observed entrants), completion, coverage (the share-weighted projected coverage
+    of its sectors in the region in the graduation year, or the last projected year when that is later),
+    destination_rate and in_field_rate (latest cohort with enough surveyed), status, rule (its key), rule
+    values (a dict of the numbers the rule compared), suggested_intake (the intake that would bring the main
+    sector's projected coverage to 1.0: (projected demand - other supply) ÷ (completion x share), within
+    ±max_change of the current intake; 0 to stop; at most the current intake to cap).
+    """
+    pipeline = projection.pipeline
+    rows = projection.rows
+    if pipeline.empty or rows.empty:
+        return pd.DataFrame()
+    all_rows = _pipeline_rows(session, filters)
+    entrants = all_rows.dropna(subset=["entrants"])
+    last_year = int(entrants["year"].max()) if not entrants.empty else int(all_rows["year"].max())
+    current = (
+        entrants[entrants["year"] == last_year]
+        .groupby(["program_code", "region_code"], as_index=False)["entrants"]
+        .sum()
+        .rename(columns={"entrants": "current_intake"})
+    )
+    weights = pipeline.merge(
+        entrants[entrants["year"] == last_year][["institution_id", "program_code", "entrants"]],
+        on=["institution_id", "program_code"],
+    )
+    completion = (
+        weights.assign(weighted=weights["completion"] * weights["entrants"])
+        .groupby(["program_code", "region_code"], as_index=False)[["weighted", "entrants"]]
+        .sum()
+    )
+    completion["completion"] = completion["weighted"] / completion["entrants"]
+    duration = pipeline.drop_duplicates("program_code").set_index("program_code")["duration"]
+    frame = pipeline[["program_code", "region_code"]].drop_duplicates()
+    frame = frame.merge(current, on=["program_code", "region_code"], how="left")
+    frame = frame.merge(completion[["program_code", "region_code", "completion"]], on=["program_code", "region_code"], how="left")
+    frame["duration"] = frame["program_code"].map(duration).astype(int)
+    frame["intake_year"] = last_year + 1
+    last_projected = int(rows["year"].max())
+    frame["graduation_year"] = np.minimum(frame["intake_year"] + frame["duration"], last_projected)
+    shares = pd.DataFrame(
+        session.connection().execute(select(ProgramShare.program_code, ProgramShare.sector_code, ProgramShare.share)).all(),
+        columns=["program_code", "sector_code", "share"],
+    )
+    shares = shares[shares["sector_code"] != NOT_LINKED]
+    cells = rows[["year", "region_code", "sector_code", "demand", "supply", "coverage_ratio"]]
+    linked = frame.merge(shares, on="program_code").merge(
+        cells,
+        left_on=["graduation_year", "region_code", "sector_code"],
+        right_on=["year", "region_code", "sector_code"],
+        how="left",
+    )
+    coverage = linked.assign(
+        weighted=linked["coverage_ratio"] * linked["share"], known=linked["share"].where(linked["coverage_ratio"].notna())
+    )
+    coverage = coverage.groupby(["program_code", "region_code"], as_index=False)[["weighted", "known"]].sum(min_count=1)
+    coverage["coverage"] = coverage["weighted"] / coverage["known"]
+    frame = frame.merge(coverage[["program_code", "region_code", "coverage"]], on=["program_code", "region_code"], how="left")
+    main = linked.sort_values(["share", "sector_code"], ascending=[False, True]).drop_duplicates(["program_code", "region_code"])
+    frame = frame.merge(
+        main[["program_code", "region_code", "sector_code", "share", "demand", "supply"]],
+        on=["program_code", "region_code"],
+        how="left",
+    )
+    frame = frame.merge(_latest_rates(program_outcomes(session, filters), rules), on=["program_code", "region_code"], how="left")
+    own = frame["current_intake"] * frame["completion"] * frame["share"]  # its own graduates in the main sector
+    with np.errstate(invalid="ignore", divide="ignore"):
+        needed = (frame["demand"] - (frame["supply"] - own)) / (frame["completion"] * frame["share"])
+    low, high = frame["current_intake"] * (1 - rules.max_change), frame["current_intake"] * (1 + rules.max_change)
+    frame["suggested_intake"] = needed.clip(lower=0).clip(lower=low, upper=high)
+    median_in_field = frame["in_field_rate"].median()
+    statuses, keys, values = [], [], []
+    for row in frame.itertuples():
+        status, key, numbers = _status(row, rules, median_in_field)
+        statuses.append(status)
+        keys.append(key)
+        values.append(numbers)
+    frame["status"], frame["rule"], frame["rule_values"] = statuses, keys, values
+    frame.loc[frame["status"] == "stop", "suggested_intake"] = 0.0
+    capped = frame["status"].isin(["cap", "alternate"])
+    frame.loc[capped, "suggested_intake"] = np.minimum(frame.loc[capped, "suggested_intake"], frame.loc[capped, "current_intake"])
+    frame["suggested_intake"] = frame["suggested_intake"].round()
+    frame = with_names_for(session, frame)
+    order = {status: i for i, status in enumerate(STATUS_ORDER)}
+    frame = frame.sort_values(["status", "region_code", "program_code"], key=lambda c: c.map(order) if c.name == "status" else c)
+    columns = [
+        "program_code",
+        "program_name",
+        "region_code",
+        "region_name",
+        "sector_code",
+        "duration",
+        "intake_year",
+        "graduation_year",
+        "current_intake",
+        "completion",
+        "coverage",
+        "destination_rate",
+        "in_field_rate",
+        "status",
+        "rule",
+        "rule_values",
+        "suggested_intake",
+    ]
+    return frame[columns].reset_index(drop=True)
+
+
+def with_names_for(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with program_name and region_name from their codes."""
+    programs, regions = name_map(session, "program_code"), name_map(session, "region_code")
+    return frame.assign(program_name=frame["program_code"].map(programs), region_name=frame["region_code"].map(regions))
+
+
+def _latest_rates(outcomes: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Per program and region: the destination and in-field rates of its latest cohort with enough surveyed, whether its
+    destination rate was in the bottom share of programs in each of the last ``bottom_cohorts`` cohorts, and those rates."""
+    counted = outcomes[outcomes["surveyed"] >= rules.min_surveyed].copy()
+    if counted.empty:
+        return pd.DataFrame(
+            columns=[
+                "program_code",
+                "region_code",
+                "destination_rate",
+                "in_field_rate",
+                "cohort",
+                "bottom_cohorts",
+                "bottom_rates",
+            ]
+        )
+    counted["rank"] = counted.groupby("cohort_year")["employment_rate"].rank(pct=True, method="max")
+    counted["bottom"] = counted["rank"] <= rules.bottom_share
+    counted = counted.sort_values("cohort_year")
+    latest = counted.groupby(["program_code", "region_code"]).tail(1)
+    result = latest[["program_code", "region_code", "employment_rate", "in_field_rate", "cohort_year"]].rename(
+        columns={"employment_rate": "destination_rate", "cohort_year": "cohort"}
+    )
+    recent = counted.groupby(["program_code", "region_code"]).tail(rules.bottom_cohorts)
+    streak = (
+        recent.groupby(["program_code", "region_code"])
+        .agg(
+            bottom_cohorts=("bottom", lambda b: int(b.all()) * len(b)),
+            bottom_rates=("employment_rate", lambda r: [round(float(v), 4) for v in r]),
+            bottom_years=("cohort_year", lambda y: [int(v) for v in y]),
+        )
+        .reset_index()
+    )
+    return result.merge(streak, on=["program_code", "region_code"], how="left")
+
+
+def _status(row, rules: Rules, median_in_field: float) -> tuple[str, str, dict]:
+    """The first rule that fires for a program in a region, with the numbers it compared."""
+    destination = row.destination_rate
+    if destination == destination and destination is not None:
+        for status, limit in (("stop", rules.stop_below), ("alternate", rules.alternate_below), ("cap", rules.cap_below)):
+            if destination < limit:
+                return status, f"destination_below_{status}", {"rate": destination, "limit": limit, "cohort": int(row.cohort)}
+    if row.bottom_cohorts == row.bottom_cohorts and row.bottom_cohorts and row.bottom_cohorts >= rules.bottom_cohorts:
+        return "shrink", "bottom_cohorts", {"share": rules.bottom_share, "cohorts": row.bottom_years, "rates": row.bottom_rates}
+    coverage = row.coverage
+    if coverage == coverage and coverage is not None and coverage >= rules.shrink_coverage:
+        return "shrink", "oversupply", {"coverage": coverage, "limit": rules.shrink_coverage, "year": int(row.graduation_year)}
+    if coverage == coverage and coverage is not None and coverage <= rules.grow_coverage:
+        in_field = row.in_field_rate
+        if rules.in_field_at_least_median and in_field == in_field and in_field is not None and in_field < median_in_field:
+            return (
+                "keep",
+                "shortage_but_in_field_low",
+                {
+                    "coverage": coverage,
+                    "limit": rules.grow_coverage,
+                    "in_field": in_field,
+                    "median": median_in_field,
+                    "year": int(row.graduation_year),
+                },
+            )
+        return (
+            "grow",
+            "shortage",
+            {
+                "coverage": coverage,
+                "limit": rules.grow_coverage,
+                "year": int(row.graduation_year),
+                "in_field": in_field,
+                "median": median_in_field,
+            },
+        )
+    return (
+        "keep",
+        "balanced" if coverage == coverage else "no_projection",
+        {"coverage": coverage, "low": rules.grow_coverage, "high": rules.shrink_coverage},
+    )

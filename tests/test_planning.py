@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from data_access import planning
+from data_access.filters import Filters
 from data_access.loading import load_paths
 from data_access.planning import ScenarioChange, Series, project
 
@@ -178,3 +179,30 @@ def test_the_project_command_refuses_a_broken_scenario_and_writes_nothing(plan_e
     out = tmp_path / "projection.csv"
     code, _, errors = cli("project", "--to", "2025", "--scenario", scenario, "--db", db, "--out", out)
     assert code == 1 and "unknown program_code in" in errors and "P9" in errors and not out.exists()
+
+
+def test_the_grow_shrink_list_says_which_rule_fired_with_its_numbers(plan_engine):
+    with Session(plan_engine) as session:
+        projection = project(session, to_year=2025, method="trend")
+        programs = planning.grow_shrink(session, filters=Filters(), projection=projection).set_index("program_code")
+    p1, p2 = programs.loc["P1"], programs.loc["P2"]
+    assert p2["status"] == "cap" and p2["rule"] == "destination_below_cap"
+    assert p2["rule_values"] == {"rate": pytest.approx(0.525), "limit": 0.6, "cohort": 2022}
+    assert p1["status"] == "grow" and p1["rule"] == "shortage"
+    assert p1["graduation_year"] == 2025 and p1["coverage"] == pytest.approx(126 / 170)
+    assert p1["current_intake"] == 140 and p1["completion"] == pytest.approx(0.9)
+    assert p1["suggested_intake"] == 154  # (170 - 0) / 0.9 = 189, at most 10% above 140
+    assert list(programs.index) == ["P2", "P1"]  # the strictest status first
+
+
+def test_thresholds_change_the_status(plan_engine):
+    with Session(plan_engine) as session:
+        projection = project(session, to_year=2025, method="trend")
+        loose = planning.grow_shrink(
+            session,
+            filters=Filters(),
+            projection=projection,
+            rules=planning.Rules(cap_below=0.5, grow_coverage=0.7, max_change=0.5),
+        )
+    statuses = dict(zip(loose["program_code"], loose["status"]))
+    assert statuses == {"P1": "keep", "P2": "keep"}  # 0.74 > 0.7; 52.5% is not below 50%
