@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, Text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -174,6 +174,19 @@ class SignInFailure(SQLModel, table=True):
     failures: int
     last_failure: datetime
     locked_until: datetime | None = None  # no attempt under this name before then
+
+
+class SavedScenario(SQLModel, table=True):
+    """One saved version of a named intake scenario (its changes as the scenario CSV's rows, in JSON)."""
+
+    __tablename__ = "scenarios"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_scenarios_name_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    version: int
+    saved_at: datetime
+    saved_by: str
+    changes: str = Field(sa_column=Column(Text, nullable=False))
 
 
 CONTRACT_MODELS: dict[str, type[SQLModel]] = {

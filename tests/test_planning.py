@@ -206,3 +206,20 @@ def test_thresholds_change_the_status(plan_engine):
         )
     statuses = dict(zip(loose["program_code"], loose["status"]))
     assert statuses == {"P1": "keep", "P2": "keep"}  # 0.74 > 0.7; 52.5% is not below 50%
+
+
+def test_a_named_scenario_is_saved_as_versions_and_loads_back(engine):
+    from data_access.scenarios import load_scenario, save_scenario, saved_scenarios
+
+    first = [ScenarioChange("P1", None, 2026, 0.1)]
+    second = [ScenarioChange("P1", "R1", 2027, -0.2), ScenarioChange("P2", None, 2026, 0.05)]
+    assert save_scenario(engine, "  More  machinists ", first, saved_by="ana") == 1
+    assert save_scenario(engine, "More machinists", second, saved_by="bo") == 2
+    assert load_scenario(engine, "More machinists") == second
+    assert load_scenario(engine, "More machinists", 1) == first
+    assert load_scenario(engine, "nothing") == []
+    listed = saved_scenarios(engine)
+    assert listed[["name", "version", "saved_by", "changes"]].values.tolist() == [
+        ["More machinists", 2, "bo", 2],
+        ["More machinists", 1, "ana", 1],
+    ]
