@@ -23,12 +23,13 @@ PAGES = [
     st.Page("pages/enrolment.py", title=t("nav.enrolment"), icon=":material/school:", url_path="enrolment-graduates"),
     st.Page("pages/placements.py", title=t("nav.placements"), icon=":material/handshake:", url_path="placements-partners"),
     st.Page("pages/outcomes.py", title=t("nav.outcomes"), icon=":material/work:", url_path="graduate-outcomes"),
+    st.Page("pages/planning.py", title=t("nav.planning"), icon=":material/event_upcoming:", url_path="intake-planning"),
     st.Page("pages/scorecard.py", title=t("nav.scorecard"), icon=":material/assignment:", url_path="institution-scorecard"),
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data-loads"),
 ]
-PRESENTATION_SCREENS = PAGES[:5]  # Next / Back in presentation mode step through these; not the scorecard or data loads
+PRESENTATION_SCREENS = PAGES[:6]  # Next / Back in presentation mode step through these; not the scorecard or data loads
 # A screen whose table the data set does not include at all is skipped on the projector.
-SCREEN_TABLES = dict(zip(PRESENTATION_SCREENS, ("", "", "enrolments", "placements", "outcomes")))
+SCREEN_TABLES = dict(zip(PRESENTATION_SCREENS, ("", "", "enrolments", "placements", "outcomes", "demand")))
 
 navigation = st.navigation(PAGES)
 

@@ -869,3 +869,57 @@ def _status(row, rules: Rules, median_in_field: float) -> tuple[str, str, dict]:
         "balanced" if coverage == coverage else "no_projection",
         {"coverage": coverage, "low": rules.grow_coverage, "high": rules.shrink_coverage},
     )
+
+
+# --- what a scenario asks of placements --------------------------------------------------------------
+
+
+def extra_students(
+    session: Session, *, filters: Filters, scenario: Sequence[ScenarioChange], years: Sequence[int]
+) -> pd.DataFrame:
+    """Students a scenario adds (or takes away) per year of entry and sector, by the programs' shares: each needs a
+    placement before graduating. Columns: year, sector_code, extra_students (negative: fewer)."""
+    rows = _pipeline_rows(session, filters)
+    known = rows.dropna(subset=["entrants"])
+    if known.empty or not scenario or not years:
+        return pd.DataFrame(columns=["year", "sector_code", "extra_students"])
+    pipeline = completion_rates(rows)
+    pipeline = pipeline[
+        [
+            (i, p) in set(zip(known["institution_id"], known["program_code"]))
+            for i, p in zip(pipeline["institution_id"], pipeline["program_code"])
+        ]
+    ].reset_index(drop=True)
+    last = known.sort_values("year").groupby(["institution_id", "program_code"])["entrants"].last()
+    baseline = pipeline.set_index(["institution_id", "program_code"]).index.map(last).to_numpy(dtype=float)
+    entry_years = np.asarray(years)
+    factors = _entrant_factors(pipeline, entry_years, scenario)
+    extra = pipeline[["program_code"]].copy()
+    frames = []
+    for position, year in enumerate(entry_years):
+        frames.append(extra.assign(year=int(year), extra=baseline * (factors[:, position] - 1)))
+    long = pd.concat(frames, ignore_index=True)
+    shares = pd.DataFrame(
+        session.connection().execute(select(ProgramShare.program_code, ProgramShare.sector_code, ProgramShare.share)).all(),
+        columns=["program_code", "sector_code", "share"],
+    )
+    long = long.merge(shares[shares["sector_code"] != NOT_LINKED], on="program_code")
+    long["extra_students"] = long["extra"] * long["share"]
+    result = long.groupby(["year", "sector_code"], as_index=False)["extra_students"].sum()
+    return result[result["extra_students"].abs() > 1e-9].reset_index(drop=True)
+
+
+def last_intake(session: Session, filters: Filters) -> pd.DataFrame:
+    """Per program and region: the entrants of the last year with entrants, and the program's duration (a
+    scenario's change "to a number" is that number over this intake). Columns: program_code, program_name,
+    region_code, year, entrants, duration."""
+    rows = _pipeline_rows(session, filters).dropna(subset=["entrants"])
+    if rows.empty:
+        return pd.DataFrame(columns=["program_code", "program_name", "region_code", "year", "entrants", "duration"])
+    last = int(rows["year"].max())
+    frame = rows[rows["year"] == last].groupby(["program_code", "region_code"], as_index=False).agg(
+        entrants=("entrants", "sum"), duration=("duration_years", "first"))
+    frame["duration"] = frame["duration"].fillna(DEFAULT_DURATION).astype(int)
+    frame["year"] = last
+    frame["program_name"] = frame["program_code"].map(name_map(session, "program_code"))
+    return frame[["program_code", "program_name", "region_code", "year", "entrants", "duration"]]

@@ -223,3 +223,10 @@ def test_a_named_scenario_is_saved_as_versions_and_loads_back(engine):
         ["More machinists", 2, "bo", 2],
         ["More machinists", 1, "ana", 1],
     ]
+
+
+def test_a_scenario_tells_how_many_more_students_need_a_placement_in_each_sector(plan_engine):
+    with Session(plan_engine) as session:
+        extra = planning.extra_students(session, filters=Filters(), scenario=[ScenarioChange("P1", None, 2024, 0.25)],
+                                        years=[2023, 2024, 2025])
+    assert extra.values.tolist() == [[2024, "C", 35.0], [2025, "C", 35.0]]  # a quarter more than P1's last intake (140)

@@ -1,0 +1,96 @@
+"""Planning: how many places should each program get next year, and what happens to the gap if we change them?"""
+
+import streamlit as st
+
+from data_access.planning import CHOICES
+from ui.auth import editor_name
+from ui.charts_planning import projection_lines, target_gap_bars
+from ui.components import chart_with_data, number_columns, table_with_data, takeaway
+from ui.context import absent_table_notice, table_absent, view
+from ui.filters import active_filters, describe
+from ui.i18n import md, t
+from ui.planning import HORIZON_KEY, METHOD_KEY, Settings, last_demand_year, per_sector, per_year, projection, target_takeaway
+from ui.planning_layout import placement_warnings, projection_table, render_backtest, render_grow_shrink, result_of, url_choice
+from ui.planning_scenario import active_scenario, render_editor, render_files, render_saved
+from ui.presentation import presentation_on
+
+st.title(t("nav.planning"))
+filters = active_filters()
+presenting = presentation_on()
+last = last_demand_year()
+if table_absent("demand") or last is None:
+    st.info(absent_table_notice("demand"))
+    st.stop()
+if not presenting:
+    st.caption(md("planning.caption", filters=describe(filters), last=last))
+
+years = list(range(last + 1, last + 11))
+left, right = st.columns(2)
+to_year = (
+    years[2]
+    if presenting
+    else left.select_slider(
+        t("planning.horizon"), options=years, key="plan_horizon", value=url_choice(HORIZON_KEY, years, years[2])
+    )
+)
+method = (
+    "auto"
+    if presenting
+    else right.selectbox(
+        t("planning.method"),
+        CHOICES,
+        index=CHOICES.index(url_choice(METHOD_KEY, CHOICES, "auto")),
+        key="plan_method_choice",
+        format_func=lambda m: t(f"planning.method_{m}"),
+        help=t("planning.method_help"),
+    )
+)
+st.query_params[HORIZON_KEY], st.query_params[METHOD_KEY] = str(to_year), method
+
+charts = st.container()  # drawn after the editor below: they follow the scenario it holds
+scenario = active_scenario()
+if not presenting:
+    st.subheader(t("planning.scenario_heading"))
+    scenario = tuple(render_editor(filters, last + 1))
+    render_files(list(scenario))
+settings = Settings(to_year, method, scenario)
+rows, baseline = projection(filters, settings).rows, projection(filters, settings, with_scenario=False).rows
+by_sector = per_sector(rows, baseline, to_year)
+
+with charts:
+    scope = describe(filters.with_years(to_year, to_year))
+    if not presenting:
+        history = view("supply_demand_trend", filters.with_years(None, None))
+        lines = projection_lines(
+            history.numbers,
+            per_year(rows, baseline),
+            scenario=bool(scenario),
+            title=t("planning.lines_title", last=last, year=to_year, filters=describe(filters)),
+        )
+        chart_with_data(lines, result_of("projections", rows), "projections.csv")
+    chart_with_data(
+        target_gap_bars(by_sector, scenario=bool(scenario), title=t("planning.bars_title", year=to_year, filters=scope)),
+        result_of("projection_by_sector", by_sector),
+        "projection_by_sector.csv",
+    )
+    takeaway(target_takeaway(by_sector, to_year, scenario=bool(scenario)))
+    if presenting:
+        st.stop()
+    for warning in placement_warnings(filters, settings, years[: to_year - last]):
+        st.warning(warning, icon=":material/handshake:")
+    few = rows.loc[rows["year"] == to_year, "few_years"].sum()
+    if few:
+        st.caption(t("planning.few_years_note", cells=int(few)))
+    st.subheader(t("planning.cells_heading", year=to_year))
+    table_with_data(
+        projection_table(rows, to_year),
+        f"projection_{to_year}.csv",
+        column_config=number_columns(
+            {c: "%.0f" for c in ("demand", "demand_low", "demand_high", "supply", "gap")} | {"coverage_ratio": "%.2f"}
+        ),
+    )
+
+if not presenting:
+    render_saved(editor_name(), list(scenario), filters, settings, to_year)
+    render_backtest(projection(filters, settings).backtest)
+    render_grow_shrink(filters, settings)

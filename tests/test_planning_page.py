@@ -1,0 +1,91 @@
+"""The Planning page (AppTest) on the hand-made plan/ fixture: its numbers are the project command's,
+a scenario in the link moves only the years it should, and the projector shows one screen."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from sqlalchemy.orm import Session
+
+from data_access.filters import Filters
+from data_access.planning import ScenarioChange, project
+
+from .conftest import clear_app_caches, open_page
+from .test_pages_at_scale import values
+from .test_planning import plan_engine  # noqa: F401  (the fixture)
+
+PLANNING = "pages/planning.py"
+
+
+@pytest.fixture
+def plan_app(plan_engine, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("DATABASE_URL", plan_engine.url.render_as_string(hide_password=False))
+    clear_app_caches()
+    yield plan_engine
+    clear_app_caches()
+
+
+def figure(app, starts: str) -> dict:
+    return next(json.loads(c.proto.spec) for c in app.get("plotly_chart")
+                if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith(starts))
+
+
+def bars(app, year: int) -> dict[str, dict[str, float]]:
+    chart = figure(app, f"Projected openings and graduates by sector in {year}")
+    return {trace["name"]: dict(zip(values(trace["y"]), values(trace["x"]))) for trace in chart["data"]}
+
+
+def test_the_page_shows_the_project_command_s_numbers(plan_app):
+    app = open_page(PLANNING, plan_to="2025", plan_method="trend")
+    assert not app.exception
+    with Session(plan_app) as session:
+        rows = project(session, to_year=2025, method="trend", filters=Filters()).rows
+    expected = rows[rows["year"] == 2025].groupby("sector_name")[["demand", "supply"]].sum()
+    shown = bars(app, 2025)
+    for sector, numbers in expected.iterrows():
+        assert shown["Openings (projected)"][sector] == pytest.approx(numbers["demand"])
+        assert shown["Graduates (projected)"][sector] == pytest.approx(numbers["supply"])
+    assert shown["Graduates (projected)"]["Manufacturing"] == pytest.approx(126)  # 140 entrants in 2023 x 0.9
+    takeaway = next(m.value for m in app.markdown if m.value.startswith("**Takeaway"))
+    assert takeaway == ("**Takeaway:** In 2025, Manufacturing is projected to have the largest shortage: 44 fewer graduates "
+                        "than openings (coverage 0.74; openings between 170 and 170 in 80% of outcomes).")
+
+
+def test_a_scenario_in_the_link_moves_the_gap_from_its_graduation_year_on(plan_app):
+    app = open_page(PLANNING, plan_to="2025", plan_method="trend", scenario="P1::2023:0.1")
+    assert not app.exception
+    shown = bars(app, 2025)
+    assert shown["Graduates without the scenario"]["Manufacturing"] == pytest.approx(126)
+    assert shown["Graduates with the scenario"]["Manufacturing"] == pytest.approx(138.6)
+    assert any("graduates change from 2025" in c.value for c in app.caption)  # the lag, in words
+    earlier = bars(open_page(PLANNING, plan_to="2024", plan_method="trend", scenario="P1::2023:0.1"), 2024)
+    assert earlier["Graduates with the scenario"]["Manufacturing"] == pytest.approx(126)  # 2024 is not moved
+
+
+def test_the_grow_shrink_list_and_the_back_test_are_on_the_page(plan_app):
+    app = open_page(PLANNING, plan_to="2025", plan_method="trend")
+    tables = [d.value for d in app.dataframe]
+    programs = next(t for t in tables if "suggested_intake" in t.columns).set_index("program_code")
+    assert programs.loc["P1", "status"] == "▲ grow" and programs.loc["P1", "suggested_intake"] == 154
+    assert programs.loc["P2", "status"] == "▽ cap intake"
+    assert programs.loc["P2", "why"] == "destination rate 52.5% (cohort 2022) is below 60.0%: cap next year's intake"
+    backtest = next(t for t in tables if "wape" in t.columns)
+    assert set(backtest["method"]) == {"trend (straight line)", "growth rate (CAGR)", "smoothing (damped trend)"}
+
+
+def test_on_the_projector_one_screen_the_target_year_gap_with_and_without_the_scenario(plan_app):
+    app = open_page(PLANNING, present="1", scenario="P1::2023:0.1")
+    assert not app.exception
+    charts = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in app.get("plotly_chart")]
+    assert len(charts) == 1 and charts[0].startswith("Projected openings and graduates by sector in 2025")
+    assert not app.dataframe and not app.get("arrow_data_frame")
+
+
+def test_the_page_in_chinese(plan_app):
+    app = open_page(PLANNING, lang="zh-CN", plan_to="2025", plan_method="trend")
+    assert not app.exception
+    assert app.title[0].value == "规划"
+    takeaway = next(m.value for m in app.markdown if m.value.startswith("**要点"))
+    assert takeaway == "**要点**：预计2025年Manufacturing短缺最大：毕业生比岗位需求少44人（供需比0.74；80%的情况下岗位需求在170至170之间）。"

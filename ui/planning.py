@@ -1,0 +1,199 @@
+"""The Planning page's logic: the settings kept in the URL (horizon, method, scenario), the projection
+for them (cached per data version), its sums per year and per sector, the scenario editor's rows as
+changes, and sentences in the current language. Widgets are drawn by the page and
+ui/planning_scenario.py."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from data_access import planning
+from data_access.filters import Filters
+from data_access.planning import Projection, Rules, ScenarioChange
+
+from .context import dashboard_engine, data_version
+from .formatting import fmt_count, fmt_rate, fmt_ratio
+from .i18n import t
+
+HORIZON_KEY, METHOD_KEY, SCENARIO_KEY = "plan_to", "plan_method", "scenario"  # URL parameters
+DEFAULT_AHEAD = 3  # the default horizon: three years after the last year of demand data
+MOST_AHEAD = 10
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the planner chose: the last year to project, the method and the active scenario."""
+
+    to_year: int
+    method: str
+    scenario: tuple[ScenarioChange, ...]
+
+
+def encode_scenario(changes: tuple[ScenarioChange, ...] | list[ScenarioChange]) -> str:
+    """Changes as a short URL value: ``P1:R01:2026:0.1;P2::2027:-1`` (empty region = every region)."""
+    return ";".join(f"{c.program_code}:{c.region_code or ''}:{c.from_year}:{c.change:g}" for c in changes)
+
+
+def decode_scenario(text: str) -> tuple[ScenarioChange, ...]:
+    """The changes of a URL value; parts that are not a change are left out."""
+    changes = []
+    for part in (text or "").split(";"):
+        pieces = part.split(":")
+        if len(pieces) != 4:
+            continue
+        program, region, year, change = pieces
+        try:
+            value = float(change)
+            if program and 1990 <= int(year) <= 2100 and math.isfinite(value) and value >= -1:
+                changes.append(ScenarioChange(program, region or None, int(year), value))
+        except ValueError:
+            continue
+    return tuple(changes)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_projection(regions: tuple, sectors: tuple, to_year: int, method: str, scenario: tuple, version: int) -> Projection:
+    with Session(dashboard_engine()) as session:
+        return planning.project(
+            session, to_year=to_year, method=method, filters=Filters(regions=regions, sectors=sectors), scenario=list(scenario)
+        )
+
+
+def projection(filters: Filters, settings: Settings, *, with_scenario: bool = True) -> Projection:
+    """The projection for the filters' regions and sectors (every year of history) and the settings."""
+    scenario = settings.scenario if with_scenario else ()
+    return _cached_projection(filters.regions, filters.sectors, settings.to_year, settings.method, scenario, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cached_last_demand_year(version: int) -> int | None:
+    with Session(dashboard_engine()) as session:
+        history = planning.demand_history(session, Filters())
+    return int(history["year"].max()) if not history.empty else None
+
+
+def last_demand_year() -> int | None:
+    """The last year of demand data: projections start the year after."""
+    return _cached_last_demand_year(data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cached_grow_shrink(regions: tuple, sectors: tuple, settings: Settings, rules: Rules, version: int) -> pd.DataFrame:
+    filters = Filters(regions=regions, sectors=sectors)
+    result = projection(filters, settings)
+    with Session(dashboard_engine()) as session:
+        return planning.grow_shrink(session, filters=filters, projection=result, rules=rules)
+
+
+def grow_shrink(filters: Filters, settings: Settings, rules: Rules) -> pd.DataFrame:
+    """The grow/shrink list for the filters' regions and sectors under the active scenario."""
+    return _cached_grow_shrink(filters.regions, filters.sectors, settings, rules, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cached_last_intake(regions: tuple, version: int) -> pd.DataFrame:
+    with Session(dashboard_engine()) as session:
+        return planning.last_intake(session, Filters(regions=regions))
+
+
+def last_intake(filters: Filters) -> pd.DataFrame:
+    """The last observed intake of every program per region, with its duration."""
+    return _cached_last_intake(filters.regions, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cached_extra_students(regions: tuple, sectors: tuple, scenario: tuple, years: tuple, version: int) -> pd.DataFrame:
+    with Session(dashboard_engine()) as session:
+        return planning.extra_students(
+            session, filters=Filters(regions=regions, sectors=sectors), scenario=list(scenario), years=list(years)
+        )
+
+
+def extra_students(filters: Filters, settings: Settings, years: list[int]) -> pd.DataFrame:
+    """Students the active scenario adds per entry year and sector."""
+    return _cached_extra_students(filters.regions, filters.sectors, settings.scenario, tuple(years), data_version())
+
+
+# --- sums of a projection -------------------------------------------------------------------------
+
+
+def per_year(rows: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:
+    """Projected openings (with the interval's bounds summed: wider than the total's own interval), graduates
+    with the scenario and without it, per year. Columns: year, demand, demand_low, demand_high, supply,
+    supply_baseline."""
+    summed = rows.groupby("year", as_index=False)[["demand", "demand_low", "demand_high", "supply"]].sum()
+    base = baseline.groupby("year", as_index=False)["supply"].sum().rename(columns={"supply": "supply_baseline"})
+    return summed.merge(base, on="year", how="left")
+
+
+def per_sector(rows: pd.DataFrame, baseline: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The same per sector in ``year``. Columns: sector_code, sector_name, demand, demand_low, demand_high,
+    supply, supply_baseline, gap, coverage_ratio."""
+    keys = ["sector_code", "sector_name"]
+    this = rows[rows["year"] == year].groupby(keys, as_index=False)[["demand", "demand_low", "demand_high", "supply"]].sum()
+    base = (
+        baseline[baseline["year"] == year]
+        .groupby(keys, as_index=False)["supply"]
+        .sum()
+        .rename(columns={"supply": "supply_baseline"})
+    )
+    frame = this.merge(base, on=keys, how="left").fillna({"supply_baseline": 0.0})
+    frame["gap"] = frame["supply"] - frame["demand"]
+    frame["coverage_ratio"] = frame["supply"] / frame["demand"].where(frame["demand"] > 0)
+    return frame
+
+
+# --- sentences --------------------------------------------------------------------------------------
+
+
+def target_takeaway(by_sector: pd.DataFrame, year: int, *, scenario: bool) -> str:
+    """The largest projected shortage in ``year`` in words, with the interval of openings and what the scenario changes."""
+    shortages = by_sector[by_sector["gap"] < 0].sort_values("gap")
+    if shortages.empty:
+        return t("planning.takeaway_no_shortage", year=year)
+    row = shortages.iloc[0]
+    sentence = t(
+        "planning.takeaway_shortage",
+        sector=row["sector_name"],
+        year=year,
+        shortage=fmt_count(-row["gap"]),
+        coverage=fmt_ratio(row["coverage_ratio"]),
+        low=fmt_count(row["demand_low"]),
+        high=fmt_count(row["demand_high"]),
+    )
+    if scenario:
+        before = row["supply_baseline"] - row["demand"]
+        if abs(before - row["gap"]) >= 0.5:
+            sentence += " " + t(
+                "planning.takeaway_scenario",
+                before=fmt_count(-before) if before < 0 else fmt_count(before),
+                after=fmt_count(-row["gap"]),
+            )
+        else:
+            sentence += " " + t("planning.takeaway_scenario_none", year=year)
+    return sentence
+
+
+def rule_words(rule: str, values: dict) -> str:
+    """Why a program has its status, with the numbers the rule compared."""
+    numbers = {key: _shown(key, value) for key, value in values.items()}
+    if rule.startswith("destination_below"):  # its limit is a rate, not a coverage ratio
+        numbers["limit"] = fmt_rate(values["limit"])
+    return t(f"planning.rule_{rule}", **numbers)
+
+
+def _shown(key: str, value) -> str:
+    if key in ("rate", "in_field", "median", "limit_rate", "share"):
+        return fmt_rate(value)
+    if key in ("coverage", "limit", "low", "high"):
+        return fmt_ratio(value) if value == value else "–"
+    if key == "rates":
+        return t("filters.list_separator").join(fmt_rate(v) for v in value)
+    if key == "cohorts":
+        return t("filters.list_separator").join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,156 @@
+"""Render helpers of the Planning page besides the scenario editor: settings read from the link, the
+table of cells, the placements a scenario needs, the back-test of the methods and the grow/shrink list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from data_access.filters import Filters
+from data_access.planning import Rules
+from data_access.views import ViewRows
+
+from .components import number_columns, table_with_data
+from .context import view
+from .formatting import fmt_count
+from .i18n import label, t
+from .planning import Settings, extra_students, grow_shrink, rule_words
+
+
+def url_choice(name: str, options: Sequence, default):
+    """The link's value of ``name`` when it is one of ``options`` (compared as text), else ``default``."""
+    raw = st.query_params.get(name)
+    return next((option for option in options if str(option) == raw), default)
+
+
+def result_of(name: str, frame: pd.DataFrame) -> ViewRows:
+    """A computed frame as the rows a chart or table and its download show (projections are not counts of
+    people: small-number protection does not round them)."""
+    return ViewRows(name, frame, frame, frame)
+
+
+def projection_table(rows: pd.DataFrame, year: int) -> ViewRows:
+    """The cells of ``year``: region, sector, projected openings and interval, graduates, gap, coverage, method
+    and whether the cell has few observed years."""
+    columns = [
+        "region_code",
+        "region_name",
+        "sector_code",
+        "sector_name",
+        "demand",
+        "demand_low",
+        "demand_high",
+        "supply",
+        "gap",
+        "coverage_ratio",
+        "method",
+        "observed_years",
+        "few_years",
+    ]
+    this = rows[rows["year"] == year][columns].sort_values("gap").reset_index(drop=True)
+    shown = this.assign(
+        method=this["method"].map(lambda m: t(f"planning.method_{m}") if m else ""),
+        few_years=this["few_years"].map(lambda few: t("planning.few_years") if few else ""),
+    )
+    return ViewRows("projection_cells", shown, shown, this)
+
+
+def placement_warnings(filters: Filters, settings: Settings, years: list[int]) -> list[str]:
+    """Where the scenario adds more students a year to a sector than its partner employers have room for."""
+    extra = extra_students(filters, settings, years)
+    if extra.empty:
+        return []
+    capacity = view("capacity", filters.with_years(None, None)).numbers
+    if capacity.empty:
+        return []
+    latest = capacity[capacity["year"] == capacity["year"].max()].set_index("sector_code")
+    warnings = []
+    for sector, students in extra.groupby("sector_code")["extra_students"].max().items():
+        if sector not in latest.index or students <= 0:
+            continue
+        room = latest.at[sector, "placement_capacity"] - latest.at[sector, "students_placed"]
+        if students > room:
+            warnings.append(
+                t(
+                    "planning.placements_short",
+                    sector=latest.at[sector, "sector_name"],
+                    students=fmt_count(students),
+                    room=fmt_count(max(room, 0)),
+                    capacity=fmt_count(latest.at[sector, "placement_capacity"]),
+                    placed=fmt_count(latest.at[sector, "students_placed"]),
+                    year=int(latest["year"].iloc[0]),
+                )
+            )
+    return warnings
+
+
+def render_backtest(backtest: pd.DataFrame) -> None:
+    """How well each method would have projected the last observed years of openings from the years before."""
+    st.subheader(t("planning.backtest_heading"))
+    st.caption(t("planning.backtest_caption"))
+    shown = backtest.assign(method=backtest["method"].map(lambda m: t(f"planning.method_{m}")))
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            "method": t("planning.col_method"),
+            "cells": st.column_config.NumberColumn(t("planning.col_cells"), format="localized"),
+            "mae": st.column_config.NumberColumn(t("planning.col_mae"), format="%.1f", help=t("planning.mae_help")),
+            "wape": st.column_config.NumberColumn(t("planning.col_wape"), format="percent", help=t("planning.wape_help")),
+        },
+    )
+
+
+def render_grow_shrink(filters: Filters, settings: Settings) -> None:
+    """The programs to grow or shrink, by region, with thresholds the planner can change."""
+    st.subheader(t("planning.grow_shrink_heading"))
+    st.caption(t("planning.grow_shrink_caption"))
+    defaults = Rules()
+    with st.expander(t("planning.rules_heading")):
+        st.caption(t("planning.rules_sources"))
+        a, b, c = st.columns(3)
+        rules = Rules(
+            shrink_coverage=a.number_input(t("planning.rule_shrink_coverage"), 1.0, 5.0, defaults.shrink_coverage, 0.05),
+            grow_coverage=b.number_input(t("planning.rule_grow_coverage"), 0.1, 1.0, defaults.grow_coverage, 0.05),
+            bottom_share=c.number_input(t("planning.rule_bottom_share"), 0.01, 0.5, defaults.bottom_share, 0.01),
+            cap_below=a.number_input(t("planning.rule_cap_below"), 0.0, 1.0, defaults.cap_below, 0.05),
+            alternate_below=b.number_input(t("planning.rule_alternate_below"), 0.0, 1.0, defaults.alternate_below, 0.05),
+            stop_below=c.number_input(t("planning.rule_stop_below"), 0.0, 1.0, defaults.stop_below, 0.05),
+            max_change=a.number_input(t("planning.rule_max_change"), 0.0, 1.0, defaults.max_change, 0.01),
+            in_field_at_least_median=b.checkbox(t("planning.rule_in_field"), defaults.in_field_at_least_median),
+        )
+    programs = grow_shrink(filters, settings, rules)
+    if programs.empty:
+        st.info(t("planning.no_programs"))
+        return
+    shown = (
+        programs.assign(
+            status=programs["status"].map(lambda s: t(f"planning.status_{s}")),
+            rule_values=[rule_words(r, v) for r, v in zip(programs["rule"], programs["rule_values"])],
+        )
+        .drop(columns=["rule"])
+        .rename(columns={"rule_values": "why"})
+    )
+    table_with_data(
+        ViewRows("grow_shrink", shown, shown, shown),
+        "grow_shrink.csv",
+        column_config={
+            **number_columns(
+                {
+                    "current_intake": "localized",
+                    "suggested_intake": "localized",
+                    "coverage": "%.2f",
+                    "destination_rate": "percent",
+                    "in_field_rate": "percent",
+                    "completion": "percent",
+                }
+            ),
+            "status": t("planning.col_status"),
+            "why": st.column_config.TextColumn(t("planning.col_why"), width="large"),
+            "duration": label("duration_years"),
+            "intake_year": t("planning.col_intake_year"),
+            "graduation_year": t("planning.col_graduation_year"),
+        },
+    )

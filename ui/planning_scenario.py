@@ -1,0 +1,220 @@
+"""The scenario editor of the Planning page: change the entrants of a program (in one region or every
+region) by a percentage or to a number from a year on, see the lag until its graduates arrive, keep
+the scenario in the link, download and upload it as the contract's scenario CSV, and (editors) save
+it under a name, load a saved version, and compare two side by side."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_access import planning
+from data_access.filters import Filters
+from data_access.planning import ScenarioChange
+from data_access.scenarios import load_scenario, save_scenario, saved_scenarios
+
+from .context import dashboard_engine
+from .formatting import fmt_count
+from .i18n import md, t
+from .planning import SCENARIO_KEY, Settings, decode_scenario, encode_scenario, last_intake, per_sector, projection
+
+ROUND_KEY = "scenario_round"  # bumped to start the editor again from other rows (an upload, a saved scenario)
+ROWS_KEY = "scenario_rows"  # the rows the editor starts from
+CURRENT_KEY = "scenario_current"  # the changes the editor held last, to start from when the page is opened again
+EVERY_REGION = ""
+
+
+def starting_rows() -> list[ScenarioChange]:
+    """The rows the editor starts from: those put there last (upload, saved scenario), else the link's."""
+    if ROWS_KEY not in st.session_state:
+        st.session_state[ROWS_KEY] = list(decode_scenario(st.query_params.get(SCENARIO_KEY, "")))
+    return st.session_state[ROWS_KEY]
+
+
+def active_scenario() -> tuple[ScenarioChange, ...]:
+    """The scenario in force: what the editor held last, else the link's (a shared link, presentation mode)."""
+    if CURRENT_KEY in st.session_state:
+        return tuple(st.session_state[CURRENT_KEY])
+    return tuple(starting_rows())
+
+
+def _restart(changes: list[ScenarioChange]) -> None:
+    st.session_state[ROWS_KEY] = list(changes)
+    st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
+    st.rerun()
+
+
+def render_editor(filters: Filters, first_year: int) -> list[ScenarioChange]:
+    """The editor; returns the changes it holds now, and writes them into the link."""
+    intake = last_intake(filters)
+    programs = intake.drop_duplicates("program_code").set_index("program_code")["program_name"].to_dict()
+    regions = sorted(set(intake["region_code"]))
+    start = _rows_frame(starting_rows())
+    st.caption(t("planning.editor_help", year=first_year))
+    key = f"scenario_editor_{st.session_state.get(ROUND_KEY, 0)}"
+    if key not in st.session_state and CURRENT_KEY in st.session_state:  # back on the page: start from what it held
+        st.session_state[ROWS_KEY] = list(st.session_state[CURRENT_KEY])
+        start = _rows_frame(st.session_state[ROWS_KEY])
+    edited = st.data_editor(
+        start,
+        num_rows="dynamic",
+        hide_index=True,
+        key=key,
+        column_config={
+            "program_code": st.column_config.SelectboxColumn(
+                t("planning.col_program"),
+                options=list(programs),
+                required=True,
+                format_func=lambda code: f"{programs.get(code, code)} ({code})",
+            ),
+            "region_code": st.column_config.SelectboxColumn(
+                t("planning.col_region"),
+                options=[EVERY_REGION, *regions],
+                format_func=lambda code: code or t("planning.every_region"),
+            ),
+            "from_year": st.column_config.NumberColumn(
+                t("planning.col_from_year"),
+                min_value=1990,
+                max_value=2100,
+                step=1,
+                format="%d",
+                default=first_year,
+                required=True,
+            ),
+            "how": st.column_config.SelectboxColumn(
+                t("planning.col_how"),
+                options=["percent", "number"],
+                default="percent",
+                required=True,
+                format_func=lambda h: t(f"planning.how_{h}"),
+            ),
+            "value": st.column_config.NumberColumn(t("planning.col_value"), required=True, help=t("planning.value_help")),
+        },
+    )
+    changes, notes = changes_from_rows(edited, intake)
+    st.session_state[CURRENT_KEY] = changes
+    for note in notes:
+        st.caption(note)
+    encoded = encode_scenario(changes)
+    if st.query_params.get(SCENARIO_KEY, "") != encoded:
+        if encoded:
+            st.query_params[SCENARIO_KEY] = encoded
+        elif SCENARIO_KEY in st.query_params:
+            del st.query_params[SCENARIO_KEY]
+    return changes
+
+
+def _rows_frame(changes: list[ScenarioChange]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "program_code": c.program_code,
+                "region_code": c.region_code or EVERY_REGION,
+                "from_year": c.from_year,
+                "how": "percent",
+                "value": round(100 * c.change, 4),
+            }
+            for c in changes
+        ],
+        columns=["program_code", "region_code", "from_year", "how", "value"],
+    )
+
+
+def changes_from_rows(rows: pd.DataFrame, intake: pd.DataFrame) -> tuple[list[ScenarioChange], list[str]]:
+    """The editor's rows as changes (a number becomes its fraction of the last intake) and one line per change
+    saying when its graduates arrive; rows not filled in are left out."""
+    changes, notes = [], []
+    for row in rows.itertuples():
+        program, year, value = row.program_code, row.from_year, row.value
+        if not isinstance(program, str) or not program or pd.isna(year) or pd.isna(value):
+            continue
+        region = row.region_code or None
+        own = intake[(intake["program_code"] == program) & ((intake["region_code"] == region) if region else True)]
+        if own.empty:
+            continue
+        baseline, duration = float(own["entrants"].sum()), int(own["duration"].iloc[0])
+        change = value / 100 if row.how == "percent" else (value / baseline - 1 if baseline > 0 else 0.0)
+        change = max(change, -1.0)
+        changes.append(ScenarioChange(program, region, int(year), round(change, 6)))
+        notes.append(
+            t(
+                "planning.lag_note",
+                program=own["program_name"].iloc[0],
+                intake=fmt_count(baseline * (1 + change)),
+                before=fmt_count(baseline),
+                year=int(year),
+                duration=duration,
+                graduates=int(year) + duration,
+            )
+        )
+    return changes, notes
+
+
+def render_files(changes: list[ScenarioChange]) -> None:
+    """Download the scenario as the contract's CSV; upload one to start the editor from it."""
+    left, right = st.columns(2)
+    left.download_button(
+        t("planning.download_scenario"),
+        data=planning.scenario_csv(changes),
+        file_name="scenario.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="scenario_download",
+    )
+    upload = right.file_uploader(t("planning.upload_scenario"), type=["csv"], key="scenario_upload")
+    if upload is not None and st.session_state.get("scenario_uploaded") != upload.file_id:
+        read, problems = planning.read_scenario(upload.getvalue(), upload.name)
+        if problems:
+            for problem in problems:
+                st.error(md("planning.upload_problem", problem=problem))
+        else:
+            st.session_state["scenario_uploaded"] = upload.file_id
+            _restart(read)
+
+
+def render_saved(editor: str | None, changes: list[ScenarioChange], filters: Filters, settings: Settings, year: int) -> None:
+    """Saved scenarios: an editor saves the current one under a name; anyone loads a saved version or compares two."""
+    engine = dashboard_engine()
+    saved = saved_scenarios(engine)
+    if editor:
+        name_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
+        name = name_column.text_input(t("planning.scenario_name"), key="scenario_name", max_chars=80)
+        if button_column.button(t("planning.save_scenario"), disabled=not (name.strip() and changes), key="scenario_save"):
+            version = save_scenario(engine, name, changes, saved_by=editor)
+            st.success(md("planning.saved", name=" ".join(name.split()), version=version))
+            saved = saved_scenarios(engine)
+    if saved.empty:
+        st.caption(t("planning.none_saved") if editor else t("planning.none_saved_sign_in"))
+        return
+    labels = {f"{n} · v{v}": (n, int(v)) for n, v in zip(saved["name"], saved["version"])}
+    choice = st.selectbox(
+        t("planning.load_saved"),
+        [None, *labels],
+        key="scenario_load_choice",
+        format_func=lambda label: t("planning.choose") if label is None else label,
+    )
+    if choice is not None and st.button(t("planning.load"), key="scenario_load"):
+        _restart(load_scenario(engine, *labels[choice]))
+    st.markdown(md("planning.compare_heading", year=year))
+    left, right = st.columns(2)
+    first = left.selectbox(t("planning.compare_a"), list(labels), key="compare_a")
+    second = right.selectbox(t("planning.compare_b"), list(labels), index=min(1, len(labels) - 1), key="compare_b")
+    if first and second:
+        st.dataframe(comparison(filters, settings, year, {first: labels[first], second: labels[second]}), hide_index=True)
+
+
+def comparison(filters: Filters, settings: Settings, year: int, chosen: dict[str, tuple[str, int]]) -> pd.DataFrame:
+    """Per sector in ``year``: openings, graduates without a scenario and with each chosen one, and their gaps."""
+    engine = dashboard_engine()
+    baseline = projection(filters, settings, with_scenario=False).rows
+    frame = per_sector(baseline, baseline, year)[["sector_code", "sector_name", "demand", "supply"]]
+    frame = frame.rename(columns={"demand": t("planning.col_demand"), "supply": t("planning.col_supply_baseline")})
+    for label, (name, version) in chosen.items():
+        other = Settings(settings.to_year, settings.method, tuple(load_scenario(engine, name, version)))
+        rows = projection(filters, other).rows
+        sums = per_sector(rows, baseline, year)[["sector_code", "supply", "gap"]]
+        sums = sums.rename(
+            columns={"supply": t("planning.col_supply_with", name=label), "gap": t("planning.col_gap_with", name=label)}
+        )
+        frame = frame.merge(sums, on="sector_code", how="left")
+    return frame.rename(columns={"sector_code": t("planning.col_sector_code"), "sector_name": t("planning.col_sector")})
