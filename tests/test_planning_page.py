@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
 from data_access.filters import Filters
-from data_access.planning import ScenarioChange, project
+from data_access.planning import project
 
 from .conftest import clear_app_caches, open_page
 from .test_pages_at_scale import values
@@ -28,8 +27,11 @@ def plan_app(plan_engine, monkeypatch):  # noqa: F811
 
 
 def figure(app, starts: str) -> dict:
-    return next(json.loads(c.proto.spec) for c in app.get("plotly_chart")
-                if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith(starts))
+    return next(
+        json.loads(c.proto.spec)
+        for c in app.get("plotly_chart")
+        if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith(starts)
+    )
 
 
 def bars(app, year: int) -> dict[str, dict[str, float]]:
@@ -49,8 +51,10 @@ def test_the_page_shows_the_project_command_s_numbers(plan_app):
         assert shown["Graduates (projected)"][sector] == pytest.approx(numbers["supply"])
     assert shown["Graduates (projected)"]["Manufacturing"] == pytest.approx(126)  # 140 entrants in 2023 x 0.9
     takeaway = next(m.value for m in app.markdown if m.value.startswith("**Takeaway"))
-    assert takeaway == ("**Takeaway:** In 2025, Manufacturing is projected to have the largest shortage: 44 fewer graduates "
-                        "than openings (coverage 0.74; openings between 170 and 170 in 80% of outcomes).")
+    assert takeaway == (
+        "**Takeaway:** In 2025, Manufacturing is projected to have the largest shortage: 44 fewer graduates "
+        "than openings (coverage 0.74; openings between 170 and 170 in 80% of outcomes)."
+    )
 
 
 def test_a_scenario_in_the_link_moves_the_gap_from_its_graduation_year_on(plan_app):
@@ -88,4 +92,7 @@ def test_the_page_in_chinese(plan_app):
     assert not app.exception
     assert app.title[0].value == "规划"
     takeaway = next(m.value for m in app.markdown if m.value.startswith("**要点"))
-    assert takeaway == "**要点**：预计2025年Manufacturing短缺最大：毕业生比岗位需求少44人（供需比0.74；80%的情况下岗位需求在170至170之间）。"
+    assert (
+        takeaway
+        == "**要点**：预计2025年Manufacturing短缺最大：毕业生比岗位需求少44人（供需比0.74；80%的情况下岗位需求在170至170之间）。"
+    )
