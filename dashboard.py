@@ -8,6 +8,7 @@ from ui.brief import meeting_brief_file
 from ui.context import dashboard_engine, data_version, protection_threshold, snapshot_for, table_absent
 from ui.filters import describe, render_sidebar_filters
 from ui.i18n import current_language, md, render_language_switch, t
+from ui.planning import current_plan
 from ui.presentation import apply_presentation_style, render_presentation_toggle
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/balance:", layout="wide")
@@ -43,7 +44,7 @@ filters = render_sidebar_filters()
 st.sidebar.divider()
 st.sidebar.download_button(
     t("sidebar.export_snapshot"),
-    data=lambda threshold=protection_threshold(): snapshot_for(filters, threshold),
+    data=lambda threshold=protection_threshold(), plan=current_plan(): snapshot_for(filters, threshold, plan),
     file_name="snapshot.zip",
     mime="application/zip",
     icon=":material/folder_zip:",

@@ -16,7 +16,7 @@ from .filters import Filters
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .loading import load_history, load_paths, undo_load, validate_for_load
 from .messages import Message
-from .planning import CHOICES, project, read_scenario
+from .planning import CHOICES, PlanningSettings, project, read_scenario
 from .settings import get_settings
 from .snapshot import build_snapshot, csv_bytes
 from .store import StoreError, database_name, first_line, get_engine, is_read_only, make_engine, resolve_url
@@ -77,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     project.add_argument("--region", action="append", default=[], metavar="CODE", help="a region code; repeat for several")
     project.add_argument("--sector", action="append", default=[], metavar="CODE", help="a sector code; repeat for several")
     project.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV")
+    export.add_argument(
+        "--project-to",
+        type=int,
+        metavar="YEAR",
+        help="the last year of projections.csv (default: three years after the last year of demand data)",
+    )
+    export.add_argument("--method", choices=CHOICES, default="auto", help="how projections.csv projects openings")
+    export.add_argument("--scenario", metavar="FILE.csv", help="intake changes for projections.csv (written as scenario.csv)")
     undo = commands.add_parser("undo", parents=[common], help="take back the latest load, restoring the data before it")
     undo.add_argument("--version", type=int, metavar="N", help="the version to undo (must be the latest load not yet undone)")
     undo.add_argument("--user", help="who is undoing, for the load log (default: the login name)")
@@ -216,12 +224,21 @@ def _export(engine, args) -> int:
         print(f"error: --hide-below must be between 2 and 100, not {args.hide_below}", file=sys.stderr)
         return 2
     filters = Filters(args.year_from, args.year_to, tuple(args.region), tuple(args.sector))
+    scenario: list = []
+    if args.scenario:
+        scenario, problems = read_scenario(Path(args.scenario).read_bytes(), Path(args.scenario).name)
+        if problems:
+            for problem in problems:
+                print(problem)
+            print(f"{len(problems)} problem(s) in {args.scenario}; nothing was exported.", file=sys.stderr)
+            return 1
+    plan = PlanningSettings(args.project_to, args.method, tuple(scenario))
     with Session(engine) as session:
         unknown = _unknown_codes(session, filters)
         if unknown:
             print(f"error: {unknown}", file=sys.stderr)
             return 2
-        archive = build_snapshot(session, filters=filters, hide_below=args.hide_below, language=args.lang)
+        archive = build_snapshot(session, filters=filters, hide_below=args.hide_below, language=args.lang, plan=plan)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(archive)

@@ -138,7 +138,8 @@ def _cagr(series: Series, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         logs = np.log(np.where(series.values > 0, series.values, np.nan))
         growth = np.diff(logs, axis=1)
         k = (~np.isnan(growth)).sum(axis=1)
-        spread = np.sqrt(np.nansum((growth - np.nanmean(growth, axis=1, keepdims=True)) ** 2, axis=1) / np.maximum(k - 1, 1))
+        mean_growth = np.nansum(growth, axis=1) / np.maximum(k, 1)  # not nanmean: it warns on rows without any
+        spread = np.sqrt(np.nansum((growth - mean_growth[:, None]) ** 2, axis=1) / np.maximum(k - 1, 1))
         half = mean * (np.exp(Z80 * spread[:, None] * np.sqrt(np.maximum(horizon, 1))) - 1)
     return mean, np.where((k >= 2)[:, None], half, np.nan)
 
@@ -349,6 +350,35 @@ def _entrant_factors(pairs: pd.DataFrame, years: np.ndarray, changes: Sequence[S
 
 
 # --- the projection ---------------------------------------------------------------------------------
+
+YEARS_AHEAD = 3  # the default horizon: three years after the last year of demand data
+
+
+@dataclass(frozen=True)
+class PlanningSettings:
+    """What a projection is made for: the last year (None: YEARS_AHEAD after the last year of demand data),
+    the method and the scenario."""
+
+    to_year: int | None = None
+    method: str = "auto"
+    scenario: tuple[ScenarioChange, ...] = ()
+
+    def horizon(self, session: Session, filters: Filters | None = None) -> int | None:
+        """The last year to project; None when there is no demand data."""
+        if self.to_year is not None:
+            return self.to_year
+        history = demand_history(session, filters or Filters())
+        return int(history["year"].max()) + YEARS_AHEAD if not history.empty else None
+
+
+def projection_rows(session: Session, filters: Filters, settings: PlanningSettings = PlanningSettings()) -> pd.DataFrame:
+    """``project``'s rows for ``settings`` and the filters' regions and sectors (every year of history)."""
+    to_year = settings.horizon(session, filters)
+    if to_year is None:
+        return project(session, to_year=0, filters=filters).rows
+    return project(
+        session, to_year=to_year, method=settings.method, filters=filters.with_years(None, None), scenario=settings.scenario
+    ).rows
 
 
 @dataclass(frozen=True)
@@ -917,8 +947,11 @@ def last_intake(session: Session, filters: Filters) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=["program_code", "program_name", "region_code", "year", "entrants", "duration"])
     last = int(rows["year"].max())
-    frame = rows[rows["year"] == last].groupby(["program_code", "region_code"], as_index=False).agg(
-        entrants=("entrants", "sum"), duration=("duration_years", "first"))
+    frame = (
+        rows[rows["year"] == last]
+        .groupby(["program_code", "region_code"], as_index=False)
+        .agg(entrants=("entrants", "sum"), duration=("duration_years", "first"))
+    )
     frame["duration"] = frame["duration"].fillna(DEFAULT_DURATION).astype(int)
     frame["year"] = last
     frame["program_name"] = frame["program_code"].map(name_map(session, "program_code"))

@@ -24,8 +24,10 @@ from sqlalchemy.orm import Session
 from . import __version__, queries
 from .filters import Filters
 from .i18n import DEFAULT_LANGUAGE, column_labels
+from .planning import PlanningSettings, project
 from .suppression import describe as describe_protection
-from .views import SNAPSHOT_VIEWS, read_view
+from .suppression import protect
+from .views import SNAPSHOT_VIEWS, VIEWS, read_view
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -61,7 +63,10 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def _column_texts(column: pd.Series) -> pa.Array:
-    """The CSV texts of a column's cells ("" for blanks), as an Arrow large_string array."""
+    """The CSV texts of a column's cells ("" for blanks), as an Arrow large_string array; yes-or-no
+    cells as TRUE and FALSE, as a spreadsheet writes them."""
+    if pd.api.types.is_bool_dtype(column):
+        return pa.array(np.where(column.to_numpy(dtype=bool), "TRUE", "FALSE"), type=pa.large_string())
     if column.dtype != object and not pd.api.types.is_string_dtype(column):
         return pc.cast(pa.Array.from_pandas(column), pa.large_string()).fill_null("")
     if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):  # numbers among text
@@ -112,15 +117,19 @@ def build_snapshot(
     hide_below: int | None = None,
     generated_at: datetime | None = None,
     language: str = DEFAULT_LANGUAGE,
+    plan: PlanningSettings = PlanningSettings(),
 ) -> bytes:
     """The snapshot zip for ``filters``: manifest.json and one CSV per view.
 
     With ``hide_below``, small numbers are hidden exactly as on screen and the
     manifest states the rule. The CSV headers are the contract's column names in
     every language (outside checks read them); the manifest's ``column_labels``
-    gives each column's heading in ``language``.
+    gives each column's heading in ``language``. ``projections.csv`` follows ``plan``
+    (horizon, method, scenario), with the scenario in ``scenario.csv`` and the methods
+    and assumptions under ``planning`` in the manifest.
     """
     frames = snapshot_frames(session, filters=filters, hide_below=hide_below)
+    planning_note = _planning(session, filters, plan, hide_below, frames)
     manifest = {
         "generated_at": (generated_at or datetime.now(UTC)).isoformat(timespec="seconds"),
         "filters": filters.as_dict(),
@@ -129,6 +138,7 @@ def build_snapshot(
         "small_number_protection": describe_protection(hide_below),
         "row_counts": {name: int(len(frame)) for name, frame in frames.items()},
         "files": {view.snapshot_file: view.description for view in SNAPSHOT_VIEWS},
+        "planning": planning_note,
         "data_calendar": queries.data_calendar_detail(session),
         "comparable_years": queries.comparable_years(session),
         "language": language,
@@ -141,3 +151,39 @@ def build_snapshot(
         for name, frame in frames.items():
             archive.writestr(name, csv_bytes(frame))
     return buffer.getvalue()
+
+
+def _planning(
+    session: Session, filters: Filters, plan: PlanningSettings, hide_below: int | None, frames: dict[str, pd.DataFrame]
+) -> dict:
+    """Put the projection for ``plan`` (and its scenario) into ``frames``; returns its methods and assumptions."""
+    to_year = plan.horizon(session, filters)
+    if to_year is None:
+        return {"projected": False, "why": "there is no demand data to project from"}
+    result = project(session, to_year=to_year, method=plan.method, filters=filters.with_years(None, None), scenario=plan.scenario)
+    frame = result.rows
+    frames["projections.csv"] = protect(frame, VIEWS["projections"], hide_below).for_display() if hide_below else frame
+    if plan.scenario:
+        frames["scenario.csv"] = pd.DataFrame(
+            [
+                {"program_code": c.program_code, "region_code": c.region_code or "", "from_year": c.from_year, "change": c.change}
+                for c in plan.scenario
+            ]
+        )
+    return {
+        **result.assumptions,
+        "methods": {
+            "trend": "least-squares straight line through the cell's observed years",
+            "cagr": "last observed value grown at the compound annual rate between the first and last observed years",
+            "ets": "damped additive-trend exponential smoothing, ETS(A,Ad,N), parameters per cell from a grid",
+            "auto": "per cell the method with the smallest mean absolute error on its last observed years (up to 3)",
+        },
+        "supply": "graduates(t) = entrants(t - duration) x completion per program and institution; entrants of later "
+        "years as the last observed, changed by the scenario; without entrants, the graduates' own series",
+        "estimate": "every figure of projections.csv is an estimate, not an observation",
+        "backtest": result.backtest.to_dict(orient="records"),
+        "scenario": [
+            {"program_code": c.program_code, "region_code": c.region_code, "from_year": c.from_year, "change": c.change}
+            for c in plan.scenario
+        ],
+    }

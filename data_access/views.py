@@ -13,7 +13,7 @@ from functools import partial
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from . import queries
+from . import planning, queries
 from .filters import Filters
 from .suppression import Protected, protect
 
@@ -140,6 +140,16 @@ VIEWS: dict[str, View] = {
             lambda session, filters: queries.crosswalk(session),
             "every program with the sectors it trains for and their shares (the filters do not apply)",
             "crosswalk.csv",
+        ),
+        View(
+            "projections",
+            lambda session, filters: planning.projection_rows(session, filters),
+            "per year after the last year of demand data, region and sector: projected openings with their 80% interval, "
+            "projected graduates and the gap (estimates; see the manifest's planning)",
+            "projections.csv",
+            counts=("demand", "demand_low", "demand_high", "supply", "supply_entrants", "supply_trend"),
+            amounts={"gap": ("supply", "demand")},
+            derived={"coverage_ratio": ("supply", "demand")},
         ),
         # Enrolment
         View(

@@ -9,9 +9,19 @@ from ui.components import chart_with_data, number_columns, table_with_data, take
 from ui.context import absent_table_notice, table_absent, view
 from ui.filters import active_filters, describe
 from ui.i18n import md, t
-from ui.planning import HORIZON_KEY, METHOD_KEY, Settings, last_demand_year, per_sector, per_year, projection, target_takeaway
+from ui.planning import (
+    HORIZON_KEY,
+    METHOD_KEY,
+    Settings,
+    active_scenario,
+    last_demand_year,
+    per_sector,
+    per_year,
+    projection,
+    target_takeaway,
+)
 from ui.planning_layout import placement_warnings, projection_table, render_backtest, render_grow_shrink, result_of, url_choice
-from ui.planning_scenario import active_scenario, render_editor, render_files, render_saved
+from ui.planning_scenario import render_editor, render_files, render_saved
 from ui.presentation import presentation_on
 
 st.title(t("nav.planning"))

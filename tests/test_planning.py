@@ -227,6 +227,39 @@ def test_a_named_scenario_is_saved_as_versions_and_loads_back(engine):
 
 def test_a_scenario_tells_how_many_more_students_need_a_placement_in_each_sector(plan_engine):
     with Session(plan_engine) as session:
-        extra = planning.extra_students(session, filters=Filters(), scenario=[ScenarioChange("P1", None, 2024, 0.25)],
-                                        years=[2023, 2024, 2025])
+        extra = planning.extra_students(
+            session, filters=Filters(), scenario=[ScenarioChange("P1", None, 2024, 0.25)], years=[2023, 2024, 2025]
+        )
     assert extra.values.tolist() == [[2024, "C", 35.0], [2025, "C", 35.0]]  # a quarter more than P1's last intake (140)
+
+
+def test_the_snapshot_holds_the_projection_its_scenario_and_the_methods(plan_engine, cli, tmp_path):
+    import io
+    import json
+    import zipfile
+
+    db = plan_engine.url.render_as_string(hide_password=False)
+    scenario = tmp_path / "scenario.csv"
+    scenario.write_bytes(planning.scenario_csv([ScenarioChange("P1", None, 2023, 0.1)]))
+    out = tmp_path / "snapshot.zip"
+    code, _, _ = cli("export", "--out", out, "--project-to", "2025", "--method", "trend", "--scenario", scenario, "--db", db)
+    assert code == 0
+    archive = zipfile.ZipFile(io.BytesIO(out.read_bytes()))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["planning"]["method"] == "trend" and manifest["planning"]["to_year"] == 2025
+    assert manifest["planning"]["scenario"] == [{"program_code": "P1", "region_code": None, "from_year": 2023, "change": 0.1}]
+    assert {row["method"] for row in manifest["planning"]["backtest"]} == {"trend", "cagr", "ets"}
+    projections = pd.read_csv(io.BytesIO(archive.read("projections.csv")), encoding="utf-8-sig")
+    r1c = projections[(projections["region_code"] == "R1") & (projections["sector_code"] == "C")].set_index("year")
+    assert r1c["supply"].tolist() == pytest.approx([117, 126, 138.6])
+    written = pd.read_csv(io.BytesIO(archive.read("scenario.csv")), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert written.values.tolist() == [["P1", "", "2023", "0.1"]]  # the contract's scenario file, read back as it was given
+    default = zipfile.ZipFile(io.BytesIO(_export_default(cli, db, tmp_path)))
+    assert json.loads(default.read("manifest.json"))["planning"]["to_year"] == 2025  # the last year of demand (2022) + 3
+    assert "scenario.csv" not in default.namelist()
+
+
+def _export_default(cli, db, tmp_path) -> bytes:
+    out = tmp_path / "default.zip"
+    assert cli("export", "--out", out, "--db", db)[0] == 0
+    return out.read_bytes()

@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
@@ -36,6 +37,8 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
     def cell(value):
         if value is None or (not isinstance(value, str) and pd.isna(value)):
             return ""
+        if isinstance(value, bool | np.bool_):
+            return "TRUE" if value else "FALSE"
         if isinstance(value, float):
             return str(int(value)) if value.is_integer() else "float"
         return str(value)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from data_access import queries
 from data_access.facts import NOT_LINKED
 from data_access.filters import Filters
+from data_access.planning import PlanningSettings
 from data_access.queries import CALENDAR_TABLES
 from data_access.snapshot import build_snapshot
 from data_access.store import get_engine
@@ -175,11 +176,12 @@ def institutions() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _cached_snapshot(filters: Filters, threshold: int | None, version: int, language: str) -> bytes:
+def _cached_snapshot(filters: Filters, threshold: int | None, version: int, language: str, plan: PlanningSettings) -> bytes:
     with Session(dashboard_engine()) as session:
-        return build_snapshot(session, filters=filters, hide_below=threshold, language=language)
+        return build_snapshot(session, filters=filters, hide_below=threshold, language=language, plan=plan)
 
 
-def snapshot_for(filters: Filters, threshold: int | None) -> bytes:
-    """The snapshot zip for ``filters`` (same bytes as ``python -m data_access export`` but for the timestamp)."""
-    return _cached_snapshot(filters, threshold, data_version(), current_language())
+def snapshot_for(filters: Filters, threshold: int | None, plan: PlanningSettings = PlanningSettings()) -> bytes:
+    """The snapshot zip for ``filters`` and the planning settings (same bytes as ``python -m data_access export``
+    but for the timestamp)."""
+    return _cached_snapshot(filters, threshold, data_version(), current_language(), plan)

@@ -14,13 +14,15 @@ from sqlalchemy.orm import Session
 
 from data_access import planning
 from data_access.filters import Filters
-from data_access.planning import Projection, Rules, ScenarioChange
+from data_access.planning import PlanningSettings, Projection, Rules, ScenarioChange
 
 from .context import dashboard_engine, data_version
 from .formatting import fmt_count, fmt_rate, fmt_ratio
 from .i18n import t
 
 HORIZON_KEY, METHOD_KEY, SCENARIO_KEY = "plan_to", "plan_method", "scenario"  # URL parameters
+ROWS_KEY = "scenario_rows"  # session state: the rows the scenario editor starts from
+CURRENT_KEY = "scenario_current"  # session state: the changes the editor held last
 DEFAULT_AHEAD = 3  # the default horizon: three years after the last year of demand data
 MOST_AHEAD = 10
 
@@ -117,6 +119,30 @@ def _cached_extra_students(regions: tuple, sectors: tuple, scenario: tuple, year
 def extra_students(filters: Filters, settings: Settings, years: list[int]) -> pd.DataFrame:
     """Students the active scenario adds per entry year and sector."""
     return _cached_extra_students(filters.regions, filters.sectors, settings.scenario, tuple(years), data_version())
+
+
+def current_plan() -> PlanningSettings:
+    """The planning settings of the session, for the snapshot and the brief: the Planning page's horizon and
+    method (from the link) and the scenario in force; the defaults where the page was not opened."""
+    raw_year = st.query_params.get(HORIZON_KEY, "")
+    method = st.query_params.get(METHOD_KEY, "auto")
+    return PlanningSettings(
+        int(raw_year) if raw_year.isdigit() else None, method if method in planning.CHOICES else "auto", active_scenario()
+    )
+
+
+def starting_rows() -> list[ScenarioChange]:
+    """The rows the editor starts from: those put there last (upload, saved scenario), else the link's."""
+    if ROWS_KEY not in st.session_state:
+        st.session_state[ROWS_KEY] = list(decode_scenario(st.query_params.get(SCENARIO_KEY, "")))
+    return st.session_state[ROWS_KEY]
+
+
+def active_scenario() -> tuple[ScenarioChange, ...]:
+    """The scenario in force: what the editor held last, else the link's (a shared link, presentation mode)."""
+    if CURRENT_KEY in st.session_state:
+        return tuple(st.session_state[CURRENT_KEY])
+    return tuple(starting_rows())
 
 
 # --- sums of a projection -------------------------------------------------------------------------

@@ -16,26 +16,20 @@ from data_access.scenarios import load_scenario, save_scenario, saved_scenarios
 from .context import dashboard_engine
 from .formatting import fmt_count
 from .i18n import md, t
-from .planning import SCENARIO_KEY, Settings, decode_scenario, encode_scenario, last_intake, per_sector, projection
+from .planning import (
+    CURRENT_KEY,
+    ROWS_KEY,
+    SCENARIO_KEY,
+    Settings,
+    encode_scenario,
+    last_intake,
+    per_sector,
+    projection,
+    starting_rows,
+)
 
 ROUND_KEY = "scenario_round"  # bumped to start the editor again from other rows (an upload, a saved scenario)
-ROWS_KEY = "scenario_rows"  # the rows the editor starts from
-CURRENT_KEY = "scenario_current"  # the changes the editor held last, to start from when the page is opened again
 EVERY_REGION = ""
-
-
-def starting_rows() -> list[ScenarioChange]:
-    """The rows the editor starts from: those put there last (upload, saved scenario), else the link's."""
-    if ROWS_KEY not in st.session_state:
-        st.session_state[ROWS_KEY] = list(decode_scenario(st.query_params.get(SCENARIO_KEY, "")))
-    return st.session_state[ROWS_KEY]
-
-
-def active_scenario() -> tuple[ScenarioChange, ...]:
-    """The scenario in force: what the editor held last, else the link's (a shared link, presentation mode)."""
-    if CURRENT_KEY in st.session_state:
-        return tuple(st.session_state[CURRENT_KEY])
-    return tuple(starting_rows())
 
 
 def _restart(changes: list[ScenarioChange]) -> None:
