@@ -54,8 +54,8 @@ st.sidebar.download_button(
 st.sidebar.download_button(
     t("sidebar.brief"),
     # Built when clicked, on a thread without the session: it takes the session's language along.
-    data=lambda threshold=protection_threshold(), language=current_language(): meeting_brief_file(
-        dashboard_engine(), filters=filters, hide_below=threshold, language=language
+    data=lambda threshold=protection_threshold(), language=current_language(), plan=current_plan(): meeting_brief_file(
+        dashboard_engine(), filters=filters, hide_below=threshold, language=language, plan=plan
     ),
     file_name="meeting-brief.html",
     mime="text/html",

@@ -18,7 +18,7 @@ from data_access.loading import load_paths
 from tests.conftest import TINY, write_csv
 from ui.brief import build_brief, meeting_brief_file
 
-CHARTS = 5  # supply vs demand, coverage heat map, trend, placements vs gaps, in-field vs coverage
+CHARTS = 6  # supply vs demand, coverage heat map, trend, placements vs gaps, in-field vs coverage, projected gap
 GENERATED = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 HOSTILE_NAME = "<script>alert(1)</script>"
 

@@ -263,3 +263,14 @@ def _export_default(cli, db, tmp_path) -> bytes:
     out = tmp_path / "default.zip"
     assert cli("export", "--out", out, "--db", db)[0] == 0
     return out.read_bytes()
+
+
+def test_the_brief_shows_where_the_gap_is_heading_with_and_without_the_scenario(plan_engine):
+    from ui.brief import build_brief
+
+    plan = planning.PlanningSettings(2025, "trend", (ScenarioChange("P1", None, 2023, 0.1),))
+    with Session(plan_engine) as session:
+        document = build_brief(session, filters=Filters(), plan=plan)
+    assert "Where the gap is heading" in document
+    assert ("In 2025, Manufacturing is projected to have the largest shortage: 31 fewer graduates than openings (coverage "
+            "0.82; openings between 170 and 170 in 80% of outcomes). Without the scenario the gap would be 44; with it, 31.") in document

@@ -27,17 +27,20 @@ from sqlalchemy.orm import Session
 
 from data_access import queries
 from data_access.filters import Filters
+from data_access.planning import PlanningSettings, project
 from data_access.suppression import RATE_BASE_FACTOR
 from data_access.views import read_view
 
 from .charts import coverage_heatmap, supply_demand_bars, supply_demand_trend_lines
 from .charts_outcomes import in_field_coverage_scatter, latest_cohort, overall_in_field_rate
 from .charts_placements import as_floats, placements_against_gaps_bars, placements_against_gaps_sentence
+from .charts_planning import target_gap_bars
 from .filters import describe_with
 from .formatting import fmt_count
 from .headline import headline_figures
 from .i18n import current_language, speaking, t
 from .narrative import shortage_sentences, surplus_sentences
+from .planning import per_sector, target_takeaway
 from .takeaways import in_field_takeaway, in_years, largest_shortage_takeaway, lowest_coverage_takeaway, trend_takeaway
 
 # Plotly's mode bar stays (zoom, reset, PNG download at twice the screen resolution); no Plotly logo, and
@@ -116,9 +119,10 @@ def build_brief(
     hide_below: int | None = None,
     generated_at: datetime | None = None,
     title: str | None = None,
+    plan: PlanningSettings = PlanningSettings(),
 ) -> str:
     """The meeting brief for ``filters`` as a complete, self-contained HTML document (UTF-8), in the
-    current language.
+    current language, with the projected gap for ``plan`` (horizon, method, scenario).
 
     Small-number protection applies to every number and chart when ``hide_below`` is set,
     and the brief says so. ``generated_at`` defaults to now (local time).
@@ -161,6 +165,7 @@ def build_brief(
         _trend_section(views.numbers("supply_demand_trend", filters), described(filters)),
         _placements_section(views.numbers("placements_vs_gaps", filters), described(filters)),
         _in_field_section(views, filters, described),
+        _planning_section(session, filters, plan, described),
     ]
     body = "\n".join(
         [
@@ -180,12 +185,19 @@ def build_brief(
     )
 
 
-def meeting_brief_file(engine: Engine, *, filters: Filters, hide_below: int | None = None, language: str | None = None) -> bytes:
+def meeting_brief_file(
+    engine: Engine,
+    *,
+    filters: Filters,
+    hide_below: int | None = None,
+    language: str | None = None,
+    plan: PlanningSettings = PlanningSettings(),
+) -> bytes:
     """The brief as the bytes of an .html file (UTF-8), for a download button, in ``language``
     (default: the current one; a download built when clicked runs outside the session, so the page
-    passes its language along)."""
+    passes its language and planning settings along)."""
     with speaking(language or current_language()), Session(engine) as session:
-        return build_brief(session, filters=filters, hide_below=hide_below).encode("utf-8")
+        return build_brief(session, filters=filters, hide_below=hide_below, plan=plan).encode("utf-8")
 
 
 class _Describer:
@@ -349,4 +361,26 @@ def _in_field_section(views: _Views, filters: Filters, described: _Describer) ->
         t("brief.in_field_takeaway", cohort=cohort, takeaway=in_field_takeaway(in_field, overall=overall)),
         figure,
         t("brief.in_field_note", sectors=sectors),
+    )
+
+
+def _planning_section(session: Session, filters: Filters, plan: PlanningSettings, described: _Describer) -> ChartSection:
+    """The projected gap by sector in the planning horizon, with the scenario and without it."""
+    heading = t("brief.planning_heading")
+    to_year = plan.horizon(session, filters)
+    if to_year is None:
+        return ChartSection(heading, t("brief.no_planning"), None)
+    everything = filters.with_years(None, None)
+    rows = project(session, to_year=to_year, method=plan.method, filters=everything, scenario=plan.scenario).rows
+    baseline = project(session, to_year=to_year, method=plan.method, filters=everything).rows if plan.scenario else rows
+    if rows.empty:
+        return ChartSection(heading, t("brief.no_planning"), None)
+    by_sector = per_sector(rows, baseline, to_year)
+    scope = described(filters.with_years(to_year, to_year))
+    figure = target_gap_bars(by_sector, scenario=bool(plan.scenario), title=t("planning.bars_title", year=to_year, filters=scope))
+    return ChartSection(
+        heading,
+        target_takeaway(by_sector, to_year, scenario=bool(plan.scenario)),
+        figure,
+        t("brief.planning_note", method=t(f"planning.method_{plan.method}")),
     )
