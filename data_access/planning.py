@@ -502,6 +502,7 @@ def project(
         "supply_trend",
         "gap",
         "coverage_ratio",
+        "effective_supply",
         "method",
         "observed_years",
         "few_years",
@@ -531,6 +532,7 @@ def project(
         frame[column] = frame[column].fillna(0.0)
     frame["gap"] = frame["supply"] - frame["demand"]
     frame["coverage_ratio"] = frame["supply"] / frame["demand"].where(frame["demand"] > 0)
+    frame["effective_supply"] = frame["supply"] * _in_field_rates(session, filters, frame)
     frame["observed_years"] = frame["observed_years"].fillna(0).astype(int)
     frame["few_years"] = frame["observed_years"] < FEW_YEARS
     frame["method"] = frame["method"].fillna("")
@@ -538,6 +540,19 @@ def project(
     frame["region_name"], frame["sector_name"] = frame["region_code"].map(regions), frame["sector_code"].map(sectors)
     frame = frame[columns].sort_values(["year", "region_code", "sector_code"]).reset_index(drop=True)
     return Projection(frame, _backtest_table(series), assumptions, pipeline)
+
+
+def _in_field_rates(session: Session, filters: Filters, frame: pd.DataFrame) -> pd.Series:
+    """Per row of ``frame``: the in-field rate of its region and sector over every cohort, else its sector's over the
+    filters' regions (as effective supply uses them), else empty."""
+    from .queries import outcome_totals
+
+    everything = filters.with_years(None, None)
+    cells = outcome_totals(session, filters=everything, by=("region_code", "sector_code"))
+    sectors = outcome_totals(session, filters=everything, by=("sector_code",))
+    by_cell = frame.merge(cells[["region_code", "sector_code", "in_field_rate"]], on=["region_code", "sector_code"], how="left")
+    by_sector = frame.merge(sectors[["sector_code", "in_field_rate"]], on="sector_code", how="left")
+    return by_cell["in_field_rate"].fillna(by_sector["in_field_rate"]).set_axis(frame.index)
 
 
 def _long(cells: pd.DataFrame, years: Sequence[int], measures: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -148,7 +148,7 @@ VIEWS: dict[str, View] = {
             "projected graduates and the gap (estimates; see the manifest's planning)",
             "projections.csv",
             counts=("demand", "demand_low", "demand_high", "supply", "supply_entrants", "supply_trend"),
-            amounts={"gap": ("supply", "demand")},
+            amounts={"gap": ("supply", "demand"), "effective_supply": ("supply",)},
             derived={"coverage_ratio": ("supply", "demand")},
         ),
         # Enrolment

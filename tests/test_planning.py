@@ -274,3 +274,11 @@ def test_the_brief_shows_where_the_gap_is_heading_with_and_without_the_scenario(
     assert "Where the gap is heading" in document
     assert ("In 2025, Manufacturing is projected to have the largest shortage: 31 fewer graduates than openings (coverage "
             "0.82; openings between 170 and 170 in 80% of outcomes). Without the scenario the gap would be 44; with it, 31.") in document
+
+
+def test_effective_supply_is_projected_graduates_times_the_in_field_rate(plan_engine):
+    with Session(plan_engine) as session:
+        rows = project(session, to_year=2023, method="trend").rows
+    # P1 (R1/C): 80 of 90 employed work in their field over both cohorts; P2 (R2/Q): 30 of 39
+    assert cell(rows, 2023, "R1", "C")["effective_supply"] == pytest.approx(117 * 80 / 90)
+    assert cell(rows, 2023, "R2", "Q")["effective_supply"] == pytest.approx(60 * 30 / 39)
