@@ -158,6 +158,12 @@ def _print(results: dict) -> None:
                 f"{f['duckdb_cold']:>12.3f}{f['duckdb_warm']:>12.3f}{ratio(f['query_ratio_cold']):>11}{ratio(f['query_ratio_warm']):>11}"
                 + (f"  ERRORS: {f['errors']}" if f["errors"] else "")
             )
+        projections = app["projections"]
+        print(
+            f"projections {projections['seconds']:.2f} s cold ({projections['cells']:,} region-sector cells, "
+            f"{projections['rows']:,} rows), grow/shrink {projections['grow_shrink_seconds']:.2f} s "
+            f"({projections['programs']:,} programs by region)"
+        )
         print(
             f"snapshot {app['snapshot_seconds']:.2f} s ({app['snapshot_bytes'] / 2**20:.1f} MB); "
             f"app peak RSS {app['peak_rss_mb']:,.0f} MB"

@@ -115,6 +115,13 @@ def supply_demand(by: Sequence[str], filters: Filters) -> tuple[str, list]:
     return sql, supply_values + demand_values
 
 
+def not_linked(by: Sequence[str], filters: Filters) -> tuple[str, list]:
+    """Graduates of programs without a sector (the generated data sets link every program: an empty result)."""
+    sql, values = grouped("enrolment", by, filters, "sum(f.graduates) AS supply_not_linked")
+    joiner = " AND" if " WHERE " in sql else " WHERE"
+    return (sql.replace(" GROUP BY", f"{joiner} p.sector_code IS NULL GROUP BY") if by else sql + f"{joiner} p.sector_code IS NULL"), values
+
+
 def partners(filters: Filters) -> tuple[str, list]:
     """Placements per employer with the employer's details (the partner ranking and tenure)."""
     inner, values = grouped(
@@ -160,6 +167,9 @@ def statements(view: str, filters: Filters) -> list[tuple[str, list]]:
         "gaps_by_sector": lambda: [supply_demand(["sector_code"], filters)],
         "gaps_by_region_sector": lambda: [supply_demand(["region_code", "sector_code"], filters)],
         "supply_demand_trend": lambda: [supply_demand(["year"], filters)],
+        "supply_not_linked": lambda: [not_linked(["year", "region_code"], filters)],
+        "supply_not_linked_by_year": lambda: [not_linked(["year"], filters)],
+        "crosswalk": lambda: [("SELECT program_code, program_name, sector_code FROM programs", [])],
         "overview": lambda: [
             supply_demand(["year"], filters),
             grouped("outcome", ["cohort_year"], filters),

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-PAGES = ("home", "supply_demand", "enrolment", "placements", "outcomes", "scorecard", "data")
+PAGES = ("home", "supply_demand", "enrolment", "placements", "outcomes", "planning", "scorecard", "data")
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
 
@@ -123,11 +123,36 @@ def app_phase(url: str) -> dict:
             "errors": [str(e)[:300] for e in errors],
         }
     get_engine(url).dispose()
+    projections = _projection_seconds(url)
     started = time.perf_counter()
     with Session(get_engine(url)) as session:
         archive = build_snapshot(session, filters=Filters())
     snapshot = time.perf_counter() - started
-    return {"pages": pages, "snapshot_seconds": snapshot, "snapshot_bytes": len(archive), "peak_rss_mb": peak_rss_mb()}
+    return {"pages": pages, "projections": projections, "snapshot_seconds": snapshot, "snapshot_bytes": len(archive),
+            "peak_rss_mb": peak_rss_mb()}
+
+
+def _projection_seconds(url: str) -> dict:
+    """Seconds of projecting every region and sector (the Planning page's default: auto, three years ahead) from a
+    fresh connection, the number of cells, and the grow/shrink list on top."""
+    from sqlalchemy.orm import Session
+
+    from data_access import planning
+    from data_access.filters import Filters
+    from data_access.store import get_engine
+
+    get_engine(url).dispose()
+    with Session(get_engine(url)) as session:
+        started = time.perf_counter()
+        to_year = planning.PlanningSettings().horizon(session)
+        result = planning.project(session, to_year=to_year or 0, method="auto", filters=Filters())
+        projection = time.perf_counter() - started
+        started = time.perf_counter()
+        programs = planning.grow_shrink(session, filters=Filters(), projection=result)
+        grow_shrink = time.perf_counter() - started
+    cells = int(result.rows[["region_code", "sector_code"]].drop_duplicates().shape[0]) if not result.rows.empty else 0
+    return {"seconds": projection, "cells": cells, "rows": len(result.rows), "grow_shrink_seconds": grow_shrink,
+            "programs": len(programs)}
 
 
 def main(argv: list[str]) -> int:

@@ -147,6 +147,7 @@ def generate(parameters: ScaleParameters) -> dict[str, pd.DataFrame]:
             ],
             "sector_code": sector_codes[program_sector],
             "level": np.array(LEVELS, dtype=object)[program_level],
+            "duration_years": 3,  # as the enrolments below: about a third of the enrolled graduate each year
         }
     )
 
@@ -215,6 +216,8 @@ def generate(parameters: ScaleParameters) -> dict[str, pd.DataFrame]:
             "program_code": program_codes[enrol_prog],
             "enrolled": enrolled.ravel(),
             "graduates": graduates.ravel(),
+            # The yearly intake without the noise (drawing none keeps every later draw of the generator as it was).
+            "entrants": np.round(intake[:, None] * (1 + growth[:, None]) ** t[None, :]).astype(np.int64).ravel(),
         }
     )
 
