@@ -36,13 +36,14 @@ The model, in the order the tables are built
    school, and graduates(t) = entrants(t - D) x a completion rate: 0.84-0.93 for
    three-year programs (graduates are roughly a third of enrolled), 0.74-0.90
    for one-year courses (graduates are most of enrolled).  A program's first
-   entrants start the autumn before its first enrolled year, so a program that
-   opened in 2020 or later has a row with entrants only (enrolled and
-   graduates 0) for that year.
+   entrants start the autumn before its first enrolled year, so a program whose
+   first class started in a data year has a row with entrants only (enrolled
+   and graduates 0) for that year.
 6. **Demand**: sector openings are *calibrated against supply* so that the
    sector's coverage ratio (graduates / openings) in 2019 equals its
    ``coverage_2019`` target, then follow the sector's demand index over the
-   years (ICT and health grow, hospitality dips in 2020-2021, retail declines).
+   years (ICT grows 10-12 % a year, far faster than its graduates, health
+   grows, hospitality dips in 2020-2021, retail declines).
    Openings are shared out across regions mostly by economic weight x sector
    affinity and only partly (``TRAINING_HUB_PULL``) by where the schools are,
    which is what leaves rural counties short.
@@ -267,7 +268,10 @@ SECTOR_PROFILES = {
 
 # Demand index per year (2019 = 1).  Sectors not listed grow 1 % a year.
 DEMAND_INDEX = {
-    "J": [1.00, 1.10, 1.22, 1.33, 1.45, 1.58, 1.72],  # digitalisation
+    # Digitalisation: ICT openings grow 10-12 % every year, faster than any
+    # other sector and much faster than ICT graduates (intakes +2.5 % a year),
+    # so the ICT shortage widens every year and in any projection.
+    "J": [1.00, 1.10, 1.22, 1.38, 1.52, 1.67, 1.83],
     "Q": [1.00, 1.12, 1.20, 1.28, 1.37, 1.46, 1.55],  # ageing population
     "C": [1.00, 0.94, 1.00, 1.05, 1.08, 1.11, 1.14],  # advanced manufacturing
     "I": [1.00, 0.55, 0.72, 0.95, 1.04, 1.07, 1.09],  # 2020-2021 shock, recovery
@@ -556,6 +560,14 @@ NOT_REACHED = (0.0, 0.04)  # surveyed but destination unknown
 DESTINATION_TYPICAL = (0.87, 0.95)
 DESTINATION_WEAK = (0.60, 0.66)
 WEAK_IN_FIELD_FACTOR = 0.6
+# A program whose graduates stop finding their way: banks close branches (K
+# demand falls) and the banking-services graduates of the last cohorts, at both
+# colleges that teach it, mostly end up unemployed, or in jobs outside banking.
+# Destination rate per cohort (before the same small noise as everyone's);
+# earlier cohorts are like any other program's.
+WEAK_PROGRAM = "Banking services"
+WEAK_PROGRAM_DESTINATION = {2022: 0.68, 2023: 0.54, 2024: 0.50}
+WEAK_PROGRAM_IN_FIELD_FACTOR = 0.7
 SHORTAGE_SECTORS = "CJQ"
 OVERSUPPLY_SECTORS = "IKMN"
 # Share of secured destinations that is further study, by program level.
@@ -933,10 +945,54 @@ def choose_offerings(institutions: list[dict], programs: list[dict]) -> list[tup
     return offerings
 
 
-def build_intakes(offerings: list[tuple[dict, dict]]) -> dict:
-    """Yearly intake of new students per offering, FIRST_INTAKE_YEAR..last year."""
-    rng = table_rng("intakes")
-    intakes = {}
+def split_one_year_courses(offerings: list[tuple[dict, dict]], programs: list[dict]) -> list[tuple[dict, dict]]:
+    """Give every program one length, and return the offerings with it.
+
+    A program lasts as long as the institutions teaching it run it: three years,
+    one at adult training centres.  Where an adult centre teaches a program that
+    other institutions teach in three years, the centre's offering becomes the
+    program's one-year version, a program of its own (same sector and level,
+    codes after the catalogue's, in catalogue order).  The offerings keep their
+    order, so every random draw made from them is the same as without the split.
+    ``programs`` gets the new programs and every program its ``duration_years``.
+    """
+    lengths = defaultdict(set)
+    for inst, program in offerings:
+        lengths[program["program_code"]].add(TYPE_PROGRAM_YEARS[inst["institution_type"]])
+    one_year_versions = {}
+    for program in list(programs):
+        years = lengths[program["program_code"]]
+        if years == {1}:
+            program["duration_years"] = 1
+            continue
+        # Three years where three-year institutions teach it (and for a program
+        # taught nowhere, which no adult centre runs either).
+        program["duration_years"] = 3
+        if 1 in years:
+            version = dict(program)
+            version["program_code"] = f"P{len(programs) + 1:03d}"
+            version["program_name"] = ONE_YEAR_VERSION.format(name=program["program_name"])
+            version["duration_years"] = 1
+            programs.append(version)
+            one_year_versions[program["program_code"]] = version
+    split = []
+    for inst, program in offerings:
+        if TYPE_PROGRAM_YEARS[inst["institution_type"]] != program["duration_years"]:
+            program = one_year_versions[program["program_code"]]
+        split.append((inst, program))
+    return split
+
+
+def build_entrants(offerings: list[tuple[dict, dict]]) -> dict:
+    """Entrants per offering and year of entry, FIRST_ENTRY_YEAR..last data year.
+
+    Entrants of year t start in the autumn of t; the last data year's entrants
+    are drawn after everyone else's, so adding them left the earlier draws as
+    they were.
+    """
+    rng = table_rng("intakes")  # the seed's old name, which keeps the draws
+    entrants = {}
+    bases = []
     for inst, program in offerings:
         profile = SECTOR_PROFILES[program["sector_code"]]
         base = (
@@ -946,40 +1002,62 @@ def build_intakes(offerings: list[tuple[dict, dict]]) -> dict:
             * rng.uniform(0.6, 1.4)
         )
         series = {}
-        for year in range(FIRST_INTAKE_YEAR, YEARS[-1] + 1):
-            if year < program["start_year"]:
+        for year in range(FIRST_ENTRY_YEAR, YEARS[-1]):
+            if year < program["first_entry"]:
                 series[year] = 0
                 continue
-            trend = (1 + profile.intake_growth) ** (year - FIRST_INTAKE_YEAR)
+            trend = (1 + profile.intake_growth) ** (year - FIRST_ENTRY_YEAR)
             series[year] = max(4, round(base * trend * rng.uniform(0.92, 1.08)))
-        intakes[(inst["institution_id"], program["program_code"])] = series
-    return intakes
+        key = (inst["institution_id"], program["program_code"])
+        entrants[key] = series
+        bases.append((key, base, profile))
+    last = YEARS[-1]
+    for key, base, profile in bases:
+        trend = (1 + profile.intake_growth) ** (last - FIRST_ENTRY_YEAR)
+        entrants[key][last] = max(4, round(base * trend * rng.uniform(0.92, 1.08)))
+    return entrants
 
 
-def build_enrolments(offerings, intakes) -> dict:
-    """Enrolled and graduates per (year, institution, program).
+def build_enrolments(offerings, entrants) -> dict:
+    """Enrolled and graduates per (year, institution, program), from the year a
+    program's first entrants are in school.
 
-    Three-year programs: enrolled = this year's intake plus the two cohorts
-    before it (minus drop-outs); graduates = the intake of two years earlier
-    times a completion rate.  One-year courses graduate most of their intake.
+    Three-year programs: enrolled = the entrants of the three previous autumns
+    still in school (minus drop-outs); graduates = the entrants of three years
+    earlier times a completion rate.  One-year courses: enrolled = last
+    autumn's entrants, most of whom graduate.
     """
     rng = table_rng("enrolments")
     enrolments = {}
     for inst, program in offerings:
         key = (inst["institution_id"], program["program_code"])
-        series = intakes[key]
-        years_long = TYPE_PROGRAM_YEARS[inst["institution_type"]]
+        series = entrants[key]
         for year in YEARS:
-            if year < program["start_year"]:
+            if year <= program["first_entry"]:
                 continue
-            if years_long == 1:
-                enrolled = series[year]
+            if program["duration_years"] == 1:
+                enrolled = series[year - 1]
                 graduates = round(enrolled * rng.uniform(0.74, 0.90))
             else:
-                enrolled = round(series[year] + series[year - 1] * 0.94 + series[year - 2] * 0.89)
-                graduates = round(series[year - 2] * rng.uniform(0.84, 0.93))
+                enrolled = round(series[year - 1] + series[year - 2] * 0.94 + series[year - 3] * 0.89)
+                graduates = round(series[year - 3] * rng.uniform(0.84, 0.93))
             enrolments[(year, *key)] = (enrolled, graduates)
     return enrolments
+
+
+def enrolment_rows(enrolments, entrants) -> list[list]:
+    """enrolments.csv rows: enrolled, graduates and entrants.
+
+    Every row has its year's entrants.  A program's first entrants start the
+    autumn before its first enrolled year: where that is a data year, the row
+    has entrants only (enrolled and graduates 0).
+    """
+    rows = {key: [*key, enrolled, graduates, entrants[key[1:]][key[0]]] for key, (enrolled, graduates) in enrolments.items()}
+    for (inst, code), series in entrants.items():
+        for year in YEARS:
+            if (year, inst, code) not in rows and series.get(year, 0) > 0:
+                rows[(year, inst, code)] = [year, inst, code, 0, 0, series[year]]
+    return [rows[key] for key in sorted(rows)]
 
 
 def supply_by_region_sector(enrolments, institutions, programs) -> dict:
@@ -1077,7 +1155,7 @@ def build_employers() -> list[dict]:
     return employers
 
 
-def choose_partners(offerings, employers, intakes) -> dict:
+def choose_partners(offerings, employers, entrants) -> dict:
     """A stable set of partner employers for each offering.
 
     Mostly employers of the program's own sector (or, for T, its related
@@ -1094,7 +1172,7 @@ def choose_partners(offerings, employers, intakes) -> dict:
         pool = by_sector[sector] or by_sector[RELATED_SECTORS[sector][0]]
         weights = [SAME_REGION_PREFERENCE if e["region"].code == inst["region"].code else 1.0 for e in pool]
         key = (inst["institution_id"], program["program_code"])
-        first_intake = next(n for n in intakes[key].values() if n > 0)
+        first_intake = next(n for n in entrants[key].values() if n > 0)
         wanted = min(MAX_PARTNERS, max(1, round(first_intake / STUDENTS_PER_PARTNER)) + rng.randint(0, 2))
         chosen = []
         pool, weights = list(pool), list(weights)
@@ -1112,12 +1190,12 @@ def choose_partners(offerings, employers, intakes) -> dict:
     return partners
 
 
-def build_placements(offerings, enrolments, intakes, partners) -> list[list]:
+def build_placements(offerings, enrolments, entrants, partners) -> list[list]:
     """placements.csv rows.
 
-    The final-year cohort (the year's graduates; a share of the intake for
-    one-year courses) is placed at the offering's partners that are active
-    that year, in proportion to fixed partner weights.
+    The final-year cohort (the year's graduates; a share of last autumn's
+    entrants for one-year courses) is placed at the offering's partners that
+    are active that year, in proportion to fixed partner weights.
     """
     rng = table_rng("placements")
     rows = []
@@ -1128,8 +1206,8 @@ def build_placements(offerings, enrolments, intakes, partners) -> list[list]:
         for year in YEARS:
             if (year, inst_id, code) not in enrolments:
                 continue
-            if TYPE_PROGRAM_YEARS[inst["institution_type"]] == 1:
-                cohort = intakes[(inst_id, code)][year] * ADULT_PLACEMENT_SHARE
+            if program["duration_years"] == 1:
+                cohort = entrants[(inst_id, code)][year - 1] * ADULT_PLACEMENT_SHARE
             else:
                 cohort = enrolments[(year, inst_id, code)][1]
             to_place = round(cohort * rate * rng.uniform(0.9, 1.1))
@@ -1188,7 +1266,8 @@ def build_outcomes(offerings, enrolments) -> list[list]:
 
     The destination rate ((employed + further study) / surveyed) is set by
     institution quality, nudged up in shortage sectors and down in oversupplied
-    ones, and hit in 2020 (hard in hospitality).  Secondary graduates often go
+    ones, and hit in 2020 (hard in hospitality); ``WEAK_PROGRAM``'s last cohorts
+    get theirs from ``WEAK_PROGRAM_DESTINATION``.  Secondary graduates often go
     on to higher vocational study.  In-field and self-employment rates come
     from the sector profile; wages from sector, level, region and year.
     """
@@ -1210,7 +1289,8 @@ def build_outcomes(offerings, enrolments) -> list[list]:
             surveyed = round(graduates * rng.uniform(*SURVEY_RESPONSE))
             if surveyed == 0:
                 continue
-            destination_rate = inst_quality[inst_id] + rng.uniform(-0.03, 0.03)
+            noise = rng.uniform(-0.03, 0.03)
+            destination_rate = inst_quality[inst_id] + noise
             if sector in SHORTAGE_SECTORS:
                 destination_rate += 0.03
             elif sector in OVERSUPPLY_SECTORS:
@@ -1218,12 +1298,19 @@ def build_outcomes(offerings, enrolments) -> list[list]:
             if cohort == 2020:
                 destination_rate -= 0.15 if sector in SHOCK_SECTORS else 0.04
             destination_rate = min(0.99, destination_rate)
+            weak_program = program["program_name"] == WEAK_PROGRAM and cohort in WEAK_PROGRAM_DESTINATION
+            if weak_program:
+                # Set, not nudged, and with no draw of its own (enough stay employed
+                # for the wage draw), so no other row moves.
+                destination_rate = WEAK_PROGRAM_DESTINATION[cohort] + noise
             reached = surveyed - round(surveyed * rng.uniform(*NOT_REACHED))
             secured = min(reached, round(surveyed * destination_rate))
             further_study = round(secured * FURTHER_STUDY_SHARE[program["level"]] * rng.uniform(0.7, 1.3))
             employed = secured - further_study
             unemployed = reached - secured
             in_field_rate = profile.in_field * (WEAK_IN_FIELD_FACTOR if is_weak else 1.0)
+            if weak_program:
+                in_field_rate *= WEAK_PROGRAM_IN_FIELD_FACTOR
             employed_in_field = min(employed, round(employed * in_field_rate * rng.uniform(0.9, 1.1)))
             self_employed = min(employed, round(employed * profile.self_employed * rng.uniform(0.5, 1.5)))
             wage = None
@@ -1256,12 +1343,13 @@ def generate(out_dir: Path) -> dict[str, int]:
     programs = build_programs()
     institutions = build_institutions()
     offerings = choose_offerings(institutions, programs)
-    intakes = build_intakes(offerings)
-    enrolments = build_enrolments(offerings, intakes)
+    offerings = split_one_year_courses(offerings, programs)
+    entrants = build_entrants(offerings)
+    enrolments = build_enrolments(offerings, entrants)
     demand_rows = build_demand(supply_by_region_sector(enrolments, institutions, programs))
     employers = build_employers()
-    partners = choose_partners(offerings, employers, intakes)
-    placement_rows = build_placements(offerings, enrolments, intakes, partners)
+    partners = choose_partners(offerings, employers, entrants)
+    placement_rows = build_placements(offerings, enrolments, entrants, partners)
     assign_capacities(employers, placement_rows)
     outcome_rows = build_outcomes(offerings, enrolments)
 
@@ -1273,8 +1361,8 @@ def generate(out_dir: Path) -> dict[str, int]:
             [[i["institution_id"], i["institution_name"], i["region"].code, i["institution_type"]] for i in institutions],
         ),
         "programs": (
-            ["program_code", "program_name", "sector_code", "level"],
-            [[p["program_code"], p["program_name"], p["sector_code"], p["level"]] for p in programs],
+            ["program_code", "program_name", "sector_code", "level", "duration_years"],
+            [[p["program_code"], p["program_name"], p["sector_code"], p["level"], p["duration_years"]] for p in programs],
         ),
         "employers": (
             ["employer_id", "employer_name", "sector_code", "region_code", "partner_since", "placement_capacity"],
@@ -1291,8 +1379,8 @@ def generate(out_dir: Path) -> dict[str, int]:
             ],
         ),
         "enrolments": (
-            ["year", "institution_id", "program_code", "enrolled", "graduates"],
-            [[year, inst, code, enrolled, graduates] for (year, inst, code), (enrolled, graduates) in sorted(enrolments.items())],
+            ["year", "institution_id", "program_code", "enrolled", "graduates", "entrants"],
+            enrolment_rows(enrolments, entrants),
         ),
         "placements": (["year", "institution_id", "program_code", "employer_id", "students_placed", "hired"], placement_rows),
         "outcomes": (
