@@ -20,7 +20,15 @@ from ui.planning import (
     projection,
     target_takeaway,
 )
-from ui.planning_layout import placement_warnings, projection_table, render_backtest, render_grow_shrink, result_of, url_choice
+from ui.planning_layout import (
+    placement_warnings,
+    projected_sectors,
+    projection_table,
+    render_backtest,
+    render_grow_shrink,
+    result_of,
+    url_choice,
+)
 from ui.planning_scenario import render_editor, render_files, render_saved
 from ui.presentation import presentation_on
 
@@ -32,7 +40,7 @@ if table_absent("demand") or last is None:
     st.info(absent_table_notice("demand"))
     st.stop()
 if not presenting:
-    st.caption(md("planning.caption", filters=describe(filters), last=last))
+    st.caption(md("planning.caption", filters=describe(filters.with_years(None, None)), last=last))
 
 years = list(range(last + 1, last + 11))
 left, right = st.columns(2)
@@ -78,8 +86,9 @@ with charts:
             title=t("planning.lines_title", last=last, year=to_year, filters=describe(filters)),
         )
         chart_with_data(lines, result_of("projections", rows), "projections.csv")
+    bars = projected_sectors(by_sector) if presenting else by_sector  # the projector: the largest gaps, the rest as one
     chart_with_data(
-        target_gap_bars(by_sector, scenario=bool(scenario), title=t("planning.bars_title", year=to_year, filters=scope)),
+        target_gap_bars(bars, scenario=bool(scenario), title=t("planning.bars_title", year=to_year, filters=scope)),
         result_of("projection_by_sector", by_sector),
         "projection_by_sector.csv",
     )

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from .charts import BEFORE_COLOUR, DEMAND_COLOUR, SUPPLY_COLOUR, _layers, _layout, short_label
 from .i18n import t
+from .scale import OTHER_CODE
 
 BAND_COLOUR = "rgba(230, 159, 0, 0.18)"  # the demand orange, light: the interval of projected openings
 
@@ -20,8 +21,23 @@ BAND_COLOUR = "rgba(230, 159, 0, 0.18)"  # the demand orange, light: the interva
 def projection_lines(history: pd.DataFrame, projected: pd.DataFrame, *, title: str, scenario: bool) -> go.Figure:
     """Supply and demand over the years: observed (``history``: year, supply, demand) then projected
     (``projected``: year, demand, demand_low, demand_high, supply, supply_baseline), the interval of
-    openings as a band; with ``scenario``, projected supply with the scenario and without it."""
+    openings as a band; with ``scenario``, projected supply with the scenario and without it. The
+    projected lines start at the last year observed on both sides, so the eye follows them on."""
     traces = []
+    known = history.dropna(subset=["supply", "demand"])
+    if not projected.empty and not known.empty:
+        last = known.iloc[[-1]]
+        start = pd.DataFrame(
+            {
+                "year": last["year"].to_numpy(),
+                "demand": last["demand"].to_numpy(),
+                "demand_low": last["demand"].to_numpy(),
+                "demand_high": last["demand"].to_numpy(),
+                "supply": last["supply"].to_numpy(),
+                "supply_baseline": last["supply"].to_numpy(),
+            }
+        )
+        projected = pd.concat([start, projected[start.columns]], ignore_index=True)
     if not projected.empty:
         band_years = list(projected["year"]) + list(projected["year"])[::-1]
         band = list(projected["demand_high"]) + list(projected["demand_low"])[::-1]
@@ -32,6 +48,7 @@ def projection_lines(history: pd.DataFrame, projected: pd.DataFrame, *, title: s
                 fill="toself",
                 fillcolor=BAND_COLOUR,
                 line=dict(width=0),
+                mode="lines",
                 name=t("planning.band"),
                 hoverinfo="skip",
             )
@@ -99,14 +116,19 @@ def projection_lines(history: pd.DataFrame, projected: pd.DataFrame, *, title: s
     figure.update_layout(
         xaxis=dict(dtick=1, title=None), yaxis=dict(tickformat=",", title=t("charts.people"), rangemode="tozero")
     )
-    return _layout(figure, title, height=420)
+    figure = _layout(figure, title, height=460)
+    # Up to six series: the legend goes under the chart, where it cannot run into the title.
+    figure.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0), margin=dict(b=70))
+    return figure
 
 
 def target_gap_bars(by_sector: pd.DataFrame, *, title: str, scenario: bool) -> go.Figure:
     """Per sector in the target year: projected openings (with their 80% interval as a whisker) against
     projected graduates, with the scenario and, when there is one, without it; the largest shortage on top.
     ``by_sector``: sector_code, sector_name, demand, demand_low, demand_high, supply, supply_baseline."""
-    ordered = by_sector.assign(gap=by_sector["supply"] - by_sector["demand"]).sort_values("gap", ascending=False)
+    # Plotly draws the first row at the bottom: the largest shortage on top, the folded "other" row at the bottom.
+    ordered = by_sector.assign(gap=by_sector["supply"] - by_sector["demand"], _other=by_sector["sector_code"] == OTHER_CODE)
+    ordered = ordered.sort_values(["_other", "gap"], ascending=False)
     labels = ordered["sector_name"].fillna(ordered["sector_code"]).map(short_label)
     hover = "%{y}: %{x:,.0f}<extra>%{fullData.name}</extra>"
     traces = [

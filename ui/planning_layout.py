@@ -17,6 +17,7 @@ from .context import view
 from .formatting import fmt_count
 from .i18n import label, t
 from .planning import Settings, extra_students, grow_shrink, rule_words
+from .scale import keep_top, with_gap_measures
 
 
 def url_choice(name: str, options: Sequence, default):
@@ -29,6 +30,24 @@ def result_of(name: str, frame: pd.DataFrame) -> ViewRows:
     """A computed frame as the rows a chart or table and its download show (projections are not counts of
     people: small-number protection does not round them)."""
     return ViewRows(name, frame, frame, frame)
+
+
+PROJECTED_SECTORS = 6  # bars of the projector's Planning screen; the rest are one bar
+
+
+def projected_sectors(by_sector: pd.DataFrame) -> pd.DataFrame:
+    """The sectors with the largest projected gaps, shortage or surplus, and the rest summed into one row."""
+    ranked = (by_sector["supply"] - by_sector["demand"]).abs().set_axis(by_sector["sector_code"])
+    return keep_top(
+        by_sector,
+        key="sector_code",
+        name="sector_name",
+        rank=ranked,
+        limit=PROJECTED_SECTORS,
+        sums=("demand", "demand_low", "demand_high", "supply", "supply_baseline"),
+        recompute=with_gap_measures,
+        other_name=t("supply_demand.other_sectors", count=len(by_sector) - PROJECTED_SECTORS),
+    )
 
 
 def projection_table(rows: pd.DataFrame, year: int) -> ViewRows:
