@@ -15,7 +15,7 @@ from data_access.views import ViewRows
 from .components import number_columns, table_with_data
 from .context import view
 from .formatting import fmt_count
-from .i18n import label, t
+from .i18n import t
 from .planning import Settings, extra_students, grow_shrink, rule_words
 from .scale import keep_top, with_gap_measures
 
@@ -144,14 +144,10 @@ def render_grow_shrink(filters: Filters, settings: Settings) -> None:
     if programs.empty:
         st.info(t("planning.no_programs"))
         return
-    shown = (
-        programs.assign(
-            status=programs["status"].map(lambda s: t(f"planning.status_{s}")),
-            rule_values=[rule_words(r, v) for r, v in zip(programs["rule"], programs["rule_values"])],
-        )
-        .drop(columns=["rule"])
-        .rename(columns={"rule_values": "why"})
-    )
+    shown = programs.assign(
+        status=programs["status"].map(lambda s: t(f"planning.status_{s}")),
+        why=[rule_words(r, v) for r, v in zip(programs["rule"], programs["rule_values"])],
+    )[GROW_SHRINK_COLUMNS]
     table_with_data(
         ViewRows("grow_shrink", shown, shown, shown),
         "grow_shrink.csv",
@@ -168,8 +164,28 @@ def render_grow_shrink(filters: Filters, settings: Settings) -> None:
             ),
             "status": t("planning.col_status"),
             "why": st.column_config.TextColumn(t("planning.col_why"), width="large"),
-            "duration": label("duration_years"),
             "intake_year": t("planning.col_intake_year"),
             "graduation_year": t("planning.col_graduation_year"),
         },
     )
+
+
+# What a planner reads first: the program and region, its status and why, then the intake to decide.
+GROW_SHRINK_COLUMNS = [
+    "program_name",
+    "region_name",
+    "status",
+    "why",
+    "current_intake",
+    "suggested_intake",
+    "coverage",
+    "destination_rate",
+    "in_field_rate",
+    "completion",
+    "duration",
+    "intake_year",
+    "graduation_year",
+    "program_code",
+    "region_code",
+    "sector_code",
+]
