@@ -96,3 +96,29 @@ def test_the_page_in_chinese(plan_app):
         takeaway
         == "**要点**：预计2025年Manufacturing短缺最大：毕业生比岗位需求少44人（供需比0.74；80%的情况下岗位需求在170至170之间）。"
     )
+
+
+def test_an_editor_saves_the_scenario_by_name_and_compares_two(plan_app):
+    from streamlit.testing.v1 import AppTest
+
+    from .conftest import APP
+    from .test_data_page import DATA_PAGE, LOCAL_EDITORS, sign_in
+
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.secrets["dashboard"] = {"local_editors": LOCAL_EDITORS}
+    app.query_params["plan_method"] = "trend"
+    app.query_params["scenario"] = "P1::2023:0.1"  # read when the session opens, like the filters
+    app.run()
+    sign_in(app.switch_page(DATA_PAGE).run(), name="ana planner")
+    app.switch_page(PLANNING).run()
+    assert not app.exception
+    for version in (1, 2):
+        app.text_input(key="scenario_name").input("More machinists").run()
+        next(b for b in app.button if b.label == "Save").click().run()
+        assert f"Saved as More machinists, version {version}." in [s.value for s in app.success]
+    app.selectbox(key="compare_a").set_value("More machinists · v1")
+    app.selectbox(key="compare_b").set_value("More machinists · v2").run()
+    compared = next(d.value for d in app.dataframe if "Graduates with More machinists · v1" in d.value.columns)
+    row = compared.set_index("Sector code").loc["C"]
+    assert row["Graduates without a scenario"] == pytest.approx(126)
+    assert row["Graduates with More machinists · v2"] == row["Graduates with More machinists · v1"] == pytest.approx(138.6)
