@@ -39,6 +39,8 @@ PAGES = {
     "enrolment": "/enrolment-graduates",
     "placements": "/placements-partners",
     "outcomes": "/graduate-outcomes",
+    "planning": "/intake-planning?scenario=P091::2025:0.2",
+    "planning-zh": "/intake-planning?lang=zh-CN&scenario=P091::2025:0.2",
     "scorecard": "/institution-scorecard?institution=INS019",
     "data": "/data-loads",
     "overview-zh": "/?lang=zh-CN",
@@ -49,6 +51,7 @@ PAGES = {
 PROJECTOR = {
     "presentation-supply-demand-zh": "/supply-demand?lang=zh-CN&present=1",
     "presentation-overview": "/?present=1",
+    "presentation-planning": "/intake-planning?present=1",
 }
 
 
