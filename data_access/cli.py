@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from . import migrate, queries
+from . import migrate, queries, recipes
 from .contract import LOAD_ORDER
 from .filters import Filters
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -40,6 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", metavar="PATH", help="CSV files or folders of them")
     load.add_argument("--replace", action="store_true", help="empty every table first (still all-or-nothing)")
     load.add_argument("--user", help="who is loading, for the load log (default: the login name)")
+
+    recipe = commands.add_parser(
+        "import", parents=[common], help="turn published tables into contract tables by a recipe (TOML), then validate and load"
+    )
+    recipe.add_argument("recipe", metavar="RECIPE", help="the recipe file; the files it names are read from its folder")
+    recipe.add_argument("--check", action="store_true", help="run the recipe and validate only; load nothing")
+    recipe.add_argument("--replace", action="store_true", help="empty every table first (still all-or-nothing)")
+    recipe.add_argument("--user", help="who is loading, for the load log (default: the login name)")
 
     export = commands.add_parser("export", parents=[common], help="write the snapshot zip for the filters")
     export.add_argument("--out", required=True, metavar="FILE.zip", help="where to write the zip")
@@ -112,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(engine, args)
         if args.command == "load":
             return _load(engine, args)
+        if args.command == "import":
+            return _import(engine, args)
         if args.command == "undo":
             return _undo(engine, args)
         if args.command == "history":
@@ -160,6 +170,39 @@ def _load(engine, args) -> int:
     if not outcome.ok:
         print(f"{outcome.validation.problem_count} problem(s); nothing was loaded.", file=sys.stderr)
         return 1
+    for line in outcome.summary_lines():
+        print(line)
+    print(f"Loaded. Data version is now {outcome.data_version}.")
+    return 0
+
+
+def _import(engine, args) -> int:
+    path = Path(args.recipe)
+    if not path.is_file():
+        print(f"{path}:0: -: {Message('validation.no_such_path')}", file=sys.stderr)
+        return 1
+    if not args.check and is_read_only(engine):
+        print(f"error: {Message('load_undo.read_only', database=database_name(engine))}", file=sys.stderr)
+        return 1
+    run = recipes.run_recipe(path.read_bytes(), path.name, recipes.folder_opener(path), recipes.stored_names_of(engine))
+    for report_line in recipes.report_lines(run.report):
+        print(report_line)
+    outcome = recipes.import_recipe(
+        engine, run, replace=args.replace, check=args.check, loaded_by=args.user, max_problems=get_settings().max_problems
+    )
+    for line in outcome.validation.report_lines():
+        print(line)
+    if outcome.validation.problem_count:
+        print(f"{outcome.validation.problem_count} problem(s); nothing was loaded.", file=sys.stderr)
+        return 1
+    if args.check:
+        rows = sum(len(r) for r in outcome.validation.rows.values())
+        print(f"OK: {rows} rows from {len(run.sources)} table(s), no problems; nothing loaded (--check).")
+        return 0
+    if outcome.nothing_to_load:
+        with Session(engine) as session:
+            print(Message("load_undo.nothing_to_load", version=queries.current_data_version(session)))
+        return 0
     for line in outcome.summary_lines():
         print(line)
     print(f"Loaded. Data version is now {outcome.data_version}.")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, case, func
 
-from .models import Demand, Employer, Enrolment, Institution, Outcome, Placement, ProgramShare
+from .models import DemandOpenings, Employer, Enrolment, Institution, Outcome, Placement, ProgramShare
 
 NOT_LINKED = ""  # the sector "code" of graduates whose program is linked to no sector
 
@@ -130,9 +130,9 @@ PLACEMENTS = Fact(
 )
 DEMAND = Fact(
     "demand",
-    Demand,
-    {"year": Demand.year, "region_code": Demand.region_code, "sector_code": Demand.sector_code},
-    tables=frozenset({"demand"}),
+    DemandOpenings,
+    {"year": DemandOpenings.year, "region_code": DemandOpenings.region_code, "sector_code": DemandOpenings.sector_code},
+    tables=frozenset({"demand", "sectors"}),
 )
 
 OUTCOME_MEASURES: dict[str, Measure] = {

@@ -7,13 +7,13 @@ import getpass
 import gzip
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from . import summaries
@@ -183,6 +183,7 @@ def load_sources(
     loaded_by: str | None = None,
     max_problems: int = 200,
     dry_run: bool = False,
+    after_write: Callable[[Connection, int], None] | None = None,
 ) -> LoadOutcome:
     """Validate then write every source in one transaction; any problem writes nothing.
 
@@ -192,7 +193,8 @@ def load_sources(
     ``replace`` empties the tables. A read-only database is refused before any file is read.
     After the rows are written, warnings about the meaning of the data as it now stands
     (``meaning_warnings``) join the validation's. ``dry_run`` does all of it and then takes
-    it back, so that a check sees those warnings too.
+    it back, so that a check sees those warnings too. ``after_write(connection, version)`` writes what
+    belongs to the load besides its rows (an import's report), in the same transaction.
     """
     who = loaded_by or _current_user()
     outcome = LoadOutcome(ValidationResult(sources=list(sources)))
@@ -228,6 +230,8 @@ def load_sources(
             version = _log_change(connection, who, "replace" if replace else "upsert", result, outcome.counts)
             for table, record in undo.items():
                 connection.execute(insert(LoadUndo).values(load_id=version, table_name=table, payload=_pack(record)))
+            if after_write is not None:
+                after_write(connection, version)
             outcome.data_version = version
     except _NothingToWrite:
         pass
@@ -274,7 +278,7 @@ def meaning_warnings(connection) -> list[Problem]:
         .distinct()
     )
     demanded = values(
-        select(SummaryDemandBySector.sector_code).where(SummaryDemandBySector.openings > 0).distinct()  # type: ignore[operator]
+        select(SummaryDemandBySector.sector_code).where(SummaryDemandBySector.openings > 0).distinct()
     )
     if supply_years and demand_years:
         for sectors, key in (

@@ -336,12 +336,15 @@ class SummaryPartnerYear(SQLModel, table=True):
 
 
 class SummaryDemandBySector(SQLModel, table=True):
-    """Openings per year and sector (all regions)."""
+    """Openings (stated or estimated), how many cells are estimates, and the replacement part of the
+    estimates, per year and sector (all regions)."""
 
     __tablename__ = "summary_demand_by_sector"
     year: int = Field(primary_key=True)
     sector_code: str = Field(primary_key=True)
-    openings: int | None = None
+    openings: float
+    estimated: int
+    replacement_part: float
 
 
 class SummaryPartner(SQLModel, table=True):
@@ -391,3 +394,58 @@ class ProgramShare(SQLModel, table=True):
     program_code: str = Field(primary_key=True)
     sector_code: str = Field(primary_key=True)
     share: float
+
+
+class DemandOpenings(SQLModel, table=True):
+    """Openings per year, region and sector as the views use them (rebuilt with the summaries): the row's
+    openings where it states them, else estimated from its employment (data_access/summaries.py):
+    max(0, employment - employment the year before) + replacement rate x employment the year before."""
+
+    __tablename__ = "demand_openings"
+    year: int = Field(primary_key=True)
+    region_code: str = Field(primary_key=True)
+    sector_code: str = Field(primary_key=True)
+    openings: float
+    estimated: int  # 1 when estimated from employment, 0 when stated
+    replacement_part: float  # the part of an estimate that is replacement rate x employment (0 when stated)
+
+
+class UnknownCell(SQLModel, table=True):
+    """A cell a published file suppressed (``c``, ``low``, ``x`` ...): its row is not loaded, and every figure it
+    would belong to says that it includes unknown cells. Kept per load, so undoing the load takes them back."""
+
+    __tablename__ = "unknown_cells"
+    id: int | None = Field(default=None, primary_key=True)
+    load_id: int = Field(sa_column=Column(Integer, ForeignKey("load_log.id"), nullable=False, index=True))
+    table_name: str
+    year: int
+    region_code: str
+    sector_code: str | None = None
+    program_code: str | None = None
+    institution_id: str | None = None
+    column_name: str
+    marker: str
+    source_file: str
+    source_line: int
+
+
+class ImportRecord(SQLModel, table=True):
+    """What an import recipe did in one load: its title and its report (JSON): per published file the rows read,
+    kept and not loaded, the filters, the rounding the file states and the suppressed cells by column; the area
+    names matched, through which alias, and those that matched nothing; the academic-year labels."""
+
+    __tablename__ = "imports"
+    load_id: int = Field(sa_column=Column(Integer, ForeignKey("load_log.id"), primary_key=True))
+    title: str
+    report: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+
+
+class RegionShape(SQLModel, table=True):
+    """The boundary of a region (a GeoJSON geometry in longitude and latitude), as loaded by one load: the newest
+    load not undone gives a region its shape."""
+
+    __tablename__ = "region_shapes"
+    load_id: int = Field(sa_column=Column(Integer, ForeignKey("load_log.id"), primary_key=True))
+    region_code: str = Field(primary_key=True)
+    geometry: str = Field(sa_column=Column(Text, nullable=False))
+    source_crs: str

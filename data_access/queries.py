@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
+from . import caveats
 from .facts import DEMAND, ENROLMENTS, NOT_LINKED, OUTCOME_MEASURES, OUTCOMES, PLACEMENTS, CountDistinct, CountMissing, Sum
 from .filters import Filters
 from .metrics import add_growth, add_outcome_rates, add_placement_rates, add_supply_demand_measures, counts, ratio
@@ -96,15 +97,23 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
     ``by`` is any ordered subset of ``year``, ``region_code``, ``sector_code``. Returns the ``by``
     columns (with ``region_name`` / ``sector_name`` after their codes), then supply, demand, gap,
     coverage_ratio; one row per group present on either side. Within a year that has rows on both
-    sides a missing side counts 0; a year without any enrolment (or demand) rows is missing, so its
-    supply (or demand), gap and ratio are empty. Grouped over several years, only the years with
-    both sides are summed (``comparable_years``). coverage_ratio is empty when demand is 0.
+    sides a missing side counts 0 (the contract's rule; a region the publisher left out of one side
+    is named by ``regions_missing_a_side``); a year without any enrolment (or demand) rows is
+    missing, so its supply (or demand), gap and ratio are empty. Grouped over several years, only
+    the years with both sides are summed (``comparable_years``). coverage_ratio is empty when demand is 0.
+
+    Two columns follow when the data has what they say (data_access/caveats.py): demand_estimated
+    (TRUE where some of the openings are estimated from employment) and suppressed_cells (how many
+    cells a published file suppressed on either side of the group: its figures are lower bounds).
     """
     by_year = list(dict.fromkeys(["year", *by]))
     supply = aggregate(session, ENROLMENTS, filters, by_year, {"supply": Sum("graduates")}, linked_only=True)
-    demand = aggregate(session, DEMAND, filters, by_year, {"demand": Sum("openings")})
+    demand = aggregate(session, DEMAND, filters, by_year, {"demand": Sum("openings"), "estimated": Sum("estimated")})
     frame = _joined(supply, demand, by_year)
+    suppressed = caveats.suppressed_counts(session, filters, by_year, ("enrolments", "demand"))
+    frame = frame.merge(suppressed, on=by_year, how="outer") if len(suppressed) else frame.assign(suppressed_cells=0)
     calendar = data_calendar(session)
+    extra = ["estimated", "suppressed_cells"]
     if "year" in by:
         frame = frame.assign(
             supply=_zero_within(frame, "supply", calendar["enrolments"]), demand=_zero_within(frame, "demand", calendar["demand"])
@@ -112,12 +121,53 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
     else:
         frame = frame[frame["year"].isin(comparable_years(session))].fillna({"supply": 0.0, "demand": 0.0})
         frame = (
-            frame.groupby(list(by), as_index=False)[["supply", "demand"]].sum()
+            frame.groupby(list(by), as_index=False)[["supply", "demand", *extra]].sum()
             if by
-            else frame[["supply", "demand"]].sum().to_frame().T
+            else frame[["supply", "demand", *extra]].sum().to_frame().T
         )
-    frame = with_names(session, frame[[*by, "supply", "demand"]], by)
-    return add_supply_demand_measures(frame)
+    frame = with_names(session, frame[[*by, "supply", "demand", *extra]], by)
+    frame = add_supply_demand_measures(frame)
+    estimated = frame.pop("estimated").fillna(0) > 0
+    suppressed_cells = frame.pop("suppressed_cells").fillna(0).astype("int64")
+    if caveats.has_estimated_openings(session):
+        frame["demand_estimated"] = estimated  # openings estimated from employment, in part or whole
+    if len(caveats.unknown_cells(session)):
+        frame["suppressed_cells"] = suppressed_cells
+    return frame
+
+
+def regions_missing_a_side(session: Session, filters: Filters) -> pd.DataFrame:
+    """Regions that, in a year with rows of both tables, have rows of one table only: a region a publisher
+    left out of one side, whose other side then has nothing to be compared with (its gap there is not a
+    measured one). Columns: year, region_code, region_name, missing ("demand" or "enrolments"), and the
+    side it has (supply or demand) within the filters."""
+    known = region_calendar(session)
+    years = set(comparable_years(session))
+    if filters.year_from is not None:
+        years = {y for y in years if y >= filters.year_from}
+    if filters.year_to is not None:
+        years = {y for y in years if y <= filters.year_to}
+    rows = []
+    for missing, present in (("demand", "enrolments"), ("enrolments", "demand")):
+        for year, region in sorted(known[present] - known[missing]):
+            if year in years and (not filters.regions or region in filters.regions):
+                rows.append({"year": year, "region_code": region, "missing": missing})
+    frame = pd.DataFrame(rows, columns=["year", "region_code", "missing"])
+    return with_names(session, frame, ["year", "region_code"])
+
+
+def region_calendar(session: Session) -> dict[str, set[tuple[int, str]]]:
+    """The (year, region) pairs that enrolments and demand have rows for."""
+    key = ("queries.region_calendar", current_data_version(session))
+    if key not in session.info:
+        session.info[key] = {
+            name: {
+                (int(y), str(r))
+                for y, r in aggregate(session, fact, Filters(), ["year", "region_code"], {}).itertuples(index=False)
+            }
+            for name, fact in (("enrolments", ENROLMENTS), ("demand", DEMAND))
+        }
+    return session.info[key]
 
 
 def _zero_within(frame: pd.DataFrame, column: str, years: list[int]) -> pd.Series:

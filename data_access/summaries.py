@@ -19,12 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import BigInteger, ColumnElement, Select, case, delete, func, insert, literal, select, union_all
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, delete, func, insert, literal, select, union_all
 
 from . import facts
 from .facts import NOT_LINKED, CountDistinct, CountMissing, Fact, Measure, Sum
 from .models import (
     Demand,
+    DemandOpenings,
     Employer,
     Enrolment,
     Institution,
@@ -32,6 +33,7 @@ from .models import (
     Program,
     ProgramSector,
     ProgramShare,
+    Sector,
     SummaryDemandBySector,
     SummaryEnrolment,
     SummaryEnrolmentByRegion,
@@ -198,8 +200,54 @@ def _programs_fill() -> Select:
     ).group_by(Enrolment.year, Enrolment.program_code)
 
 
+# The replacement rate of a sector that states none: the share of a year's employment that leaves and must be
+# replaced. US BLS Employment Projections put the occupational separations rate, averaged over all occupations,
+# at about 10-11% a year (2022-32); a bureau with its own figure states it per sector in sectors.csv.
+DEFAULT_REPLACEMENT_RATE = 0.10
+
+
+def _demand_openings() -> Select:
+    """Each demand row's openings: as stated, else estimated from employment (contract version 2):
+    max(0, employment(t) - employment(t-1)) + rate x employment(t-1); rate x employment(t) in the first year of a
+    series (no row with employment for the year before)."""
+    cell = (Demand.region_code, Demand.sector_code)
+    previous = (
+        select(
+            Demand.year,
+            Demand.region_code,
+            Demand.sector_code,
+            Demand.openings,
+            Demand.employment,
+            func.lag(Demand.employment).over(partition_by=cell, order_by=Demand.year).label("previous_employment"),
+            func.lag(Demand.year).over(partition_by=cell, order_by=Demand.year).label("previous_year"),
+            func.coalesce(Sector.replacement_rate, DEFAULT_REPLACEMENT_RATE).label("rate"),
+        )
+        .join(Sector, Sector.sector_code == Demand.sector_code)
+        .subquery("series")
+    )
+    follows = and_(previous.c.previous_year == previous.c.year - 1, previous.c.previous_employment.is_not(None))
+    base = case((follows, previous.c.previous_employment), else_=previous.c.employment)
+    change = previous.c.employment - previous.c.previous_employment
+    growth = case((and_(follows, change > 0), change), else_=0)
+    stated = previous.c.openings.is_not(None)
+    return select(
+        previous.c.year,
+        previous.c.region_code,
+        previous.c.sector_code,
+        case((stated, previous.c.openings), else_=growth + previous.c.rate * base),
+        case((stated, 0), else_=1),
+        case((stated, 0.0), else_=previous.c.rate * base),
+    ).select_from(previous)
+
+
 def _demand_fill() -> Select:
-    return select(Demand.year, Demand.sector_code, func.sum(Demand.openings)).group_by(Demand.year, Demand.sector_code)
+    return select(
+        DemandOpenings.year,
+        DemandOpenings.sector_code,
+        func.sum(DemandOpenings.openings),
+        func.sum(DemandOpenings.estimated),
+        func.sum(DemandOpenings.replacement_part),
+    ).group_by(DemandOpenings.year, DemandOpenings.sector_code)
 
 
 # --- the summaries, smallest first within each fact ---------------------------------------------
@@ -332,8 +380,8 @@ SUMMARIES: dict[str, Summary] = {
             SummaryDemandBySector,
             facts.DEMAND,
             _dims(SummaryDemandBySector, "sector_code"),
-            _stored("openings"),
-            frozenset({"demand"}),
+            _stored("openings", "estimated", "replacement_part"),
+            frozenset({"demand", "sectors"}),
             _demand_fill,
         ),
     )
@@ -392,6 +440,9 @@ def rebuild(connection, changed: Iterable[str] | None = None) -> list[str]:
     if changed is None or changed & {"programs", "program_sectors"}:
         _refill(connection, ProgramShare, _program_shares())
         rebuilt.append(ProgramShare.__tablename__)
+    if changed is None or changed & {"demand", "sectors"}:
+        _refill(connection, DemandOpenings, _demand_openings())
+        rebuilt.append(DemandOpenings.__tablename__)
     for name in FILL_ORDER:
         summary = SUMMARIES[name]
         if changed is not None and not (summary.inputs & changed):

@@ -272,8 +272,10 @@ def test_the_brief_shows_where_the_gap_is_heading_with_and_without_the_scenario(
     with Session(plan_engine) as session:
         document = build_brief(session, filters=Filters(), plan=plan)
     assert "Where the gap is heading" in document
-    assert ("In 2025, Manufacturing is projected to have the largest shortage: 31 fewer graduates than openings (coverage "
-            "0.82; openings between 170 and 170 in 80% of outcomes). Without the scenario the gap would be 44; with it, 31.") in document
+    assert (
+        "In 2025, Manufacturing is projected to have the largest shortage: 31 fewer graduates than openings (coverage "
+        "0.82; openings between 170 and 170 in 80% of outcomes). Without the scenario the gap would be 44; with it, 31."
+    ) in document
 
 
 def test_effective_supply_is_projected_graduates_times_the_in_field_rate(plan_engine):

@@ -109,9 +109,9 @@ def test_a_rebuild_from_scratch_gives_the_summaries_every_load_kept(engine, scal
     assert {model: stored(model) for model in kept} == kept
 
 
-def test_a_load_of_demand_only_rebuilds_only_the_demand_summary(engine):
+def test_a_load_of_demand_only_rebuilds_only_the_demand_openings_and_their_summary(engine):
     with engine.begin() as connection:
-        assert summaries.rebuild(connection, {"demand"}) == ["summary_demand_by_sector"]
+        assert summaries.rebuild(connection, {"demand"}) == ["demand_openings", "summary_demand_by_sector"]
         assert connection.execute(select(func.count()).select_from(SummaryEnrolment)).scalar_one() == 0
 
 
