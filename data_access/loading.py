@@ -277,9 +277,7 @@ def meaning_warnings(connection) -> list[Problem]:
         .where(SummaryEnrolmentBySector.sector_code != NOT_LINKED, SummaryEnrolmentBySector.graduates > 0)
         .distinct()
     )
-    demanded = values(
-        select(SummaryDemandBySector.sector_code).where(SummaryDemandBySector.openings > 0).distinct()
-    )
+    demanded = values(select(SummaryDemandBySector.sector_code).where(SummaryDemandBySector.openings > 0).distinct())
     if supply_years and demand_years:
         for sectors, key in (
             (supplied - demanded, "meaning.sectors_without_demand"),

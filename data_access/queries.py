@@ -110,13 +110,19 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
     supply = aggregate(session, ENROLMENTS, filters, by_year, {"supply": Sum("graduates")}, linked_only=True)
     demand = aggregate(session, DEMAND, filters, by_year, {"demand": Sum("openings"), "estimated": Sum("estimated")})
     frame = _joined(supply, demand, by_year)
-    suppressed = caveats.suppressed_counts(session, filters, by_year, ("enrolments", "demand"))
-    frame = frame.merge(suppressed, on=by_year, how="outer") if len(suppressed) else frame.assign(suppressed_cells=0)
+    for side, table in (("supply", "enrolments"), ("demand", "demand")):
+        suppressed = caveats.suppressed_counts(session, filters, by_year, (table,))
+        suppressed = suppressed.rename(columns={"suppressed_cells": f"suppressed_{side}"})
+        frame = frame.merge(suppressed, on=by_year, how="outer") if len(suppressed) else frame.assign(**{f"suppressed_{side}": 0})
+    unknown = {side: frame.pop(f"suppressed_{side}").fillna(0) for side in ("supply", "demand")}
+    frame["suppressed_cells"] = unknown["supply"] + unknown["demand"]
     calendar = data_calendar(session)
     extra = ["estimated", "suppressed_cells"]
     if "year" in by:
+        # a cell a publisher suppressed is unknown, not 0: only a cell nobody reported counts 0
         frame = frame.assign(
-            supply=_zero_within(frame, "supply", calendar["enrolments"]), demand=_zero_within(frame, "demand", calendar["demand"])
+            supply=_zero_within(frame, "supply", calendar["enrolments"], unknown["supply"] > 0),
+            demand=_zero_within(frame, "demand", calendar["demand"], unknown["demand"] > 0),
         )
     else:
         frame = frame[frame["year"].isin(comparable_years(session))].fillna({"supply": 0.0, "demand": 0.0})
@@ -170,9 +176,13 @@ def region_calendar(session: Session) -> dict[str, set[tuple[int, str]]]:
     return session.info[key]
 
 
-def _zero_within(frame: pd.DataFrame, column: str, years: list[int]) -> pd.Series:
-    """``column`` with an empty cell counted 0 in the years its table covers and left empty in the others."""
-    return frame[column].where(frame[column].notna() | ~frame["year"].isin(years), 0.0)
+def _zero_within(frame: pd.DataFrame, column: str, years: list[int], unknown: pd.Series | None = None) -> pd.Series:
+    """``column`` with an empty cell counted 0 in the years its table covers and left empty in the others,
+    and where it is ``unknown`` (its value suppressed by a publisher)."""
+    keep = frame[column].notna() | ~frame["year"].isin(years)
+    if unknown is not None:
+        keep |= unknown
+    return frame[column].where(keep, 0.0)
 
 
 def supply_demand_detail(session: Session, *, filters: Filters) -> pd.DataFrame:

@@ -168,10 +168,12 @@ class _Runner:
                 start = headers[entry]
                 end = headers[entry + 1] if entry + 1 < len(headers) else len(lines)
         if key:
-            pattern = re.compile(rf"^\s*(\[\s*table\.)?{re.escape(key)}\b")
-            for index in range(start, end):
-                if pattern.match(lines[index]):
-                    return index + 1
+            at_start = re.compile(rf"^\s*(\[\s*table\.)?{re.escape(key)}\b")
+            anywhere = re.compile(rf"[{{,]\s*{re.escape(key)}\s*=")  # inside an inline table
+            for pattern in (at_start, anywhere):
+                for index in range(start, end):
+                    if pattern.search(lines[index]) if pattern is anywhere else pattern.match(lines[index]):
+                        return index + 1
         return start + 1 if entry is not None else 0
 
     # the recipe ------------------------------------------------------------------------------
@@ -184,7 +186,7 @@ class _Runner:
             self._problem(int(where.group(1)) if where else 0, FILE_LEVEL, Message("recipe.not_toml", error=str(error)))
             raise _Stop from None
         for key in sorted(set(recipe) - TOP_KEYS):
-            self._problem(self._line_of(None, key), key, Message("recipe.unknown_key", key=key, expected=sorted(TOP_KEYS)))
+            self._problem(self._line_of(None, key), key, Message("recipe.unknown_key", setting=key, expected=sorted(TOP_KEYS)))
         entries = recipe.get("table", [])
         if not isinstance(entries, list) or not entries:
             self._problem(0, "table", Message("recipe.no_tables"))
@@ -235,7 +237,7 @@ class _Runner:
             self._problem(line, "table", Message("recipe.entry_shape"))
             return
         for key in sorted(set(entry) - ENTRY_KEYS):
-            self._problem(self._line_of(index, key), key, Message("recipe.unknown_key", key=key, expected=sorted(ENTRY_KEYS)))
+            self._problem(self._line_of(index, key), key, Message("recipe.unknown_key", setting=key, expected=sorted(ENTRY_KEYS)))
         table = entry.get("table")
         if table not in TABLES:
             self._problem(line, "table", Message("recipe.unknown_table", table=str(table), expected=list(LOAD_ORDER)))
@@ -382,7 +384,7 @@ class _Runner:
             if conditions is None:
                 continue
             if not isinstance(conditions, dict):
-                self._problem(self._line_of(index, key), key, Message("recipe.filter_shape", key=key))
+                self._problem(self._line_of(index, key), key, Message("recipe.filter_shape", setting=key))
                 continue
             if not self._need_columns(index, key, conditions, frame, file):
                 continue
@@ -471,9 +473,9 @@ class _Runner:
         suppressed = pd.DataFrame({c: out[c].str.strip().isin(markers) for c in published}, index=out.index)
         part["suppressed"] = {c: int(n) for c, n in suppressed.sum().items() if n}
         stopped = self._rows_not_loaded(table, out, suppressed, published)
+        self._record_unknown(table, out, suppressed, published, frame, file, entry)
         for column in published:  # an optional column's suppressed cell is loaded empty, and stays unknown
             out.loc[suppressed[column], column] = ""
-        self._record_unknown(table, out, suppressed, published, frame, file, entry)
         kept = out[~stopped]
         part["rows_not_loaded"] = int(stopped.sum())
         part["rows"] = len(kept)
