@@ -21,6 +21,7 @@ from .facts import NOT_LINKED
 from .filters import Filters
 from .models import CONTRACT_MODELS, DemandOpenings, ImportRecord, Institution, LoadLog, ProgramShare, RegionShape, UnknownCell
 from .routing import current_data_version
+from .summaries import DEFAULT_RATE_SOURCE, DEFAULT_REPLACEMENT_RATE
 
 UNKNOWN_COLUMNS = ["table_name", "year", "region_code", "sector_code", "program_code", "institution_id", "column_name"]
 _KEY_BATCH = 400
@@ -187,6 +188,11 @@ def year_labels(session: Session) -> dict[int, str]:
     return labels
 
 
+def academic_year_tables(session: Session) -> list[str]:
+    """The tables whose years an import turned from academic years."""
+    return sorted({table for record in imports(session) for table in record["report"].get("academic_year_tables", [])})
+
+
 def roundings(session: Session) -> list[dict]:
     """Per imported file that states a rounding: {file, table, rounding}."""
     return [
@@ -216,12 +222,32 @@ def region_shapes(session: Session) -> dict[str, dict]:
 
 
 def caveats_note(session: Session, filters: Filters) -> dict:
-    """The caveats of the data within ``filters``, for the snapshot's manifest."""
+    """The caveats of the data within ``filters``, for the snapshot's manifest: how openings were estimated
+    and at which rates, the suppressed cells the figures include, the rounding the publishers state, the
+    academic years, and the imports in force."""
+    from . import queries  # queries reads this module
+
+    rates = queries.replacement_rates(session)
+    missing = queries.regions_missing_a_side(session, filters)
     return {
-        "estimated_openings": has_estimated_openings(session),
+        "estimated_openings": {
+            "any": has_estimated_openings(session),
+            "formula": "openings = max(0, employment(t) - employment(t-1)) + rate x employment(t-1); "
+            "rate x employment(t) in the first year of a series",
+            "default_rate": DEFAULT_REPLACEMENT_RATE,
+            "default_rate_source": DEFAULT_RATE_SOURCE,
+            "rates_used": {code: float(rate) for code, rate in zip(rates["sector_code"], rates["rate_used"])},
+            "rates_stated": sorted(rates.loc[rates["stated"], "sector_code"]),
+            "marked_in": "supply_demand.csv and every view with demand: column demand_estimated",
+        },
         "suppressed_cells": {
-            table: suppressed_total(session, filters, (table,)) for table in ("enrolments", "outcomes", "demand")
+            "within_filters": {table: suppressed_total(session, filters, (table,)) for table in ("enrolments", "outcomes", "demand")},
+            "meaning": "cells a published file suppressed: unknown, not zero; a figure that includes them is a lower bound "
+            "(column suppressed_cells)",
         },
         "rounding": roundings(session),
         "year_labels": {str(year): label for year, label in sorted(year_labels(session).items())},
+        "academic_year_tables": academic_year_tables(session),
+        "regions_missing_a_side": missing[["year", "region_code", "missing"]].to_dict(orient="records"),
+        "imports": [{"version": r["load_id"], "title": r["title"], "report": r["report"]} for r in imports(session)],
     }

@@ -23,6 +23,10 @@ class Filters:
         for name in ("regions", "sectors", "institution_types", "institutions", "programs"):
             object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
 
+    def covers_year(self, year: int) -> bool:
+        """True when ``year`` lies within the year range."""
+        return (self.year_from is None or year >= self.year_from) and (self.year_to is None or year <= self.year_to)
+
     def with_years(self, year_from: int | None, year_to: int | None) -> Filters:
         """The same regions and sectors over other years."""
         return replace(self, year_from=year_from, year_to=year_to)

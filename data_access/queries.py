@@ -21,6 +21,7 @@ from . import caveats
 from .facts import DEMAND, ENROLMENTS, NOT_LINKED, OUTCOME_MEASURES, OUTCOMES, PLACEMENTS, CountDistinct, CountMissing, Sum
 from .filters import Filters
 from .metrics import add_growth, add_outcome_rates, add_placement_rates, add_supply_demand_measures, counts, ratio
+from .summaries import DEFAULT_REPLACEMENT_RATE
 from .models import (
     Demand,
     Employer,
@@ -73,6 +74,7 @@ CALENDAR_TABLES = {"enrolments": ENROLMENTS, "demand": DEMAND, "placements": PLA
 def data_calendar_detail(session: Session) -> dict[str, dict]:
     """Per fact table: the years it covers and, where a region's years differ from them, that region's
     years ({"years": [...], "regions_differing": {region_code: [...]}}), for the Data page and the manifest."""
+    regions = [str(code) for code in session.execute(select(Region.region_code)).scalars()]
     detail = {}
     for name, fact in CALENDAR_TABLES.items():
         cells = aggregate(session, fact, Filters(), ["region_code", "year"], {})
@@ -80,6 +82,9 @@ def data_calendar_detail(session: Session) -> dict[str, dict]:
         by_region: dict[str, list[int]] = {}
         for region, year in zip(cells["region_code"], cells["year"]):
             by_region.setdefault(str(region), []).append(int(year))
+        if years:  # a region without a single row of the table is missing from it too
+            for region in regions:
+                by_region.setdefault(region, [])
         differing = {region: sorted(ys) for region, ys in sorted(by_region.items()) if sorted(ys) != years}
         detail[name] = {"years": years, "regions_differing": differing}
     return detail
@@ -218,6 +223,59 @@ def supply_demand_trend(session: Session, *, filters: Filters) -> pd.DataFrame:
     Columns: year, supply, demand, gap, coverage_ratio.
     """
     return supply_demand(session, filters=filters, by=("year",))
+
+
+def coverage_by_region(session: Session, *, filters: Filters) -> pd.DataFrame:
+    """Supply and demand per region over the filtered years, for the map.
+
+    Columns: region_code, region_name, supply, demand, gap, coverage_ratio (and the caveat columns)."""
+    return supply_demand(session, filters=filters, by=("region_code",))
+
+
+RATE_FACTORS = (0.5, 0.75, 1.0, 1.25, 1.5)  # the replacement rates a coverage is recomputed at, as multiples of the ones used
+
+
+def replacement_rates(session: Session) -> pd.DataFrame:
+    """Every sector's replacement rate: the one sectors.csv states, else the documented default.
+
+    Columns: sector_code, sector_name, replacement_rate (as stated, empty when not), rate_used, stated."""
+    frame = _frame(
+        session,
+        select(Sector.sector_code, Sector.sector_name, Sector.replacement_rate).order_by(Sector.sector_code),
+        ["sector_code", "sector_name", "replacement_rate"],
+    )
+    frame["replacement_rate"] = pd.to_numeric(frame["replacement_rate"], errors="coerce")
+    frame["stated"] = frame["replacement_rate"].notna()
+    frame["rate_used"] = frame["replacement_rate"].fillna(DEFAULT_REPLACEMENT_RATE)
+    return frame
+
+
+def coverage_sensitivity(session: Session, *, filters: Filters) -> pd.DataFrame:
+    """How the coverage ratio of each sector, and of all sectors together, moves with the replacement rate
+    that estimated openings rest on: every estimate's replacement part (rate x employment) is scaled by
+    ``factor`` (0.5 = half the rate used) while stated openings and the growth part stay.
+
+    Columns: sector_code (empty for all sectors together), sector_name, factor, supply, demand,
+    coverage_ratio. Empty when no opening is estimated. Over the filtered years with both sides."""
+    columns = ["sector_code", "sector_name", "factor", "supply", "demand", "coverage_ratio"]
+    if not caveats.has_estimated_openings(session):
+        return pd.DataFrame(columns=columns)
+    years = [y for y in comparable_years(session) if filters.covers_year(y)]
+    base = supply_demand(session, filters=filters, by=("sector_code",))[["sector_code", "sector_name", "supply", "demand"]]
+    parts = aggregate(session, DEMAND, filters, ["year", "sector_code"], {"replacement_part": Sum("replacement_part")})
+    parts = parts[parts["year"].isin(years)].groupby("sector_code", as_index=False)["replacement_part"].sum()
+    base = base.merge(parts, on="sector_code", how="left").fillna({"replacement_part": 0.0})
+    total = pd.DataFrame(
+        [{"sector_code": "", "sector_name": "", **base[["supply", "demand", "replacement_part"]].sum(min_count=1).to_dict()}]
+    )
+    base = pd.concat([total, base], ignore_index=True)
+    rows = []
+    for factor in RATE_FACTORS:
+        demand = base["demand"] + (factor - 1.0) * base["replacement_part"]
+        rows.append(base[["sector_code", "sector_name", "supply"]].assign(factor=factor, demand=demand))
+    frame = pd.concat(rows, ignore_index=True)
+    frame["coverage_ratio"] = ratio(frame["supply"], frame["demand"])
+    return frame[columns]
 
 
 def supply_not_linked(session: Session, *, filters: Filters, by: Sequence[str] = ("year", "region_code")) -> pd.DataFrame:

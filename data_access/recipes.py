@@ -141,8 +141,10 @@ class _Runner:
         self.produced: dict[str, pd.DataFrame] = {}  # contract table -> its rows so far (text), with LINE
         self.rows: dict[str, list[tuple[dict[str, str], tuple[str, int, dict[str, str]]]]] = {}
         self.passthrough: dict[str, Source] = {}
+        self.current_table = ""
         self.names: dict[str, dict] = {}
         self.year_labels: dict[int, str] = {}
+        self.academic_tables: set[str] = set()
         decoded, _ = decode_text(text)
         if decoded is None:
             self._problem(0, FILE_LEVEL, Message("recipe.not_text"))
@@ -451,6 +453,7 @@ class _Runner:
         if self.run_.problems:
             return
         markers = set(self._markers(entry.get("suppressed"), index))
+        self.current_table = table
         thousands = entry.get("thousands")
         values: dict[str, pd.Series] = {}
         published: dict[str, str] = {}  # contract column -> the published column it is read from
@@ -539,6 +542,7 @@ class _Runner:
                 years.append(text)
                 continue
             self.year_labels[year] = label
+            self.academic_tables.add(self.current_table)
             years.append(str(year))
         return pd.Series(years, index=texts.index, dtype=object)
 
@@ -744,6 +748,7 @@ class _Runner:
                 )
         self.run_.report["names"] = names_report
         self.run_.report["year_labels"] = {str(y): label for y, label in sorted(self.year_labels.items())}
+        self.run_.report["academic_year_tables"] = sorted(self.academic_tables)
         self.run_.report["suppressed_cells"] = len(self.run_.unknown)
         if self.run_.problems:
             return

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from . import __version__, queries
 from .filters import Filters
+from .caveats import caveats_note
 from .i18n import DEFAULT_LANGUAGE, column_labels
 from .planning import PlanningSettings, project
 from .suppression import describe as describe_protection
@@ -140,6 +141,7 @@ def build_snapshot(
         "files": {view.snapshot_file: view.description for view in SNAPSHOT_VIEWS},
         "planning": planning_note,
         "data_calendar": queries.data_calendar_detail(session),
+        "caveats": caveats_note(session, filters),
         "comparable_years": queries.comparable_years(session),
         "language": language,
         "column_labels": column_labels(language, sorted({c for frame in frames.values() for c in frame.columns})),

@@ -204,6 +204,10 @@ def _programs_fill() -> Select:
 # replaced. US BLS Employment Projections put the occupational separations rate, averaged over all occupations,
 # at about 10-11% a year (2022-32); a bureau with its own figure states it per sector in sectors.csv.
 DEFAULT_REPLACEMENT_RATE = 0.10
+DEFAULT_RATE_SOURCE = (
+    "U.S. Bureau of Labor Statistics, Employment Projections: occupational separations (labour-force exits plus "
+    "transfers to other occupations) average about 10-11% of employment a year"
+)
 
 
 def _demand_openings() -> Select:

@@ -110,6 +110,22 @@ VIEWS: dict[str, View] = {
         View("gaps_by_region_sector", queries.gaps_by_region_sector, "supply and demand per region and sector", **SUPPLY_DEMAND),
         View("supply_demand_trend", queries.supply_demand_trend, "supply and demand per year", **SUPPLY_DEMAND),
         View(
+            "coverage_by_region",
+            queries.coverage_by_region,
+            "supply and demand per region, for the map",
+            "coverage_by_region.csv",
+            **SUPPLY_DEMAND,
+        ),
+        View(
+            "coverage_sensitivity",
+            queries.coverage_sensitivity,
+            "per sector and for all sectors: the coverage ratio with every replacement rate scaled by factor "
+            "(estimated openings only)",
+            "coverage_sensitivity.csv",
+            counts=("supply", "demand"),
+            derived={"coverage_ratio": ("supply", "demand")},
+        ),
+        View(
             "supply_not_linked",
             queries.supply_not_linked,
             "per year and region: graduates of programs linked to no sector, which no gap or coverage ratio counts",

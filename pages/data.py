@@ -22,6 +22,7 @@ from ui.data_page import (
 )
 from ui.filters import active_filters
 from ui.i18n import md, t
+from ui.published import render_imports, render_recipe_import, render_replacement_rates
 
 st.title(t("nav.data"))
 st.caption(t("data.intro"))
@@ -87,8 +88,12 @@ if chosen:
                 st.session_state[CHECKED] = (fingerprint, outcome.validation)
                 st.rerun()
 
+render_recipe_import(engine, editor, st.session_state.get(ROUND, 0))
+
 render_calendar()
+render_imports(engine)
 render_crosswalk(engine, editor, active_filters())
+render_replacement_rates(engine, editor)
 
 st.subheader(t("data.history_heading"))
 history = uploads.history_frame(load_history(engine), timezone_name=st.context.timezone)

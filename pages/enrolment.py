@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.caveats import is_area_level
 from ui.charts_enrolment import (
     GROUPINGS,
     MEASURES,
@@ -37,9 +38,10 @@ if table_absent("enrolments"):
     st.info(absent_table_notice("enrolments"))
     st.stop()
 left, right = st.columns(2)
+area_level = is_area_level()  # one aggregate provider per area: a type breakdown would compare an area with itself
 group = left.segmented_control(
     t("enrolment.group_by"),
-    options=list(GROUPINGS),
+    options=[g for g in GROUPINGS if not (area_level and g == "type")],
     default="sector",
     required=True,
     key="enrolment_group",
@@ -58,6 +60,8 @@ measure = (
     )
 )
 grouping = GROUPINGS[group]
+if area_level and not presenting:
+    st.caption(t("caveats.area_level"))
 trend = view(grouping.view, filters)
 if trend.empty:
     st.info(t("enrolment.no_enrolments"))

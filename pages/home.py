@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.caveats import marked, show_notes
 from ui.components import takeaway
 from ui.context import calendar, view
 from ui.filters import active_filters, describe
@@ -46,12 +47,14 @@ if gaps is None:
 for note in (*gaps.notes, not_linked_note(gaps.filters)):
     if note and not presentation_on():
         st.caption(note)
+if not presentation_on():
+    show_notes(gaps.filters)
 st.subheader(t("overview.disagree", year=gaps.latest))
 latest = gaps.filters
 by_sector = view("gaps_by_sector", latest).numbers
 by_cell = view("gaps_by_region_sector", latest).numbers
 previous = view("gaps_by_sector", filters.with_years(gaps.previous, gaps.previous)).numbers if gaps.previous else None
-takeaway(largest_shortage_takeaway(by_sector, previous, when=in_years(latest), previous_year=gaps.before))
+takeaway(marked(largest_shortage_takeaway(by_sector, previous, when=in_years(latest), previous_year=gaps.before)))
 if not presentation_on():  # one idea per screen on the projector: the headline figures and the takeaway
     left, right = st.columns(2)
     with left:

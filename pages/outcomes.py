@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.caveats import is_area_level
 from ui.charts_enrolment import arrow, codes_in, names_by_code
 from ui.charts_outcomes import (
     GROUPINGS,
@@ -90,9 +91,12 @@ if presenting:
     st.stop()
 
 st.subheader(t("outcomes.groups_heading"))
+area_level = is_area_level()  # one aggregate provider per area: a type breakdown would compare an area with itself
+if area_level:
+    st.caption(t("caveats.area_level"))
 group = st.segmented_control(
     t("outcomes.compare_by"),
-    options=list(GROUPINGS),
+    options=[g for g in GROUPINGS if not (area_level and g == "type")],
     default="sector",
     required=True,
     key="outcomes_group",

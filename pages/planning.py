@@ -4,6 +4,7 @@ import streamlit as st
 
 from data_access.planning import CHOICES
 from ui.auth import editor_name
+from ui.caveats import marked, show_notes
 from ui.charts_planning import projection_lines, target_gap_bars
 from ui.components import chart_with_data, number_columns, table_with_data, takeaway
 from ui.context import absent_table_notice, table_absent, view
@@ -41,6 +42,7 @@ if table_absent("demand") or last is None:
     st.stop()
 if not presenting:
     st.caption(md("planning.caption", filters=describe(filters.with_years(None, None)), last=last))
+    show_notes(filters.with_years(None, None))
 
 years = list(range(last + 1, last + 11))
 left, right = st.columns(2)
@@ -92,7 +94,7 @@ with charts:
         result_of("projection_by_sector", by_sector),
         "projection_by_sector.csv",
     )
-    takeaway(target_takeaway(by_sector, to_year, scenario=bool(scenario)))
+    takeaway(marked(target_takeaway(by_sector, to_year, scenario=bool(scenario))))
     if presenting:
         st.stop()
     for warning in placement_warnings(filters, settings, years[: to_year - last]):

@@ -3,6 +3,7 @@ and the whole selection, for a meeting with that school."""
 
 import streamlit as st
 
+from ui.caveats import is_area_level
 from ui.charts_scorecard import enrolment_trend_lines, placements_per_year_bars, rate_comparison_bars
 from ui.components import chart_with_data, table_with_data, takeaway
 from ui.context import exact_numbers, institutions, protection_threshold, view
@@ -54,6 +55,9 @@ presenting = presentation_on()
 choices = institutions()
 if choices.empty:
     st.info(t("scorecard.no_institutions"))
+    st.stop()
+if is_area_level():  # each "institution" is an area's total: its scorecard would set it against itself
+    st.info(t("caveats.area_level"), icon=":material/info:")
     st.stop()
 ids = list(choices["institution_id"])
 if not st.session_state.get(URL_READ):  # like the sidebar filters, the URL is read once, when the session opens

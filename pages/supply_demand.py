@@ -2,7 +2,9 @@
 
 import streamlit as st
 
+from ui.caveats import marked, openings_estimated, shapes, show_notes
 from ui.charts import coverage_heatmap, supply_demand_bars, supply_demand_trend_lines
+from ui.charts_map import coverage_map
 from ui.components import chart_with_data, number_columns, table_with_data, takeaway
 from ui.context import latest_comparable_year, view
 from ui.filters import active_filters, describe
@@ -10,6 +12,7 @@ from ui.i18n import t
 from ui.periods import gap_period, no_comparable_year_text, not_linked_note
 from ui.presentation import presentation_on
 from ui.scale import OTHER_CODE, by_largest_gap, keep_top, with_gap_measures
+from ui.sensitivity import map_takeaway, sensitivity_section
 from ui.takeaways import in_years, largest_shortage_takeaway, lowest_coverage_takeaway, trend_takeaway
 
 PROJECTED_SECTORS = 10  # bars a projected screen shows readably; the rest are drawn as one
@@ -46,6 +49,7 @@ if by_sector.empty:
 for note in (*gaps.notes, not_linked_note(period)):
     if note:
         st.caption(note)
+show_notes(period)
 if not presentation_on():
     st.caption(t("supply_demand.explain"))
     bars = by_sector.numbers
@@ -66,11 +70,22 @@ chart_with_data(
 when = in_years(period)  # "in 2025" or "in 2019–2025"
 if latest_only == "latest":  # compared with the year before only when that year has both sides
     previous = view("gaps_by_sector", filters.with_years(gaps.previous, gaps.previous)).numbers if gaps.previous else None
-    takeaway(largest_shortage_takeaway(by_sector.numbers, previous, when=when, previous_year=gaps.before))
+    takeaway(marked(largest_shortage_takeaway(by_sector.numbers, previous, when=when, previous_year=gaps.before)))
 else:
-    takeaway(largest_shortage_takeaway(by_sector.numbers, when=when))
+    takeaway(marked(largest_shortage_takeaway(by_sector.numbers, when=when)))
 
 if not presentation_on():  # one idea per screen on the projector: the bars and their takeaway
+    boundaries = shapes()
+    if boundaries:  # every region on a map that needs no tile server
+        by_region = view("coverage_by_region", period)
+        chart_with_data(
+            coverage_map(by_region.numbers, boundaries, title=t("caveats.map_title", filters=scope)),
+            by_region,
+            "coverage_by_region.csv",
+        )
+        st.caption(t("caveats.map_note"))
+        takeaway(marked(map_takeaway(by_region.numbers, boundaries)))
+
     cells = view("gaps_by_region_sector", period)
     regions = cells.numbers["region_code"].nunique()
     drawn = keep_top(
@@ -89,7 +104,7 @@ if not presentation_on():  # one idea per screen on the projector: the bars and 
     chart_with_data(
         coverage_heatmap(drawn, title=t("supply_demand.heatmap_title", filters=scope)), cells, "coverage_by_region_sector.csv"
     )
-    takeaway(lowest_coverage_takeaway(cells.numbers, when=when))
+    takeaway(marked(lowest_coverage_takeaway(cells.numbers, when=when)))
 
     trend = view("supply_demand_trend", filters)
     chart_with_data(
@@ -97,7 +112,10 @@ if not presentation_on():  # one idea per screen on the projector: the bars and 
         trend,
         "supply_demand_trend.csv",
     )
-    takeaway(trend_takeaway(trend.numbers))
+    takeaway(marked(trend_takeaway(trend.numbers)))
+
+    if openings_estimated():
+        sensitivity_section(period, scope)
 
     st.subheader(t("supply_demand.table_heading"))
     table_with_data(

@@ -1,12 +1,14 @@
 """Full-page screenshots of every dashboard page, for the docs.
 
-    python scripts/screenshots.py [--out docs]
+    python scripts/screenshots.py [--out docs] [--england]
 
 Starts a fresh ``streamlit run dashboard.py`` on a free port with the sample
 data in a temporary DASHBOARD_HOME, opens each page in Chromium (CHROMIUM_PATH,
 else /usr/bin/chromium; Playwright's own browser downloads are not used) at
 1400x1000 and saves ``screenshot-<page>.png`` for every page in the output folder,
 some pages in Chinese too, and presentation mode at a projector's 1280x720.
+With ``--england`` the pages show the England example instead (examples/england-lsip, imported into a
+temporary database by its recipe), saved in docs/england.
 """
 
 from __future__ import annotations
@@ -55,11 +57,26 @@ PROJECTOR = {
 }
 
 
-def start_server(home: str) -> tuple[subprocess.Popen, str]:
+ENGLAND_PAGES = {
+    "overview": "/",
+    "supply-demand": "/supply-demand",
+    "enrolment": "/enrolment-graduates",
+    "placements": "/placements-partners",
+    "outcomes": "/graduate-outcomes",
+    "planning": "/intake-planning",
+    "scorecard": "/institution-scorecard",
+    "data": "/data-loads",
+    "overview-zh": "/?lang=zh-CN",
+    "supply-demand-zh": "/supply-demand?lang=zh-CN",
+}
+ENGLAND_PROJECTOR = {"presentation-supply-demand": "/supply-demand?present=1"}
+
+
+def start_server(home: str, database_url: str = "") -> tuple[subprocess.Popen, str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = dict(os.environ, DASHBOARD_HOME=home, DATABASE_URL="", SAMPLE_DATA_DIR=str(ROOT / "sample_data"))
+    env = dict(os.environ, DASHBOARD_HOME=home, DATABASE_URL=database_url, SAMPLE_DATA_DIR=str(ROOT / "sample_data"))
     server = subprocess.Popen(
         [
             sys.executable,
@@ -105,18 +122,27 @@ def wait_for_app(page) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for the PNGs (default: docs)")
-    out = parser.parse_args().out
+    parser.add_argument("--out", type=Path, help="folder for the PNGs (default: docs, or docs/england)")
+    parser.add_argument("--england", action="store_true", help="show the England example (examples/england-lsip)")
+    args = parser.parse_args()
+    out = args.out or (ROOT / "docs" / "england" if args.england else ROOT / "docs")
     out.mkdir(parents=True, exist_ok=True)
+    pages, projector = (ENGLAND_PAGES, ENGLAND_PROJECTOR) if args.england else (PAGES, PROJECTOR)
     with tempfile.TemporaryDirectory(prefix="dashboard-screenshots-") as home:
-        server, url = start_server(home)
+        database_url = ""
+        if args.england:
+            database_url = f"sqlite:///{Path(home) / 'england.sqlite'}"
+            recipe = ROOT / "examples" / "england-lsip" / "recipe.toml"
+            command = [sys.executable, "-m", "data_access", "import", str(recipe), "--replace", "--db", database_url]
+            subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        server, url = start_server(home, database_url)
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.goto(url + "/")  # the server's first session opens the default page (see tests/browser)
                 wait_for_app(page)
-                for name, path in PAGES.items():
+                for name, path in pages.items():
                     page.goto(url + path)
                     wait_for_app(page)
                     target = out / f"screenshot-{name}.png"
@@ -128,7 +154,7 @@ def main() -> None:
                     page.set_viewport_size({"width": 1400, "height": 1000})
                     print(target)
                 page.set_viewport_size({"width": 1280, "height": 720})
-                for name, path in PROJECTOR.items():
+                for name, path in projector.items():
                     page.goto(url + path)
                     wait_for_app(page)
                     target = out / f"screenshot-{name}.png"

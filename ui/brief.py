@@ -16,7 +16,7 @@ Every text that comes from the data (region, sector names) is HTML-escaped.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pandas as pd
@@ -25,13 +25,15 @@ from plotly.offline import get_plotlyjs
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from data_access import queries
+from data_access import caveats, queries
 from data_access.filters import Filters
 from data_access.planning import PlanningSettings, project
 from data_access.suppression import RATE_BASE_FACTOR
 from data_access.views import read_view
 
+from .caveats import caveat_notes, estimated_mark
 from .charts import coverage_heatmap, supply_demand_bars, supply_demand_trend_lines
+from .charts_map import coverage_map
 from .charts_outcomes import in_field_coverage_scatter, latest_cohort, overall_in_field_rate
 from .charts_placements import as_floats, placements_against_gaps_bars, placements_against_gaps_sentence
 from .charts_planning import target_gap_bars
@@ -41,6 +43,7 @@ from .headline import headline_figures
 from .i18n import current_language, speaking, t
 from .narrative import shortage_sentences, surplus_sentences
 from .planning import per_sector, target_takeaway
+from .sensitivity import map_takeaway
 from .takeaways import in_field_takeaway, in_years, largest_shortage_takeaway, lowest_coverage_takeaway, trend_takeaway
 
 # Plotly's mode bar stays (zoom, reset, PNG download at twice the screen resolution); no Plotly logo, and
@@ -157,12 +160,22 @@ def build_brief(
         if previous_year in queries.comparable_years(session)
         else None
     )
+    estimated = caveats.has_estimated_openings(session)
+    shapes = caveats.region_shapes(session)
     sections = [
-        _supply_demand_section(
-            by_sector, previous, latest, described(latest), previous_year, views.numbers("supply_not_linked_by_year", latest)
+        _marked(
+            _supply_demand_section(
+                by_sector, previous, latest, described(latest), previous_year, views.numbers("supply_not_linked_by_year", latest)
+            ),
+            estimated,
         ),
-        _coverage_section(by_cell, latest, described(latest)),
-        _trend_section(views.numbers("supply_demand_trend", filters), described(filters)),
+        *(
+            [_marked(_map_section(views.numbers("coverage_by_region", latest), shapes, described(latest)), estimated)]
+            if shapes
+            else []
+        ),
+        _marked(_coverage_section(by_cell, latest, described(latest)), estimated),
+        _marked(_trend_section(views.numbers("supply_demand_trend", filters), described(filters)), estimated),
         _placements_section(views.numbers("placements_vs_gaps", filters), described(filters)),
         _in_field_section(views, filters, described),
         _planning_section(session, filters, plan, described),
@@ -170,6 +183,7 @@ def build_brief(
     body = "\n".join(
         [
             _header(title, described(filters), version, generated_at, hide_below, views.hidden_cells),
+            _caveats_html(caveat_notes(session, latest)),
             _headline_html(figures),
             _gaps_html(by_sector, by_cell, year),
             *(_section_html(section) for section in sections),
@@ -320,6 +334,31 @@ def _coverage_section(cells: pd.DataFrame, period: Filters, described: str) -> C
         as_floats(cells, "supply", "demand", "gap", "coverage_ratio"), title=t("brief.coverage_chart", filters=described)
     )
     return ChartSection(heading, lowest_coverage_takeaway(cells, when=in_years(period)), figure, t("brief.coverage_note"))
+
+
+def _caveats_html(notes: list[str]) -> str:
+    """What the figures rest on (estimates, suppressed cells, rounding), before any figure."""
+    if not notes:
+        return ""
+    items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
+    return f'<section class="caveats">\n<h2>{html.escape(t("brief.caveats_heading"))}</h2>\n<ul>{items}</ul>\n</section>'
+
+
+def _marked(section: ChartSection, estimated: bool) -> ChartSection:
+    """``section`` with its takeaway marked as resting on estimated openings, when it does."""
+    if not estimated or section.figure is None or not section.takeaway:
+        return section
+    return replace(section, takeaway=f"{section.takeaway} {estimated_mark()}")
+
+
+def _map_section(regions: pd.DataFrame, shapes: dict, described: str) -> ChartSection:
+    heading = t("brief.map_heading")
+    if regions.empty:
+        return ChartSection(heading, t("brief.no_supply_demand"), None)
+    figure = coverage_map(
+        as_floats(regions, "supply", "demand", "gap", "coverage_ratio"), shapes, title=t("caveats.map_title", filters=described)
+    )
+    return ChartSection(heading, map_takeaway(regions, shapes) or "", figure, t("caveats.map_note"))
 
 
 def _trend_section(trend: pd.DataFrame, described: str) -> ChartSection:

@@ -1,0 +1,153 @@
+"""What the figures rest on, said next to them: openings estimated from employment (at which replacement
+rates), cells a publisher suppressed (so totals are lower bounds), rounding, academic years, regions a
+publisher left out of one side, and data that has one aggregate provider per area. Every function here
+reads through a Session and returns plain words in the current language, so the pages and the meeting
+brief say the same thing; the pages escape them (names show as typed).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from data_access import caveats, queries
+from data_access.filters import Filters
+from data_access.summaries import DEFAULT_REPLACEMENT_RATE
+
+from .context import dashboard_engine, data_version
+from .formatting import fmt_count
+from .i18n import t
+from .markup import markdown_text
+
+LISTED = 5  # names a note lists before "and N more"
+
+
+def caveat_notes(session: Session, filters: Filters, *, tables: tuple[str, ...] = ("enrolments", "demand")) -> list[str]:
+    """The notes a screen of ``tables``' figures within ``filters`` needs, most important first."""
+    notes = []
+    if "demand" in tables and caveats.has_estimated_openings(session):
+        notes.append(estimated_note(session))
+    suppressed = {table: caveats.suppressed_total(session, filters, (table,)) for table in tables}
+    if sum(suppressed.values()):
+        counted = [
+            t("caveats.cells_in", count=fmt_count(n), table=t(f"common.table_{table}")) for table, n in suppressed.items() if n
+        ]
+        notes.append(t("caveats.suppressed", cells=fmt_count(sum(suppressed.values())), where=_joined(counted)))
+    roundings = [r for r in caveats.roundings(session) if r["table"] in tables]
+    if roundings:
+        listed = [
+            t("caveats.rounded_to", table=t(f"common.table_{r['table']}"), rounding=fmt_count(r["rounding"])) for r in roundings
+        ]
+        notes.append(t("caveats.rounding", roundings=_joined(listed)))
+    labels = {y: label for y, label in caveats.year_labels(session).items() if filters.covers_year(y)}
+    academic = [table for table in caveats.academic_year_tables(session) if table in tables]
+    if labels and academic:
+        notes.append(
+            t(
+                "caveats.academic_years",
+                tables=_joined([t(f"common.table_{table}") for table in academic]),
+                years=_joined([t("caveats.year_is", year=y, label=label) for y, label in sorted(labels.items())]),
+            )
+        )
+    if {"enrolments", "demand"} <= set(tables):
+        notes.extend(_missing_side_notes(session, filters))
+    return notes
+
+
+def estimated_note(session: Session) -> str:
+    """Openings are estimated, and at which rates."""
+    rates = queries.replacement_rates(session)
+    stated = rates[rates["stated"]]
+    default = _percent(DEFAULT_REPLACEMENT_RATE)
+    if stated.empty:
+        at = t("caveats.rates_default", rate=default)
+    elif len(stated) == len(rates):
+        at = t("caveats.rates_stated", rates=_rate_list(stated))
+    else:
+        at = t("caveats.rates_mixed", rates=_rate_list(stated), rate=default)
+    return t("caveats.estimated", rates=at, source=t("caveats.rate_source"))
+
+
+def estimated_mark() -> str:
+    """What a sentence about estimated openings ends with."""
+    return t("caveats.estimated_mark")
+
+
+def _rate_list(rates: pd.DataFrame) -> str:
+    shown = [
+        t("caveats.rate_of", sector=name, rate=_percent(rate)) for name, rate in zip(rates["sector_name"], rates["rate_used"])
+    ]
+    return _joined(shown[:LISTED] + ([t("caveats.and_more", count=len(shown) - LISTED)] if len(shown) > LISTED else []))
+
+
+def _missing_side_notes(session: Session, filters: Filters) -> list[str]:
+    missing = queries.regions_missing_a_side(session, filters)
+    notes = []
+    for (side, year), rows in missing.groupby(["missing", "year"], sort=True):
+        names = list(rows["region_name"].fillna(rows["region_code"]))
+        listed = names[:LISTED] + ([t("caveats.and_more", count=len(names) - LISTED)] if len(names) > LISTED else [])
+        notes.append(t(f"caveats.region_without_{side}", regions=_joined(listed), year=int(year), count=len(names)))
+    return notes
+
+
+def area_level(session: Session) -> bool:
+    """True when every institution is the only one of its region and there are several regions: the data
+    gives one aggregate provider per area, so comparing providers would compare an area with itself."""
+    listed = queries.list_institutions(session)
+    if listed["region_code"].nunique() < 2:
+        return False
+    return bool(listed.groupby("region_code").size().max() == 1)
+
+
+def _percent(rate: float) -> str:
+    return f"{100 * rate:.1f}".rstrip("0").rstrip(".") + "%"
+
+
+def _joined(items: list[str]) -> str:
+    return t("filters.list_separator").join(items)
+
+
+# --- on the pages: cached per filters and data version ---------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_notes(filters: Filters, tables: tuple[str, ...], version: int, language: str) -> list[str]:
+    with Session(dashboard_engine()) as session:
+        return caveat_notes(session, filters, tables=tables)
+
+
+def show_notes(filters: Filters, *, tables: tuple[str, ...] = ("enrolments", "demand")) -> None:
+    """The caveats of ``tables`` within ``filters``, as captions (names escaped)."""
+    from .i18n import current_language
+
+    for note in _cached_notes(filters, tables, data_version(), current_language()):
+        st.caption(markdown_text(note))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _cached_flags(version: int) -> tuple[bool, bool, dict]:
+    with Session(dashboard_engine()) as session:
+        return caveats.has_estimated_openings(session), area_level(session), caveats.region_shapes(session)
+
+
+def openings_estimated() -> bool:
+    """True when some openings are estimated from employment."""
+    return _cached_flags(data_version())[0]
+
+
+def is_area_level() -> bool:
+    """True when institutions are one aggregate per area (see ``area_level``)."""
+    return _cached_flags(data_version())[1]
+
+
+def shapes() -> dict:
+    """The regions' boundaries in longitude/latitude, by region code (empty when none were loaded)."""
+    return _cached_flags(data_version())[2]
+
+
+def marked(sentence: str | None) -> str | None:
+    """``sentence`` about openings, marked as resting on estimates when they are."""
+    if sentence and openings_estimated():
+        return f"{sentence} {estimated_mark()}"
+    return sentence

@@ -1,0 +1,174 @@
+"""Published statistics on the Data page: run an import recipe on uploaded files and see its mapping
+report before loading; what the imports in force did (rounding, suppressed cells, names matched through
+aliases); and the sectors' replacement rates that estimated openings rest on, which an editor changes as
+an undoable change of the data."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from data_access import caveats, queries
+from data_access.loading import load_sources
+from data_access.recipes import import_recipe, report_lines, run_recipe, stored_names_of, upload_opener
+from data_access.settings import get_settings
+from data_access.summaries import DEFAULT_REPLACEMENT_RATE
+from data_access.validation import Source
+
+from .context import data_version
+from .data_page import finish, last_resort, show_check
+from .i18n import current_language, label, md, t
+from .markup import markdown_text
+
+RUN_KEY = "recipe_run"  # session state: (fingerprint, run, checked validation)
+RATES_FILE = "sectors.csv (replacement rates edited on the Data page)"
+
+
+def render_recipe_import(engine, editor: str | None, round_number: int) -> None:
+    """Upload a recipe with the published files it names, see what it does, then load it."""
+    st.subheader(t("published.heading"))
+    st.caption(t("published.intro"))
+    files = st.file_uploader(
+        t("published.uploader"),
+        type=["toml", "csv", "xlsx", "geojson", "json"],
+        accept_multiple_files=True,
+        key=f"recipe_files_{round_number}",
+    )
+    if not files:
+        return
+    recipes = [f for f in files if f.name.lower().endswith(".toml")]
+    if len(recipes) != 1:
+        st.warning(t("published.one_recipe", count=len(recipes)), icon=":material/warning:")
+        return
+    recipe = recipes[0]
+    data = {f.name: f.getvalue() for f in files if f is not recipe}
+    replace = st.checkbox(t("data.replace"), help=t("data.replace_help"), key="recipe_replace")
+    fingerprint = _fingerprint(recipe.getvalue(), data, replace, data_version())
+    if st.button(t("published.run"), icon=":material/play_arrow:"):
+        with last_resort():
+            run = run_recipe(recipe.getvalue(), recipe.name, upload_opener(data), stored_names_of(engine))
+            checked = import_recipe(engine, run, replace=replace, check=True, max_problems=get_settings().max_problems)
+            st.session_state[RUN_KEY] = (fingerprint, run, checked.validation)
+    stored = st.session_state.get(RUN_KEY)
+    if not stored or stored[0] != fingerprint:
+        return
+    _, run, validation = stored
+    show_report(run.report)
+    show_check(validation)
+    if not validation.ok:
+        return
+    if not editor:
+        st.info(t("data.sign_in_to_load"), icon=":material/lock:")
+        return
+    if st.button(t("published.load", title=run.title), type="primary", icon=":material/upload:"):
+        with last_resort():
+            outcome = import_recipe(engine, run, replace=replace, loaded_by=editor, max_problems=get_settings().max_problems)
+            st.session_state.pop(RUN_KEY, None)
+            if outcome.ok:
+                finish(t("data.loaded", version=outcome.data_version), outcome.counts)
+            show_check(outcome.validation)
+
+
+def show_report(report: dict) -> None:
+    """The mapping report of a recipe run, one line each, in the interface language."""
+    lines = report_lines(report)
+    if not lines:
+        return
+    with st.container(border=True):
+        st.markdown(md("published.report_heading", title=report.get("title", "")))
+        language = current_language()
+        st.markdown("\n".join(f"- {markdown_text(line.text(language))}" for line in lines))
+
+
+def _fingerprint(recipe: bytes, files: dict[str, bytes], replace: bool, version: int) -> str:
+    digest = hashlib.sha256(recipe + (b"replace" if replace else b"upsert") + str(version).encode())
+    for name in sorted(files):
+        digest.update(name.encode("utf-8") + hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _imports(version: int, _engine) -> list[dict]:
+    with Session(_engine) as session:
+        return caveats.imports(session)
+
+
+def render_imports(engine) -> None:
+    """What every import in force did: its report, so that rounding and suppressed cells are in view."""
+    records = _imports(data_version(), engine)
+    if not records:
+        return
+    st.subheader(t("published.in_force_heading"))
+    for record in records:
+        with st.expander(md("published.in_force", title=record["title"], version=record["load_id"]), expanded=True):
+            language = current_language()
+            st.markdown("\n".join(f"- {markdown_text(line.text(language))}" for line in report_lines(record["report"])))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _rates(version: int, _engine) -> pd.DataFrame:
+    with Session(_engine) as session:
+        return queries.replacement_rates(session)
+
+
+def render_replacement_rates(engine, editor: str | None) -> None:
+    """The replacement rate of each sector (stated or the default), editable by an editor."""
+    rates = _rates(data_version(), engine)
+    if rates.empty:
+        return
+    st.subheader(t("published.rates_heading"))
+    st.caption(t("published.rates_intro", rate=f"{100 * DEFAULT_REPLACEMENT_RATE:g}%", source=t("caveats.rate_source")))
+    shown = rates[["sector_code", "sector_name", "replacement_rate", "rate_used"]]
+    config = {
+        "sector_code": label("sector_code"),
+        "sector_name": label("sector_name"),
+        "replacement_rate": st.column_config.NumberColumn(
+            t("published.rate_stated"), min_value=0.0, max_value=1.0, step=0.005, format="percent"
+        ),
+        "rate_used": st.column_config.NumberColumn(t("published.rate_used"), format="percent"),
+    }
+    if not editor:
+        st.dataframe(shown, hide_index=True, column_config=config, placeholder="–")
+        return
+    edited = st.data_editor(
+        shown,
+        hide_index=True,
+        column_config=config,
+        disabled=["sector_code", "sector_name", "rate_used"],
+        key=f"rates_editor_{data_version()}",
+    )
+    changed = [
+        (code, name, rate)
+        for code, name, rate, before in zip(
+            edited["sector_code"], edited["sector_name"], edited["replacement_rate"], rates["replacement_rate"]
+        )
+        if not (_blank(rate) and _blank(before)) and rate != before
+    ]
+    if not changed:
+        return
+    st.caption(t("published.rates_changed", count=len(changed)))
+    if st.button(t("published.rates_save"), type="primary", icon=":material/save:"):
+        with last_resort():
+            outcome = load_sources(engine, [rates_source(changed)], loaded_by=editor, max_problems=get_settings().max_problems)
+            if outcome.ok:
+                finish(t("published.rates_saved", version=outcome.data_version), outcome.counts)
+            show_check(outcome.validation)
+
+
+def rates_source(changed: list[tuple[str, str, float | None]]) -> Source:
+    """The edited sectors as a sectors.csv load (an empty rate: back to the default)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["sector_code", "sector_name", "replacement_rate"])
+    writer.writerows([code, name, "" if _blank(rate) else repr(float(rate))] for code, name, rate in changed)
+    return Source(RATES_FILE, buffer.getvalue().encode("utf-8"), table_hint="sectors")
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
