@@ -241,7 +241,9 @@ def caveats_note(session: Session, filters: Filters) -> dict:
             "marked_in": "supply_demand.csv and every view with demand: column demand_estimated",
         },
         "suppressed_cells": {
-            "within_filters": {table: suppressed_total(session, filters, (table,)) for table in ("enrolments", "outcomes", "demand")},
+            "within_filters": {
+                table: suppressed_total(session, filters, (table,)) for table in ("enrolments", "outcomes", "demand")
+            },
             "meaning": "cells a published file suppressed: unknown, not zero; a figure that includes them is a lower bound "
             "(column suppressed_cells)",
         },

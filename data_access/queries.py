@@ -21,7 +21,6 @@ from . import caveats
 from .facts import DEMAND, ENROLMENTS, NOT_LINKED, OUTCOME_MEASURES, OUTCOMES, PLACEMENTS, CountDistinct, CountMissing, Sum
 from .filters import Filters
 from .metrics import add_growth, add_outcome_rates, add_placement_rates, add_supply_demand_measures, counts, ratio
-from .summaries import DEFAULT_REPLACEMENT_RATE
 from .models import (
     Demand,
     Employer,
@@ -36,6 +35,7 @@ from .models import (
     Sector,
 )
 from .routing import aggregate, current_data_version, output_columns, partner_totals, partners_over_span, with_names
+from .summaries import DEFAULT_REPLACEMENT_RATE
 
 __all__ = ["current_data_version"]  # re-exported: callers have always found it here
 

@@ -22,8 +22,8 @@ import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
 from . import __version__, queries
-from .filters import Filters
 from .caveats import caveats_note
+from .filters import Filters
 from .i18n import DEFAULT_LANGUAGE, column_labels
 from .planning import PlanningSettings, project
 from .suppression import describe as describe_protection
