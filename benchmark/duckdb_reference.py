@@ -119,7 +119,9 @@ def not_linked(by: Sequence[str], filters: Filters) -> tuple[str, list]:
     """Graduates of programs without a sector (the generated data sets link every program: an empty result)."""
     sql, values = grouped("enrolment", by, filters, "sum(f.graduates) AS supply_not_linked")
     joiner = " AND" if " WHERE " in sql else " WHERE"
-    return (sql.replace(" GROUP BY", f"{joiner} p.sector_code IS NULL GROUP BY") if by else sql + f"{joiner} p.sector_code IS NULL"), values
+    return (
+        sql.replace(" GROUP BY", f"{joiner} p.sector_code IS NULL GROUP BY") if by else sql + f"{joiner} p.sector_code IS NULL"
+    ), values
 
 
 def partners(filters: Filters) -> tuple[str, list]:

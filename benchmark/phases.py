@@ -128,8 +128,13 @@ def app_phase(url: str) -> dict:
     with Session(get_engine(url)) as session:
         archive = build_snapshot(session, filters=Filters())
     snapshot = time.perf_counter() - started
-    return {"pages": pages, "projections": projections, "snapshot_seconds": snapshot, "snapshot_bytes": len(archive),
-            "peak_rss_mb": peak_rss_mb()}
+    return {
+        "pages": pages,
+        "projections": projections,
+        "snapshot_seconds": snapshot,
+        "snapshot_bytes": len(archive),
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def _projection_seconds(url: str) -> dict:
@@ -151,8 +156,13 @@ def _projection_seconds(url: str) -> dict:
         programs = planning.grow_shrink(session, filters=Filters(), projection=result)
         grow_shrink = time.perf_counter() - started
     cells = int(result.rows[["region_code", "sector_code"]].drop_duplicates().shape[0]) if not result.rows.empty else 0
-    return {"seconds": projection, "cells": cells, "rows": len(result.rows), "grow_shrink_seconds": grow_shrink,
-            "programs": len(programs)}
+    return {
+        "seconds": projection,
+        "cells": cells,
+        "rows": len(result.rows),
+        "grow_shrink_seconds": grow_shrink,
+        "programs": len(programs),
+    }
 
 
 def main(argv: list[str]) -> int:
