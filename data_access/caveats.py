@@ -21,7 +21,6 @@ from .facts import NOT_LINKED
 from .filters import Filters
 from .models import CONTRACT_MODELS, DemandOpenings, ImportRecord, Institution, LoadLog, ProgramShare, RegionShape, UnknownCell
 from .routing import current_data_version
-from .summaries import DEFAULT_RATE_SOURCE, DEFAULT_REPLACEMENT_RATE
 
 UNKNOWN_COLUMNS = ["table_name", "year", "region_code", "sector_code", "program_code", "institution_id", "column_name"]
 _KEY_BATCH = 400
@@ -219,37 +218,3 @@ def region_shapes(session: Session) -> dict[str, dict]:
         return {code: json.loads(geometry) for code, geometry in rows}
 
     return _cached(session, "shapes", compute)
-
-
-def caveats_note(session: Session, filters: Filters) -> dict:
-    """The caveats of the data within ``filters``, for the snapshot's manifest: how openings were estimated
-    and at which rates, the suppressed cells the figures include, the rounding the publishers state, the
-    academic years, and the imports in force."""
-    from . import queries  # queries reads this module
-
-    rates = queries.replacement_rates(session)
-    missing = queries.regions_missing_a_side(session, filters)
-    return {
-        "estimated_openings": {
-            "any": has_estimated_openings(session),
-            "formula": "openings = max(0, employment(t) - employment(t-1)) + rate x employment(t-1); "
-            "rate x employment(t) in the first year of a series",
-            "default_rate": DEFAULT_REPLACEMENT_RATE,
-            "default_rate_source": DEFAULT_RATE_SOURCE,
-            "rates_used": {code: float(rate) for code, rate in zip(rates["sector_code"], rates["rate_used"])},
-            "rates_stated": sorted(rates.loc[rates["stated"], "sector_code"]),
-            "marked_in": "supply_demand.csv and every view with demand: column demand_estimated",
-        },
-        "suppressed_cells": {
-            "within_filters": {
-                table: suppressed_total(session, filters, (table,)) for table in ("enrolments", "outcomes", "demand")
-            },
-            "meaning": "cells a published file suppressed: unknown, not zero; a figure that includes them is a lower bound "
-            "(column suppressed_cells)",
-        },
-        "rounding": roundings(session),
-        "year_labels": {str(year): label for year, label in sorted(year_labels(session).items())},
-        "academic_year_tables": academic_year_tables(session),
-        "regions_missing_a_side": missing[["year", "region_code", "missing"]].to_dict(orient="records"),
-        "imports": [{"version": r["load_id"], "title": r["title"], "report": r["report"]} for r in imports(session)],
-    }

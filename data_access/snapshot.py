@@ -21,11 +21,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
-from . import __version__, queries
-from .caveats import caveats_note
+from . import __version__, caveats, queries
 from .filters import Filters
 from .i18n import DEFAULT_LANGUAGE, column_labels
 from .planning import PlanningSettings, project
+from .summaries import DEFAULT_RATE_SOURCE, DEFAULT_REPLACEMENT_RATE
 from .suppression import describe as describe_protection
 from .suppression import protect
 from .views import SNAPSHOT_VIEWS, VIEWS, read_view
@@ -188,4 +188,36 @@ def _planning(
             {"program_code": c.program_code, "region_code": c.region_code, "from_year": c.from_year, "change": c.change}
             for c in plan.scenario
         ],
+    }
+
+
+def caveats_note(session: Session, filters: Filters) -> dict:
+    """The caveats of the data within ``filters``, for the snapshot's manifest: how openings were estimated
+    and at which rates, the suppressed cells the figures include, the rounding the publishers state, the
+    academic years, and the imports in force."""
+    rates = queries.replacement_rates(session)
+    missing = queries.regions_missing_a_side(session, filters)
+    return {
+        "estimated_openings": {
+            "any": caveats.has_estimated_openings(session),
+            "formula": "openings = max(0, employment(t) - employment(t-1)) + rate x employment(t-1); "
+            "rate x employment(t) in the first year of a series",
+            "default_rate": DEFAULT_REPLACEMENT_RATE,
+            "default_rate_source": DEFAULT_RATE_SOURCE,
+            "rates_used": {code: float(rate) for code, rate in zip(rates["sector_code"], rates["rate_used"])},
+            "rates_stated": sorted(rates.loc[rates["stated"], "sector_code"]),
+            "marked_in": "supply_demand.csv and every view with demand: column demand_estimated",
+        },
+        "suppressed_cells": {
+            "within_filters": {
+                table: caveats.suppressed_total(session, filters, (table,)) for table in ("enrolments", "outcomes", "demand")
+            },
+            "meaning": "cells a published file suppressed: unknown, not zero; a figure that includes them is a lower bound "
+            "(column suppressed_cells)",
+        },
+        "rounding": caveats.roundings(session),
+        "year_labels": {str(year): label for year, label in sorted(caveats.year_labels(session).items())},
+        "academic_year_tables": caveats.academic_year_tables(session),
+        "regions_missing_a_side": missing[["year", "region_code", "missing"]].to_dict(orient="records"),
+        "imports": [{"version": r["load_id"], "title": r["title"], "report": r["report"]} for r in caveats.imports(session)],
     }
