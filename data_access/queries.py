@@ -150,17 +150,21 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
 def regions_missing_a_side(session: Session, filters: Filters) -> pd.DataFrame:
     """Regions that, in a year with rows of both tables, have rows of one table only: a region a publisher
     left out of one side, whose other side then has nothing to be compared with (its gap there is not a
-    measured one). Columns: year, region_code, region_name, missing ("demand" or "enrolments"), and the
-    side it has (supply or demand) within the filters."""
+    measured one). A region without any institution is not missing enrolments: it has no supply. Columns:
+    year, region_code, region_name, missing ("demand" or "enrolments"), within the filters."""
     known = region_calendar(session)
     years = set(comparable_years(session))
     if filters.year_from is not None:
         years = {y for y in years if y >= filters.year_from}
     if filters.year_to is not None:
         years = {y for y in years if y <= filters.year_to}
+    # a region without a single institution has no supply to report: 0 there is true, not missing
+    with_institutions = set(session.execute(select(Institution.region_code).distinct()).scalars())
     rows = []
     for missing, present in (("demand", "enrolments"), ("enrolments", "demand")):
         for year, region in sorted(known[present] - known[missing]):
+            if missing == "enrolments" and region not in with_institutions:
+                continue
             if year in years and (not filters.regions or region in filters.regions):
                 rows.append({"year": year, "region_code": region, "missing": missing})
     frame = pd.DataFrame(rows, columns=["year", "region_code", "missing"])
@@ -363,6 +367,7 @@ def program_table(session: Session, *, filters: Filters) -> pd.DataFrame:
     frame["enrolled_previous_year"] = counts(frame["enrolled_previous_year"], missing_is_zero=False)
     frame["graduates_per_enrolled"] = ratio(frame["graduates"], frame["enrolled"])
     frame["enrolled_growth"] = ratio(frame["enrolled"] - frame["enrolled_previous_year"], frame["enrolled_previous_year"])
+    frame["level"] = frame["level"].astype(object).where(frame["level"].notna(), "")  # not stated: blank, not "None"
     columns = [
         "program_code",
         "program_name",

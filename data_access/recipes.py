@@ -302,6 +302,8 @@ class _Runner:
             if each not in self.produced:
                 self._problem(self._line_of(index, "each"), "each", Message("recipe.each_unknown", table=str(each)))
                 return None, ""
+            if entry.get("table") == "institutions" and each == "regions":
+                self.run_.report["area_level"] = True  # one aggregate provider per area
             return self.produced[each].copy(), f"{each} ({self.run_.recipe})"
         name = str(entry["file"])
         data = self._open(index, name)

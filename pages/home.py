@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.caveats import marked, show_notes
+from ui.caveats import marked, measured, show_notes
 from ui.components import takeaway
 from ui.context import calendar, view
 from ui.filters import active_filters, describe
@@ -52,7 +52,7 @@ if not presentation_on():
 st.subheader(t("overview.disagree", year=gaps.latest))
 latest = gaps.filters
 by_sector = view("gaps_by_sector", latest).numbers
-by_cell = view("gaps_by_region_sector", latest).numbers
+by_cell = measured(view("gaps_by_region_sector", latest).numbers, latest)  # no sentence about an unmeasured gap
 previous = view("gaps_by_sector", filters.with_years(gaps.previous, gaps.previous)).numbers if gaps.previous else None
 takeaway(marked(largest_shortage_takeaway(by_sector, previous, when=in_years(latest), previous_year=gaps.before)))
 if not presentation_on():  # one idea per screen on the projector: the headline figures and the takeaway

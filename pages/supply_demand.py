@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.caveats import marked, openings_estimated, shapes, show_notes
+from ui.caveats import estimated_legend, marked, measured, openings_estimated, shapes, show_notes
 from ui.charts import coverage_heatmap, supply_demand_bars, supply_demand_trend_lines
 from ui.charts_map import coverage_map
 from ui.components import chart_with_data, number_columns, table_with_data, takeaway
@@ -47,7 +47,7 @@ if by_sector.empty:
     st.stop()
 
 for note in (*gaps.notes, not_linked_note(period)):
-    if note:
+    if note and not presentation_on():
         st.caption(note)
 show_notes(period)
 if not presentation_on():
@@ -65,7 +65,9 @@ else:  # on a projector, the sectors with the largest gaps and the rest together
         other_name=t("supply_demand.other_sectors", count=len(by_sector.numbers) - PROJECTED_SECTORS),
     )
 chart_with_data(
-    supply_demand_bars(bars, title=t("supply_demand.bars_title", filters=scope)), by_sector, "supply_demand_by_sector.csv"
+    estimated_legend(supply_demand_bars(bars, title=t("supply_demand.bars_title", filters=scope))),
+    by_sector,
+    "supply_demand_by_sector.csv",
 )
 when = in_years(period)  # "in 2025" or "in 2019–2025"
 if latest_only == "latest":  # compared with the year before only when that year has both sides
@@ -104,11 +106,13 @@ if not presentation_on():  # one idea per screen on the projector: the bars and 
     chart_with_data(
         coverage_heatmap(drawn, title=t("supply_demand.heatmap_title", filters=scope)), cells, "coverage_by_region_sector.csv"
     )
-    takeaway(marked(lowest_coverage_takeaway(cells.numbers, when=when)))
+    takeaway(marked(lowest_coverage_takeaway(measured(cells.numbers, period), when=when)))
 
     trend = view("supply_demand_trend", filters)
     chart_with_data(
-        supply_demand_trend_lines(trend.numbers, title=t("supply_demand.trend_title", filters=describe(filters))),
+        estimated_legend(
+            supply_demand_trend_lines(trend.numbers, title=t("supply_demand.trend_title", filters=describe(filters)))
+        ),
         trend,
         "supply_demand_trend.csv",
     )

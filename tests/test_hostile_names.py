@@ -261,7 +261,7 @@ def test_the_meeting_brief_shows_names_as_text_in_its_sentences_and_its_charts(e
     parsed = parse(document)
     assert not [attributes for tag, attributes in parsed.tags if tag in ("a", "img", "b", "i")]
     charts = parsed.scripts[1:]  # after plotly.js, one script per chart
-    assert len(charts) == 5 and not [markup for chart in charts for markup in PLOTLY_MARKUP if markup in chart]
+    assert len(charts) == 6 and not [markup for chart in charts for markup in PLOTLY_MARKUP if markup in chart]
     assert plotly_text(SECTORS["<i>J</i>"]) in "".join(charts)
     # HTML-escaped for the page, not Markdown-escaped: the names read exactly as typed.
     for name in (*REGIONS, *SECTORS.values()):

@@ -51,16 +51,18 @@ def test_the_data_page_in_chinese_titles_headings_history_and_the_sign_in_notice
     assert app.caption[0].value.startswith("按数据规范检查文件")
     assert [s.value for s in app.subheader] == [
         "检查并载入文件",
+        "用导入配方导入公开统计数据",
         "数据覆盖范围",
         "专业与行业对应表：各专业培养面向的行业",
+        "估算岗位空缺所用的替换率",
         "载入记录",
     ]
     assert app.file_uploader[0].label == "CSV 或 Excel 文件，每个文件一张表"
     notice = app.info[0].value
     assert notice.startswith("浏览器中的载入和撤销功能未开启") and "python -m data_access load" in notice
-    headings = column_headings(app, 2)  # after the data calendar and the crosswalk
+    headings = column_headings(app, 3)  # after the data calendar, the crosswalk and the replacement rates
     assert headings["version"] == "版本" and headings["when"] == "时间" and headings["undone_by"] == "撤销版本"
-    assert app.dataframe[2].value.loc[0, "version"] == 1  # the data stays as it is
+    assert app.dataframe[3].value.loc[0, "version"] == 1  # the data stays as it is
 
 
 def test_a_broken_file_in_chinese_counts_its_problems_and_downloads_them_with_chinese_headers(app_url, downloads):

@@ -31,7 +31,7 @@ from data_access.planning import PlanningSettings, project
 from data_access.suppression import RATE_BASE_FACTOR
 from data_access.views import read_view
 
-from .caveats import caveat_notes, estimated_mark
+from .caveats import caveat_notes, estimated_legend, estimated_mark, measured_cells
 from .charts import coverage_heatmap, supply_demand_bars, supply_demand_trend_lines
 from .charts_map import coverage_map
 from .charts_outcomes import in_field_coverage_scatter, latest_cohort, overall_in_field_rate
@@ -185,7 +185,7 @@ def build_brief(
             _header(title, described(filters), version, generated_at, hide_below, views.hidden_cells),
             _caveats_html(caveat_notes(session, latest)),
             _headline_html(figures),
-            _gaps_html(by_sector, by_cell, year),
+            _gaps_html(by_sector, measured_cells(session, by_cell, latest), year),
             *(_section_html(section) for section in sections),
             f"<footer>{html.escape(t('brief.footer'))}</footer>",
         ]
@@ -345,10 +345,11 @@ def _caveats_html(notes: list[str]) -> str:
 
 
 def _marked(section: ChartSection, estimated: bool) -> ChartSection:
-    """``section`` with its takeaway marked as resting on estimated openings, when it does."""
-    if not estimated or section.figure is None or not section.takeaway:
+    """``section`` with its takeaway and its demand series marked as resting on estimated openings, when they do."""
+    if not estimated or section.figure is None:
         return section
-    return replace(section, takeaway=f"{section.takeaway} {estimated_mark()}")
+    takeaway = f"{section.takeaway} {estimated_mark()}" if section.takeaway else section.takeaway
+    return replace(section, takeaway=takeaway, figure=estimated_legend(section.figure, True))
 
 
 def _map_section(regions: pd.DataFrame, shapes: dict, described: str) -> ChartSection:

@@ -91,13 +91,28 @@ def _missing_side_notes(session: Session, filters: Filters) -> list[str]:
     return notes
 
 
+def measured_cells(session: Session, cells: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """``cells`` (by region) without the regions that lack one side in a year of ``filters``: their gap there
+    is not a measured one, so no sentence may call it a shortage or a surplus."""
+    missing = queries.regions_missing_a_side(session, filters)
+    if missing.empty or "region_code" not in cells.columns:
+        return cells
+    return cells[~cells["region_code"].isin(set(missing["region_code"]))]
+
+
+AREA_TOTAL_TYPES = {"area total", "area totals"}  # institution_type of a region's aggregate provider (casefolded)
+
+
 def area_level(session: Session) -> bool:
-    """True when every institution is the only one of its region and there are several regions: the data
-    gives one aggregate provider per area, so comparing providers would compare an area with itself."""
+    """True when the institutions are one aggregate provider per area: an import in force made them one
+    per region (``each = "regions"``), or every institution's type is "Area total". Comparing such
+    "institutions" would compare an area with itself."""
+    if any(record["report"].get("area_level") for record in caveats.imports(session)):
+        return True
     listed = queries.list_institutions(session)
-    if listed["region_code"].nunique() < 2:
-        return False
-    return bool(listed.groupby("region_code").size().max() == 1)
+    return bool(len(listed)) and bool(
+        listed["institution_type"].astype(str).str.strip().str.casefold().isin(AREA_TOTAL_TYPES).all()
+    )
 
 
 def _percent(rate: float) -> str:
@@ -118,9 +133,15 @@ def _cached_notes(filters: Filters, tables: tuple[str, ...], version: int, langu
 
 
 def show_notes(filters: Filters, *, tables: tuple[str, ...] = ("enrolments", "demand")) -> None:
-    """The caveats of ``tables`` within ``filters``, as captions (names escaped)."""
+    """The caveats of ``tables`` within ``filters``, as captions (names escaped); on a projector, one line."""
     from .i18n import current_language
+    from .presentation import presentation_on
 
+    if presentation_on():
+        line = projector_line(filters)
+        if line:
+            st.caption(markdown_text(line))
+        return
     for note in _cached_notes(filters, tables, data_version(), current_language()):
         st.caption(markdown_text(note))
 
@@ -129,6 +150,18 @@ def show_notes(filters: Filters, *, tables: tuple[str, ...] = ("enrolments", "de
 def _cached_flags(version: int) -> tuple[bool, bool, dict]:
     with Session(dashboard_engine()) as session:
         return caveats.has_estimated_openings(session), area_level(session), caveats.region_shapes(session)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_unmeasured(filters: Filters, version: int) -> frozenset[str]:
+    with Session(dashboard_engine()) as session:
+        return frozenset(queries.regions_missing_a_side(session, filters)["region_code"])
+
+
+def measured(cells: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """``measured_cells`` on a page."""
+    unmeasured = _cached_unmeasured(filters, data_version())
+    return cells[~cells["region_code"].isin(unmeasured)] if unmeasured else cells
 
 
 def openings_estimated() -> bool:
@@ -144,6 +177,27 @@ def is_area_level() -> bool:
 def shapes() -> dict:
     """The regions' boundaries in longitude/latitude, by region code (empty when none were loaded)."""
     return _cached_flags(data_version())[2]
+
+
+def estimated_legend(figure, estimated: bool | None = None):
+    """``figure`` with its demand series named as estimated, when the openings are."""
+    if estimated if estimated is not None else openings_estimated():
+        plain, marked_name = t("charts.demand"), t("charts.demand_estimated")
+        figure.for_each_trace(lambda trace: trace.update(name=marked_name) if trace.name == plain else None)
+    return figure
+
+
+def projector_line(filters: Filters) -> str | None:
+    """The caveats on a projected screen, in one line."""
+    with Session(dashboard_engine()) as session:
+        parts = []
+        if caveats.has_estimated_openings(session):
+            parts.append(t("caveats.projector_estimated"))
+        if caveats.suppressed_total(session, filters, ("enrolments", "demand")):
+            parts.append(t("caveats.projector_suppressed"))
+        if caveats.roundings(session):
+            parts.append(t("caveats.projector_rounded"))
+    return " · ".join(parts) or None
 
 
 def marked(sentence: str | None) -> str | None:

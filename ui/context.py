@@ -68,10 +68,13 @@ def _not_linked_named(result: ViewResult) -> ViewResult:
     frame = result.numbers
     if "sector_name" not in frame.columns or not (frame["sector_code"] == NOT_LINKED).any():
         return result
-    words = t("common.not_linked")
+    words, several = t("common.not_linked"), t("common.several_sectors")
 
     def named(rows: pd.DataFrame) -> pd.DataFrame:
-        return rows.assign(sector_name=rows["sector_name"].where(rows["sector_code"] != NOT_LINKED, words))
+        empty = rows["sector_code"] == NOT_LINKED
+        # a program listed with its sectors in shares trains for several: linked, just not to one
+        shared = empty & (rows["sectors"].fillna("") != "") if "sectors" in rows.columns else empty & False
+        return rows.assign(sector_name=rows["sector_name"].where(~empty, words).where(~shared, several))
 
     return replace(result, numbers=named(result.numbers), table=named(result.table), display=named(result.display))
 
