@@ -107,7 +107,9 @@ def _is_blank(value: object) -> bool:
 def snapshot_frames(session: Session, *, filters: Filters, hide_below: int | None = None) -> dict[str, pd.DataFrame]:
     """Every snapshot view for ``filters``, by file name, protected when ``hide_below`` is set."""
     return {
-        view.snapshot_file or view.name: read_view(session, view.name, filters, hide_below).display for view in SNAPSHOT_VIEWS
+        view.snapshot_file or view.name: read_view(session, view.name, filters, hide_below).display
+        for view in SNAPSHOT_VIEWS
+        if view.applies is None or view.applies(session)
     }
 
 
@@ -138,7 +140,7 @@ def build_snapshot(
         "app_version": __version__,
         "small_number_protection": describe_protection(hide_below),
         "row_counts": {name: int(len(frame)) for name, frame in frames.items()},
-        "files": {view.snapshot_file: view.description for view in SNAPSHOT_VIEWS},
+        "files": {view.snapshot_file: view.description for view in SNAPSHOT_VIEWS if view.snapshot_file in frames},
         "planning": planning_note,
         "data_calendar": queries.data_calendar_detail(session),
         "caveats": caveats_note(session, filters),

@@ -13,7 +13,7 @@ from functools import partial
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from . import planning, queries
+from . import caveats, planning, queries
 from .filters import Filters
 from .suppression import Protected, protect
 
@@ -40,6 +40,7 @@ class View:
     derived: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     amounts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     rate_bases: Mapping[str, str] = field(default_factory=dict)
+    applies: Callable[[Session], bool] | None = None  # whether the snapshot holds it for this data (default: always)
 
     def run(self, session: Session, filters: Filters) -> pd.DataFrame:
         """The view's rows for ``filters``."""
@@ -122,6 +123,7 @@ VIEWS: dict[str, View] = {
             "per sector and for all sectors: the coverage ratio with every replacement rate scaled by factor "
             "(estimated openings only)",
             "coverage_sensitivity.csv",
+            applies=caveats.has_estimated_openings,
             counts=("supply", "demand"),
             derived={"coverage_ratio": ("supply", "demand")},
         ),

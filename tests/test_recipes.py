@@ -519,3 +519,47 @@ def test_names_are_matched_to_regions_already_stored(engine, tmp_path):
     assert len(stored_demand(engine)) == 9
     with Session(engine) as session:
         assert session.execute(select(func.count()).select_from(RegionShape)).scalar_one() == 0
+
+
+def test_a_workbook_sheet_with_a_title_above_its_header_and_thousands_separators(engine, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Notes"
+    book.active.append(["This workbook holds employment by industry."])
+    sheet = book.create_sheet("Table 2")
+    sheet.append(["Table 2: employment by industry and area, thousands separated"])
+    sheet.append([])
+    sheet.append(["area", "year", "Manufacturing"])
+    sheet.append(["North Area", 2021, "2,500"])
+    sheet.append(["South-East Area", 2021, "1,200"])
+    book.save(tmp_path / "employment.xlsx")
+    recipe = write(
+        tmp_path,
+        {
+            "recipe.toml": """\
+                [[table]]
+                table = "regions"
+                file = "regions.csv"
+                [[table]]
+                table = "sectors"
+                file = "sectors.csv"
+                [[table]]
+                table = "demand"
+                file = "employment.xlsx"
+                sheet = "Table 2"
+                header_line = 3
+                thousands = ","
+                [table.columns]
+                year = "year"
+                region_code = { code_of = "regions", name = "area" }
+                sector_code = { value = "MAN" }
+                employment = "Manufacturing"
+            """,
+            "regions.csv": REGIONS,
+            "sectors.csv": SECTORS,
+        },
+    )
+    outcome = import_recipe(engine, run_at(recipe))
+    assert outcome.ok, outcome.validation.report_lines()
+    assert stored_demand(engine) == {(2021, "E1", "MAN"): (None, 2500), (2021, "E2", "MAN"): (None, 1200)}

@@ -34,7 +34,7 @@ def test_an_editor_uploads_a_correction_sees_it_everywhere_and_undoes_it(editor_
     app.page.get_by_role("textbox", name="Password").fill(EDITOR_PASSWORD)
     app.page.get_by_role("button", name="Sign in").click()
     app.wait()
-    app.page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(corrected_enrolments(tmp_path)))
+    app.page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(corrected_enrolments(tmp_path)))
     app.wait()
     app.page.get_by_role("button", name="Check files").click()
     app.wait()
@@ -60,7 +60,7 @@ def test_a_broken_upload_shows_its_problems_and_changes_nothing(editor_app, tmp_
     app.nav("Data")
     broken = tmp_path / "placements.csv"
     broken.write_text("year,institution_id,program_code,employer_id,students_placed,hired\n2025,INS001,P014,EMP0001,3,5\n")
-    app.page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(broken))
+    app.page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(broken))
     app.wait()
     app.page.get_by_role("button", name="Check files").click()
     app.wait()

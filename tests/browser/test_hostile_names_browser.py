@@ -122,7 +122,7 @@ def test_the_data_page_shows_an_uploaded_file_name_as_typed(app):
     app.open("/")
     app.nav("Data")
     assert made_from_markup(app) == []
-    app.page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+    app.page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(
         files=[
             {
                 "name": FILE_NAME,
