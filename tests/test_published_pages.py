@@ -27,6 +27,18 @@ from ui.brief import build_brief
 ENGLAND = Path(__file__).resolve().parent.parent / "examples" / "england-lsip"
 PASSWORD = "correct horse battery"
 ESTIMATED = "(openings estimated from employment)"
+# supply_demand.csv's columns as the data contract names them
+CONTRACT_COLUMNS = [
+    "year",
+    "region_code",
+    "region_name",
+    "sector_code",
+    "sector_name",
+    "supply",
+    "demand",
+    "gap",
+    "coverage_ratio",
+]
 
 
 def import_england(engine) -> None:
@@ -124,33 +136,13 @@ def test_the_brief_and_the_snapshot_carry_the_caveats(engine):
     detail = pd.read_csv(io.BytesIO(archive.read("supply_demand.csv")), encoding="utf-8-sig")
     assert detail["demand_estimated"].any() and detail["suppressed_cells"].sum() == 4
     # the contract's columns first, in the contract's order
-    assert list(detail.columns[:9]) == [
-        "year",
-        "region_code",
-        "region_name",
-        "sector_code",
-        "sector_name",
-        "supply",
-        "demand",
-        "gap",
-        "coverage_ratio",
-    ]
+    assert list(detail.columns[:9]) == CONTRACT_COLUMNS
 
 
 def test_the_supply_demand_csv_keeps_the_contract_columns_when_nothing_is_estimated_or_suppressed(tiny_engine):
     with Session(tiny_engine) as session:
         frame = queries.supply_demand_detail(session, filters=Filters())
-    assert list(frame.columns) == [
-        "year",
-        "region_code",
-        "region_name",
-        "sector_code",
-        "sector_name",
-        "supply",
-        "demand",
-        "gap",
-        "coverage_ratio",
-    ]
+    assert list(frame.columns) == CONTRACT_COLUMNS
 
 
 def test_the_data_page_runs_a_recipe_on_uploaded_files_shows_its_report_and_loads_it(db_url, monkeypatch):
