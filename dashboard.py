@@ -5,7 +5,7 @@ import streamlit as st
 
 from data_access.store import StoreError
 from ui.brief import meeting_brief_file
-from ui.context import dashboard_engine, data_version, protection_threshold, snapshot_for, table_absent
+from ui.context import dashboard_engine, data_version, protection_threshold, snapshot_for, table_absent, workbook_for
 from ui.filters import describe, render_sidebar_filters
 from ui.i18n import current_language, md, render_language_switch, t
 from ui.planning import current_plan
@@ -26,6 +26,7 @@ PAGES = [
     st.Page("pages/outcomes.py", title=t("nav.outcomes"), icon=":material/work:", url_path="graduate-outcomes"),
     st.Page("pages/planning.py", title=t("nav.planning"), icon=":material/event_upcoming:", url_path="intake-planning"),
     st.Page("pages/scorecard.py", title=t("nav.scorecard"), icon=":material/assignment:", url_path="institution-scorecard"),
+    st.Page("pages/glossary.py", title=t("nav.glossary"), icon=":material/menu_book:", url_path="measures-glossary"),
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data-loads"),
 ]
 PRESENTATION_SCREENS = PAGES[:6]  # Next / Back in presentation mode step through these; not the scorecard or data loads
@@ -35,7 +36,7 @@ SCREEN_TABLES = dict(zip(PRESENTATION_SCREENS, ("", "", "enrolments", "placement
 navigation = st.navigation(PAGES)
 
 try:
-    dashboard_engine()
+    dashboard_engine(announce=True)
 except StoreError as error:
     st.error(md("sidebar.database_error", error=error))
     st.stop()
@@ -50,6 +51,18 @@ st.sidebar.download_button(
     icon=":material/folder_zip:",
     help=t("sidebar.export_snapshot_help"),
     key="export_snapshot",
+)
+st.sidebar.download_button(
+    t("sidebar.export_workbook"),
+    # Built when clicked, on a thread without the session: it takes the session's language along.
+    data=lambda threshold=protection_threshold(), plan=current_plan(), language=current_language(): workbook_for(
+        filters, threshold, plan, language
+    ),
+    file_name="snapshot.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/table_view:",
+    help=t("sidebar.export_workbook_help"),
+    key="export_workbook",
 )
 st.sidebar.download_button(
     t("sidebar.brief"),

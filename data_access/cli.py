@@ -21,6 +21,7 @@ from .settings import get_settings
 from .snapshot import build_snapshot, csv_bytes
 from .store import StoreError, database_name, first_line, get_engine, is_read_only, make_engine, resolve_url
 from .validation import collect_sources
+from .workbook_export import build_workbook
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,8 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     recipe.add_argument("--replace", action="store_true", help="empty every table first (still all-or-nothing)")
     recipe.add_argument("--user", help="who is loading, for the load log (default: the login name)")
 
-    export = commands.add_parser("export", parents=[common], help="write the snapshot zip for the filters")
-    export.add_argument("--out", required=True, metavar="FILE.zip", help="where to write the zip")
+    export = commands.add_parser(
+        "export", parents=[common], help="write the snapshot zip (or the Excel workbook of it) for the filters"
+    )
+    export.add_argument(
+        "--out", required=True, metavar="FILE.zip", help="where to write the zip; a name ending in .xlsx writes an Excel workbook"
+    )
     export.add_argument("--from", dest="year_from", type=int, metavar="YEAR", help="first year (default: all)")
     export.add_argument("--to", dest="year_to", type=int, metavar="YEAR", help="last year (default: all)")
     export.add_argument("--region", action="append", default=[], metavar="CODE", help="a region code; repeat for several")
@@ -59,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang",
         choices=sorted(LANGUAGES),
         default=DEFAULT_LANGUAGE,
-        help="language of the manifest's column_labels (CSV headers stay the contract's names)",
+        help="language of the manifest's column_labels and of the workbook's headings (CSV headers stay the contract's names)",
     )
     export.add_argument(
         "--hide-below",
@@ -281,7 +286,8 @@ def _export(engine, args) -> int:
         if unknown:
             print(f"error: {unknown}", file=sys.stderr)
             return 2
-        archive = build_snapshot(session, filters=filters, hide_below=args.hide_below, language=args.lang, plan=plan)
+        build = build_workbook if args.out.lower().endswith(".xlsx") else build_snapshot
+        archive = build(session, filters=filters, hide_below=args.hide_below, language=args.lang, plan=plan)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(archive)

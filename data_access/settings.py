@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -24,9 +25,15 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var",
         description="Folder holding the embedded SQLite database and its lock file.",
     )
+    sample_names: Literal["en", "zh"] = Field(
+        default="en",
+        description="Names of the bundled sample region: en (English), or zh (Chinese, from sample_data/zh/). "
+        "Each has an embedded database of its own.",
+    )
     sample_data_dir: Path = Field(
         default=PROJECT_ROOT / "sample_data",
-        description="Folder of contract CSVs that fills the embedded database on first use.",
+        description="Folder of contract CSVs that fills the embedded database on first use "
+        "(default: sample_data/, or sample_data/zh/ when SAMPLE_NAMES is zh).",
     )
     auto_migrate: bool = Field(
         default=True,
@@ -38,11 +45,32 @@ class Settings(BaseSettings):
     max_problems: int = Field(
         default=200, ge=1, description="How many problems a validation lists before it summarises the rest."
     )
+    wage_currency: str = Field(
+        default="CNY",
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of the currency of median_monthly_wage, shown with every wage "
+        "(CNY: ¥5,375 per month, 5,375 元/月; another code, e.g. GBP: GBP 2,100 per month, 2,100 英镑/月).",
+    )
+
+    @field_validator("wage_currency", mode="before")
+    @classmethod
+    def _currency_code(cls, value: object) -> object:
+        """Accept " gbp " for GBP: a code as typed in a .env file."""
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _sample_of_the_names(self) -> Settings:
+        """The Chinese-named sample fills the embedded database, unless SAMPLE_DATA_DIR names a folder."""
+        if "sample_data_dir" not in self.model_fields_set and self.sample_names != "en":
+            self.sample_data_dir = PROJECT_ROOT / "sample_data" / self.sample_names
+        return self
 
     @property
     def default_sqlite_path(self) -> Path:
-        """Where the embedded SQLite database lives."""
-        return self.dashboard_home / "dashboard.sqlite"
+        """Where the embedded SQLite database lives: one file per sample's names, so that switching
+        SAMPLE_NAMES never mixes the two."""
+        suffix = "" if self.sample_names == "en" else f"-{self.sample_names}"
+        return self.dashboard_home / f"dashboard{suffix}.sqlite"
 
 
 @lru_cache(maxsize=1)

@@ -13,12 +13,15 @@ from ui.data_page import (
     DONE,
     ROUND,
     count_columns,
+    file_uploader,
     finish,
     history_columns,
     last_resort,
     preview_of,
     render_calendar,
+    render_templates,
     show_check,
+    uploader_style,
 )
 from ui.filters import active_filters
 from ui.i18n import md, t
@@ -26,6 +29,7 @@ from ui.published import render_imports, render_recipe_import, render_replacemen
 
 st.title(t("nav.data"))
 st.caption(t("data.intro"))
+uploader_style()
 render_sign_in()
 editor, engine = editor_name(), dashboard_engine()
 if DONE in st.session_state:
@@ -34,10 +38,8 @@ if DONE in st.session_state:
     st.dataframe(counts, width="content", hide_index=True, placeholder="", column_config=count_columns())
 
 st.subheader(t("data.check_heading"))
-files = st.file_uploader(
-    t("data.uploader"), type=["csv", "xlsx"], accept_multiple_files=True, key=f"data_files_{st.session_state.get(ROUND, 0)}"
-)
-st.caption(t("data.upload_help", size=st.get_option("server.maxUploadSize")))
+files = file_uploader(t("data.uploader"), ["csv", "xlsx"], key=f"data_files_{st.session_state.get(ROUND, 0)}")
+st.caption(t("data.upload_help"))
 chosen = []
 for file in files or []:
     name_column, table_column = st.columns([2, 1], vertical_alignment="bottom")
@@ -88,6 +90,7 @@ if chosen:
                 st.session_state[CHECKED] = (fingerprint, outcome.validation)
                 st.rerun()
 
+render_templates()
 render_recipe_import(engine, editor, st.session_state.get(ROUND, 0))
 
 render_calendar()

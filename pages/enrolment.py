@@ -19,13 +19,15 @@ from ui.charts_enrolment import (
     sector_enrolment_bars,
     selected_program,
 )
-from ui.components import chart_with_data, table_with_data, takeaway
+from ui.components import PROJECTOR_HEIGHT_UNDER_FIGURES, chart_with_data, table_with_data, takeaway
 from ui.context import absent_table_notice, table_absent, view
 from ui.filters import active_filters, describe
 from ui.i18n import md, t
 from ui.presentation import presentation_on
 from ui.selection import ChartSelection
 from ui.takeaways import enrolment_growth_takeaway
+
+PROJECTED_GROUPS = 6  # bars of the growth chart on a projected screen, under the headline figures
 
 st.title(t("nav.enrolment"))
 filters = active_filters()
@@ -37,15 +39,20 @@ if not presenting:
 if table_absent("enrolments"):
     st.info(absent_table_notice("enrolments"))
     st.stop()
-left, right = st.columns(2)
+left, right = st.columns(2) if not presenting else (st.empty(), st.empty())
 area_level = is_area_level()  # one aggregate provider per area: a type breakdown would compare an area with itself
-group = left.segmented_control(
-    t("enrolment.group_by"),
-    options=[g for g in GROUPINGS if not (area_level and g == "type")],
-    default="sector",
-    required=True,
-    key="enrolment_group",
-    format_func=lambda g: GROUPINGS[g].label,
+groups = [g for g in GROUPINGS if not (area_level and g == "type")]
+group = (
+    (st.session_state.get("enrolment_group") if st.session_state.get("enrolment_group") in groups else "sector")
+    if presenting  # the projector keeps the grouping chosen on the page, without the control
+    else left.segmented_control(
+        t("enrolment.group_by"),
+        options=groups,
+        default="sector",
+        required=True,
+        key="enrolment_group",
+        format_func=lambda g: GROUPINGS[g].label,
+    )
 )
 measure = (
     "enrolled"
@@ -99,9 +106,11 @@ chart_with_data(
         grouping=grouping,
         year=year,
         title=t(f"enrolment.growth_title_{group}", previous=year - 1, year=year, filters=describe(latest)),
+        largest=PROJECTED_GROUPS if presenting else None,
     ),
     growth,
     f"enrolment_growth_by_{group}.csv",
+    projector_height=PROJECTOR_HEIGHT_UNDER_FIGURES,
 )
 takeaway(enrolment_growth_takeaway(growth.numbers, name=grouping.name, year=year))
 if presenting:

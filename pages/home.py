@@ -2,21 +2,21 @@
 
 import streamlit as st
 
-from ui.caveats import marked, measured, show_notes
-from ui.components import takeaway
+from ui.caveats import show_notes
+from ui.components import PROJECTOR_HEIGHT_UNDER_FIGURES, show_statement, takeaway
 from ui.context import calendar, view
 from ui.filters import active_filters, describe
 from ui.headline import headline_figures
 from ui.i18n import md, t
 from ui.markup import markdown_text
-from ui.narrative import shortage_sentences, surplus_sentences
-from ui.periods import gap_period, no_comparable_year_text, not_linked_note
+from ui.periods import no_comparable_year_text
 from ui.presentation import presentation_on
-from ui.takeaways import in_years, largest_shortage_takeaway
+from ui.statements import PageSource, gap_lists, gaps_by_sector, period_of_gaps, supply_and_demand_over_the_years
 
 st.title(t("nav.overview"))
 filters = active_filters()
-if not presentation_on():  # on the projector the bottom bar names the filters
+presenting = presentation_on()
+if not presenting:  # on the projector the bottom bar names the filters
     st.caption(md("overview.caption", filters=describe(filters)))
 
 earliest = None if filters.year_from is None else filters.year_from - 1  # the year before, for the change
@@ -26,7 +26,8 @@ if all(f.value is None for f in figures):
     st.info(t("common.no_data"))
     st.stop()
 
-for column, figure in zip(st.columns(3) + st.columns(3), figures):
+# On the projector the three figures of supply and demand, so that the chart of the years fits beside them.
+for column, figure in zip(st.columns(3) + ([] if presenting else st.columns(3)), figures):
     name = t(f"metric.{figure.key}")
     label = name if figure.year is None else t("metric.with_year", label=name, year=figure.year)
     no_comparison = figure.change is not None and figure.previous is None
@@ -40,29 +41,36 @@ for column, figure in zip(st.columns(3) + st.columns(3), figures):
         border=True,
     )
 
-gaps = gap_period(filters, latest_only=True)
+source = PageSource()
+gaps = period_of_gaps(source, filters)
 if gaps is None:
     st.info(no_comparable_year_text())
     st.stop()
-for note in (*gaps.notes, not_linked_note(gaps.filters)):
-    if note and not presentation_on():
+shortage = gaps_by_sector(source, gaps)
+if not presenting:
+    for note in shortage.notes:
         st.caption(note)
-if not presentation_on():
     show_notes(gaps.filters)
+
+# The story of the years first (on the projector with the headline figures, one screen), then where it stands.
+over_the_years = supply_and_demand_over_the_years(source, filters)
+show_statement(over_the_years, projector_height=PROJECTOR_HEIGHT_UNDER_FIGURES)
+if presenting:
+    st.stop()
+
 st.subheader(t("overview.disagree", year=gaps.latest))
-latest = gaps.filters
-by_sector = view("gaps_by_sector", latest).numbers
-by_cell = measured(view("gaps_by_region_sector", latest).numbers, latest)  # no sentence about an unmeasured gap
-previous = view("gaps_by_sector", filters.with_years(gaps.previous, gaps.previous)).numbers if gaps.previous else None
-takeaway(marked(largest_shortage_takeaway(by_sector, previous, when=in_years(latest), previous_year=gaps.before)))
-if not presentation_on():  # one idea per screen on the projector: the headline figures and the takeaway
-    left, right = st.columns(2)
-    with left:
-        st.markdown(t("overview.largest_shortages"))
-        sentences = shortage_sentences(by_sector) + shortage_sentences(by_cell, limit=2)
-        st.markdown("\n".join(f"- {markdown_text(s)}" for s in sentences) or t("overview.no_shortage"))
-    with right:
-        st.markdown(t("overview.largest_surpluses"))
-        sentences = surplus_sentences(by_sector) + surplus_sentences(by_cell, limit=2)
-        st.markdown("\n".join(f"- {markdown_text(s)}" for s in sentences) or t("overview.no_surplus"))
-    st.page_link("pages/supply_demand.py", label=t("overview.see_supply_demand"), icon=":material/arrow_forward:")
+takeaway(shortage.takeaway)
+lists = gap_lists(source, gaps)
+left, right = st.columns(2)
+for column, heading, by_sector, in_regions, none in (
+    (left, "overview.largest_shortages", lists.shortages_by_sector, lists.shortages_in_regions, "overview.no_shortage"),
+    (right, "overview.largest_surpluses", lists.surpluses_by_sector, lists.surpluses_in_regions, "overview.no_surplus"),
+):
+    with column:
+        st.markdown(t(heading))
+        st.caption(t("overview.by_sector"))
+        st.markdown("\n".join(f"- {markdown_text(s)}" for s in by_sector) or t(none))
+        if in_regions:
+            st.caption(t("overview.in_regions"))
+            st.markdown("\n".join(f"- {markdown_text(s)}" for s in in_regions))
+st.page_link("pages/supply_demand.py", label=t("overview.see_supply_demand"), icon=":material/arrow_forward:")

@@ -8,23 +8,20 @@ from ui.charts_outcomes import (
     GROUPINGS,
     effective_supply_bars,
     effective_supply_note,
-    in_field_coverage_scatter,
     institution_columns,
     latest_cohort,
     outcome_cohort_lines,
     outcome_headlines,
     outcome_rate_dots,
-    overall_in_field_rate,
-    sector_key,
     unplaced_sectors_note,
 )
-from ui.components import chart_with_data, table_with_data, takeaway
+from ui.components import PROJECTOR_HEIGHT_UNDER_FIGURES, chart_with_data, show_statement, table_with_data
 from ui.context import absent_table_notice, table_absent, view
 from ui.filters import active_filters, describe
 from ui.i18n import md, t
 from ui.presentation import presentation_on
 from ui.selection import ChartSelection
-from ui.takeaways import in_field_takeaway
+from ui.statements import PageSource, in_field_against_coverage
 
 st.title(t("nav.outcomes"))
 filters = active_filters()
@@ -39,35 +36,37 @@ if cohort is None:
     st.stop()
 
 headline_area = st.container()  # filled last: the headline follows the sector selection made in the chart below
-latest_only = st.segmented_control(
-    t("outcomes.period"),
-    options=["latest", "all"],
-    default="latest",
-    required=True,
-    key="outcomes_period",
-    format_func=lambda p: t("outcomes.period_latest", cohort=cohort) if p == "latest" else t("outcomes.period_all"),
+latest_only = (
+    "latest"
+    if presenting  # the projector shows the latest cohort
+    else st.segmented_control(
+        t("outcomes.period"),
+        options=["latest", "all"],
+        default="latest",
+        required=True,
+        key="outcomes_period",
+        format_func=lambda p: t("outcomes.period_latest", cohort=cohort) if p == "latest" else t("outcomes.period_all"),
+    )
 )
 period = filters.with_years(cohort, cohort) if latest_only == "latest" else filters
 
-st.subheader(t("outcomes.disagree_heading"))
-in_field = view("in_field_vs_coverage", period)
+if not presenting:
+    st.subheader(t("outcomes.disagree_heading"))
+# The statement the brief makes too: the in-field rate of the cohort against the coverage of the same years.
+statement = in_field_against_coverage(PageSource(), filters, latest_only=latest_only == "latest", projector=presenting)
+assert statement is not None  # a cohort was found above
+in_field = statement.rows
 selection = ChartSelection("outcomes", "sector")
-overall = overall_in_field_rate(view("outcomes_by_cohort", period).numbers)
-event = chart_with_data(
-    in_field_coverage_scatter(in_field.numbers, overall=overall, title=t("outcomes.scatter_title", filters=describe(period))),
-    in_field,
-    "in_field_vs_coverage.csv",
+event = show_statement(
+    statement,
+    notes_first=False,
     key=selection.chart_key,
     on_select="rerun",
+    projector_height=PROJECTOR_HEIGHT_UNDER_FIGURES,
 )
-takeaway(in_field_takeaway(in_field.numbers, overall=overall))
 sectors = codes_in(selection.codes(event), in_field.numbers, "sector_code")
-if presenting:  # the codes that label the points, without the explanation
-    st.caption(md("outcomes.sector_key", sectors=sector_key(in_field.numbers)))
-else:
-    st.caption(
-        md("outcomes.scatter_caption", unplaced=unplaced_sectors_note(in_field.numbers), sectors=sector_key(in_field.numbers))
-    )
+if not presenting:  # the points are labelled with the sectors' names: on the projector, no caption
+    st.caption(md("outcomes.scatter_caption", unplaced=unplaced_sectors_note(in_field.numbers)))
 if sectors or not presenting:
     selection.show_active(sectors, names_by_code(in_field.numbers, "sector_code", "sector_name"))
 narrowed = filters.narrowed(sectors=sectors) if sectors else filters
@@ -75,9 +74,12 @@ in_period = narrowed.with_years(period.year_from, period.year_to)
 scope = describe(in_period)
 
 with headline_area:
-    st.caption(md("outcomes.cohort_caption", cohort=cohort, filters=describe(narrowed)))
+    if not presenting:
+        st.caption(md("outcomes.cohort_caption", cohort=cohort, filters=describe(narrowed)))
     by_cohort = view("outcomes_by_cohort", narrowed.with_years(earliest, filters.year_to))
-    for column, figure in zip(st.columns(3) + st.columns(3), outcome_headlines(by_cohort.numbers, cohort=cohort)):
+    figures = outcome_headlines(by_cohort.numbers, cohort=cohort)
+    # On the projector the three rates of the chain, so that the chart fits under them.
+    for column, figure in zip(st.columns(3) + ([] if presenting else st.columns(3)), figures):
         column.metric(
             figure.label,
             figure.shown,

@@ -7,23 +7,20 @@ from ui.charts_placements import (
     capacity_by_sector_bars,
     capacity_note,
     capacity_use_bars,
-    gap_status_words,
     placed_and_hired_bars,
-    placements_against_gaps_bars,
-    placements_against_gaps_sentence,
     tenure_band_words,
     tenure_bars,
     top_rows,
     worded,
 )
-from ui.components import chart_with_data, table_with_data, takeaway
+from ui.components import chart_with_data, show_statement, table_with_data, takeaway
 from ui.context import absent_table_notice, table_absent, view
 from ui.filters import active_filters, describe
 from ui.i18n import label, md, t
-from ui.markup import markdown_text
 from ui.presentation import presentation_on
 from ui.scale import keep_top, with_hire_rate
 from ui.selection import ChartSelection
+from ui.statements import PageSource, period_of_gaps, placements_against_gaps
 from ui.takeaways import placements_takeaway
 
 CHART_REGIONS = 15  # host regions drawn one by one; at national scale the rest are one bar
@@ -68,17 +65,17 @@ if by_sector.empty:
     st.info(t("placements.no_placements"))
     st.stop()
 
-if not presenting:  # one idea per screen: the projector shows where students are placed, with its takeaway
-    st.subheader(t("placements.against_gaps_heading"))
-    against_gaps = view("placements_vs_gaps", filters)
-    st.markdown(f"**{markdown_text(placements_against_gaps_sentence(against_gaps.numbers))}**")
-    chart_with_data(
-        placements_against_gaps_bars(against_gaps.numbers, title=t("placements.against_gaps_title", filters=describe(filters))),
-        worded(against_gaps, "gap_status", gap_status_words),
-        "placements_vs_gaps.csv",
-    )
+# The statement the brief and the projector make too: placements against the gaps of the same (latest comparable) year.
+gaps = period_of_gaps(PageSource(), filters)
+if gaps is not None:
+    if not presenting:  # on the projector the chart's title says it
+        st.subheader(t("placements.against_gaps_heading"))
+    show_statement(placements_against_gaps(PageSource(), gaps, projector=presenting))
+if presenting and gaps is not None:  # one idea per screen
+    st.stop()
 
-st.subheader(t("placements.where_heading"))
+if not presenting:
+    st.subheader(t("placements.where_heading"))
 selection = ChartSelection("placements", "sector")
 left, right = st.columns([3, 2]) if not presenting else (st.container(), None)
 with left:
@@ -156,7 +153,7 @@ with right:
     )
 table_with_data(partners, "partners.csv", column_config=partner_columns())
 
-st.subheader(t("placements.capacity_heading"))
+st.subheader(t("placements.capacity_heading", year=narrowed.year_to))
 st.caption(t("placements.capacity_caption", note=capacity_note(partners.numbers)))
 latest = narrowed.with_years(narrowed.year_to, narrowed.year_to)
 capacity = view("capacity", latest)

@@ -47,14 +47,14 @@ if not presenting:
 years = list(range(last + 1, last + 11))
 left, right = st.columns(2)
 to_year = (
-    years[2]
+    url_choice(HORIZON_KEY, years, years[2])  # the projector shows the horizon and method of the link or the page
     if presenting
     else left.select_slider(
         t("planning.horizon"), options=years, key="plan_horizon", value=url_choice(HORIZON_KEY, years, years[2])
     )
 )
 method = (
-    "auto"
+    url_choice(METHOD_KEY, CHOICES, "auto")
     if presenting
     else right.selectbox(
         t("planning.method"),

@@ -8,7 +8,8 @@ from ui.charts_scorecard import enrolment_trend_lines, placements_per_year_bars,
 from ui.components import chart_with_data, table_with_data, takeaway
 from ui.context import exact_numbers, institutions, protection_threshold, view
 from ui.filters import active_filters, describe
-from ui.i18n import label, md, t
+from ui.formatting import wage_column_format
+from ui.i18n import md, t
 from ui.presentation import presentation_on
 from ui.scorecard import (
     COLUMNS,
@@ -16,29 +17,29 @@ from ui.scorecard import (
     column_heading,
     comparison_takeaway,
     for_download,
-    institution_label,
     latest_year_with,
     rate_comparison,
     rate_label,
     scopes,
     sector_status,
 )
+from ui.scorecard_picker import pick_institution
 
-PICKER, URL_NAME, URL_READ = "scorecard_institution", "institution", "scorecard_institution_read_from_url"
 FORMATS = {
     "count": dict(format="localized"),
     "rate": dict(format="percent", step=0.001),
     "ratio": dict(format="%.2f"),
-    "money": dict(format="localized", step=1),
     "year": dict(format="%d"),
 }
 
 
 def column_config() -> dict:
     """Every scorecard column headed in the current language, numbers in their format; the scope
-    code is left off the screen (its name is beside it) but stays in the download."""
+    code is left off the screen (its name is beside it) but stays in the download. The wage shows
+    its currency and "per month" in the current language."""
+    formats = FORMATS | {"money": dict(format=wage_column_format(), step=1)}
     config = {
-        c: st.column_config.NumberColumn(column_heading(c), **FORMATS[kind]) if kind in FORMATS else column_heading(c)
+        c: st.column_config.NumberColumn(column_heading(c), **formats[kind]) if kind in formats else column_heading(c)
         for c, kind in COLUMNS.items()
     }
     return config | {"scope": None}
@@ -59,16 +60,9 @@ if choices.empty:
 if is_area_level():  # each "institution" is an area's total: its scorecard would set it against itself
     st.info(t("caveats.area_level"), icon=":material/info:")
     st.stop()
-ids = list(choices["institution_id"])
-if not st.session_state.get(URL_READ):  # like the sidebar filters, the URL is read once, when the session opens
-    st.session_state[URL_READ] = True
-    if st.query_params.get(URL_NAME) in ids:
-        st.session_state[PICKER] = st.query_params[URL_NAME]
-if st.session_state.get(PICKER) not in ids:  # a load may have removed the one chosen before
-    st.session_state.pop(PICKER, None)
-chosen = st.selectbox(label("institution_name"), ids, format_func=institution_label(choices), key=PICKER, persist_state="session")
-if st.query_params.get(URL_NAME) != chosen:  # page changes drop the parameter, so it is written back every run
-    st.query_params[URL_NAME] = chosen
+chosen = pick_institution(choices, filters)  # only institutions inside the sidebar's filters
+if chosen is None:
+    st.stop()
 
 institution, region, everyone = scope_list = scopes(filters, chosen, choices)
 name, details = institution.label, choices.set_index("institution_id").loc[chosen]
@@ -76,8 +70,6 @@ if not presenting:
     st.caption(
         md("scorecard.caption", type=details["institution_type"], region=details["region_name"], filters=describe(filters))
     )
-if filters.regions and details["region_code"] not in filters.regions:
-    st.info(md("scorecard.outside_regions", name=name, region=details["region_name"]))
 results = {
     s.key: tuple(view(v, s.filters) for v in ("enrolment_trend", "outcomes_by_cohort", "placements_by_year")) for s in scope_list
 }

@@ -7,6 +7,11 @@ library is used, and every random draw comes from ``random.Random`` seeded from
 ``SEED`` and the table's name, so two runs write byte-identical files and
 changing one table's logic does not reshuffle the others.
 
+``--names zh`` writes the same region with invented Chinese names (bundled in
+``zh/`` next to this script): the tables are built exactly as in English and
+only the name columns are translated on the way out (``name_columns``), so the
+rows, codes and numbers are byte for byte the English ones.
+
 The model, in the order the tables are built
 --------------------------------------------
 1. **Regions** (``REGIONS``): nine sub-regions of very different size, from the
@@ -776,6 +781,486 @@ EMPLOYER_NAME_TEMPLATES = {
 }
 
 # ---------------------------------------------------------------------------
+# Chinese names (--names zh)
+# ---------------------------------------------------------------------------
+# The same region with invented Chinese names: every table is built exactly as
+# above (with the English names, which some rules and the employer ids depend
+# on) and only the name columns are written in Chinese, so the files differ
+# from the English ones in region_name, sector_name, institution_name,
+# institution_type, program_name and employer_name and nowhere else.
+
+REGION_NAMES_ZH = {
+    "R01": "科尔文湾市",
+    "R02": "北岗区",
+    "R03": "南泽区",
+    "R04": "清溪区",
+    "R05": "铁港区",
+    "R06": "檀川县",
+    "R07": "冬青县",
+    "R08": "苍岭县",
+    "R09": "礁屿县",
+}
+
+# The ISIC Rev.4 sections by the names of the matching sections (门类) of China's
+# Industrial classification for national economic activities (GB/T 4754-2017).
+# D and E have no section of their own there (electricity, gas and water are one
+# section): their names are made of GB/T 4754's divisions.  T has no counterpart:
+# its name is that of the Chinese edition of ISIC Rev.4.
+SECTOR_NAMES_ZH = {
+    "A": "农、林、牧、渔业",
+    "B": "采矿业",
+    "C": "制造业",
+    "D": "电力、热力、燃气生产和供应业",
+    "E": "水生产和供应、污水处理及废物管理业",
+    "F": "建筑业",
+    "G": "批发和零售业",
+    "H": "交通运输、仓储和邮政业",
+    "I": "住宿和餐饮业",
+    "J": "信息传输、软件和信息技术服务业",
+    "K": "金融业",
+    "L": "房地产业",
+    "M": "科学研究和技术服务业",
+    "N": "租赁和商务服务业",
+    "O": "公共管理、社会保障和社会组织",
+    "P": "教育",
+    "Q": "卫生和社会工作",
+    "R": "文化、体育和娱乐业",
+    "S": "居民服务、修理和其他服务业",
+    "T": "家庭作为雇主的活动；家庭自用、未加区分的物品生产和服务活动",
+    "U": "国际组织",
+}
+
+INSTITUTION_TYPES_ZH = {
+    SECONDARY: "中职学校",
+    HIGHER: "高职院校",
+    TECHNICIAN: "技工院校",
+    ADULT: "成人培训中心",
+}
+
+INSTITUTION_NAMES_ZH = {
+    "Corvane Polytechnic": "科尔文湾职业技术学院",
+    "Corvane Health Sciences College": "科尔文湾卫生职业学院",
+    "Corvane College of Commerce": "科尔文湾商贸职业学院",
+    "Corvane Institute of Hospitality and Tourism": "科尔文湾旅游职业学院",
+    "Corvane Technician College": "科尔文湾技师学院",
+    "Harbourside Secondary Vocational School": "科尔文湾市滨港中等职业学校",
+    "Corvane Digital Technology School": "科尔文湾市信息技术中等专业学校",
+    "Corvane Nursing and Care School": "科尔文湾卫生学校",
+    "Kingsway Vocational School": "科尔文湾市御街职业高级中学",
+    "Corvane Arts and Design School": "科尔文湾工艺美术学校",
+    "Corvane Transport and Logistics College": "科尔文湾交通职业技术学院",
+    "Corvane Adult Skills Centre": "科尔文湾市职业技能培训中心",
+    "Corvane Construction Training Centre": "科尔文湾市建筑技能培训中心",
+    "Corvane Finance and Business College": "科尔文湾财经职业学院",
+    "Ellery Heights Vocational College": "北岗职业技术学院",
+    "Ellery Secondary Vocational School": "北岗区中等职业学校",
+    "Ellery Technician College": "北岗技师学院",
+    "Northbrook Care and Health School": "北溪护理中等专业学校",
+    "Ellery Community Training Centre": "北岗区社区教育培训中心",
+    "Ellery Business School": "北岗商贸中等专业学校",
+    "Southmoor Polytechnic": "南泽职业技术学院",
+    "Southmoor Secondary Vocational School": "南泽区中等职业学校",
+    "Southmoor Health and Social Care College": "南泽护理职业学院",
+    "Southmoor School of Business": "南泽财经商贸学校",
+    "Southmoor Adult Education and Training Centre": "南泽区成人教育培训中心",
+    "Southmoor Technician College": "南泽技师学院",
+    "Wexley Vale Vocational School": "清溪区职业学校",
+    "Wexley College of Applied Technology": "清溪应用技术职业学院",
+    "Wexley Adult Training Centre": "清溪区成人培训中心",
+    "Wexley Care Academy": "清溪卫生职业学校",
+    "Anvilport Technical College": "铁港工业职业技术学院",
+    "Anvilport Technician College": "铁港技师学院",
+    "Anvilport Maritime and Logistics School": "铁港航运物流中等专业学校",
+    "Anvilport Secondary Vocational School": "铁港区中等职业学校",
+    "Anvilport Industrial Training Centre": "铁港工业技能培训中心",
+    "Anvilport Nursing School": "铁港卫生学校",
+    "Tamsbury College": "檀川职业学院",
+    "Tamsbury Vocational School": "檀川县职业教育中心",
+    "Tamsbury Adult Learning Centre": "檀川县成人文化技术学校",
+    "Hollin Agricultural College": "冬青农业学校",
+    "Hollin Vocational School": "冬青县职业中学",
+    "Greyfell Rural Skills Centre": "苍岭县农村实用技能培训中心",
+}
+
+# Program names in the style of China's catalogue of vocational-education
+# programs (职业教育专业目录): secondary programs as secondary schools name them,
+# higher ones as higher vocational colleges do.
+PROGRAM_NAMES_ZH = {
+    "Crop production": "现代农艺技术",
+    "Livestock husbandry": "畜禽生产技术",
+    "Horticulture": "园艺技术",
+    "Agricultural machinery operation": "农业机械使用与维护",
+    "Forestry and arboriculture": "林业生产技术",
+    "Aquaculture and fisheries": "水产养殖技术",
+    "Modern agricultural technology": "现代农业技术",
+    "Agribusiness management": "农业经济管理",
+    "Smart farming technology": "智慧农业技术",
+    "Mining technology": "矿山开采技术",
+    "Quarry and drilling operations": "采石与钻探作业",
+    "CNC machining": "数控技术应用",
+    "Welding technology": "焊接技术应用",
+    "Mechatronics": "机电一体化技术",
+    "Industrial robotics": "工业机器人技术",
+    "Mould and die making": "模具制造技术",
+    "Electrical equipment assembly": "电气设备安装与调试",
+    "Automotive manufacturing technology": "汽车制造与试验技术",
+    "Food processing technology": "食品加工工艺",
+    "Textile and garment production": "服装制作与生产管理",
+    "Chemical process technology": "应用化工技术",
+    "Industrial automation": "电气自动化技术",
+    "Quality inspection and testing": "工业产品质量检测技术",
+    "Additive manufacturing": "增材制造技术",
+    "Polymer and plastics processing": "高分子材料加工工艺",
+    "Precision instrument manufacturing": "精密仪器制造技术",
+    "Furniture making and woodwork": "家具设计与制作",
+    "Printing technology": "印刷技术",
+    "Pharmaceutical production": "药品生产技术",
+    "Electronic product assembly": "电子产品装配与调试",
+    "Sheet metal fabrication": "钣金加工技术",
+    "Forklift and production line operation": "叉车与生产线操作",
+    "Electrical power systems": "电力系统自动化技术",
+    "Renewable energy technology": "新能源发电工程技术",
+    "Power line installation": "输配电线路施工与运行",
+    "Water treatment technology": "水净化与安全技术",
+    "Environmental and waste management": "环境治理技术",
+    "Building construction": "建筑工程施工",
+    "Construction engineering technology": "建筑工程技术",
+    "Plumbing and heating": "给排水工程施工与运行",
+    "Electrical installation": "建筑电气设备安装",
+    "Quantity surveying": "工程造价",
+    "Building information modelling": "建筑信息模型技术",
+    "Carpentry and joinery": "建筑木工",
+    "Civil engineering technology": "道路与桥梁工程技术",
+    "Interior decoration": "建筑装饰技术",
+    "Retail management": "连锁经营与管理",
+    "Sales and merchandising": "市场营销",
+    "E-commerce": "电子商务",
+    "Motor vehicle repair": "汽车运用与维修",
+    "Automotive diagnostics": "汽车检测与维修技术",
+    "Purchasing and wholesale trade": "采购与供应管理",
+    "Store operations": "商品经营",
+    "Logistics management": "现代物流管理",
+    "Warehouse operations": "物流服务与管理",
+    "Freight forwarding": "国际货运代理",
+    "Heavy goods vehicle driving": "重型货车驾驶",
+    "Railway operations": "铁道交通运营管理",
+    "Urban rail transit operations": "城市轨道交通运营管理",
+    "Port and shipping operations": "港口与航运管理",
+    "Aircraft maintenance": "飞机机电设备维修",
+    "Cold chain logistics": "冷链物流服务与管理",
+    "Hotel management": "酒店管理与数字化运营",
+    "Culinary arts": "中餐烹饪",
+    "Food and beverage service": "餐饮服务与管理",
+    "Pastry and bakery": "中西面点",
+    "Front office operations": "高星级饭店运营与管理",
+    "Catering management": "餐饮智能管理",
+    "Professional cookery": "西餐烹饪",
+    "Barista and cafe operations": "咖啡制作与门店运营",
+    "Hotel housekeeping": "客房服务与管理",
+    "Software development": "软件技术",
+    "Computer networking": "计算机网络技术",
+    "Cybersecurity": "信息安全技术应用",
+    "Data analytics": "大数据技术",
+    "Web development": "网站建设与管理",
+    "Cloud computing": "云计算技术应用",
+    "Game development": "游戏设计与开发",
+    "Digital media production": "数字媒体技术",
+    "Mobile app development": "移动应用开发",
+    "IT support technician": "计算机与数码设备维修",
+    "Artificial intelligence applications": "人工智能技术应用",
+    "Telecommunications technology": "现代通信技术",
+    "Computer applications": "计算机应用",
+    "Coding bootcamp": "编程开发速成培训",
+    "Accounting": "大数据与会计",
+    "Bookkeeping": "会计事务",
+    "Banking services": "金融服务与管理",
+    "Insurance services": "保险实务",
+    "Financial management": "大数据与财务管理",
+    "Financial technology": "金融科技应用",
+    "Property management": "现代物业管理",
+    "Real estate agency": "房地产营销",
+    "Architectural design": "建筑设计",
+    "Engineering drafting": "机械制图",
+    "Laboratory technology": "工业分析技术",
+    "Digital marketing": "网络营销与直播电商",
+    "Graphic design": "视觉传达设计",
+    "Veterinary nursing": "宠物养护与经营",
+    "Legal assistant": "法律事务",
+    "Surveying and mapping": "工程测量技术",
+    "Advertising design": "广告设计与制作",
+    "Environmental testing": "环境监测技术",
+    "Industrial design": "工业设计",
+    "Office administration": "商务助理",
+    "Business administration": "工商企业管理",
+    "Human resources administration": "人力资源管理",
+    "Tour guiding and travel services": "旅游管理",
+    "Security services": "安全保卫服务",
+    "Facility management": "楼宇设施管理",
+    "Customer service and call centre": "客户信息服务",
+    "Secretarial studies": "文秘",
+    "Cleaning and building services": "保洁与楼宇服务",
+    "Event management": "会展策划与管理",
+    "Public administration assistant": "行政管理",
+    "Early childhood education": "学前教育",
+    "Teaching assistant": "教学助理",
+    "Sports coaching": "运动训练",
+    "Nursing": "护理",
+    "Nursing assistant": "护理服务",
+    "Elderly care": "智慧健康养老服务",
+    "Pharmacy technician": "药学",
+    "Medical laboratory technology": "医学检验技术",
+    "Rehabilitation therapy": "康复治疗技术",
+    "Dental technician": "口腔医学技术",
+    "Midwifery": "助产",
+    "Medical imaging technology": "医学影像技术",
+    "Social work": "社会工作",
+    "Childcare worker": "幼儿保育",
+    "Health management": "健康管理",
+    "Optometry technician": "眼视光技术",
+    "Home care assistant": "居家护理",
+    "Performing arts": "舞蹈表演",
+    "Sports and fitness instruction": "运动健身指导",
+    "Museum and heritage services": "文物博物馆服务与管理",
+    "Sports management": "体育运营与管理",
+    "Hairdressing": "美发与形象设计",
+    "Beauty therapy": "美容美体艺术",
+    "Home appliance repair": "电子电器应用与维修",
+    "Mobile phone repair": "手机维修",
+    "Domestic and household services": "家政服务与管理",
+}
+ONE_YEAR_VERSION_ZH = "{name}（一年制）"
+
+# Place names in employer names, each English one's Chinese counterpart.
+LOCALITIES_ZH = {
+    "Corvane": "科尔文湾",
+    "Harbourside": "滨港",
+    "Kingsway": "御街",
+    "Old Quay": "老码头",
+    "Marlow Gate": "西门",
+    "Corvane Central": "湾心",
+    "Ellery": "北岗",
+    "Northbrook": "北溪",
+    "Ellery Heights": "岗顶",
+    "Hazelmere": "榛湖",
+    "Southmoor": "南泽",
+    "Fernbank": "芳堤",
+    "Linden Cross": "椴桥",
+    "Southmoor Park": "南泽园",
+    "Wexley": "清溪",
+    "Wexley Vale": "溪谷",
+    "Brockholt": "松坡",
+    "Anvilport": "铁港",
+    "Foundry Lane": "铸造巷",
+    "Anvilport Docks": "铁港码头",
+    "Smelt Hill": "冶山",
+    "Tamsbury": "檀川",
+    "Millbeck": "磨溪",
+    "Tamsbury Valley": "檀谷",
+    "Hollin": "冬青",
+    "Hollin Vale": "青谷",
+    "Oxley Green": "牛坪",
+    "Crookstone": "曲石",
+    "Greyfell": "苍岭",
+    "Cragmere": "岩湖",
+    "Greyfell Moor": "苍原",
+    "Skerrin": "礁屿",
+    "Port Aird": "澳口",
+    "Skerrin Isles": "外礁",
+}
+
+# Family names in English employer names become trade names (字号) in Chinese.
+SURNAMES_ZH = {
+    "Ashby": "安信",
+    "Bramley": "博远",
+    "Carver": "诚达",
+    "Denholm": "鼎和",
+    "Ellison": "恒泰",
+    "Fairweather": "丰华",
+    "Garrick": "广德",
+    "Holloway": "华盛",
+    "Ingram": "金达",
+    "Jessop": "嘉禾",
+    "Kendrick": "康瑞",
+    "Langley": "隆昌",
+    "Marsden": "明辉",
+    "Norbury": "宁远",
+    "Oakes": "海峰",
+    "Pemberton": "鹏程",
+    "Quinlan": "启航",
+    "Radcliffe": "瑞丰",
+    "Sutton": "盛源",
+    "Thornley": "天成",
+    "Underwood": "万通",
+    "Whitlock": "伟业",
+    "Yardley": "亚新",
+    "Barrow": "宝利",
+    "Coleman": "昌盛",
+    "Dunmore": "德润",
+    "Everett": "益民",
+    "Fenwick": "富源",
+    "Griffin": "冠达",
+    "Hartley": "宏远",
+    "Lockwood": "利源",
+    "Mercer": "美嘉",
+    "Prescott": "普惠",
+    "Rowntree": "荣华",
+}
+
+# Each English employer name template's Chinese counterpart (same placeholders).
+EMPLOYER_NAME_TEMPLATES_ZH = {
+    # A
+    "{place} Dairy Cooperative": "{place}奶牛养殖专业合作社",
+    "{surname} Family Farms": "{surname}家庭农场",
+    "{place} Orchards Ltd": "{place}果业有限公司",
+    "{place} Forestry Services": "{place}林业服务有限公司",
+    "{place} Fish Farm": "{place}水产养殖场",
+    "{surname} & Sons Market Gardens": "{surname}蔬菜种植场",
+    "{place} Seed and Grain Cooperative": "{place}粮食种植专业合作社",
+    "{place} Agritech Ltd": "{place}农业科技有限公司",
+    # B
+    "{place} Quarry Company": "{place}采石有限公司",
+    "{place} Aggregates Ltd": "{place}砂石骨料有限公司",
+    "{surname} Stone and Gravel": "{surname}石材有限公司",
+    # C
+    "{place} Precision Parts Ltd": "{place}精密零部件有限公司",
+    "{surname} Engineering Works": "{surname}机械制造有限公司",
+    "{place} Robotics Ltd": "{place}机器人科技有限公司",
+    "{place} Food Processing Co.": "{place}食品加工有限公司",
+    "{place} Steel Fabrications": "{place}钢结构有限公司",
+    "{surname} Electronics": "{surname}电子有限公司",
+    "{place} Automotive Components": "{place}汽车零部件有限公司",
+    "{place} Plastics Moulding Ltd": "{place}塑胶模具有限公司",
+    "{surname} Pharmaceuticals": "{surname}制药有限公司",
+    "{place} Textile Mills": "{place}纺织有限公司",
+    "{place} Furniture Works": "{place}家具有限公司",
+    "{place} Printing Press": "{place}印务有限公司",
+    "{surname} Instruments Ltd": "{surname}仪器仪表有限公司",
+    "{place} Machine Tools": "{place}机床有限公司",
+    "{surname} Chemicals Ltd": "{surname}化工有限公司",
+    "{place} Bakeries Manufacturing": "{place}烘焙食品有限公司",
+    # D
+    "{place} Power Networks": "{place}供电有限公司",
+    "{place} Wind Energy Ltd": "{place}风电有限公司",
+    "{place} Solar Farms": "{place}光伏发电有限公司",
+    "{place} Gas Distribution": "{place}燃气有限公司",
+    "{surname} Energy Services": "{surname}能源服务有限公司",
+    # E
+    "{place} Water Services": "{place}水务有限公司",
+    "{place} Recycling Centre": "{place}再生资源回收有限公司",
+    "{surname} Environmental Services": "{surname}环保科技有限公司",
+    # F
+    "{surname} Construction Ltd": "{surname}建设有限公司",
+    "{place} Builders": "{place}建筑工程有限公司",
+    "{surname} & {surname2} Contractors": "{surname}{surname2}建筑安装有限公司",
+    "{place} Civil Engineering": "{place}市政工程有限公司",
+    "{place} Roofing and Plumbing": "{place}水电安装有限公司",
+    "{surname} Electrical Contractors": "{surname}电气工程有限公司",
+    "{place} Homes Developments": "{place}住宅建设有限公司",
+    # G
+    "{place} Supermarket": "{place}超市有限公司",
+    "{surname}'s Department Store": "{surname}百货有限公司",
+    "{place} Motor Centre": "{place}汽车销售服务有限公司",
+    "{place} Wholesale Market": "{place}农产品批发市场有限公司",
+    "{surname} Auto Repairs": "{surname}汽车维修有限公司",
+    "{place} Retail Park Stores": "{place}购物中心有限公司",
+    "{place} Online Marketplace Ltd": "{place}电子商务有限公司",
+    "{surname} Trading Company": "{surname}商贸有限公司",
+    # H
+    "{place} Logistics Ltd": "{place}物流有限公司",
+    "{place} Freight Services": "{place}货运代理有限公司",
+    "{place} Bus Company": "{place}公共交通有限公司",
+    "{place} Port Authority": "{place}港务集团有限公司",
+    "{surname} Haulage": "{surname}运输有限公司",
+    "{place} Courier Services": "{place}快递有限公司",
+    "{place} Rail Depot": "{place}铁路物流中心",
+    "{place} Cold Storage": "{place}冷链仓储有限公司",
+    "{place} Ferry Company": "{place}轮渡有限公司",
+    # I
+    "{place} Grand Hotel": "{place}大酒店有限公司",
+    "The {place} Inn": "{place}宾馆有限公司",
+    "{surname}'s Restaurant": "{surname}餐饮有限公司",
+    "{place} Conference Hotel": "{place}国际会议酒店有限公司",
+    "{place} Catering Services": "{place}餐饮管理有限公司",
+    "{place} Bakery and Cafe": "{place}烘焙咖啡有限公司",
+    "{place} Holiday Park": "{place}度假村有限公司",
+    "{place} Bistro": "{place}酒楼",
+    "{surname} Hotels Group": "{surname}酒店集团有限公司",
+    # J
+    "{place} Software Ltd": "{place}软件有限公司",
+    "{surname} Digital": "{surname}数字科技有限公司",
+    "{place} Data Systems": "{place}数据系统有限公司",
+    "{place} Telecom": "{place}电信服务有限公司",
+    "{place} Cloud Services": "{place}云计算有限公司",
+    "{place} Games Studio": "{place}网络游戏有限公司",
+    "{place} Media Productions": "{place}文化传媒有限公司",
+    "{surname} Cybersecurity": "{surname}网络安全技术有限公司",
+    "{surname} Web Solutions": "{surname}网络科技有限公司",
+    # K
+    "{place} Savings Bank": "{place}农村商业银行",
+    "{place} Building Society": "{place}村镇银行",
+    "{surname} Insurance Group": "{surname}保险有限公司",
+    "{place} Credit Union": "{place}农村信用合作联社",
+    "{place} Finance Ltd": "{place}金融服务有限公司",
+    "{place} Mutual Assurance": "{place}相互保险社",
+    "{surname} Payments Ltd": "{surname}支付科技有限公司",
+    # L
+    "{place} Property Management": "{place}物业服务有限公司",
+    "{surname} Estate Agents": "{surname}房地产经纪有限公司",
+    "{place} Housing Association": "{place}住房租赁有限公司",
+    # M
+    "{surname} Architects": "{surname}建筑设计有限公司",
+    "{surname} & {surname2} Accountants": "{surname}{surname2}会计师事务所",
+    "{place} Design Studio": "{place}创意设计有限公司",
+    "{place} Testing Laboratories": "{place}检测技术有限公司",
+    "{surname} Legal Services": "{surname}律师事务所",
+    "{place} Surveyors": "{place}测绘有限公司",
+    "{place} Veterinary Clinic": "{place}动物医院",
+    "{place} Marketing Agency": "{place}营销策划有限公司",
+    "{surname} Engineering Consultants": "{surname}工程咨询有限公司",
+    # N
+    "{place} Business Services": "{place}商务服务有限公司",
+    "{place} Staffing Agency": "{place}人力资源有限公司",
+    "{place} Facility Services": "{place}设施管理有限公司",
+    "{place} Security Ltd": "{place}保安服务有限公司",
+    "{place} Contact Centre": "{place}呼叫中心服务有限公司",
+    "{place} Travel Agency": "{place}旅行社有限公司",
+    "{place} Home Services Agency": "{place}家政服务有限公司",
+    "{place} Cleaning Services": "{place}保洁服务有限公司",
+    "{place} Events Ltd": "{place}会展服务有限公司",
+    # O
+    "{place} Council": "{place}街道办事处",
+    "{place} Tax Office": "{place}税务分局",
+    "{place} Civic Services Department": "{place}政务服务中心",
+    # P
+    "{place} Primary School": "{place}小学",
+    "{place} Kindergarten": "{place}幼儿园",
+    "{place} Early Years Centre": "{place}早教中心",
+    "{place} Learning Centre": "{place}社区教育中心",
+    # Q
+    "{place} General Hospital": "{place}人民医院",
+    "{place} Community Health Centre": "{place}社区卫生服务中心",
+    "{surname} Care Home": "{surname}养老院",
+    "{place} Rehabilitation Clinic": "{place}康复医院",
+    "{place} Dental Practice": "{place}口腔诊所",
+    "{place} Pharmacy": "{place}大药房",
+    "{place} Children's Hospital": "{place}儿童医院",
+    "{place} Medical Laboratory": "{place}医学检验实验室",
+    "{place} Senior Living": "{place}颐养中心",
+    "{place} Family Support Services": "{place}社会工作服务中心",
+    "{surname} House Nursing Home": "{surname}护理院",
+    # R
+    "{place} Leisure Centre": "{place}文体中心",
+    "{place} Theatre": "{place}大剧院",
+    "{place} Museum": "{place}博物馆",
+    "{place} Sports Club": "{place}体育俱乐部",
+    # S
+    "{surname} Hair and Beauty": "{surname}美容美发店",
+    "{place} Salon": "{place}发型设计工作室",
+    "{place} Appliance Repairs": "{place}家电维修服务部",
+    "{place} Phone Repair Shop": "{place}手机维修店",
+}
+
+# ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
 
@@ -972,6 +1457,7 @@ def split_one_year_courses(offerings: list[tuple[dict, dict]], programs: list[di
             version = dict(program)
             version["program_code"] = f"P{len(programs) + 1:03d}"
             version["program_name"] = ONE_YEAR_VERSION.format(name=program["program_name"])
+            version["one_year_version_of"] = program["program_name"]
             version["duration_years"] = 1
             programs.append(version)
             one_year_versions[program["program_code"]] = version
@@ -1112,8 +1598,11 @@ def build_demand(supply) -> list[list]:
     return rows
 
 
-def employer_name(rng: random.Random, sector: str, region: Region, taken: set[str], used_kinds: set[tuple[str, str]]) -> str:
-    """A believable, unique employer name for a sector and region.
+def employer_name(
+    rng: random.Random, sector: str, region: Region, taken: set[str], used_kinds: set[tuple[str, str]]
+) -> tuple[str, dict[str, str]]:
+    """A believable, unique employer name for a sector and region, and what it is made of
+    (template, place, surname, surname2: for the Chinese name, ``employer_name_zh``).
 
     A kind of business (template) is reused within a region only when the
     sector has run out of fresh ones, so a small island does not get three
@@ -1124,11 +1613,12 @@ def employer_name(rng: random.Random, sector: str, region: Region, taken: set[st
     for _attempt in range(200):
         surname, surname2 = rng.sample(SURNAMES, 2)
         template = rng.choice(fresh)
-        name = template.format(place=rng.choice(LOCALITIES[region.code]), surname=surname, surname2=surname2)
+        parts = {"place": rng.choice(LOCALITIES[region.code]), "surname": surname, "surname2": surname2}
+        name = template.format(**parts)
         if name not in taken:
             taken.add(name)
             used_kinds.add((region.code, template))
-            return name
+            return name, {"template": template, **parts}
     raise RuntimeError(f"no free employer name for sector {sector} in {region.code}")
 
 
@@ -1142,12 +1632,14 @@ def build_employers() -> list[dict]:
         weights = [r.weight * affinity(r, sector) for r in REGIONS]
         for _ in range(profile.employers):
             region = weighted_choice(rng, REGIONS, weights)
-            name = employer_name(rng, sector, region, taken, used_kinds)
+            name, name_parts = employer_name(rng, sector, region, taken, used_kinds)
             # Most partnerships are recent: the integration policy took off late.
             since = round(rng.triangular(2005, 2024, 2021))
             if rng.random() < SHARE_PARTNER_SINCE_MISSING:
                 since = None
-            employers.append({"employer_name": name, "sector_code": sector, "region": region, "partner_since": since})
+            employers.append(
+                {"employer_name": name, "name_parts": name_parts, "sector_code": sector, "region": region, "partner_since": since}
+            )
     # Ids follow a stable order (region, sector, name) so the file reads well.
     employers.sort(key=lambda e: (e["region"].code, e["sector_code"], e["employer_name"]))
     for i, employer in enumerate(employers, start=1):
@@ -1334,12 +1826,60 @@ def build_outcomes(offerings, enrolments) -> list[list]:
 
 
 # ---------------------------------------------------------------------------
+# Names in the files: English as built, or Chinese (--names zh)
+# ---------------------------------------------------------------------------
+
+NAME_LANGUAGES = ("en", "zh")
+
+
+def program_name_zh(program: dict) -> str:
+    """A program's Chinese name; a one-year version is named after its three-year program."""
+    if "one_year_version_of" in program:
+        return ONE_YEAR_VERSION_ZH.format(name=PROGRAM_NAMES_ZH[program["one_year_version_of"]])
+    return PROGRAM_NAMES_ZH[program["program_name"]]
+
+
+def employer_name_zh(employer: dict) -> str:
+    """An employer's Chinese name, made of the Chinese counterparts of its English name's parts."""
+    parts = employer["name_parts"]
+    return EMPLOYER_NAME_TEMPLATES_ZH[parts["template"]].format(
+        place=LOCALITIES_ZH[parts["place"]], surname=SURNAMES_ZH[parts["surname"]], surname2=SURNAMES_ZH[parts["surname2"]]
+    )
+
+
+def name_columns(names: str, institutions: list[dict], programs: list[dict], employers: list[dict]) -> dict[str, dict]:
+    """The name columns of every table by code, in the language ``names``: region, sector,
+    institution and its type, program and employer names."""
+    zh = names == "zh"
+    columns = {
+        "region": {r.code: REGION_NAMES_ZH[r.code] if zh else r.name for r in REGIONS},
+        "sector": {code: SECTOR_NAMES_ZH[code] if zh else name for code, name in SECTORS},
+        "institution": {
+            i["institution_id"]: INSTITUTION_NAMES_ZH[i["institution_name"]] if zh else i["institution_name"]
+            for i in institutions
+        },
+        "institution_type": {
+            i["institution_id"]: INSTITUTION_TYPES_ZH[i["institution_type"]] if zh else i["institution_type"]
+            for i in institutions
+        },
+        "program": {p["program_code"]: program_name_zh(p) if zh else p["program_name"] for p in programs},
+        "employer": {e["employer_id"]: employer_name_zh(e) if zh else e["employer_name"] for e in employers},
+    }
+    for kind in ("region", "sector", "institution", "program", "employer"):
+        names_of_kind = list(columns[kind].values())
+        if len(set(names_of_kind)) != len(names_of_kind):
+            raise RuntimeError(f"two {kind}s have the same name in --names {names}")
+    return columns
+
+
+# ---------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------
 
 
-def generate(out_dir: Path) -> dict[str, int]:
-    """Build every table and write the nine CSV files; return row counts."""
+def generate(out_dir: Path, names: str = "en") -> dict[str, int]:
+    """Build every table and write the nine CSV files with names in ``names`` ("en" or "zh");
+    return row counts. The numbers and codes do not depend on ``names``."""
     programs = build_programs()
     institutions = build_institutions()
     offerings = choose_offerings(institutions, programs)
@@ -1352,24 +1892,36 @@ def generate(out_dir: Path) -> dict[str, int]:
     placement_rows = build_placements(offerings, enrolments, entrants, partners)
     assign_capacities(employers, placement_rows)
     outcome_rows = build_outcomes(offerings, enrolments)
+    named = name_columns(names, institutions, programs, employers)
 
     tables = {
-        "regions": (["region_code", "region_name"], build_regions()),
-        "sectors": (["sector_code", "sector_name"], build_sectors()),
+        "regions": (["region_code", "region_name"], [[code, named["region"][code]] for code, _name in build_regions()]),
+        "sectors": (["sector_code", "sector_name"], [[code, named["sector"][code]] for code, _name in build_sectors()]),
         "institutions": (
             ["institution_id", "institution_name", "region_code", "institution_type"],
-            [[i["institution_id"], i["institution_name"], i["region"].code, i["institution_type"]] for i in institutions],
+            [
+                [
+                    i["institution_id"],
+                    named["institution"][i["institution_id"]],
+                    i["region"].code,
+                    named["institution_type"][i["institution_id"]],
+                ]
+                for i in institutions
+            ],
         ),
         "programs": (
             ["program_code", "program_name", "sector_code", "level", "duration_years"],
-            [[p["program_code"], p["program_name"], p["sector_code"], p["level"], p["duration_years"]] for p in programs],
+            [
+                [p["program_code"], named["program"][p["program_code"]], p["sector_code"], p["level"], p["duration_years"]]
+                for p in programs
+            ],
         ),
         "employers": (
             ["employer_id", "employer_name", "sector_code", "region_code", "partner_since", "placement_capacity"],
             [
                 [
                     e["employer_id"],
-                    e["employer_name"],
+                    named["employer"][e["employer_id"]],
                     e["sector_code"],
                     e["region"].code,
                     e["partner_since"],
@@ -1407,8 +1959,14 @@ def generate(out_dir: Path) -> dict[str, int]:
 
 
 def main() -> None:
-    """Command line: ``python sample_data/generate.py [--out DIR]``."""
+    """Command line: ``python sample_data/generate.py [--names en|zh] [--out DIR]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--names",
+        choices=NAME_LANGUAGES,
+        default="en",
+        help="language of the region, sector, institution, program and employer names (default: en)",
+    )
     parser.add_argument(
         "--out",
         type=Path,
@@ -1416,7 +1974,7 @@ def main() -> None:
         help="folder to write the CSV files to (default: this script's folder)",
     )
     args = parser.parse_args()
-    counts = generate(args.out)
+    counts = generate(args.out, args.names)
     for table, count in counts.items():
         print(f"{table + '.csv':<17} {count:>6} rows")
 

@@ -118,8 +118,9 @@ def app_url(db_url, monkeypatch) -> str:
 
 
 @pytest.fixture
-def downloads(monkeypatch) -> list[pd.DataFrame]:
-    """The frames the page hands to its CSV downloads (headers already in the page's language), in call order."""
+def downloads(monkeypatch) -> Iterator[list[pd.DataFrame]]:
+    """The frames the page hands to its CSV downloads (headers already in the page's language), in call order
+    (those of the page that ``open_page`` opens, not of the Overview it passes through)."""
     written: list[pd.DataFrame] = []
     real = ui.components.csv_bytes
 
@@ -134,7 +135,12 @@ def downloads(monkeypatch) -> list[pd.DataFrame]:
         return real_button(label, data() if callable(data) and kwargs.get("mime") == "text/csv" else data, *args, **kwargs)
 
     monkeypatch.setattr(ui.components.st, "download_button", written_now)
-    return written
+    _DOWNLOADS[:] = [written]
+    yield written
+    _DOWNLOADS.clear()
+
+
+_DOWNLOADS: list[list[pd.DataFrame]] = []  # the downloads fixture's list while a test uses it
 
 
 @pytest.fixture
@@ -181,7 +187,10 @@ def run_app(**query_params) -> AppTest:
 
 def open_page(page: str, **query_params) -> AppTest:
     """The dashboard opened with ``query_params`` in its URL, then switched to ``page`` (e.g. "pages/data.py")."""
-    return run_app(**query_params).switch_page(page).run()
+    app = run_app(**query_params)
+    for written in _DOWNLOADS:  # the Overview's own downloads are not the page's
+        written.clear()
+    return app.switch_page(page).run()
 
 
 def click_chart(app: AppTest, key_prefix: str, codes: list[str]) -> AppTest:

@@ -90,7 +90,8 @@ def test_without_any_editor_configured_the_page_says_loading_is_off_and_how_to_t
     app = open_data_page()  # no secrets file at all
     assert not app.exception and not app.error
     notice = app.info[0].value
-    assert "off" in notice and "Who may change data" in notice and "python -m data_access load" in notice
+    assert "off" in notice and "Who may change data" in notice and "ask the person who runs the dashboard" in notice
+    assert "python -m" not in notice and "secrets" not in notice  # said in README, not to a planner
     assert "Sign in" not in labels(app)
 
 

@@ -196,7 +196,7 @@ def test_supply_vs_demand_charts_write_names_as_plotly_text(hostile_app):
     for name in (REGIONS[2], SECTORS["Q"], SECTORS["<i>J</i>"]):
         assert plotly_text(name) in figures, name
     assert plotly_text("<i>J</i>") in figures  # a code on the heat map's axis
-    assert f"The lowest coverage in 2023 is {SECTORS['Q']} in {REGIONS[2]}" in read(app)
+    assert f"the lowest coverage in 2023 is {SECTORS['Q']} in {REGIONS[0]}" in read(app)  # the only cell with 20 openings or more
 
 
 def test_enrolment_selections_and_program_heading_show_names_as_text(hostile_app):
@@ -212,11 +212,12 @@ def test_enrolment_selections_and_program_heading_show_names_as_text(hostile_app
     assert list(app.dataframe[1].value["institution_name"]) == [INSTITUTIONS["I2"]]
 
 
-def test_outcomes_sector_key_and_selection_show_codes_and_names_as_text(hostile_app):
+def test_outcomes_scatter_labels_and_selection_show_names_as_text(hostile_app):
     app = opened("pages/outcomes.py")
     assert_shown_as_text(app)
-    # The key to the scatter's labels: each code in bold, then its name cut to 28 characters.
-    assert "Sectors: **<i>J</i>** <img src=x onerror=alert(1)… · **Q** <b>b</b> Health :red[red]" in read(app)
+    # Each point is labelled with its name, cut between words to 18 characters, written as Plotly text.
+    labels = next(spec["data"][0]["text"] for spec in map(json.loads, (c.proto.spec for c in app.get("plotly_chart"))))
+    assert sorted(labels) == ["&lt;b&gt;b&lt;/b&gt; Health…", "&lt;img src=x…"]
     click_chart(app, "outcomes_sector_selection", ["<i>J</i>"])
     assert_shown_as_text(app)
     assert f"Narrowed to sector: **{SECTORS['<i>J</i>']}**" in read(app)

@@ -143,7 +143,7 @@ def test_outcomes_in_chinese_shows_every_rate_by_its_bureau_name(app_url, downlo
         "专业相关度": "69.2%",
         "自主创业率": "7.9%",
         "升学率": "18.4%",
-        "月薪中位数（按就业人数加权）": "5,000",
+        "月薪中位数（按就业人数加权）": "5,000 元/月",
     }
     assert app.caption[0].value.startswith("**2023届**毕业生跟踪调查结果，为所选年份中最近的一届")
     assert options(app, "outcomes_period") == ["最近一届（2023届）", "所选年份的全部届别"]
@@ -167,7 +167,8 @@ def test_outcomes_in_chinese_shows_every_rate_by_its_bureau_name(app_url, downlo
     assert takeaways(app) == [
         "**要点**：ICT毕业生专业相关度最低：已就业者中50.0%从事本专业工作，全部毕业生为69.2%（供需比1.20）。"
     ]
-    assert any(c.value.endswith("行业：**J** ICT · **Q** Health") for c in app.caption)
+    assert sorted(scatter["data"][0]["text"]) == ["Health", "ICT"]  # each point labelled with its name, no key under it
+    assert any(c.value.endswith("点的大小：毕业生数。") for c in app.caption)
     assert [s.value for s in app.subheader] == [
         "培养与需求错位之处",
         "分组与分届的毕业去向",
@@ -235,13 +236,15 @@ def test_outcomes_in_english_keeps_its_english_texts(app_url):
 def test_outcomes_in_presentation_mode_shows_the_rates_the_scatter_and_its_takeaway_only(app_url):
     app = open_page(OUTCOMES, lang="zh-CN", present="1")
     assert no_problem(app)
-    assert len(app.metric) == 6
+    # The three rates of the chain (so that the chart fits under them on a projected screen), of cohort 2023:
+    # (26 employed + 7 in further study) / 38 surveyed, 26 / 38, 18 in field / 26 employed.
+    assert [(m.label, m.value) for m in app.metric] == [("去向落实率", "86.8%"), ("就业率", "68.4%"), ("专业相关度", "69.2%")]
     assert titles(app) == ["各行业专业相关度与供需比 · 2023；全部地区；全部行业"]  # no rates by group, cohort or effective supply
     assert len(takeaways(app)) == 1 and takeaways(app)[0].startswith("**要点**：ICT")
-    assert not app.dataframe
-    assert [s.value for s in app.subheader] == ["培养与需求错位之处"]
-    assert not any(c.value.startswith("虚线左侧") for c in app.caption)  # the explanation is left out, the sector key stays
-    assert any(c.value == "行业：**J** ICT · **Q** Health" for c in app.caption)
+    assert not app.dataframe and not [c for c in app.segmented_control if c.key == "outcomes_period"]
+    assert [s.value for s in app.subheader] == []  # the chart's title says it
+    assert not any(c.value.startswith(("虚线左侧", "行业：")) for c in app.caption)  # the points name their sectors
+    assert sorted(charts(app)[0]["data"][0]["text"]) == ["Health", "ICT"]
 
 
 def test_outcomes_by_region_in_chinese_name_the_region_in_the_title(app_url):

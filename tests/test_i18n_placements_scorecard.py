@@ -49,7 +49,7 @@ def downloads(downloads, monkeypatch) -> dict[str, pd.DataFrame]:
 
     class ByName(dict):
         def __missing__(self, name: str) -> pd.DataFrame:
-            return dict(zip(names, downloads))[name]
+            return dict(zip(names[len(names) - len(downloads) :], downloads))[name]  # the page's, not the Overview's
 
     return ByName()
 
@@ -86,10 +86,10 @@ def test_placements_in_chinese_titles_charts_and_sentences(app_url, downloads):
         "短缺行业的学生能否获得实习机会？",
         "学生在哪里实习",
         "合作企业",
-        "实习岗位容量及使用情况",
+        "2023年实习岗位容量及使用情况",
         "校企合作年限",
     ]
-    assert f"**{GAPS_SENTENCE_ZH}**" in [m.value for m in app.markdown]
+    assert f"**要点**：{GAPS_SENTENCE_ZH}" in [m.value for m in app.markdown]  # said under its chart
 
     shown = charts(app)
     by_sector = shown["按接收企业行业的实习学生数与留用人数"]
@@ -108,7 +108,7 @@ def test_placements_in_chinese_titles_charts_and_sentences(app_url, downloads):
     assert trace(capacity, "未用岗位")["text"] == ["已用50.0%"]  # 10 placed of 20 places
     assert any("该合作企业填报了实习岗位容量。" in c.value for c in app.caption)  # E1 is the one partner in 2023
 
-    (takeaway,) = takeaways(app)
+    _, takeaway = takeaways(app)
     # Health hosts all 10 students placed in 2023 (100.0%), 4 of them hired (40.0%).
     assert takeaway.startswith("**要点**：") and all(part in takeaway for part in ("Health", "10", "100.0%", "40.0%"))
 
@@ -149,8 +149,8 @@ def test_placements_in_english_keep_their_english_texts(app_url, downloads):
     assert not app.exception
     assert app.title[0].value == "Placements and partners"
     assert (
-        "**Shortage sectors (1) get 15 placements per 100 openings from 1 partner employer; "
-        "surplus sectors (1) get 0 placements per 100 openings from 0 partner employers.**"
+        "**Takeaway:** Shortage sectors (1) get 15 placements per 100 openings from 1 partner employer; "
+        "surplus sectors (1) get 0 placements per 100 openings from 0 partner employers."
     ) in [m.value for m in app.markdown]
     shown = charts(app)
     assert trace(shown["Students placed and hired by host sector"], "Students placed")["text"] == ["10 · 40.0% hired"]
@@ -165,10 +165,13 @@ def test_placements_in_presentation_mode_show_one_chart_and_its_takeaway(app_url
     app = open_page(PLACEMENTS, lang="zh-CN", present="1")
     assert not app.exception
     assert app.title[0].value == "实习与合作企业"
-    assert list(charts(app)) == ["按接收企业行业的实习学生数与留用人数"]  # the secondary charts are left out
+    # The statement the brief makes too: placements against the gaps of the latest year (2024), on its own.
+    (only,) = charts(app).values()
+    assert only["layout"]["title"]["text"].startswith("各行业每百个岗位需求的实习学生数（按供需比排序）<br>")
+    assert scope_line(only).endswith("2024；全部地区；全部行业</span>")
     assert len(takeaways(app)) == 1
     assert not app.dataframe and not [c for c in app.get("segmented_control") if c.key == "partners_rank_by"]
-    assert [h.value for h in app.subheader] == ["学生在哪里实习"]
+    assert [h.value for h in app.subheader] == []  # the chart's title says it
 
 
 # --- Institution scorecard -------------------------------------------------------------------
@@ -246,6 +249,37 @@ def test_scorecard_in_presentation_mode_shows_the_comparison_and_its_takeaway_on
     assert takeaways(app) == [SCORECARD_TAKEAWAY_ZH]
     assert not app.dataframe and not any(c.value.startswith("college") for c in app.caption)
     assert [h.value for h in app.subheader] == ["North College与所在地区及全部所选范围的比较"]
+
+
+@pytest.mark.parametrize(
+    "language, why, instead",
+    [
+        (
+            "en",
+            "South School is in South, outside the region(s) selected in the sidebar, so its scorecard is not shown.",
+            "Showing North College instead, the first institution inside the filters.",
+        ),
+        (
+            "zh-CN",
+            "South School位于South，不在侧边栏所选地区内，因此不显示其画像。",
+            "改为显示筛选范围内的第一所院校：North College。",
+        ),
+    ],
+)
+def test_an_institution_outside_the_selected_region_is_not_shown_and_the_message_says_why(app_url, language, why, instead):
+    app = open_page(SCORECARD, lang=language, institution="I2", region="R1")  # South School; only North selected
+    assert not app.exception and not app.error
+    assert [i.value for i in app.info][0] == f"{why}\n\n{instead}"
+    assert app.selectbox(key="scorecard_institution").value == "I1"
+    assert trace(next(iter(charts(app).values())), "North College")  # the comparison is North College's
+
+
+@pytest.mark.parametrize("language, wage", [("en", "¥%,.0f per month"), ("zh-CN", "%,.0f 元/月")])
+def test_the_scorecards_wage_has_its_currency_and_per_month_in_both_languages(app_url, language, wage):
+    app = open_page(SCORECARD, lang=language, institution="I1")
+    (outcomes,) = [f for f in app.dataframe if "wage_employment_weighted" in f.value.columns]
+    assert json.loads(outcomes.proto.columns)["wage_employment_weighted"]["type_config"]["format"] == wage
+    assert list(outcomes.value["wage_employment_weighted"]) == [5000]  # I1/P1's wage: ¥5,000 per month, 5,000 元/月
 
 
 # --- the stored words and their texts ---------------------------------------------------------

@@ -158,7 +158,7 @@ def test_outcomes_headline_rates_are_those_of_the_latest_cohort(app_url):
     assert shown["In-field rate"] == "69.2%"  # 18/26
     assert shown["Self-employment rate"] == "7.9%"  # 3/38
     assert shown["Further-study rate"] == "18.4%"  # 7/38
-    assert shown["Wage (weighted mean of medians)"] == "5,000"
+    assert shown["Wage (weighted mean of medians)"] == "¥5,000 per month"  # only I1/P1 states one: 5000 (CNY)
     assert any("**cohort 2023**, the latest in the selected years" in c.value for c in app.caption)
     assert len(app.get("plotly_chart")) == 4
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -20,10 +21,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.filters import Filters
+from data_access.loading import load_paths
+from data_access.store import create_schema, make_engine
 from ui.context import ViewResult
 from ui.scorecard import Scope, rate_comparison, sector_status
 
-from .conftest import click_chart, open_page
+from .conftest import TINY, clear_app_caches, click_chart, open_page
 
 PLACEMENTS, SCORECARD = "pages/placements.py", "pages/scorecard.py"
 
@@ -269,11 +272,118 @@ def test_scorecard_shows_the_institutions_placements_partners_and_outcomes(app_u
     assert trend["data"][0]["y"] == [100, 110] and trend["data"][1]["y"] == [30, 35]
 
 
-def test_an_institution_without_data_in_the_filters_gets_a_message_not_an_error(app_url):
+def test_an_institution_of_another_region_in_the_url_is_not_shown_and_the_message_says_why(app_url):
     app = open_page(SCORECARD, institution="I2", region="R1")  # South School, but only North is selected
     assert no_problem(app)
-    assert "South School has no enrolments, placements or graduate outcomes" in infos(app)
-    assert not app.dataframe
+    assert ("South School is in South, outside the region(s) selected in the sidebar, so its scorecard is not shown.") in infos(
+        app
+    )
+    assert "Showing North College instead, the first institution inside the filters." in infos(app)
+    picker = app.selectbox(key="scorecard_institution")
+    assert picker.options == ["North College (I1) · North"] and picker.value == "I1"
+    assert comparison(app).loc["institution", "scope_name"] == "North College"
+    assert not any("South School" in h.value for h in app.subheader)
+    assert app.query_params["institution"] in ("I1", ["I1"])
+
+
+def test_an_institution_left_outside_by_a_region_change_is_replaced_and_the_message_says_why(app_url):
+    app = open_page(SCORECARD, institution="I2")
+    assert comparison(app).loc["institution", "scope_name"] == "South School"
+    app.sidebar.multiselect(key="filter_regions").set_value(["R1"]).run()
+    assert no_problem(app)
+    assert "South School is in South, outside the region(s) selected in the sidebar" in infos(app)
+    assert app.selectbox(key="scorecard_institution").value == "I1"
+    assert comparison(app).loc["institution", "scope_name"] == "North College"
+    app.sidebar.multiselect(key="filter_regions").set_value(["R1", "R2"]).run()  # both regions: the message goes
+    assert no_problem(app) and "outside" not in infos(app)
+    assert app.selectbox(key="scorecard_institution").value == "I1"
+
+
+def test_an_institution_with_nothing_in_the_selected_sectors_is_not_shown(app_url):
+    # North College (I1) trains nurses (Health, Q) and places them at the hospital (Q): nothing in ICT (J).
+    app = open_page(SCORECARD, institution="I1", sector="J")
+    assert no_problem(app)
+    assert "North College has no enrolments, placements or graduate outcomes in the sector(s) selected" in infos(app)
+    assert "Showing South School instead" in infos(app)
+    assert app.selectbox(key="scorecard_institution").options == ["South School (I2) · South"]
+
+
+def test_with_no_institution_inside_the_filters_the_page_says_so_and_shows_none(app_url):
+    app = open_page(SCORECARD, institution="I1", region="R3")  # Remote has no institution
+    assert no_problem(app)
+    assert "North College is in North, outside the region(s) selected in the sidebar" in infos(app)
+    assert "No institution is inside the sidebar's filters (2023–2024; Remote; all sectors)." in infos(app)
+    assert not app.selectbox and not app.dataframe and not app.get("plotly_chart")
+    assert "institution" not in app.query_params
+
+
+# A wider fixture: tiny/ with two more institutions in North (R1): Lake Academy (I3), which enrols 20
+# Software (ICT, J) students in 2024 (8 graduates), and Hill Institute (I4), which has no data at all.
+WIDER_INSTITUTIONS = ["I3,Lake Academy,R1,school", "I4,Hill Institute,R1,college"]
+WIDER_ENROLMENTS = ["2024,I3,P2,20,8"]
+
+
+@pytest.fixture
+def wider_url(db_url, tmp_path, monkeypatch) -> str:
+    folder = tmp_path / "wider"
+    shutil.copytree(TINY, folder)
+    for table, rows in (("institutions", WIDER_INSTITUTIONS), ("enrolments", WIDER_ENROLMENTS)):
+        path = folder / f"{table}.csv"
+        path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    engine = make_engine(db_url)
+    create_schema(engine)
+    assert load_paths(engine, [folder]).ok
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    clear_app_caches()
+    yield db_url
+    clear_app_caches()
+
+
+def offered(app: AppTest) -> list[str]:
+    """The institution ids the picker offers (its options read "name (id) · region")."""
+    return [option.split(" (")[1].split(")")[0] for option in app.selectbox(key="scorecard_institution").options]
+
+
+def test_with_a_region_selected_the_picker_offers_exactly_its_institutions(wider_url):
+    app = open_page(SCORECARD, region="R1")
+    assert no_problem(app)
+    assert offered(app) == ["I4", "I3", "I1"]  # North's three, by name: Hill Institute, Lake Academy, North College
+    assert app.selectbox(key="scorecard_institution").value == "I4"
+    # Hill Institute has no data at all: offered for its region, its scorecard says there is nothing to show.
+    assert "Hill Institute has no enrolments, placements or graduate outcomes" in infos(app)
+    app.sidebar.multiselect(key="filter_regions").set_value(["R2"]).run()
+    assert no_problem(app) and offered(app) == ["I2"]
+    app.sidebar.multiselect(key="filter_regions").set_value([]).run()
+    assert offered(app) == ["I4", "I3", "I1", "I2"]  # no region chosen: every institution
+
+
+def test_with_sectors_selected_the_picker_offers_only_institutions_with_data_in_them(wider_url):
+    app = open_page(SCORECARD, region="R1", sector="J")
+    assert no_problem(app)
+    assert offered(app) == ["I3"]  # in North, only Lake Academy has ICT (its 2024 Software students)
+    rates = comparison(app)
+    assert rates.loc["institution", "enrolled"] == 20 and rates.loc["institution", "graduates"] == 8
+    app.sidebar.multiselect(key="filter_sectors").set_value(["Q"]).run()
+    assert offered(app) == ["I1"]  # Health: North College only
+    assert "Lake Academy has no enrolments, placements or graduate outcomes in the sector(s) selected" in infos(app)
+    app.sidebar.multiselect(key="filter_sectors").set_value(["J"]).run()
+    app.sidebar.slider(key="filter_years").set_value((2023, 2023)).run()  # Lake Academy enrols in 2024 only
+    assert no_problem(app)
+    assert "No institution is inside the sidebar's filters (2023; North; ICT)." in infos(app)
+    assert not app.selectbox
+
+
+def test_the_scorecards_wage_column_shows_its_currency_per_month(app_url):
+    app = open_page(SCORECARD, institution="I1")
+    for frame in app.dataframe:
+        if "wage_employment_weighted" in frame.value.columns:
+            assert list(frame.value["wage_employment_weighted"]) == [5000]  # only I1/P1 states a wage
+            wage = json.loads(frame.proto.columns)["wage_employment_weighted"]
+            assert wage["type_config"]["format"] == "¥%,.0f per month"  # shown as ¥5,000 per month
+            break
+    else:
+        raise AssertionError("no outcomes table")
 
 
 def test_an_unknown_institution_in_the_url_falls_back_to_the_first_one(app_url):

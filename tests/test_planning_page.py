@@ -36,7 +36,8 @@ def figure(app, starts: str) -> dict:
 
 def bars(app, year: int) -> dict[str, dict[str, float]]:
     chart = figure(app, f"Projected openings and graduates by sector in {year}")
-    return {trace["name"]: dict(zip(values(trace["y"]), values(trace["x"]))) for trace in chart["data"]}
+    names = dict(zip(chart["layout"]["yaxis"]["tickvals"], chart["layout"]["yaxis"]["ticktext"]))  # code -> name
+    return {trace["name"]: dict(zip(map(names.get, values(trace["y"])), values(trace["x"]))) for trace in chart["data"]}
 
 
 def test_the_page_shows_the_project_command_s_numbers(plan_app):

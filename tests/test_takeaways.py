@@ -77,7 +77,7 @@ def cells(*rows) -> pd.DataFrame:
 def test_lowest_coverage_is_the_cell_with_openings_and_the_smallest_ratio():
     frame = cells(("North", "Manufacturing", 120, 340), ("South", "Health", 50, 60), ("East", "ICT", 30, 0))
     assert lowest_coverage_takeaway(frame, when="in 2025") == (
-        "The lowest coverage in 2025 is Manufacturing in North: 0.35, 120 graduates for 340 openings."
+        "Among regions and sectors with at least 20 openings, the lowest coverage in 2025 is Manufacturing in North: 0.35, 120 graduates for 340 openings."
     )
 
 

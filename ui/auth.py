@@ -89,7 +89,7 @@ def render_sign_in() -> None:
 
 def _single_sign_on() -> None:
     if importlib.util.find_spec("authlib") is None:  # st.login needs it
-        st.error(t("auth.authlib_missing"))
+        st.error(t("auth.authlib_missing", readme=t("auth.readme_section")))
         return
     account = _signed_in_account()
     if account is None:

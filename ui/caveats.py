@@ -158,9 +158,14 @@ def _cached_unmeasured(filters: Filters, version: int) -> frozenset[str]:
         return frozenset(queries.regions_missing_a_side(session, filters)["region_code"])
 
 
+def unmeasured_regions(filters: Filters) -> frozenset[str]:
+    """The regions a publisher left out of one side in the years of ``filters`` (cached per data version)."""
+    return _cached_unmeasured(filters, data_version())
+
+
 def measured(cells: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """``measured_cells`` on a page."""
-    unmeasured = _cached_unmeasured(filters, data_version())
+    unmeasured = unmeasured_regions(filters)
     return cells[~cells["region_code"].isin(unmeasured)] if unmeasured else cells
 
 
@@ -187,6 +192,13 @@ def estimated_legend(figure, estimated: bool | None = None):
     return figure
 
 
+def mark_estimated(sentence: str | None, estimated: bool) -> str | None:
+    """``sentence`` about openings, marked as resting on estimates when ``estimated``."""
+    if sentence and estimated:
+        return f"{sentence} {estimated_mark()}"
+    return sentence
+
+
 def projector_line(filters: Filters) -> str | None:
     """The caveats on a projected screen, in one line."""
     with Session(dashboard_engine()) as session:
@@ -202,6 +214,4 @@ def projector_line(filters: Filters) -> str | None:
 
 def marked(sentence: str | None) -> str | None:
     """``sentence`` about openings, marked as resting on estimates when they are."""
-    if sentence and openings_estimated():
-        return f"{sentence} {estimated_mark()}"
-    return sentence
+    return mark_estimated(sentence, openings_estimated())

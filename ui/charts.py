@@ -9,6 +9,9 @@ data names show as stored, written as Plotly text (``_layout``), never as markup
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,6 +19,7 @@ import plotly.graph_objects as go
 from .i18n import t
 from .markup import figure_as_plotly_text, plotly_text
 from .scale import OTHER_CODE
+from .theme import ink
 
 SUPPLY_COLOUR = "#0072B2"  # blue
 DEMAND_COLOUR = "#E69F00"  # orange
@@ -47,23 +51,29 @@ def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
     names), and every text from the data in the figure's traces and axes written as Plotly text, so that
     names show as typed (ui.markup); the builder's own texts in hovers and notes keep their markup."""
     figure_as_plotly_text(figure)
+    colours = ink()
     figure.update_layout(
-        title=dict(text=plotly_text(title), x=0, xanchor="left"),
+        title=dict(text=plotly_text(title), x=0, xanchor="left", font=dict(color=colours.text)),
         height=height,
-        font=FONT,
+        font=dict(FONT, color=colours.text),
         margin=dict(l=10, r=10, t=60, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, font=dict(color=colours.text)),
         separators=".,",
         hoverlabel=dict(font_size=14),
     )
+    # Full-contrast labels at the body size (Streamlit's chart template draws them 12 px in a 3.7:1 grey).
+    axes = dict(tickfont=dict(color=colours.text, size=FONT["size"]), title_font=dict(color=colours.text), gridcolor=colours.grid)
+    figure.update_xaxes(**axes)
+    figure.update_yaxes(**axes)
     return figure
 
 
 def supply_demand_bars(gaps: pd.DataFrame, *, title: str) -> go.Figure:
-    """Supply and demand side by side per sector, largest shortage at the top."""
+    """Supply and demand side by side per sector, largest shortage at the top, each bar labelled with its
+    value and each sector with its whole name (on two lines where long)."""
     # Plotly draws the first row at the bottom: largest shortage on top, the folded "other" item at the bottom.
     ordered = gaps.assign(_other=gaps["sector_code"] == OTHER_CODE).sort_values(["_other", "gap"], ascending=False)
-    labels = ordered["sector_name"].map(short_label)
+    codes = ordered["sector_code"].astype(str).tolist()
     custom = _layers([ordered["gap"], ordered["coverage_ratio"], ordered["sector_name"]])
     hover = (
         "<br>".join(
@@ -76,30 +86,50 @@ def supply_demand_bars(gaps: pd.DataFrame, *, title: str) -> go.Figure:
         )
         + "<extra></extra>"
     )
+    bars = dict(
+        y=codes,
+        orientation="h",
+        customdata=custom,
+        hovertemplate=hover,
+        texttemplate="%{x:,.0f}",
+        textposition="outside",
+        cliponaxis=False,
+        textfont=dict(size=13),
+    )
     figure = go.Figure(
         [
-            go.Bar(
-                name=t("charts.supply"),
-                y=labels,
-                x=ordered["supply"],
-                orientation="h",
-                marker_color=SUPPLY_COLOUR,
-                customdata=custom,
-                hovertemplate=hover,
-            ),
-            go.Bar(
-                name=t("charts.demand"),
-                y=labels,
-                x=ordered["demand"],
-                orientation="h",
-                marker_color=DEMAND_COLOUR,
-                customdata=custom,
-                hovertemplate=hover,
-            ),
+            go.Bar(name=t("charts.supply"), x=ordered["supply"], marker_color=SUPPLY_COLOUR, **bars),
+            go.Bar(name=t("charts.demand"), x=ordered["demand"], marker_color=DEMAND_COLOUR, **bars),
         ]
     )
     figure.update_layout(barmode="group", xaxis=dict(tickformat=",", title=t("charts.people")), yaxis=dict(title=None))
-    return _layout(figure, title, height=max(320, 34 * len(ordered) + 120))
+    figure = _layout(figure, title, height=max(320, 40 * len(ordered) + 120))
+    return name_ticks(figure, "y", codes, ordered["sector_name"].tolist())
+
+
+def name_ticks(figure: go.Figure, axis: str, codes: list, names: list, *, width: int = 26) -> go.Figure:
+    """Label the categories ``codes`` of ``axis`` ("x" or "y") with their names, wrapped (after ``_layout``,
+    which escapes the data's text; the names are escaped here)."""
+    ticks = dict(tickmode="array", tickvals=[plotly_text(c) for c in codes], ticktext=[wrapped(n, width) for n in names])
+    return figure.update_xaxes(**ticks) if axis == "x" else figure.update_yaxes(**ticks)
+
+
+def wrapped(text: object, width: int = 26, lines: int = 2) -> str:
+    """A name as Plotly text on up to ``lines`` lines of about ``width`` characters (broken between words;
+    a name longer than that ends in "…"; the hover shows it whole). For tick texts set after ``_layout``."""
+    words, rows, current = str(text).split(), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            rows.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    rows.append(current)
+    if len(rows) > lines:
+        rows = rows[: lines - 1] + [short_label(" ".join(rows[lines - 1 :]), width)]
+    if len(str(text)) > 2 and " " not in str(text) and len(str(text)) > width * lines:  # one long word (Chinese names)
+        rows = [str(text)[i : i + width] for i in range(0, len(str(text)), width)][:lines]
+    return "<br>".join(plotly_text(row) for row in rows)
 
 
 def short_label(text: str, limit: int = 38) -> str:
@@ -107,12 +137,37 @@ def short_label(text: str, limit: int = 38) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
-    """Region x sector coverage ratio on a log scale centred on 1.0 (balanced).
+# Where a name's first part ends: "Human health and social work activities" -> "Human health".
+_NAME_PART_END = re.compile(r",| and |、|，|;|；")
 
-    Cells with demand but no local graduates at all are grey ("no local
-    training"), not the darkest shortage, so that planners can tell a program
-    that is missing from one that is too small; cells without demand are blank.
+
+def point_label(text: object, limit: int = 18, limit_wide: int = 8) -> str:
+    """A short name to write beside a point (plain words; ``_layout`` escapes it): the name up to its first
+    comma, " and ", "、", "，" or ";", cut between words to at most ``limit`` characters (``limit_wide`` for
+    names in Chinese or another script without spaces) with "…" where still longer. The hover shows it whole."""
+    name = " ".join(str(text).split())
+    short = _NAME_PART_END.split(name, maxsplit=1)[0].strip() or name
+    wide = any(unicodedata.east_asian_width(c) in "WF" for c in short)
+    most = limit_wide if wide else limit
+    if len(short) <= most:
+        return short
+    kept = ""
+    for word in short.split(" "):
+        if len(kept) + bool(kept) + len(word) > most - 1:
+            break
+        kept = f"{kept} {word}".strip()
+    return (kept or short[: most - 1].rstrip()) + "…"
+
+
+NO_DEMAND_COLOUR = "#d4d6dc"  # light grey, marked with a dash: no openings recorded (not "balanced", which is near white)
+
+
+def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
+    """Region x sector coverage ratio on a log scale centred on 1.0 (balanced), sectors by name.
+
+    Cells with demand but no local graduates at all are dark grey ("no local training"), not the darkest
+    shortage, so that planners can tell a program that is missing from one that is too small; cells
+    without openings are light grey with a dash, never the near-white of "balanced".
     """
     regions = cells.drop_duplicates("region_code").sort_values("region_code")
     sectors = cells.drop_duplicates("sector_code").sort_values("sector_code")
@@ -123,10 +178,11 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
     def grid(column: str) -> np.ndarray:
         return full[column].to_numpy(dtype=float).reshape(shape)
 
-    coverage, supply = grid("coverage_ratio"), grid("supply")
+    coverage, supply, demand = grid("coverage_ratio"), grid("supply"), grid("demand")
     with np.errstate(divide="ignore"):
         z = np.clip(np.log2(coverage), -2, 2)  # 0.25x .. 4x
-    untrained = (supply == 0) & (grid("demand") > 0)
+    untrained = (supply == 0) & (demand > 0)
+    no_demand = np.isnan(coverage) & ~untrained
     z[untrained] = np.nan
     verdict = np.where(
         np.isnan(coverage),
@@ -141,7 +197,7 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
     custom = _layers(
         [
             np.nan_to_num(supply),
-            np.nan_to_num(grid("demand")),
+            np.nan_to_num(demand),
             np.nan_to_num(grid("gap")),
             np.where(np.isnan(coverage), "–", np.char.mod("%.2f", np.nan_to_num(coverage))),
             verdict,
@@ -151,7 +207,7 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
     hover = (
         "<br>".join(
             [
-                "<b>%{y}</b> · %{customdata[5]} (%{x})",
+                "<b>%{y}</b> · %{customdata[5]}",
                 t("charts.hover_supply_demand", supply="%{customdata[0]:,.0f}", demand="%{customdata[1]:,.0f}"),
                 t("charts.hover_gap_coverage", gap="%{customdata[2]:+,.0f}", coverage="%{customdata[3]}"),
                 "<b>%{customdata[4]}</b>",
@@ -159,7 +215,8 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
         )
         + "<extra></extra>"
     )
-    common = dict(x=sectors["sector_code"], y=regions["region_name"], customdata=custom, xgap=1, ygap=1, hovertemplate=hover)
+    codes = sectors["sector_code"].astype(str).tolist()
+    common = dict(x=codes, y=regions["region_name"], customdata=custom, xgap=1, ygap=1, hovertemplate=hover)
     figure = go.Figure(
         [
             go.Heatmap(
@@ -183,10 +240,20 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
                 name=t("charts.no_local_training"),
                 **common,
             ),
+            go.Heatmap(
+                z=np.where(no_demand, 1.0, np.nan),
+                colorscale=[[0, NO_DEMAND_COLOUR], [1, NO_DEMAND_COLOUR]],
+                showscale=False,
+                text=np.where(no_demand, "–", ""),
+                texttemplate="%{text}",
+                textfont=dict(size=16, color=ink().text),
+                name=t("charts.no_demand"),
+                **common,
+            ),
         ]
     )
     figure.update_layout(
-        xaxis=dict(title=None, side="top", tickangle=0, type="category"),
+        xaxis=dict(title=None, side="bottom", tickangle=-40, type="category"),
         yaxis=dict(title=None, autorange="reversed", type="category"),
     )
     figure.add_annotation(
@@ -194,14 +261,16 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
         xref="paper",
         yref="paper",
         x=0,
-        y=-0.02,
-        yanchor="top",
+        y=1.0,
+        yanchor="bottom",
         showarrow=False,
-        font=dict(size=12, color="#444"),
+        font=dict(size=13, color=ink().muted),
     )
-    figure = _layout(figure, title, height=max(340, 36 * len(regions) + 190))
-    figure.update_layout(margin=dict(t=90, b=40))
-    return figure
+    longest = max((len(str(n)) for n in sectors["sector_name"]), default=10)
+    bottom = min(30 + 7 * min(longest, 30), 250)  # room for the angled names under the grid
+    figure = _layout(figure, title, height=max(340, 36 * len(regions) + bottom + 100))
+    figure.update_layout(margin=dict(t=90, b=bottom))
+    return name_ticks(figure, "x", codes, [short_label(str(n), 30) for n in sectors["sector_name"]], width=30)
 
 
 def supply_demand_trend_lines(trend: pd.DataFrame, *, title: str) -> go.Figure:

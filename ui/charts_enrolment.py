@@ -17,10 +17,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from streamlit import column_config
 
-from .charts import SUPPLY_COLOUR, _layers, _layout, short_label
+from .charts import SUPPLY_COLOUR, _layers, _layout, name_ticks, point_label, short_label
 from .formatting import floats, fmt_count, fmt_ratio, is_missing
 from .headline import Headline
 from .i18n import label, t
+from .markup import plotly_text
+from .theme import ink
 
 # Okabe–Ito, in the order ui.charts uses it (blue, orange first), without its yellow,
 # which disappears on a projector. Groups beyond these share one grey.
@@ -220,13 +222,22 @@ def growth_against_previous_year(two_years: pd.DataFrame, *, grouping: Grouping,
     return both.drop(columns="_merge").reset_index(drop=True)
 
 
-def enrolment_growth_bars(two_years: pd.DataFrame, *, grouping: Grouping, year: int, title: str) -> go.Figure:
+def enrolment_growth_bars(
+    two_years: pd.DataFrame, *, grouping: Grouping, year: int, title: str, largest: int | None = None
+) -> go.Figure:
     """Growth of enrolled students and graduates in ``year`` against the year before, one pair of
-    bars per group, fastest growth of enrolment at the top; the counts are in the hover."""
+    bars per group, fastest growth of enrolment at the top; the counts are in the hover.
+
+    With ``largest`` (a projected screen), only the groups whose enrolment changed most in students,
+    up or down, and a note saying how many of how many are drawn."""
     growth = growth_against_previous_year(two_years, grouping=grouping, year=year)
+    total = len(growth)
+    if largest is not None and total > largest:  # the largest growth rates, up or down, as the axis shows them
+        moved = floats(growth["enrolled_growth"]).abs()
+        growth = growth.loc[moved.sort_values(ascending=False, na_position="last", kind="stable").index[:largest]]
     # Plotly draws the first row at the bottom.
     ordered = growth.sort_values("enrolled_growth", na_position="first", kind="stable")
-    labels = ordered[grouping.name].astype(str).map(lambda n: short_label(n, 34))
+    codes = ordered[grouping.code].astype(str).tolist()  # the categories; the ticks show the names
     figure = go.Figure()
     # Plotly stacks a horizontal group from the bottom: graduates first puts enrolled on top, as in the legend.
     for measure, colour in (("graduates", GRADUATES_COLOUR), ("enrolled", ENROLLED_COLOUR)):
@@ -255,7 +266,7 @@ def enrolment_growth_bars(two_years: pd.DataFrame, *, grouping: Grouping, year: 
         figure.add_trace(
             go.Bar(
                 name=measure_label(measure),
-                y=labels,
+                y=codes,
                 x=100 * floats(change),
                 orientation="h",
                 marker_color=colour,
@@ -273,14 +284,15 @@ def enrolment_growth_bars(two_years: pd.DataFrame, *, grouping: Grouping, year: 
         bargap=0.25,
         legend_traceorder="reversed",
         xaxis=dict(
-            title=t("enrolment.growth_axis", previous=year - 1, year=year),
+            title=t("enrolment.growth_axis", previous=year - 1, year=year)
+            + ("" if len(growth) == total else " · " + t("enrolment.largest_changes", count=len(growth), total=total)),
             ticksuffix="%",
             range=[-reach, reach],
             zeroline=True,
-            zerolinecolor="#444",
+            zerolinecolor=ink().text,
             zerolinewidth=1,
         ),
-        yaxis=dict(title=None),
+        yaxis=dict(title=None, type="category"),
     )
     if growth[["enrolled_previous_year", "graduates_previous_year"]].fillna(0).to_numpy().sum() == 0:
         figure.add_annotation(
@@ -290,9 +302,15 @@ def enrolment_growth_bars(two_years: pd.DataFrame, *, grouping: Grouping, year: 
             x=0.5,
             y=0.5,
             showarrow=False,
-            font=dict(size=14, color="#444"),
+            font=dict(size=14, color=ink().muted),
         )
-    return _layout(figure, title, height=max(220, 44 * len(ordered) + 130))
+    figure = _layout(figure, title, height=max(220, 44 * len(ordered) + 130))
+    names = ordered[grouping.name].astype(str).tolist()
+    if largest is not None:  # a projected screen: a short name on one line per pair of bars
+        return figure.update_yaxes(
+            tickmode="array", tickvals=[plotly_text(c) for c in codes], ticktext=[plotly_text(point_label(n)) for n in names]
+        )
+    return name_ticks(figure, "y", codes, names)
 
 
 # --- drill-down -----------------------------------------------------------------------------
@@ -304,7 +322,7 @@ def sector_enrolment_bars(by_sector: pd.DataFrame, *, title: str) -> go.Figure:
     The sector code is first in each bar's customdata, for ``ChartSelection``.
     """
     ordered = by_sector.sort_values("enrolled", na_position="first", kind="stable")
-    labels = ordered["sector_name"].astype(str).map(short_label)
+    codes = ordered["sector_code"].astype(str).tolist()  # the categories; the ticks show the names
     custom = _layers(
         [
             ordered["sector_code"],
@@ -328,7 +346,7 @@ def sector_enrolment_bars(by_sector: pd.DataFrame, *, title: str) -> go.Figure:
         [  # graduates first: Plotly stacks a horizontal group from the bottom
             go.Bar(
                 name=measure_label("graduates"),
-                y=labels,
+                y=codes,
                 x=floats(ordered["graduates"]),
                 orientation="h",
                 marker_color=GRADUATES_COLOUR,
@@ -337,7 +355,7 @@ def sector_enrolment_bars(by_sector: pd.DataFrame, *, title: str) -> go.Figure:
             ),
             go.Bar(
                 name=measure_label("enrolled"),
-                y=labels,
+                y=codes,
                 x=floats(ordered["enrolled"]),
                 orientation="h",
                 marker_color=ENROLLED_COLOUR,
@@ -352,9 +370,10 @@ def sector_enrolment_bars(by_sector: pd.DataFrame, *, title: str) -> go.Figure:
         legend_traceorder="reversed",
         clickmode="event+select",
         xaxis=dict(tickformat=",", title=t("enrolment.students_axis")),
-        yaxis=dict(title=None),
+        yaxis=dict(title=None, type="category"),
     )
-    return _layout(figure, title, height=max(220, 40 * len(ordered) + 130))
+    figure = _layout(figure, title, height=max(220, 40 * len(ordered) + 130))
+    return name_ticks(figure, "y", codes, ordered["sector_name"].astype(str).tolist())
 
 
 def codes_in(selected: tuple[str, ...], frame: pd.DataFrame, column: str) -> tuple[str, ...]:

@@ -17,12 +17,12 @@ from streamlit import column_config
 
 from data_access.filters import Filters
 
-from .charts import DEMAND_COLOUR, SUPPLY_COLOUR, _layers, _layout, short_label
+from .charts import DEMAND_COLOUR, SUPPLY_COLOUR, _layers, _layout, name_ticks, point_label
 from .charts_enrolment import Grouping, signed
-from .formatting import floats, fmt_count, fmt_rate, fmt_ratio, is_missing
+from .formatting import floats, fmt_count, fmt_rate, fmt_ratio, fmt_wage, is_missing, wage_column_format
 from .headline import Headline
 from .i18n import label, t
-from .markup import Markdown, markdown_text
+from .theme import ink
 
 GROUPINGS = {
     "sector": Grouping("sector", "outcomes_by_sector", "sector_code", "sector_name"),
@@ -77,14 +77,14 @@ def outcome_headlines(by_cohort: pd.DataFrame, *, cohort: int) -> list[Headline]
     for key, kind in HEADLINES:
         value = np.nan if current is None else current[key]
         before = np.nan if previous is None else previous[key]
-        shown = "–" if is_missing(value) else fmt_rate(value) if kind == "rate" else fmt_count(value)
+        shown = "–" if is_missing(value) else fmt_rate(value) if kind == "rate" else fmt_wage(value)
         change = None
         if not is_missing(value) and not is_missing(before):
             # An ASCII sign: st.metric reads the direction of a change from a leading "-".
             change = (
                 t("outcomes.rate_change", change=signed(100 * (value - before), ".1f"), cohort=previous_year)
                 if kind == "rate"
-                else t("outcomes.count_change", change=signed(value - before, ",.0f"), cohort=previous_year)
+                else t("outcomes.count_change", change=fmt_wage(value - before, signed=True), cohort=previous_year)
             )
         figures.append(
             Headline(
@@ -119,18 +119,33 @@ def overall_in_field_rate(frame: pd.DataFrame) -> float:
     return float(in_field.sum() / employed.sum())
 
 
-def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str) -> go.Figure:
+def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str, labelled: int | None = None) -> go.Figure:
     """One point per sector: coverage of demand (x, log scale, 1 = balanced) against the in-field
     rate of its graduates (y), point area by supply; reference lines at coverage 1 and at
     ``overall`` (the in-field rate of all sectors, see ``overall_in_field_rate``) split the
-    plane into the four cases the caption explains.
+    plane into the four cases the caption explains. Each point is labelled with a short name
+    (``point_label``; the hover gives it whole), above the point or, where a close point to its
+    left is already labelled above, below it (``_label_positions``).
 
     The sector code is first in each point's customdata, for ``ChartSelection``. Sectors
     without demand or without employed graduates surveyed cannot be placed (see
-    ``unplaced_sectors_note``).
+    ``unplaced_sectors_note``). With ``labelled`` (a projected screen), only that many points are named:
+    those furthest from balance and from the overall rate, the cases worth a word in the room.
     """
     placed = frame[frame["coverage_ratio"].notna() & frame["in_field_rate"].notna() & (frame["coverage_ratio"] > 0)]
     supply = floats(placed["supply"]).fillna(0)
+    low = min(0.5, placed["coverage_ratio"].min() / 1.25) if len(placed) else 0.5
+    high = max(2.0, placed["coverage_ratio"].max() * 1.25) if len(placed) else 2.0
+    y_range = _padded_range(100 * floats(placed["in_field_rate"]), overall)
+    names = [
+        point_label(name) if isinstance(name, str) and name.strip() else str(code)
+        for code, name in zip(placed["sector_code"], placed["sector_name"])
+    ]
+    if labelled is not None and len(placed) > labelled:
+        # A doubling of coverage weighs as much as 20 points of in-field rate.
+        distance = np.abs(np.log2(floats(placed["coverage_ratio"]))) + np.abs(floats(placed["in_field_rate"]) - overall) / 0.2
+        kept = set(distance.reset_index(drop=True).sort_values(ascending=False, kind="stable").index[:labelled])
+        names = [name if index in kept else "" for index, name in enumerate(names)]
     custom = _layers(
         [
             placed["sector_code"],
@@ -160,8 +175,12 @@ def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str
             x=floats(placed["coverage_ratio"]),
             y=100 * floats(placed["in_field_rate"]),
             mode="markers+text",
-            text=placed["sector_code"],
-            textposition="top center",
+            text=names,
+            textposition=_label_positions(
+                np.log10(floats(placed["coverage_ratio"]).to_numpy()),
+                100 * floats(placed["in_field_rate"]).to_numpy(),
+                spans=(np.log10(high / low), y_range[1] - y_range[0]),
+            ),
             textfont=dict(size=13, color="#222"),
             customdata=custom,
             hovertemplate=hover,
@@ -178,7 +197,7 @@ def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str
             showlegend=False,
         )
     )
-    figure.add_vline(x=1, line=dict(color="#444", dash="dash", width=1))
+    figure.add_vline(x=1, line=dict(color=ink().text, dash="dash", width=1))
     # On a log axis Plotly places annotations at log10 of the value: 0 is coverage 1.
     figure.add_annotation(
         text=t("outcomes.coverage_line"),
@@ -188,13 +207,13 @@ def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str
         yref="y domain",
         yanchor="bottom",
         showarrow=False,
-        font=dict(size=12, color="#444"),
+        font=dict(size=13, color=ink().muted),
     )
     if not np.isnan(overall):
         figure.add_hline(
             y=100 * overall,
-            line=dict(color="#444", dash="dot", width=1),
-            annotation=dict(text=t("outcomes.overall_line", rate=fmt_rate(overall)), font=dict(size=12, color="#444")),
+            line=dict(color=ink().text, dash="dot", width=1),
+            annotation=dict(text=t("outcomes.overall_line", rate=fmt_rate(overall)), font=dict(size=13, color=ink().muted)),
             annotation_position="bottom right",
         )
     for x, y, anchor, text in (
@@ -213,10 +232,8 @@ def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str
             yanchor="top" if y else "bottom",
             showarrow=False,
             align=anchor,
-            font=dict(size=12, color="#666"),
+            font=dict(size=13, color=ink().muted),
         )
-    low = min(0.5, placed["coverage_ratio"].min() / 1.25) if len(placed) else 0.5
-    high = max(2.0, placed["coverage_ratio"].max() * 1.25) if len(placed) else 2.0
     figure.update_layout(
         xaxis=dict(
             type="log",
@@ -225,9 +242,7 @@ def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str
             ticktext=["0.25", "0.5", "0.75", "1", "1.5", "2", "3", "4"],
             title=t("outcomes.scatter_x"),
         ),
-        yaxis=dict(
-            title=t("outcomes.scatter_y"), ticksuffix="%", range=_padded_range(100 * floats(placed["in_field_rate"]), overall)
-        ),
+        yaxis=dict(title=t("outcomes.scatter_y"), ticksuffix="%", range=y_range),
         dragmode=False,
         clickmode="event+select",
     )
@@ -244,16 +259,20 @@ def unplaced_sectors_note(frame: pd.DataFrame) -> str:
     return t("outcomes.unplaced", codes=t("filters.list_separator").join(unplaced["sector_code"].astype(str)))
 
 
-def sector_key(frame: pd.DataFrame) -> Markdown:
-    """ "**A** Agriculture, … · **C** Manufacturing · …": the codes the scatter's labels use, for a caption under it
-    (names are too long to label twenty points without overlaps), as Markdown with the codes in bold."""
-    codes = frame[["sector_code", "sector_name"]].drop_duplicates().sort_values("sector_code")
-    return Markdown(
-        " · ".join(
-            f"**{markdown_text(code)}** {markdown_text(short_label(str(name), 28))}"
-            for code, name in codes.itertuples(index=False)
-        )
-    )
+def _label_positions(x: np.ndarray, y: np.ndarray, *, spans: tuple[float, float]) -> list[str]:
+    """The textposition of each point (``x`` and ``y`` as drawn, ``spans`` the axes' lengths in the same units).
+    Taken from left to right, a point is labelled above ("top center") unless a point before it that is close
+    (within about a label's width and two lines) already is; then below, unless one of those is labelled below
+    too; then where fewer of them are. So the labels of close points alternate above and below."""
+    chosen: dict[int, str] = {}
+    for index in map(int, np.argsort(x, kind="stable")):
+        near = [
+            position
+            for other, position in chosen.items()
+            if abs(x[index] - x[other]) < 0.15 * spans[0] and abs(y[index] - y[other]) < 0.1 * spans[1]
+        ]
+        chosen[index] = "top center" if near.count("top center") <= near.count("bottom center") else "bottom center"
+    return [chosen[index] for index in range(len(x))]
 
 
 def _padded_range(rates: pd.Series, overall: float) -> list[float]:
@@ -272,7 +291,7 @@ def _padded_range(rates: pd.Series, overall: float) -> list[float]:
 def outcome_rate_dots(frame: pd.DataFrame, *, grouping: Grouping, title: str) -> go.Figure:
     """The five rates side by side for each group (a dot per rate), highest destination rate at the top."""
     ordered = frame.sort_values("employment_rate", na_position="first", kind="stable")  # first row at the bottom
-    labels = ordered[grouping.name].astype(str).map(short_label)
+    codes = ordered[grouping.code].astype(str).tolist()  # the categories; the ticks show the names
     figure = go.Figure()
     for column, (base, colour, symbol) in RATES.items():
         custom = _layers(
@@ -292,7 +311,7 @@ def outcome_rate_dots(frame: pd.DataFrame, *, grouping: Grouping, title: str) ->
         figure.add_trace(
             go.Scatter(
                 name=rate_label(column),
-                y=labels,
+                y=codes,
                 x=100 * floats(ordered[column]),
                 mode="markers",
                 customdata=custom,
@@ -303,7 +322,8 @@ def outcome_rate_dots(frame: pd.DataFrame, *, grouping: Grouping, title: str) ->
     figure.update_layout(
         xaxis=dict(title=t("outcomes.dots_axis"), ticksuffix="%", range=[-3, 103]), yaxis=dict(title=None, type="category")
     )
-    return _layout(figure, title, height=max(220, 30 * len(ordered) + 140))
+    figure = _layout(figure, title, height=max(220, 36 * len(ordered) + 140))
+    return name_ticks(figure, "y", codes, ordered[grouping.name].astype(str).tolist())
 
 
 def outcome_cohort_lines(by_cohort: pd.DataFrame, *, title: str) -> go.Figure:
@@ -348,7 +368,7 @@ def effective_supply_bars(frame: pd.DataFrame, *, title: str) -> go.Figure:
     """Per sector: graduates, the graduates expected to work in their field (effective supply)
     and openings, largest effective shortage at the top."""
     ordered = frame.sort_values("effective_gap", ascending=False, na_position="first", kind="stable")
-    labels = ordered["sector_name"].astype(str).map(short_label)
+    codes = ordered["sector_code"].astype(str).tolist()  # the categories; the ticks show the names
     custom = _layers(
         [
             ordered["sector_name"].astype(str),
@@ -385,7 +405,7 @@ def effective_supply_bars(frame: pd.DataFrame, *, title: str) -> go.Figure:
         [
             go.Bar(
                 name=name,
-                y=labels,
+                y=codes,
                 x=floats(ordered[column]),
                 orientation="h",
                 marker_color=colour,
@@ -400,9 +420,10 @@ def effective_supply_bars(frame: pd.DataFrame, *, title: str) -> go.Figure:
         bargap=0.2,
         legend_traceorder="reversed",
         xaxis=dict(tickformat=",", title=t("outcomes.people_axis")),
-        yaxis=dict(title=None),
+        yaxis=dict(title=None, type="category"),
     )
-    return _layout(figure, title, height=max(220, 54 * len(ordered) + 130))
+    figure = _layout(figure, title, height=max(220, 54 * len(ordered) + 130))
+    return name_ticks(figure, "y", codes, ordered["sector_name"].astype(str).tolist())
 
 
 def _signed(value: object) -> str:
@@ -441,6 +462,6 @@ def institution_columns() -> dict:
         "self_employment_rate": column_config.NumberColumn(rate_label("self_employment_rate"), **_RATE),
         "further_study_rate": column_config.NumberColumn(rate_label("further_study_rate"), **_RATE),
         "wage_employment_weighted": column_config.NumberColumn(
-            rate_label("wage_employment_weighted"), help=t("outcomes.help_wage_employment_weighted"), format="localized"
+            rate_label("wage_employment_weighted"), help=t("outcomes.help_wage_employment_weighted"), format=wage_column_format()
         ),
     }

@@ -100,9 +100,7 @@ def titled_layout(figure: go.Figure, title: str, height: int) -> go.Figure:
     what, _, scope = title.partition(" · ")
     figure = _layout(figure, what, height + 20)
     if scope:  # the title is Plotly text now, so the filters' names are escaped before the line is added
-        figure.update_layout(
-            title_text=f"{figure.layout.title.text}<br><span style='font-size:13px;color:#555'>{plotly_text(scope)}</span>"
-        )
+        figure.update_layout(title_text=f"{figure.layout.title.text}<br><span style='font-size:14px'>{plotly_text(scope)}</span>")
     figure.update_layout(
         title=dict(y=1, yanchor="top", yref="container", pad=dict(t=14)),
         margin=dict(t=92),
@@ -365,10 +363,13 @@ def _per_100(placed: pd.Series, openings: pd.Series) -> float | None:
     return None if total_openings == 0 else 100 * placed[known].sum() / total_openings
 
 
-def placements_against_gaps_bars(frame: pd.DataFrame, *, title: str) -> go.Figure:
+def placements_against_gaps_bars(frame: pd.DataFrame, *, title: str, furthest: int | None = None) -> go.Figure:
     """Students placed per 100 openings in each sector, sectors ordered by coverage ratio
     (largest shortage at the top); shortage and surplus marked by colour, hatch and words, with
-    a dotted line at the figure for all sectors together."""
+    a dotted line at the figure for all sectors together.
+
+    With ``furthest`` (a projected screen), only the sectors furthest from balance, and a note saying how
+    many of how many are drawn; the dotted line stays that of all sectors."""
     frame = as_floats(
         frame,
         "supply",
@@ -379,6 +380,10 @@ def placements_against_gaps_bars(frame: pd.DataFrame, *, title: str) -> go.Figur
         "placed_per_100_openings",
         "placement_hire_rate",
     )
+    everything = frame
+    if furthest is not None and len(frame) > furthest:
+        distance = np.abs(np.log(floats(frame["coverage_ratio"]).where(lambda c: c > 0)))
+        frame = frame.loc[distance.sort_values(ascending=False, na_position="last", kind="stable").index[:furthest]]
     ordered = frame.sort_values(["coverage_ratio", "sector_code"], na_position="last", kind="stable")
     codes = ordered["sector_code"].astype(str)
     per_100 = ordered["placed_per_100_openings"]
@@ -457,13 +462,20 @@ def placements_against_gaps_bars(frame: pd.DataFrame, *, title: str) -> go.Figur
         )
     figure = go.Figure(traces)
     figure.update_layout(showlegend=True)  # the legend explains colour and hatch even when one status is shown
-    overall = _per_100(ordered["students_placed"], ordered["demand"])
+    overall = _per_100(everything["students_placed"], everything["demand"])
+    line_text = "" if overall is None else t("placements.all_sectors_line", value=f"{overall:,.0f}")
+    shown = (
+        ""
+        if len(ordered) == len(everything)
+        else t("placements.furthest_from_balance", count=len(ordered), total=len(everything))
+    )
+    under_axis = " · ".join(part for part in (line_text and f"┄ {line_text}", shown) if part) if furthest is not None else ""
     if overall is not None:
         figure.add_vline(
             x=overall,
             line=dict(color="#333", dash="dot"),
-            annotation_text=t("placements.all_sectors_line", value=f"{overall:,.0f}"),
-            annotation_position="top",
+            # Said under the axis on a projected screen (above the plot the legend takes the room).
+            **({} if furthest is not None else dict(annotation_text=line_text, annotation_position="top")),
         )
     ticktext = [
         f"{GAP_STATUS_SYMBOL.get(s, '·')} {short_label(str(n), 34)}"
@@ -477,6 +489,8 @@ def placements_against_gaps_bars(frame: pd.DataFrame, *, title: str) -> go.Figur
     )
     figure = titled_layout(figure, title, height=max(320, 30 * len(ordered) + 160))
     figure.update_layout(margin=dict(t=110), legend=dict(y=1.04))
+    if under_axis:  # a second line of the axis title (Plotly text: escaped, the line break added here)
+        figure.update_xaxes(title_text=f"{figure.layout.xaxis.title.text}<br>{plotly_text(under_axis)}")
     return figure
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from .charts import BEFORE_COLOUR, DEMAND_COLOUR, SUPPLY_COLOUR, _layers, _layout, short_label
+from .charts import BEFORE_COLOUR, DEMAND_COLOUR, SUPPLY_COLOUR, _layers, _layout, name_ticks
 from .i18n import t
 from .scale import OTHER_CODE
 
@@ -129,12 +129,15 @@ def target_gap_bars(by_sector: pd.DataFrame, *, title: str, scenario: bool) -> g
     # Plotly draws the first row at the bottom: the largest shortage on top, the folded "other" row at the bottom.
     ordered = by_sector.assign(gap=by_sector["supply"] - by_sector["demand"], _other=by_sector["sector_code"] == OTHER_CODE)
     ordered = ordered.sort_values(["_other", "gap"], ascending=False)
-    labels = ordered["sector_name"].fillna(ordered["sector_code"]).map(short_label)
-    hover = "%{y}: %{x:,.0f}<extra>%{fullData.name}</extra>"
+    codes = ordered["sector_code"].astype(str).tolist()  # the categories; the ticks show the names
+    names = ordered["sector_name"].fillna(ordered["sector_code"]).astype(str).tolist()
+    custom = _layers([names])
+    hover = "%{customdata[0]}: %{x:,.0f}<extra>%{fullData.name}</extra>"
     traces = [
         go.Bar(
             name=t("planning.demand_projected"),
-            y=labels,
+            y=codes,
+            customdata=custom,
             x=ordered["demand"],
             orientation="h",
             marker_color=DEMAND_COLOUR,
@@ -153,7 +156,8 @@ def target_gap_bars(by_sector: pd.DataFrame, *, title: str, scenario: bool) -> g
         traces.append(
             go.Bar(
                 name=t("planning.supply_baseline"),
-                y=labels,
+                y=codes,
+                customdata=custom,
                 x=ordered["supply_baseline"],
                 orientation="h",
                 marker_color=BEFORE_COLOUR,
@@ -163,7 +167,8 @@ def target_gap_bars(by_sector: pd.DataFrame, *, title: str, scenario: bool) -> g
     traces.append(
         go.Bar(
             name=t("planning.supply_scenario" if scenario else "planning.supply_projected"),
-            y=labels,
+            y=codes,
+            customdata=custom,
             x=ordered["supply"],
             orientation="h",
             marker_color=SUPPLY_COLOUR,
@@ -171,5 +176,8 @@ def target_gap_bars(by_sector: pd.DataFrame, *, title: str, scenario: bool) -> g
         )
     )
     figure = go.Figure(traces)
-    figure.update_layout(barmode="group", xaxis=dict(tickformat=",", title=t("charts.people")), yaxis=dict(title=None))
-    return _layout(figure, title, height=max(320, (44 if scenario else 34) * len(ordered) + 140))
+    figure.update_layout(
+        barmode="group", xaxis=dict(tickformat=",", title=t("charts.people")), yaxis=dict(title=None, type="category")
+    )
+    figure = _layout(figure, title, height=max(320, (44 if scenario else 40) * len(ordered) + 140))
+    return name_ticks(figure, "y", codes, names)

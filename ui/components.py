@@ -15,9 +15,15 @@ from data_access.suppression import RATE_BASE_FACTOR
 
 from .context import ViewResult
 from .i18n import current_language, label, md, t
+from .markup import markdown_text
 from .presentation import presentation_on
 
 PROJECTOR_FONT = 20  # px of chart text in presentation mode (the charts' own is 14)
+# Heights of a projected chart, in px of a 1280x720 screen (a 1920x1080 one shows it 1.5 times larger, see
+# ui/presentation.py): the title, the chart, its takeaway and the bottom bar fit with nothing to scroll;
+# under a row of headline figures the chart has less room.
+PROJECTOR_HEIGHT = 430
+PROJECTOR_HEIGHT_UNDER_FIGURES = 300
 
 
 def download_csv(frame: pd.DataFrame, file_name: str, *, label: str | None = None) -> None:
@@ -97,15 +103,24 @@ def _text_where_hidden(result: ViewResult, column_config: Mapping | None) -> Map
     return adjusted
 
 
-def chart_with_data(figure: go.Figure, result: ViewResult, file_name: str, *, key: str | None = None, on_select=None):
-    """A chart and, under it, the download of the data behind it (protected like the chart).
+def chart_with_data(
+    figure: go.Figure,
+    result: ViewResult,
+    file_name: str,
+    *,
+    key: str | None = None,
+    on_select=None,
+    projector_height: int = PROJECTOR_HEIGHT,
+):
+    """A chart and, under it, the download of the data behind it (protected like the chart); on the
+    projector ``projector_height`` px tall (see for_projector).
 
     With ``on_select``, returns Streamlit's selection event of the chart.
     """
     options = {"on_select": on_select, "selection_mode": ("points",), "key": key} if on_select else {}
     presenting = presentation_on()
     event = st.plotly_chart(
-        for_projector(figure) if presenting else figure,
+        for_projector(figure, projector_height) if presenting else figure,
         config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}},
         **options,
     )
@@ -116,27 +131,49 @@ def chart_with_data(figure: go.Figure, result: ViewResult, file_name: str, *, ke
 
 
 TABLE_ROWS = 1_000  # rows a table sends to the browser; its download holds every row
-PROJECTOR_HEIGHT = 620  # px: with the title, the takeaway and the bottom bar, one chart fits a 1080-line screen
 
 
-def for_projector(figure: go.Figure) -> go.Figure:
-    """A copy of ``figure`` with text large enough to read from the back of a meeting room, the legend on a
-    line of its own under the title, and no taller than a projected screen leaves for one chart."""
+def for_projector(figure: go.Figure, height: int = PROJECTOR_HEIGHT) -> go.Figure:
+    """A copy of ``figure`` with text large enough to read from the back of a meeting room (value labels
+    too), the legend on a line of its own under the title, and ``height`` px tall."""
     projected = go.Figure(figure)
-    height = projected.layout.height
     projected.update_layout(
         font=dict(size=PROJECTOR_FONT),
-        title_font_size=PROJECTOR_FONT + 6,
+        title_font_size=PROJECTOR_FONT + 4,
         legend_font_size=PROJECTOR_FONT,
         hoverlabel_font_size=PROJECTOR_FONT,
-        **({"height": min(round(height * 1.25), PROJECTOR_HEIGHT)} if height else {}),
-        title=dict(y=1, yref="container", yanchor="top", pad=dict(t=8)),
+        height=height,
+        # Plotly anchors a title of several lines by its first: the lines after it need room of their own.
+        title=dict(
+            y=1, yref="container", yanchor="top", pad=dict(t=6 + 24 * str(projected.layout.title.text or "").count("<br>"))
+        ),
         legend=dict(orientation="h", x=0, xanchor="left", y=1, yanchor="bottom"),
-        margin=dict(t=110),
+        margin=dict(t=_room_above(projected)),
     )
+    for trace in projected.data:
+        if getattr(trace, "texttemplate", None) or getattr(trace, "text", None) is not None:
+            trace.update(textfont_size=max(trace.textfont.size or 0, PROJECTOR_FONT - 2))
+            if trace.type == "bar":
+                trace.update(constraintext="none")  # Plotly would shrink the labels to the bar's thickness
+    for annotation in projected.layout.annotations:
+        annotation.update(font_size=max(annotation.font.size or 0, PROJECTOR_FONT - 2))
     projected.update_xaxes(title_font_size=PROJECTOR_FONT, tickfont_size=PROJECTOR_FONT - 2)
     projected.update_yaxes(title_font_size=PROJECTOR_FONT, tickfont_size=PROJECTOR_FONT - 2)
     return projected
+
+
+def _room_above(figure: go.Figure) -> int:
+    """Px above the plot of a projected chart for its title (a second line when it has one) and its legend (a
+    row per about 1,000 px of entries at the projector's size)."""
+    title = str(figure.layout.title.text or "")
+    entries = [
+        str(trace.name or "")
+        for trace in figure.data
+        if trace.showlegend is not False and trace.name and (figure.layout.showlegend is not False)
+    ]
+    width = sum(sum(1.0 if ord(c) > 0x2E80 else 0.55 for c in name) * PROJECTOR_FONT + 60 for name in entries)
+    rows = math.ceil(width / 1000) if entries else 0
+    return 44 + 50 * title.count("<br>") + 34 * rows
 
 
 def table_with_data(
@@ -162,4 +199,22 @@ def table_with_data(
     )
     protection_note(result)
     download_csv(result.display, file_name)
+    return event
+
+
+def show_statement(statement, *, notes_first: bool = True, **chart_options):
+    """A statement (ui/statements.py) as a page draws it: its notes, its chart with the download of the rows
+    behind it, and its takeaway; the notes under the chart when ``notes_first`` is False. Returns the chart's
+    selection event when ``chart_options`` ask for one."""
+    if notes_first and not presentation_on():
+        for note in statement.notes:
+            st.caption(markdown_text(note))
+    event = None
+    if statement.figure is not None and statement.rows is not None:
+        event = chart_with_data(statement.figure, statement.rows, statement.file_name, **chart_options)
+    if statement.takeaway:
+        takeaway(statement.takeaway)
+    if not notes_first and not presentation_on():
+        for note in statement.notes:
+            st.caption(markdown_text(note))
     return event

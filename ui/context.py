@@ -16,9 +16,11 @@ from data_access.filters import Filters
 from data_access.planning import PlanningSettings
 from data_access.queries import CALENDAR_TABLES
 from data_access.snapshot import build_snapshot
-from data_access.store import get_engine
+from data_access.store import default_needs_filling, get_engine
 from data_access.views import ViewRows, read_view
+from data_access.workbook_export import build_workbook
 
+from .first_visit import prepare_sample_database
 from .i18n import current_language, t
 
 PROTECTION_KEY = "hide_below"  # session state (and URL) key of the small-number threshold; absent = off
@@ -27,9 +29,20 @@ PROTECTION_KEY = "hide_below"  # session state (and URL) key of the small-number
 ViewResult = ViewRows  # a view's rows as the pages show them (data_access.views.read_view)
 
 
+def dashboard_engine(*, announce: bool = False):
+    """The process-wide engine (the embedded default is created and filled on first use).
+
+    With ``announce`` (the app's first call in a run), a first use that creates and fills the
+    embedded default database shows what it is doing meanwhile (ui.first_visit); otherwise the
+    cost is one look at whether the database file exists.
+    """
+    if announce and default_needs_filling():
+        prepare_sample_database()
+    return _engine()
+
+
 @st.cache_resource(show_spinner=False)
-def dashboard_engine():
-    """The process-wide engine (the embedded default is created and filled on first use)."""
+def _engine():
     return get_engine()
 
 
@@ -188,3 +201,18 @@ def snapshot_for(filters: Filters, threshold: int | None, plan: PlanningSettings
     """The snapshot zip for ``filters`` and the planning settings (same bytes as ``python -m data_access export``
     but for the timestamp)."""
     return _cached_snapshot(filters, threshold, data_version(), current_language(), plan)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _cached_workbook(filters: Filters, threshold: int | None, version: int, language: str, plan: PlanningSettings) -> bytes:
+    with Session(dashboard_engine()) as session:
+        return build_workbook(session, filters=filters, hide_below=threshold, language=language, plan=plan)
+
+
+def workbook_for(
+    filters: Filters, threshold: int | None, plan: PlanningSettings = PlanningSettings(), language: str | None = None
+) -> bytes:
+    """The snapshot as an Excel workbook headed in ``language`` (default: the session's; a download built when
+    clicked runs without the session and passes it along): the sheets of ``python -m data_access export --out
+    FILE.xlsx`` but for the timestamp."""
+    return _cached_workbook(filters, threshold, data_version(), language or current_language(), plan)

@@ -6,14 +6,79 @@ from contextlib import contextmanager
 import pandas as pd
 import streamlit as st
 
+from data_access import templates
+from data_access.contract import LOAD_ORDER
 from data_access.store import first_line
 from ui import uploads
 from ui.components import download_csv
 from ui.context import calendar, calendar_detail
-from ui.i18n import md, t
+from ui.i18n import current_language, md, t
 
 CHECKED, DONE, ROUND = "data_checked", "data_done", "data_upload_round"  # session state keys
 COUNTS = ("added", "updated", "removed", "restored")
+TYPE_NAMES = {"geojson": "GeoJSON"}  # how a file type is written in a caption (others in capitals)
+
+# Streamlit's file uploader writes its own instructions in English ("200MB per file • CSV, XLSX" and, while
+# a file is dragged over it, "Drag and drop files here") and has no setting for them (Streamlit 1.67): they are
+# hidden here, by the data-testids Streamlit gives the uploader, and ``file_uploader`` says the same in the
+# interface language. The drag notice is the only child of the one plain <div> Streamlit adds to the drop
+# zone while a file is dragged over it. Its "Upload" button has no setting either and keeps its text.
+UPLOADER_STYLE = """
+<style>
+[data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span:only-child {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span:only-child::after {{
+  content: "{drop_here}"; font-size: 0.875rem;
+}}
+</style>
+"""
+
+
+def uploader_style() -> None:
+    """Hide Streamlit's English uploader instructions on this page (once per run, before the uploaders)."""
+    drop_here = t("data.drop_here").replace("\\", "\\\\").replace('"', '\\"')
+    st.html(UPLOADER_STYLE.format(drop_here=drop_here))
+
+
+def file_uploader(label: str, types: list[str], *, key: str):
+    """A file uploader for several files of ``types``, with what it accepts said under it in the interface
+    language (the largest size is the server's ``server.maxUploadSize``)."""
+    files = st.file_uploader(label, type=types, accept_multiple_files=True, key=key)
+    st.caption(
+        t(
+            "data.upload_limits",
+            types=t("filters.list_separator").join(TYPE_NAMES.get(kind, kind.upper()) for kind in types),
+            size=st.get_option("server.maxUploadSize"),
+        )
+    )
+    return files
+
+
+def render_templates() -> None:
+    """An empty CSV of every contract table (its header and an example row) and a zip of all of them."""
+    st.subheader(t("templates.heading"))
+    st.caption(t("templates.intro"))
+    language = current_language()
+    st.download_button(
+        t("templates.zip"),
+        data=templates.templates_zip(language),
+        file_name=templates.ZIP_NAME,
+        mime="application/zip",
+        icon=":material/folder_zip:",
+        key="template_zip",
+    )
+    for table in LOAD_ORDER:
+        button, words = st.columns([1, 3], vertical_alignment="center")
+        button.download_button(
+            templates.file_name(table),
+            data=templates.template_csv(table, language),
+            file_name=templates.file_name(table),
+            mime="text/csv",
+            icon=":material/download:",
+            key=f"template_{table}",
+            width="stretch",
+        )
+        words.caption(t(f"templates.table_{table}"))
 
 
 def _heading(column: str) -> str:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
+
+from data_access.i18n import catalogue
+from data_access.settings import get_settings
+
+from .i18n import current_language, t
 
 
 def floats(values: pd.Series) -> pd.Series:
@@ -31,3 +38,31 @@ def fmt_ratio(value: object) -> str:
 def fmt_rate(value: object) -> str:
     """A rate as a percentage with one decimal; an en dash when missing."""
     return "–" if is_missing(value) else f"{100 * float(value):.1f}%"
+
+
+def _wage_text(amount: str, sign: str = "") -> str:
+    """``amount`` (already written) in the currency of WAGE_CURRENCY and per month, in the current
+    language: "¥5,375 per month", "5,375 元/月", "GBP 2,100 per month", "2,100 英镑/月"."""
+    code = get_settings().wage_currency
+    key = f"wage.money_{code}" if f"wage.money_{code}" in catalogue(current_language()) else "wage.money_other"
+    return sign + t("wage.per_month", money=t(key, amount=amount, code=code))
+
+
+def fmt_wage(value: object, *, signed: bool = False) -> str:
+    """A monthly wage, whole, with its currency and "per month" ("¥5,375 per month", "5,375 元/月");
+    an en dash when missing (never 0). ``signed``: a change, its ASCII sign first ("+¥200 per month"),
+    "±" when it rounds to zero (as ``charts_enrolment.signed``, for st.metric's arrow)."""
+    if is_missing(value):
+        return "–"
+    number = float(value)
+    whole = math.floor(abs(number) + 0.5)  # half up, as a table's "%,.0f" rounds
+    if signed:
+        sign = "+" if whole and number > 0 else "-" if whole else "±"
+    else:
+        sign = "-" if whole and number < 0 else ""
+    return _wage_text(f"{whole:,}", sign)
+
+
+def wage_column_format() -> str:
+    """``fmt_wage`` as a printf format for a table's number column ("¥%,.0f per month")."""
+    return _wage_text("\0").replace("%", "%%").replace("\0", "%,.0f")

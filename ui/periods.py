@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from data_access.filters import Filters
 
-from .context import calendar, comparable, latest_comparable_year, view
+from .context import calendar, view
 from .formatting import fmt_count
 from .i18n import t
 
@@ -26,29 +26,33 @@ class GapPeriod:
     notes: tuple[str, ...]
 
 
-def gap_period(filters: Filters, *, latest_only: bool) -> GapPeriod | None:
+def gap_period(filters: Filters, *, latest_only: bool, years: dict[str, list[int]] | None = None) -> GapPeriod | None:
     """The latest year (``latest_only``) or the whole range of ``filters``, limited to years with both supply
-    and demand; None when no year of the range has both."""
-    latest = latest_comparable_year(filters)
+    and demand; None when no year of the range has both. ``years`` is the data calendar (each fact table's
+    years and "comparable"), by default the app's."""
+    years = years if years is not None else calendar()
+    both = set(years["comparable"])
+    latest = max((y for y in both if filters.covers_year(y)), default=None)
     if latest is None:
         return None
     notes = []
     if filters.year_to is not None and latest != filters.year_to:
-        notes.append(t("periods.latest_with_both", year=filters.year_to, latest=latest, missing=_missing_sides(filters.year_to)))
-    previous = latest - 1 if comparable(latest - 1) else None
-    first_of_data = min((y for years in calendar().values() for y in years), default=latest)
+        notes.append(
+            t("periods.latest_with_both", year=filters.year_to, latest=latest, missing=_missing_sides(filters.year_to, years))
+        )
+    previous = latest - 1 if latest - 1 in both else None
+    first_of_data = min((y for name, ys in years.items() if name != "comparable" for y in ys), default=latest)
     before = latest - 1 if latest - 1 >= first_of_data else None
     if latest_only:
         return GapPeriod(filters.with_years(latest, latest), latest, previous, before, tuple(notes))
-    left_out = [y for y in range(filters.year_from or latest, (filters.year_to or latest) + 1) if not comparable(y)]
+    left_out = [y for y in range(filters.year_from or latest, (filters.year_to or latest) + 1) if y not in both]
     if left_out:
         notes = [t("periods.years_left_out", years=_listed(left_out))]
     return GapPeriod(filters, latest, previous, before, tuple(notes))
 
 
-def _missing_sides(year: int) -> str:
+def _missing_sides(year: int, years: dict[str, list[int]]) -> str:
     """Which side a year lacks, in words."""
-    years = calendar()
     missing = [t(f"periods.side_{side}") for side in ("enrolments", "demand") if year not in years[side]]
     return t("filters.list_separator").join(missing) or t("periods.side_enrolments")
 

@@ -31,14 +31,14 @@ STYLE = f"""
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarCollapseButton"], [data-testid="stHeader"], [data-testid="stToolbar"],
 [data-testid="stDecoration"], [data-testid="stStatusWidget"], [data-testid="stMainMenu"] {{ display: none !important; }}
-[data-testid="stMainBlockContainer"] {{ padding-top: 1.5rem; padding-bottom: 7rem; max-width: 100%; }}
+[data-testid="stMainBlockContainer"] {{ padding-top: 1rem; padding-bottom: 6rem; max-width: 100%; }}
 [data-testid="stMain"] {{ font-size: 22px; }}
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li {{ font-size: 22px; }}
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p {{ font-size: 18px; }}
-[data-testid="stMain"] h1 {{ font-size: 3rem; }}
-[data-testid="stMain"] h2, [data-testid="stMain"] h3 {{ font-size: 2.1rem; }}
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {{ font-size: 3.2rem !important; }}
-[data-testid="stMetricLabel"] p {{ font-size: 1.2rem; }}
+[data-testid="stMain"] h1 {{ font-size: 2.3rem; padding: 0.25rem 0 0 0; }}
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 {{ font-size: 1.8rem; }}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {{ font-size: 2.5rem !important; }}
+[data-testid="stMetricLabel"] p {{ font-size: 1.15rem; }}
 .st-key-{BAR_KEY} {{
   position: fixed; left: 0; right: 0; bottom: 0; z-index: 999990; padding: 0.6rem 1.5rem;
   background: var(--st-background-color, #fff); border-top: 1px solid rgba(49, 51, 63, 0.2); align-items: center;

@@ -22,7 +22,7 @@ from data_access.summaries import DEFAULT_REPLACEMENT_RATE
 from data_access.validation import Source
 
 from .context import data_version
-from .data_page import finish, last_resort, show_check
+from .data_page import file_uploader, finish, last_resort, show_check
 from .i18n import current_language, label, md, t
 from .markup import markdown_text
 
@@ -34,12 +34,7 @@ def render_recipe_import(engine, editor: str | None, round_number: int) -> None:
     """Upload a recipe with the published files it names, see what it does, then load it."""
     st.subheader(t("published.heading"))
     st.caption(t("published.intro"))
-    files = st.file_uploader(
-        t("published.uploader"),
-        type=["toml", "csv", "xlsx", "geojson", "json"],
-        accept_multiple_files=True,
-        key=f"recipe_files_{round_number}",
-    )
+    files = file_uploader(t("published.uploader"), ["toml", "csv", "xlsx", "geojson", "json"], key=f"recipe_files_{round_number}")
     if not files:
         return
     recipes = [f for f in files if f.name.lower().endswith(".toml")]

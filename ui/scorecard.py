@@ -10,7 +10,7 @@ every view (rounded, small counts hidden, rates on small bases left blank).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -46,6 +46,41 @@ def institution_label(institutions: pd.DataFrame) -> Callable[[str], str]:
         )
     }
     return labels.__getitem__  # one lookup per option: a national picker has 3,000
+
+
+def inside_filters(institutions: pd.DataFrame, filters: Filters, with_data: Collection[str] | None = None) -> pd.DataFrame:
+    """The institutions the picker offers for the sidebar's ``filters``, in the order given: those of
+    its regions (every region when none is chosen) and, when sectors are chosen and ``with_data`` is
+    given (see ``institutions_with_data``), only those with enrolments, placements or graduate
+    outcomes in those sectors and years. Without chosen sectors the years remove nobody: an
+    institution without data in them gets its scorecard's message, which says to widen them."""
+    inside = institutions
+    if filters.regions:
+        inside = inside[inside["region_code"].isin(filters.regions)]
+    if filters.sectors and with_data is not None:
+        inside = inside[inside["institution_id"].isin(list(with_data))]
+    return inside
+
+
+def institutions_with_data(*frames: pd.DataFrame) -> set[str]:
+    """The institution ids with a count above 0 in any of ``frames`` (rows by institution_id: the
+    enrolment, outcomes and placements of the filters)."""
+    found: set[str] = set()
+    for frame in frames:
+        columns = [c for c in COMPARISON_COUNTS if c in frame.columns]
+        if frame.empty or not columns:
+            continue
+        some = frame[columns].apply(pd.to_numeric, errors="coerce").fillna(0).gt(0).any(axis=1)
+        found |= set(frame.loc[some, "institution_id"].astype(str))
+    return found
+
+
+def left_out_reason(institution: pd.Series, filters: Filters) -> str:
+    """The key of the text saying why ``institution`` (a row of the institutions) is outside
+    ``filters``: outside the chosen regions, or without data in the chosen sectors."""
+    if filters.regions and institution["region_code"] not in filters.regions:
+        return "scorecard.outside_regions"
+    return "scorecard.outside_sectors"
 
 
 def scopes(filters: Filters, institution_id: str, institutions: pd.DataFrame) -> list[Scope]:

@@ -49,19 +49,3 @@ def sensitivity_takeaway(rows: pd.DataFrame) -> str | None:
         low=fmt_ratio(every.get(0.5)),
         high=fmt_ratio(every.get(1.5)),
     )
-
-
-def map_takeaway(regions: pd.DataFrame, shapes: dict) -> str | None:
-    """The region with the lowest coverage, and how many regions on the map have a measured gap."""
-    on_map = regions[regions["region_code"].isin(list(shapes))]
-    measured = on_map[on_map["coverage_ratio"].notna() & (on_map["coverage_ratio"] > 0)]
-    if measured.empty:
-        return None
-    lowest = measured.sort_values(["coverage_ratio", "region_code"]).iloc[0]
-    return t(
-        "caveats.map_takeaway",
-        lowest=lowest["region_name"],
-        ratio=fmt_ratio(lowest["coverage_ratio"]),
-        count=len(measured),
-        regions=len(shapes),
-    )

@@ -88,21 +88,29 @@ def _shortage_change(
     return ("takeaways.largest_shortage_more" if change > 0 else "takeaways.largest_shortage_fewer"), abs(change)
 
 
+MIN_CELL_OPENINGS = 20  # a region and sector with fewer openings is too small for "the lowest coverage" to mean much
+
+
 def lowest_coverage_takeaway(cells: pd.DataFrame, *, when: str) -> str:
-    """The region and sector with the lowest coverage ratio among cells with openings (a ``gaps_by_region_sector`` frame)."""
+    """The region and sector with the lowest coverage ratio among cells with at least ``MIN_CELL_OPENINGS``
+    openings (a ``gaps_by_region_sector`` frame); the sentence states that minimum. Without such a cell,
+    among all cells with openings."""
     known = _numeric(cells, "supply", "demand", "coverage_ratio")
     known = known[known["demand"] > 0]
     if known.empty:
         return t("takeaways.no_openings", when=when)
-    row = known.sort_values(["coverage_ratio", "region_name", "sector_name"]).iloc[0]
+    large = known[known["demand"] >= MIN_CELL_OPENINGS]
+    key = "takeaways.lowest_coverage_at_least" if not large.empty else "takeaways.lowest_coverage"
+    row = (large if not large.empty else known).sort_values(["coverage_ratio", "region_name", "sector_name"]).iloc[0]
     return t(
-        "takeaways.lowest_coverage",
+        key,
         when=when,
         sector=row["sector_name"],
         region=row["region_name"],
         coverage=fmt_ratio(row["coverage_ratio"]),
         supply=fmt_count(row["supply"]),
         demand=fmt_count(row["demand"]),
+        minimum=MIN_CELL_OPENINGS,
     )
 
 

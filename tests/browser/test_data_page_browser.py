@@ -67,7 +67,7 @@ def test_a_broken_upload_shows_its_problems_and_changes_nothing(editor_app, tmp_
     error = app.page.get_by_test_id("stAlertContentError")
     error.wait_for()
     assert "1 problem(s); nothing can be loaded" in error.inner_text()
-    app.page.get_by_text("The same list as the command line prints it").click()
+    app.page.get_by_text("The same list as plain text, to copy").click()
     assert (
         "placements.csv:2: hired: hired (5) must not exceed students_placed (3)" in app.page.get_by_test_id("stCode").inner_text()
     )
