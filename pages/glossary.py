@@ -5,6 +5,7 @@ import streamlit as st
 from ui.components import download_csv
 from ui.glossary import FILE_NAME, glossary_frame, headings, search
 from ui.i18n import current_language, md, t
+from ui.markup import markdown_text
 
 language = current_language()
 st.title(t("nav.glossary"))
@@ -19,16 +20,13 @@ else:
     if query.strip():
         st.caption(t("glossary.matches", shown=len(shown), total=len(glossary)))
     names = headings(language)
-    st.dataframe(
-        shown,
-        hide_index=True,
-        row_height=80,
-        column_config={
-            "measure": st.column_config.TextColumn(names["measure"], width="medium", pinned=True),
-            "column": st.column_config.TextColumn(names["column"], width="small", help=t("glossary.col_column_help")),
-            "definition": st.column_config.TextColumn(names["definition"], width="large"),
-            "source": st.column_config.TextColumn(names["source"], width="medium", help=t("glossary.col_source_help")),
-            "notes": st.column_config.TextColumn(names["notes"], width="large"),
-        },
-    )
+    # Read as text, an entry after the other (a table would cut the longer definitions and notes).
+    for entry in shown.itertuples(index=False):
+        with st.container(border=True):
+            column = f" · `{entry.column}`" if entry.column else ""
+            st.markdown(f"**{markdown_text(entry.measure)}**{column}")
+            st.markdown(markdown_text(entry.definition))
+            if entry.notes:
+                st.caption(markdown_text(entry.notes))
+            st.caption(f"{markdown_text(names['source'])}: {markdown_text(entry.source)}")
 download_csv(glossary.rename(columns=headings(language)), FILE_NAME, label=t("glossary.download"))

@@ -5,7 +5,7 @@
 Starts a fresh ``streamlit run dashboard.py`` on a free port with the sample
 data in a temporary DASHBOARD_HOME, opens each page in Chromium (CHROMIUM_PATH,
 else /usr/bin/chromium; Playwright's own browser downloads are not used) at
-1400x1000 and saves ``screenshot-<page>.png`` for every page in the output folder,
+1600x1000 and saves ``screenshot-<page>.png`` for every page in the output folder,
 some pages in Chinese too, and presentation mode at a projector's 1280x720.
 With ``--england`` the pages show the England example instead (examples/england-lsip, imported into a
 temporary database by its recipe), saved in docs/england.
@@ -35,25 +35,31 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PAGES = {
+BASE_PAGES = {
     "overview": "/",
     "supply-demand": "/supply-demand",
     "enrolment": "/enrolment-graduates",
     "placements": "/placements-partners",
     "outcomes": "/graduate-outcomes",
     "planning": "/intake-planning?scenario=P091::2025:0.2",
-    "planning-zh": "/intake-planning?lang=zh-CN&scenario=P091::2025:0.2",
     "scorecard": "/institution-scorecard?institution=INS019",
+    "glossary": "/measures-glossary",
     "data": "/data-loads",
-    "overview-zh": "/?lang=zh-CN",
-    "supply-demand-zh": "/supply-demand?lang=zh-CN",
-    "placements-zh": "/placements-partners?lang=zh-CN",
 }
-# Presentation mode as a 1280x720 projector shows it (one screen, no scrolling).
+
+
+def in_chinese(path: str) -> str:
+    return path + ("&" if "?" in path else "?") + "lang=zh-CN"
+
+
+# Every page in English and in Chinese.
+PAGES = BASE_PAGES | {f"{name}-zh": in_chinese(path) for name, path in BASE_PAGES.items()}
+# Presentation mode as a 1280x720 projector shows it (one screen, no scrolling); "-dark" in the high-contrast theme.
 PROJECTOR = {
     "presentation-supply-demand-zh": "/supply-demand?lang=zh-CN&present=1",
     "presentation-overview": "/?present=1",
     "presentation-planning": "/intake-planning?present=1",
+    "presentation-outcomes-dark": "/graduate-outcomes?present=1",
 }
 
 
@@ -72,11 +78,12 @@ ENGLAND_PAGES = {
 ENGLAND_PROJECTOR = {"presentation-supply-demand": "/supply-demand?present=1"}
 
 
-def start_server(home: str, database_url: str = "") -> tuple[subprocess.Popen, str]:
+def start_server(home: str, database_url: str = "", sample_names: str = "en") -> tuple[subprocess.Popen, str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = dict(os.environ, DASHBOARD_HOME=home, DATABASE_URL=database_url, SAMPLE_DATA_DIR=str(ROOT / "sample_data"))
+    sample = ROOT / "sample_data" / ("zh" if sample_names == "zh" else "")
+    env = dict(os.environ, DASHBOARD_HOME=home, DATABASE_URL=database_url, SAMPLE_DATA_DIR=str(sample), SAMPLE_NAMES=sample_names)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -124,10 +131,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="folder for the PNGs (default: docs, or docs/england)")
     parser.add_argument("--england", action="store_true", help="show the England example (examples/england-lsip)")
+    parser.add_argument(
+        "--zh-names", action="store_true", help="the sample region with Chinese names (SAMPLE_NAMES=zh), saved in docs/zh-names"
+    )
     args = parser.parse_args()
-    out = args.out or (ROOT / "docs" / "england" if args.england else ROOT / "docs")
+    out = args.out or (
+        ROOT / "docs" / "england" if args.england else ROOT / "docs" / "zh-names" if args.zh_names else ROOT / "docs"
+    )
     out.mkdir(parents=True, exist_ok=True)
     pages, projector = (ENGLAND_PAGES, ENGLAND_PROJECTOR) if args.england else (PAGES, PROJECTOR)
+    if args.zh_names:
+        pages, projector = {name: path for name, path in PAGES.items() if name.endswith("-zh")}, {}
     with tempfile.TemporaryDirectory(prefix="dashboard-screenshots-") as home:
         database_url = ""
         if args.england:
@@ -135,11 +149,11 @@ def main() -> None:
             recipe = ROOT / "examples" / "england-lsip" / "recipe.toml"
             command = [sys.executable, "-m", "data_access", "import", str(recipe), "--replace", "--db", database_url]
             subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        server, url = start_server(home, database_url)
+        server, url = start_server(home, database_url, sample_names="zh" if args.zh_names else "en")
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page = browser.new_page(viewport={"width": 1600, "height": 1000})
                 page.goto(url + "/")  # the server's first session opens the default page (see tests/browser)
                 wait_for_app(page)
                 for name, path in pages.items():
@@ -148,17 +162,22 @@ def main() -> None:
                     target = out / f"screenshot-{name}.png"
                     # Streamlit scrolls inside its main area: make the window as tall as the page, then shoot.
                     height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
-                    page.set_viewport_size({"width": 1400, "height": max(1000, height)})
+                    page.set_viewport_size({"width": 1600, "height": max(1000, height)})
                     page.wait_for_timeout(500)
                     page.screenshot(path=str(target), full_page=True)
-                    page.set_viewport_size({"width": 1400, "height": 1000})
+                    page.set_viewport_size({"width": 1600, "height": 1000})
                     print(target)
-                page.set_viewport_size({"width": 1280, "height": 720})
                 for name, path in projector.items():
-                    page.goto(url + path)
-                    wait_for_app(page)
+                    dark = name.endswith("-dark")  # the viewer's system asks for dark: the high-contrast theme
+                    context = browser.new_context(
+                        viewport={"width": 1280, "height": 720}, color_scheme="dark" if dark else "light"
+                    )
+                    shot = context.new_page()
+                    shot.goto(url + path)
+                    wait_for_app(shot)
                     target = out / f"screenshot-{name}.png"
-                    page.screenshot(path=str(target))
+                    shot.screenshot(path=str(target))
+                    context.close()
                     print(target)
                 browser.close()
         finally:

@@ -177,6 +177,15 @@ def test_print_css_gives_a4_pages_with_a_chart_per_page_and_no_mode_bar(brief_20
     assert '"Noto Sans CJK SC"' in style
 
 
+def test_every_chart_is_drawn_a4_wide_and_no_taller_than_a_page_leaves(tiny_engine):
+    from ui.brief import CHART_HEIGHT, CHART_WIDTH
+
+    document = brief(tiny_engine, filters=Filters(2023, 2024))
+    sizes = [(int(w), int(h)) for w, h in re.findall(r'"width":(\d+),"autosize":false[^<]*?"height":(\d+)', document)]
+    sizes += [(int(w), int(h)) for h, w in re.findall(r'"height":(\d+)[^<]*?"width":(\d+),"autosize":false', document)]
+    assert sizes and all(w == CHART_WIDTH and 0 < h <= CHART_HEIGHT for w, h in sizes), sizes
+
+
 def test_a_name_from_a_users_file_is_escaped_everywhere(engine, tmp_path):
     folder = tmp_path / "hostile"
     shutil.copytree(TINY, folder)

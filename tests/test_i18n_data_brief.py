@@ -173,9 +173,11 @@ def chart_titles(document: str) -> list[str]:
     from plotly.offline import get_plotlyjs
 
     specs = document.replace(get_plotlyjs(), "")
-    return [
+    titles = [
         json.loads(f'"{title}"') for title in re.findall(r'"title":\{(?:"font":\{[^{}]*\},)?"text":"((?:[^"\\]|\\.)*)"', specs)
     ]
+    # The brief writes a chart's filters on a second, smaller line of its title: read as " · " again.
+    return [re.sub(r"<br><span style='font-size:13px'>(.*)</span>$", r" · \1", title) for title in titles]
 
 
 def test_the_brief_in_chinese_has_lang_zh_cn_chinese_headings_and_takeaways_with_the_numbers(app_url):

@@ -57,6 +57,7 @@ FONT_STACK = (
     '"PingFang SC", "Microsoft YaHei", sans-serif'
 )
 
+CHART_HEIGHT = 780  # px: at most, so that a chart with its heading and takeaway fits an A4 page
 CHART_WIDTH = 700  # px: the width of A4 between 12 mm margins at 96 dpi, so that a printed chart keeps its type size
 STYLE_TEMPLATE = f"""
 :root {{ color-scheme: light; }}
@@ -88,7 +89,9 @@ footer {{ color: #555; font-size: .85rem; margin-top: 2rem; }}
 }}
 @media print {{
   html, body {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
-  body {{ font-size: 11pt; }}
+  body {{ font-size: 10pt; line-height: 1.35; }}
+  h1 {{ font-size: 18pt; }}
+  h2 {{ font-size: 14pt; }}
   main {{ max-width: none; padding: 0; }}
   .figures {{ break-inside: avoid; }}
   .chart-section {{ break-before: page; page-break-before: always; break-inside: avoid; page-break-inside: avoid; }}
@@ -253,7 +256,17 @@ def _standalone(figure: go.Figure) -> go.Figure:
     """``figure`` made to stand on its own: importing Streamlit makes its "streamlit" template Plotly's default,
     which leaves margins to Streamlit's front end; outside it, axis labels must make their own room."""
     standalone = go.Figure(figure).update_xaxes(automargin=True).update_yaxes(automargin=True)
-    return standalone.update_layout(width=CHART_WIDTH, autosize=False)
+    standalone.update_layout(width=CHART_WIDTH, autosize=False)
+    if (standalone.layout.height or 0) > CHART_HEIGHT:  # a chart, its heading and takeaway on one A4 page
+        standalone.update_layout(height=CHART_HEIGHT)
+    title = str(standalone.layout.title.text or "")
+    if " · " in title and "<br>" not in title:  # the filters on a line of their own, so the title is never cut
+        what, _, scope = title.partition(" · ")
+        standalone.update_layout(
+            title_text=f"{what}<br><span style='font-size:13px'>{scope}</span>",
+            margin_t=max(standalone.layout.margin.t or 0, 96),
+        )
+    return standalone
 
 
 def _section_html(section: Statement | ChartSection, scope_line: str) -> str:

@@ -181,7 +181,7 @@ def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str
                 100 * floats(placed["in_field_rate"]).to_numpy(),
                 spans=(np.log10(high / low), y_range[1] - y_range[0]),
             ),
-            textfont=dict(size=13, color="#222"),
+            textfont=dict(size=13, color=ink().text),
             customdata=custom,
             hovertemplate=hover,
             marker=dict(
@@ -242,7 +242,9 @@ def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str
             ticktext=["0.25", "0.5", "0.75", "1", "1.5", "2", "3", "4"],
             title=t("outcomes.scatter_x"),
         ),
-        yaxis=dict(title=t("outcomes.scatter_y"), ticksuffix="%", range=y_range),
+        yaxis=dict(
+            title=t("outcomes.scatter_y_short" if labelled is not None else "outcomes.scatter_y"), ticksuffix="%", range=y_range
+        ),
         dragmode=False,
         clickmode="event+select",
     )

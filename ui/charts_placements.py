@@ -26,6 +26,7 @@ from .formatting import floats, fmt_count, fmt_rate, is_missing
 from .i18n import t
 from .markup import plotly_text
 from .scale import OTHER_CODE
+from .theme import ink
 
 PLACED_COLOUR = "#56B4E9"  # Okabe–Ito sky blue: students placed
 HIRED_COLOUR = SUPPLY_COLOUR  # Okabe–Ito blue: of whom hired after placement
@@ -263,7 +264,9 @@ def capacity_use_bars(partners: pd.DataFrame, *, title: str) -> go.Figure:
             name=t("placements.capacity_use"),
         )
     )
-    figure.add_vline(x=1, line=dict(color="#333", dash="dot"), annotation_text=t("placements.full"), annotation_position="top")
+    figure.add_vline(
+        x=1, line=dict(color=ink().text, dash="dot"), annotation_text=t("placements.full"), annotation_position="top"
+    )
     top = max(1.0, float(use.max()) if use.notna().any() else 1.0)
     figure.update_layout(
         xaxis=dict(tickformat=".0%", title=t("placements.capacity_use_axis"), range=[0, top * 1.35]),
@@ -473,7 +476,7 @@ def placements_against_gaps_bars(frame: pd.DataFrame, *, title: str, furthest: i
     if overall is not None:
         figure.add_vline(
             x=overall,
-            line=dict(color="#333", dash="dot"),
+            line=dict(color=ink().text, dash="dot"),
             # Said under the axis on a projected screen (above the plot the legend takes the room).
             **({} if furthest is not None else dict(annotation_text=line_text, annotation_position="top")),
         )

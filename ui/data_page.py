@@ -22,7 +22,7 @@ TYPE_NAMES = {"geojson": "GeoJSON"}  # how a file type is written in a caption (
 # a file is dragged over it, "Drag and drop files here") and has no setting for them (Streamlit 1.67): they are
 # hidden here, by the data-testids Streamlit gives the uploader, and ``file_uploader`` says the same in the
 # interface language. The drag notice is the only child of the one plain <div> Streamlit adds to the drop
-# zone while a file is dragged over it. Its "Upload" button has no setting either and keeps its text.
+# zone while a file is dragged over it. Its "Upload" button has no setting either: its text is swapped the same way.
 UPLOADER_STYLE = """
 <style>
 [data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
@@ -30,14 +30,18 @@ UPLOADER_STYLE = """
 [data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span:only-child::after {{
   content: "{drop_here}"; font-size: 0.875rem;
 }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: "{upload}"; font-size: 0.875rem;
+}}
 </style>
 """
 
 
 def uploader_style() -> None:
     """Hide Streamlit's English uploader instructions on this page (once per run, before the uploaders)."""
-    drop_here = t("data.drop_here").replace("\\", "\\\\").replace('"', '\\"')
-    st.html(UPLOADER_STYLE.format(drop_here=drop_here))
+    quoted = {key: t(f"data.{key}").replace("\\", "\\\\").replace('"', '\\"') for key in ("drop_here", "upload")}
+    st.html(UPLOADER_STYLE.format(**quoted))
 
 
 def file_uploader(label: str, types: list[str], *, key: str):

@@ -18,6 +18,7 @@ from data_access.filters import Filters
 
 from .filters import describe
 from .i18n import md, t
+from .theme import ink
 
 TOGGLE_KEY = "presentation_mode"
 ON_KEY = "presentation_on"  # the truth; the toggle's own state is reset when st.switch_page changes the page
@@ -41,7 +42,7 @@ STYLE = f"""
 [data-testid="stMetricLabel"] p {{ font-size: 1.15rem; }}
 .st-key-{BAR_KEY} {{
   position: fixed; left: 0; right: 0; bottom: 0; z-index: 999990; padding: 0.6rem 1.5rem;
-  background: var(--st-background-color, #fff); border-top: 1px solid rgba(49, 51, 63, 0.2); align-items: center;
+  background: __BAR_BACKGROUND__; border-top: 1px solid __BAR_BORDER__; align-items: center;
 }}
 .st-key-{BAR_KEY} [data-testid="stCaptionContainer"] p {{ font-size: 18px; }}
 </style>
@@ -94,7 +95,8 @@ def _current_params() -> dict[str, list[str]]:
 def apply_presentation_style(screens: Sequence, current, filters: Filters, version: int) -> None:
     """Hide the chrome, enlarge type and draw the bottom bar: filters and data version, Back / Next
     through ``screens`` (st.Page objects, in order; ``current`` is the page being shown) and Exit."""
-    st.html(STYLE)
+    colours = ink()  # the bar is drawn over the page: in the theme's own background
+    st.html(STYLE.replace("__BAR_BACKGROUND__", colours.background).replace("__BAR_BORDER__", colours.grid))
     paths = [page.url_path for page in screens]
     position = paths.index(current.url_path) if current.url_path in paths else -1
     with st.container(key=BAR_KEY, horizontal=True, vertical_alignment="center"):
