@@ -4,6 +4,7 @@
 import streamlit as st
 
 from data_access.store import StoreError
+from ui.bookmarks import apply_view_settings, begin_run
 from ui.brief import meeting_brief_file
 from ui.context import dashboard_engine, data_version, protection_threshold, snapshot_for, table_absent, workbook_for
 from ui.filters import describe, render_sidebar_filters
@@ -34,6 +35,7 @@ PRESENTATION_SCREENS = PAGES[:6]  # Next / Back in presentation mode step throug
 SCREEN_TABLES = dict(zip(PRESENTATION_SCREENS, ("", "", "enrolments", "placements", "outcomes", "demand")))
 
 navigation = st.navigation(PAGES)
+begin_run()  # a link or the browser's Back/forward: the filters and the page's settings follow the URL (ui/bookmarks.py)
 
 try:
     dashboard_engine(announce=True)
@@ -42,6 +44,7 @@ except StoreError as error:
     st.stop()
 
 filters = render_sidebar_filters()
+apply_view_settings(navigation.url_path)  # the page's group-by, period...: from the link, into the link
 st.sidebar.divider()
 st.sidebar.download_button(
     t("sidebar.export_snapshot"),

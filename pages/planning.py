@@ -65,7 +65,6 @@ method = (
         help=t("planning.method_help"),
     )
 )
-st.query_params[HORIZON_KEY], st.query_params[METHOD_KEY] = str(to_year), method
 
 charts = st.container()  # drawn after the editor below: they follow the scenario it holds
 scenario = active_scenario()

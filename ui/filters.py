@@ -3,10 +3,10 @@
 They survive page changes (widget state kept for the whole session) and live
 in the URL as codes, e.g. ``?from=2021&to=2025&region=R01&sector=Q``, the same
 names as the command line's export flags, so a view can be bookmarked or sent
-to a colleague. The URL is read once, when a browser session opens; after
-that the widgets are the truth and every run writes them back to the URL
-(page changes in the navigation drop query parameters, so they must be
-restored each run).
+to a colleague. The URL is read when a browser session opens and whenever it
+changed from outside the app (Back/forward, an edited link: see ui/bookmarks.py);
+otherwise the widgets are the truth and every run writes them back to the URL,
+in one change (one browser history entry).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import streamlit as st
 from data_access.filters import Filters
 from data_access.suppression import DEFAULT_THRESHOLD
 
+from .bookmarks import url_changed_outside, write_url
 from .context import PROTECTION_KEY, calendar, filter_options, name_maps
 from .i18n import t
 
@@ -44,8 +45,10 @@ def default_last_year(years: list[int]) -> int:
 
 
 def _seed_from_url(years: list[int], regions: list[str], sectors: list[str]) -> None:
-    """Put the URL's filters into the widgets' state, once per browser session; unknown values are dropped."""
-    if st.session_state.get(URL_READ_KEY):
+    """Put the URL's filters into the widgets' state when a browser session opens and when the URL changed
+    from outside the app (Back/forward: a filter left out of the URL is back at its default); unknown
+    values are dropped."""
+    if st.session_state.get(URL_READ_KEY) and not url_changed_outside():
         return
     st.session_state[URL_READ_KEY] = True
     year_from = _url_year("from", years) or years[0]
@@ -76,13 +79,7 @@ def _write_url(filters: Filters, years: list[int], threshold: int | None) -> Non
         "sector": list(filters.sectors) or None,
         "hide_below": str(threshold) if threshold else None,
     }
-    for name, value in wanted.items():
-        current = st.query_params.get_all(name)
-        if value is None:
-            if current:
-                del st.query_params[name]
-        elif current != (value if isinstance(value, list) else [value]):
-            st.query_params[name] = value
+    write_url(wanted)
 
 
 def render_sidebar_filters() -> Filters:

@@ -16,6 +16,7 @@ from data_access import planning
 from data_access.filters import Filters
 from data_access.planning import PlanningSettings, Projection, Rules, ScenarioChange
 
+from .bookmarks import url_changed_outside
 from .context import dashboard_engine, data_version
 from .formatting import fmt_count, fmt_rate, fmt_ratio
 from .i18n import t
@@ -23,6 +24,7 @@ from .i18n import t
 HORIZON_KEY, METHOD_KEY, SCENARIO_KEY = "plan_to", "plan_method", "scenario"  # URL parameters
 ROWS_KEY = "scenario_rows"  # session state: the rows the scenario editor starts from
 CURRENT_KEY = "scenario_current"  # session state: the changes the editor held last
+ROUND_KEY = "scenario_round"  # session state: bumped to start the editor again from other rows
 DEFAULT_AHEAD = 3  # the default horizon: three years after the last year of demand data
 MOST_AHEAD = 10
 
@@ -135,11 +137,28 @@ def starting_rows() -> list[ScenarioChange]:
     """The rows the editor starts from: those put there last (upload, saved scenario), else the link's."""
     if ROWS_KEY not in st.session_state:
         st.session_state[ROWS_KEY] = list(decode_scenario(st.query_params.get(SCENARIO_KEY, "")))
+    follow_link_scenario()
     return st.session_state[ROWS_KEY]
+
+
+def follow_link_scenario() -> None:
+    """When the URL changed from outside the app (Back/forward, an edited link) and names another scenario
+    than the one in force, the editor starts again from the link's (none when the link has none)."""
+    if not url_changed_outside() or ROWS_KEY not in st.session_state:
+        return
+    linked = decode_scenario(st.query_params.get(SCENARIO_KEY, ""))
+    in_force = st.session_state.get(CURRENT_KEY, st.session_state[ROWS_KEY])
+    if encode_scenario(linked) == encode_scenario(in_force):
+        return
+    st.session_state[ROWS_KEY] = list(linked)
+    if CURRENT_KEY in st.session_state:
+        st.session_state[CURRENT_KEY] = list(linked)
+    st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1  # a new editor, drawn from these rows
 
 
 def active_scenario() -> tuple[ScenarioChange, ...]:
     """The scenario in force: what the editor held last, else the link's (a shared link, presentation mode)."""
+    follow_link_scenario()
     if CURRENT_KEY in st.session_state:
         return tuple(st.session_state[CURRENT_KEY])
     return tuple(starting_rows())

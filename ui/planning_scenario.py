@@ -18,6 +18,7 @@ from .formatting import fmt_count
 from .i18n import md, t
 from .planning import (
     CURRENT_KEY,
+    ROUND_KEY,
     ROWS_KEY,
     SCENARIO_KEY,
     Settings,
@@ -28,7 +29,6 @@ from .planning import (
     starting_rows,
 )
 
-ROUND_KEY = "scenario_round"  # bumped to start the editor again from other rows (an upload, a saved scenario)
 EVERY_REGION = ""
 
 

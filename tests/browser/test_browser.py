@@ -59,7 +59,7 @@ def download(app, button) -> tuple[str, bytes]:
 
 def export_snapshot(app) -> dict:
     """Click the sidebar's "Export snapshot": the manifest and the CSVs' rows, by file name."""
-    name, data = download(app, app.page.get_by_test_id("stSidebar").get_by_role("button", name="Export snapshot"))
+    name, data = download(app, app.page.get_by_test_id("stSidebar").get_by_role("button", name="Export snapshot", exact=True))
     assert name == "snapshot.zip"
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         files = {member: archive.read(member) for member in archive.namelist()}
@@ -69,10 +69,8 @@ def export_snapshot(app) -> dict:
 
 
 def csv_row_for_axis_label(rows: list[dict[str, str]], label: str) -> dict[str, str]:
-    """The one row whose sector_name the axis label shows (long names are cut and end in '…')."""
-    matches = [
-        row for row in rows if row["sector_name"] == label or (label.endswith("…") and row["sector_name"].startswith(label[:-1]))
-    ]
+    """The one row of the sector a category of the axis stands for (its code; the tick shows its name)."""
+    matches = [row for row in rows if row["sector_code"] == label]
     assert len(matches) == 1, f"{label!r} matches {len(matches)} rows"
     return matches[0]
 
