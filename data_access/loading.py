@@ -421,7 +421,7 @@ UNDO_BATCH = 5000  # rows read and written to an undo record at a time
 
 def _streamed(connection, statement) -> Iterator[Sequence]:
     """The rows of ``statement``, fetched a batch at a time (a server-side cursor on PostgreSQL)."""
-    result = connection.execution_options(stream_results=True, max_row_buffer=UNDO_BATCH).execute(statement)
+    result = connection.execute(statement, execution_options={"stream_results": True, "max_row_buffer": UNDO_BATCH})
     for part in result.partitions(UNDO_BATCH):
         yield from part
 
