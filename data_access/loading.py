@@ -492,14 +492,31 @@ def _upsert_staged(connection, table: str, stage: str, rows: int) -> dict[str, i
     names = ", ".join(columns)
     sqlite = connection.dialect.name == "sqlite"
     statement = f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}" + (" WHERE true ORDER BY line" if sqlite else "")
+    indexes = [] if before else _secondary_indexes(connection, table)
+    for name, _ in indexes:  # into an empty table: built once at the end rather than row by row
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
     if before:
         updates = [c for c in columns if c not in key]
         conflict = f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updates)}" if updates else "DO NOTHING"
         statement += f" ON CONFLICT ({', '.join(key)}) {conflict}"
     connection.exec_driver_sql(statement)
+    for _, definition in indexes:
+        connection.exec_driver_sql(definition)
     after = connection.execute(select(func.count()).select_from(model)).scalar_one()
     added = after - before
     return {"rows": rows, "added": added, "updated": rows - added}
+
+
+def _secondary_indexes(connection, table: str) -> list[tuple[str, str]]:
+    """(name, definition) of each index of ``table`` that no key constraint owns, read from the database."""
+    if connection.dialect.name == "sqlite":
+        statement = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
+        return [tuple(row) for row in connection.exec_driver_sql(statement, (table,))]
+    statement = (
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() AND i.tablename = %s "
+        "AND i.indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u'))"
+    )
+    return [tuple(row) for row in connection.exec_driver_sql(statement, (table,))]
 
 
 def _pack(record: dict) -> bytes:

@@ -156,7 +156,7 @@ def _quick_rules(table: str, typed: dict[str, list]) -> bool:
 def _quick_chunk(lines: list[int], records: list[list[str]], reader: TableReader) -> list[tuple] | None:
     """The chunk's rows as (line, value, ...) in contract column order, or None to go row by row."""
     spec, width = reader.spec, reader.header_width
-    if any(len(record) != width for record in records):
+    if set(map(len, records)) != {width}:
         return None
     columns = list(zip(*records))
     typed: dict[str, list] = {}

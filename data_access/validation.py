@@ -475,7 +475,7 @@ class TableReader:
             for record in records:
                 line += 1
                 self._lines_read = records.line_num
-                if not any(cell.strip() for cell in record):
+                if not any(map(str.strip, record)):
                     continue  # blank spreadsheet row
                 self.data_rows += 1
                 self._line = line
