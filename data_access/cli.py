@@ -156,7 +156,7 @@ def _validate(engine, args) -> int:
     if problems:
         print(f"{problems} problem(s) in {len(sources)} file(s); nothing would be loaded.", file=sys.stderr)
         return 1
-    rows = sum(len(r) for r in result.rows.values())
+    rows = sum(result.table_rows().values())
     print(f"OK: {len(sources)} file(s), {rows} rows, no problems.")
     return 0
 
@@ -201,7 +201,7 @@ def _import(engine, args) -> int:
         print(f"{outcome.validation.problem_count} problem(s); nothing was loaded.", file=sys.stderr)
         return 1
     if args.check:
-        rows = sum(len(r) for r in outcome.validation.rows.values())
+        rows = sum(outcome.validation.table_rows().values())
         print(f"OK: {rows} rows from {len(run.sources)} table(s), no problems; nothing loaded (--check).")
         return 0
     if outcome.nothing_to_load:

@@ -6,8 +6,9 @@ import csv
 import getpass
 import gzip
 import io
+import itertools
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from . import summaries
+from . import streaming, summaries
 from .contract import LOAD_ORDER, TABLES
 from .engines import database_name, first_line, is_read_only
 from .facts import NOT_LINKED
@@ -37,6 +38,8 @@ from .validation import FILE_LEVEL, Problem, Source, ValidationResult, collect_s
 BATCH_ROWS = 5000
 LOAD_CACHE_KB = 512 * 1024  # SQLite page cache of the connection that writes a load
 READ_CACHE_KB = 64 * 1024  # and what it goes back to (store.make_engine gives every connection this)
+STREAM_CACHE_KB = 256 * 1024  # the page cache of a streamed load, which must stay within its memory bound
+STREAM_FROM_BYTES = 32 * 1024 * 1024  # inputs at least this large are loaded streamed (data_access/streaming.py)
 
 
 @dataclass
@@ -140,11 +143,13 @@ class DatabaseReadOnly(ChangeRefused):
 
 
 @contextmanager
-def change_transaction(engine: Engine, holder: str, *, wait_seconds: float | None = None):
+def change_transaction(engine: Engine, holder: str, *, wait_seconds: float | None = None, streaming: bool = False):
     """A write transaction that first takes the load lock, so that two loads (or undos) never
     interleave: a second one waits up to ``wait_seconds`` (LOAD_LOCK_WAIT) and then gives up
     with ``LoadBusy`` (``DatabaseReadOnly`` when it cannot be written at all). Readers are not
-    blocked; they see the data before or after, never half."""
+    blocked; they see the data before or after, never half. ``streaming``: a streamed load, whose
+    staging tables go to a temporary file on SQLite (in memory they would grow with the input) and
+    whose page cache is STREAM_CACHE_KB, so that the process stays within its memory bound."""
     wait = get_settings().load_lock_wait if wait_seconds is None else wait_seconds
     try:
         with engine.begin() as connection:
@@ -154,8 +159,9 @@ def change_transaction(engine: Engine, holder: str, *, wait_seconds: float | Non
                 connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait * 1000)}")  # an int we made, not input
                 # A large load rewrites index pages all over the file; the default 2 MB page cache
                 # would evict them between rows. Per connection, for this transaction's duration.
-                connection.exec_driver_sql(f"PRAGMA cache_size = -{LOAD_CACHE_KB}")
-                connection.exec_driver_sql("PRAGMA temp_store = MEMORY")
+                cache = STREAM_CACHE_KB if streaming else LOAD_CACHE_KB
+                connection.exec_driver_sql(f"PRAGMA cache_size = -{cache}")
+                connection.exec_driver_sql(f"PRAGMA temp_store = {'FILE' if streaming else 'MEMORY'}")
             connection.execute(update(LoadLock).where(LoadLock.id == 1).values(holder=holder, since=datetime.now(UTC)))
             try:
                 yield connection
@@ -184,6 +190,7 @@ def load_sources(
     max_problems: int = 200,
     dry_run: bool = False,
     after_write: Callable[[Connection, int], None] | None = None,
+    chunk_rows: int | None = None,
 ) -> LoadOutcome:
     """Validate then write every source in one transaction; any problem writes nothing.
 
@@ -195,6 +202,11 @@ def load_sources(
     (``meaning_warnings``) join the validation's. ``dry_run`` does all of it and then takes
     it back, so that a check sees those warnings too. ``after_write(connection, version)`` writes what
     belongs to the load besides its rows (an import's report), in the same transaction.
+
+    Inputs of STREAM_FROM_BYTES or more, or any input when ``chunk_rows`` is given, are streamed
+    (``data_access/streaming.py``): read ``chunk_rows`` rows at a time into staging tables inside the
+    transaction, checked there with the same messages, then written by SQL, so memory does not grow
+    with the input; the outcome's ``validation.rows`` stays empty and ``validation.row_counts`` counts.
     """
     who = loaded_by or _current_user()
     outcome = LoadOutcome(ValidationResult(sources=list(sources)))
@@ -202,34 +214,55 @@ def load_sources(
         _refuse(outcome, _read_only(engine))
         return outcome
     try:
-        with change_transaction(engine, who) as connection:
+        stream = chunk_rows is not None or sum(source.size for source in sources) >= STREAM_FROM_BYTES
+        with change_transaction(engine, who, streaming=stream) as connection:
             lookup = None if replace else (lambda table: stored_keys(connection, table))
             shares = None if replace else (lambda programs: stored_shares(connection, programs))
-            result = outcome.validation = validate_sources(
-                sources, existing_keys=lookup, stored_shares=shares, max_problems=max_problems
-            )
+            staged = None
+            if stream:
+                staged = streaming.stage_sources(
+                    connection,
+                    sources,
+                    existing_keys=lookup,
+                    stored_shares=shares,
+                    max_problems=max_problems,
+                    chunk_rows=chunk_rows or streaming.CHUNK_ROWS,
+                )
+                result = outcome.validation = staged.result
+            else:
+                result = outcome.validation = validate_sources(
+                    sources, existing_keys=lookup, stored_shares=shares, max_problems=max_problems
+                )
             if not result.ok:
                 raise _NothingToWrite
-            if not replace and not any(result.rows.values()):
+            if not replace and not any(result.table_rows().values()):
                 outcome.nothing_to_load = True
                 raise _NothingToWrite
             undo = _record_everything(connection) if replace else {}
             removed = _empty_all_tables(connection) if replace else {}
             for table in LOAD_ORDER:
-                if table in result.rows:
+                if staged is not None and table in staged.stages:
+                    stage = staged.stages[table]
                     if not replace:
-                        undo[table] = _record_overwritten(connection, table, result.rows[table])
+                        undo[table] = _record_overwritten_staged(connection, table, stage.name)
+                    outcome.counts[table] = _upsert_staged(connection, table, stage.name, stage.rows)
+                    outcome.counts[table]["removed"] = removed.get(table, 0)
+                elif table in result.rows:
+                    if not replace:
+                        undo[table] = _pack(_record_overwritten(connection, table, result.rows[table]))
                     outcome.counts[table] = _upsert(connection, table, result.rows[table])
                     outcome.counts[table]["removed"] = removed.get(table, 0)
                 elif removed.get(table):  # emptied by --replace and not reloaded: record it too
                     outcome.counts[table] = {"rows": 0, "added": 0, "updated": 0, "removed": removed[table]}
-            summaries.rebuild(connection, None if replace else result.rows.keys())
+            if staged is not None:
+                staged.drop()
+            summaries.rebuild(connection, None if replace else result.table_rows().keys())
             result.warnings.extend(meaning_warnings(connection))
             if dry_run:
                 raise _NothingToWrite
             version = _log_change(connection, who, "replace" if replace else "upsert", result, outcome.counts)
-            for table, record in undo.items():
-                connection.execute(insert(LoadUndo).values(load_id=version, table_name=table, payload=_pack(record)))
+            for table, payload in undo.items():
+                connection.execute(insert(LoadUndo).values(load_id=version, table_name=table, payload=payload))
             if after_write is not None:
                 after_write(connection, version)
             outcome.data_version = version
@@ -372,14 +405,118 @@ def _record_overwritten(connection, table: str, rows: list[dict]) -> dict:
     return {"previous": previous, "added": [list(k) for k in keys if k not in existing]}
 
 
-def _record_everything(connection) -> dict:
-    """Every stored row of every table, before a replacing load empties them."""
+def _record_everything(connection) -> dict[str, bytes]:
+    """Every stored row of every table, before a replacing load empties them, packed table by table
+    as it is read (memory holds one batch of rows and the compressed record, never the rows)."""
     record = {}
     for table in LOAD_ORDER:
         model = CONTRACT_MODELS[table]
-        rows = connection.execute(select(*[getattr(model, c) for c in _columns(table)])).all()
-        record[table] = {"previous": [list(r) for r in rows], "added": None}  # None: the load replaced everything
+        rows = _streamed(connection, select(*[getattr(model, c) for c in _columns(table)]))
+        record[table] = _pack_streamed(rows, None)  # None: the load replaced everything
     return record
+
+
+UNDO_BATCH = 5000  # rows read and written to an undo record at a time
+
+
+def _streamed(connection, statement) -> Iterator[Sequence]:
+    """The rows of ``statement``, fetched a batch at a time (a server-side cursor on PostgreSQL)."""
+    result = connection.execute(statement, execution_options={"stream_results": True, "max_row_buffer": UNDO_BATCH})
+    for part in result.partitions(UNDO_BATCH):
+        yield from part
+
+
+def _pack_streamed(previous: Iterable[Sequence], added: Iterable[Sequence] | str | None) -> bytes:
+    """``_pack({"previous": previous, "added": added})``, written into the compressor batch by batch."""
+    buffer = io.BytesIO()
+
+    def dump(rows: Iterable[Sequence], out) -> None:
+        first = True
+        for batch in _batched(rows, UNDO_BATCH):
+            text_of_batch = json.dumps([list(row) for row in batch], ensure_ascii=False, separators=(",", ":"))[1:-1]
+            if text_of_batch:
+                out.write((("" if first else ",") + text_of_batch).encode("utf-8"))
+                first = False
+
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as out:
+        out.write(b'{"previous":[')
+        dump(previous, out)
+        out.write(b'],"added":')
+        if added is None or isinstance(added, str):
+            out.write(json.dumps(added).encode("utf-8"))
+        else:
+            out.write(b"[")
+            dump(added, out)
+            out.write(b"]")
+        out.write(b"}")
+    return buffer.getvalue()
+
+
+def _batched(rows: Iterable[Sequence], size: int) -> Iterator[list[Sequence]]:
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _record_overwritten_staged(connection, table: str, stage: str) -> bytes:
+    """The packed undo record of a streamed load of the rows in the staging table ``stage``: into an
+    empty table just "every key was added"; otherwise the stored rows the load overwrites and the keys
+    it adds, read by SQL and packed as they come. Memory holds one batch and the compressed record;
+    the record itself grows with the rows overwritten, which an undo must put back."""
+    model = CONTRACT_MODELS[table]
+    if connection.execute(select(func.count()).select_from(model)).scalar_one() == 0:
+        return _pack({"previous": [], "added": ADDED_ALL})
+    key = TABLES[table].key
+    joined = " AND ".join(f"t.{k} = s.{k}" for k in key)
+
+    def rows_of(statement: str) -> Iterator[Sequence]:  # run when first read, so one query at a time
+        result = connection.exec_driver_sql(statement, execution_options={"stream_results": True, "max_row_buffer": UNDO_BATCH})
+        for part in result.partitions(UNDO_BATCH):
+            yield from part
+
+    columns = ", ".join(f"t.{c}" for c in _columns(table))
+    previous = rows_of(f"SELECT {columns} FROM {table} t JOIN {stage} s ON {joined}")
+    added = rows_of(
+        f"SELECT {', '.join(f's.{k}' for k in key)} FROM {stage} s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {joined}) ORDER BY s.line"
+    )
+    return _pack_streamed(previous, added)
+
+
+def _upsert_staged(connection, table: str, stage: str, rows: int) -> dict[str, int]:
+    """Insert the staged rows, updating the keys already stored, by one INSERT ... SELECT."""
+    model = CONTRACT_MODELS[table]
+    before = connection.execute(select(func.count()).select_from(model)).scalar_one()
+    columns = _columns(table)
+    key = TABLES[table].key
+    names = ", ".join(columns)
+    sqlite = connection.dialect.name == "sqlite"
+    statement = f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}" + (" WHERE true ORDER BY line" if sqlite else "")
+    indexes = [] if before else _secondary_indexes(connection, table)
+    for name, _ in indexes:  # into an empty table: built once at the end rather than row by row
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    if before:
+        updates = [c for c in columns if c not in key]
+        conflict = f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updates)}" if updates else "DO NOTHING"
+        statement += f" ON CONFLICT ({', '.join(key)}) {conflict}"
+    connection.exec_driver_sql(statement)
+    for _, definition in indexes:
+        connection.exec_driver_sql(definition)
+    after = connection.execute(select(func.count()).select_from(model)).scalar_one()
+    added = after - before
+    return {"rows": rows, "added": added, "updated": rows - added}
+
+
+def _secondary_indexes(connection, table: str) -> list[tuple[str, str]]:
+    """(name, definition) of each index of ``table`` that no key constraint owns, read from the database."""
+    if connection.dialect.name == "sqlite":
+        statement = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
+        return [tuple(row) for row in connection.exec_driver_sql(statement, (table,))]
+    statement = (
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() AND i.tablename = %s "
+        "AND i.indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u'))"
+    )
+    return [tuple(row) for row in connection.exec_driver_sql(statement, (table,))]
 
 
 def _pack(record: dict) -> bytes:

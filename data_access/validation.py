@@ -9,14 +9,16 @@ shown in the interface language on the upload page (``Problem.text``).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from charset_normalizer import from_bytes
 
@@ -62,6 +64,25 @@ class Source:
     data: bytes
 
     table_hint: str | None = None  # a table chosen by the user, overriding the file name
+    path: Path | None = None  # a large file is read from here when needed, in pieces where possible, not held as ``data``
+
+    def read(self) -> bytes:
+        """Every byte of the file (read from ``path`` when the source is not held in memory)."""
+        return self.path.read_bytes() if self.path is not None else self.data
+
+    @property
+    def size(self) -> int:
+        """The file's length in bytes."""
+        return self.path.stat().st_size if self.path is not None else len(self.data)
+
+    def pieces(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """The file's bytes in pieces of at most ``size``, without reading a large file whole."""
+        if self.path is None:
+            yield self.data
+            return
+        with open(self.path, "rb") as file:
+            while piece := file.read(size):
+                yield piece
 
     @property
     def table(self) -> str:
@@ -78,6 +99,11 @@ class ValidationResult:
     warnings: list[Problem] = field(default_factory=list)
     problem_count: int = 0  # all problems found, including those past the listing cap
     sources: list[Source] = field(default_factory=list)
+    row_counts: dict[str, int] = field(default_factory=dict)  # rows per table of a streamed load, which keeps no ``rows``
+
+    def table_rows(self) -> dict[str, int]:
+        """Clean rows per table: those held in ``rows``, else those a streamed load counted."""
+        return {table: len(rows) for table, rows in self.rows.items()} or dict(self.row_counts)
 
     @property
     def ok(self) -> bool:
@@ -95,7 +121,8 @@ class ValidationResult:
         digest = hashlib.sha256()
         for source in sorted(self.sources, key=_load_rank):
             digest.update(Path(source.name).name.encode("utf-8"))
-            digest.update(source.data)
+            for piece in source.pieces():
+                digest.update(piece)
         return digest.hexdigest()
 
     def report_lines(self, language: str = "en") -> list[str]:
@@ -141,13 +168,22 @@ def collect_sources(paths: Iterable[str | Path]) -> tuple[list[Source], list[Pro
             files = sorted(p for p in path.iterdir() if p.is_file() and (p.suffix.lower() == ".csv" or is_workbook(p.name)))
             if not files:
                 problems.append(Problem(str(path), 0, FILE_LEVEL, Message("validation.empty_folder")))
-            for file in files:
-                sources.append(Source(str(file), file.read_bytes()))
+            sources.extend(_source_of(file) for file in files)
         elif path.is_file():
-            sources.append(Source(str(path), path.read_bytes()))
+            sources.append(_source_of(path))
         else:
             problems.append(Problem(str(path), 0, FILE_LEVEL, Message("validation.no_such_path")))
     return sources, problems
+
+
+HELD_BELOW_BYTES = 16 * 1024 * 1024  # a CSV file at least this large is read from its path in pieces, never held whole
+
+
+def _source_of(path: Path) -> Source:
+    """The file at ``path``: its bytes, or for a large CSV file its path, so that a load streams it."""
+    if not is_workbook(path.name) and path.stat().st_size >= HELD_BELOW_BYTES:
+        return Source(str(path), b"", path=path)
+    return Source(str(path), path.read_bytes())
 
 
 def validate_paths(
@@ -320,77 +356,156 @@ def _parse_file(source: Source, spec: TableSpec, collect: _Collector) -> tuple[l
 
     A line number counts records, as a spreadsheet counts rows: a quoted cell that holds line
     breaks spans several lines of the file but is one row."""
-    data = source.data
-    if is_workbook(source.name):
-        converted, unreadable = workbook_to_csv(source.data, spec.name)
-        if converted is None:
-            if unreadable is not None:
-                collect.add(source.name, *unreadable)
-            return None
-        data = converted
-    text, reason = decode_text(data)
-    if text is None:
-        collect.add(
-            source.name, _row_of_first_unreadable_byte(data), FILE_LEVEL, Message("validation.cannot_read", reason=reason)
-        )
-        return None
-    # strict: an unclosed quote is an error, not a cell that swallows the rest of the file.
-    records = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 0
-    lines_read = 0  # lines of the file before the current record, to tell a long cell from an open quote
-    header = None
-    try:
-        for record in records:  # blank lines above the header are skipped, but counted
-            line += 1
-            lines_read = records.line_num
-            if any(cell.strip() for cell in record):
-                header = record
-                break
-    except csv.Error as error:
-        header_problem = _csv_problem(error, records.line_num - lines_read)
-        if header_problem.key == "validation.broken_quoting":
-            header_problem = Message("validation.header_not_csv", error=str(error))
-        collect.add(source.name, line + 1, FILE_LEVEL, header_problem)
-        return None
-    if header is None:
-        collect.add(source.name, 1, FILE_LEVEL, Message("validation.empty_file", columns=spec.column_names))
-        return None
-    header_line = line
-    positions = _read_header(source.name, line, header, spec, collect)
-    if positions is None:
+    reader = TableReader(source, spec, collect)
+    if not reader.open():
         return None
     rows: list[dict] = []
     lines: list[int] = []
     first_line_of_key: dict[tuple, int] = {}
-    data_rows = 0
-    try:
-        for record in records:
-            line += 1
-            lines_read = records.line_num
-            if not any(cell.strip() for cell in record):
-                continue  # blank spreadsheet row
-            data_rows += 1
-            row = _parse_record(source.name, line, record, len(header), positions, spec, collect)
-            if row is None:
-                continue
-            key = tuple(row[k] for k in spec.key)
-            if key in first_line_of_key:
-                collect.add(
-                    source.name,
-                    line,
-                    ",".join(spec.key),
-                    Message("validation.duplicate_key", key_values=_show_key(key), line=first_line_of_key[key]),
-                )
-                continue
-            first_line_of_key[key] = line
-            rows.append(row)
-            lines.append(line)
-    except csv.Error as error:
-        collect.add(source.name, line + 1, FILE_LEVEL, _csv_problem(error, records.line_num - lines_read))
+    for line, record in reader.records():
+        row = _parse_record(source.name, line, record, reader.header_width, reader.positions, spec, collect)
+        if row is None:
+            continue
+        key = tuple(row[k] for k in spec.key)
+        if key in first_line_of_key:
+            collect.add(
+                source.name,
+                line,
+                ",".join(spec.key),
+                Message("validation.duplicate_key", key_values=_show_key(key), line=first_line_of_key[key]),
+            )
+            continue
+        first_line_of_key[key] = line
+        rows.append(row)
+        lines.append(line)
+    if reader.failed:
         return None
-    if not data_rows:
-        collect.warn(source.name, header_line, FILE_LEVEL, Message("validation.no_data_rows"))
     return rows, lines
+
+
+class TableReader:
+    """The records of one contract file with their spreadsheet line numbers, read as a stream.
+
+    ``open`` decodes the file and reads its header (reporting what stops it); ``records`` then yields
+    (line, record) for every non-blank row, reports a record the csv module cannot read (and sets
+    ``failed``) and, at the end, warns about a file without data rows. A file given by its path
+    (``Source.path``) is decoded piece by piece when it is UTF-8, so its size does not matter."""
+
+    def __init__(self, source: Source, spec: TableSpec, collect: _Collector) -> None:
+        self.source, self.spec, self.collect = source, spec, collect
+        self.positions: dict[str, int] = {}
+        self.header_width = 0
+        self.failed = False
+        self.data_rows = 0
+        self._records: Any = None  # the csv reader
+        self._stream: io.TextIOWrapper | None = None
+        self._line = 0
+        self._lines_read = 0
+        self._header_line = 0
+
+    def open(self) -> bool:
+        """Decode the file and read its header; False (after reporting why) when its rows cannot be read."""
+        source, collect = self.source, self.collect
+        stream = self._text_stream()
+        if stream is None:
+            return False
+        # strict: an unclosed quote is an error, not a cell that swallows the rest of the file.
+        records = self._records = csv.reader(stream, strict=True)
+        header = None
+        try:
+            for record in records:  # blank lines above the header are skipped, but counted
+                self._line += 1
+                self._lines_read = records.line_num
+                if any(cell.strip() for cell in record):
+                    header = record
+                    break
+        except csv.Error as error:
+            header_problem = _csv_problem(error, records.line_num - self._lines_read)
+            if header_problem.key == "validation.broken_quoting":
+                header_problem = Message("validation.header_not_csv", error=str(error))
+            collect.add(source.name, self._line + 1, FILE_LEVEL, header_problem)
+            self.close()
+            return False
+        if header is None:
+            collect.add(source.name, 1, FILE_LEVEL, Message("validation.empty_file", columns=self.spec.column_names))
+            self.close()
+            return False
+        self._header_line = self._line
+        positions = _read_header(source.name, self._line, header, self.spec, collect)
+        if positions is None:
+            self.close()
+            return False
+        self.positions, self.header_width = positions, len(header)
+        return True
+
+    def _text_stream(self) -> io.TextIOBase | None:
+        source = self.source
+        data = None
+        if is_workbook(source.name):
+            converted, unreadable = workbook_to_csv(source.read(), self.spec.name)
+            if converted is None:
+                if unreadable is not None:
+                    self.collect.add(source.name, *unreadable)
+                return None
+            data = converted
+        elif source.path is not None and _utf8_file(source):
+            self._stream = io.TextIOWrapper(open(source.path, "rb"), encoding="utf-8-sig", newline="")  # noqa: SIM115
+            return self._stream
+        if data is None:
+            data = source.read()
+        text, reason = decode_text(data)
+        if text is None:
+            self.collect.add(
+                source.name, _row_of_first_unreadable_byte(data), FILE_LEVEL, Message("validation.cannot_read", reason=reason)
+            )
+            return None
+        return io.StringIO(text, newline="")
+
+    def close(self) -> None:
+        """Close the file read from its path, if any."""
+        if self._stream is not None:
+            self._stream.close()
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """(line, record) of every row that is not blank, in file order."""
+        records = self._records
+        assert records is not None
+        line = self._line
+        try:
+            for record in records:
+                line += 1
+                self._lines_read = records.line_num
+                if not any(map(str.strip, record)):
+                    continue  # blank spreadsheet row
+                self.data_rows += 1
+                self._line = line
+                yield line, record
+            self._line = line
+        except csv.Error as error:
+            self.collect.add(self.source.name, line + 1, FILE_LEVEL, _csv_problem(error, records.line_num - self._lines_read))
+            self.failed = True
+        finally:
+            self.close()
+        if not self.failed and not self.data_rows:
+            self.collect.warn(self.source.name, self._header_line, FILE_LEVEL, Message("validation.no_data_rows"))
+
+
+def _utf8_file(source: Source) -> bool:
+    """Whether a file read from its path is UTF-8 (with or without BOM) and none of what ``decode_text``
+    refuses first (UTF-16, a zip, a binary file), checked piece by piece."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    first = True
+    try:
+        for piece in source.pieces():
+            if first:
+                if piece.startswith((b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04")) or b"\x00" in piece[:65536]:
+                    return False
+                first = False
+            decoder.decode(piece)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _read_header(file: str, line: int, header: list[str], spec: TableSpec, collect: _Collector) -> dict[str, int] | None:

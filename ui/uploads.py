@@ -168,13 +168,14 @@ def problems_frame(problems: Iterable[Problem], language: str | None = None) -> 
 
 def rows_per_table(result: ValidationResult) -> pd.DataFrame:
     """Rows ready to load per table, in load order: columns table, rows."""
-    counts = [(table, len(result.rows[table])) for table in LOAD_ORDER if table in result.rows]
+    counted = result.table_rows()
+    counts = [(table, counted[table]) for table in LOAD_ORDER if table in counted]
     return pd.DataFrame(counts, columns=["table", "rows"])
 
 
 def rows_to_load(result: ValidationResult) -> int:
     """How many rows a load of these checked files writes."""
-    return sum(len(rows) for rows in result.rows.values())
+    return sum(result.table_rows().values())
 
 
 def load_label(result: ValidationResult, *, replace: bool = False, language: str | None = None) -> str:
