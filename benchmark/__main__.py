@@ -1,10 +1,14 @@
-"""The benchmark: ``python -m benchmark [--scale 1] [--out FILE.json] [--postgres URL] [--keep DIR]``.
+"""The benchmark: ``python -m benchmark [--scale 1] [--out FILE.json] [--postgres URL] [--keep DIR] [--no-browser]``.
 
 Builds the national data set (benchmark/scale_data.py), loads it into a fresh
 SQLite file (and a fresh PostgreSQL schema when ``--postgres`` is given)
 through the real loader, runs every page cold and warm, times the views behind
 each page and the snapshot, and computes the same aggregates with DuckDB on
-the raw rows of the same CSV files as a reference. Prints a table and writes
+the raw rows of the same CSV files as a reference. Then, on the same SQLite
+database, the browser phase (benchmark/browser.py): headless Chromium against
+the dashboard and a blank two-page Streamlit app, first paint and page changes,
+and where their time goes; skipped, with the reason, when Chromium or
+Playwright is missing, or with ``--no-browser``. Prints a table and writes
 every figure as JSON. See README, section Performance.
 """
 
@@ -27,12 +31,24 @@ from data_access.contract import LOAD_ORDER
 from data_access.filters import Filters
 from data_access.settings import PROJECT_ROOT
 
-from . import scale_data
+from . import browser, scale_data
 from .duckdb_reference import Reference
 
 DEFAULT_WORK = PROJECT_ROOT / "var" / "benchmark"  # var/ is git-ignored
 
-TARGETS = {"page_warm": 0.3, "page_cold": 2.0, "snapshot_seconds": 10.0, "rows_per_second": 50_000, "peak_rss_mb": 1536}
+TARGETS = {
+    "page_warm": 0.3,
+    "page_cold": 2.0,
+    "snapshot_seconds": 10.0,
+    "rows_per_second": 50_000,
+    "peak_rss_mb": 1536,
+    # In the browser (benchmark/browser.py), against a blank two-page Streamlit app in the same run: the warm median
+    # click-to-idle page change at most 1.5 times the blank app's, no warm page change above 1 s, and the first
+    # contentful paint at most twice the blank app's.
+    "browser_page_change_median_ratio": 1.5,
+    "browser_page_change_warm_max": 1.0,
+    "browser_first_paint_ratio": 2.0,
+}
 
 
 def _phase(*args: str) -> dict:
@@ -126,6 +142,29 @@ def _run_backend(label: str, url: str, size, data: Path) -> dict:
     return {"load": load, "app": app, "database_bytes": size()}
 
 
+def _browser_phase(url: str, rounds: int) -> dict:
+    """The browser phase on the database at ``url``, in a process of its own; its figures, judged against TARGETS."""
+    reason = browser.skip_reason()
+    if reason:
+        print(f"browser phase skipped: {reason}", flush=True)
+        return {"skipped": reason}
+    print(f"[browser] headless Chromium against the dashboard and a blank app, {rounds} rounds ...", flush=True)
+    out = DEFAULT_WORK / "browser.json"
+    out.unlink(missing_ok=True)
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmark.browser", "--db", url, "--rounds", str(rounds), "--out", str(out), "--no-table"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
+    if completed.returncode != 0 or not out.exists():
+        print(f"browser phase failed (exit code {completed.returncode}); the other figures stand", flush=True)
+        return {"skipped": f"the browser phase failed with exit code {completed.returncode}"}
+    result = json.loads(out.read_text())
+    if "skipped" not in result:
+        result.update(browser.judge(result, TARGETS))
+    return result
+
+
 def _add_reference(result: dict, reference: Reference) -> None:
     for figures in result["app"]["pages"].values():
         calls = [(name, Filters(**filters)) for name, filters in figures["views"]]
@@ -174,6 +213,8 @@ def _print(results: dict) -> None:
             ", ".join(f"{p} {r:.2f}" for p, r in results["ratio_postgresql_to_sqlite"].items()),
         )
     print(f"\nDuckDB read the CSV files in {results['duckdb_csv_load_seconds']:.1f} s (not in the ratios).")
+    if "browser" in results:
+        browser.print_table(results["browser"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,6 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_WORK / "results.json", help="JSON file of every figure")
     parser.add_argument(
         "--postgres", default=None, help="PostgreSQL URL: also benchmark there, in a schema made and dropped for it"
+    )
+    parser.add_argument(
+        "--no-browser", action="store_true", help="skip the browser phase (headless Chromium, benchmark/browser.py)"
+    )
+    parser.add_argument(
+        "--browser-rounds", type=int, default=4, help="page-change rounds of the browser phase; the first is cold"
     )
     args = parser.parse_args(argv)
 
@@ -212,6 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     url, size = _fresh_sqlite(DEFAULT_WORK)
     results["backends"]["sqlite"] = _run_backend("sqlite", url, size, data)
+    if args.no_browser:
+        print("browser phase skipped: --no-browser", flush=True)
+        results["browser"] = {"skipped": "--no-browser"}
+    else:
+        results["browser"] = _browser_phase(url, args.browser_rounds)
     if args.postgres:
         url, size, drop = _fresh_postgres(args.postgres)
         try:
