@@ -19,7 +19,7 @@ from data_access.planning import PlanningSettings, Projection, Rules, ScenarioCh
 from .bookmarks import url_changed_outside
 from .context import dashboard_engine, data_version
 from .formatting import fmt_count, fmt_rate, fmt_ratio
-from .i18n import t
+from .i18n import current_language, speaking, t
 
 HORIZON_KEY, METHOD_KEY, SCENARIO_KEY = "plan_to", "plan_method", "scenario"  # URL parameters
 ROWS_KEY = "scenario_rows"  # session state: the rows the scenario editor starts from
@@ -97,6 +97,21 @@ def _cached_grow_shrink(regions: tuple, sectors: tuple, settings: Settings, rule
 def grow_shrink(filters: Filters, settings: Settings, rules: Rules) -> pd.DataFrame:
     """The grow/shrink list for the filters' regions and sectors under the active scenario."""
     return _cached_grow_shrink(filters.regions, filters.sectors, settings, rules, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cached_worded(regions: tuple, sectors: tuple, settings: Settings, rules: Rules, version: int, language: str) -> pd.DataFrame:
+    programs = _cached_grow_shrink(regions, sectors, settings, rules, version)
+    with speaking(language):  # tens of thousands of programs at national scale: worded once, not on every run
+        return programs.assign(
+            status=programs["status"].map(lambda s: t(f"planning.status_{s}")),
+            why=[rule_words(r, v) for r, v in zip(programs["rule"], programs["rule_values"])],
+        )
+
+
+def worded_grow_shrink(filters: Filters, settings: Settings, rules: Rules) -> pd.DataFrame:
+    """The grow/shrink list with each program's status and the reason for it in words, in the session's language."""
+    return _cached_worded(filters.regions, filters.sectors, settings, rules, data_version(), current_language())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -16,7 +16,7 @@ from .components import number_columns, table_with_data
 from .context import view
 from .formatting import fmt_count
 from .i18n import t
-from .planning import Settings, extra_students, grow_shrink, rule_words
+from .planning import Settings, extra_students, worded_grow_shrink
 from .scale import keep_top, with_gap_measures
 
 
@@ -140,14 +140,11 @@ def render_grow_shrink(filters: Filters, settings: Settings) -> None:
             max_change=a.number_input(t("planning.rule_max_change"), 0.0, 1.0, defaults.max_change, 0.01),
             in_field_at_least_median=b.checkbox(t("planning.rule_in_field"), defaults.in_field_at_least_median),
         )
-    programs = grow_shrink(filters, settings, rules)
+    programs = worded_grow_shrink(filters, settings, rules)
     if programs.empty:
         st.info(t("planning.no_programs"))
         return
-    shown = programs.assign(
-        status=programs["status"].map(lambda s: t(f"planning.status_{s}")),
-        why=[rule_words(r, v) for r, v in zip(programs["rule"], programs["rule_values"])],
-    )[GROW_SHRINK_COLUMNS]
+    shown = programs[GROW_SHRINK_COLUMNS]
     table_with_data(
         ViewRows("grow_shrink", shown, shown, shown),
         "grow_shrink.csv",
