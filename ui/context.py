@@ -73,10 +73,10 @@ def view(name: str, filters: Filters) -> ViewResult:
     """View ``name`` (see data_access.views) for ``filters`` at the current data version, protected
     as chosen in the sidebar, graduates of programs linked to no sector named so in the current
     language. Callers must not change the frames in place."""
-    return _not_linked_named(_cached_view(name, filters, protection_threshold(), data_version()))
+    return named_not_linked(_cached_view(name, filters, protection_threshold(), data_version()))
 
 
-def _not_linked_named(result: ViewResult) -> ViewResult:
+def named_not_linked(result: ViewResult) -> ViewResult:
     """``result`` with the sector name of the not-linked group ("" as its code) in words, in every frame."""
     frame = result.numbers
     if "sector_name" not in frame.columns or not (frame["sector_code"] == NOT_LINKED).any():

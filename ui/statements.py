@@ -12,7 +12,7 @@ them, ``SessionSource`` reads a Session of its own (the brief, which may be buil
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import pandas as pd
@@ -20,7 +20,6 @@ import plotly.graph_objects as go
 from sqlalchemy.orm import Session
 
 from data_access import caveats, queries
-from data_access.facts import NOT_LINKED
 from data_access.filters import Filters
 from data_access.views import ViewRows, read_view
 
@@ -29,6 +28,7 @@ from .charts import coverage_heatmap, supply_demand_bars, supply_demand_trend_li
 from .charts_map import coverage_map
 from .charts_outcomes import in_field_coverage_scatter, latest_cohort, overall_in_field_rate
 from .charts_placements import as_floats, gap_status_words, placements_against_gaps_bars, placements_against_gaps_sentence, worded
+from .context import named_not_linked
 from .filters import describe_with
 from .formatting import fmt_count
 from .i18n import t
@@ -71,22 +71,6 @@ class Statement:
     file_name: str = ""
     notes: tuple[str, ...] = ()
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # other frames a page lists (sentences)
-
-
-def named_not_linked(result: ViewRows) -> ViewRows:
-    """``result`` with the sector name of the not-linked group ("" as its code) in words, in every frame; a
-    program listed with its sectors in shares is linked to several."""
-    frame = result.numbers
-    if "sector_name" not in frame.columns or not (frame["sector_code"] == NOT_LINKED).any():
-        return result
-    words, several = t("common.not_linked"), t("common.several_sectors")
-
-    def named(rows: pd.DataFrame) -> pd.DataFrame:
-        empty = rows["sector_code"] == NOT_LINKED
-        shared = empty & (rows["sectors"].fillna("") != "") if "sectors" in rows.columns else empty & False
-        return rows.assign(sector_name=rows["sector_name"].where(~empty, words).where(~shared, several))
-
-    return replace(result, numbers=named(result.numbers), table=named(result.table), display=named(result.display))
 
 
 class SessionSource:
