@@ -995,7 +995,9 @@ def print_table(result: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the browser phase alone; see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True, help="SQLAlchemy URL of a loaded database, e.g. sqlite:///var/benchmark/benchmark.sqlite")
+    parser.add_argument(
+        "--db", required=True, help="SQLAlchemy URL of a loaded database, e.g. sqlite:///var/benchmark/benchmark.sqlite"
+    )
     parser.add_argument("--rounds", type=int, default=4, help="cycles over the pages; the first is cold (default 4)")
     parser.add_argument("--first-paints", type=int, default=5, help="first visits per app; the first is cold (default 5)")
     parser.add_argument("--out", type=Path, required=True, help="JSON file of every figure")
