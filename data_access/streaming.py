@@ -41,7 +41,6 @@ from .contract import LOAD_ORDER, TABLES, Column, TableSpec
 from .messages import Message
 from .models import CONTRACT_MODELS
 from .validation import (
-    FILE_LEVEL,
     Problem,
     Source,
     TableReader,
@@ -52,6 +51,7 @@ from .validation import (
     _near_miss,
     _parse_record,
     _show_key,
+    table_of,
 )
 
 CHUNK_ROWS = 20_000  # rows checked and written together
@@ -338,17 +338,9 @@ def stage_sources(
     referred: dict[tuple[str, str], set] = {}  # (table, column) -> the distinct values it refers with
     for rank, source in enumerate(sorted(sources, key=_load_rank)):
         collect.phase = (0, rank)
-        spec = TABLES.get(source.table)
+        spec = table_of(source, seen_tables, collect)
         if spec is None:
-            expected = [TABLES[t].file_name for t in LOAD_ORDER]
-            collect.add(source.name, 0, FILE_LEVEL, Message("validation.not_a_table", expected=expected))
             continue
-        if spec.name in seen_tables:
-            collect.add(
-                source.name, 0, FILE_LEVEL, Message("validation.second_file", table=spec.name, first=seen_tables[spec.name])
-            )
-            continue
-        seen_tables[spec.name] = source.name
         reader = TableReader(source, spec, collect)
         if not reader.open():
             continue

@@ -220,23 +220,30 @@ def validate_sources(
     seen_tables: dict[str, str] = {}
     lines_of: dict[str, list[int]] = {}
     for source in sorted(sources, key=_load_rank):
-        spec = TABLES.get(source.table)
+        spec = table_of(source, seen_tables, collect)
         if spec is None:
-            expected = [TABLES[t].file_name for t in LOAD_ORDER]
-            collect.add(source.name, 0, FILE_LEVEL, Message("validation.not_a_table", expected=expected))
             continue
-        if spec.name in seen_tables:
-            collect.add(
-                source.name, 0, FILE_LEVEL, Message("validation.second_file", table=spec.name, first=seen_tables[spec.name])
-            )
-            continue
-        seen_tables[spec.name] = source.name
         parsed = _parse_file(source, spec, collect)
         if parsed is not None:
             result.rows[spec.name], lines_of[spec.name] = parsed
     _check_references(result, lines_of, seen_tables, existing_keys, collect)
     _check_shares(result, lines_of, seen_tables, stored_shares, collect)
     return result
+
+
+def table_of(source: Source, seen_tables: dict[str, str], collect) -> TableSpec | None:
+    """The contract table ``source`` holds, noted in ``seen_tables`` (table -> file name); None, with the
+    problem told to ``collect``, when its name is no table's or another file of the load already holds it."""
+    spec = TABLES.get(source.table)
+    if spec is None:
+        expected = [TABLES[t].file_name for t in LOAD_ORDER]
+        collect.add(source.name, 0, FILE_LEVEL, Message("validation.not_a_table", expected=expected))
+        return None
+    if spec.name in seen_tables:
+        collect.add(source.name, 0, FILE_LEVEL, Message("validation.second_file", table=spec.name, first=seen_tables[spec.name]))
+        return None
+    seen_tables[spec.name] = source.name
+    return spec
 
 
 def decode_text(data: bytes) -> tuple[str | None, Message | None]:
