@@ -39,7 +39,7 @@ if not presenting:
 if table_absent("enrolments"):
     st.info(absent_table_notice("enrolments"))
     st.stop()
-left, right = st.columns(2) if not presenting else (st.empty(), st.empty())
+left, right = st.columns(2) if not presenting else (None, None)  # the controls are the page's, not the projector's
 area_level = is_area_level()  # one aggregate provider per area: a type breakdown would compare an area with itself
 groups = [g for g in GROUPINGS if not (area_level and g == "type")]
 group = (

@@ -66,11 +66,12 @@ if by_sector.empty:
     st.stop()
 
 # The statement the brief and the projector make too: placements against the gaps of the same (latest comparable) year.
-gaps = period_of_gaps(PageSource(), filters)
+source = PageSource()
+gaps = period_of_gaps(source, filters)
 if gaps is not None:
     if not presenting:  # on the projector the chart's title says it
         st.subheader(t("placements.against_gaps_heading"))
-    show_statement(placements_against_gaps(PageSource(), gaps, projector=presenting))
+    show_statement(placements_against_gaps(source, gaps, projector=presenting))
 if presenting and gaps is not None:  # one idea per screen
     st.stop()
 

@@ -21,7 +21,6 @@ from .charts import SUPPLY_COLOUR, _layers, _layout, name_ticks, point_label, sh
 from .formatting import floats, fmt_count, fmt_ratio, is_missing
 from .headline import Headline
 from .i18n import label, t
-from .markup import plotly_text
 from .theme import ink
 
 # Okabe–Ito, in the order ui.charts uses it (blue, orange first), without its yellow,
@@ -306,10 +305,8 @@ def enrolment_growth_bars(
         )
     figure = _layout(figure, title, height=max(220, 44 * len(ordered) + 130))
     names = ordered[grouping.name].astype(str).tolist()
-    if largest is not None:  # a projected screen: a short name on one line per pair of bars
-        return figure.update_yaxes(
-            tickmode="array", tickvals=[plotly_text(c) for c in codes], ticktext=[plotly_text(point_label(n)) for n in names]
-        )
+    if largest is not None:  # a projected screen: a short name (one line) per pair of bars
+        names = [point_label(n) for n in names]
     return name_ticks(figure, "y", codes, names)
 
 
