@@ -69,6 +69,8 @@ def _column_texts(column: pd.Series) -> pa.Array:
     if pd.api.types.is_bool_dtype(column):
         return pa.array(np.where(column.to_numpy(dtype=bool), "TRUE", "FALSE"), type=pa.large_string())
     if column.dtype != object and not pd.api.types.is_string_dtype(column):
+        if pd.api.types.is_float_dtype(column):
+            column = column + 0.0  # -0.0 (a small negative rounded) is written 0
         return pc.cast(pa.Array.from_pandas(column), pa.large_string()).fill_null("")
     if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):  # numbers among text
         # Only the text cells are neutralised: a negative number is a number, not a formula.
@@ -96,7 +98,11 @@ def _text(value: str) -> pa.Scalar:
 
 
 def _number_text(value: object) -> str:
-    """A number as the numeric columns write it."""
+    """A number as the numeric columns write it (yes or no as TRUE or FALSE, never -0)."""
+    if isinstance(value, (bool, np.bool_)):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (float, np.floating)):
+        value = float(value) + 0.0
     return pc.cast(pa.array([value]), pa.large_string())[0].as_py()
 
 

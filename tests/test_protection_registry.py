@@ -10,7 +10,8 @@ view is part of a per-year trend), as the pages, the brief and the snapshot show
 
 from __future__ import annotations
 
-from itertools import permutations
+from fractions import Fraction
+from itertools import permutations, product
 
 import pandas as pd
 import pytest
@@ -130,3 +131,119 @@ def test_a_hidden_count_is_truly_small_and_every_shown_count_is_a_multiple_of_th
             assert ((true[hidden] > 0) & (true[hidden] < THRESHOLD)).all(), (name, count)
             visible = pd.to_numeric(cells[~hidden], errors="coerce").dropna()
             assert (visible % THRESHOLD == 0).all(), (name, count)
+
+
+# Rates and ratios as a reader of the protected files knows them: (numerator counts, denominator), a
+# scale (placements per 100 openings) and an offset (growth is a ratio less one). Written out here by
+# hand from the glossary, not taken from the code under test.
+RATIOS = {
+    "placement_hire_rate": (("hired",), ("students_placed",), 1, 0),
+    "graduates_per_enrolled": (("graduates",), ("enrolled",), 1, 0),
+    "job_rate": (("employed",), ("surveyed",), 1, 0),
+    "employment_rate": (("employed", "further_study"), ("surveyed",), 1, 0),
+    "in_field_rate": (("employed_in_field",), ("employed",), 1, 0),
+    "self_employment_rate": (("self_employed",), ("surveyed",), 1, 0),
+    "further_study_rate": (("further_study",), ("surveyed",), 1, 0),
+    "coverage_ratio": (("supply",), ("demand",), 1, 0),
+    "placed_per_100_openings": (("students_placed",), ("demand",), 100, 0),
+    "enrolled_growth": (("enrolled",), ("enrolled_previous_year",), 1, -1),
+    "capacity_use": (("students_placed",), ("placement_capacity", "years_hosting"), 1, 0),
+}
+
+
+def _shown_range(cell: object, is_count: bool) -> range | None:
+    """The whole values a protected cell allows: "<5" is 1-4, a rounded count c is c-2..c+2 (5 and up),
+    0 is 0, an exact figure is itself; None when blank or not whole."""
+    text = "" if cell is None or (isinstance(cell, float) and cell != cell) else str(cell)
+    if text.startswith("<"):
+        return range(1, THRESHOLD)
+    try:
+        value = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        return None
+    if value.denominator != 1:
+        return None
+    value = int(value)
+    if not is_count or value == 0:
+        return range(value, value + 1)
+    return range(max(value - THRESHOLD // 2, THRESHOLD), value + THRESHOLD // 2 + 1)
+
+
+def _rate_interval(cell: object, scale: int, offset: int) -> tuple[Fraction, Fraction] | None:
+    """The interval of true ratios n/d a shown rate allows, by the decimals it is written with."""
+    if cell is None or (isinstance(cell, float) and cell != cell) or str(cell) in ("", "nan"):
+        return None
+    text = repr(float(cell)).removesuffix(".0") if isinstance(cell, float) else str(cell)  # as the CSV writes it
+    value = Fraction(text)
+    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0 if "e" not in text else 17
+    half = Fraction(1, 2 * 10**decimals)
+    return ((value - half) / scale - offset, (value + half) / scale - offset)
+
+
+def recovered_counts(shown: pd.DataFrame, counts: set[str]) -> list[tuple[int, str, int]]:
+    """(row, count, value) for every rounded count that the row's shown rates narrow to one whole value,
+    by brute force: every whole numerator and denominator the rounded counts allow, kept when every
+    shown rate on them rounds to what is written, until nothing changes."""
+    found = []
+    rates = {
+        r: spec for r, spec in RATIOS.items() if r in shown.columns and all(c in shown.columns for c in (*spec[0], *spec[1]))
+    }
+    if not rates:
+        return found
+    for row in range(len(shown)):
+        options = {}
+        for rate, (numerator, denominator, _, _) in rates.items():
+            for column in (*numerator, *denominator):
+                if column not in options:
+                    allowed = _shown_range(shown.at[row, column], column in counts)
+                    options[column] = None if allowed is None else set(allowed)
+        changed = True
+        while changed:
+            changed = False
+            for rate, (numerator, denominator, scale, offset) in rates.items():
+                interval = _rate_interval(shown.at[row, rate], scale, offset)
+                if interval is None or any(options[c] is None for c in (*numerator, *denominator)):
+                    continue
+                low, high = interval
+                keep = {c: set() for c in (*numerator, *denominator)}
+                for nums in product(*[sorted(options[c]) for c in numerator]):
+                    for dens in product(*[sorted(options[c]) for c in denominator]):
+                        d = 1
+                        for value in dens:
+                            d *= value
+                        if d > 0 and low * d <= sum(nums) <= high * d:
+                            for c, v in zip((*numerator, *denominator), (*nums, *dens)):
+                                keep[c].add(v)
+                for column, values in keep.items():
+                    if values and values != options[column]:
+                        options[column], changed = values, True
+        for column, values in options.items():
+            allowed = _shown_range(shown.at[row, column], column in counts)
+            if column in counts and values is not None and len(values) == 1 and allowed is not None and len(allowed) > 1:
+                found.append((row, column, next(iter(values))))
+    return found
+
+
+def test_rates_are_published_to_a_whole_percent_and_give_no_count_back(sample_frames):
+    recovered, rates_shown = [], 0
+    for name, (frame, shown) in sample_frames.items():
+        counts = _counts(name) | {"enrolled_previous_year"}
+        for rate in RATIOS:
+            if rate in shown.columns:
+                values = pd.to_numeric(shown[rate], errors="coerce").dropna()
+                rates_shown += len(values)
+                steps = values if rate in ("placed_per_100_openings",) else values * 100
+                assert ((steps - steps.round()).abs() < 1e-9).all(), (name, rate)
+        for row, column, value in recovered_counts(shown, counts):
+            if value == frame.at[row, column]:  # a fraction (a crosswalk share) is "recovered" wrongly: no leak
+                recovered.append((name, row, column, value))
+    assert rates_shown > 1000  # protection still shows most rates
+    assert recovered == []
+
+
+def test_the_attack_recovers_exact_counts_from_unrounded_rates():
+    # Hired 41 of 195 placed, shown 40 of 195: the exact rate gives both back; 21% does not.
+    exact = pd.DataFrame({"students_placed": [195], "hired": [40], "placement_hire_rate": [41 / 195]})
+    assert sorted(recovered_counts(exact, {"students_placed", "hired"})) == [(0, "hired", 41), (0, "students_placed", 195)]
+    rounded = exact.assign(placement_hire_rate=0.21)
+    assert recovered_counts(rounded, {"students_placed", "hired"}) == []

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from data_access.filters import Filters
 from data_access.snapshot import build_snapshot
-from data_access.suppression import describe, protect
+from data_access.suppression import ThresholdError, check_threshold, describe, protect
 from data_access.views import VIEWS
 
 SUPPLY_DEMAND = VIEWS["supply_demand"]
@@ -43,11 +43,15 @@ def test_halves_round_away_from_zero_and_weighted_counts_are_rounded_like_whole_
     assert shown["gap"].tolist() == [None, -5.0, None]
 
 
-def test_a_gap_is_rounded_and_a_ratio_is_computed_from_the_exact_counts():
-    frame = sd_frame([(2023, "R1", "Q", 38, 61)])
-    shown = protect(frame, SUPPLY_DEMAND, 5).for_display().iloc[0]
-    assert (shown["supply"], shown["demand"], shown["gap"]) == (40, 60, -25)  # -23 rounds to -25
-    assert shown["coverage_ratio"] == 38 / 61
+def test_a_gap_is_rounded_and_a_ratio_is_computed_from_the_exact_counts_and_published_to_two_decimals():
+    frame = sd_frame([(2023, "R1", "Q", 100, 150), (2023, "R2", "Q", 38, 61)])
+    shown = protect(frame, SUPPLY_DEMAND, 5).for_display()
+    assert (shown.at[0, "supply"], shown.at[0, "demand"], shown.at[0, "gap"]) == (100, 150, -50)
+    assert shown.at[0, "coverage_ratio"] == 0.67  # 100 / 150 = 0.6667; 98-102 over 148-152 allow it many ways
+    assert (shown.at[1, "supply"], shown.at[1, "demand"], shown.at[1, "gap"]) == (40, 60, -25)  # -23 rounds to -25
+    # 38 / 61 = 0.62 to two decimals, and of the supplies 38-42 over the demands 58-62 only 38 / 61 rounds to
+    # 0.62 (60 allows 36.9-37.5, 62 allows 38.1-38.7): the ratio would give both exact counts back, so it is blank.
+    assert shown.at[1, "coverage_ratio"] is None
 
 
 def test_a_gap_or_ratio_built_on_a_hidden_count_is_blank_so_the_count_cannot_be_recovered():
@@ -86,7 +90,9 @@ def test_an_outcome_rate_is_hidden_with_its_numerator_not_only_its_base():
     shown = protect(frame, VIEWS["outcomes_by_sector"], 5).for_display().iloc[0]
     assert shown["self_employed"] == "<5"
     assert shown["self_employment_rate"] is None  # 0.0148 x 203 would give 3 back
-    assert shown["in_field_rate"] == 121 / 151  # from the exact counts, not 120 / 150
+    # 121 / 151 = 0.80 (from the exact counts, not 120 / 150), to a whole percent: employed 148-152 and
+    # in-field 118-122 match it in five ways (118/148 ... 122/152), so nothing is pinned.
+    assert shown["in_field_rate"] == 0.8
     assert (shown["surveyed"], shown["employed"], shown["employed_in_field"]) == (205, 150, 120)
 
 
@@ -95,7 +101,7 @@ def test_a_rate_on_fewer_than_five_times_the_threshold_people_is_not_shown():
         {
             "sector_code": ["A", "B"],
             "surveyed": [24, 25],
-            "employed": [20, 20],
+            "employed": [20, 22],
             "employed_in_field": [10, 10],
             "self_employed": [5, 5],
             "further_study": [0, 0],
@@ -105,8 +111,46 @@ def test_a_rate_on_fewer_than_five_times_the_threshold_people_is_not_shown():
     frame["employment_rate"] = frame["employed"] / frame["surveyed"]
     frame["in_field_rate"] = frame["employed_in_field"] / frame["employed"]
     shown = protect(frame, VIEWS["outcomes_by_sector"], 5).for_display()
-    assert shown["employment_rate"].tolist() == [None, 0.8]  # 24 surveyed is below 25
-    assert shown["in_field_rate"].tolist() == [None, None]  # 20 employed is below 25
+    # 24 surveyed is below 25; 22 / 25 = 0.88, which 21 / 24 gives too (20-22 employed of 23-27 surveyed
+    # to a reader), so neither count is pinned
+    assert shown["employment_rate"].tolist() == [None, 0.88]
+    assert shown["in_field_rate"].tolist() == [None, None]  # 20 and 22 employed are below 25
+
+
+def test_a_rate_that_would_pin_its_base_with_the_rounded_counts_is_blank():
+    # 25 surveyed (23-27 to a reader) and 20 employed (18-22): 0.80 fits only 20 / 25 (23 allows 18.3-18.5,
+    # 24 19.1-19.3, 26 20.7-20.9, 27 21.5-21.7), so it would give both exact counts back.
+    frame = pd.DataFrame(
+        {"sector_code": ["A"], "surveyed": [25], "employed": [20], "employed_in_field": [10], "self_employed": [5]}
+        | {"further_study": [0], "unemployed": [5], "employment_rate": [0.8]}
+    )
+    assert protect(frame, VIEWS["outcomes_by_sector"], 5).for_display().at[0, "employment_rate"] is None
+
+
+def test_a_capacity_use_on_an_exact_capacity_that_would_pin_the_placed_is_blank():
+    # 26 placed (shown 25: 23-27) of a capacity of 20 for one year: 1.30 allows only 26 (25.9-26.1).
+    frame = pd.DataFrame(
+        {"employer_id": ["E1", "E2"], "students_placed": [26, 206], "hired": [13, 37], "placement_capacity": [20, 55]}
+        | {"years_hosting": [1, 7], "placement_hire_rate": [13 / 26, 37 / 206], "capacity_use": [26 / 20, 206 / 385]}
+    )
+    shown = protect(frame, VIEWS["partners"], 5).for_display()
+    assert shown.at[0, "capacity_use"] is None
+    # 206 placed of 55 x 7 = 385 places: 0.54 leaves 206 or 207 of the 203-207 placed a reader allows; then
+    # 0.18 of 206 (36.1-38.1) or of 207 (36.2-38.3) leaves only 37 of the 33-37 hired: the hire rate would give
+    # the exact hires back and is blank; the capacity use alone leaves two values and stays.
+    row = shown.iloc[1]
+    assert (row["students_placed"], row["hired"]) == (205, 35)
+    assert (row["capacity_use"], row["placement_hire_rate"]) == (0.54, None)
+
+
+def test_a_threshold_that_would_hide_nothing_is_refused():
+    assert check_threshold(2) == 2 and check_threshold(100) == 100
+    for bad in (1, 0, -1, 101, 10**9, 5.0, True, "5"):
+        try:
+            check_threshold(bad)
+        except ThresholdError:
+            continue
+        raise AssertionError(f"{bad!r} was accepted")
 
 
 def test_the_manifest_states_the_rule_or_null():
