@@ -192,7 +192,7 @@ def recovered_counts(shown: pd.DataFrame, counts: set[str]) -> list[tuple[int, s
         return found
     for row in range(len(shown)):
         options = {}
-        for rate, (numerator, denominator, _, _) in rates.items():
+        for numerator, denominator, _, _ in rates.values():
             for column in (*numerator, *denominator):
                 if column not in options:
                     allowed = _shown_range(shown.at[row, column], column in counts)
