@@ -397,8 +397,10 @@ def describe(threshold: int | None) -> dict | None:
         f"is rounded to the nearest multiple of {threshold} (halves away from zero); 0 is shown",
         "amounts": f"gaps and effective supply are rounded to the nearest multiple of {threshold}, "
         f"and left blank when a count they come from is hidden",
-        "rates": f"rates, ratios and averages are computed from the unrounded counts and left blank when a count "
-        f"they come from is hidden or their base is fewer than {RATE_BASE_FACTOR * threshold} people",
+        "rates": f"rates, ratios and averages are computed from the unrounded counts and published rounded (rates "
+        f"to a whole percent, ratios to two decimals, placements per 100 openings and wages to a whole number); "
+        f"left blank when a count they come from is hidden, their base is fewer than {RATE_BASE_FACTOR * threshold} "
+        f"people, or, read with the rounded counts and other rates of their row, they would leave a count one value",
         "guarantee": f"a shown total less its shown parts is a multiple of {threshold}, never a hidden count; "
         f"no cell is hidden for another's sake, so <{threshold} always means 1 to {threshold - 1}",
     }

@@ -25,6 +25,7 @@ from ui.planning_layout import (
     placement_warnings,
     projected_sectors,
     projection_table,
+    protected,
     render_backtest,
     render_grow_shrink,
     result_of,
@@ -74,7 +75,7 @@ if not presenting:
     render_files(list(scenario))
 settings = Settings(to_year, method, scenario)
 rows, baseline = projection(filters, settings).rows, projection(filters, settings, with_scenario=False).rows
-by_sector = per_sector(rows, baseline, to_year)
+by_sector = protected(per_sector(rows, baseline, to_year))  # under protection: rounded as every view
 
 with charts:
     scope = describe(filters.with_years(to_year, to_year))
@@ -82,7 +83,7 @@ with charts:
         history = view("supply_demand_trend", filters.with_years(None, None))
         lines = projection_lines(
             history.numbers,
-            per_year(rows, baseline),
+            protected(per_year(rows, baseline)),
             scenario=bool(scenario),
             title=t("planning.lines_title", last=last, year=to_year, filters=describe(filters)),
         )

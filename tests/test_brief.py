@@ -201,7 +201,7 @@ def test_a_name_from_a_users_file_is_escaped_everywhere(engine, tmp_path):
 def test_with_protection_the_brief_says_small_numbers_are_hidden(tiny_engine):
     text = parse(brief(tiny_engine, filters=Filters(2023, 2024), hide_below=5)).visible_text
     assert "Small numbers are protected: every count is rounded to the nearest 5, counts of 1 to 4 people are not shown" in text
-    assert "rates on a hidden count or on fewer than 25 people are left out" in text
+    assert "rates are shown to a whole percent, left out when on a hidden count, on fewer than 25 people" in text
     assert "(some are hidden in this brief)" in text
     assert "Small numbers are protected" not in parse(brief(tiny_engine, filters=Filters(2023, 2024))).visible_text
 
@@ -214,6 +214,15 @@ def test_with_protection_a_rate_built_on_a_hidden_count_is_left_out_of_the_chart
     assert '"40.0%"' in shown
     assert '"40.0%"' not in protected
     assert "Students placed (2023) 10" in parse(protected).visible_text
+
+
+def test_with_protection_the_brief_writes_no_rate_beyond_a_whole_percent(tiny_engine):
+    plotly_js = get_plotlyjs()
+    shown = brief(tiny_engine, filters=Filters(2023, 2024)).replace(plotly_js, "")
+    protected = brief(tiny_engine, filters=Filters(2023, 2024), hide_below=5).replace(plotly_js, "")
+    one_decimal = re.compile(r'"-?\d+\.\d%"')  # a percentage in a chart's texts and hovers: "40.0%"
+    assert one_decimal.search(shown)
+    assert not one_decimal.search(protected)
 
 
 def test_the_brief_for_all_years_uses_the_latest_year_with_data(tiny_engine):

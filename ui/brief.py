@@ -31,9 +31,11 @@ from data_access.suppression import RATE_BASE_FACTOR
 
 from .caveats import caveat_notes
 from .charts_planning import target_gap_bars
+from .formatting import protected_numbers
 from .headline import headline_figures
 from .i18n import current_language, speaking, t
 from .planning import per_sector, target_takeaway
+from .planning_layout import protected
 from .statements import (
     GapLists,
     SessionSource,
@@ -130,6 +132,18 @@ def build_brief(
     periods, numbers and words as the pages and the projector. Small-number protection applies to every
     number and chart when ``hide_below`` is set, and the brief says so. ``generated_at`` defaults to now.
     """
+    with protected_numbers(bool(hide_below)):
+        return _brief(session, filters, hide_below, generated_at, title, plan)
+
+
+def _brief(
+    session: Session,
+    filters: Filters,
+    hide_below: int | None,
+    generated_at: datetime | None,
+    title: str | None,
+    plan: PlanningSettings,
+) -> str:
     title = title or t("brief.title")
     source = SessionSource(session, hide_below)
     generated_at = generated_at or datetime.now().astimezone()
@@ -151,7 +165,7 @@ def build_brief(
     sections += [supply_and_demand_over_the_years(source, filters)]
     in_field = in_field_against_coverage(source, filters)
     sections += [in_field] if in_field is not None else [ChartSection(t("brief.in_field_heading"), t("brief.no_survey"), None)]
-    sections += [_planning_section(session, filters, plan, source.describe)]
+    sections += [_planning_section(session, filters, plan, source.describe, hide_below)]
     scope_line = t("brief.scope_line", filters=source.describe(filters), version=version)
     body = "\n".join(
         [
@@ -297,7 +311,9 @@ def _caveats_html(notes: list[str]) -> str:
     return f'<section class="caveats">\n<h2>{html.escape(t("brief.caveats_heading"))}</h2>\n<ul>{items}</ul>\n</section>'
 
 
-def _planning_section(session: Session, filters: Filters, plan: PlanningSettings, described) -> ChartSection:
+def _planning_section(
+    session: Session, filters: Filters, plan: PlanningSettings, described, hide_below: int | None
+) -> ChartSection:
     """The projected gap by sector in the planning horizon, with the scenario and without it."""
     heading = t("brief.planning_heading")
     to_year = plan.horizon(session, filters)
@@ -308,7 +324,11 @@ def _planning_section(session: Session, filters: Filters, plan: PlanningSettings
     baseline = project(session, to_year=to_year, method=plan.method, filters=everything).rows if plan.scenario else rows
     if rows.empty:
         return ChartSection(heading, t("brief.no_planning"), None)
-    by_sector = per_sector(rows, baseline, to_year)
+    by_sector = (
+        protected(per_sector(rows, baseline, to_year), threshold=hide_below)
+        if hide_below
+        else per_sector(rows, baseline, to_year)
+    )
     scope = described(filters.with_years(to_year, to_year))
     figure = target_gap_bars(by_sector, scenario=bool(plan.scenario), title=t("planning.bars_title", year=to_year, filters=scope))
     return ChartSection(

@@ -17,8 +17,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from streamlit import column_config
 
+from data_access.suppression import round_measure
+
 from .charts import SUPPLY_COLOUR, _layers, _layout, name_ticks, point_label, short_label
-from .formatting import floats, fmt_count, fmt_ratio, is_missing
+from .formatting import floats, fmt_count, fmt_ratio, is_missing, protection_on, rate_decimals
 from .headline import Headline
 from .i18n import label, t
 from .theme import ink
@@ -86,7 +88,7 @@ def arrow(change: str | None) -> str:
 
 def fmt_growth(value: object) -> str:
     """A change against the previous year, signed, one decimal ("+3.2%"); an en dash when unknown."""
-    return "–" if is_missing(value) else signed(100 * float(value), ".1f") + "%"
+    return "–" if is_missing(value) else signed(100 * float(value), f".{rate_decimals()}f") + "%"
 
 
 def _shown(values: pd.Series, formatter) -> list[str]:
@@ -217,7 +219,9 @@ def growth_against_previous_year(two_years: pd.DataFrame, *, grouping: Grouping,
         both[measure] = floats(both[measure]).mask(both["_merge"] == "right_only", 0.0)
         previous = floats(both[f"{measure}_previous_year"]).mask(both["_merge"] == "left_only", 0.0)
         both[f"{measure}_previous_year"] = previous
-        both[f"{measure}_growth"] = (both[measure] - previous) / previous.where(previous != 0)
+        growth = (both[measure] - previous) / previous.where(previous != 0)
+        # under protection the counts are rounded: their growth is published to a whole percent, as a rate
+        both[f"{measure}_growth"] = round_measure(growth, "growth") if protection_on() else growth
     return both.drop(columns="_merge").reset_index(drop=True)
 
 

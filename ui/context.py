@@ -21,9 +21,10 @@ from data_access.views import ViewRows, read_view
 from data_access.workbook_export import build_workbook
 
 from .first_visit import prepare_sample_database
+from .formatting import PROTECTION_STATE_KEY
 from .i18n import current_language, t
 
-PROTECTION_KEY = "hide_below"  # session state (and URL) key of the small-number threshold; absent = off
+PROTECTION_KEY = PROTECTION_STATE_KEY  # session state (and URL) key of the small-number threshold; absent = off
 
 
 ViewResult = ViewRows  # a view's rows as the pages show them (data_access.views.read_view)

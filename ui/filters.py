@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access.filters import Filters
-from data_access.suppression import DEFAULT_THRESHOLD
+from data_access.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 
 from .bookmarks import url_changed_outside, write_url
 from .context import PROTECTION_KEY, calendar, filter_options, name_maps
@@ -25,6 +25,7 @@ FILTERS_KEY = "active_filters"
 URL_READ_KEY = "filters_read_from_url"
 YEARS_WIDGET, REGIONS_WIDGET, SECTORS_WIDGET = "filter_years", "filter_regions", "filter_sectors"
 PROTECT_WIDGET, THRESHOLD_WIDGET = "protect_small_numbers", "protect_threshold"
+BAD_THRESHOLD_KEY = "protect_threshold_from_link_did_not_fit"
 
 
 def _labeller(frame: pd.DataFrame, code: str, name: str):
@@ -56,9 +57,13 @@ def _seed_from_url(years: list[int], regions: list[str], sectors: list[str]) -> 
     st.session_state[YEARS_WIDGET] = (min(year_from, year_to), max(year_from, year_to))
     st.session_state[REGIONS_WIDGET] = [c for c in st.query_params.get_all("region") if c in regions]
     st.session_state[SECTORS_WIDGET] = [c for c in st.query_params.get_all("sector") if c in sectors]
-    raw = st.query_params.get("hide_below", "")
-    st.session_state[PROTECT_WIDGET] = raw.isdigit() and 2 <= int(raw) <= 100
-    st.session_state[THRESHOLD_WIDGET] = int(raw) if st.session_state[PROTECT_WIDGET] else DEFAULT_THRESHOLD
+    # A link that asks for protection gets it: a threshold that does not fit (1, -1, 1e9) is replaced by
+    # the default and the sidebar says so, rather than silently showing every small number.
+    raw = st.query_params.get("hide_below") if "hide_below" in st.query_params else None
+    st.session_state[PROTECT_WIDGET] = raw is not None
+    valid = raw is not None and raw.isdigit() and MIN_THRESHOLD <= int(raw) <= MAX_THRESHOLD
+    st.session_state[THRESHOLD_WIDGET] = int(raw) if valid and raw is not None else DEFAULT_THRESHOLD
+    st.session_state[BAD_THRESHOLD_KEY] = raw is not None and not valid
 
 
 def _keep_valid(years: list[int], regions: list[str], sectors: list[str]) -> None:
@@ -132,9 +137,19 @@ def _render_protection() -> int | None:
     if st.session_state.get(PROTECT_WIDGET):
         threshold = int(
             st.sidebar.number_input(
-                t("sidebar.hide_below"), min_value=2, max_value=100, step=1, key=THRESHOLD_WIDGET, persist_state="session"
+                t("sidebar.hide_below"),
+                min_value=MIN_THRESHOLD,
+                max_value=MAX_THRESHOLD,
+                step=1,
+                key=THRESHOLD_WIDGET,
+                persist_state="session",
             )
         )
+        if st.session_state.get(BAD_THRESHOLD_KEY) and threshold == DEFAULT_THRESHOLD:
+            st.sidebar.warning(
+                t("sidebar.bad_threshold", low=MIN_THRESHOLD, high=MAX_THRESHOLD, used=DEFAULT_THRESHOLD),
+                icon=":material/shield:",
+            )
     st.session_state[PROTECTION_KEY] = threshold
     return threshold
 

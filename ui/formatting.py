@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import pandas as pd
+import streamlit as st
 
 from data_access.i18n import catalogue
 from data_access.settings import get_settings
@@ -35,9 +39,40 @@ def fmt_ratio(value: object) -> str:
     return "–" if is_missing(value) else f"{float(value):.2f}"
 
 
+_PROTECTED: ContextVar[bool | None] = ContextVar("protected", default=None)
+PROTECTION_STATE_KEY = "hide_below"  # ui.context.PROTECTION_KEY: the sidebar's threshold, absent when off
+
+
+@contextmanager
+def protected_numbers(on: bool) -> Iterator[None]:
+    """Within the block, rates are written as small-number protection publishes them (a whole percent),
+    whatever the session's sidebar says: for documents built outside a page (the brief)."""
+    token = _PROTECTED.set(on)
+    try:
+        yield
+    finally:
+        _PROTECTED.reset(token)
+
+
+def protection_on() -> bool:
+    """True when small-number protection is on for what is being written."""
+    if (on := _PROTECTED.get()) is not None:
+        return on
+    try:
+        return bool(st.session_state.get(PROTECTION_STATE_KEY))
+    except Exception:  # outside a Streamlit run (the command line): nothing is protected here
+        return False
+
+
+def rate_decimals() -> int:
+    """Decimals of a percentage: one, or none under small-number protection (rates are published to a
+    whole percent, and "83.0%" would claim a precision they no longer have)."""
+    return 0 if protection_on() else 1
+
+
 def fmt_rate(value: object) -> str:
-    """A rate as a percentage with one decimal; an en dash when missing."""
-    return "–" if is_missing(value) else f"{100 * float(value):.1f}%"
+    """A rate as a percentage with one decimal (none under protection); an en dash when missing."""
+    return "–" if is_missing(value) else f"{100 * float(value):.{rate_decimals()}f}%"
 
 
 def _wage_text(amount: str, sign: str = "") -> str:

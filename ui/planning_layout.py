@@ -10,10 +10,11 @@ import streamlit as st
 
 from data_access.filters import Filters
 from data_access.planning import Rules
-from data_access.views import ViewRows
+from data_access.suppression import protect
+from data_access.views import View, ViewRows
 
 from .components import number_columns, table_with_data
-from .context import view
+from .context import protection_threshold, view
 from .formatting import fmt_count
 from .i18n import t
 from .planning import Settings, extra_students, worded_grow_shrink
@@ -26,10 +27,46 @@ def url_choice(name: str, options: Sequence, default):
     return next((option for option in options if str(option) == raw), default)
 
 
-def result_of(name: str, frame: pd.DataFrame) -> ViewRows:
-    """A computed frame as the rows a chart or table and its download show (projections are not counts of
-    people: small-number protection does not round them)."""
-    return ViewRows(name, frame, frame, frame)
+# Projected frames under small-number protection: projected openings and graduates are rounded like the
+# counts they come from (a projection carries its history's small numbers), ratios as published.
+PROJECTED = View(
+    "projected",
+    lambda session, filters: pd.DataFrame(),
+    "projected openings and graduates (any grain)",
+    counts=("demand", "demand_low", "demand_high", "supply", "supply_baseline", "supply_entrants", "supply_trend"),
+    amounts={"gap": ("supply", "demand"), "effective_supply": ("supply",)},
+    derived={"coverage_ratio": ("supply", "demand")},
+)
+GROW_SHRINK = View(
+    "grow_shrink",
+    lambda session, filters: pd.DataFrame(),
+    "programs to grow or shrink",
+    counts=("current_intake", "suggested_intake"),
+    derived={"coverage": (), "destination_rate": (), "in_field_rate": (), "completion": ()},
+)
+BACKTEST = View(
+    "backtest",
+    lambda session, filters: pd.DataFrame(),
+    "back-test errors of the methods",
+    derived={"mae": (), "wape": (), "coverage": ()},
+)
+
+
+def protected(frame: pd.DataFrame, spec: View = PROJECTED, *, threshold: int | None = None) -> pd.DataFrame:
+    """``frame`` as charts and sentences may use it: under small-number protection (``threshold``, else the
+    sidebar's), counts rounded (small ones blank) and ratios rounded as published; else the frame itself."""
+    threshold = threshold or protection_threshold()
+    return protect(frame, spec, threshold).numbers if threshold else frame
+
+
+def result_of(name: str, frame: pd.DataFrame, spec: View = PROJECTED) -> ViewRows:
+    """A computed frame as the rows a chart or table and its download show, protected like every view
+    when small-number protection is on."""
+    threshold = protection_threshold()
+    if not threshold:
+        return ViewRows(name, frame, frame, frame)
+    shown = protect(frame, spec, threshold)
+    return ViewRows(name, shown.numbers, shown.for_screen(), shown.for_display(), shown.hidden, threshold)
 
 
 PROJECTED_SECTORS = 6  # bars of the projector's Planning screen; the rest are one bar
@@ -69,11 +106,17 @@ def projection_table(rows: pd.DataFrame, year: int) -> ViewRows:
         "few_years",
     ]
     this = rows[rows["year"] == year][columns].sort_values("gap").reset_index(drop=True)
-    shown = this.assign(
-        method=this["method"].map(lambda m: t(f"planning.method_{m}") if m else ""),
-        few_years=this["few_years"].map(lambda few: t("planning.few_years") if few else ""),
+    result = result_of("projection_cells", this)
+
+    def worded(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(
+            method=frame["method"].map(lambda m: t(f"planning.method_{m}") if m else ""),
+            few_years=frame["few_years"].map(lambda few: t("planning.few_years") if few else ""),
+        )
+
+    return ViewRows(
+        "projection_cells", worded(result.numbers), worded(result.table), result.display, result.hidden, result.threshold
     )
-    return ViewRows("projection_cells", shown, shown, this)
 
 
 def placement_warnings(filters: Filters, settings: Settings, years: list[int]) -> list[str]:
@@ -109,7 +152,8 @@ def render_backtest(backtest: pd.DataFrame) -> None:
     """How well each method would have projected the last observed years of openings from the years before."""
     st.subheader(t("planning.backtest_heading"))
     st.caption(t("planning.backtest_caption"))
-    shown = backtest.assign(method=backtest["method"].map(lambda m: t(f"planning.method_{m}")))
+    shown = protected(backtest, BACKTEST)
+    shown = shown.assign(method=shown["method"].map(lambda m: t(f"planning.method_{m}")))
     st.dataframe(
         shown,
         hide_index=True,
@@ -146,7 +190,7 @@ def render_grow_shrink(filters: Filters, settings: Settings) -> None:
         return
     shown = programs[GROW_SHRINK_COLUMNS]
     table_with_data(
-        ViewRows("grow_shrink", shown, shown, shown),
+        result_of("grow_shrink", shown, GROW_SHRINK),
         "grow_shrink.csv",
         column_config={
             **number_columns(
