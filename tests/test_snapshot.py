@@ -155,4 +155,9 @@ def test_csv_cells_are_written_by_the_contract_rules():
         "",
     ]
     assert float("0.00001") == 1e-05  # every number reads back as the same value
+    # Yes/no among blanks and a rounded small negative (-0.0), as protection leaves them: TRUE/FALSE and 0,
+    # as the unprotected columns write them.
+    mixed = pd.DataFrame({"few_years": pd.Series([True, False, None], dtype=object), "gap": [-0.0, 5.0, -5.0]})
+    mixed["gap_text"] = pd.Series([-0.0, "<5", None], dtype=object)
+    assert csv_bytes(mixed).decode("utf-8").split("\r\n")[1:] == ["TRUE,0,0", "FALSE,5,<5", ",-5,", ""]
     assert csv_bytes(frame.iloc[:0]) == "\ufeffname,kept,count,rate\r\n".encode("utf-8")
