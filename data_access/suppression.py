@@ -352,7 +352,7 @@ class _Chunk:
         total = masks[parts[0]]
         for part in parts[1:]:
             total = _add_masks(total, masks[part])
-        low = sum(self.low[p] for p in parts)
+        low = np.sum([self.low[p] for p in parts], axis=0)
         values = low[:, None] + np.arange(total.shape[1], dtype="int64")[None, :]
         return values, total
 
