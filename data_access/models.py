@@ -165,15 +165,18 @@ class LoadLock(SQLModel, table=True):
     since: datetime | None = None
 
 
-class SignInFailure(SQLModel, table=True):
-    """Wrong passwords in a row for one editor name as typed, shared by every app process: after a few,
-    the name has to wait (data_access/sign_in.py). The name is kept only as a digest."""
+class SignInCount(SQLModel, table=True):
+    """Wrong passwords counted for one limit of the editor sign-in, shared by every app process: per name as
+    typed, per client address, and one row for everyone; after a few the limit makes attempts wait
+    (data_access/sign_in.py). Names and addresses are kept only as digests."""
 
-    __tablename__ = "sign_in_failures"
-    name_digest: str = Field(primary_key=True)  # SHA-256 of the name, stripped and lower-cased
+    __tablename__ = "sign_in_counts"
+    scope: str = Field(primary_key=True)  # "name", "address" or "everyone"
+    digest: str = Field(primary_key=True)  # SHA-256 of the name or of the address as counted; "" for everyone
     failures: int
     last_failure: datetime
-    locked_until: datetime | None = None  # no attempt under this name before then
+    locked_until: datetime | None = None  # no attempt this limit holds before then
+    signed_in_at: datetime | None = None  # address rows: an editor's last right password from that address
 
 
 class SavedScenario(SQLModel, table=True):

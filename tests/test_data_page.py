@@ -24,6 +24,16 @@ DATA_PAGE, OVERVIEW = "pages/data.py", "pages/home.py"
 PASSWORD = "correct horse battery"
 # Few iterations keep the tests fast; verify_password reads the count from the stored hash.
 LOCAL_EDITORS = {"Ana Planner": hash_password(PASSWORD, iterations=1_000)}
+OIDC_SECRETS = {  # single sign-on set up, one editor listed
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "test",
+        "client_id": "test",
+        "client_secret": "test",
+        "server_metadata_url": "https://sso.bureau.example/.well-known/openid-configuration",
+    },
+    "dashboard": {"editors": ["planner@bureau.example"]},
+}
 CORRECTED_ENROLMENTS = b"year,institution_id,program_code,enrolled,graduates\n2024,I1,P1,110,41\n"
 BROKEN_ENROLMENTS = b"year,institution_id,program_code,enrolled,graduates\n2024,I1,P1,110,-3\n2024,I9,P1,10,2\n"
 
@@ -230,25 +240,19 @@ def test_replace_all_data_warns_before_anything_is_checked(app_url):
 
 def test_a_single_sign_on_account_is_an_editor_only_when_listed(app_url):
     pytest.importorskip("authlib", reason="st.login needs Authlib")
-    oidc = {
-        "auth": {
-            "redirect_uri": "http://localhost:8501/oauth2callback",
-            "cookie_secret": "test",
-            "client_id": "test",
-            "client_secret": "test",
-            "server_metadata_url": "https://sso.bureau.example/.well-known/openid-configuration",
-        },
-        "dashboard": {"editors": ["planner@bureau.example"]},
-    }
-    listed = open_data_page(secrets=oidc, user={"is_logged_in": True, "email": "Planner@Bureau.example"})
+    listed = open_data_page(
+        secrets=OIDC_SECRETS, user={"is_logged_in": True, "email": "Planner@Bureau.example", "email_verified": True}
+    )
     assert not listed.exception
     assert "Undo the latest load (version 1)" in labels(listed) and "Sign out" in labels(listed)
 
-    other = open_data_page(secrets=oidc, user={"is_logged_in": True, "email": "visitor@bureau.example"})
+    other = open_data_page(
+        secrets=OIDC_SECRETS, user={"is_logged_in": True, "email": "visitor@bureau.example", "email_verified": True}
+    )
     assert any("not on the list of editors" in w.value for w in other.warning)
     assert not any(label.startswith("Undo") for label in labels(other))
 
-    nobody = open_data_page(secrets=oidc, user={"is_logged_in": False})
+    nobody = open_data_page(secrets=OIDC_SECRETS, user={"is_logged_in": False})
     assert "Sign in with your bureau account" in labels(nobody)
 
 
@@ -257,7 +261,7 @@ def test_every_sign_in_setting_is_documented_in_the_example_secrets_file():
     tomllib.loads(text)  # what is not commented out parses
     for section in (auth.AUTH_SECTION, auth.DASHBOARD_SECTION, f"{auth.DASHBOARD_SECTION}.{auth.LOCAL_EDITORS_KEY}"):
         assert re.search(rf"^#? ?\[{re.escape(section)}\]$", text, re.MULTILINE), section
-    for setting in (*auth.OIDC_SETTINGS, auth.EDITORS_KEY):
+    for setting in (*auth.OIDC_SETTINGS, auth.EDITORS_KEY, auth.TRUST_UNVERIFIED_EMAIL_KEY):
         assert re.search(rf"^#? ?{setting} = ", text, re.MULTILINE), setting
     assert "python -m data_access hash-password" in text
     assert ".streamlit/secrets.toml" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()

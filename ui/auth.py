@@ -6,6 +6,11 @@ secrets) whose e-mail address is listed in ``[dashboard] editors``, or, for a
 bureau without single sign-on, a name in ``[dashboard.local_editors]`` with the
 salted hash of its password (made by ``python -m data_access hash-password``).
 Every setting is described in ``.streamlit/secrets.example.toml``.
+
+A single sign-on account counts only when its provider says that the e-mail address is verified
+(``email_verified``): a provider that lets people choose an address would otherwise let anyone claim an
+editor's. A bureau whose provider never sends the claim may trust its addresses without it
+(``[dashboard] trust_unverified_email = true``).
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ import importlib.util
 import math
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import streamlit as st
 
-from data_access.sign_in import FREE_FAILURES, SignInUnavailable, sign_in
+from data_access.sign_in import NAME_LIMIT, Scope, SignInUnavailable, sign_in
 
 from .context import dashboard_engine
 from .i18n import t
@@ -27,11 +33,13 @@ AUTH_SECTION = "auth"  # Streamlit's own OpenID Connect section
 DASHBOARD_SECTION = "dashboard"
 EDITORS_KEY = "editors"  # e-mail addresses of single sign-on accounts that may load and undo
 LOCAL_EDITORS_KEY = "local_editors"  # name = "pbkdf2_sha256$..." for a bureau without single sign-on
+TRUST_UNVERIFIED_EMAIL_KEY = "trust_unverified_email"  # true: an address without email_verified = true counts too
 OIDC_SETTINGS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
 
-MAX_FAILURES = FREE_FAILURES  # wrong passwords in a row before a name has to wait (counted on the server)
+MAX_FAILURES = NAME_LIMIT.free  # wrong passwords in a row before a name has to wait (counted on the server)
 _EDITOR = "data_local_editor"  # session state: the local editor signed in this session
 _LOCKED_UNTIL = "data_sign_in_locked_until"  # session state: until when the server said to wait (greys the form)
+_HELD_BY = "data_sign_in_held_by"  # session state: which limit the server said holds the attempt (name, address, everyone)
 
 
 def _secret_section(name: str, within: Mapping | None = None) -> Mapping:
@@ -60,21 +68,60 @@ def local_editors() -> dict[str, str]:
     return {str(name): str(stored) for name, stored in section.items()}
 
 
-def _signed_in_account() -> str | None:
-    """The e-mail address of the single sign-on account of this session, if signed in."""
-    user = st.user.to_dict()
-    if not user.get("is_logged_in"):
-        return None
-    return str(user.get("email") or "").strip() or None
+@dataclass(frozen=True)
+class SingleSignOnAccount:
+    """The single sign-on account of a session, as far as loading and undoing are concerned."""
+
+    email: str | None  # None when signed out (or the provider gave no address)
+    listed: bool  # the address is in [dashboard] editors (without regard to case)
+    verified: bool  # the provider says the address is verified, or the bureau trusts unverified ones
+
+    @property
+    def is_editor(self) -> bool:
+        return self.email is not None and self.listed and self.verified
+
+
+def email_verified(claim: object) -> bool:
+    """True when an ``email_verified`` claim says yes: the JSON true, or the text "true" that some providers
+    send. Absent, false or anything else is not verified."""
+    return claim is True or (isinstance(claim, str) and claim.strip().casefold() == "true")
+
+
+def single_sign_on_account(user: Mapping, *, editors: set[str], trust_unverified_email: bool) -> SingleSignOnAccount:
+    """What the claims of ``user`` (``st.user``) make of its account: an editor only when its e-mail address is
+    in ``editors`` and the provider says it is verified (unless ``trust_unverified_email``)."""
+    email = str(user.get("email") or "").strip() if user.get("is_logged_in") else ""
+    return SingleSignOnAccount(
+        email=email or None,
+        listed=email.lower() in editors,
+        verified=trust_unverified_email or email_verified(user.get("email_verified")),
+    )
+
+
+def trusts_unverified_email() -> bool:
+    """True when ``[dashboard] trust_unverified_email = true``: for a provider that never sends email_verified."""
+    return _secret_section(DASHBOARD_SECTION).get(TRUST_UNVERIFIED_EMAIL_KEY) is True
+
+
+def _account() -> SingleSignOnAccount:
+    """The single sign-on account of this session."""
+    return single_sign_on_account(st.user.to_dict(), editors=editor_accounts(), trust_unverified_email=trusts_unverified_email())
 
 
 def editor_name() -> str | None:
     """Who is signed in as an editor this session (recorded as ``loaded_by``), else None."""
     if single_sign_on_configured():
-        account = _signed_in_account()
-        return account if account and account.lower() in editor_accounts() else None
+        account = _account()
+        return account.email if account.is_editor else None
     name = st.session_state.get(_EDITOR)
     return name if name in local_editors() else None  # an editor removed from secrets is signed out
+
+
+def client_address() -> str | None:
+    """The address the browser connects from, as the server sees it: None on this computer (or unknown). Behind
+    a reverse proxy it is the proxy's address, unless the proxy passes the browser's on (README)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None  # AppTest's stand-in runtime gives a mock
 
 
 def render_sign_in() -> None:
@@ -91,15 +138,17 @@ def _single_sign_on() -> None:
     if importlib.util.find_spec("authlib") is None:  # st.login needs it
         st.error(t("auth.authlib_missing", readme=t("auth.readme_section")))
         return
-    account = _signed_in_account()
-    if account is None:
+    account = _account()
+    if account.email is None:
         st.caption(t("auth.sso_caption"))
         st.button(t("auth.sso_sign_in"), icon=":material/login:", on_click=_login, key="sign_in_sso")
         return
-    if account.lower() in editor_accounts():
-        st.caption(t("auth.signed_in", name=account))
+    if account.is_editor:
+        st.caption(t("auth.signed_in", name=account.email))
+    elif not account.listed:
+        st.warning(t("auth.not_an_editor", account=account.email, readme=t("auth.readme_section")))
     else:
-        st.warning(t("auth.not_an_editor", account=account, readme=t("auth.readme_section")))
+        st.warning(t("auth.unverified_email", account=account.email, readme=t("auth.readme_section")))
     st.button(t("auth.sign_out"), icon=":material/logout:", on_click=st.logout, key="sign_out_sso")
 
 
@@ -126,16 +175,25 @@ def _local_sign_in() -> None:
         password = right.text_input(t("auth.password"), type="password", key="sign_in_password")
         submitted = st.form_submit_button(t("auth.sign_in"), icon=":material/login:", disabled=wait > 0)
     if wait > 0:
-        st.warning(t("auth.wait", seconds=wait) if wait <= 90 else t("auth.wait_minutes", minutes=math.ceil(wait / 60)))
+        st.warning(_wait_message(st.session_state.get(_HELD_BY, Scope.NAME), wait))
     elif submitted:
         _check_password(given_name.strip(), password)
 
 
+def _wait_message(held_by: str, wait: int) -> str:
+    """Why the form waits and for how long: too many wrong passwords for this name, from this address, or everywhere."""
+    key = f"auth.wait_{Scope(held_by).value}"
+    return t(key, seconds=wait) if wait <= 90 else t(f"{key}_minutes", minutes=math.ceil(wait / 60))
+
+
 def _check_password(given_name: str, password: str) -> None:
-    """Sign the local editor in, or say why not. The server counts wrong passwords per name, for every
-    tab and process, and refuses a name that must wait before checking anything (data_access.sign_in)."""
+    """Sign the local editor in, or say why not. The server counts wrong passwords per name, per client address
+    and for everyone, for every tab and process, and refuses an attempt that a limit holds before checking
+    anything (data_access.sign_in)."""
     try:
-        result = sign_in(dashboard_engine(), name=given_name, password=password, editors=local_editors())
+        result = sign_in(
+            dashboard_engine(), name=given_name, password=password, editors=local_editors(), address=client_address()
+        )
     except SignInUnavailable as error:
         st.error(t("auth.unavailable", error=str(error)))
         return
@@ -144,5 +202,6 @@ def _check_password(given_name: str, password: str) -> None:
         st.rerun()
     if result.wait_seconds:
         st.session_state[_LOCKED_UNTIL] = time.time() + result.wait_seconds
+        st.session_state[_HELD_BY] = (result.held_by or Scope.NAME).value
         st.rerun()
     st.error(t("auth.no_match", left=result.tries_left))
