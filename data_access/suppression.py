@@ -211,7 +211,7 @@ def _steps(values: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ok, np.rint(scaled), 0).astype("int64"), ok
 
 
-CHUNK_ROWS = 2_000  # rows checked at once by ``_pinning`` (its arrays hold rows x t x t cells)
+CHUNK_CELLS = 1_000_000  # cells of the largest array ``_pinning`` holds at once (rows x t x t): bounded memory
 
 
 def _pinning(
@@ -236,8 +236,9 @@ def _pinning(
     if not specs or frame.empty:
         return {}
     blank = {c: np.zeros(len(frame), dtype=bool) for c in specs}
-    for start in range(0, len(frame), CHUNK_ROWS):
-        rows = slice(start, min(start + CHUNK_ROWS, len(frame)))
+    chunk_rows = max(1, CHUNK_CELLS // (threshold * threshold))
+    for start in range(0, len(frame), chunk_rows):
+        rows = slice(start, min(start + chunk_rows, len(frame)))
         chunk = _Chunk(frame.iloc[rows], numbers.iloc[rows], hidden.iloc[rows], specs, counts, threshold)
         for column, where in chunk.blanked().items():
             blank[column][rows] = where
@@ -282,81 +283,83 @@ class _Chunk:
 
     def blanked(self) -> dict[str, np.ndarray]:
         blank = {c: np.zeros(self.n, dtype=bool) for c in self.specs}
+        rows = np.arange(self.n)
         for _ in range(len(self.specs) + 1):
-            masks = self._narrowed(blank)
-            pinned = {c: (m.sum(axis=1) == 1) & (self.start[c].sum(axis=1) > 1) for c, m in masks.items()}
-            more = False
-            for column, (numerator, denominator) in self.specs.items():
-                hit = np.any([pinned[p] for p in (*numerator, *denominator)], axis=0) & self.shown[column] & ~blank[column]
-                if hit.any():
-                    blank[column] |= hit
-                    more = True
-            if not more:
+            if not rows.size:
                 break
+            masks = self._narrowed(rows, blank)
+            pinned = {c: (m.sum(axis=1) == 1) & (self.start[c][rows].sum(axis=1) > 1) for c, m in masks.items()}
+            again = np.zeros(rows.size, dtype=bool)
+            for column, (numerator, denominator) in self.specs.items():
+                hit = np.any([pinned[p] for p in (*numerator, *denominator)], axis=0)
+                hit &= self.shown[column][rows] & ~blank[column][rows]
+                blank[column][rows[hit]] = True
+                again |= hit
+            rows = rows[again]  # rows with a ratio blanked now are checked again without it
         return blank
 
-    def _values(self, column: str) -> np.ndarray:
-        return self.low[column][:, None] + np.arange(self.width, dtype="int64")[None, :]
-
-    def _narrowed(self, blank: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        masks = {c: m.copy() for c, m in self.start.items()}
-        for _ in range(4 * len(self.specs) + 4):
-            changed = False
+    def _narrowed(self, rows: np.ndarray, blank: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The candidate masks of ``rows`` once every shown ratio has narrowed them until nothing changes;
+        each pass works only on the rows the pass before changed."""
+        masks = {c: m[rows] for c, m in self.start.items()}
+        applies = {c: (self.shown[c] & ~blank[c])[rows] for c in self.specs}
+        active = np.arange(rows.size)
+        while active.size:
+            low = {c: v[rows[active]] for c, v in self.low.items()}
+            sub = {c: m[active] for c, m in masks.items()}
+            changed = np.zeros(active.size, dtype=bool)
             for column, (numerator, denominator) in self.specs.items():
-                applies = self.shown[column] & ~blank[column]
-                if not applies.any():
+                where = applies[column][active]
+                if not where.any():
                     continue
                 d = denominator[0]
-                k = self.k[column][:, None, None]
-                d_values = self._values(d)[:, None, :]
+                k = self.k[column][rows[active]][:, None, None]
+                d_values = self._values(low[d])[:, None, :]
+                if not numerator:
+                    lowest = _ceil_div((2 * k - 1) * d_values, 2 * RATE_STEPS)
+                    ok = lowest <= _ceil_div((2 * k + 1) * d_values, 2 * RATE_STEPS) - 1
+                    changed |= self._update(sub, d, ok[:, 0, :], where)
+                    continue
                 if len(numerator) == 1:
-                    n_values = self._values(numerator[0])[:, :, None]
-                elif numerator:  # a sum of counts: its possible values first
-                    n_values, sum_mask = self._sums(numerator, masks)
-                    n_values = n_values[:, :, None]
+                    n_values, n_mask = self._values(low[numerator[0]]), sub[numerator[0]]
+                else:  # a sum of counts: its possible values first
+                    n_values, n_mask = self._sums(numerator, sub, low)
+                n_values = n_values[:, :, None]
+                ok = (2 * RATE_STEPS * n_values >= (2 * k - 1) * d_values) & (2 * RATE_STEPS * n_values < (2 * k + 1) * d_values)
+                pair = n_mask[:, :, None] & sub[d][:, None, :] & ok & (d_values > 0)
+                if len(numerator) == 1:
+                    changed |= self._update(sub, numerator[0], pair.any(axis=2), where)
                 else:
-                    n_values = None
-                if n_values is None:
-                    ok = (
-                        _ceil_div((2 * k - 1) * d_values, 2 * RATE_STEPS) <= _ceil_div((2 * k + 1) * d_values, 2 * RATE_STEPS) - 1
-                    )
-                    new_d = masks[d] & ok[:, 0, :]
-                else:
-                    ok = (2 * RATE_STEPS * n_values >= (2 * k - 1) * d_values) & (
-                        2 * RATE_STEPS * n_values < (2 * k + 1) * d_values
-                    )
-                    n_mask = masks[numerator[0]] if len(numerator) == 1 else sum_mask
-                    pair = n_mask[:, :, None] & masks[d][:, None, :] & ok & (d_values > 0)
-                    new_d = pair.any(axis=1)
-                    new_n = pair.any(axis=2)
-                    if len(numerator) == 1:
-                        changed |= self._update(masks, numerator[0], new_n, applies)
-                    else:
-                        for part, narrowed in self._parts_of_sum(numerator, masks, new_n).items():
-                            changed |= self._update(masks, part, narrowed, applies)
-                changed |= self._update(masks, d, new_d, applies)
-            if not changed:
-                break
+                    for part, narrowed in self._parts_of_sum(numerator, sub, pair.any(axis=2)).items():
+                        changed |= self._update(sub, part, narrowed, where)
+                changed |= self._update(sub, d, pair.any(axis=1), where)
+            for column, mask in sub.items():
+                masks[column][active] = mask
+            active = active[changed]
         return masks
 
-    @staticmethod
-    def _update(masks: dict[str, np.ndarray], column: str, new: np.ndarray, applies: np.ndarray) -> bool:
-        updated = np.where(applies[:, None], masks[column] & new, masks[column])
-        if (updated != masks[column]).any():
-            masks[column] = updated
-            return True
-        return False
+    def _values(self, low: np.ndarray) -> np.ndarray:
+        return low[:, None] + np.arange(self.width, dtype="int64")[None, :]
 
-    def _sums(self, parts: list[str], masks: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    @staticmethod
+    def _update(masks: dict[str, np.ndarray], column: str, new: np.ndarray, applies: np.ndarray) -> np.ndarray:
+        """Narrow ``column``'s mask by ``new`` in the rows where the ratio applies; which rows changed."""
+        updated = np.where(applies[:, None], masks[column] & new, masks[column])
+        changed = (updated != masks[column]).any(axis=1)
+        masks[column] = updated
+        return changed
+
+    def _sums(self, parts: list[str], masks: dict[str, np.ndarray], low: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """The values a sum of two or more counts may take (from the sum of their lows) and which it can."""
         total = masks[parts[0]]
         for part in parts[1:]:
             total = _add_masks(total, masks[part])
-        low = np.sum([self.low[p] for p in parts], axis=0)
-        values = low[:, None] + np.arange(total.shape[1], dtype="int64")[None, :]
+        lowest = np.sum([low[p] for p in parts], axis=0)
+        values = lowest[:, None] + np.arange(total.shape[1], dtype="int64")[None, :]
         return values, total
 
-    def _parts_of_sum(self, parts: list[str], masks: dict[str, np.ndarray], sums: np.ndarray) -> dict[str, np.ndarray]:
+    @staticmethod
+    def _parts_of_sum(parts: list[str], masks: dict[str, np.ndarray], sums: np.ndarray) -> dict[str, np.ndarray]:
         """Each part's values that, with some values of the others, give an allowed sum."""
         result = {}
         for part in parts:
