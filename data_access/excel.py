@@ -8,12 +8,16 @@ merged cells in the header row. A formula counts by the value Excel saved with i
 
 Anyone may upload a workbook to be checked, so reading one never trusts what it
 declares. openpyxl reads the package, shared strings and styles (read-only
-mode) and gives each cell its value; the sheet itself is pulled in chunks, one
-cell at a time, so memory stays bounded whatever the sheet says: its declared
-size (``<dimension ref="A1:XFD1048576">``) is never used, empty cells after
-the last value of a row and empty rows after the last row with a value are not
-written, and a workbook past the limits below is refused with the limit in the
-message. A workbook that cannot be read at all gets a one-line reason.
+mode) and gives each cell its value; the sheet itself is pulled in chunks
+through an XML parser that calls back element by element, so memory stays
+bounded whatever the sheet says, and so does time: a sheet that declares more
+cells than MAX_CELLS (``<dimension ref="A1:XFD1048576">``) is refused before
+any cell is read, the cells present are counted as they stream by (an empty
+formatted cell costs a count, never openpyxl's reading of a cell) and the sheet
+is refused at the first cell past the limit. Empty cells after the last value
+of a row and empty rows after the last row with a value are not written, and a
+workbook past the limits below is refused with the limit in the message. A
+workbook that cannot be read at all gets a one-line reason.
 """
 
 from __future__ import annotations
@@ -23,15 +27,15 @@ import io
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
-from typing import cast
-from xml.etree.ElementTree import Element, XMLPullParser
+from xml.etree.ElementTree import Element, TreeBuilder, XMLParser
 
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
-from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.worksheet._reader import WorkSheetParser  # openpyxl's own cell reading (read-only mode uses it)
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
+from . import budget
 from .messages import Message
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -39,7 +43,9 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 # Limits of a sheet (README, "Loading your own data"). Past one, the workbook is refused.
 MAX_ROWS = 1_048_576  # Excel's own last row
 MAX_COLUMNS = 100  # columns holding values; the widest table has 10
-MAX_CELLS = 20_000_000  # cells in the sheet's file, empty formatted ones included
+# Cells a sheet may declare (its <dimension>) or hold, empty formatted ones included: 3,000,000 is 300,000
+# rows of the widest table, and a sheet of that many empty formatted cells is read in a few seconds.
+MAX_CELLS = 3_000_000
 MAX_TEXT = 200_000_000  # characters of the sheet as CSV text
 MAX_PART_BYTES = 64 * 1024 * 1024  # unpacked size of each part other than sheets (shared strings, styles, ...)
 
@@ -51,7 +57,7 @@ _MAX_CELL_ELEMENTS = 10_000  # elements inside one cell (rich text runs)
 _MAX_OTHER_ELEMENTS = 1_000_000  # elements that are neither rows nor cells (merges, column widths, ...)
 
 _ROW, _CELL = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}c"
-_MERGE = f"{{{SHEET_MAIN_NS}}}mergeCell"
+_MERGE, _DIMENSION = f"{{{SHEET_MAIN_NS}}}mergeCell", f"{{{SHEET_MAIN_NS}}}dimension"
 Problem = tuple[int, str, Message]
 
 
@@ -95,14 +101,7 @@ def _sheet_as_csv(data: bytes, table: str, rows: int | None) -> bytes:
     try:
         _read_workbook(reader)
         sheets = {sheet.name: rel.target for sheet, rel in reader.parser.find_sheets() if rel.target in reader.valid_files}
-        names = list(sheets)
-        if len(names) == 1:
-            title = names[0]
-        else:
-            matching = [n for n in names if n.strip().lower() == table]
-            if not matching:
-                raise _Refused(1, Message("validation.workbook_sheets", count=len(names), sheets=names, table=table))
-            title = matching[0]
+        title = _sheet_of(list(sheets), table)
         cells = WorkSheetParser(
             None,
             reader.shared_strings,
@@ -113,7 +112,7 @@ def _sheet_as_csv(data: bytes, table: str, rows: int | None) -> bytes:
         )
         try:
             with reader.archive.open(sheets[title]) as stream:
-                sheet = _SheetReader(stream, cells)
+                sheet = _SheetReader(stream, cells, title)
                 text = _write_csv(sheet.rows(), rows)
         except (_Refused, MemoryError):
             raise
@@ -124,6 +123,20 @@ def _sheet_as_csv(data: bytes, table: str, rows: int | None) -> bytes:
         return text.encode("utf-8")
     finally:
         reader.archive.close()
+
+
+def _sheet_of(names: list[str], table: str) -> str:
+    """The sheet holding ``table``: the only one, else the one named after it (without regard to case and
+    surrounding spaces; two such sheets are refused, naming both, rather than one taken silently)."""
+    if len(names) == 1:
+        return names[0]
+    matching = [name for name in names if name.strip().lower() == table]
+    if not matching:
+        raise _Refused(1, Message("validation.workbook_sheets", count=len(names), sheets=names, table=table))
+    if len(matching) > 1:
+        quoted = [f'"{name}"' for name in matching]
+        raise _Refused(1, Message("validation.workbook_sheets_alike", count=len(matching), sheets=quoted, table=table))
+    return matching[0]
 
 
 def _check_part_sizes(archive: zipfile.ZipFile) -> None:
@@ -157,79 +170,152 @@ class _SheetReader:
     """The rows of a sheet's XML that hold a value, read in chunks within the limits above.
 
     ``rows()`` yields ``(row number, {column number: text})``; after it is exhausted,
-    ``merged_header`` names the first merged range that touches row 1 (None if none).
+    ``merged_header`` names the first merged range that touches row 1 (None if none). The XML
+    parser calls ``start``, ``data`` and ``end`` element by element (the parser's target): only a
+    cell with something inside it is built as an element for openpyxl to read; an empty one,
+    formatted or not, is counted and passed over.
     """
 
-    def __init__(self, stream, cells: WorkSheetParser) -> None:
-        self.stream, self.cells = stream, cells
+    def __init__(self, stream, cells: WorkSheetParser, sheet: str) -> None:
+        self.stream, self.cells, self.sheet = stream, cells, sheet
         self.merged_header: str | None = None
+        self._done: list[tuple[int, dict[int, str]]] = []  # rows ended in the chunk being parsed
+        self._depth, self._row = 0, 0
+        self._values: dict[int, str] = {}
+        self._cells_read, self._other_elements, self._tags_seen = 0, 0, False
+        self._cell: dict[str, str] | None = None  # the attributes of the cell being read
+        self._cell_depth, self._cell_elements = 0, 0
+        self._inside: TreeBuilder | None = None  # the cell as an element, once it has something inside it
+        self._skipped: tuple[str | None, int] | None = None  # since the last cell read: last reference, cells after it
 
     def rows(self) -> Iterator[tuple[int, dict[int, str]]]:
-        parser: XMLPullParser = XMLPullParser(events=("start", "end"))
-        open_elements: list[Element] = []  # the path from the root to the element being read
-        row_number = 0
-        values: dict[int, str] = {}
-        in_cell, cell_elements, cells_read, other_elements, quiet = False, 0, 0, 0, 0
+        parser = XMLParser(target=self)
+        quiet = 0
         while True:
+            budget.check()
             chunk = self.stream.read(_CHUNK)
-            if chunk:
-                parser.feed(chunk)
-            else:
-                parser.close()
-            seen = False
-            for event, item in cast(Iterator[tuple[str, Element]], parser.read_events()):
-                element = item  # with only start and end events, every item is an element (typeshed allows others)
-                seen = True
-                if event == "start":
-                    open_elements.append(element)
-                    if len(open_elements) > _MAX_DEPTH:
-                        raise _Unreadable(f"elements nested more than {_MAX_DEPTH} deep")
-                    if in_cell:
-                        cell_elements += 1
-                        if cell_elements > _MAX_CELL_ELEMENTS:
-                            raise _Unreadable(f"more than {_MAX_CELL_ELEMENTS:,} elements in one cell of row {row_number}")
-                    elif element.tag == _CELL:
-                        in_cell, cell_elements, cells_read = True, 0, cells_read + 1
-                        if cells_read > MAX_CELLS:
-                            raise _Refused(row_number, Message("validation.workbook_too_many_cells", limit=f"{MAX_CELLS:,}"))
-                    elif element.tag == _ROW:
-                        row_number = self._start_row(element, row_number)
-                        values = {}
-                    else:
-                        other_elements += 1
-                        if other_elements > _MAX_OTHER_ELEMENTS:
-                            raise _Unreadable(f"more than {_MAX_OTHER_ELEMENTS:,} elements besides rows and cells")
-                    continue
-                open_elements.pop()
-                if in_cell and element.tag != _CELL:
-                    continue  # a part of the cell (its value, its text runs): read with the cell
-                if element.tag == _CELL:
-                    in_cell = False
-                    self._read_cell(element, row_number, values)
-                elif element.tag == _ROW and values:
-                    yield row_number, values
-                elif element.tag == _MERGE and self.merged_header is None:
-                    self._note_merge(element.get("ref") or "")
-                element.clear()
-                if open_elements:
-                    open_elements[-1].remove(element)  # read and done with: nothing of the sheet piles up
-            quiet = 0 if seen else quiet + len(chunk)
+            self._tags_seen = False
+            try:
+                if chunk:
+                    parser.feed(chunk)
+                else:
+                    parser.close()
+            except Exception:
+                yield from self._done  # the rows above what stopped the parser: a preview may need no more
+                raise
+            yield from self._done
+            self._done = []
+            quiet = 0 if self._tags_seen else quiet + len(chunk)
             if quiet > _MAX_QUIET_BYTES:
                 raise _Unreadable(f"more than {_MAX_QUIET_BYTES // 1024 // 1024} MB of XML without a tag")
             if not chunk:
                 return
 
-    def _start_row(self, element: Element, previous: int) -> int:
-        """The number of the row ``element`` starts (its ``r``, else the one after ``previous``)."""
-        number = int(element.get("r") or previous + 1)
+    # the parser's target ----------------------------------------------------------------------
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self._tags_seen = True
+        self._depth += 1
+        if self._depth > _MAX_DEPTH:
+            raise _Unreadable(f"elements nested more than {_MAX_DEPTH} deep")
+        if self._cell is not None:
+            self._cell_elements += 1
+            if self._cell_elements > _MAX_CELL_ELEMENTS:
+                raise _Unreadable(f"more than {_MAX_CELL_ELEMENTS:,} elements in one cell of row {self._row}")
+            if self._inside is None:
+                self._inside = TreeBuilder()
+                self._inside.start(_CELL, self._cell)
+            self._inside.start(tag, attrib)
+        elif tag == _CELL:
+            self._cells_read += 1
+            if self._cells_read > MAX_CELLS:
+                raise _Refused(
+                    self._row, Message("validation.workbook_too_many_cells", sheet=f'"{self.sheet}"', limit=f"{MAX_CELLS:,}")
+                )
+            self._cell, self._cell_depth, self._cell_elements = attrib, self._depth, 0
+        elif tag == _ROW:
+            self._start_row(attrib.get("r"))
+        else:
+            self._other_elements += 1
+            if self._other_elements > _MAX_OTHER_ELEMENTS:
+                raise _Unreadable(f"more than {_MAX_OTHER_ELEMENTS:,} elements besides rows and cells")
+            if tag == _DIMENSION:
+                self._check_dimension(attrib.get("ref") or "")
+            elif tag == _MERGE and self.merged_header is None:
+                self._note_merge(attrib.get("ref") or "")
+
+    def data(self, text: str) -> None:
+        if self._inside is not None:
+            self._inside.data(text)
+
+    def end(self, tag: str) -> None:
+        self._tags_seen = True
+        self._depth -= 1
+        if self._cell is not None:
+            if self._depth >= self._cell_depth:  # a part of the cell (its value, its text runs)
+                if self._inside is not None:
+                    self._inside.end(tag)
+                return
+            if self._inside is None:
+                self._skip_cell(self._cell.get("r"))
+            else:
+                self._inside.end(_CELL)
+                self._read_cell(self._inside.close())
+            self._cell, self._inside = None, None
+        elif tag == _ROW and self._values:
+            self._done.append((self._row, self._values))
+
+    def close(self) -> None:
+        """The end of the sheet (nothing to return: the rows went out as they ended)."""
+
+    # -----------------------------------------------------------------------------------------
+
+    def _check_dimension(self, ref: str) -> None:
+        """Refuse a sheet that declares more than MAX_CELLS cells before any is read (a reference that
+        cannot be read says nothing: the cells present are counted anyway)."""
+        try:
+            first_column, first_row, last_column, last_row = range_boundaries(ref.upper())
+        except (ValueError, TypeError):
+            return
+        if None in (first_column, first_row, last_column, last_row):
+            return
+        declared = (last_column - first_column + 1) * (last_row - first_row + 1)
+        if declared > MAX_CELLS:
+            raise _Refused(
+                1,
+                Message(
+                    "validation.workbook_declares_too_many_cells",
+                    sheet=f'"{self.sheet}"',
+                    dimension=ref,
+                    cells=f"{declared:,}",
+                    limit=f"{MAX_CELLS:,}",
+                ),
+            )
+
+    def _start_row(self, reference: str | None) -> None:
+        """Start the row ``reference`` names (else the one after the last)."""
+        number = int(reference or self._row + 1)
         if number > MAX_ROWS:
             raise _Refused(1, Message("validation.workbook_too_long", row=f"{number:,}", limit=f"{MAX_ROWS:,}"))
-        if number <= previous:
-            raise _Unreadable(f"row {number} comes after row {previous}")
+        if number <= self._row:
+            raise _Unreadable(f"row {number} comes after row {self._row}")
         self.cells.row_counter, self.cells.col_counter = number, 0
-        return number
+        self._row, self._values, self._skipped = number, {}, None
 
-    def _read_cell(self, element: Element, row_number: int, values: dict[int, str]) -> None:
+    def _skip_cell(self, reference: str | None) -> None:
+        """Pass over an empty cell, noting where it was: a later cell without a reference (``r``) is the
+        one after it, which openpyxl counts from the cells it read."""
+        if reference:
+            self._skipped = (reference, 0)
+        else:
+            last, after = self._skipped or (None, 0)
+            self._skipped = (last, after + 1)
+
+    def _read_cell(self, element: Element) -> None:
+        if self._skipped is not None and not element.get("r"):
+            last, after = self._skipped
+            self.cells.col_counter = (coordinate_to_tuple(last)[1] if last else self.cells.col_counter) + after
+        self._skipped = None
         cell = self.cells.parse_cell(element)  # openpyxl: shared strings, numbers, dates, booleans
         text = _cell_text(cell["value"])
         if not text:
@@ -237,15 +323,15 @@ class _SheetReader:
         column = cell["column"]
         if column > MAX_COLUMNS:
             raise _Refused(
-                row_number,
+                self._row,
                 Message(
                     "validation.workbook_too_wide",
-                    cell=f"{get_column_letter(column)}{row_number}",
+                    cell=f"{get_column_letter(column)}{self._row}",
                     last=get_column_letter(MAX_COLUMNS),
                     limit=MAX_COLUMNS,
                 ),
             )
-        values[column] = text
+        self._values[column] = text
 
     def _note_merge(self, ref: str) -> None:
         if range_boundaries(ref)[1] == 1:

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from . import streaming, summaries
+from . import budget, streaming, summaries
 from .contract import LOAD_ORDER, TABLES
 from .engines import database_name, first_line, is_read_only
 from .facts import NOT_LINKED
@@ -97,21 +97,68 @@ def validate_for_load(
     engine: Engine, sources: list[Source], *, replace: bool = False, max_problems: int = 200
 ) -> ValidationResult:
     """Validate sources as a load into ``engine`` would (references and sector shares use stored rows unless
-    replacing). Where the database can be written, this is the load itself, taken back at its end, so the
-    warnings about the meaning of the data as the load would leave it come too; a read-only database, or one
-    where another load holds the lock, gets the checks of the files against the stored keys only."""
-    if not is_read_only(engine):
-        trial = load_sources(engine, sources, replace=replace, max_problems=max_problems, dry_run=True)
-        if not any(problem.file == DATABASE for problem in trial.validation.problems):
-            return trial.validation
-    if replace:
-        return validate_sources(sources, max_problems=max_problems)
-    return validate_sources(
-        sources,
-        existing_keys=lambda table: stored_keys(engine, table),
-        stored_shares=lambda programs: stored_shares(engine, programs),
-        max_problems=max_problems,
-    )
+    replacing), with the warnings about the meaning of the data as the load would leave it, without writing
+    the database: a check never opens a write transaction nor takes the load lock, so a check, which anyone
+    may run, never holds up a load or an editor's sign-in, and a read-only database is checked alike.
+    Inputs of STREAM_FROM_BYTES or more are staged as a streamed load stages them, in temporary tables of
+    the check's own connection (``check_connection``)."""
+    stream = _streams(sources)
+    with check_connection(engine, streaming=stream) as connection:
+        lookup = None if replace else (lambda table: stored_keys(connection, table))
+        shares = None if replace else (lambda programs: stored_shares(connection, programs))
+        staged = None
+        if stream:
+            staged = streaming.stage_sources(
+                connection, sources, existing_keys=lookup, stored_shares=shares, max_problems=max_problems
+            )
+            result = staged.result
+        else:
+            result = validate_sources(sources, existing_keys=lookup, stored_shares=shares, max_problems=max_problems)
+        if result.ok and (replace or any(result.table_rows().values())):
+            result.warnings.extend(meaning_as_loaded(connection, result, staged, replace=replace))
+    return result
+
+
+def _streams(sources: list[Source], chunk_rows: int | None = None) -> bool:
+    """Whether these sources are loaded (and checked) streamed: STREAM_FROM_BYTES or more, or ``chunk_rows`` given."""
+    return chunk_rows is not None or sum(source.size for source in sources) >= STREAM_FROM_BYTES
+
+
+@contextmanager
+def check_connection(engine: Engine, *, streaming: bool = False) -> Iterator[Connection]:
+    """A connection for a check, in a transaction that reads the stored rows and writes only temporary
+    tables and views of its own (the staged rows, ``meaning_as_loaded``'s shadows): on SQLite those take no
+    lock of the database file, on PostgreSQL no lock of a stored table, and the transaction is rolled back at
+    the end, which takes every one of them away. Within the budget of a check without a sign-in
+    (data_access/budget.py) the database stops a statement at the deadline (SQLite's progress handler,
+    PostgreSQL's statement_timeout). ``streaming``: staging tables go to a temporary file on SQLite, with
+    the page cache of a streamed load, as a streamed load's do."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.dbapi_connection
+        left = budget.seconds_left()
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA temp_store = {'FILE' if streaming else 'MEMORY'}")
+            if streaming:
+                connection.exec_driver_sql(f"PRAGMA cache_size = -{STREAM_CACHE_KB}")
+            # pysqlite begins a transaction only before a data change: begun here, a temporary table made
+            # before the first row is written goes with the rollback too
+            connection.exec_driver_sql("BEGIN")
+            if left is not None:
+                raw.set_progress_handler(lambda: budget.seconds_left() == 0, 10_000)
+        elif left is not None:
+            connection.execute(text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(max(1, int(left * 1000)))})
+        try:
+            yield connection
+        except SQLAlchemyError:
+            budget.check()  # a statement stopped at the deadline is the budget's doing, not the database's
+            raise
+        finally:
+            if sqlite:
+                raw.set_progress_handler(None, 0)
+            connection.rollback()
+            if sqlite and streaming:
+                connection.exec_driver_sql(f"PRAGMA cache_size = -{READ_CACHE_KB}")
 
 
 def load_paths(
@@ -188,7 +235,6 @@ def load_sources(
     replace: bool = False,
     loaded_by: str | None = None,
     max_problems: int = 200,
-    dry_run: bool = False,
     after_write: Callable[[Connection, int], None] | None = None,
     chunk_rows: int | None = None,
 ) -> LoadOutcome:
@@ -199,8 +245,7 @@ def load_sources(
     single data row write nothing (``nothing_to_load``) and keep the data version, unless
     ``replace`` empties the tables. A read-only database is refused before any file is read.
     After the rows are written, warnings about the meaning of the data as it now stands
-    (``meaning_warnings``) join the validation's. ``dry_run`` does all of it and then takes
-    it back, so that a check sees those warnings too. ``after_write(connection, version)`` writes what
+    (``meaning_warnings``) join the validation's. ``after_write(connection, version)`` writes what
     belongs to the load besides its rows (an import's report), in the same transaction.
 
     Inputs of STREAM_FROM_BYTES or more, or any input when ``chunk_rows`` is given, are streamed
@@ -214,7 +259,7 @@ def load_sources(
         _refuse(outcome, _read_only(engine))
         return outcome
     try:
-        stream = chunk_rows is not None or sum(source.size for source in sources) >= STREAM_FROM_BYTES
+        stream = _streams(sources, chunk_rows)
         with change_transaction(engine, who, streaming=stream) as connection:
             lookup = None if replace else (lambda table: stored_keys(connection, table))
             shares = None if replace else (lambda programs: stored_shares(connection, programs))
@@ -258,8 +303,6 @@ def load_sources(
                 staged.drop()
             summaries.rebuild(connection, None if replace else result.table_rows().keys())
             result.warnings.extend(meaning_warnings(connection))
-            if dry_run:
-                raise _NothingToWrite
             version = _log_change(connection, who, "replace" if replace else "upsert", result, outcome.counts)
             for table, payload in undo.items():
                 connection.execute(insert(LoadUndo).values(load_id=version, table_name=table, payload=payload))
@@ -335,6 +378,61 @@ def _years(years: set[int]) -> str:
         if year is not None:
             start = previous = year
     return ", ".join(runs)
+
+
+# What meaning_warnings reads, and the contract tables those summaries are computed from.
+MEANING_SUMMARIES = ("enrolments_by_region_sector", "enrolments_by_sector", "enrolments_by_region", "demand_by_sector")
+MEANING_INPUTS = frozenset().union(*(summaries.SUMMARIES[name].inputs for name in MEANING_SUMMARIES))
+
+
+def meaning_as_loaded(
+    connection: Connection, result: ValidationResult, staged: streaming.Staged | None = None, *, replace: bool = False
+) -> list[Problem]:
+    """``meaning_warnings`` of the data as a load of ``result`` would leave it, on a ``check_connection``,
+    whose rollback takes away what this writes: only temporary tables and views. Each contract table the
+    meaning summaries are computed from that the load brings rows for is shadowed by a temporary view of the
+    stored rows the load keeps and the rows it brings (staged in temporary tables: ``staged``'s, or the rows
+    of ``result``); with ``replace`` every such table is, and holds the brought rows only. The summaries are
+    rebuilt into temporary tables of the same names, which ``meaning_warnings`` then reads: SQLite and
+    PostgreSQL both look a name up among the connection's temporary objects before the stored ones."""
+    brought = {table for table in result.table_rows() if table in MEANING_INPUTS}
+    if not replace and not brought:
+        return meaning_warnings(connection)  # nothing these summaries read changes
+    if connection.dialect.name == "sqlite":
+        stored = "main"
+    else:
+        stored = connection.dialect.identifier_preparer.quote_schema(
+            connection.execute(text("SELECT current_schema()")).scalar_one()
+        )
+    stages = {table: stage.name for table, stage in (staged.stages if staged is not None else {}).items()}
+    for table in sorted(brought - set(stages)):
+        stages[table] = _staged_rows(connection, table, result.rows[table]).name
+    for table in sorted(MEANING_INPUTS if replace else brought):  # names are the contract's, never input
+        columns = ", ".join(_columns(table))
+        rows = (
+            f"SELECT {columns} FROM {stages[table]}" if table in stages else f"SELECT {columns} FROM {stored}.{table} WHERE 1 = 0"
+        )
+        if not replace:
+            same_key = " AND ".join(f"s.{k} = t.{k}" for k in TABLES[table].key)
+            kept = f"SELECT {columns} FROM {stored}.{table} t WHERE NOT EXISTS (SELECT 1 FROM {stages[table]} s WHERE {same_key})"
+            rows = f"{kept} UNION ALL {rows}"
+        connection.exec_driver_sql(f"CREATE TEMP VIEW {table} AS {rows}")
+    changed = None if replace else brought
+    for model, _ in summaries.refills(changed, only=MEANING_SUMMARIES):
+        name = model.__tablename__
+        connection.exec_driver_sql(f"CREATE TEMP TABLE {name} AS SELECT * FROM {stored}.{name} LIMIT 0")
+    summaries.rebuild(connection, changed, only=MEANING_SUMMARIES)
+    return meaning_warnings(connection)
+
+
+def _staged_rows(connection: Connection, table: str, rows: list[dict]) -> streaming.Stage:
+    """``rows`` of ``table`` in a temporary staging table, as a streamed load stages them."""
+    stage = streaming.Stage(connection, TABLES[table])
+    columns = _columns(table)
+    for start in range(0, len(rows), BATCH_ROWS):
+        batch = rows[start : start + BATCH_ROWS]
+        stage.write([(start + offset, *(row[c] for c in columns)) for offset, row in enumerate(batch)])
+    return stage
 
 
 DATABASE = Message("load_undo.database")  # the FILE of a problem of the database as a whole

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     max_problems: int = Field(
         default=200, ge=1, description="How many problems a validation lists before it summarises the rest."
     )
+    anonymous_check_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="Seconds a check on the Data page may take for someone who has not signed in (one such "
+        "check runs at a time); editors and the command line have no limit.",
+    )
     wage_currency: str = Field(
         default="CNY",
         pattern=r"^[A-Z]{3}$",

@@ -436,21 +436,30 @@ def _refill(connection, model: type, statement: Select) -> None:
     connection.execute(insert(table).from_select([c.name for c in table.columns], statement))
 
 
-def rebuild(connection, changed: Iterable[str] | None = None) -> list[str]:
-    """Recompute, on ``connection`` (inside the caller's transaction), the program sector shares and
-    every summary computed from a table in ``changed`` (everything when None). Returns the tables rebuilt."""
+def refills(
+    changed: Iterable[str] | None = None, *, only: Iterable[str] | None = None
+) -> list[tuple[type, Callable[[], Select]]]:
+    """What a rebuild after a change of the tables ``changed`` (everything when None) refills, in order: the
+    program sector shares, the demand openings and every summary computed from a changed table (of those
+    named in ``only``, when given), each as (model, the statement that fills it)."""
     changed = None if changed is None else set(changed)
-    rebuilt = []
+    steps: list[tuple[type, Callable[[], Select]]] = []
     if changed is None or changed & {"programs", "program_sectors"}:
-        _refill(connection, ProgramShare, _program_shares())
-        rebuilt.append(ProgramShare.__tablename__)
+        steps.append((ProgramShare, _program_shares))
     if changed is None or changed & {"demand", "sectors"}:
-        _refill(connection, DemandOpenings, _demand_openings())
-        rebuilt.append(DemandOpenings.__tablename__)
+        steps.append((DemandOpenings, _demand_openings))
     for name in FILL_ORDER:
         summary = SUMMARIES[name]
-        if changed is not None and not (summary.inputs & changed):
+        if (changed is not None and not (summary.inputs & changed)) or (only is not None and name not in only):
             continue
-        _refill(connection, summary.model, summary.fill())
-        rebuilt.append(summary.model.__tablename__)
-    return rebuilt
+        steps.append((summary.model, summary.fill))
+    return steps
+
+
+def rebuild(connection, changed: Iterable[str] | None = None, *, only: Iterable[str] | None = None) -> list[str]:
+    """Recompute, on ``connection`` (inside the caller's transaction), what ``refills(changed, only=only)``
+    names. Returns the tables rebuilt."""
+    steps = refills(changed, only=only)
+    for model, fill in steps:
+        _refill(connection, model, fill())
+    return [model.__tablename__ for model, _ in steps]

@@ -22,6 +22,7 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 
+from . import budget
 from .contract import LOAD_ORDER, SHARE_TOLERANCE, TABLES, Column, TableSpec
 from .excel import is_workbook, workbook_to_csv
 from .messages import Message, in_language
@@ -29,6 +30,7 @@ from .messages import Message, in_language
 FILE_LEVEL = "-"  # the COLUMN of a problem that concerns the whole file
 LISTED_NAMES = 10  # header names a message lists before "and N more"
 SHOWN_CHARACTERS = 40  # characters of a long cell a message quotes
+BUDGET_EVERY = 1024  # records read between two looks at the time budget of a check (data_access/budget.py)
 
 # ASCII digits only: \d would also take full-width and other scripts' digits.
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
@@ -412,6 +414,7 @@ class TableReader:
 
     def open(self) -> bool:
         """Decode the file and read its header; False (after reporting why) when its rows cannot be read."""
+        budget.check()
         source, collect = self.source, self.collect
         stream = self._text_stream()
         if stream is None:
@@ -481,6 +484,8 @@ class TableReader:
         try:
             for record in records:
                 line += 1
+                if not line % BUDGET_EVERY:
+                    budget.check()
                 self._lines_read = records.line_num
                 if not any(map(str.strip, record)):
                     continue  # blank spreadsheet row

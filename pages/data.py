@@ -22,6 +22,7 @@ from ui.data_page import (
     render_templates,
     show_check,
     uploader_style,
+    within_budget,
 )
 from ui.filters import active_filters
 from ui.i18n import md, t
@@ -67,10 +68,14 @@ if chosen:
         st.warning(md("data.choose_table", files=t("filters.list_separator").join(unmapped)))
     if st.button(t("data.check"), icon=":material/fact_check:", disabled=bool(unmapped)):
         with last_resort():
-            result = validate_for_load(
-                engine, uploads.sources_for(chosen), replace=replace, max_problems=get_settings().max_problems
+            result = within_budget(
+                editor,
+                lambda: validate_for_load(
+                    engine, uploads.sources_for(chosen), replace=replace, max_problems=get_settings().max_problems
+                ),
             )
-            st.session_state[CHECKED] = (fingerprint, result)
+            if result is not None:
+                st.session_state[CHECKED] = (fingerprint, result)
     checked, result = st.session_state.get(CHECKED, (None, None))
     if checked == fingerprint:
         show_check(result)

@@ -1,8 +1,10 @@
 """Workbooks built to hurt the server, and errors nobody foresaw: a workbook is read
-as a stream within documented limits (a stray far cell or a declared giant sheet
-allocates nothing), every unreadable workbook gets a one-line problem naming the
-file, and the last-resort handlers of the command line and of the Data page turn
-any error, even one without a message, into one line."""
+as a stream within documented limits (a stray far cell allocates nothing; a sheet
+that declares or holds more cells than the limit, empty formatted ones included,
+is refused early, naming the sheet), a check never writes the database, so an
+editor loads while it runs, every unreadable workbook gets a one-line problem
+naming the file, and the last-resort handlers of the command line and of the Data
+page turn any error, even one without a message, into one line."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from datetime import datetime
 
 import pytest
 from openpyxl import Workbook
+from sqlalchemy import insert, select
 from streamlit.testing.v1 import AppTest
 
 import data_access.cli
@@ -21,7 +24,8 @@ import data_access.loading
 import ui.uploads
 from data_access import excel
 from data_access.cli import main
-from data_access.loading import validate_for_load
+from data_access.loading import change_transaction, validate_for_load
+from data_access.models import Region
 from data_access.store import first_line
 from ui.uploads import UploadedTable, preview_frame, sources_for
 
@@ -58,7 +62,7 @@ PACKAGE = {
         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>'
     ),
 }
-# Two rows of regions, as Excel writes them, and a sheet that says it spans every cell Excel has.
+# Two rows of regions, as Excel writes them.
 REGION_ROWS = [["region_code", "region_name"], ["R9", "Far North"]]
 REGION_CSV = b"region_code,region_name\nR9,Far North\n"
 MEMORY_BOUND = 50 * 1024 * 1024  # bytes; reading the declared sheet would take gigabytes
@@ -76,7 +80,7 @@ def rows_xml(rows: list[list[str]], first: int = 1) -> str:
 
 
 def hand_built(
-    sheet_data: str, *, dimension: str = "A1:XFD1048576", before: str = "", after: str = "", parts: dict[str, str] | None = None
+    sheet_data: str, *, dimension: str = "A1:B2", before: str = "", after: str = "", parts: dict[str, str] | None = None
 ) -> bytes:
     """A workbook written by hand (as a hostile one would be), its one sheet holding ``sheet_data``,
     with ``parts`` added to the package."""
@@ -89,6 +93,27 @@ def hand_built(
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
         for name, text in {**PACKAGE, SHEET: sheet, **(parts or {})}.items():
             package.writestr(name, text)
+    return out.getvalue()
+
+
+def empty_formatted_cells(count: int) -> bytes:
+    """A workbook whose sheet declares two cells, A1:B2, and holds the regions header and then ``count``
+    empty formatted cells, 16,384 to a row and without references, as a hostile one would: a few tens of
+    kilobytes per million cells. Written straight into the package, never held whole."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, text in PACKAGE.items():
+            package.writestr(name, text)
+        with package.open(SHEET, "w") as sheet:
+            sheet.write(
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                f'<dimension ref="A1:B2"/><sheetData>{rows_xml(REGION_ROWS[:1])}'.encode()
+            )
+            full, rest = divmod(count, 16_384)
+            for width in [16_384] * full + [rest] * bool(rest):
+                sheet.write(b"<row>" + b'<c s="1"/>' * width + b"</row>")
+            sheet.write(b"</sheetData></worksheet>")
     return out.getvalue()
 
 
@@ -115,7 +140,7 @@ def peak_memory(action) -> tuple[object, int]:
         tracemalloc.stop()
 
 
-def test_a_formatted_empty_cell_at_XFD1048576_is_ignored_and_the_declared_sheet_never_built(tiny_engine):
+def test_a_formatted_empty_cell_at_XFD1048576_is_ignored_and_the_sheet_never_built(tiny_engine):
     book = hand_built(rows_xml(REGION_ROWS) + '<row r="1048576"><c r="XFD1048576" s="0"/></row>')
     (text, problem), peak = peak_memory(lambda: excel.workbook_to_csv(book, "regions"))
     assert (text, problem) == (REGION_CSV, None)
@@ -124,6 +149,94 @@ def test_a_formatted_empty_cell_at_XFD1048576_is_ignored_and_the_declared_sheet_
     assert why is None and preview.to_dict("records") == [{"region_code": "R9", "region_name": "Far North"}]
     assert peak < MEMORY_BOUND
     assert problems(tiny_engine, "regions.xlsx", book) == []
+
+
+def test_a_sheet_that_declares_more_cells_than_the_limit_is_refused_before_a_cell_is_read(tiny_engine, monkeypatch):
+    book = hand_built(rows_xml(REGION_ROWS), dimension="A1:XFD1048576")
+
+    def read_a_cell(*_args):
+        raise AssertionError("a cell was read")
+
+    monkeypatch.setattr(excel._SheetReader, "_read_cell", read_a_cell)
+    expected = (
+        'the sheet "Sheet1" declares the range A1:XFD1048576, 17,179,869,184 cells, more than the 3,000,000 a sheet may '
+        "hold (empty formatted cells count too): keep only the table on the sheet, or save it as CSV"
+    )
+    assert problems(tiny_engine, "regions.xlsx", book) == [f"regions.xlsx:1: -: {expected}"]
+    assert preview_frame(UploadedTable("regions.xlsx", book)) == (None, expected)
+
+
+def test_millions_of_empty_formatted_cells_are_refused_at_the_cell_limit_naming_the_sheet(tiny_engine):
+    book = empty_formatted_cells(excel.MAX_CELLS + 1)  # says it is two cells, and holds three million
+    assert len(book) < 200_000
+    row = 1 + -(-excel.MAX_CELLS // 16_384)  # the row of the cell past the limit
+    assert problems(tiny_engine, "regions.xlsx", book) == [
+        f'regions.xlsx:{row}: -: the sheet "Sheet1" holds more than 3,000,000 cells, the most a sheet may hold (empty '
+        "formatted cells count too): keep only the table on the sheet, or save it as CSV"
+    ]
+
+
+def test_an_editor_loads_while_a_workbook_is_being_checked(tiny_engine, monkeypatch):
+    # The check reads the sheet chunk by chunk, looking at its time budget before each: at the first chunk an
+    # editor loads, without waiting, for the check holds no lock and writes nothing to the database.
+    loaded = []
+
+    def an_editor_loads_meanwhile():
+        if not loaded:
+            with change_transaction(tiny_engine, "Ana Planner", wait_seconds=0.001) as connection:
+                connection.execute(insert(Region).values(region_code="R8", region_name="Near"))
+            loaded.append("R8")
+
+    monkeypatch.setattr(excel.budget, "check", an_editor_loads_meanwhile)
+    assert problems(tiny_engine, "regions.xlsx", empty_formatted_cells(100_000)) == []
+    assert loaded == ["R8"]
+    with tiny_engine.connect() as connection:
+        assert connection.execute(select(Region.region_name).where(Region.region_code == "R8")).scalar_one() == "Near"
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_check_never_opens_a_write_transaction_nor_takes_the_load_lock(tiny_engine, monkeypatch, streamed):
+    def no_write_transaction(*_args, **_kwargs):
+        raise AssertionError("a check opened a write transaction")
+
+    monkeypatch.setattr(data_access.loading, "change_transaction", no_write_transaction)
+    monkeypatch.setattr(data_access.loading, "STREAM_FROM_BYTES", 0 if streamed else 1 << 30)
+    book = built_with_openpyxl([["year", "institution_id", "program_code", "enrolled", "graduates"], [2030, "I1", "P1", 100, 31]])
+    result = validate_for_load(tiny_engine, sources_for([UploadedTable("enrolments.xlsx", book)]))
+    assert result.ok and result.table_rows() == {"enrolments": 1}
+    # the meaning of the data as the load would leave it, worked out without writing it
+    assert [str(w) for w in result.warnings] == [
+        "(data set):0: -: 2030 have supply (enrolments) but no demand: no gap is computed for those years"
+    ]
+
+
+def test_two_sheets_named_alike_but_for_case_and_spaces_are_a_problem_naming_both(tiny_engine):
+    book = Workbook()
+    book.active.title = "Regions"
+    book.active.append(["region_code", "region_name"])
+    book.active.append(["R9", "Far North"])
+    other = book.create_sheet(" regions ")
+    other.append(["region_code", "region_name"])
+    other.append(["R8", "Near"])
+    out = io.BytesIO()
+    book.save(out)
+    expected = (
+        'the workbook has 2 sheets named regions: "Regions", " regions " (names are compared without case and '
+        "surrounding spaces): keep one, or rename the others"
+    )
+    assert problems(tiny_engine, "regions.xlsx", out.getvalue()) == [f"regions.xlsx:1: -: {expected}"]
+    assert preview_frame(UploadedTable("regions.xlsx", out.getvalue())) == (None, expected)
+
+
+def test_cells_without_references_after_passed_over_empty_cells_keep_their_columns():
+    # openpyxl counts a cell without a reference as the one after the cell before it, empty or not
+    header = '<row r="1">' + "".join(cell(f"{column}1", column.lower()) for column in "ABCD") + "</row>"
+    second = (
+        '<row r="2"><c r="A2" s="1"/><c t="inlineStr"><is><t>x</t></is></c><c s="1"/><c t="inlineStr"><is><t>z</t></is></c></row>'
+    )
+    third = '<row r="3"><c s="1"/><c t="inlineStr"><is><t>y</t></is></c></row>'
+    book = hand_built(header + second + third, dimension="A1:D3")
+    assert excel.workbook_to_csv(book, "regions") == (b"a,b,c,d\n,x,,z\n,y\n", None)
 
 
 def test_a_value_at_XFD1048576_is_refused_with_the_column_limit_in_little_memory(tiny_engine):
@@ -198,8 +311,8 @@ def test_past_the_cell_and_text_limits_a_workbook_is_refused_with_the_limit(tiny
     assert problems(tiny_engine, "regions.xlsx", book) == []
     monkeypatch.setattr(excel, "MAX_CELLS", 60)
     assert problems(tiny_engine, "regions.xlsx", book) == [
-        "regions.xlsx:31: -: the sheet holds more than 60 cells (empty formatted cells count too): keep only the table "
-        "on the sheet, or save it as CSV"
+        'regions.xlsx:1: -: the sheet "Sheet" declares the range A1:B51, 102 cells, more than the 60 a sheet may hold '
+        "(empty formatted cells count too): keep only the table on the sheet, or save it as CSV"
     ]
     monkeypatch.setattr(excel, "MAX_CELLS", 1_000)
     monkeypatch.setattr(excel, "MAX_TEXT", 500)

@@ -1,13 +1,15 @@
 """Render helpers of the Data page (the page itself only composes them)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from data_access import templates
+from data_access import budget, templates
 from data_access.contract import LOAD_ORDER
+from data_access.settings import get_settings
 from data_access.store import first_line
 from ui import uploads
 from ui.components import download_csv
@@ -166,6 +168,26 @@ def last_resort() -> Iterator[None]:
         yield
     except Exception as error:
         st.error(unexpected(error, code=True), icon=":material/error:")
+
+
+Checked = TypeVar("Checked")
+
+
+def within_budget(editor: str | None, check: Callable[[], Checked]) -> Checked | None:
+    """``check()`` (of uploaded files or of a recipe) as it is for an editor; for anyone else as this
+    process's one check without a sign-in, within ANONYMOUS_CHECK_SECONDS (data_access/budget.py). When
+    another such check is running, or this one runs over, the page says so and there is no result (None)."""
+    if editor:
+        return check()
+    seconds = get_settings().anonymous_check_seconds
+    try:
+        with budget.anonymous_check(seconds):
+            return check()
+    except budget.CheckBusy:
+        st.warning(t("data.check_busy"), icon=":material/hourglass_top:")
+    except budget.OverBudget:
+        st.warning(t("data.check_over_budget", seconds=f"{seconds:g}"), icon=":material/timer_off:")
+    return None
 
 
 def unexpected(error: BaseException, *, code: bool = False) -> str:

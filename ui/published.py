@@ -22,7 +22,7 @@ from data_access.summaries import DEFAULT_REPLACEMENT_RATE
 from data_access.validation import Source
 
 from .context import data_version
-from .data_page import file_uploader, finish, last_resort, show_check
+from .data_page import file_uploader, finish, last_resort, show_check, within_budget
 from .i18n import current_language, label, md, t
 from .markup import markdown_text
 
@@ -47,9 +47,15 @@ def render_recipe_import(engine, editor: str | None, round_number: int) -> None:
     fingerprint = _fingerprint(recipe.getvalue(), data, replace, data_version())
     if st.button(t("published.run"), icon=":material/play_arrow:"):
         with last_resort():
-            run = run_recipe(recipe.getvalue(), recipe.name, upload_opener(data), stored_names_of(engine))
-            checked = import_recipe(engine, run, replace=replace, check=True, max_problems=get_settings().max_problems)
-            st.session_state[RUN_KEY] = (fingerprint, run, checked.validation)
+
+            def run_and_check():
+                run = run_recipe(recipe.getvalue(), recipe.name, upload_opener(data), stored_names_of(engine))
+                checked = import_recipe(engine, run, replace=replace, check=True, max_problems=get_settings().max_problems)
+                return run, checked.validation
+
+            ran = within_budget(editor, run_and_check)
+            if ran is not None:
+                st.session_state[RUN_KEY] = (fingerprint, *ran)
     stored = st.session_state.get(RUN_KEY)
     if not stored or stored[0] != fingerprint:
         return
