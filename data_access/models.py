@@ -205,7 +205,10 @@ CONTRACT_MODELS: dict[str, type[SQLModel]] = {
 # program's (of a placement: the employer's), as in the views. Summaries of enrolments and
 # outcomes that keep the sector hold counts weighted by the program's sector shares (so they
 # may be fractional), with "" as the sector of programs that are not linked; the ones without
-# the sector hold exact whole counts.
+# the sector hold exact whole counts, as BIGINT: a count fits the 32-bit INTEGER of the contract
+# tables (validation refuses a larger one), but a sum of a few such counts does not, and
+# PostgreSQL's INTEGER is 32 bits where SQLite's is 64. Numbers of rows (entrants_missing,
+# institutions, partners) stay INTEGER.
 
 
 class SummaryEnrolment(SQLModel, table=True):
@@ -242,9 +245,9 @@ class SummaryEnrolmentByRegion(SQLModel, table=True):
     year: int = Field(primary_key=True)
     region_code: str = Field(primary_key=True)
     institution_type: str = Field(primary_key=True)
-    enrolled: int
-    graduates: int
-    entrants: int | None = None
+    enrolled: int = Field(sa_type=BigInteger)
+    graduates: int = Field(sa_type=BigInteger)
+    entrants: int | None = Field(default=None, sa_type=BigInteger)
     entrants_missing: int
 
 
@@ -291,14 +294,14 @@ class SummaryOutcomeByRegion(SQLModel, table=True):
     cohort_year: int = Field(primary_key=True)
     region_code: str = Field(primary_key=True)
     institution_type: str = Field(primary_key=True)
-    surveyed: int
-    employed: int
-    employed_in_field: int
-    self_employed: int
-    further_study: int
-    unemployed: int
+    surveyed: int = Field(sa_type=BigInteger)
+    employed: int = Field(sa_type=BigInteger)
+    employed_in_field: int = Field(sa_type=BigInteger)
+    self_employed: int = Field(sa_type=BigInteger)
+    further_study: int = Field(sa_type=BigInteger)
+    unemployed: int = Field(sa_type=BigInteger)
     wage_x_employed: float
-    employed_with_wage: int
+    employed_with_wage: int = Field(sa_type=BigInteger)
 
 
 class SummaryPlacement(SQLModel, table=True):
@@ -309,8 +312,8 @@ class SummaryPlacement(SQLModel, table=True):
     region_code: str = Field(primary_key=True)
     sector_code: str = Field(primary_key=True)
     institution_type: str = Field(primary_key=True)
-    students_placed: int
-    hired: int
+    students_placed: int = Field(sa_type=BigInteger)
+    hired: int = Field(sa_type=BigInteger)
 
 
 class SummaryPlacementBySector(SQLModel, table=True):
@@ -320,8 +323,8 @@ class SummaryPlacementBySector(SQLModel, table=True):
     year: int = Field(primary_key=True)
     sector_code: str = Field(primary_key=True)
     institution_type: str = Field(primary_key=True)
-    students_placed: int
-    hired: int
+    students_placed: int = Field(sa_type=BigInteger)
+    hired: int = Field(sa_type=BigInteger)
 
 
 class SummaryPartnerYear(SQLModel, table=True):
@@ -334,8 +337,8 @@ class SummaryPartnerYear(SQLModel, table=True):
     employer_id: str = Field(primary_key=True)
     region_code: str
     sector_code: str
-    students_placed: int
-    hired: int
+    students_placed: int = Field(sa_type=BigInteger)
+    hired: int = Field(sa_type=BigInteger)
 
 
 class SummaryDemandBySector(SQLModel, table=True):
@@ -361,8 +364,8 @@ class SummaryPartner(SQLModel, table=True):
     sector_code: str
     years_mask: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     years_hosting: int
-    students_placed: int
-    hired: int
+    students_placed: int = Field(sa_type=BigInteger)
+    hired: int = Field(sa_type=BigInteger)
 
 
 class SummaryPartnerCount(SQLModel, table=True):
@@ -383,9 +386,9 @@ class SummaryProgram(SQLModel, table=True):
     year: int = Field(primary_key=True)
     program_code: str = Field(primary_key=True)
     institutions: int
-    enrolled: int
-    graduates: int
-    entrants: int | None = None
+    enrolled: int = Field(sa_type=BigInteger)
+    graduates: int = Field(sa_type=BigInteger)
+    entrants: int | None = Field(default=None, sa_type=BigInteger)
     entrants_missing: int
 
 

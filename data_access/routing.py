@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from functools import reduce
 
 import pandas as pd
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, func, literal, select, union_all
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from . import summaries
@@ -229,13 +229,20 @@ def _from_summary(
     columns = []
     for name, measure in measures.items():
         if measure in summary.stored:
-            columns.append(func.sum(summary.column(summary.stored[measure])).label(name))
+            columns.append(summed(summary.column(summary.stored[measure])).label(name))
         else:  # a distinct count of a dimension the summary keeps (a summary row exists where a fact row does)
             columns.append(func.count(func.distinct(summary.dims[measure.dimension])).label(name))
     statement = select(*[dims[d].label(d) for d in by], *columns).select_from(summary.model)
     for table, onclause in joins:
         statement = statement.join(table, onclause)
     return _finish(statement, fact, filters, dims, by, linked_only, where)
+
+
+def summed(column: ColumnElement) -> ColumnElement:
+    """SUM of a summary column, read as the column's kind of number: PostgreSQL sums BIGINT as NUMERIC,
+    which its driver reads as Decimal; cast back, a summed count is an int on both databases."""
+    total = func.sum(column)
+    return cast(total, BigInteger) if isinstance(column.type, BigInteger) else total
 
 
 # --- names --------------------------------------------------------------------------------------
@@ -313,8 +320,8 @@ def partner_totals(session: Session, filters: Filters) -> pd.DataFrame:
         split = (
             select(
                 per_year.dims["employer_id"],
-                func.sum(per_year.column("students_placed")),
-                func.sum(per_year.column("hired")),
+                summed(per_year.column("students_placed")),
+                summed(per_year.column("hired")),
                 func.count(),
             )
             .select_from(per_year.model)

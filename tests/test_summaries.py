@@ -13,13 +13,25 @@ from sqlalchemy.orm import Session
 
 from benchmark import scale_data
 from data_access import routing, summaries
+from data_access.contract import INT_MAX
 from data_access.facts import ENROLMENTS, Sum
 from data_access.filters import Filters
 from data_access.loading import load_paths, undo_load
-from data_access.models import SummaryEnrolment, SummaryPartnerYear
+from data_access.models import (
+    Enrolment,
+    Institution,
+    Outcome,
+    Placement,
+    SummaryEnrolment,
+    SummaryEnrolmentByRegion,
+    SummaryOutcomeByRegion,
+    SummaryPartner,
+    SummaryPartnerYear,
+    SummaryProgram,
+)
 from data_access.views import VIEWS
 
-from .conftest import TINY
+from .conftest import TINY, write_csv
 
 # Each set exercises another route: small summaries, the regional ones, and the raw rows.
 FILTER_SETS = (
@@ -179,3 +191,91 @@ def test_with_a_crosswalk_and_unlinked_programs_every_view_is_the_same_through_t
     assert_summaries_match_raw_rows(engine)
     assert load_paths(engine, [FIXTURES / "v2"], replace=True).ok
     assert_summaries_match_raw_rows(engine, (Filters(), Filters(2022, 2022), Filters(sectors=("F",)), Filters(regions=("R1",))))
+
+
+# --- sums past 32 bits ----------------------------------------------------------------------------
+
+BIGGEST = INT_MAX  # 2,147,483,647: the largest count a contract column holds (32 bits on PostgreSQL)
+
+
+def _rows(connection, statement) -> list[tuple]:
+    return [tuple(row) for row in connection.execute(statement).all()]
+
+
+def _python_sums(rows: list[tuple], keys: int) -> dict[tuple, tuple]:
+    """Rows (key..., value...) summed per key in Python: exact whole numbers of any size."""
+    sums: dict[tuple, list[int]] = {}
+    for row in rows:
+        totals = sums.setdefault(row[:keys], [0] * (len(row) - keys))
+        for index, value in enumerate(row[keys:]):
+            totals[index] += value
+    return {key: tuple(values) for key, values in sums.items()}
+
+
+def test_summaries_hold_sums_past_32_bits_exactly_on_every_database(tiny_engine, tmp_path):
+    folder = tmp_path / "big"
+    big = BIGGEST
+    write_csv(folder, "institutions", ["institution_id,institution_name,region_code,institution_type", "I3,Third,R1,college"])
+    write_csv(
+        folder,
+        "enrolments",
+        ["year,institution_id,program_code,enrolled,graduates,entrants"]
+        + [f"2023,{i},{p},{big},{big},{big}" for i, p in (("I1", "P1"), ("I1", "P2"), ("I3", "P1"))],
+    )
+    write_csv(
+        folder,
+        "placements",
+        ["year,institution_id,program_code,employer_id,students_placed,hired"]
+        + [f"2023,{i},{p},E1,{big},{big}" for i, p in (("I1", "P1"), ("I1", "P2"), ("I3", "P1"))],
+    )
+    write_csv(
+        folder,
+        "outcomes",
+        ["cohort_year,institution_id,program_code,surveyed,employed,employed_in_field,self_employed,further_study,unemployed"]
+        + [f"2023,{i},{p},{big},{big},{big},{big},0,0" for i, p in (("I1", "P1"), ("I1", "P2"), ("I3", "P1"))],
+    )
+    outcome = load_paths(tiny_engine, [folder])
+    assert outcome.ok, outcome.validation.report_lines()
+
+    e, i, o, p = Enrolment, Institution, Outcome, Placement
+    with tiny_engine.connect() as connection:
+        expected = {
+            SummaryEnrolmentByRegion: _python_sums(
+                _rows(connection, select(e.year, i.region_code, i.institution_type, e.enrolled, e.graduates).join(i)), 3
+            ),
+            SummaryProgram: _python_sums(_rows(connection, select(e.year, e.program_code, e.enrolled, e.graduates)), 2),
+            SummaryOutcomeByRegion: _python_sums(
+                _rows(connection, select(o.cohort_year, i.region_code, i.institution_type, o.surveyed, o.employed).join(i)), 3
+            ),
+            SummaryPartnerYear: _python_sums(_rows(connection, select(p.year, p.employer_id, p.students_placed, p.hired)), 2),
+            SummaryPartner: _python_sums(_rows(connection, select(p.employer_id, p.students_placed, p.hired)), 1),
+        }
+        measures = {
+            SummaryEnrolmentByRegion: ("year", "region_code", "institution_type", "enrolled", "graduates"),
+            SummaryProgram: ("year", "program_code", "enrolled", "graduates"),
+            SummaryOutcomeByRegion: ("cohort_year", "region_code", "institution_type", "surveyed", "employed"),
+            SummaryPartnerYear: ("year", "employer_id", "students_placed", "hired"),
+            SummaryPartner: ("employer_id", "students_placed", "hired"),
+        }
+        for model, columns in measures.items():
+            keys = len(columns) - 2
+            stored = {row[:keys]: row[keys:] for row in _rows(connection, select(*[getattr(model, c) for c in columns]))}
+            assert stored == expected[model], model.__tablename__
+            assert all(type(value) is int for values in stored.values() for value in values), model.__tablename__
+        assert max(max(values) for values in expected[SummaryEnrolmentByRegion].values()) == 3 * big > 2**31
+
+    # Read through the summaries as the views read them: whole numbers, exact, not Decimal or float.
+    with Session(tiny_engine) as session:
+        graduates = routing.aggregate(session, ENROLMENTS, Filters(2023, 2023), ["year"], {"graduates": Sum("graduates")})
+    assert graduates["graduates"].tolist() == [3 * big + 12]
+    assert type(graduates["graduates"].tolist()[0]) is int
+
+
+def test_a_count_past_what_the_contract_columns_store_is_refused_alike_on_every_database(tiny_engine, tmp_path):
+    path = write_csv(
+        tmp_path / "over", "enrolments", ["year,institution_id,program_code,enrolled,graduates", f"2023,I1,P1,1,{BIGGEST + 1}"]
+    )
+    outcome = load_paths(tiny_engine, [path])
+    assert outcome.validation.report_lines() == [
+        f"{path}:2: graduates: expected a whole number of 0 or more, at most 2,147,483,647, found '2147483648'"
+    ]
