@@ -19,7 +19,7 @@ from data_access.filters import Filters
 
 from .charts import DEMAND_COLOUR, SUPPLY_COLOUR, _layers, _layout, name_ticks, point_label
 from .charts_enrolment import Grouping, signed
-from .formatting import floats, fmt_count, fmt_rate, fmt_ratio, fmt_wage, is_missing, wage_column_format
+from .formatting import floats, fmt_count, fmt_rate, fmt_ratio, fmt_wage, is_missing, rate_decimals, wage_column_format
 from .headline import Headline
 from .i18n import label, t
 from .theme import ink
@@ -82,7 +82,7 @@ def outcome_headlines(by_cohort: pd.DataFrame, *, cohort: int) -> list[Headline]
         if not is_missing(value) and not is_missing(before):
             # An ASCII sign: st.metric reads the direction of a change from a leading "-".
             change = (
-                t("outcomes.rate_change", change=signed(100 * (value - before), ".1f"), cohort=previous_year)
+                t("outcomes.rate_change", change=signed(100 * (value - before), f".{rate_decimals()}f"), cohort=previous_year)
                 if kind == "rate"
                 else t("outcomes.count_change", change=fmt_wage(value - before, signed=True), cohort=previous_year)
             )

@@ -56,7 +56,7 @@ def number_columns(formats: Mapping[str, str], helps: Mapping[str, str] | None =
 
 def protection_note(result: ViewResult) -> None:
     """Say how small-number protection changed the numbers (rounded, hidden), whenever it is on."""
-    if result.threshold:
+    if result.threshold and not presentation_on():  # the projector's bottom bar says it once
         st.caption(
             t(
                 "common.protection_note",
@@ -89,6 +89,19 @@ def _rounded_to_step(table: pd.DataFrame, column_config: Mapping | None) -> pd.D
         if step and column in table.columns and pd.api.types.is_float_dtype(table[column]):
             rounded = rounded.assign(**{column: table[column].round(max(0, -math.floor(math.log10(step))))})
     return rounded
+
+
+def _whole_percent_when_protected(result: ViewResult, column_config: Mapping | None) -> Mapping | None:
+    """Under small-number protection rates are published to a whole percent: a percent column shows no
+    decimal (its step 0.01), rather than "83.0 %" claiming a precision the number no longer has."""
+    if not column_config or not result.threshold:
+        return column_config
+    adjusted = dict(column_config)
+    for column, config in column_config.items():
+        type_config = config.get("type_config", {}) if isinstance(config, Mapping) else {}
+        if type_config.get("format") == "percent":
+            adjusted[column] = {**config, "type_config": {**type_config, "step": 0.01}}
+    return adjusted
 
 
 def _text_where_hidden(result: ViewResult, column_config: Mapping | None) -> Mapping | None:
@@ -187,7 +200,7 @@ def table_with_data(
 ):
     """A sortable table of the view and its download. With ``on_select``, returns the row selection event."""
     options = {"on_select": on_select, "selection_mode": "single-row", "key": key} if on_select else {}
-    column_config = _headed(result.table, column_config)
+    column_config = _whole_percent_when_protected(result, _headed(result.table, column_config))
     if len(result.table) > TABLE_ROWS:
         st.caption(t("common.first_rows", shown=f"{TABLE_ROWS:,}", rows=f"{len(result.table):,}"))
     event = st.dataframe(

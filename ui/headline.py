@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .formatting import fmt_count, fmt_rate, fmt_ratio, is_missing
+from .formatting import fmt_count, fmt_rate, fmt_ratio, is_missing, rate_decimals
 from .i18n import t
 
 
@@ -81,4 +81,4 @@ def _change(kind: str, value: float, previous: float | None) -> str | None:
         return t("headline.change_count", change=f"{int(value - previous):+,}")
     if kind == "ratio":
         return t("headline.change_ratio", change=f"{value - previous:+.2f}")
-    return t("headline.change_rate", change=f"{100 * (value - previous):+.1f}")
+    return t("headline.change_rate", change=f"{100 * (value - previous):+.{rate_decimals()}f}")

@@ -17,6 +17,7 @@ import streamlit as st
 from data_access.filters import Filters
 
 from .filters import describe
+from .formatting import PROTECTION_STATE_KEY
 from .i18n import md, t
 from .theme import ink
 
@@ -107,7 +108,10 @@ def apply_presentation_style(screens: Sequence, current, filters: Filters, versi
             disabled=position <= 0,
             help=t("presentation.back_help"),
         )
-        st.caption(md("presentation.bar", page=current.title, filters=describe(filters), version=version), width="stretch")
+        bar = md("presentation.bar", page=current.title, filters=describe(filters), version=version)
+        if threshold := st.session_state.get(PROTECTION_STATE_KEY):  # said here, not under each chart
+            bar += " · " + t("presentation.protected", threshold=threshold)
+        st.caption(bar, width="stretch")
         forward = st.button(
             t("presentation.next"),
             key="presentation_next",

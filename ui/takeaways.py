@@ -13,7 +13,7 @@ import pandas as pd
 from data_access.filters import Filters
 
 from .filters import describe_years
-from .formatting import fmt_count, fmt_rate, fmt_ratio, is_missing
+from .formatting import fmt_count, fmt_rate, fmt_ratio, is_missing, rate_decimals
 from .i18n import t
 
 
@@ -36,7 +36,7 @@ def _numeric(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 
 def _signed_percent(change: float) -> str:
-    return f"{100 * change:+.1f}%"
+    return f"{100 * change:+.{rate_decimals()}f}%"
 
 
 def largest_shortage_takeaway(
