@@ -16,7 +16,7 @@ from .filters import Filters
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .loading import load_history, load_paths, undo_load, validate_for_load
 from .messages import Message
-from .planning import CHOICES, PlanningSettings, project, read_scenario
+from .planning import CHOICES, PlanningSettings, horizon_problem, last_demand_year, project, read_scenario
 from .settings import get_settings
 from .snapshot import build_snapshot, csv_bytes
 from .store import StoreError, database_name, first_line, get_engine, is_read_only, make_engine, resolve_url
@@ -286,6 +286,8 @@ def _export(engine, args) -> int:
         if unknown:
             print(f"error: {unknown}", file=sys.stderr)
             return 2
+        if args.project_to is not None and not _horizon_allowed(session, "--project-to", args.project_to, filters):
+            return 2
         build = build_workbook if args.out.lower().endswith(".xlsx") else build_snapshot
         archive = build(session, filters=filters, hide_below=args.hide_below, language=args.lang, plan=plan)
     out = Path(args.out)
@@ -309,6 +311,14 @@ def _unknown_codes(session: Session, filters: Filters) -> str | None:
     return "; ".join(problems) or None
 
 
+def _horizon_allowed(session: Session, flag: str, to_year: int, filters: Filters) -> bool:
+    """Whether ``to_year`` may end a projection for the filters' regions and sectors; if not, says why."""
+    problem = horizon_problem(to_year, last_demand_year(session, filters.with_years(None, None)))
+    if problem is not None:
+        print(f"error: {flag} {to_year}: {problem}", file=sys.stderr)
+    return problem is None
+
+
 def _project(engine, args) -> int:
     scenario: list = []
     if args.scenario:
@@ -323,6 +333,8 @@ def _project(engine, args) -> int:
         unknown = _unknown_codes(session, filters)
         if unknown:
             print(f"error: {unknown}", file=sys.stderr)
+            return 2
+        if not _horizon_allowed(session, "--to", args.to_year, filters):
             return 2
         programs = set(queries.crosswalk(session)["program_code"])
         strangers = sorted({change.program_code for change in scenario} - programs)

@@ -42,6 +42,7 @@ from scipy import stats
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .contract import YEAR_MAX, YEAR_MIN
 from .facts import DEMAND, NOT_LINKED, Sum
 from .filters import Filters
 from .messages import Message
@@ -298,7 +299,6 @@ def scenario_csv(changes: Sequence[ScenarioChange]) -> bytes:
 
 def read_scenario(data: bytes, name: str = "scenario.csv") -> tuple[list[ScenarioChange], list[str]]:
     """A scenario CSV's changes, or the problems that stop it (``FILE:LINE: COLUMN: message``, none when clean)."""
-    from .contract import YEAR_MAX, YEAR_MIN
     from .validation import decode_text
 
     text, reason = decode_text(data)
@@ -352,6 +352,31 @@ def _entrant_factors(pairs: pd.DataFrame, years: np.ndarray, changes: Sequence[S
 # --- the projection ---------------------------------------------------------------------------------
 
 YEARS_AHEAD = 3  # the default horizon: three years after the last year of demand data
+# The furthest a projection reaches: a straight line or a growth rate carried further says nothing, and each year
+# costs memory for every cell (a year far ahead would fill the machine's memory before anything is written).
+MOST_YEARS_AHEAD = 30
+
+
+def latest_horizon(last_demand_year: int) -> int:
+    """The last year a projection may reach: MOST_YEARS_AHEAD years after the last year of demand data, and never
+    past the contract's last year (YEAR_MAX)."""
+    return min(last_demand_year + MOST_YEARS_AHEAD, YEAR_MAX)
+
+
+def horizon_problem(to_year: int, last_demand_year: int | None) -> Message | None:
+    """Why ``to_year`` cannot be the last year of a projection (outside the contract's years, or further past the
+    last year of demand data than ``latest_horizon``), or None when it can."""
+    if not YEAR_MIN <= to_year <= YEAR_MAX:
+        return Message("projection.outside_years", first=YEAR_MIN, last=YEAR_MAX, found=to_year)
+    if last_demand_year is not None and to_year > latest_horizon(last_demand_year):
+        return Message(
+            "projection.too_far",
+            most=MOST_YEARS_AHEAD,
+            last_demand=last_demand_year,
+            latest=latest_horizon(last_demand_year),
+            found=to_year,
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -367,8 +392,8 @@ class PlanningSettings:
         """The last year to project; None when there is no demand data."""
         if self.to_year is not None:
             return self.to_year
-        history = demand_history(session, filters or Filters())
-        return int(history["year"].max()) + YEARS_AHEAD if not history.empty else None
+        last = last_demand_year(session, filters or Filters())
+        return last + YEARS_AHEAD if last is not None else None
 
 
 def projection_rows(session: Session, filters: Filters, settings: PlanningSettings = PlanningSettings()) -> pd.DataFrame:
@@ -398,6 +423,13 @@ def demand_history(session: Session, filters: Filters) -> pd.DataFrame:
         session, DEMAND, filters.with_years(None, None), ["region_code", "sector_code", "year"], {"openings": Sum("openings")}
     )
     return frame.dropna(subset=["openings"])
+
+
+def last_demand_year(session: Session, filters: Filters) -> int | None:
+    """The last year with openings for the filters' regions and sectors (None without any): projections start
+    the year after."""
+    history = demand_history(session, filters)
+    return int(history["year"].max()) if not history.empty else None
 
 
 def _pipeline_rows(session: Session, filters: Filters) -> pd.DataFrame:
@@ -480,9 +512,14 @@ def project(
     scenario's change. A program and institution without entrants is projected from its graduates, summed to
     its region and sector, with the method of the cell's demand. Graduates split by the programs' sector
     shares; programs linked to no sector are not supply. A missing side counts 0.
+
+    Raises ValueError, before reading anything, when ``to_year`` is past the contract's last year (YEAR_MAX); the
+    command line also refuses a year past ``latest_horizon``, and the Planning page offers none.
     """
     if method not in CHOICES:
         raise ValueError(f"method must be one of {', '.join(CHOICES)}")
+    if to_year > YEAR_MAX:  # callers check first (the command line, the pages); nothing is computed for such a year
+        raise ValueError(horizon_problem(to_year, None))
     filters = filters or Filters()
     history = demand_history(session, filters)
     last_demand = int(history["year"].max()) if not history.empty else None

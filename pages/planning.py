@@ -15,6 +15,8 @@ from ui.planning import (
     METHOD_KEY,
     Settings,
     active_scenario,
+    default_horizon,
+    horizon_years,
     last_demand_year,
     per_sector,
     per_year,
@@ -45,13 +47,16 @@ if not presenting:
     st.caption(md("planning.caption", filters=describe(filters.with_years(None, None)), last=last))
     show_notes(filters.with_years(None, None))
 
-years = list(range(last + 1, last + 11))
+years = horizon_years()
+if not years:
+    st.info(t("planning.no_year_left", last=last))
+    st.stop()
 left, right = st.columns(2)
 to_year = (
-    url_choice(HORIZON_KEY, years, years[2])  # the projector shows the horizon and method of the link or the page
+    url_choice(HORIZON_KEY, years, default_horizon(years))  # the projector shows the horizon and method of the link or the page
     if presenting
     else left.select_slider(
-        t("planning.horizon"), options=years, key="plan_horizon", value=url_choice(HORIZON_KEY, years, years[2])
+        t("planning.horizon"), options=years, key="plan_horizon", value=url_choice(HORIZON_KEY, years, default_horizon(years))
     )
 )
 method = (

@@ -181,6 +181,47 @@ def test_the_project_command_refuses_a_broken_scenario_and_writes_nothing(plan_e
     assert code == 1 and "unknown program_code in" in errors and "P9" in errors and not out.exists()
 
 
+def test_the_project_command_refuses_a_year_outside_the_horizon_and_computes_nothing(plan_engine, cli, tmp_path, monkeypatch):
+    import data_access.cli
+
+    def computed(*args, **kwargs):
+        raise AssertionError("a projection was computed")
+
+    monkeypatch.setattr(data_access.cli, "project", computed)
+    monkeypatch.setattr(data_access.cli, "build_snapshot", computed)
+    db = plan_engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "projection.csv"
+    assert cli("project", "--to", "99999", "--db", db, "--out", out) == (
+        2,
+        "",
+        "error: --to 99999: the last year to project must be a year from 1990 to 2100, found 99999\n",
+    )
+    assert cli("project", "--to", "2053", "--db", db, "--out", out) == (
+        2,
+        "",
+        "error: --to 2053: the last year to project may be at most 30 years after 2022, the last year of demand data: "
+        "2052 at the latest, found 2053\n",
+    )
+    assert cli("export", "--out", tmp_path / "snapshot.zip", "--project-to", "99999", "--db", db) == (
+        2,
+        "",
+        "error: --project-to 99999: the last year to project must be a year from 1990 to 2100, found 99999\n",
+    )
+    assert not out.exists() and not (tmp_path / "snapshot.zip").exists()
+    monkeypatch.undo()
+    code, printed, _ = cli("project", "--to", "2052", "--method", "trend", "--db", db, "--out", out)
+    assert code == 0 and "2023–2052, method trend" in printed  # the latest year allowed
+
+
+def test_a_projection_past_the_contract_s_last_year_is_refused_before_anything_is_read(plan_engine, monkeypatch):
+    def read(*args, **kwargs):
+        raise AssertionError("the demand history was read")
+
+    monkeypatch.setattr(planning, "demand_history", read)
+    with Session(plan_engine) as session, pytest.raises(ValueError, match=r"from 1990 to 2100, found 99999$"):
+        project(session, to_year=99999)
+
+
 def test_the_grow_shrink_list_says_which_rule_fired_with_its_numbers(plan_engine):
     with Session(plan_engine) as session:
         projection = project(session, to_year=2025, method="trend")

@@ -7,11 +7,13 @@ import json
 
 import pytest
 from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
 
 from data_access.filters import Filters
+from data_access.loading import load_paths
 from data_access.planning import project
 
-from .conftest import clear_app_caches, open_page
+from .conftest import clear_app_caches, open_page, write_csv
 from .test_pages_at_scale import values
 from .test_planning import plan_engine  # noqa: F401  (the fixture)
 
@@ -123,3 +125,41 @@ def test_an_editor_saves_the_scenario_by_name_and_compares_two(plan_app):
     row = compared.set_index("Sector code").loc["C"]
     assert row["Graduates without a scenario"] == pytest.approx(126)
     assert row["Graduates with More machinists · v2"] == row["Graduates with More machinists · v1"] == pytest.approx(138.6)
+
+
+def _plan_of_the_link():
+    import streamlit as st
+
+    from ui.planning import current_plan
+
+    st.text(f"to_year={current_plan().to_year}")
+
+
+@pytest.mark.parametrize(
+    "plan_to, to_year",
+    [("2025", 2025), ("2032", 2032), ("2033", None), ("2022", None), ("99999", None), ("-1", None), ("2e3", None)],
+)
+def test_a_link_s_horizon_outside_the_page_s_years_is_ignored_by_the_exports(plan_app, plan_to, to_year):
+    # The last year of demand data is 2022: the page offers 2023-2032, and the snapshot, workbook and brief follow
+    # the link only within those years (anything else is ignored, as other values a link cannot hold are).
+    app = AppTest.from_function(_plan_of_the_link, default_timeout=60)
+    app.query_params["plan_to"] = plan_to
+    assert app.run().text[0].value == f"to_year={to_year}"
+
+
+def test_near_the_contract_s_last_year_the_page_offers_only_the_years_left(plan_app, tmp_path):
+    demand = write_csv(tmp_path / "late", "demand", ["year,region_code,sector_code,openings", "2098,R1,C,10", "2099,R1,C,11"])
+    assert load_paths(plan_app, [demand]).ok
+    clear_app_caches()
+    app = open_page(PLANNING, plan_to="2101")
+    assert not app.exception
+    assert app.select_slider(key="plan_horizon").value == 2100 and app.select_slider(key="plan_horizon").options == ["2100"]
+    assert load_paths(
+        plan_app, [write_csv(tmp_path / "last", "demand", ["year,region_code,sector_code,openings", "2100,R1,C,12"])]
+    ).ok
+    clear_app_caches()
+    app = open_page(PLANNING)
+    assert not app.exception
+    assert [i.value for i in app.info] == [
+        "The demand data reaches 2100, the last year the data format allows: there is no later year to project."
+    ]

@@ -135,16 +135,15 @@ def _groupings(module: str) -> Callable[[], Sequence]:
 
 
 def _horizons() -> list[int]:
-    from .planning import MOST_AHEAD, last_demand_year
+    from .planning import horizon_years
 
-    last = last_demand_year()
-    return [] if last is None else list(range(last + 1, last + 1 + MOST_AHEAD))
+    return horizon_years()
 
 
 def _default_horizon(options: Sequence) -> int:
-    from .planning import DEFAULT_AHEAD
+    from .planning import default_horizon
 
-    return options[DEFAULT_AHEAD - 1]
+    return default_horizon(list(options))
 
 
 def _methods() -> Sequence[str]:

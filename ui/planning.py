@@ -26,7 +26,7 @@ ROWS_KEY = "scenario_rows"  # session state: the rows the scenario editor starts
 CURRENT_KEY = "scenario_current"  # session state: the changes the editor held last
 ROUND_KEY = "scenario_round"  # session state: bumped to start the editor again from other rows
 DEFAULT_AHEAD = 3  # the default horizon: three years after the last year of demand data
-MOST_AHEAD = 10
+MOST_AHEAD = 10  # the page offers the ten years after the last year of demand data (within planning.latest_horizon)
 
 
 @dataclass(frozen=True)
@@ -77,13 +77,28 @@ def projection(filters: Filters, settings: Settings, *, with_scenario: bool = Tr
 @st.cache_data(show_spinner=False, max_entries=16)
 def _cached_last_demand_year(version: int) -> int | None:
     with Session(dashboard_engine()) as session:
-        history = planning.demand_history(session, Filters())
-    return int(history["year"].max()) if not history.empty else None
+        return planning.last_demand_year(session, Filters())
 
 
 def last_demand_year() -> int | None:
     """The last year of demand data: projections start the year after."""
     return _cached_last_demand_year(data_version())
+
+
+def horizon_years() -> list[int]:
+    """The years the page offers as the last year to project, and the only ones a link's ``plan_to`` may name:
+    the MOST_AHEAD years after the last year of demand data, none past ``planning.latest_horizon`` (so none
+    past the contract's last year); none without demand data."""
+    last = last_demand_year()
+    if last is None:
+        return []
+    return list(range(last + 1, min(last + MOST_AHEAD, planning.latest_horizon(last)) + 1))
+
+
+def default_horizon(years: list[int]) -> int:
+    """The horizon when neither the link nor the page chose one: DEFAULT_AHEAD years after the last year of demand
+    data, or the last year offered when fewer are."""
+    return years[min(DEFAULT_AHEAD, len(years)) - 1]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -143,9 +158,8 @@ def current_plan() -> PlanningSettings:
     method (from the link) and the scenario in force; the defaults where the page was not opened."""
     raw_year = st.query_params.get(HORIZON_KEY, "")
     method = st.query_params.get(METHOD_KEY, "auto")
-    return PlanningSettings(
-        int(raw_year) if raw_year.isdigit() else None, method if method in planning.CHOICES else "auto", active_scenario()
-    )
+    to_year = next((year for year in horizon_years() if str(year) == raw_year), None)  # any other value is ignored
+    return PlanningSettings(to_year, method if method in planning.CHOICES else "auto", active_scenario())
 
 
 def starting_rows() -> list[ScenarioChange]:
