@@ -6,6 +6,7 @@ import streamlit as st
 from data_access.store import StoreError
 from ui.bookmarks import apply_view_settings, begin_run
 from ui.brief import meeting_brief_file
+from ui.components import download_button
 from ui.context import dashboard_engine, data_version, protection_threshold, snapshot_for, table_absent, workbook_for
 from ui.filters import describe, render_sidebar_filters
 from ui.i18n import current_language, md, render_language_switch, t
@@ -46,7 +47,7 @@ except StoreError as error:
 filters = render_sidebar_filters()
 apply_view_settings(navigation.url_path)  # the page's group-by, period...: from the link, into the link
 st.sidebar.divider()
-st.sidebar.download_button(
+download_button(
     t("sidebar.export_snapshot"),
     data=lambda threshold=protection_threshold(), plan=current_plan(): snapshot_for(filters, threshold, plan),
     file_name="snapshot.zip",
@@ -54,8 +55,9 @@ st.sidebar.download_button(
     icon=":material/folder_zip:",
     help=t("sidebar.export_snapshot_help"),
     key="export_snapshot",
+    container=st.sidebar,
 )
-st.sidebar.download_button(
+download_button(
     t("sidebar.export_workbook"),
     # Built when clicked, on a thread without the session: it takes the session's language along.
     data=lambda threshold=protection_threshold(), plan=current_plan(), language=current_language(): workbook_for(
@@ -66,8 +68,9 @@ st.sidebar.download_button(
     icon=":material/table_view:",
     help=t("sidebar.export_workbook_help"),
     key="export_workbook",
+    container=st.sidebar,
 )
-st.sidebar.download_button(
+download_button(
     t("sidebar.brief"),
     # Built when clicked, on a thread without the session: it takes the session's language along.
     data=lambda threshold=protection_threshold(), language=current_language(), plan=current_plan(): meeting_brief_file(
@@ -78,6 +81,7 @@ st.sidebar.download_button(
     icon=":material/slideshow:",
     help=t("sidebar.brief_help"),
     key="export_brief",
+    container=st.sidebar,
 )
 st.sidebar.caption(md("sidebar.showing", filters=describe(filters), version=data_version()))
 render_language_switch()

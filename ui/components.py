@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from data_access.i18n import column_labels
 from data_access.snapshot import csv_bytes
@@ -18,6 +19,7 @@ from .i18n import current_language, label, md, t
 from .markup import markdown_text
 from .presentation import presentation_on
 
+DownloadData = bytes | str | Callable[[], bytes | str]  # the file, or what makes it when clicked
 PROJECTOR_FONT = 20  # px of chart text in presentation mode (the charts' own is 14)
 # Heights of a projected chart, in px of a 1280x720 screen (a 1920x1080 one shows it 1.5 times larger, see
 # ui/presentation.py): the title, the chart, its takeaway and the bottom bar fit with nothing to scroll;
@@ -26,13 +28,30 @@ PROJECTOR_HEIGHT = 430
 PROJECTOR_HEIGHT_UNDER_FIGURES = 300
 
 
+def download_button(
+    label: str, data: DownloadData, *, file_name: str, mime: str, key: str, container: DeltaGenerator | None = None, **options
+) -> None:
+    """A download button in ``container`` (the main area by default): every download of the app is drawn here.
+
+    A click only downloads; it does not rerun the app (``on_click="ignore"``). A download whose ``data`` is a
+    callable is made when clicked (Streamlit's deferred download): the button holds the id of that callable, which
+    every run of the script replaces with a new one (Streamlit's ``MediaFileManager.add_deferred``), dropping the
+    old one when the run ends. A click that reruns the app thus dropped the id that a quick second click still
+    held, and the second click delivered nothing (``MediaFileStorageError: Deferred file ... not found``).
+    Without the rerun the id lasts as long as the page does, and every click makes the file anew.
+    """
+    (st if container is None else container).download_button(
+        label, data=data, file_name=file_name, mime=mime, key=key, on_click="ignore", **options
+    )
+
+
 def download_csv(frame: pd.DataFrame, file_name: str, *, label: str | None = None) -> None:
     """A download of exactly ``frame``, written by the contract's CSV rules, its headers in the current language."""
     headed = frame.rename(columns=column_labels(current_language(), frame.columns))
     # Written when clicked, not on every run: a page has several downloads, some of thousands of rows.
-    st.download_button(
+    download_button(
         label or t("common.download_csv"),
-        data=lambda: csv_bytes(headed),
+        lambda: csv_bytes(headed),
         file_name=file_name,
         mime="text/csv",
         key=f"download_{file_name}",

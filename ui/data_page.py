@@ -12,7 +12,7 @@ from data_access.contract import LOAD_ORDER
 from data_access.settings import get_settings
 from data_access.store import first_line
 from ui import uploads
-from ui.components import download_csv
+from ui.components import download_button, download_csv
 from ui.context import calendar, calendar_detail
 from ui.i18n import current_language, md, t
 
@@ -65,9 +65,9 @@ def render_templates() -> None:
     st.subheader(t("templates.heading"))
     st.caption(t("templates.intro"))
     language = current_language()
-    st.download_button(
+    download_button(
         t("templates.zip"),
-        data=templates.templates_zip(language),
+        templates.templates_zip(language),
         file_name=templates.ZIP_NAME,
         mime="application/zip",
         icon=":material/folder_zip:",
@@ -75,9 +75,10 @@ def render_templates() -> None:
     )
     for table in LOAD_ORDER:
         button, words = st.columns([1, 3], vertical_alignment="center")
-        button.download_button(
+        download_button(
             templates.file_name(table),
-            data=templates.template_csv(table, language),
+            templates.template_csv(table, language),
+            container=button,
             file_name=templates.file_name(table),
             mime="text/csv",
             icon=":material/download:",

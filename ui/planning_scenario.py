@@ -13,6 +13,7 @@ from data_access.filters import Filters
 from data_access.planning import ScenarioChange
 from data_access.scenarios import load_scenario, save_scenario, saved_scenarios
 
+from .components import download_button
 from .context import dashboard_engine
 from .formatting import fmt_count
 from .i18n import md, t
@@ -147,9 +148,10 @@ def changes_from_rows(rows: pd.DataFrame, intake: pd.DataFrame) -> tuple[list[Sc
 def render_files(changes: list[ScenarioChange]) -> None:
     """Download the scenario as the contract's CSV; upload one to start the editor from it."""
     left, right = st.columns(2)
-    left.download_button(
+    download_button(
         t("planning.download_scenario"),
-        data=planning.scenario_csv(changes),
+        planning.scenario_csv(changes),
+        container=left,
         file_name="scenario.csv",
         mime="text/csv",
         icon=":material/download:",

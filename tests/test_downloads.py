@@ -1,0 +1,50 @@
+"""Downloads: a quick second click on a download button delivers the file again.
+
+A download made when clicked (a callable ``data``) is held by Streamlit under an id that every run of the
+script replaces; a click that reruns the app drops the id a second click may still hold. So no download
+button reruns the app (``ui.components.download_button``); tests/browser/test_browser.py clicks twice in a
+real browser."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.media_file_storage import MediaFileStorageError
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+from .conftest import open_page
+from .test_architecture import ROOT
+
+CSV = b"\xef\xbb\xbfyear,supply\r\n2024,35\r\n"
+
+
+def test_a_deferred_download_serves_every_click_until_a_run_replaces_its_id():
+    # Streamlit's own bookkeeping, as a page run and clicks drive it (the reason for on_click="ignore").
+    storage = MemoryMediaFileStorage("/media")
+    manager = MediaFileManager(storage)
+    first = manager.add_deferred(lambda: CSV, "text/csv", "1.2.0", file_name="supply.csv")  # the run that drew the button
+    clicks = [manager.execute_deferred(first), manager.execute_deferred(first)]  # two clicks, no rerun
+    assert [storage.get_file(url.rsplit("/", 1)[-1]).content for url in clicks] == [CSV, CSV]
+
+    manager.add_deferred(lambda: CSV, "text/csv", "1.2.0", file_name="supply.csv")  # a rerun draws the button anew
+    manager.remove_orphaned_files()  # ... and its end drops what no element holds any more
+    with pytest.raises(MediaFileStorageError, match="not found"):
+        manager.execute_deferred(first)  # a second click that still held the first id
+
+
+@pytest.mark.parametrize("page", ["pages/home.py", "pages/supply_demand.py", "pages/planning.py", "pages/data.py"])
+def test_no_download_button_reruns_the_app_when_clicked(app_url, page):
+    buttons = open_page(page).get("download_button")
+    assert len(buttons) > 3  # the sidebar's three and the page's own
+    assert [button.proto.ignore_rerun for button in buttons] == [True] * len(buttons)
+
+
+def test_every_download_button_is_drawn_by_ui_components_download_button():
+    drawn_elsewhere = []
+    for path in [ROOT / "dashboard.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "download_button":
+                drawn_elsewhere.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert drawn_elsewhere == ["ui/components.py:43"]  # inside download_button itself
