@@ -45,6 +45,11 @@ class Column:
     above_minimum: bool = False  # the minimum itself is not allowed (a share is more than 0)
     meaning: str | None = None  # the value_kind text that describes it, when not its kind's
 
+    @property
+    def is_code(self) -> bool:
+        """Whether the column holds a code (a key or a reference to one) rather than a name or a category."""
+        return self.kind == "text" and self.normal_form == "NFKC"
+
     def describe(self) -> Message:
         """The expected value in words, for problem messages (English as a str; ``.text(language)`` translates)."""
         if self.meaning:

@@ -37,6 +37,14 @@ _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 # Control characters (C0, DEL, C1), tabs and line breaks, the Unicode line and paragraph separators included.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Invisible characters that change how the text around them shows, or split a word without a trace: the
+# bidirectional embeddings, overrides and isolates (the "Trojan Source" characters) and the zero-width spaces.
+# A name may hold one by accident (copied from a web page) and is warned about; a code may hold no invisible
+# (Unicode format, Cf) character at all. The zero-width joiners (Persian, Indic scripts, emoji) and the
+# left-to-right and right-to-left marks (right-to-left text) belong in names and are not warned about.
+_HIDDEN_IN_NAMES = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff\u180e]")
+# Alphabets whose letters look alike ("Р" Cyrillic, "Ρ" Greek, "P" Latin): a code that mixes them is warned about.
+_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
 _MOST_DIGITS = 12  # more significant digits than any bound of the contract has (Python refuses int() of thousands)
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -567,6 +575,7 @@ def _parse_record(
         return None
     row: dict = {}
     ok = True
+    text_warnings: list[tuple[str, Message]] = []
     for column in spec.columns:
         position = positions.get(column.name)
         raw = record[position] if position is not None and position < len(record) else ""
@@ -574,11 +583,18 @@ def _parse_record(
         if message:
             collect.add(file, line, column.name, message)
             ok = False
+        elif column.kind == "text" and isinstance(value, str) and not value.isascii():
+            warning = text_warning(value, column)
+            if warning is not None:
+                text_warnings.append((column.name, warning))
         row[column.name] = value
     if ok:
         for column_name, message in row_rule_violations(spec.name, row):
             collect.add(file, line, column_name, message)
             ok = False
+    if ok:
+        for column_name, warning in text_warnings:
+            collect.warn(file, line, column_name, warning)
     if ok and spec.name == "enrolments" and row["graduates"] > row["enrolled"]:
         # Possible (a cohort larger than this year's enrolment), but more often two columns swapped.
         collect.warn(
@@ -621,7 +637,9 @@ def parse_value(raw: str, column: Column) -> tuple[object, Message | None]:
 def _parse_text(text: str, column: Column) -> tuple[str | None, Message | None]:
     if not text.isascii():  # ASCII is in every normal form already
         text = unicodedata.normalize(column.normal_form, text).strip()
-    control = None if text.isprintable() else _CONTROL.search(text)
+    if text.isprintable():
+        return text, None
+    control = _CONTROL.search(text)
     if control:
         return None, Message(
             "validation.control_character",
@@ -630,7 +648,48 @@ def _parse_text(text: str, column: Column) -> tuple[str | None, Message | None]:
             position=control.start() + 1,
             found=_shown(text),
         )
+    invisible = next((i for i, c in enumerate(text) if unicodedata.category(c) == "Cf"), None) if column.is_code else None
+    if invisible is not None:
+        return None, Message(
+            "validation.invisible_in_code", character=_named(text[invisible]), position=invisible + 1, found=_shown(text)
+        )
     return text, None
+
+
+def text_warning(text: str, column: Column) -> Message | None:
+    """Why a text that passed ``parse_value`` deserves a second look, or None: a code that mixes Latin, Cyrillic
+    and Greek letters (a lookalike letter typed by mistake: "P01" with a Cyrillic "Р"), a name that holds an
+    invisible bidirectional control or zero-width space. Only non-ASCII text can deserve one."""
+    if text.isascii():
+        return None
+    if column.is_code:
+        letters = [(i, c, _script(c)) for i, c in enumerate(text) if c.isalpha()]
+        scripts = {script for _, _, script in letters if script in _LOOKALIKE_SCRIPTS}
+        if len(scripts) < 2:
+            return None
+        # The letter named: the first that is not Latin where Latin letters are present (codes are mostly
+        # Latin), else the first of a script other than the first letter's.
+        own = "LATIN" if "LATIN" in scripts else next(script for _, _, script in letters if script in scripts)
+        position, character = next((i, c) for i, c, script in letters if script in scripts - {own})
+        return Message("validation.mixed_scripts", character=_named(character), position=position + 1, found=_shown(text))
+    hidden = _HIDDEN_IN_NAMES.search(text)
+    if hidden is None:
+        return None
+    return Message(
+        "validation.invisible_in_name", character=_named(hidden.group()), position=hidden.start() + 1, found=_shown(text)
+    )
+
+
+def _script(character: str) -> str:
+    """The script a letter belongs to, as the first word of its Unicode name ("CYRILLIC")."""
+    return unicodedata.name(character, "").split(" ", 1)[0]
+
+
+def _named(character: str) -> str:
+    """A character as a message names it: its Unicode name and code point, "ZERO WIDTH SPACE (U+200B)"."""
+    code_point = f"U+{ord(character):04X}"
+    name = unicodedata.name(character, "")
+    return f"{name} ({code_point})" if name else code_point
 
 
 def _parse_whole_number(text: str, column: Column) -> tuple[int | None, Message | None]:

@@ -26,6 +26,7 @@ STORED = {
 }
 
 REGIONS = "region_code,region_name\n"
+INSTITUTIONS = "institution_id,institution_name,region_code,institution_type\n"
 ENROLMENTS = "year,institution_id,program_code,enrolled,graduates\n"
 PLACEMENTS = "year,institution_id,program_code,employer_id,students_placed,hired\n"
 OUTCOMES = (
@@ -602,6 +603,97 @@ def test_a_control_character_tab_or_line_break_in_a_text_cell_is_rejected_with_i
         None,
         f"expected a non-empty text without control characters, tabs or line breaks, "
         f"found {character} at character {position} of {raw!r}",
+    )
+
+
+# --- lookalike and invisible characters -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "code, character, position",
+    [
+        ("R\u200b9", "ZERO WIDTH SPACE (U+200B)", 2),
+        ("R9\u200d", "ZERO WIDTH JOINER (U+200D)", 3),
+        ("\ufeffR9", "ZERO WIDTH NO-BREAK SPACE (U+FEFF)", 1),
+        ("R\u202e9", "RIGHT-TO-LEFT OVERRIDE (U+202E)", 2),
+        ("\u202aR9", "LEFT-TO-RIGHT EMBEDDING (U+202A)", 1),
+        ("\u2066R9\u2069", "LEFT-TO-RIGHT ISOLATE (U+2066)", 1),
+        ("R9\u2069", "POP DIRECTIONAL ISOLATE (U+2069)", 3),
+    ],
+)
+def test_a_code_holding_an_invisible_character_is_refused_naming_it(code, character, position):
+    result = check(
+        ("regions.csv", REGIONS + f"{code},Ninth\n"), ("institutions.csv", INSTITUTIONS + f"I9,Ninth College,{code},college\n")
+    )
+    expected = (
+        f"a code may not hold the invisible character {character}, found at character {position} of {code!r}: "
+        "it makes codes that look the same differ; delete it"
+    )
+    assert lines(result) == [f"regions.csv:2: region_code: {expected}", f"institutions.csv:2: region_code: {expected}"]
+
+
+@pytest.mark.parametrize(
+    "code, character, position",
+    [
+        ("R\u041e1", "CYRILLIC CAPITAL LETTER O (U+041E)", 2),  # RО1: a Cyrillic О among Latin letters
+        ("\u0420R01", "CYRILLIC CAPITAL LETTER ER (U+0420)", 1),
+        ("\u0391B1", "GREEK CAPITAL LETTER ALPHA (U+0391)", 1),  # ΑB1: a Greek Alpha before a Latin B
+        ("\u0416\u039a1", "GREEK CAPITAL LETTER KAPPA (U+039A)", 2),  # ЖΚ1: Cyrillic, then Greek
+    ],
+)
+def test_a_code_mixing_lookalike_alphabets_loads_with_a_warning_naming_the_letter(code, character, position):
+    result = check(("regions.csv", REGIONS + f"{code},Ninth\n"))
+    assert result.ok and result.rows["regions"] == [{"region_code": code, "region_name": "Ninth"}]
+    assert [str(w) for w in result.warnings] == [
+        f"regions.csv:2: region_code: the code mixes Latin, Cyrillic or Greek letters, which look alike: {character} "
+        f"at character {position} of {code!r}; retype the code in one alphabet unless the mix is intended"
+    ]
+
+
+@pytest.mark.parametrize("code", ["\u0416\u041a1", "\u4eacA01", "\u0391\u0392", "R01"])  # ЖК1, 京A01, ΑΒ
+def test_a_code_in_one_lookalike_alphabet_or_with_other_scripts_loads_without_a_warning(code):
+    result = check(("regions.csv", REGIONS + f"{code},Ninth\n"))
+    assert result.ok and result.warnings == []
+
+
+@pytest.mark.parametrize(
+    "name, character, position",
+    [
+        ("North\u202eSide", "RIGHT-TO-LEFT OVERRIDE (U+202E)", 6),
+        ("\u2067North", "RIGHT-TO-LEFT ISOLATE (U+2067)", 1),
+        ("Nor\u200bth", "ZERO WIDTH SPACE (U+200B)", 4),
+        ("North\u2060", "WORD JOINER (U+2060)", 6),
+    ],
+)
+def test_a_name_holding_a_bidi_control_or_zero_width_space_loads_as_written_with_a_warning(name, character, position):
+    result = check(("regions.csv", REGIONS + f"R9,{name}\n"))
+    assert result.ok and result.rows["regions"] == [{"region_code": "R9", "region_name": name}]
+    assert [str(w) for w in result.warnings] == [
+        f"regions.csv:2: region_name: the invisible character {character} at character {position} of {name!r} can "
+        "change how the text around it shows; it is kept as written: delete it unless it belongs there"
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian, with the zero-width non-joiner it is spelt with
+        "\u05e9\u05dc\u05d5\u05dd\u200f (Shalom)",  # Hebrew with a right-to-left mark
+        "\u5317\u4eac\u5e02 Pe\u043a\u0438\u043d\u0433",  # mixed scripts are fine in a name
+    ],
+)
+def test_a_name_in_any_script_with_the_marks_it_is_written_with_loads_without_a_warning(name):
+    result = check(("regions.csv", REGIONS + f"R9,{name}\n"))
+    assert result.ok and result.warnings == []
+
+
+def test_the_command_line_prints_the_lookalike_warning_with_file_line_and_column(cli, tmp_path):
+    path = write_csv(tmp_path / "in", "regions", [REGIONS.strip(), "R\u041e1,Ninth"])
+    code, out, _ = cli("validate", path, "--db", f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    assert code == 0
+    assert out.splitlines()[0] == (
+        f"warning: {path}:2: region_code: the code mixes Latin, Cyrillic or Greek letters, which look alike: "
+        "CYRILLIC CAPITAL LETTER O (U+041E) at character 2 of 'RО1'; retype the code in one alphabet unless the mix is intended"
     )
 
 
