@@ -7,10 +7,10 @@ JSON text). Each sheet's first row holds the columns' headings in the workbook's
 bold, frozen and with a filter. Numbers are rounded as the screen shows them, and the rounded
 value is what the cell holds: counts and amounts whole (``#,##0``), rates and growth as
 percentages with one decimal (``0.0%``), coverage and other ratios with two decimals
-(``0.00``), years without a thousands separator. Text stays text: a count hidden by
-small-number protection reads "<5", and a text cell that begins with ``=``, ``+``, ``-``,
-``@``, tab or carriage return is prefixed with ``'`` as in the CSV files and stored as a
-string, never as a formula.
+(``0.00``), years without a thousands separator. Text stays text, exactly as written: a
+count hidden by small-number protection reads "<5", and a text cell that begins with ``=``,
+``+``, ``-``, ``@``, tab or carriage return is stored as a string (never a formula) with
+Excel's quote prefix, not with the ``'`` the CSV files put before it.
 
 The workbook is written in openpyxl's write-only mode: rows stream to the file as they are
 made, so memory stays bounded by the frames themselves at national scale.
@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from .filters import Filters
 from .i18n import DEFAULT_LANGUAGE, column_labels, translate
 from .planning import PlanningSettings
-from .snapshot import neutralise_cell, snapshot_contents
+from .snapshot import FORMULA_TRIGGERS, snapshot_contents
 from .views import VIEWS
 
 WHOLE, PERCENT, RATIO, YEAR = "#,##0", "0.0%", "0.00", "0"
@@ -234,15 +234,20 @@ def _plain(value: object, sheet) -> object:
 
 
 def _text(value: str, sheet) -> object:
-    """A text as a cell holds it: prefixed like a CSV cell when it begins like a formula (data_access.snapshot),
-    without the control characters a workbook cannot hold, and no longer than a cell holds.
+    """A text as a cell holds it: exactly as written (a code such as ``-R02`` stays ``-R02``), without the control
+    characters a workbook cannot hold, and no longer than a cell holds.
 
-    openpyxl stores a text beginning with "=" as a formula and one of the error words ("#N/A") as an
-    error: the prefix rules out the first, and an error word goes in as a cell typed as text."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(neutralise_cell(value)))[:CELL_TEXT_LIMIT]
-    if text.startswith("=") or text in ERROR_CODES:
-        cell = WriteOnlyCell(sheet, value=text)  # written as a string whatever it holds
-        cell.data_type = "s"
+    A cell typed as text (``data_type`` "s") is never run as a formula, so the CSV files' ``'`` prefix is not
+    needed here and would change the text. openpyxl would store a text beginning with "=" as a formula and an
+    error word ("#N/A") as an error: such texts go in as cells typed as text. A text that begins like a formula
+    (``FORMULA_TRIGGERS``) also gets Excel's quote prefix, the style of a cell typed with a leading ``'``, so that
+    editing the cell in Excel keeps it text."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)[:CELL_TEXT_LIMIT]
+    formula_like = text.startswith(FORMULA_TRIGGERS)
+    if formula_like or text in ERROR_CODES:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"  # written as a string whatever it holds
+        cell.quotePrefix = formula_like
         return cell
     return text
 

@@ -196,14 +196,14 @@ def test_a_name_that_is_a_formula_is_text_in_the_workbook(formula_names):
         archive = build_snapshot(session, filters=Filters(), generated_at=AT)
         data = build_workbook(session, filters=Filters(), generated_at=AT)
     names = cells(read_workbook(data)["supply_demand"], "region_name")
-    assert [(c.value, c.data_type) for c in names] == [
-        ('\'=HYPERLINK("http://evil.example")', "s"),  # prefixed as in the CSV
-        ("'-1+1", "s"),
-        ("#N/A", "s"),  # text, not Excel's error value
-        ('\'=HYPERLINK("http://evil.example")', "s"),
+    assert [(c.value, c.data_type, c.quotePrefix) for c in names] == [
+        ('=HYPERLINK("http://evil.example")', "s", True),  # as written, in a text cell with Excel's quote prefix
+        ("-1+1", "s", True),
+        ("#N/A", "s", False),  # text, not Excel's error value
+        ('=HYPERLINK("http://evil.example")', "s", True),
     ]
-    _, frames = read_snapshot(archive)
-    assert list(frames["supply_demand.csv"]["region_name"]) == [c.value for c in names]
+    _, frames = read_snapshot(archive)  # the CSV prefixes with ' what a spreadsheet would run; the workbook needs not
+    assert list(frames["supply_demand.csv"]["region_name"]) == [("'" if c.quotePrefix else "") + c.value for c in names]
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         sheets = [name for name in package.namelist() if name.startswith("xl/worksheets/")]
         assert sheets and not any(b"<f>" in package.read(name) or b"<f " in package.read(name) for name in sheets)
@@ -216,14 +216,29 @@ def test_text_is_made_safe_and_a_long_manifest_list_is_split_into_items():
     data = workbook_bytes({"a": {"b": 1, "c": [], "d": {}}, "long": long_list, "flag": True}, {"names.csv": frame})
     workbook = read_workbook(data)
     names = [row[0] for row in workbook["names"].iter_rows(min_row=2)]
-    # A carriage return reads back as a line feed (XML normalises line ends in cell text).
-    assert [c.value for c in names] == ["'=1+1", "'+1", "'-x", "'@SUM(A1)", "'\tx", "'\nx", "bell", "#DIV/0!", "plain"]
+    # Exactly as written; a carriage return reads back as a line feed (XML normalises line ends in cell text).
+    assert [c.value for c in names] == ["=1+1", "+1", "-x", "@SUM(A1)", "\tx", "\nx", "bell", "#DIV/0!", "plain"]
     assert {c.data_type for c in names} == {"s"}
+    assert [c.quotePrefix for c in names] == [True] * 6 + [False] * 3  # what begins like a formula stays text when edited
     assert [row[1] for row in workbook["names"].iter_rows(min_row=2, values_only=True)][:2] == [1, -2]  # numbers stay numbers
     items = dict(rows(workbook["manifest"])[1:])
     assert (items["a.b"], items["a.c"], items["a.d"], items["flag"]) == (1, "[]", "{}", True)
     assert "long" not in items and json.loads(items["long[399]"]) == {"n": 399, "text": "x" * 100}
     assert all(len(str(value)) <= CELL_TEXT_LIMIT for value in items.values())
+
+
+def test_codes_and_names_that_begin_like_formulas_come_back_exactly_as_text_and_no_cell_is_a_formula(tiny_engine, tmp_path):
+    folder = tmp_path / "formula_like"
+    write_csv(folder, "regions", ["region_code,region_name", "-R02,=1+1"])
+    write_csv(folder, "demand", ["year,region_code,sector_code,openings", "2024,-R02,Q,7"])
+    assert load_paths(tiny_engine, [folder]).ok
+    with Session(tiny_engine) as session:
+        workbook = read_workbook(build_workbook(session, filters=Filters(regions=("-R02",)), generated_at=AT))
+    codes, names = (cells(workbook["supply_demand"], column) for column in ("region_code", "region_name"))
+    assert [(c.value, c.data_type) for c in codes] == [("-R02", "s")]
+    assert [(c.value, c.data_type) for c in names] == [("=1+1", "s")]
+    assert json.loads(dict(rows(workbook["manifest"])[1:])["filters.regions"]) == ["-R02"]
+    assert not [cell.coordinate for sheet in workbook for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
 
 
 def test_sheet_names_are_short_unique_and_valid():
