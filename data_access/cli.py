@@ -15,7 +15,7 @@ from .contract import LOAD_ORDER
 from .filters import Filters
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .loading import load_history, load_paths, undo_load, validate_for_load
-from .messages import Message
+from .messages import Message, echoed
 from .planning import CHOICES, PlanningSettings, horizon_problem, last_demand_year, project, read_scenario
 from .settings import get_settings
 from .snapshot import build_snapshot, csv_bytes
@@ -307,7 +307,7 @@ def _unknown_codes(session: Session, filters: Filters) -> str | None:
         missing = sorted(set(chosen) - set(known))
         if missing:
             listed = ", ".join(list(known)[:20]) + (", …" if len(known) > 20 else "")
-            problems.append(f"unknown {flag} {', '.join(missing)} (known: {listed})")
+            problems.append(f"unknown {flag} {', '.join(map(echoed, missing))} (known: {listed})")
     return "; ".join(problems) or None
 
 
@@ -339,7 +339,7 @@ def _project(engine, args) -> int:
         programs = set(queries.crosswalk(session)["program_code"])
         strangers = sorted({change.program_code for change in scenario} - programs)
         if strangers:
-            print(f"error: unknown program_code in {args.scenario}: {', '.join(strangers)}", file=sys.stderr)
+            print(f"error: unknown program_code in {args.scenario}: {', '.join(map(echoed, strangers))}", file=sys.stderr)
             return 1
         projection = project(session, to_year=args.to_year, method=args.method, filters=filters, scenario=scenario)
     out = Path(args.out)

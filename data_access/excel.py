@@ -36,7 +36,7 @@ from openpyxl.worksheet._reader import WorkSheetParser  # openpyxl's own cell re
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from . import budget
-from .messages import Message
+from .messages import Message, echoed, echoed_names
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -119,7 +119,9 @@ def _sheet_as_csv(data: bytes, table: str, rows: int | None) -> bytes:
         except Exception as error:  # ParseError, _Unreadable, a cell openpyxl cannot read: name the broken part
             raise _Refused(1, Message("validation.workbook_unreadable", error=f"{sheets[title]}: {_one_line(error)}")) from None
         if rows is None and sheet.merged_header:
-            raise _Refused(1, Message("validation.workbook_merged_header", cells=sheet.merged_header, sheet=title))
+            raise _Refused(
+                1, Message("validation.workbook_merged_header", cells=echoed(sheet.merged_header), sheet=echoed(title))
+            )
         return text.encode("utf-8")
     finally:
         reader.archive.close()
@@ -132,9 +134,9 @@ def _sheet_of(names: list[str], table: str) -> str:
         return names[0]
     matching = [name for name in names if name.strip().lower() == table]
     if not matching:
-        raise _Refused(1, Message("validation.workbook_sheets", count=len(names), sheets=names, table=table))
+        raise _Refused(1, Message("validation.workbook_sheets", count=len(names), sheets=echoed_names(names), table=table))
     if len(matching) > 1:
-        quoted = [f'"{name}"' for name in matching]
+        quoted = [f'"{echoed(name)}"' for name in matching]
         raise _Refused(1, Message("validation.workbook_sheets_alike", count=len(matching), sheets=quoted, table=table))
     return matching[0]
 
@@ -230,7 +232,8 @@ class _SheetReader:
             self._cells_read += 1
             if self._cells_read > MAX_CELLS:
                 raise _Refused(
-                    self._row, Message("validation.workbook_too_many_cells", sheet=f'"{self.sheet}"', limit=f"{MAX_CELLS:,}")
+                    self._row,
+                    Message("validation.workbook_too_many_cells", sheet=f'"{echoed(self.sheet)}"', limit=f"{MAX_CELLS:,}"),
                 )
             self._cell, self._cell_depth, self._cell_elements = attrib, self._depth, 0
         elif tag == _ROW:
@@ -285,7 +288,7 @@ class _SheetReader:
                 1,
                 Message(
                     "validation.workbook_declares_too_many_cells",
-                    sheet=f'"{self.sheet}"',
+                    sheet=f'"{echoed(self.sheet)}"',
                     dimension=ref,
                     cells=f"{declared:,}",
                     limit=f"{MAX_CELLS:,}",

@@ -21,7 +21,7 @@ from . import budget, streaming, summaries
 from .contract import LOAD_ORDER, TABLES
 from .engines import database_name, first_line, is_read_only
 from .facts import NOT_LINKED
-from .messages import Message
+from .messages import Message, quoted
 from .models import (
     CONTRACT_MODELS,
     LoadLock,
@@ -827,7 +827,9 @@ def save_crosswalk(
                         EDITED_CROSSWALK,
                         0,
                         "program_code",
-                        Message("validation.unknown_reference", column="program_code", value=repr(program), file="programs.csv"),
+                        Message(
+                            "validation.unknown_reference", column="program_code", value=quoted(program), file="programs.csv"
+                        ),
                     )
                 )
                 result.problem_count += 1

@@ -36,6 +36,36 @@ class Message(str):
         return _rebuild, (self.key, dict(self.values))
 
 
+ECHOED_CHARACTERS = 40  # the most characters of a text from the input that a message repeats
+
+
+def echoed(text: str) -> str:
+    """A text from the input (a header cell, a code, a sheet or column name) as a message repeats it: whole up to
+    ECHOED_CHARACTERS characters, else its start and "…". Every message that repeats input cuts it here: one
+    header cell may hold 100,000 characters, and a problem line must stay a line."""
+    return text if len(text) <= ECHOED_CHARACTERS else text[:ECHOED_CHARACTERS] + "…"
+
+
+def quoted(text: str) -> str | Message:
+    """A text from the input in quotes, as a message repeats it (``echoed``), with its length when it is cut:
+    ``'North'``, or ``'Nooo…' (100,000 characters)``."""
+    if len(text) <= ECHOED_CHARACTERS:
+        return repr(text)
+    return Message("validation.long_value", start=repr(echoed(text)), length=f"{len(text):,}")
+
+
+LISTED_NAMES = 10  # names from the input (header cells, sheet names) a message lists before "and N more"
+
+
+def echoed_names(names: list[str]) -> list:
+    """Names from the input as a message lists them: the first LISTED_NAMES, each ``echoed``, then "and N more"
+    (a header may have a million columns)."""
+    shown: list = [echoed(name) for name in names[:LISTED_NAMES]]
+    if len(names) > LISTED_NAMES:
+        shown.append(Message("validation.and_more", count=f"{len(names) - LISTED_NAMES:,}"))
+    return shown
+
+
 def _rebuild(key: str, values: dict) -> Message:
     return Message(key, **values)
 

@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 from .contract import YEAR_MAX, YEAR_MIN
 from .facts import DEMAND, NOT_LINKED, Sum
 from .filters import Filters
-from .messages import Message
+from .messages import Message, echoed_names, quoted
 from .models import Enrolment, Institution, Program, ProgramShare
 from .routing import aggregate, name_map
 
@@ -309,7 +309,8 @@ def read_scenario(data: bytes, name: str = "scenario.csv") -> tuple[list[Scenari
     missing = [c for c in SCENARIO_COLUMNS if c not in header]
     if missing:
         return [], [
-            f"{name}:1: {c}: {Message('scenario.missing_column', found=header or Message('validation.nothing'))}" for c in missing
+            f"{name}:1: {c}: {Message('scenario.missing_column', found=echoed_names(header) or Message('validation.nothing'))}"
+            for c in missing
         ]
     changes, problems = [], []
     for line, row in enumerate(rows[1:], start=2):
@@ -320,13 +321,13 @@ def read_scenario(data: bytes, name: str = "scenario.csv") -> tuple[list[Scenari
             year = int(cell["from_year"])
             assert YEAR_MIN <= year <= YEAR_MAX
         except (ValueError, AssertionError):
-            problems.append(f"{name}:{line}: from_year: {Message('scenario.bad_year', found=repr(cell['from_year']))}")
+            problems.append(f"{name}:{line}: from_year: {Message('scenario.bad_year', found=quoted(cell['from_year']))}")
             continue
         try:
             change = float(cell["change"])
             assert math.isfinite(change) and change >= -1
         except (ValueError, AssertionError):
-            problems.append(f"{name}:{line}: change: {Message('scenario.bad_change', found=repr(cell['change']))}")
+            problems.append(f"{name}:{line}: change: {Message('scenario.bad_change', found=quoted(cell['change']))}")
             continue
         if not cell["program_code"]:
             problems.append(f"{name}:{line}: program_code: {Message('scenario.no_program')}")

@@ -62,7 +62,7 @@ from .boundaries import BoundaryError, read_geojson
 from .contract import LOAD_ORDER, TABLES
 from .excel import is_workbook, workbook_to_csv
 from .loading import LoadOutcome, load_sources, validate_for_load
-from .messages import Message
+from .messages import Message, echoed, echoed_names
 from .models import CONTRACT_MODELS, ImportRecord, RegionShape, UnknownCell
 from .validation import FILE_LEVEL, Problem, Source, ValidationResult, decode_text
 
@@ -155,10 +155,10 @@ class _Runner:
 
     def _problem(self, line: int, column: str, message: Message, file: str | None = None) -> None:
         if len(self.run_.problems) < MAX_PROBLEMS:
-            self.run_.problems.append(Problem(file or self.run_.recipe, line, column, message))
+            self.run_.problems.append(Problem(file or self.run_.recipe, line, echoed(column), message))
 
     def _warn(self, line: int, column: str, message: Message, file: str | None = None) -> None:
-        self.run_.warnings.append(Problem(file or self.run_.recipe, line, column, message))
+        self.run_.warnings.append(Problem(file or self.run_.recipe, line, echoed(column), message))
 
     def _line_of(self, entry: int | None, key: str | None = None) -> int:
         """The recipe line of the ``entry``-th [[table]] (from 0), or of ``key`` within it (or at the top)."""
@@ -188,7 +188,9 @@ class _Runner:
             self._problem(int(where.group(1)) if where else 0, FILE_LEVEL, Message("recipe.not_toml", error=str(error)))
             raise _Stop from None
         for key in sorted(set(recipe) - TOP_KEYS):
-            self._problem(self._line_of(None, key), key, Message("recipe.unknown_key", setting=key, expected=sorted(TOP_KEYS)))
+            self._problem(
+                self._line_of(None, key), key, Message("recipe.unknown_key", setting=echoed(key), expected=sorted(TOP_KEYS))
+            )
         entries = recipe.get("table", [])
         if not isinstance(entries, list) or not entries:
             self._problem(0, "table", Message("recipe.no_tables"))
@@ -225,7 +227,7 @@ class _Runner:
                 self._problem(
                     self._line_of(None, f"[aliases.{table}"),
                     "aliases",
-                    Message("recipe.aliases_table", table=table, expected=sorted(NAMED)),
+                    Message("recipe.aliases_table", table=echoed(table), expected=sorted(NAMED)),
                 )
                 continue
             found[table] = {_loose(str(alias)): str(target) for alias, target in names.items()}
@@ -239,10 +241,12 @@ class _Runner:
             self._problem(line, "table", Message("recipe.entry_shape"))
             return
         for key in sorted(set(entry) - ENTRY_KEYS):
-            self._problem(self._line_of(index, key), key, Message("recipe.unknown_key", setting=key, expected=sorted(ENTRY_KEYS)))
+            self._problem(
+                self._line_of(index, key), key, Message("recipe.unknown_key", setting=echoed(key), expected=sorted(ENTRY_KEYS))
+            )
         table = entry.get("table")
         if table not in TABLES:
-            self._problem(line, "table", Message("recipe.unknown_table", table=str(table), expected=list(LOAD_ORDER)))
+            self._problem(line, "table", Message("recipe.unknown_table", table=echoed(str(table)), expected=list(LOAD_ORDER)))
             return
         if ("file" in entry) == ("each" in entry):
             self._problem(line, "file", Message("recipe.file_or_each"))
@@ -288,11 +292,11 @@ class _Runner:
     def _open(self, index: int, name: str) -> bytes | None:
         path = PurePosixPath(name.replace("\\", "/"))
         if not name or path.is_absolute() or ".." in path.parts or re.match(r"^[A-Za-z]:", name):
-            self._problem(self._line_of(index, "file"), "file", Message("recipe.file_name", file=name))
+            self._problem(self._line_of(index, "file"), "file", Message("recipe.file_name", file=echoed(name)))
             return None
         data = self.open_file(name)
         if data is None:
-            self._problem(self._line_of(index, "file"), "file", Message("recipe.file_missing", file=name))
+            self._problem(self._line_of(index, "file"), "file", Message("recipe.file_missing", file=echoed(name)))
         return data
 
     def _read(self, index: int, entry: dict) -> tuple[pd.DataFrame | None, str]:
@@ -300,7 +304,7 @@ class _Runner:
         if "each" in entry:
             each = entry["each"]
             if each not in self.produced:
-                self._problem(self._line_of(index, "each"), "each", Message("recipe.each_unknown", table=str(each)))
+                self._problem(self._line_of(index, "each"), "each", Message("recipe.each_unknown", table=echoed(str(each))))
                 return None, ""
             if entry.get("table") == "institutions" and each == "regions":
                 self.run_.report["area_level"] = True  # one aggregate provider per area
@@ -322,7 +326,7 @@ class _Runner:
             sheet = str(entry.get("sheet", "")).strip().lower()
             converted, unreadable = workbook_to_csv(data, sheet or str(entry["table"]))
             if converted is None:
-                line, column, message = unreadable or (0, FILE_LEVEL, Message("recipe.file_missing", file=name))
+                line, column, message = unreadable or (0, FILE_LEVEL, Message("recipe.file_missing", file=echoed(name)))
                 self._problem(line, column, message, file=name)
                 return None, name
             data = converted
@@ -358,7 +362,7 @@ class _Runner:
         seen: set[str] = set()
         for _position, column in enumerate(header):
             if column and column in seen:
-                self._problem(header_line or 1, column, Message("recipe.column_twice", column=column), file=name)
+                self._problem(header_line or 1, column, Message("recipe.column_twice", column=echoed(column)), file=name)
             seen.add(column)
         width = len(header)
         cells = [(record + [""] * width)[:width] for record in rows]
@@ -375,7 +379,7 @@ class _Runner:
                 key,
                 Message(
                     "recipe.no_such_column",
-                    column=name,
+                    column=echoed(name),
                     file=file,
                     suggestion=_hint(_suggest(name, [c for c in frame.columns if c not in (LINE, ORIGIN)])),
                 ),
@@ -402,9 +406,9 @@ class _Runner:
                         key,
                         Message(
                             "recipe.keep_nothing",
-                            column=column,
-                            values=values,
-                            found=sorted(set(cells))[:10],
+                            column=echoed(column),
+                            values=echoed_names(values),
+                            found=echoed_names(sorted(set(cells))),
                         ),
                     )
                 frame = frame[matches] if keeping else frame[~matches]
@@ -447,7 +451,7 @@ class _Runner:
             self._problem(
                 self._line_of(index, name),
                 name,
-                Message("recipe.not_a_column", column=name, table=table, expected=list(spec.column_names)),
+                Message("recipe.not_a_column", column=echoed(name), table=table, expected=list(spec.column_names)),
             )
         for name in spec.required_columns:
             if name not in specs:
@@ -508,7 +512,7 @@ class _Runner:
                 return None
             return frame[spec].astype(str), spec
         if not isinstance(spec, dict):
-            self._problem(line, column, Message("recipe.column_spec", column=column))
+            self._problem(line, column, Message("recipe.column_spec", column=echoed(column)))
             return None
         if "code_of" in spec:
             return self._codes(index, column, spec, frame, file)
@@ -524,7 +528,7 @@ class _Runner:
             try:
                 fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
             except ValueError:
-                self._problem(line, column, Message("recipe.template_broken", template=template))
+                self._problem(line, column, Message("recipe.template_broken", template=echoed(template)))
                 return None
             if not self._need_columns(index, column, fields, frame, file):
                 return None
@@ -532,7 +536,7 @@ class _Runner:
             return pd.Series([template.format(**row) for row in texts], index=frame.index, dtype=object), ""
         if "value" in spec:
             return pd.Series(str(spec["value"]), index=frame.index, dtype=object), ""
-        self._problem(line, column, Message("recipe.column_spec", column=column))
+        self._problem(line, column, Message("recipe.column_spec", column=echoed(column)))
         return None
 
     def _academic(self, index: int, column: str, texts: pd.Series, file: str, frame: pd.DataFrame) -> pd.Series:
@@ -540,7 +544,9 @@ class _Runner:
         for position, text in texts.items():
             year, label = _academic_year(text)
             if year is None:
-                self._problem(int(frame.at[position, LINE]), column, Message("recipe.not_academic_year", found=text), file=file)
+                self._problem(
+                    int(frame.at[position, LINE]), column, Message("recipe.not_academic_year", found=echoed(text)), file=file
+                )
                 years.append(text)
                 continue
             self.year_labels[year] = label
@@ -553,7 +559,9 @@ class _Runner:
         name_column = str(spec.get("name", ""))
         if table not in NAMED:
             self._problem(
-                self._line_of(index, column), column, Message("recipe.code_of_table", table=str(table), expected=sorted(NAMED))
+                self._line_of(index, column),
+                column,
+                Message("recipe.code_of_table", table=echoed(str(table)), expected=sorted(NAMED)),
             )
             return None
         if not self._need_columns(index, column, [name_column], frame, file):
@@ -689,7 +697,10 @@ class _Runner:
             key = str(section.get("code") or section.get("name"))
             if key not in properties:
                 self._problem(
-                    feature, key, Message("recipe.no_such_property", property=key, found=sorted(properties)[:10]), file=name
+                    feature,
+                    key,
+                    Message("recipe.no_such_property", property=echoed(key), found=echoed_names(sorted(properties))),
+                    file=name,
                 )
                 return
             value = properties[key].strip()
@@ -712,17 +723,17 @@ class _Runner:
             self._warn(
                 line,
                 "boundaries",
-                Message("recipe.boundaries_not_regions", count=len(not_regions), names=sorted(not_regions)[:10]),
+                Message("recipe.boundaries_not_regions", count=len(not_regions), names=echoed_names(sorted(not_regions))),
             )
 
     def _open_top(self, line: int, name: str) -> bytes | None:
         path = PurePosixPath(name.replace("\\", "/"))
         if not name or path.is_absolute() or ".." in path.parts:
-            self._problem(line, "file", Message("recipe.file_name", file=name))
+            self._problem(line, "file", Message("recipe.file_name", file=echoed(name)))
             return None
         data = self.open_file(name)
         if data is None:
-            self._problem(line, "file", Message("recipe.file_missing", file=name))
+            self._problem(line, "file", Message("recipe.file_missing", file=echoed(name)))
         return data
 
     # the sources ---------------------------------------------------------------------------------
@@ -740,13 +751,15 @@ class _Runner:
                 self._problem(
                     miss["line"],
                     miss["column"],
-                    Message("recipe.name_unmatched", name=name, table=table, rows=miss["rows"], suggestion=suggestion),
+                    Message("recipe.name_unmatched", name=echoed(name), table=table, rows=miss["rows"], suggestion=suggestion),
                     file=miss["file"],
                 )
             unused = set(self.aliases.get(table, {})) - {_loose(n) for n in found["aliases"]}
             for alias in sorted(unused):
                 self._warn(
-                    self._line_of(None, f"[aliases.{table}"), "aliases", Message("recipe.alias_unused", alias=alias, table=table)
+                    self._line_of(None, f"[aliases.{table}"),
+                    "aliases",
+                    Message("recipe.alias_unused", alias=echoed(alias), table=table),
                 )
         self.run_.report["names"] = names_report
         self.run_.report["year_labels"] = {str(y): label for y, label in sorted(self.year_labels.items())}
@@ -802,7 +815,7 @@ def _suggest(name: str, choices: list[str]) -> str:
 
 def _hint(suggestion: str) -> Message | str:
     """ "; did you mean "X"?" after a name that matched nothing, when something is close."""
-    return Message("recipe.did_you_mean", name=suggestion) if suggestion else ""
+    return Message("recipe.did_you_mean", name=echoed(suggestion)) if suggestion else ""
 
 
 def _academic_year(text: str) -> tuple[int | None, str]:

@@ -48,10 +48,10 @@ from .validation import (
     _check_shares,
     _Collector,
     _load_rank,
-    _near_miss,
     _parse_record,
     _show_key,
     table_of,
+    unknown_reference,
 )
 
 CHUNK_ROWS = 20_000  # rows checked and written together
@@ -416,11 +416,12 @@ def _check_references(
             collect.phase = (1, index, number)
             parent_file = TABLES[reference.table].file_name
             for line, value in _lines_with(connection, stage, reference.column, unknown):
-                message = Message(message_key, column=reference.column, value=repr(value), file=parent_file)
-                near = _near_miss(value, keys)
-                if near is not None:
-                    message = Message("validation.did_you_mean", problem=message, suggestion=near)
-                collect.add(file_of[table], line, reference.column, message)
+                collect.add(
+                    file_of[table],
+                    line,
+                    reference.column,
+                    unknown_reference(message_key, reference.column, value, keys, parent_file),
+                )
 
 
 def _lines_with(connection: Connection, stage: Stage, column: str, values: set) -> Iterator[tuple[int, str]]:

@@ -25,11 +25,9 @@ from charset_normalizer import from_bytes
 from . import budget
 from .contract import LOAD_ORDER, SHARE_TOLERANCE, TABLES, Column, TableSpec
 from .excel import is_workbook, workbook_to_csv
-from .messages import Message, in_language
+from .messages import Message, echoed, echoed_names, in_language, quoted
 
 FILE_LEVEL = "-"  # the COLUMN of a problem that concerns the whole file
-LISTED_NAMES = 10  # header names a message lists before "and N more"
-SHOWN_CHARACTERS = 40  # characters of a long cell a message quotes
 BUDGET_EVERY = 1024  # records read between two looks at the time budget of a check (data_access/budget.py)
 
 # ASCII digits only: \d would also take full-width and other scripts' digits.
@@ -535,29 +533,22 @@ def _read_header(file: str, line: int, header: list[str], spec: TableSpec, colle
     usable = True
     for index, name in enumerate(names):
         if name in positions:
-            collect.add(file, line, name, Message("validation.column_twice", first=positions[name] + 1, second=index + 1))
+            collect.add(file, line, echoed(name), Message("validation.column_twice", first=positions[name] + 1, second=index + 1))
             usable = False
         elif name:
             positions[name] = index
     missing = [c for c in spec.required_columns if c not in positions]
     wrong_separator = len(names) == 1 and (";" in header[0] or "\t" in header[0])
-    found = _first_names([n for n in names if n]) or Message("validation.nothing")
+    found = echoed_names([n for n in names if n]) or Message("validation.nothing")
     for column in missing:
         key = "validation.missing_column_separator" if wrong_separator else "validation.missing_column"
         collect.add(file, line, column, Message(key, found=found))
     extra = [n for n in names if n and n not in spec.column_names]
     if extra and not wrong_separator:
-        collect.warn(file, line, FILE_LEVEL, Message("validation.ignored_columns", columns=_first_names(extra)))
+        collect.warn(file, line, FILE_LEVEL, Message("validation.ignored_columns", columns=echoed_names(extra)))
     if missing or not usable:
         return None
     return {c: positions[c] for c in spec.column_names if c in positions}
-
-
-def _first_names(names: list[str]) -> list:
-    """The first ``LISTED_NAMES`` names, then "and N more": a header may have a million columns."""
-    if len(names) <= LISTED_NAMES:
-        return names
-    return [*names[:LISTED_NAMES], Message("validation.and_more", count=f"{len(names) - LISTED_NAMES:,}")]
 
 
 def _parse_record(
@@ -646,12 +637,12 @@ def _parse_text(text: str, column: Column) -> tuple[str | None, Message | None]:
             expected=column.describe(),
             character=f"U+{ord(control.group()):04X}",
             position=control.start() + 1,
-            found=_shown(text),
+            found=quoted(text),
         )
     invisible = next((i for i, c in enumerate(text) if unicodedata.category(c) == "Cf"), None) if column.is_code else None
     if invisible is not None:
         return None, Message(
-            "validation.invisible_in_code", character=_named(text[invisible]), position=invisible + 1, found=_shown(text)
+            "validation.invisible_in_code", character=_named(text[invisible]), position=invisible + 1, found=quoted(text)
         )
     return text, None
 
@@ -671,12 +662,12 @@ def text_warning(text: str, column: Column) -> Message | None:
         # Latin), else the first of a script other than the first letter's.
         own = "LATIN" if "LATIN" in scripts else next(script for _, _, script in letters if script in scripts)
         position, character = next((i, c) for i, c, script in letters if script in scripts - {own})
-        return Message("validation.mixed_scripts", character=_named(character), position=position + 1, found=_shown(text))
+        return Message("validation.mixed_scripts", character=_named(character), position=position + 1, found=quoted(text))
     hidden = _HIDDEN_IN_NAMES.search(text)
     if hidden is None:
         return None
     return Message(
-        "validation.invisible_in_name", character=_named(hidden.group()), position=hidden.start() + 1, found=_shown(text)
+        "validation.invisible_in_name", character=_named(hidden.group()), position=hidden.start() + 1, found=quoted(text)
     )
 
 
@@ -713,7 +704,7 @@ def _parse_whole_number(text: str, column: Column) -> tuple[int | None, Message 
 
 def _parse_money(text: str, column: Column) -> tuple[float | None, Message | None]:
     if not (text.isdigit() and text.isascii()) and not _DECIMAL.fullmatch(text):
-        return None, Message("validation.wrong_amount", expected=column.describe(), found=_shown(text))
+        return None, Message("validation.wrong_amount", expected=column.describe(), found=quoted(text))
     amount = float(text)  # digits only, so never NaN; too many of them give inf, which the maximum refuses
     if column.minimum is not None and amount < column.minimum:
         return None, _wrong_value(column, text)
@@ -739,18 +730,11 @@ def _within(number: float, column: Column) -> bool:
 
 def _wrong_value(column: Column, text: str) -> Message:
     # Made only for a bad cell: parse_value runs for every cell of a large file.
-    return Message("validation.wrong_value", expected=column.describe(), found=_shown(text))
+    return Message("validation.wrong_value", expected=column.describe(), found=quoted(text))
 
 
 def _too_large(column: Column, text: str) -> Message:
-    return Message("validation.too_large", expected=column.describe(), maximum=f"{column.maximum:,}", found=_shown(text))
-
-
-def _shown(text: str) -> str | Message:
-    """A cell as a message quotes it: in quotes, and only its start when it is long."""
-    if len(text) <= SHOWN_CHARACTERS:
-        return repr(text)
-    return Message("validation.long_value", start=repr(text[:SHOWN_CHARACTERS] + "…"), length=f"{len(text):,}")
+    return Message("validation.too_large", expected=column.describe(), maximum=f"{column.maximum:,}", found=quoted(text))
 
 
 def row_rule_violations(table: str, row: Mapping) -> list[tuple[str, Message]]:
@@ -807,11 +791,16 @@ def _check_references(
             for row, line in zip(result.rows[table], lines_of[table]):
                 value = row[reference.column]
                 if value is not None and value not in keys:
-                    message = Message(key, column=reference.column, value=repr(value), file=TABLES[reference.table].file_name)
-                    near = _near_miss(value, keys)
-                    if near is not None:
-                        message = Message("validation.did_you_mean", problem=message, suggestion=near)
+                    message = unknown_reference(key, reference.column, value, keys, TABLES[reference.table].file_name)
                     collect.add(file_of[table], line, reference.column, message)
+
+
+def unknown_reference(message_key: str, column: str, value: str, keys: set, file: str) -> Message:
+    """The problem of a reference ``value`` that is none of ``keys`` (the keys of ``file``), with the key it nearly
+    is when there is one ("did you mean R01?")."""
+    message = Message(message_key, column=column, value=quoted(value), file=file)
+    near = _near_miss(value, keys)
+    return message if near is None else Message("validation.did_you_mean", problem=message, suggestion=echoed(near))
 
 
 def _loose(code: str) -> str:
@@ -857,9 +846,9 @@ def _check_shares(
                 file_of["program_sectors"],
                 line,
                 "share",
-                Message(key, program=repr(program), total=f"{totals[program]:.4g}", stored=stored, tolerance=SHARE_TOLERANCE),
+                Message(key, program=quoted(program), total=f"{totals[program]:.4g}", stored=stored, tolerance=SHARE_TOLERANCE),
             )
 
 
 def _show_key(key: tuple) -> str:
-    return "(" + ", ".join(str(part) for part in key) + ")"
+    return "(" + ", ".join(echoed(str(part)) for part in key) + ")"

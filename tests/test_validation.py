@@ -714,6 +714,35 @@ def test_out_of_range_cells_are_reported_with_file_line_and_column():
 # --- hostile and odd input: line numbers, long cells, wide headers --------------
 
 
+def test_every_message_that_repeats_input_cuts_it_to_forty_characters():
+    long = "h" * 100_000
+    cut = "h" * 40 + "…"
+    result = check(
+        ("regions.csv", f"region_code,region_name,{long}\nR9,Ninth,x\n"),  # an unknown column: a warning
+        ("sectors.csv", f"sector_code,{long},{long}\n"),  # a column twice, another missing
+        ("institutions.csv", INSTITUTIONS + f"I9,Ninth College,{long},college\n"),  # an unknown code
+        ("programs.csv", f"program_code,program_name\n{long},A\n{long},B\n"),  # a key twice
+    )
+    assert result.report_lines() == [
+        f"sectors.csv:1: {cut}: column appears twice in the header (positions 2 and 3)",
+        f"sectors.csv:1: sector_name: required column missing from the header; found: sector_code, {cut}, {cut}",
+        f"programs.csv:3: program_code: duplicate key ({cut}): the same key is on line 2",
+        f"institutions.csv:2: region_code: unknown region_code '{cut}' (100,000 characters): expected one of the "
+        "region_code values of regions.csv in this load or already stored",
+        f"warning: regions.csv:1: -: ignored column(s) not in the contract: {cut}",
+        f"warning: sectors.csv:1: -: ignored column(s) not in the contract: {cut}, {cut}",
+    ]
+    from data_access.planning import read_scenario
+
+    assert read_scenario(f"program_code,region_code,from_year,change\nP1,,{long},0.1\n".encode())[1] == [
+        f"scenario.csv:2: from_year: expected a year from 1990 to 2100, found '{cut}' (100,000 characters)"
+    ]
+    assert read_scenario(f"{long}\n".encode())[1][0] == (
+        f"scenario.csv:1: program_code: missing column: a scenario has the columns program_code, region_code, from_year, "
+        f"change; found {cut}"
+    )
+
+
 def test_a_record_spanning_several_lines_is_one_row_for_every_problem_after_it():
     # Row 2 holds a line break inside quotes (itself a problem in a name); row 3's problem is on row 3, not 4.
     result = check(("regions.csv", REGIONS + 'R1,"North\nSide"\nR2,\n'))
