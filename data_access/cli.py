@@ -146,8 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _validate(engine, args) -> int:
-    sources, read_problems = collect_sources(args.paths)
+    sources, read_problems, read_warnings = collect_sources(args.paths)
     result = validate_for_load(engine, sources, replace=args.replace, max_problems=get_settings().max_problems)
+    result.warnings[:0] = read_warnings
     for problem in read_problems:
         print(problem)
     for line in result.report_lines():

@@ -27,6 +27,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
+from pathlib import Path
 from xml.etree.ElementTree import Element, TreeBuilder, XMLParser
 
 from openpyxl.reader.excel import ExcelReader
@@ -76,6 +77,19 @@ class _Unreadable(Exception):
 def is_workbook(name: str) -> bool:
     """True for a file name that says Excel workbook."""
     return name.lower().endswith(XLSX_SUFFIXES)
+
+
+# Spreadsheet files that are not read: the Excel 97-2003 workbook, Excel's binary workbook, OpenDocument, Apple
+# Numbers and WPS Spreadsheets (common on Chinese-locale machines). Each saves as .xlsx or CSV.
+UNREAD_SPREADSHEET_SUFFIXES = (".xls", ".xlsb", ".ods", ".numbers", ".et")
+
+
+def unread_spreadsheet(name: str) -> Message | None:
+    """Why a spreadsheet file that is not read is not (save it as .xlsx or CSV), or None for any other file."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in UNREAD_SPREADSHEET_SUFFIXES:
+        return None
+    return Message("validation.spreadsheet_not_read", kind=suffix)
 
 
 def workbook_to_csv(data: bytes, table: str, *, rows: int | None = None) -> tuple[bytes | None, Problem | None]:

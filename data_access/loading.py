@@ -170,11 +170,15 @@ def load_paths(
     max_problems: int = 200,
 ) -> LoadOutcome:
     """Validate the files and folders at ``paths`` and, only if all are clean, load them."""
-    sources, read_problems = collect_sources(paths)
+    sources, read_problems, read_warnings = collect_sources(paths)
     if read_problems:
-        result = ValidationResult(problems=read_problems, problem_count=len(read_problems), sources=sources)
+        result = ValidationResult(
+            problems=read_problems, warnings=read_warnings, problem_count=len(read_problems), sources=sources
+        )
         return LoadOutcome(result)
-    return load_sources(engine, sources, replace=replace, loaded_by=loaded_by, max_problems=max_problems)
+    outcome = load_sources(engine, sources, replace=replace, loaded_by=loaded_by, max_problems=max_problems)
+    outcome.validation.warnings[:0] = read_warnings
+    return outcome
 
 
 class ChangeRefused(Exception):

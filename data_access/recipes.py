@@ -60,7 +60,7 @@ from sqlalchemy import Engine, insert, select
 
 from .boundaries import BoundaryError, read_geojson
 from .contract import LOAD_ORDER, TABLES
-from .excel import is_workbook, workbook_to_csv
+from .excel import is_workbook, unread_spreadsheet, workbook_to_csv
 from .loading import LoadOutcome, load_sources, validate_for_load
 from .messages import Message, echoed, echoed_names
 from .models import CONTRACT_MODELS, ImportRecord, RegionShape, UnknownCell
@@ -297,6 +297,11 @@ class _Runner:
         data = self.open_file(name)
         if data is None:
             self._problem(self._line_of(index, "file"), "file", Message("recipe.file_missing", file=echoed(name)))
+            return None
+        unread = unread_spreadsheet(name)
+        if unread is not None:
+            self._problem(0, FILE_LEVEL, unread, file=name)
+            return None
         return data
 
     def _read(self, index: int, entry: dict) -> tuple[pd.DataFrame | None, str]:

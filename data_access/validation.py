@@ -24,7 +24,7 @@ from charset_normalizer import from_bytes
 
 from . import budget
 from .contract import LOAD_ORDER, SHARE_TOLERANCE, TABLES, Column, TableSpec
-from .excel import is_workbook, workbook_to_csv
+from .excel import is_workbook, unread_spreadsheet, workbook_to_csv
 from .messages import Message, echoed, echoed_names, in_language, quoted
 
 FILE_LEVEL = "-"  # the COLUMN of a problem that concerns the whole file
@@ -163,25 +163,38 @@ class _Collector:
         self.result.warnings.append(Problem(file, line, column, message))
 
 
-def collect_sources(paths: Iterable[str | Path]) -> tuple[list[Source], list[Problem]]:
-    """Read the files named by ``paths`` (folders give their ``*.csv`` files).
+def collect_sources(paths: Iterable[str | Path]) -> tuple[list[Source], list[Problem], list[Problem]]:
+    """Read the files named by ``paths`` (folders give their ``*.csv`` and ``*.xlsx`` files).
 
-    Returns the sources and the problems of paths that cannot be read.
+    Returns the sources, the problems of paths that cannot be read, and warnings about the files of a folder
+    that are left out although they look like tables: spreadsheets in a format that is not read (``.xls``,
+    ``.ods`` ...), which say to save them as .xlsx or CSV. Other files of a folder are left out silently; a file
+    named on its own that cannot be read is a problem.
     """
     sources: list[Source] = []
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and (p.suffix.lower() == ".csv" or is_workbook(p.name)))
+            entries = sorted(p for p in path.iterdir() if p.is_file())
+            files = [p for p in entries if p.suffix.lower() == ".csv" or is_workbook(p.name)]
             if not files:
                 problems.append(Problem(str(path), 0, FILE_LEVEL, Message("validation.empty_folder")))
             sources.extend(_source_of(file) for file in files)
+            for entry in entries:
+                unread = unread_spreadsheet(entry.name)
+                if unread is not None:
+                    warnings.append(Problem(str(entry), 0, FILE_LEVEL, unread))
         elif path.is_file():
-            sources.append(_source_of(path))
+            unread = unread_spreadsheet(path.name)
+            if unread is not None:
+                problems.append(Problem(str(path), 0, FILE_LEVEL, unread))
+            else:
+                sources.append(_source_of(path))
         else:
             problems.append(Problem(str(path), 0, FILE_LEVEL, Message("validation.no_such_path")))
-    return sources, problems
+    return sources, problems, warnings
 
 
 HELD_BELOW_BYTES = 16 * 1024 * 1024  # a CSV file at least this large is read from its path in pieces, never held whole
@@ -201,10 +214,11 @@ def validate_paths(
     max_problems: int = 200,
 ) -> ValidationResult:
     """Validate files and folders; see ``validate_sources``."""
-    sources, read_problems = collect_sources(paths)
+    sources, read_problems, read_warnings = collect_sources(paths)
     result = validate_sources(sources, existing_keys=existing_keys, max_problems=max_problems)
     result.problems = (read_problems + result.problems)[:max_problems]
     result.problem_count += len(read_problems)
+    result.warnings[:0] = read_warnings
     return result
 
 

@@ -108,6 +108,35 @@ def test_validate_of_a_missing_path_exits_1(db, cli, tmp_path):
     assert err == "1 problem(s) in 0 file(s); nothing would be loaded.\n"
 
 
+NOT_READ = (
+    "files are not read: open the file in its spreadsheet program and save it as Excel Workbook (.xlsx) or CSV UTF-8 (.csv)"
+)
+
+
+def test_spreadsheets_in_a_format_not_read_beside_the_csv_files_are_named_and_the_rest_loads(db, cli, tmp_path):
+    folder = tmp_path / "with_xls"
+    shutil.copytree(TINY, folder)
+    for name in ("enrolments.xls", "demand.ods", "Book1.xlsb", "notes.txt"):  # the text file is left out silently
+        (folder / name).write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    warnings = [
+        f"warning: {folder / 'Book1.xlsb'}:0: -: .xlsb {NOT_READ}",
+        f"warning: {folder / 'demand.ods'}:0: -: .ods {NOT_READ}",
+        f"warning: {folder / 'enrolments.xls'}:0: -: .xls {NOT_READ}",
+    ]
+    code, out, err = cli("validate", folder, "--db", db)
+    assert (code, err, out.splitlines()) == (0, "", [*warnings, "OK: 9 file(s), 22 rows, no problems."])
+    code, out, err = cli("load", folder, "--db", db)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[:3] == warnings and out.splitlines()[-1] == "Loaded. Data version is now 1."
+
+
+def test_a_spreadsheet_in_a_format_not_read_named_on_its_own_is_a_problem(db, cli, tmp_path):
+    path = tmp_path / "enrolments.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    code, out, err = cli("load", path, "--db", db)
+    assert (code, out, err) == (1, f"{path}:0: -: .xls {NOT_READ}\n", "1 problem(s); nothing was loaded.\n")
+
+
 # --- load -------------------------------------------------------------------------------
 
 

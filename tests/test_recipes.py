@@ -366,6 +366,16 @@ def test_a_year_that_is_not_an_academic_year_is_an_error_at_its_line(engine, tmp
     assert not import_recipe(engine, run).ok
 
 
+def test_a_recipe_naming_an_xls_file_is_told_to_save_it_as_xlsx_or_csv(engine, tmp_path):
+    path = write(tmp_path, {"recipe.toml": "[[table]]\ntable = 'regions'\nfile = 'regions.xls'\n", "regions.xls": "\x00"})
+    run = run_at(path)
+    assert [str(p) for p in run.problems] == [
+        "regions.xls:0: -: .xls files are not read: open the file in its spreadsheet program and save it as Excel "
+        "Workbook (.xlsx) or CSV UTF-8 (.csv)"
+    ]
+    assert not import_recipe(engine, run).ok
+
+
 @pytest.mark.parametrize(
     ("recipe", "expected"),
     [

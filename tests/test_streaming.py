@@ -80,7 +80,7 @@ def test_a_streamed_upsert_counts_overwrites_and_is_undone_exactly(engine):
 
 
 def test_the_tiny_folder_streamed_in_chunks_of_one_row_loads_what_a_held_load_loads(engine, tmp_path):
-    sources, _ = collect_sources([TINY])
+    sources, _, _ = collect_sources([TINY])
     streamed = load_sources(engine, sources, chunk_rows=1, replace=True)
     assert streamed.ok
     after_streamed = {table: _rows(engine, table) for table in CONTRACT_MODELS}
@@ -97,7 +97,7 @@ def test_a_large_file_is_kept_as_its_path_and_still_checked_line_by_line(engine,
     shutil.copy(TINY / "regions.csv", tmp_path / "regions.csv")
     with open(tmp_path / "regions.csv", "a", encoding="utf-8") as file:
         file.write("R1,again\n")
-    sources, _ = collect_sources([tmp_path])
+    sources, _, _ = collect_sources([tmp_path])
     assert sources[0].data == b"" and sources[0].path == tmp_path / "regions.csv"
     outcome = load_sources(engine, sources, chunk_rows=2)
     assert _problems(outcome) == [
