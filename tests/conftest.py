@@ -102,19 +102,60 @@ def clear_app_caches() -> None:
         clear()
 
 
-@pytest.fixture
-def app_url(db_url, monkeypatch) -> str:
-    """DATABASE_URL of a database holding the tiny fixture (SQLite, and PostgreSQL when
-    TEST_DATABASE_URL is set: the whole app runs on both); caches cleared so the app reads it."""
-    url = db_url
-    engine = make_engine(url)
-    create_schema(engine)
-    assert load_paths(engine, [TINY]).ok
-    engine.dispose()
+_LOADED: dict[Path, Path] = {}  # a data folder -> a SQLite database holding it, made once per test session
+
+
+def loaded_sqlite(folder: Path, migrated_sqlite: Path, tmp_path_factory) -> Path:
+    """A SQLite database holding ``folder``, made once per session (tests copy it, never change it)."""
+    if folder not in _LOADED:
+        path = tmp_path_factory.mktemp("loaded") / f"{folder.name}.sqlite"
+        shutil.copyfile(migrated_sqlite, path)
+        engine = make_engine(f"sqlite:///{path}")
+        outcome = load_paths(engine, [folder])
+        assert outcome.ok, outcome.validation.report_lines()
+        engine.dispose()
+        _LOADED[folder] = path
+    return _LOADED[folder]
+
+
+def app_database(folder: Path, migrated_sqlite: Path, tmp_path_factory, tmp_path: Path, monkeypatch) -> Iterator[str]:
+    """DATABASE_URL of a SQLite database of the test's own holding ``folder``; app caches cleared."""
+    target = tmp_path / "app.sqlite"
+    shutil.copyfile(loaded_sqlite(folder, migrated_sqlite, tmp_path_factory), target)
+    yield from _serve_app(f"sqlite:///{target}", monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def tiny_sqlite(migrated_sqlite, tmp_path_factory) -> Path:
+    """A SQLite database holding the tiny fixture, made once and copied by each page test."""
+    return loaded_sqlite(TINY, migrated_sqlite, tmp_path_factory)
+
+
+def _serve_app(url: str, monkeypatch) -> Iterator[str]:
     monkeypatch.setenv("DATABASE_URL", url)
     clear_app_caches()
     yield url
     clear_app_caches()
+
+
+@pytest.fixture
+def app_url(tiny_sqlite, tmp_path, monkeypatch) -> Iterator[str]:
+    """DATABASE_URL of a database of its own holding the tiny fixture (SQLite: the pages read through
+    the data layer, whose tests run on PostgreSQL too; tests/test_pages.py runs the pages on both);
+    caches cleared so the app reads it."""
+    target = tmp_path / "app.sqlite"
+    shutil.copyfile(tiny_sqlite, target)
+    yield from _serve_app(f"sqlite:///{target}", monkeypatch)
+
+
+@pytest.fixture
+def app_url_every_backend(db_url, monkeypatch) -> Iterator[str]:
+    """``app_url`` on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL: the whole app runs on both."""
+    engine = make_engine(db_url)
+    create_schema(engine)
+    assert load_paths(engine, [TINY]).ok
+    engine.dispose()
+    yield from _serve_app(db_url, monkeypatch)
 
 
 @pytest.fixture

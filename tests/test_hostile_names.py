@@ -21,11 +21,10 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.filters import Filters
 from data_access.loading import load_paths
-from data_access.store import create_schema, make_engine
 from ui.brief import build_brief
 from ui.markup import markdown_text, plotly_text
 
-from .conftest import APP, FIXTURES, clear_app_caches, click_chart
+from .conftest import APP, FIXTURES, app_database, click_chart
 from .test_brief import parse
 
 HOSTILE = FIXTURES / "hostile"
@@ -72,17 +71,9 @@ def unescaped_markup(markdown: str, markups: tuple[str, ...] = MARKDOWN_MARKUP) 
 
 
 @pytest.fixture
-def hostile_app(db_url, monkeypatch) -> str:
+def hostile_app(migrated_sqlite, tmp_path_factory, tmp_path, monkeypatch) -> Iterator[str]:
     """DATABASE_URL of a database holding tests/fixtures/hostile; caches cleared so the app reads it."""
-    engine = make_engine(db_url)
-    create_schema(engine)
-    outcome = load_paths(engine, [HOSTILE])
-    assert outcome.ok, outcome.validation.report_lines()
-    engine.dispose()
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    clear_app_caches()
-    yield db_url
-    clear_app_caches()
+    yield from app_database(HOSTILE, migrated_sqlite, tmp_path_factory, tmp_path, monkeypatch)
 
 
 def every_name_chosen() -> dict[str, list[str]]:

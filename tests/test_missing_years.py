@@ -8,6 +8,7 @@ import io
 import json
 import math
 import zipfile
+from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -18,7 +19,7 @@ from data_access.loading import load_paths
 from data_access.snapshot import build_snapshot
 from data_access.store import create_schema, make_engine
 
-from .conftest import FIXTURES, clear_app_caches, open_page
+from .conftest import FIXTURES, app_database, clear_app_caches, open_page
 from .test_pages_at_scale import values
 
 SUPPLY_DEMAND = "pages/supply_demand.py"
@@ -26,15 +27,8 @@ OVERVIEW = "pages/home.py"
 
 
 @pytest.fixture
-def v2_app(db_url, monkeypatch) -> str:
-    engine = make_engine(db_url)
-    create_schema(engine)
-    assert load_paths(engine, [FIXTURES / "v2"]).ok
-    engine.dispose()
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    clear_app_caches()
-    yield db_url
-    clear_app_caches()
+def v2_app(migrated_sqlite, tmp_path_factory, tmp_path, monkeypatch) -> Iterator[str]:
+    yield from app_database(FIXTURES / "v2", migrated_sqlite, tmp_path_factory, tmp_path, monkeypatch)
 
 
 def metrics(app) -> dict[str, tuple[str, str | None]]:

@@ -22,11 +22,11 @@ def metrics(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
 
 
-def test_overview_headline_numbers_equal_the_queries(app_url):
+def test_overview_headline_numbers_equal_the_queries(app_url_every_backend):
     app = run_app()
     assert not app.exception
     shown = metrics(app)
-    with Session(make_engine(app_url)) as session:
+    with Session(make_engine(app_url_every_backend)) as session:
         by_year = queries.headline_by_year(session, filters=Filters(2022, 2024)).set_index("year")
     assert shown["Graduates (2024)"] == f"{by_year.loc[2024, 'graduates']:,}" == "35"
     # 2024 has no openings, so openings, coverage and outcome rates show their latest year with data, 2023.
@@ -37,7 +37,7 @@ def test_overview_headline_numbers_equal_the_queries(app_url):
     assert shown["Students placed (2024)"] == "5"
 
 
-def test_changing_the_region_filter_changes_the_headline_and_the_url(app_url):
+def test_changing_the_region_filter_changes_the_headline_and_the_url(app_url_every_backend):
     app = run_app()
     app.sidebar.multiselect(key="filter_regions").set_value(["R2"]).run()
     assert not app.exception
@@ -48,7 +48,7 @@ def test_changing_the_region_filter_changes_the_headline_and_the_url(app_url):
     assert app.query_params["region"] in ("R2", ["R2"])
 
 
-def test_filters_are_read_from_the_url(app_url):
+def test_filters_are_read_from_the_url(app_url_every_backend):
     app = run_app(**{"from": "2023", "to": "2023", "sector": "Q"})
     assert not app.exception
     shown = metrics(app)
@@ -57,32 +57,32 @@ def test_filters_are_read_from_the_url(app_url):
     assert app.sidebar.multiselect(key="filter_sectors").value == ["Q"]
 
 
-def test_unknown_codes_in_the_url_are_dropped_not_an_error(app_url):
+def test_unknown_codes_in_the_url_are_dropped_not_an_error(app_url_every_backend):
     app = run_app(region=["R2", "NOPE"], to="1900")
     assert not app.exception
     assert app.sidebar.multiselect(key="filter_regions").value == ["R2"]
 
 
-def test_overview_with_no_matching_data_shows_a_friendly_message(app_url):
+def test_overview_with_no_matching_data_shows_a_friendly_message(app_url_every_backend):
     app = run_app(**{"from": "2024", "to": "2024", "sector": "J", "region": "R1"})
     assert not app.exception
     assert not app.error
     assert any("No data matches these filters" in info.value for info in app.info)
 
 
-def test_supply_demand_page_shows_the_latest_year_by_sector_and_cell(app_url):
+def test_supply_demand_page_shows_the_latest_year_by_sector_and_cell(app_url_every_backend):
     app = run_app(to="2023")
     app.switch_page("pages/supply_demand.py").run()
     assert not app.exception
     assert len(app.get("plotly_chart")) == 3
     table = app.dataframe[0].value
-    with Session(make_engine(app_url)) as session:
+    with Session(make_engine(app_url_every_backend)) as session:
         expected = queries.gaps_by_region_sector(session, filters=Filters(2023, 2023))
     assert table.reset_index(drop=True).equals(expected)
     assert list(table["gap"]) == [-30, -5, 2]  # R1 Q, R3 Q (no institution), R2 J
 
 
-def test_supply_demand_total_period_and_sector_filter_change_the_table(app_url):
+def test_supply_demand_total_period_and_sector_filter_change_the_table(app_url_every_backend):
     app = run_app()
     app.switch_page("pages/supply_demand.py").run()
     app.segmented_control(key="period").set_value("total").run()
@@ -93,7 +93,7 @@ def test_supply_demand_total_period_and_sector_filter_change_the_table(app_url):
     assert list(app.dataframe[0].value["region_code"]) == ["R2"]
 
 
-def test_supply_demand_page_with_no_matching_data_shows_a_friendly_message(app_url):
+def test_supply_demand_page_with_no_matching_data_shows_a_friendly_message(app_url_every_backend):
     app = run_app(**{"from": "2024", "to": "2024", "sector": "J"})
     app.switch_page("pages/supply_demand.py").run()
     assert not app.exception
@@ -128,7 +128,7 @@ def test_no_page_url_path_equals_a_file_name_in_pages():
     assert url_paths and not url_paths & stems
 
 
-def test_a_fall_is_shown_as_a_fall(app_url):
+def test_a_fall_is_shown_as_a_fall(app_url_every_backend):
     """st.metric reads the direction from the sign: 35 graduates in 2024 after 42 in 2023 is a fall."""
     app = run_app()
     graduates = next(m for m in app.metric if m.label == "Graduates (2024)")
