@@ -44,6 +44,15 @@ TINY_ROWS = {
     "demand": 4,
 }
 TINY_TABLE_ROWS = {table: rows for table, rows in TINY_ROWS.items() if rows}  # the tables tiny/ has a file for
+# The pages that show the data, in the order of the navigation.
+VIEW_PAGES = [
+    "pages/home.py",
+    "pages/supply_demand.py",
+    "pages/enrolment.py",
+    "pages/placements.py",
+    "pages/outcomes.py",
+    "pages/scorecard.py",
+]
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 

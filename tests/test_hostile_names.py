@@ -141,15 +141,7 @@ def in_figures(app: AppTest) -> str:
     return "\n".join(figure_strings(app))
 
 
-PAGES = [
-    "pages/home.py",
-    "pages/supply_demand.py",
-    "pages/enrolment.py",
-    "pages/placements.py",
-    "pages/outcomes.py",
-    "pages/scorecard.py",
-    "pages/data.py",
-]
+PAGES = [*VIEW_PAGES, "pages/data.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)

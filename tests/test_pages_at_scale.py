@@ -13,7 +13,7 @@ from benchmark.scale_data import ScaleParameters, generate, write
 from data_access.loading import load_paths
 from data_access.store import create_schema, make_engine
 
-from .conftest import clear_app_caches, open_page
+from .conftest import VIEW_PAGES, clear_app_caches, open_page
 
 REGIONS = 60
 
@@ -81,17 +81,7 @@ def test_host_regions_are_the_15_largest_and_the_rest_as_one_bar_that_adds_up(sc
     assert sum(bars.values()) == sum(values(by_sector["data"][0]["x"]))  # each placement has one host region and sector
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        "pages/home.py",
-        "pages/supply_demand.py",
-        "pages/enrolment.py",
-        "pages/placements.py",
-        "pages/outcomes.py",
-        "pages/scorecard.py",
-    ],
-)
+@pytest.mark.parametrize("page", VIEW_PAGES)
 def test_every_page_sends_little_to_the_browser(scale_app, page):
     app = open_page(page)
     assert not app.exception

@@ -20,17 +20,9 @@ from data_access.loading import load_paths
 from data_access.settings import get_settings
 from data_access.store import create_schema, make_engine
 
-from .conftest import clear_app_caches, open_page
+from .conftest import VIEW_PAGES, clear_app_caches, open_page
 
-PAGES = [
-    "pages/home.py",
-    "pages/supply_demand.py",
-    "pages/enrolment.py",
-    "pages/placements.py",
-    "pages/outcomes.py",
-    "pages/scorecard.py",
-    "pages/planning.py",
-]
+PAGES = [*VIEW_PAGES, "pages/planning.py"]
 TRACE_DATA = ("x", "y", "z", "customdata", "text", "hovertext", "values", "marker")
 # A number written with three or more decimals (0.2102, 83.456%): more precision than protection publishes.
 PRECISE = re.compile(r"(?<![\d.])\d+\.\d{3,}")
