@@ -24,7 +24,7 @@ from data_access.loading import load_paths
 from ui.brief import build_brief
 from ui.markup import markdown_text, plotly_text
 
-from .conftest import APP, FIXTURES, app_database, click_chart
+from .conftest import APP, FIXTURES, VIEW_PAGES, app_database, click_chart
 from .test_brief import parse
 
 HOSTILE = FIXTURES / "hostile"
