@@ -4,21 +4,31 @@ A boundary file published in a national grid (England's in British National Grid
 reprojected with pyproj; the coordinate system is the one the recipe names, else the one the file
 states in its ``crs`` member, else longitude/latitude (EPSG:4326, as RFC 7946 says). Coordinates are
 kept to five decimals (about a metre), which is finer than any map the dashboard draws.
+
+A file is read whole (Python's JSON reader takes about ten times its size in memory), so its size is
+bounded, and so is how deep its arrays and objects nest, counted on its text before it is read: the JSON
+reader would stop with a RecursionError on a file nested a thousand deep.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from . import budget
 from .messages import Message
 
 LONLAT = "EPSG:4326"
 MAX_POINTS = 2_000_000  # coordinate pairs in one boundary file
+MAX_BYTES = 32 * 1024 * 1024  # a boundary file (README, "Importing published statistics")
+MAX_NESTING = 32  # arrays and objects within each other; a MultiPolygon feature collection nests eight deep
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_A_BRACKET = bytes(set(range(256)) - set(b"[]{}"))
 DECIMALS = 5
 
 
@@ -41,6 +51,11 @@ class BoundaryError(Exception):
 
 def read_geojson(data: bytes, crs: str | None = None) -> BoundaryFile:
     """The features of a GeoJSON FeatureCollection, reprojected to longitude/latitude (see the module)."""
+    if len(data) > MAX_BYTES:
+        size, limit = f"{len(data) / 1024 / 1024:,.1f}", f"{MAX_BYTES / 1024 / 1024:,.0f}"
+        raise BoundaryError(Message("recipe.geojson_too_large", size=size, limit=limit))
+    if _nesting(data) > MAX_NESTING:
+        raise BoundaryError(Message("recipe.geojson_too_deep", limit=MAX_NESTING))
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as error:
@@ -59,6 +74,8 @@ def read_geojson(data: bytes, crs: str | None = None) -> BoundaryFile:
     result = BoundaryFile(crs=source_crs)
     points = 0
     for number, feature in enumerate(document["features"], start=1):
+        if not number % 1000:
+            budget.check()
         if not isinstance(feature, dict):
             raise BoundaryError(Message("recipe.geojson_not_a_feature"), number)
         properties = feature.get("properties") or {}
@@ -85,6 +102,15 @@ def read_geojson(data: bytes, crs: str | None = None) -> BoundaryFile:
             {"type": "MultiPolygon", "coordinates": [[ring.round(DECIMALS).tolist() for ring in polygon] for polygon in moved]}
         )
     return result
+
+
+def _nesting(data: bytes) -> int:
+    """How deep the arrays and objects of a JSON text nest, counted on its brackets outside strings."""
+    brackets = np.frombuffer(_JSON_STRING.sub(b"", data).translate(None, _NOT_A_BRACKET), dtype=np.uint8)
+    if not len(brackets):
+        return 0
+    steps = np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1).astype(np.int32)
+    return int(np.cumsum(steps).max())
 
 
 def _stated_crs(document: dict) -> str | None:

@@ -190,7 +190,7 @@ def _import(engine, args) -> int:
     if not args.check and is_read_only(engine):
         print(f"error: {Message('load_undo.read_only', database=database_name(engine))}", file=sys.stderr)
         return 1
-    run = recipes.run_recipe(path.read_bytes(), path.name, recipes.folder_opener(path), recipes.stored_names_of(engine))
+    run = recipes.run_recipe(recipes.read_recipe(path), path.name, recipes.folder_opener(path), recipes.stored_names_of(engine))
     for report_line in recipes.report_lines(run.report):
         print(report_line)
     outcome = recipes.import_recipe(

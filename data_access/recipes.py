@@ -54,17 +54,19 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 import pandas as pd
 from sqlalchemy import Engine, insert, select
 
+from . import boundaries, budget
 from .boundaries import BoundaryError, read_geojson
 from .contract import LOAD_ORDER, TABLES
 from .excel import is_workbook, unread_spreadsheet, workbook_to_csv
 from .loading import LoadOutcome, load_sources, validate_for_load
 from .messages import Message, echoed, echoed_names
 from .models import CONTRACT_MODELS, ImportRecord, RegionShape, UnknownCell
-from .validation import FILE_LEVEL, Problem, Source, ValidationResult, decode_text
+from .validation import BUDGET_EVERY, FILE_LEVEL, Problem, Source, ValidationResult, decode_text
 
 DEFAULT_MARKERS = ("c", "low", "x", ":", "NA", "z", "..", "[c]", "[x]", "[low]", "[z]")
 LINE = "__line__"  # the published line of a row, in the frames below
@@ -87,8 +89,34 @@ ENTRY_KEYS = {
 TOP_KEYS = {"title", "suppressed", "aliases", "table", "boundaries", "note"}
 MAX_PROBLEMS = 200
 _ACADEMIC = re.compile(r"^\s*(\d{4})\s*(?:[/\-\u2013]\s*(\d{2}|\d{4})|(\d{2}))\s*$")
+_TABLE_HEADER = re.compile(r"\s*\[\[\s*table\s*\]\]")
 
-Opener = Callable[[str], bytes | None]  # a file named in the recipe -> its bytes, or None when absent
+# Limits of a recipe and of what it reads (README, "Importing published statistics"): past one, the recipe stops
+# with a problem saying which, before the part past it is read. A recipe runs in time and memory that grow with
+# these, never with their product.
+MAX_RECIPE_BYTES = 1024 * 1024  # the recipe itself: files, columns and aliases, thousands of lines
+MAX_NESTING = 16  # tables and lists within each other; a recipe's settings nest five deep
+MAX_ENTRIES = 2_000  # [[table]] entries
+MAX_ALIASES = 10_000  # names in one [aliases.TABLE]
+MAX_FILE_BYTES = 32 * 1024 * 1024  # a file a recipe names (a boundary file: boundaries.MAX_BYTES); size checked before it is read
+MAX_ROWS = 1_000_000  # rows the entries read in all (an entry's rows, and the rows a wide table is turned into)
+
+
+class TooLarge(Exception):
+    """A file named in a recipe is larger than it may be; ``size`` is its size in bytes."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size:,} bytes")
+        self.size = size
+
+
+class Opener(Protocol):
+    """A file named in the recipe -> its bytes, or None when absent; ``TooLarge``, before reading it, when it
+    has more than ``limit`` bytes (MAX_FILE_BYTES when not given)."""
+
+    def __call__(self, name: str, limit: int | None = None, /) -> bytes | None: ...
+
+
 StoredNames = Callable[[str], dict[str, str]]  # table -> {code: name} of the rows already stored
 
 
@@ -126,10 +154,20 @@ def run_recipe(recipe_text: bytes, recipe_name: str, open_file: Opener, stored_n
     ``stored_names(table)`` gives the codes and names already stored, so that names may match rows of
     an earlier load. Never raises on bad input: problems are in ``RecipeRun.problems``."""
     run = RecipeRun(recipe_name)
-    runner = _Runner(run, recipe_text, open_file, stored_names or (lambda table: {}))
+    if len(recipe_text) > MAX_RECIPE_BYTES:
+        run.problems.append(
+            Problem(recipe_name, 0, FILE_LEVEL, Message("recipe.too_large", limit=f"{MAX_RECIPE_BYTES // 1024:,}"))
+        )
+        return run
     with contextlib.suppress(_Stop):
-        runner.run()
+        _Runner(run, recipe_text, open_file, stored_names or (lambda table: {})).run()
     return run
+
+
+def read_recipe(path: Path) -> bytes:
+    """The recipe at ``path``, read no further than one byte past MAX_RECIPE_BYTES: enough to refuse it."""
+    with path.open("rb") as file:
+        return file.read(MAX_RECIPE_BYTES + 1)
 
 
 class _Runner:
@@ -138,18 +176,24 @@ class _Runner:
         self.open_file = open_file
         self.stored_names = stored_names
         self.text = ""
-        self.produced: dict[str, pd.DataFrame] = {}  # contract table -> its rows so far (text), with LINE
+        self.produced = _Produced()
         self.rows: dict[str, list[tuple[dict[str, str], tuple[str, int, dict[str, str]]]]] = {}
         self.passthrough: dict[str, Source] = {}
         self.current_table = ""
         self.names: dict[str, dict] = {}
         self.year_labels: dict[int, str] = {}
         self.academic_tables: set[str] = set()
+        self.rows_read = 0
+        self._names: dict[str, tuple[int, tuple[dict[str, str], dict[str, str], dict[str, str]]]] = {}  # _names_of
+        self._regions_of: tuple[int, dict[str, str]] = (0, {})  # parts of institutions taken in, their regions
         decoded, _ = decode_text(text)
         if decoded is None:
             self._problem(0, FILE_LEVEL, Message("recipe.not_text"))
             raise _Stop
         self.text = decoded
+        self.lines = decoded.splitlines()
+        self.headers = [number for number, line in enumerate(self.lines) if _TABLE_HEADER.match(line)]  # of [[table]]
+        self._found: dict[tuple[int | None, str | None], int] = {}  # (entry, key) -> its line, once looked up
 
     # problems --------------------------------------------------------------------------------
 
@@ -161,14 +205,18 @@ class _Runner:
         self.run_.warnings.append(Problem(file or self.run_.recipe, line, echoed(column), message))
 
     def _line_of(self, entry: int | None, key: str | None = None) -> int:
-        """The recipe line of the ``entry``-th [[table]] (from 0), or of ``key`` within it (or at the top)."""
-        lines = self.text.splitlines()
+        """The recipe line of the ``entry``-th [[table]] (from 0), or of ``key`` within it (or at the top).
+        An entry's key is looked for in the entry's own lines, and each is looked up once."""
+        if (entry, key) not in self._found:
+            self._found[entry, key] = self._look_up(entry, key)
+        return self._found[entry, key]
+
+    def _look_up(self, entry: int | None, key: str | None) -> int:
+        lines, headers = self.lines, self.headers
         start, end = 0, len(lines)
-        if entry is not None:
-            headers = [i for i, line in enumerate(lines) if re.match(r"\s*\[\[\s*table\s*\]\]", line)]
-            if entry < len(headers):
-                start = headers[entry]
-                end = headers[entry + 1] if entry + 1 < len(headers) else len(lines)
+        if entry is not None and entry < len(headers):
+            start = headers[entry]
+            end = headers[entry + 1] if entry + 1 < len(headers) else len(lines)
         if key:
             at_start = re.compile(rf"^\s*(\[\s*table\.)?{re.escape(key)}\b")
             anywhere = re.compile(rf"[{{,]\s*{re.escape(key)}\s*=")  # inside an inline table
@@ -178,15 +226,29 @@ class _Runner:
                         return index + 1
         return start + 1 if entry is not None else 0
 
+    def _count_rows(self, index: int, key: str, rows: int) -> None:
+        """Count ``rows`` more read by entry ``index`` (at its setting ``key``); stop past MAX_ROWS in all."""
+        self.rows_read += rows
+        if self.rows_read > MAX_ROWS:
+            self._problem(self._line_of(index, key), key, Message("recipe.too_many_rows", limit=f"{MAX_ROWS:,}"))
+            raise _Stop
+
     # the recipe ------------------------------------------------------------------------------
 
     def run(self) -> None:
+        too_deep = Message("recipe.too_deep", limit=MAX_NESTING)
         try:
             recipe = tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as error:
             where = re.search(r"at line (\d+)", str(error))
             self._problem(int(where.group(1)) if where else 0, FILE_LEVEL, Message("recipe.not_toml", error=str(error)))
             raise _Stop from None
+        except RecursionError:  # lists or tables nested deeper than the TOML reader goes
+            self._problem(0, FILE_LEVEL, too_deep)
+            raise _Stop from None
+        if _deeper_than(recipe, MAX_NESTING):
+            self._problem(0, FILE_LEVEL, too_deep)
+            raise _Stop
         for key in sorted(set(recipe) - TOP_KEYS):
             self._problem(
                 self._line_of(None, key), key, Message("recipe.unknown_key", setting=echoed(key), expected=sorted(TOP_KEYS))
@@ -194,6 +256,10 @@ class _Runner:
         entries = recipe.get("table", [])
         if not isinstance(entries, list) or not entries:
             self._problem(0, "table", Message("recipe.no_tables"))
+            raise _Stop
+        if len(entries) > MAX_ENTRIES:
+            message = Message("recipe.too_many_entries", count=f"{len(entries):,}", limit=f"{MAX_ENTRIES:,}")
+            self._problem(self._line_of(MAX_ENTRIES), "table", message)
             raise _Stop
         self.run_.title = str(recipe.get("title", "")).strip() or self.run_.recipe
         self.markers = self._markers(recipe.get("suppressed"), None)
@@ -204,6 +270,7 @@ class _Runner:
         # parents before children, so that names of this import can be looked up
         order = sorted(range(len(entries)), key=lambda i: _rank(entries[i]))
         for index in order:
+            budget.check()
             self._entry(index, entries[index])
         if recipe.get("boundaries") is not None:
             self._boundaries(recipe["boundaries"])
@@ -228,6 +295,13 @@ class _Runner:
                     self._line_of(None, f"[aliases.{table}"),
                     "aliases",
                     Message("recipe.aliases_table", table=echoed(table), expected=sorted(NAMED)),
+                )
+                continue
+            if len(names) > MAX_ALIASES:
+                self._problem(
+                    self._line_of(None, f"[aliases.{table}"),
+                    "aliases",
+                    Message("recipe.too_many_aliases", table=table, count=f"{len(names):,}", limit=f"{MAX_ALIASES:,}"),
                 )
                 continue
             found[table] = {_loose(str(alias)): str(target) for alias, target in names.items()}
@@ -260,6 +334,7 @@ class _Runner:
         frame, file = self._read(index, entry)
         if frame is None:
             return
+        self._count_rows(index, "each" if "each" in entry else "file", len(frame))
         part = {
             "table": table,
             "file": file,
@@ -286,7 +361,8 @@ class _Runner:
         self.passthrough[table] = Source(name, data, table_hint=table)
         frame = _contract_frame(data, name, table)
         if frame is not None:
-            self.produced[table] = frame
+            self._count_rows(index, "file", len(frame))
+            self.produced.add(table, frame)
         self.run_.report["tables"].append({"table": table, "file": name, "as_is": True, "rounding": entry.get("rounding")})
 
     def _open(self, index: int, name: str) -> bytes | None:
@@ -294,9 +370,8 @@ class _Runner:
         if not name or path.is_absolute() or ".." in path.parts or re.match(r"^[A-Za-z]:", name):
             self._problem(self._line_of(index, "file"), "file", Message("recipe.file_name", file=echoed(name)))
             return None
-        data = self.open_file(name)
+        data = self._opened(self._line_of(index, "file"), name)
         if data is None:
-            self._problem(self._line_of(index, "file"), "file", Message("recipe.file_missing", file=echoed(name)))
             return None
         unread = unread_spreadsheet(name)
         if unread is not None:
@@ -351,6 +426,8 @@ class _Runner:
         try:
             for record in records:
                 line += 1
+                if not line % BUDGET_EVERY:
+                    budget.check()
                 if header is None:
                     if (header_line is None and any(c.strip() for c in record)) or line == header_line:
                         header = [unicodedata.normalize("NFKC", c).strip().lstrip("\ufeff").strip() for c in record]
@@ -439,6 +516,7 @@ class _Runner:
             if not self._need_columns(index, "wide", columns, frame, file):
                 return None
         ids = [c for c in frame.columns if c not in columns]
+        self._count_rows(index, "wide", len(frame) * len(columns))
         long = frame.melt(id_vars=ids, value_vars=columns, var_name=str(wide["name"]), value_name=str(wide["value"]))
         long[ORIGIN] = long[str(wide["name"])]
         part["wide"] = columns
@@ -499,7 +577,7 @@ class _Runner:
             store.append((row, (file, int(frame.at[position, LINE]), mapping)))
         produced = kept.copy()
         produced[LINE] = frame.loc[kept.index, LINE].to_numpy()
-        self.produced[table] = pd.concat([self.produced.get(table, pd.DataFrame()), produced], ignore_index=True)
+        self.produced.add(table, produced)
 
     @staticmethod
     def _published_column(frame: pd.DataFrame, position, source: str, entry: dict) -> str:
@@ -571,12 +649,7 @@ class _Runner:
             return None
         if not self._need_columns(index, column, [name_column], frame, file):
             return None
-        known = dict(self.stored_names(table))
-        if table in self.produced and not self.produced[table].empty:
-            mine = self.produced[table]
-            known.update(zip(mine[TABLES[table].key[0]].astype(str), mine[NAMED[table]].astype(str)))
-        by_name = {_loose(name): code for code, name in known.items()}
-        by_code = {_loose(code): code for code in known}
+        known, by_name, by_code = self._names_of(table)
         aliases = self.aliases.get(table, {})
         report = self.names.setdefault(table, {"matched": set(), "aliases": {}, "unmatched": {}})
         template = spec.get("template")
@@ -593,21 +666,33 @@ class _Runner:
             elif code is not None:
                 report["matched"].add(name.strip())
             if code is None:
-                miss = report["unmatched"].setdefault(
-                    name.strip(),
-                    {
-                        "file": file,
-                        "column": name_column,
-                        "line": int(frame.at[position, LINE]),
-                        "rows": 0,
-                        "suggestion": _suggest(name, list(known.values())),
-                    },
-                )
+                miss = report["unmatched"].get(name.strip())
+                if miss is None:  # the closest name is looked for when the problem is written (_finish)
+                    miss = {"file": file, "column": name_column, "line": int(frame.at[position, LINE]), "rows": 0}
+                    report["unmatched"][name.strip()] = miss
                 miss["rows"] += 1
                 codes.append("")
                 continue
             codes.append(str(template).format(code=code) if template else code)
         return pd.Series(codes, index=frame.index, dtype=object), name_column
+
+    def _names_of(self, table: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+        """The codes and names ``table`` has, stored (asked of the database once) and then this import's so
+        far: ({code: name}, {loose name: code}, {loose code: code}), taking in only the rows added since."""
+        if table not in self._names:
+            known = dict(self.stored_names(table))
+            self._names[table] = (0, (known, {_loose(name): code for code, name in known.items()}, {_loose(c): c for c in known}))
+        taken, (known, by_name, by_code) = self._names[table]
+        parts = self.produced.parts(table)
+        for part in parts[taken:]:
+            if part.empty:
+                continue
+            for code, name in zip(part[TABLES[table].key[0]].astype(str), part[NAMED[table]].astype(str)):
+                if code in known and by_name.get(_loose(known[code])) == code:
+                    del by_name[_loose(known[code])]  # the code's name before this import renamed it
+                known[code], by_name[_loose(name)], by_code[_loose(code)] = name, code, code
+        self._names[table] = (len(parts), (known, by_name, by_code))
+        return known, by_name, by_code
 
     def _rows_not_loaded(self, table: str, out: pd.DataFrame, suppressed: pd.DataFrame, published: dict[str, str]) -> pd.Series:
         """True for a row with a suppressed cell the contract needs (a required column; in demand, the only
@@ -668,10 +753,13 @@ class _Runner:
                 )
 
     def _institution_regions(self) -> dict[str, str]:
-        frame = self.produced.get("institutions")
-        found = {}
-        if frame is not None and not frame.empty and "region_code" in frame:
-            found = dict(zip(frame["institution_id"].astype(str), frame["region_code"].astype(str)))
+        """{institution_id: region_code} of this import's institutions, taking in only the rows added since."""
+        taken, found = self._regions_of
+        parts = self.produced.parts("institutions")
+        for part in parts[taken:]:
+            if not part.empty and "region_code" in part:
+                found.update(zip(part["institution_id"].astype(str), part["region_code"].astype(str)))
+        self._regions_of = (len(parts), found)
         return found
 
     # boundaries ----------------------------------------------------------------------------------
@@ -690,12 +778,7 @@ class _Runner:
         except BoundaryError as error:
             self._problem(error.feature, FILE_LEVEL, error.message, file=name)
             return
-        regions = dict(self.stored_names("regions"))
-        if "regions" in self.produced and not self.produced["regions"].empty:
-            regions.update(
-                zip(self.produced["regions"]["region_code"].astype(str), self.produced["regions"]["region_name"].astype(str))
-            )
-        by_name = {_loose(n): c for c, n in regions.items()}
+        regions, by_name, _ = self._names_of("regions")
         aliases = self.aliases.get("regions", {})
         not_regions = []
         for feature, (properties, geometry) in enumerate(zip(shapes.properties, shapes.geometries), start=1):
@@ -736,7 +819,18 @@ class _Runner:
         if not name or path.is_absolute() or ".." in path.parts:
             self._problem(line, "file", Message("recipe.file_name", file=echoed(name)))
             return None
-        data = self.open_file(name)
+        return self._opened(line, name)
+
+    def _opened(self, line: int, name: str) -> bytes | None:
+        """The bytes of the file ``name`` (named at ``line``), or None after a problem: absent, or larger than a
+        file named in a recipe may be, which is found before it is read."""
+        limit = boundaries.MAX_BYTES if name.lower().endswith((".geojson", ".json")) else MAX_FILE_BYTES
+        try:
+            data = self.open_file(name, limit)
+        except TooLarge as large:
+            size, most = f"{large.size / 1024 / 1024:,.1f}", f"{limit / 1024 / 1024:,.0f}"
+            self._problem(line, "file", Message("recipe.file_too_large", file=echoed(name), size=size, limit=most))
+            return None
         if data is None:
             self._problem(line, "file", Message("recipe.file_missing", file=echoed(name)))
         return data
@@ -752,7 +846,9 @@ class _Runner:
                 "unmatched": [{"name": n, **v} for n, v in sorted(found["unmatched"].items())],
             }
             for name, miss in sorted(found["unmatched"].items()):
-                suggestion = _hint(miss["suggestion"])
+                if len(self.run_.problems) >= MAX_PROBLEMS:
+                    break  # no more are listed, so no closest name is looked for
+                suggestion = _hint(_suggest(name, list(self._names_of(table)[0].values())))
                 self._problem(
                     miss["line"],
                     miss["column"],
@@ -786,6 +882,54 @@ class _Runner:
             name = TABLES[table].file_name
             self.run_.sources.append(Source(name, buffer.getvalue().encode("utf-8"), table_hint=table))
             self.run_.origins[name] = [origin for _, origin in self.rows[table]]
+
+
+class _Produced:
+    """The rows each contract table has so far in an import (text cells, with LINE), as the parts the entries
+    gave, in order. Lookups built from them take in only the parts added since they last looked, and the
+    whole table is put together only when an entry reads it (``each``), so that many entries cost what their
+    rows cost, never the rows so far again for each."""
+
+    def __init__(self) -> None:
+        self._parts: dict[str, list[pd.DataFrame]] = {}
+        self._whole: dict[str, tuple[int, pd.DataFrame]] = {}  # table -> (parts in it, the parts put together)
+
+    def add(self, table: str, frame: pd.DataFrame) -> None:
+        self._parts.setdefault(table, []).append(frame)
+
+    def parts(self, table: str) -> list[pd.DataFrame]:
+        """The parts of ``table`` in the order they were added (none yet: an empty list)."""
+        return self._parts.get(table, [])
+
+    def get(self, table: str) -> pd.DataFrame | None:
+        """The rows of ``table`` so far, or None when no entry gave any."""
+        parts = self._parts.get(table)
+        if not parts:
+            return None
+        if table not in self._whole or self._whole[table][0] != len(parts):
+            self._whole[table] = (len(parts), pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
+        return self._whole[table][1]
+
+    def __contains__(self, table: str) -> bool:
+        return table in self._parts
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        frame = self.get(table)
+        if frame is None:
+            raise KeyError(table)
+        return frame
+
+
+def _deeper_than(value, limit: int) -> bool:
+    """Whether ``value`` nests tables (dicts) or lists more than ``limit`` deep, looked at without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def _rank(entry) -> int:
@@ -872,10 +1016,13 @@ def folder_opener(recipe: Path) -> Opener:
     """Files named in the recipe at ``recipe``, read from its folder (and below it only)."""
     root = recipe.resolve().parent
 
-    def open_file(name: str) -> bytes | None:
+    def open_file(name: str, limit: int | None = None, /) -> bytes | None:
         path = (root / name).resolve()
         if root not in path.parents or not path.is_file():
             return None
+        size = path.stat().st_size
+        if size > (MAX_FILE_BYTES if limit is None else limit):
+            raise TooLarge(size)
         return path.read_bytes()
 
     return open_file
@@ -884,7 +1031,14 @@ def folder_opener(recipe: Path) -> Opener:
 def upload_opener(files: Mapping[str, bytes]) -> Opener:
     """Files named in the recipe, from uploaded files (matched by file name, without folders)."""
     by_name = {PurePosixPath(name.replace("\\", "/")).name.lower(): data for name, data in files.items()}
-    return lambda name: by_name.get(PurePosixPath(name.replace("\\", "/")).name.lower())
+
+    def open_file(name: str, limit: int | None = None, /) -> bytes | None:
+        data = by_name.get(PurePosixPath(name.replace("\\", "/")).name.lower())
+        if data is not None and len(data) > (MAX_FILE_BYTES if limit is None else limit):
+            raise TooLarge(len(data))
+        return data
+
+    return open_file
 
 
 def import_recipe(

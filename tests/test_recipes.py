@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_access import caveats, queries
+from data_access import caveats, queries, recipes
 from data_access.cli import main
 from data_access.filters import Filters
 from data_access.loading import undo_load
@@ -573,3 +573,161 @@ def test_a_workbook_sheet_with_a_title_above_its_header_and_thousands_separators
     outcome = import_recipe(engine, run_at(recipe))
     assert outcome.ok, outcome.validation.report_lines()
     assert stored_demand(engine) == {(2021, "E1", "MAN"): (None, 2500), (2021, "E2", "MAN"): (None, 1200)}
+
+
+# --- what a recipe and the files it names may be: bounded, and read in time linear in them -----------
+
+DEMAND_ENTRY = """\
+[[table]]
+table = "demand"
+file = "employment.csv"
+keep = { area = "North Area", geographic_level = "LSIP", year = "2020" }
+[table.columns]
+year = "year"
+region_code = { code_of = "regions", name = "area" }
+sector_code = { value = "MAN" }
+employment = "Manufacturing"
+"""
+PARENTS = '[[table]]\ntable = "regions"\nfile = "regions.csv"\n[[table]]\ntable = "sectors"\nfile = "sectors.csv"\n'
+
+
+@pytest.mark.slow
+def test_a_recipe_of_2000_entries_runs_asking_the_database_for_stored_names_once_per_table(tmp_path):
+    recipe = write(
+        tmp_path,
+        {
+            "recipe.toml": PARENTS + DEMAND_ENTRY * 1_998,
+            "regions.csv": REGIONS,
+            "sectors.csv": SECTORS,
+            "employment.csv": EMPLOYMENT,
+        },
+    )
+    asked = []
+
+    def stored_names(table: str) -> dict[str, str]:
+        asked.append(table)
+        return {}
+
+    run = run_recipe(recipe.read_bytes(), recipe.name, folder_opener(recipe), stored_names)
+    assert run.ok, [str(p) for p in run.problems]
+    assert len(run.report["tables"]) == 2_000
+    assert asked == ["regions"]  # once, not once per entry that looks a name up
+    # each of the 1,998 demand entries gives North Area's 2020 row (which validation then finds 1,997 times again)
+    assert run.sources[-1].data.decode("utf-8").splitlines()[:2] == [
+        "year,region_code,sector_code,employment",
+        "2020,E1,MAN,2000",
+    ]
+    assert run.sources[-1].data.decode("utf-8").count("\n") == 1 + 1_998
+
+
+def test_a_recipe_of_more_entries_than_the_limit_is_refused_at_the_first_entry_past_it(tmp_path):
+    recipe = write(tmp_path, {"recipe.toml": PARENTS + DEMAND_ENTRY * 1_999})
+    run = run_at(recipe)
+    line = 1 + PARENTS.count("\n") + DEMAND_ENTRY.count("\n") * 1_998  # the 2,001st [[table]]
+    assert [str(p) for p in run.problems] == [
+        f"recipe.toml:{line}: table: the recipe has 2,001 [[table]] entries, more than the 2,000 a recipe may have: one "
+        "entry for each published file (or sheet) and table is enough"
+    ]
+
+
+def test_a_recipe_larger_than_its_limit_is_refused_before_it_is_read(tmp_path, capsys):
+    aliases = "".join(f'"Area {n}" = "North Area"\n' for n in range(40_000))  # 1,109,006 bytes with the rest
+    recipe = write(tmp_path, {"recipe.toml": "[aliases.regions]\n" + aliases + PARENTS})
+    expected = (
+        "recipe.toml:0: -: the recipe is larger than the 1,024 KB a recipe may be: a recipe names files, columns and a "
+        "few aliases; the data stay in the files it names"
+    )
+    assert [str(p) for p in run_at(recipe).problems] == [expected]
+    db = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    assert main(["import", str(recipe), "--check", "--db", db]) == 1
+    assert capsys.readouterr().out.splitlines() == [expected]
+
+
+def test_more_aliases_for_a_table_than_the_limit_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(recipes, "MAX_ALIASES", 2)
+    aliases = '[aliases.regions]\n"A" = "North Area"\n"B" = "North Area"\n"C" = "North Area"\n'
+    recipe = write(tmp_path, {"recipe.toml": aliases + PARENTS, "regions.csv": REGIONS, "sectors.csv": SECTORS})
+    assert [str(p) for p in run_at(recipe).problems] == [
+        "recipe.toml:1: aliases: [aliases.regions] has 3 names, more than the 2 it may have: match names by their codes, "
+        "or correct them in the files"
+    ]
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        "x = " + "[" * 5_000 + "]" * 5_000 + "\n",  # deeper than the TOML reader can go
+        "x = " + "[" * 30 + "]" * 30 + "\n",  # read, but deeper than any setting
+        "x = " + "{ a = " * 30 + "1" + " }" * 30 + "\n",
+    ],
+)
+def test_a_recipe_nested_too_deep_is_a_problem_not_a_crash(tmp_path, nested):
+    recipe = write(tmp_path, {"recipe.toml": nested + PARENTS})
+    assert [str(p) for p in run_at(recipe).problems] == [
+        "recipe.toml:0: -: the recipe nests tables or lists more than 16 levels deep: expected the settings of README, "
+        '"Importing published statistics", which nest a few levels at most'
+    ]
+
+
+def test_a_boundary_file_larger_than_its_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    recipe = write(
+        tmp_path,
+        {
+            "recipe.toml": PARENTS + '[boundaries]\nfile = "boundaries.geojson"\ncode = "LSIP23CD"\n',
+            "regions.csv": REGIONS,
+            "sectors.csv": SECTORS,
+        },
+    )
+    big = tmp_path / "boundaries.geojson"
+    with big.open("wb") as file:  # 200 MB that take no room: a sparse file
+        file.truncate(200 * 1024 * 1024)
+    read = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        assert path.name != "boundaries.geojson", "the boundary file was read"
+        return read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    assert [str(p) for p in run_at(recipe).problems] == [
+        "recipe.toml:7: file: file boundaries.geojson is 200.0 MB, more than the 32 MB a file named in a recipe may be: "
+        "keep only what the recipe reads (one geographic level, say) in a smaller file"
+    ]
+
+
+def test_a_published_file_larger_than_its_limit_is_refused_before_it_is_read(tmp_path):
+    recipe = write(tmp_path, {"recipe.toml": PARENTS + DEMAND_ENTRY, "regions.csv": REGIONS, "sectors.csv": SECTORS})
+    with (tmp_path / "employment.csv").open("wb") as file:  # 40 MB that take no room: a sparse file
+        file.truncate(40 * 1024 * 1024)
+    assert [str(p) for p in run_at(recipe).problems] == [
+        "recipe.toml:9: file: file employment.csv is 40.0 MB, more than the 32 MB a file named in a recipe may be: keep "
+        "only what the recipe reads (one geographic level, say) in a smaller file"
+    ]
+
+
+def test_the_rows_the_entries_read_in_all_are_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(recipes, "MAX_ROWS", 20)
+    recipe = write(
+        tmp_path, {"recipe.toml": DEMAND_RECIPE, "regions.csv": REGIONS, "sectors.csv": SECTORS, "employment.csv": EMPLOYMENT}
+    )
+    # regions 2 rows, sectors 2, employment 8 rows read and 6 kept, turned into 6 x 2 = 12: 2 + 2 + 8 + 12 > 20
+    assert [str(p) for p in run_at(recipe).problems] == [
+        "recipe.toml:18: wide: the entries read more than 20 rows in all (each entry counts the rows it reads, and a wide "
+        "table the rows it turns into): read fewer rows, or keep only the rows needed in smaller files"
+    ]
+
+
+def test_a_boundary_file_nested_too_deep_is_a_problem_not_a_crash(tmp_path):
+    deep = '{"type": "FeatureCollection", "features": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    recipe = write(
+        tmp_path,
+        {
+            "recipe.toml": PARENTS + '[boundaries]\nfile = "boundaries.geojson"\ncode = "LSIP23CD"\n',
+            "regions.csv": REGIONS,
+            "sectors.csv": SECTORS,
+            "boundaries.geojson": deep,
+        },
+    )
+    assert [str(p) for p in run_at(recipe).problems] == [
+        "boundaries.geojson:0: -: the boundary file nests arrays or objects more than 32 levels deep: expected a GeoJSON "
+        "FeatureCollection of Polygon or MultiPolygon features"
+    ]
