@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 import ui.components
+from benchmark import scale_data
 from data_access.contract import LOAD_ORDER
 from data_access.loading import load_paths
 from data_access.models import CONTRACT_MODELS
@@ -54,6 +55,14 @@ VIEW_PAGES = [
     "pages/scorecard.py",
 ]
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(scope="session")
+def scale_folder(tmp_path_factory) -> Path:
+    """A small generated data set (two regions, fifteen institutions)."""
+    folder = tmp_path_factory.mktemp("scale")
+    scale_data.write(scale_data.generate(scale_data.ScaleParameters.scaled(0.005)), folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

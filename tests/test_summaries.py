@@ -7,16 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from benchmark import scale_data
 from data_access import routing, summaries
 from data_access.contract import INT_MAX
 from data_access.facts import ENROLMENTS, Sum
 from data_access.filters import Filters
-from data_access.loading import load_paths, undo_load
+from data_access.loading import load_paths
 from data_access.models import (
     Enrolment,
     Institution,
@@ -64,47 +62,8 @@ def assert_summaries_match_raw_rows(engine, filter_sets=FILTER_SETS) -> None:
             pd.testing.assert_frame_equal(frame, raw[name], check_dtype=False, obj=f"{name} for {filters}")
 
 
-@pytest.fixture(scope="module")
-def scale_folder(tmp_path_factory) -> Path:
-    """A small generated data set (two regions, fifteen institutions)."""
-    folder = tmp_path_factory.mktemp("scale")
-    scale_data.write(scale_data.generate(scale_data.ScaleParameters.scaled(0.005)), folder)
-    return folder
-
-
 def test_on_the_tiny_fixture_every_view_is_the_same_through_the_summaries(tiny_engine):
     assert_summaries_match_raw_rows(tiny_engine)
-
-
-def test_every_view_is_the_same_after_load_upsert_replace_and_undo(engine, scale_folder, tmp_path):
-    assert load_paths(engine, [scale_folder]).ok
-    assert_summaries_match_raw_rows(engine)
-
-    # An upsert that moves an institution to another region, corrects enrolments and adds placements.
-    tables = {
-        t: pd.read_csv(scale_folder / f"{t}.csv", keep_default_na=False, dtype=str)
-        for t in ("institutions", "enrolments", "placements")
-    }
-    institutions, enrolments, placements = tables["institutions"], tables["enrolments"], tables["placements"]
-    institutions.loc[0, "region_code"] = "R002" if institutions.loc[0, "region_code"] == "R001" else "R001"
-    enrolments = enrolments.iloc[::7].copy()
-    enrolments["graduates"] = "0"
-    placements = placements.iloc[::5].copy()
-    placements["students_placed"], placements["hired"] = "3", "1"
-    changed = tmp_path / "changed"
-    changed.mkdir()
-    for name, frame in (("institutions", institutions), ("enrolments", enrolments), ("placements", placements)):
-        frame.to_csv(changed / f"{name}.csv", index=False)
-    assert load_paths(engine, [changed]).ok
-    assert_summaries_match_raw_rows(engine, LIFECYCLE_FILTER_SETS)
-
-    assert load_paths(engine, [TINY], replace=True).ok
-    assert_summaries_match_raw_rows(engine, LIFECYCLE_FILTER_SETS)
-
-    assert undo_load(engine).ok  # back to before the replacing load
-    assert_summaries_match_raw_rows(engine, LIFECYCLE_FILTER_SETS)
-    assert undo_load(engine).ok  # back to before the upsert
-    assert_summaries_match_raw_rows(engine, LIFECYCLE_FILTER_SETS)
 
 
 def test_a_rebuild_from_scratch_gives_the_summaries_every_load_kept(engine, scale_folder):
