@@ -19,6 +19,15 @@ def chosen_grouping(app) -> str:
     return app.page.locator(".st-key-enrolment_group").get_by_role("radio", checked=True).inner_text().strip()
 
 
+def _until(app, label: str, chosen: list[str], seconds: float = 20) -> None:
+    """Wait (up to ``seconds``) until the multiselect ``label`` shows ``chosen``; the caller asserts it."""
+    for _ in range(int(seconds * 4)):
+        if app.multiselect_chosen(label) == chosen:
+            return
+        app.page.wait_for_timeout(250)
+    app.wait()
+
+
 def test_back_undoes_a_region_filter_change_and_forward_redoes_it(app):
     app.open("/?sector=Q")
     caption, url = app.caption(), app.page.url
@@ -32,6 +41,7 @@ def test_back_undoes_a_region_filter_change_and_forward_redoes_it(app):
     app.page.go_back()
     app.page.wait_for_url(lambda now: "region=" not in now)
     app.wait()
+    _until(app, "Regions", [])  # the rerun that Back starts may begin after the page looked idle
     assert app.multiselect_chosen("Regions") == []
     assert app.multiselect_chosen("Sectors") == ["Human health and social work activities (Q)"]
     assert app.caption() == caption
@@ -40,6 +50,7 @@ def test_back_undoes_a_region_filter_change_and_forward_redoes_it(app):
     app.page.go_forward()
     app.page.wait_for_url(re.compile(r"[?&]region=R03\b"))
     app.wait()
+    _until(app, "Regions", ["Southmoor (R03)"])
     assert app.multiselect_chosen("Regions") == ["Southmoor (R03)"]
     assert app.caption().startswith("Showing 2019–2025; Southmoor; Human health and social work activities · ")
     assert app.problems() == []
