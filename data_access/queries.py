@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from . import caveats
+from . import caveats, panel
 from .facts import DEMAND, ENROLMENTS, NOT_LINKED, OUTCOME_MEASURES, OUTCOMES, PLACEMENTS, CountDistinct, CountMissing, Sum
 from .filters import Filters
 from .metrics import add_growth, add_outcome_rates, add_placement_rates, add_supply_demand_measures, counts, ratio
@@ -97,48 +97,37 @@ def comparable_years(session: Session) -> list[int]:
 
 
 def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> pd.DataFrame:
-    """Supply (graduates of linked programs, by share) against demand (openings), grouped by ``by``.
+    """Supply (graduates of linked programs, by share) against demand (openings), grouped by ``by``
+    (any ordered subset of ``year``, ``region_code``, ``sector_code``), over known and measured cells
+    (data_access/panel.py, contract version 3).
 
-    ``by`` is any ordered subset of ``year``, ``region_code``, ``sector_code``. Returns the ``by``
-    columns (with ``region_name`` / ``sector_name`` after their codes), then supply, demand, gap,
-    coverage_ratio; one row per group present on either side. Within a year that has rows on both
-    sides a missing side counts 0 (the contract's rule; a region the publisher left out of one side
-    is named by ``regions_missing_a_side``); a year without any enrolment (or demand) rows is
-    missing, so its supply (or demand), gap and ratio are empty. Grouped over several years, only
-    the years with both sides are summed (``comparable_years``). coverage_ratio is empty when demand is 0.
+    Per (year, region, sector): supply and demand, each empty where unknown, gap and coverage_ratio
+    (empty unless the cell is measured), ``measured``; one row per cell with a row or a suppressed cell
+    on either side. Grouped more coarsely: supply, demand, gap and coverage_ratio over the measured cells
+    only (empty when the group has none), ``measured`` (the group has a measured cell), then
+    supply_unmeasured (known supply whose demand is unknown), demand_unmeasured (known demand whose
+    supply is unknown), measured_cells and cells. coverage_ratio is empty when demand is 0.
 
     Two columns follow when the data has what they say (data_access/caveats.py): demand_estimated
-    (TRUE where some of the openings are estimated from employment) and suppressed_cells (how many
-    cells a published file suppressed on either side of the group: its figures are lower bounds).
+    (TRUE where some of the measured openings are estimated from employment) and suppressed_cells (how
+    many cells a published file suppressed on either side of the group).
     """
-    by_year = list(dict.fromkeys(["year", *by]))
-    supply = aggregate(session, ENROLMENTS, filters, by_year, {"supply": Sum("graduates")}, linked_only=True)
-    demand = aggregate(session, DEMAND, filters, by_year, {"demand": Sum("openings"), "estimated": Sum("estimated")})
-    frame = _joined(supply, demand, by_year)
-    for side, table in (("supply", "enrolments"), ("demand", "demand")):
-        suppressed = caveats.suppressed_counts(session, filters, by_year, (table,))
-        suppressed = suppressed.rename(columns={"suppressed_cells": f"suppressed_{side}"})
-        frame = frame.merge(suppressed, on=by_year, how="outer") if len(suppressed) else frame.assign(**{f"suppressed_{side}": 0})
-    unknown = {side: frame.pop(f"suppressed_{side}").fillna(0) for side in ("supply", "demand")}
-    frame["suppressed_cells"] = unknown["supply"] + unknown["demand"]
-    calendar = data_calendar(session)
-    extra = ["estimated", "suppressed_cells"]
-    if "year" in by:
-        # a cell a publisher suppressed is unknown, not 0: only a cell nobody reported counts 0
-        frame = frame.assign(
-            supply=_zero_within(frame, "supply", calendar["enrolments"], unknown["supply"] > 0),
-            demand=_zero_within(frame, "demand", calendar["demand"], unknown["demand"] > 0),
-        )
+    grid = panel.cells(session, filters)
+    if tuple(by) == tuple(panel.CELL):
+        frame = grid[grid["present"]]
+        frame = frame.assign(suppressed_cells=frame["suppressed_supply"] + frame["suppressed_demand"])
+        extra = ["measured"]
     else:
-        frame = frame[frame["year"].isin(comparable_years(session))].fillna({"supply": 0.0, "demand": 0.0})
-        frame = (
-            frame.groupby(list(by), as_index=False)[["supply", "demand", *extra]].sum()
-            if by
-            else frame[["supply", "demand", *extra]].sum().to_frame().T
-        )
-    frame = with_names(session, frame[[*by, "supply", "demand", *extra]], by)
+        frame = panel.totals(grid, by)
+        frame["measured"] = frame["measured_cells"] > 0
+        extra = ["measured", "supply_unmeasured", "demand_unmeasured", "measured_cells", "cells"]
+    frame = with_names(session, frame[[*by, "supply", "demand", *extra, "estimated", "suppressed_cells"]].reset_index(drop=True), by)
     frame = add_supply_demand_measures(frame)
-    estimated = frame.pop("estimated").fillna(0) > 0
+    for column in ("supply_unmeasured", "demand_unmeasured"):
+        if column in frame:
+            frame[column] = counts(frame[column])
+    frame = frame[[*output_columns(by), "supply", "demand", "gap", "coverage_ratio", *extra, "estimated", "suppressed_cells"]]
+    estimated = frame.pop("estimated").fillna(False).astype(bool)
     suppressed_cells = frame.pop("suppressed_cells").fillna(0).astype("int64")
     if caveats.has_estimated_openings(session):
         frame["demand_estimated"] = estimated  # openings estimated from employment, in part or whole
@@ -152,7 +141,7 @@ def regions_missing_a_side(session: Session, filters: Filters) -> pd.DataFrame:
     left out of one side, whose other side then has nothing to be compared with (its gap there is not a
     measured one). A region without any institution is not missing enrolments: it has no supply. Columns:
     year, region_code, region_name, missing ("demand" or "enrolments"), within the filters."""
-    known = region_calendar(session)
+    known = panel.reports(session)
     years = set(comparable_years(session))
     if filters.year_from is not None:
         years = {y for y in years if y >= filters.year_from}
@@ -169,20 +158,6 @@ def regions_missing_a_side(session: Session, filters: Filters) -> pd.DataFrame:
                 rows.append({"year": year, "region_code": region, "missing": missing})
     frame = pd.DataFrame(rows, columns=["year", "region_code", "missing"])
     return with_names(session, frame, ["year", "region_code"])
-
-
-def region_calendar(session: Session) -> dict[str, set[tuple[int, str]]]:
-    """The (year, region) pairs that enrolments and demand have rows for."""
-    key = ("queries.region_calendar", current_data_version(session))
-    if key not in session.info:
-        session.info[key] = {
-            name: {
-                (int(y), str(r))
-                for y, r in aggregate(session, fact, Filters(), ["year", "region_code"], {}).itertuples(index=False)
-            }
-            for name, fact in (("enrolments", ENROLMENTS), ("demand", DEMAND))
-        }
-    return session.info[key]
 
 
 def _zero_within(frame: pd.DataFrame, column: str, years: list[int], unknown: pd.Series | None = None) -> pd.Series:
@@ -733,44 +708,91 @@ def classify_gap(coverage: pd.Series) -> pd.Series:
 def headline_by_year(session: Session, *, filters: Filters) -> pd.DataFrame:
     """The Overview's headline figures per year.
 
-    Columns: year, graduates (of every program), supply (graduates of programs linked to a
-    sector, by share), supply_not_linked, openings, coverage_ratio (supply ÷ openings), surveyed,
-    employment_rate (destination rate, by cohort year), in_field_rate, students_placed. A count of
-    a year its table has no rows for is empty (missing), not 0; so is every rate built on it.
+    Columns: year, graduates (of every program), supply (graduates of programs linked to a sector, by
+    share) and openings over the year's measured cells, coverage_ratio (supply ÷ openings), supply_not_linked,
+    supply_unmeasured and demand_unmeasured (beside the measured cells: data_access/panel.py), measured_cells,
+    common_cells (measured in this year and the year before), supply_change, demand_change and
+    coverage_ratio_change over those common cells, graduates_change over the regions whose enrolments
+    report both years (graduates_regions of graduates_regions_of), surveyed, employment_rate (destination
+    rate, by cohort year), in_field_rate, students_placed. A count of a year its table has no rows for is
+    empty (missing), not 0; so is every rate built on it.
     """
     trend = supply_demand_trend(session, filters=filters).rename(columns={"demand": "openings"})
+    trend = trend.merge(panel.changes(panel.cells(session, filters)), on="year", how="left")
     graduates = enrolment_totals(session, filters=filters, by=("year",))[["year", "graduates"]]
+    graduates = graduates.merge(_graduates_changes(session, filters, graduates["year"]), on="year", how="left")
     not_linked = supply_not_linked(session, filters=filters, by=("year",))
     outcomes = outcome_totals(session, filters=filters).rename(columns={"cohort_year": "year"})
     placements = placement_totals(session, filters=filters)
-    frame = graduates.merge(trend[["year", "supply", "openings", "coverage_ratio"]], on="year", how="outer")
+    frame = graduates.merge(trend[["year", *OVERVIEW_PANEL]], on="year", how="outer")
     frame = frame.merge(not_linked, on="year", how="outer")
     frame = frame.merge(outcomes[["year", "surveyed", "employment_rate", "in_field_rate"]], on="year", how="outer")
     frame = frame.merge(placements[["year", "students_placed"]], on="year", how="outer")
     calendar = data_calendar(session)
     covered_by = {
         "graduates": "enrolments",
-        "supply": "enrolments",
         "supply_not_linked": "enrolments",
-        "openings": "demand",
         "surveyed": "outcomes",
         "students_placed": "placements",
     }
     for column, table in covered_by.items():  # 0 within the years a table covers, empty (missing) outside them
         frame[column] = counts(_zero_within(frame, column, calendar[table]), missing_is_zero=False)
-    columns = [
-        "year",
-        "graduates",
-        "supply",
-        "supply_not_linked",
-        "openings",
-        "coverage_ratio",
-        "surveyed",
-        "employment_rate",
-        "in_field_rate",
-        "students_placed",
-    ]
-    return frame[columns].sort_values("year").reset_index(drop=True)
+    for column in ("supply", "openings", "supply_unmeasured", "demand_unmeasured", "supply_change", "demand_change", "graduates_change"):
+        frame[column] = counts(frame[column], missing_is_zero=False)
+    for column in ("measured_cells", "common_cells", "graduates_regions", "graduates_regions_of"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    return frame[OVERVIEW_COLUMNS].sort_values("year").reset_index(drop=True)
+
+
+OVERVIEW_PANEL = [
+    "supply",
+    "openings",
+    "coverage_ratio",
+    "supply_unmeasured",
+    "demand_unmeasured",
+    "measured_cells",
+    "common_cells",
+    "supply_change",
+    "demand_change",
+    "coverage_ratio_change",
+]
+OVERVIEW_COLUMNS = [
+    "year",
+    "graduates",
+    "graduates_change",
+    "graduates_regions",
+    "graduates_regions_of",
+    "supply",
+    "supply_not_linked",
+    "openings",
+    "coverage_ratio",
+    *OVERVIEW_PANEL[3:],
+    "surveyed",
+    "employment_rate",
+    "in_field_rate",
+    "students_placed",
+]
+
+
+def _graduates_changes(session: Session, filters: Filters, years: pd.Series) -> pd.DataFrame:
+    """Per year: graduates this year minus the year before over the regions whose enrolments report both
+    years (graduates_change; empty without such a region), how many regions that is (graduates_regions) and
+    how many of the filters' regions report either year (graduates_regions_of)."""
+    wanted = sorted(int(y) for y in years)
+    columns = ["year", "graduates_change", "graduates_regions", "graduates_regions_of"]
+    if not wanted:
+        return pd.DataFrame(columns=columns)
+    span = filters.with_years(wanted[0] - 1, wanted[-1])
+    by_region = aggregate(session, ENROLMENTS, span, ["year", "region_code"], {"graduates": Sum("graduates")})
+    graduates = {(int(y), str(r)): float(g or 0) for y, r, g in by_region.itertuples(index=False)}
+    rows = []
+    for year in wanted:
+        regions, of = panel.common_regions(session, "enrolments", year - 1, year, filters)
+        change = (
+            sum(graduates.get((year, r), 0.0) - graduates.get((year - 1, r), 0.0) for r in regions) if regions else None
+        )
+        rows.append({"year": year, "graduates_change": change, "graduates_regions": len(regions), "graduates_regions_of": of})
+    return pd.DataFrame(rows, columns=columns)
 
 
 def available_years(session: Session) -> list[int]:

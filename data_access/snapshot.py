@@ -55,7 +55,9 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     csv.writer(header, lineterminator="\r\n").writerow([str(name) for name in frame.columns])
     if frame.empty or not len(frame.columns):
         return b"\xef\xbb\xbf" + header.getvalue().encode("utf-8")
-    lines = pc.binary_join_element_wise(*[_column_texts(frame[name]) for name in frame.columns], _text(","))
+    lines = pc.binary_join_element_wise(
+        *[_column_texts(frame[name], lower=name in LOWER_CASE_BOOLEANS) for name in frame.columns], _text(",")
+    )
     lines = pc.binary_join_element_wise(lines, _text("\r\n"), _text(""))  # every line ends in CRLF
     # The lines' characters lie one after another in the array's data buffer: that is the body.
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
@@ -63,11 +65,16 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return b"\xef\xbb\xbf" + header.getvalue().encode("utf-8") + body
 
 
-def _column_texts(column: pd.Series) -> pa.Array:
+# yes-or-no columns the contract spells in lower case (version 3: ``measured`` is ``true``/``false``)
+LOWER_CASE_BOOLEANS = frozenset({"measured"})
+
+
+def _column_texts(column: pd.Series, *, lower: bool = False) -> pa.Array:
     """The CSV texts of a column's cells ("" for blanks), as an Arrow large_string array; yes-or-no
-    cells as TRUE and FALSE, as a spreadsheet writes them."""
+    cells as TRUE and FALSE, as a spreadsheet writes them (``lower``: true and false)."""
     if pd.api.types.is_bool_dtype(column):
-        return pa.array(np.where(column.to_numpy(dtype=bool), "TRUE", "FALSE"), type=pa.large_string())
+        yes, no = ("true", "false") if lower else ("TRUE", "FALSE")
+        return pa.array(np.where(column.to_numpy(dtype=bool), yes, no), type=pa.large_string())
     if column.dtype != object and not pd.api.types.is_string_dtype(column):
         if pd.api.types.is_float_dtype(column):
             column = column + 0.0  # -0.0 (a small negative rounded) is written 0

@@ -48,7 +48,9 @@ class View:
 
 
 SUPPLY_DEMAND = dict(
-    counts=("supply", "demand"), amounts={"gap": ("supply", "demand")}, derived={"coverage_ratio": ("supply", "demand")}
+    counts=("supply", "demand", "supply_unmeasured", "demand_unmeasured"),
+    amounts={"gap": ("supply", "demand")},
+    derived={"coverage_ratio": ("supply", "demand")},
 )
 ENROLMENT = dict(
     counts=("enrolled", "graduates"),
@@ -145,9 +147,24 @@ VIEWS: dict[str, View] = {
             queries.headline_by_year,
             "the Overview's headline figures per year",
             "overview.csv",
-            counts=("graduates", "supply", "supply_not_linked", "openings", "surveyed", "students_placed"),
+            counts=(
+                "graduates",
+                "supply",
+                "supply_not_linked",
+                "openings",
+                "supply_unmeasured",
+                "demand_unmeasured",
+                "surveyed",
+                "students_placed",
+            ),
+            amounts={
+                "graduates_change": ("graduates",),
+                "supply_change": ("supply",),
+                "demand_change": ("openings",),
+            },
             derived={
                 "coverage_ratio": ("supply", "openings"),
+                "coverage_ratio_change": ("supply", "openings"),
                 "employment_rate": ("surveyed",),
                 "in_field_rate": ("surveyed",),
             },
