@@ -34,7 +34,7 @@ import csv
 import io
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -43,9 +43,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .contract import YEAR_MAX, YEAR_MIN
-from .facts import DEMAND, NOT_LINKED, Sum
+from .facts import DEMAND, NOT_LINKED, CountMissing, Sum
 from .filters import Filters
 from .messages import Message, echoed_names, quoted
+from . import caveats, panel
 from .models import Enrolment, Institution, Program, ProgramShare
 from .routing import aggregate, name_map
 
@@ -213,29 +214,31 @@ FITS = {"trend": _trend, "cagr": _cagr, "ets": _ets}
 def backtest_errors(series: Series) -> dict[str, np.ndarray]:
     """Per method, each row's mean absolute error on its last observed years (up to HOLDOUT, leaving at least 3
     to fit), projected from the years before; NaN for rows with fewer than 4 observed years."""
+    return {name: errors for name, (errors, _) in _backtest(series).items()}
+
+
+def _backtest(series: Series) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per method: each row's mean absolute error on its held-out years (as ``backtest_errors``), and per row how
+    many of those years fell inside the method's 80% band fitted on the years before."""
     holdout = np.clip(series.counts - 3, 0, HOLDOUT)
     train, test = series.held_out(holdout)
     targets = np.broadcast_to(series.years[None, :], series.values.shape).astype(float)
-    errors = {}
-    for name, fit in FITS.items():
-        mean, _ = fit(train, targets)
-        absolute = np.where(test, np.abs(np.maximum(mean, 0) - np.nan_to_num(series.values)), 0.0)
+    actual = np.nan_to_num(series.values)
+    results = {}
+    for name in FITS:
+        mean, half = _band(train, targets, np.full(len(holdout), name))
+        absolute = np.where(test, np.abs(mean - actual), 0.0)
+        inside = test & (actual >= np.maximum(mean - half, 0.0) - 1e-9) & (actual <= mean + half + 1e-9)
         with np.errstate(invalid="ignore", divide="ignore"):
-            errors[name] = np.where(holdout > 0, absolute.sum(axis=1) / holdout, np.nan)
-    return errors
+            errors = np.where(holdout > 0, absolute.sum(axis=1) / holdout, np.nan)
+        results[name] = (errors, inside.sum(axis=1))
+    return results
 
 
-def project_matrix(series: Series, years: Sequence[int], method: str) -> dict[str, np.ndarray]:
-    """Every row projected to ``years``: mean, low, high (C, H), the method used per row and its observed years."""
-    targets = np.broadcast_to(np.asarray(years, dtype=float)[None, :], (series.values.shape[0], len(years)))
+def _band(series: Series, targets: np.ndarray, used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row fitted with its method ``used`` and forecast at ``targets`` (C, H): the mean (never below 0) and the
+    half-width of its 80% interval, widened for few years and set for rows without a measured error."""
     counts = series.counts
-    if method == "auto":
-        errors = backtest_errors(series)
-        stacked = np.column_stack([np.where(np.isnan(errors[m]), np.inf, errors[m]) for m in METHODS])
-        chosen = np.where(counts >= 4, np.argmin(stacked, axis=1), 0)  # ties and short series: trend
-        used = np.array(METHODS)[chosen]
-    else:
-        used = np.full(len(counts), method)
     mean = np.zeros(targets.shape)
     half = np.zeros(targets.shape)
     for name in METHODS:
@@ -250,7 +253,21 @@ def project_matrix(series: Series, years: Sequence[int], method: str) -> dict[st
         half = np.where(np.isnan(half), unmeasured, half)
         half = np.where((counts < FEW_YEARS)[:, None], half * FEW_YEARS / np.maximum(counts, 1)[:, None], half)
     mean = np.where(counts[:, None] == 1, last[:, None], mean)  # one year: the level as it is
-    mean = np.maximum(np.nan_to_num(mean), 0.0)
+    return np.maximum(np.nan_to_num(mean), 0.0), np.nan_to_num(half)
+
+
+def project_matrix(series: Series, years: Sequence[int], method: str) -> dict[str, np.ndarray]:
+    """Every row projected to ``years``: mean, low, high (C, H), the method used per row and its observed years."""
+    targets = np.broadcast_to(np.asarray(years, dtype=float)[None, :], (series.values.shape[0], len(years)))
+    counts = series.counts
+    if method == "auto":
+        errors = backtest_errors(series)
+        stacked = np.column_stack([np.where(np.isnan(errors[m]), np.inf, errors[m]) for m in METHODS])
+        chosen = np.where(counts >= 4, np.argmin(stacked, axis=1), 0)  # ties and short series: trend
+        used = np.array(METHODS)[chosen]
+    else:
+        used = np.full(len(counts), method)
+    mean, half = _band(series, targets, used)
     return {
         "mean": mean,
         "low": np.maximum(mean - half, 0.0),
@@ -260,15 +277,108 @@ def project_matrix(series: Series, years: Sequence[int], method: str) -> dict[st
     }
 
 
-def to_series(frame: pd.DataFrame, keys: list[str], value: str) -> tuple[pd.DataFrame, Series]:
-    """A long frame (keys, year, value) as a matrix over consecutive years; returns the cells (keys) and the series."""
+def standardized_residuals(series: Series) -> np.ndarray:
+    """(C, Y): each row's deviations from its own least-squares line over its observed years, divided by their
+    root mean square (so each row's squares average 1); NaN where the row is not observed, and in every year of a
+    row with fewer than 3 observed years or no deviation at all (no measured error)."""
+    observed, y = series.observed, np.nan_to_num(series.values)
+    targets = np.broadcast_to(series.years[None, :], y.shape).astype(float)
+    line, _ = _trend(series, targets)
+    residuals = np.where(observed, y - line, 0.0)
+    counts = series.counts
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rms = np.sqrt((residuals**2).sum(axis=1) / counts)
+        scale = np.abs(y).max(axis=1, initial=0.0)
+        measured = (counts >= 3) & (rms > 1e-9 * np.maximum(scale, 1.0))
+        z = residuals / rms[:, None]
+    return np.where(observed & measured[:, None], z, np.nan)
+
+
+def combined_half(half: np.ndarray, residuals: np.ndarray, groups: np.ndarray, count: int) -> np.ndarray:
+    """The half-width of the 80% interval of each group's total, from its cells' half-widths ``half`` (C,), their
+    standardized residuals (C, Y; ``standardized_residuals``) and each cell's group (C,, 0 .. count - 1).
+
+    The total's variance is the sum over pairs of cells of h_i x h_j x r_ij, r_ij the correlation of their
+    residuals: the mean over the years of z_i x z_j (a year either cell lacks counts as no common error); computed
+    as the mean square of the per-year sums of h_i x z_i, so a national panel needs no cells-by-cells matrix.
+    Perfectly correlated cells give the sum of their half-widths, independent ones the root of the sum of squares.
+    A cell without a measured error is taken as perfectly correlated with the rest: its half-width is added."""
+    known = ~np.isnan(residuals)
+    measured = known.any(axis=1)
+    years = max(residuals.shape[1], 1)
+    z = np.where(known, residuals, 0.0) * np.where(measured, half, 0.0)[:, None]
+    per_year = np.zeros((count, residuals.shape[1]))
+    np.add.at(per_year, groups, z)
+    share = known.sum(axis=1) / years  # the diagonal of the mean square above: h_i^2 x (years observed / years)
+    own = np.bincount(groups, weights=np.where(measured, half**2 * (1 - share), 0.0), minlength=count)
+    variance = (per_year**2).sum(axis=1) / years + own
+    return np.sqrt(np.maximum(variance, 0.0)) + np.bincount(groups, weights=np.where(measured, 0.0, half), minlength=count)
+
+
+def to_series(
+    frame: pd.DataFrame, keys: list[str], value: str, last_year: int | None = None
+) -> tuple[pd.DataFrame, Series]:
+    """A long frame (keys, year, value) as a matrix over consecutive years (up to ``last_year`` when given, the
+    last year of the table the frame comes from); returns the cells (keys) and the series."""
     if frame.empty:
         return pd.DataFrame(columns=keys), Series(np.array([], dtype=int), np.zeros((0, 0)))
     wide = frame.pivot_table(index=keys, columns="year", values=value, aggfunc="sum")
-    years = np.arange(int(min(wide.columns)), int(max(wide.columns)) + 1)
+    years = np.arange(int(min(wide.columns)), max(int(max(wide.columns)), last_year or 0) + 1)
     wide = wide.reindex(columns=years)
     return wide.index.to_frame(index=False), Series(years, wide.to_numpy(dtype=float))
 
+
+# --- known and unknown cells (data contract version 3) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """What one table reports: the (year, region) pairs it has a row for, the (year, region, sector) cells a
+    publisher suppressed in it, and its last year (None without rows). A cell of a reported (year, region)
+    without a row is 0; a cell of a (year, region) not reported, or suppressed, is unknown."""
+
+    pairs: frozenset[tuple[int, str]]
+    suppressed: frozenset[tuple[int, str, str]]
+    last_year: int | None
+
+    def known(self, cells: pd.DataFrame, series: Series) -> Series:
+        """``series`` of ``cells`` (region_code, sector_code) with 0 where the region reports and the cell has no
+        row, and NaN where it does not report or the cell is suppressed."""
+        regions, sectors = cells["region_code"].tolist(), cells["sector_code"].tolist()
+        years = [int(y) for y in series.years]
+        reports = np.array([[(y, r) in self.pairs for y in years] for r in regions], dtype=bool).reshape(series.values.shape)
+        hidden = np.array(
+            [[(y, r, c) in self.suppressed for y in years] for r, c in zip(regions, sectors)], dtype=bool
+        ).reshape(series.values.shape)
+        values = np.where(np.isnan(series.values) & reports, 0.0, series.values)
+        return Series(series.years, np.where(reports & ~hidden, values, np.nan))
+
+    def reports_in(self, year: int | None, regions: pd.Series) -> np.ndarray:
+        """Per region: whether the table reports it in ``year`` (one that does not in its last year is not projected)."""
+        return np.array([(year, r) in self.pairs for r in regions], dtype=bool)
+
+
+def demand_reporting(session: Session, history: pd.DataFrame) -> Reporting:
+    """What the demand table reports (``panel.reports``: a region reports a year when it has a row of any sector),
+    with the suppressed cells and those whose openings could not be estimated (empty in ``history``) unknown."""
+    pairs = frozenset(panel.reports(session)["demand"])
+    cells = caveats.unknown_cells(session)
+    cells = cells[cells["table_name"] == "demand"]
+    unestimated = history[history["openings"].isna()]
+    suppressed = frozenset(zip(cells["year"].astype(int), cells["region_code"], cells["sector_code"])) | frozenset(
+        zip(unestimated["year"].astype(int), unestimated["region_code"], unestimated["sector_code"])
+    )
+    return Reporting(pairs, suppressed, max((y for y, _ in pairs), default=None))
+
+
+def enrolment_reporting(session: Session, shares: pd.DataFrame) -> Reporting:
+    """What the enrolments table reports (``panel.reports``), a suppressed cell of a program making every sector of
+    the program unknown in its region and year."""
+    pairs = frozenset(panel.reports(session)["enrolments"])
+    cells = caveats.unknown_cells(session)
+    cells = cells[cells["table_name"] == "enrolments"].merge(shares, on="program_code", suffixes=("_cell", ""))
+    suppressed = frozenset(zip(cells["year"].astype(int), cells["region_code"], cells["sector_code"]))
+    return Reporting(pairs, suppressed, max((y for y, _ in pairs), default=None))
 
 # --- scenarios ------------------------------------------------------------------------------------
 
@@ -416,20 +526,25 @@ class Projection:
     backtest: pd.DataFrame
     assumptions: dict
     pipeline: pd.DataFrame  # per program and institution: region, duration, completion and where it came from
+    residuals: pd.DataFrame = field(default_factory=pd.DataFrame)  # demand cells: standardized_residuals per year
 
 
 def demand_history(session: Session, filters: Filters) -> pd.DataFrame:
-    """Openings per year, region and sector over every year of the data (the filters' regions and sectors)."""
-    frame = aggregate(
-        session, DEMAND, filters.with_years(None, None), ["region_code", "sector_code", "year"], {"openings": Sum("openings")}
-    )
-    return frame.dropna(subset=["openings"])
+    """Openings per year, region and sector over every year of the data (the filters' regions and sectors); empty
+    where they could not be estimated (unknown)."""
+    return aggregate(
+        session,
+        DEMAND,
+        filters.with_years(None, None),
+        ["region_code", "sector_code", "year"],
+        {"openings": Sum("openings"), "unknown": CountMissing("openings")},
+    ).pipe(lambda f: f.assign(openings=f["openings"].where(f["unknown"].fillna(0) == 0)).drop(columns="unknown"))
 
 
 def last_demand_year(session: Session, filters: Filters) -> int | None:
     """The last year with openings for the filters' regions and sectors (None without any): projections start
     the year after."""
-    history = demand_history(session, filters)
+    history = demand_history(session, filters).dropna(subset=["openings"])
     return int(history["year"].max()) if not history.empty else None
 
 
@@ -505,14 +620,20 @@ def project(
     """Projected openings, graduates and gap per (year, region, sector) for every year after the last year of
     demand data up to ``to_year``. Columns: year, region_code, region_name, sector_code, sector_name, demand,
     demand_low, demand_high, supply, supply_entrants (from the intake pipeline), supply_trend (from graduates'
-    own series), gap, coverage_ratio, method, observed_years, few_years.
+    own series), gap, coverage_ratio, effective_supply, measured, method, observed_years, few_years.
+
+    Known and unknown (data contract version 3): a cell is projected from its own known years only: 0 in a year
+    its region reports without a row for it, unknown (left out of its fit) where the region does not report or
+    the cell is suppressed. A side whose region does not report in the last year of its table is not projected:
+    empty, never 0 (``Projection.assumptions["not_projected"]`` counts such cells). gap and coverage_ratio only
+    where both sides are projected (``measured``).
 
     Supply: where entrants are given, graduates(t) = entrants(t - duration) x completion per program and
     institution (``completion_rates``); entrants of years not observed are those of the last observed year
     (intake unchanged; a program no longer enrolling by the last year of entrants has none), times the
     scenario's change. A program and institution without entrants is projected from its graduates, summed to
     its region and sector, with the method of the cell's demand. Graduates split by the programs' sector
-    shares; programs linked to no sector are not supply. A missing side counts 0.
+    shares; programs linked to no sector are not supply.
 
     Raises ValueError, before reading anything, when ``to_year`` is past the contract's last year (YEAR_MAX); the
     command line also refuses a year past ``latest_horizon``, and the Planning page offers none.
@@ -523,61 +644,179 @@ def project(
         raise ValueError(horizon_problem(to_year, None))
     filters = filters or Filters()
     history = demand_history(session, filters)
-    last_demand = int(history["year"].max()) if not history.empty else None
+    last_demand = last_demand_year(session, filters)
     years = list(range((last_demand or to_year) + 1, to_year + 1)) if last_demand is not None else []
-    cells, series = to_series(history, ["region_code", "sector_code"], "openings")
-    columns = [
-        "year",
-        "region_code",
-        "region_name",
-        "sector_code",
-        "sector_name",
-        "demand",
-        "demand_low",
-        "demand_high",
-        "supply",
-        "supply_entrants",
-        "supply_trend",
-        "gap",
-        "coverage_ratio",
-        "effective_supply",
-        "method",
-        "observed_years",
-        "few_years",
-    ]
     assumptions = {
         "method": method,
         "to_year": to_year,
         "last_demand_year": last_demand,
         "default_duration": DEFAULT_DURATION,
         "interval": "80% prediction interval",
+        "total_interval": TOTAL_INTERVAL,
         "few_years": FEW_YEARS,
         "scenario_changes": len(scenario),
+        "known_cells": KNOWN_CELLS,
     }
     if not years:
-        return Projection(
-            pd.DataFrame(columns=columns), pd.DataFrame(columns=["method", "cells", "mae", "wape"]), assumptions, pd.DataFrame()
-        )
+        empty = pd.DataFrame(columns=ROW_COLUMNS)
+        return Projection(empty, _backtest_table(Series(np.array([]), np.zeros((0, 0)))), assumptions, pd.DataFrame())
+    reporting = demand_reporting(session, history)
+    cells, series = to_series(history.dropna(subset=["openings"]), ["region_code", "sector_code"], "openings", last_demand)
+    series = reporting.known(cells, series)
     demand = project_matrix(series, years, method)
-    demand_long = _long(cells, years, {"demand": demand["mean"], "demand_low": demand["low"], "demand_high": demand["high"]})
+    projected = reporting.reports_in(last_demand, cells["region_code"])[:, None]
+    measures = {name: np.where(projected, demand[key], np.nan) for name, key in DEMAND_MEASURES.items()}
+    demand_long = _long(cells, years, measures)
     cell_info = cells.assign(method=demand["method"], observed_years=demand["observed_years"])
-    supply, pipeline = _project_supply(session, filters, years, method, cell_info, scenario)
+    supply, pipeline, supply_regions = _project_supply(session, filters, years, method, cell_info, scenario)
     frame = demand_long.merge(supply, on=["year", "region_code", "sector_code"], how="outer")
     frame = frame.merge(cell_info, on=["region_code", "sector_code"], how="left")
     if filters.sectors:
         frame = frame[frame["sector_code"].isin(filters.sectors)]
-    for column in ("demand", "demand_low", "demand_high", "supply", "supply_entrants", "supply_trend"):
-        frame[column] = frame[column].fillna(0.0)
-    frame["gap"] = frame["supply"] - frame["demand"]
+    demand_regions = {r for r in cells["region_code"] if (last_demand, r) in reporting.pairs}
+    _known_or_empty(frame, list(DEMAND_MEASURES), demand_regions)
+    _known_or_empty(frame, ["supply", "supply_entrants", "supply_trend"], supply_regions)
+    frame["gap"] = frame["supply"] - frame["demand"]  # empty unless both sides are projected
     frame["coverage_ratio"] = frame["supply"] / frame["demand"].where(frame["demand"] > 0)
+    frame["measured"] = frame["demand"].notna() & frame["supply"].notna()
     frame["effective_supply"] = frame["supply"] * _in_field_rates(session, filters, frame)
     frame["observed_years"] = frame["observed_years"].fillna(0).astype(int)
     frame["few_years"] = frame["observed_years"] < FEW_YEARS
     frame["method"] = frame["method"].fillna("")
     regions, sectors = name_map(session, "region_code"), name_map(session, "sector_code")
     frame["region_name"], frame["sector_name"] = frame["region_code"].map(regions), frame["sector_code"].map(sectors)
-    frame = frame[columns].sort_values(["year", "region_code", "sector_code"]).reset_index(drop=True)
-    return Projection(frame, _backtest_table(series), assumptions, pipeline)
+    frame = frame[ROW_COLUMNS].sort_values(["year", "region_code", "sector_code"]).reset_index(drop=True)
+    assumptions["not_projected"] = not_projected(frame)
+    residuals = pd.concat([cells, pd.DataFrame(standardized_residuals(series), columns=series.years.tolist())], axis=1)
+    return Projection(frame, _backtest_table(series), assumptions, pipeline, residuals)
+
+
+ROW_COLUMNS = [
+    "year",
+    "region_code",
+    "region_name",
+    "sector_code",
+    "sector_name",
+    "demand",
+    "demand_low",
+    "demand_high",
+    "supply",
+    "supply_entrants",
+    "supply_trend",
+    "gap",
+    "coverage_ratio",
+    "effective_supply",
+    "measured",
+    "method",
+    "observed_years",
+    "few_years",
+]
+DEMAND_MEASURES = {"demand": "mean", "demand_low": "low", "demand_high": "high"}
+KNOWN_CELLS = (
+    "each cell is projected from its own known years only (0 in a year its region reports without a row for it; "
+    "a year its region does not report, or a suppressed cell, is left out); a side whose region does not report in "
+    "the last year of its table is not projected (empty, never 0); gap and coverage_ratio only where both sides "
+    "are projected (measured)"
+)
+TOTAL_INTERVAL = (
+    "the 80% interval of a total of cells (a sector, a region, all) is the total's own: its half-width is "
+    "sqrt(sum over pairs of cells of h_i x h_j x r_ij), h the cells' half-widths and r_ij the correlation of the "
+    "two cells' deviations from their own least-squares lines over the observed years; a cell without a measured "
+    "error (fewer than 3 years, or none) is taken as perfectly correlated (its half-width added); "
+    "never the sum of the cells' bounds"
+)
+
+
+def _known_or_empty(frame: pd.DataFrame, columns: list[str], regions: set[str]) -> None:
+    """``columns`` of ``frame``, in place: 0 where a region of ``regions`` (whose side is projected) has no row for
+    a cell, and empty in every other region (not projected: unknown, never 0)."""
+    known = frame["region_code"].isin(regions)
+    for column in columns:
+        frame[column] = frame[column].astype(float).fillna(0.0).where(known)
+
+
+def not_projected(rows: pd.DataFrame) -> dict[str, int]:
+    """Cells of ``rows`` (a projection's) with a side not projected, per side: their region does not report that
+    side in the last year of its table."""
+    cells = rows.drop_duplicates(["region_code", "sector_code"])
+    return {"demand_cells": int(cells["demand"].isna().sum()), "supply_cells": int(cells["supply"].isna().sum())}
+
+
+GROUPS = {"cell": ("region_code", "sector_code"), "sector": ("sector_code",), "region": ("region_code",), "total": ()}
+TOTAL_COLUMNS = [
+    "year",
+    "region_code",
+    "region_name",
+    "sector_code",
+    "sector_name",
+    "demand",
+    "demand_low",
+    "demand_high",
+    "supply",
+    "gap",
+    "coverage_ratio",
+    "measured_cells",
+    "cells_not_projected",
+    "demand_unmeasured",
+    "supply_unmeasured",
+]
+
+
+def totals(projection: Projection, by: str) -> pd.DataFrame:
+    """The projection summed per year and group (``by``: sector, region or total; GROUPS), over measured cells only.
+
+    Columns (TOTAL_COLUMNS): year, region_code, region_name, sector_code, sector_name (empty where summed over),
+    demand and supply of the measured cells (both sides projected; empty when a group has none), demand_low and
+    demand_high (the 80% interval of that total of openings: ``combined_half``, never the sum of the cells'
+    bounds), gap, coverage_ratio, measured_cells, cells_not_projected (cells with a side not projected: counted
+    beside, never as 0), demand_unmeasured and supply_unmeasured (a projected side whose other side is not)."""
+    keys = list(GROUPS[by])
+    rows = projection.rows
+    if rows.empty:
+        return pd.DataFrame(columns=TOTAL_COLUMNS)
+    measured = rows["measured"].astype(bool)
+    parts = rows.assign(
+        demand=rows["demand"].where(measured, 0.0),
+        supply=rows["supply"].where(measured, 0.0),
+        demand_unmeasured=rows["demand"].where(~measured, 0.0).fillna(0.0),
+        supply_unmeasured=rows["supply"].where(~measured, 0.0).fillna(0.0),
+        measured_cells=measured.astype(int),
+        cells_not_projected=(rows["demand"].isna() | rows["supply"].isna()).astype(int),
+        half=(rows["demand_high"] - rows["demand"]).where(measured, 0.0),
+    )
+    summed = parts.groupby(["year", *keys], as_index=False)[
+        ["demand", "supply", "demand_unmeasured", "supply_unmeasured", "measured_cells", "cells_not_projected"]
+    ].sum()
+    summed["half"] = _total_halves(parts[measured], projection.residuals, keys).reindex(
+        pd.MultiIndex.from_frame(summed[["year", *keys]]) if keys else summed["year"]
+    ).to_numpy()
+    none = summed["measured_cells"] == 0
+    for column in ("demand", "supply", "half"):
+        summed[column] = summed[column].astype(float).mask(none)
+    summed["demand_low"] = (summed["demand"] - summed["half"]).clip(lower=0.0)
+    summed["demand_high"] = summed["demand"] + summed["half"]
+    summed["gap"] = summed["supply"] - summed["demand"]
+    summed["coverage_ratio"] = summed["supply"] / summed["demand"].where(summed["demand"] > 0)
+    for code, name in (("region_code", "region_name"), ("sector_code", "sector_name")):
+        if code in keys:
+            summed[name] = summed[code].map(dict(zip(rows[code], rows[name])))
+        else:
+            summed[code], summed[name] = "", ""
+    return summed[TOTAL_COLUMNS].sort_values(["year", *keys]).reset_index(drop=True)
+
+
+def _total_halves(measured: pd.DataFrame, residuals: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Per year and group of ``keys``: the half-width of the 80% interval of the group's openings, from its measured
+    cells' half-widths (column ``half``) and residuals (``combined_half``)."""
+    cell_keys = ["region_code", "sector_code"]
+    errors = measured[cell_keys].merge(residuals, on=cell_keys, how="left").drop(columns=cell_keys).to_numpy(dtype=float)
+    if errors.shape[1] == 0:
+        errors = np.full((len(measured), 1), np.nan)
+    labels = measured[["year", *keys]]
+    index = pd.MultiIndex.from_frame(labels) if keys else pd.Index(labels["year"])
+    codes, groups = pd.factorize(index)
+    halves = combined_half(measured["half"].to_numpy(dtype=float), errors, codes, len(groups))
+    return pd.Series(halves, index=groups)
 
 
 def _in_field_rates(session: Session, filters: Filters, frame: pd.DataFrame) -> pd.Series:
@@ -603,33 +842,40 @@ def _long(cells: pd.DataFrame, years: Sequence[int], measures: dict[str, np.ndar
 
 
 def _backtest_table(series: Series) -> pd.DataFrame:
-    """Per method: the cells it could be back-tested on, its mean absolute error, and its weighted absolute
-    percentage error (the absolute errors summed over the actual openings summed) on those held-out years."""
+    """Per method: the cells it could be back-tested on, its mean absolute error, its weighted absolute
+    percentage error (the absolute errors summed over the actual openings summed) on those held-out years, the
+    held-out years (cell-years) and the share of them that fell inside its 80% band (``held``: 0.8 when the
+    band is as wide as it says)."""
+    columns = ["method", "cells", "mae", "wape", "held_out", "held"]
     if not len(series.values):
-        return pd.DataFrame(columns=["method", "cells", "mae", "wape"])
+        return pd.DataFrame(columns=columns)
     holdout = np.clip(series.counts - 3, 0, HOLDOUT)
     _, test = series.held_out(holdout)
     actual = np.where(test, np.nan_to_num(series.values), 0.0).sum(axis=1)
+    tested = holdout > 0
     rows = []
-    for name, error in backtest_errors(series).items():
-        tested = holdout > 0
+    for name, (error, inside) in _backtest(series).items():
         total_error = (error[tested] * holdout[tested]).sum()
+        held_out = int(holdout[tested].sum())
         rows.append(
             {
                 "method": name,
                 "cells": int(tested.sum()),
                 "mae": float(error[tested].mean()) if tested.any() else np.nan,
                 "wape": float(total_error / actual[tested].sum()) if tested.any() and actual[tested].sum() > 0 else np.nan,
+                "held_out": held_out,
+                "held": float(inside[tested].sum() / held_out) if held_out else np.nan,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _project_supply(
     session: Session, filters: Filters, years: list[int], method: str, cell_info: pd.DataFrame, scenario: Sequence[ScenarioChange]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
     """Projected graduates per (year, region, sector): through the pipeline where entrants are known, from the
-    graduates' own series otherwise."""
+    graduates' own series otherwise; the program pipeline; and the regions whose supply is projected (their
+    enrolments report in the table's last year)."""
     rows = _pipeline_rows(session, filters)
     shares = pd.DataFrame(
         session.connection().execute(select(ProgramShare.program_code, ProgramShare.sector_code, ProgramShare.share)).all(),
@@ -638,19 +884,21 @@ def _project_supply(
     shares = shares[shares["sector_code"] != NOT_LINKED]
     empty = pd.DataFrame(columns=["year", "region_code", "sector_code", "supply_entrants", "supply_trend", "supply"])
     if rows.empty:
-        return empty, pd.DataFrame()
+        return empty, pd.DataFrame(), set()
+    reporting = enrolment_reporting(session, shares)
+    reporting_regions = {r for y, r in reporting.pairs if y == reporting.last_year}
     pipeline = completion_rates(rows)
     with_entrants = set(rows.dropna(subset=["entrants"]).groupby(["institution_id", "program_code"]).groups)
     pipeline["uses_entrants"] = [(i, p) in with_entrants for i, p in zip(pipeline["institution_id"], pipeline["program_code"])]
     through_pipeline = _graduates_from_entrants(rows, pipeline[pipeline["uses_entrants"]], years, scenario)
-    from_series = _graduates_from_series(rows, pipeline[~pipeline["uses_entrants"]], years, method, cell_info, shares)
+    from_series = _graduates_from_series(rows, pipeline[~pipeline["uses_entrants"]], years, method, cell_info, shares, reporting)
     by_sector = through_pipeline.merge(shares, on="program_code")
     by_sector["supply_entrants"] = by_sector["graduates"] * by_sector["share"]
     pipeline_cells = by_sector.groupby(["year", "region_code", "sector_code"], as_index=False)["supply_entrants"].sum()
     supply = pipeline_cells.merge(from_series, on=["year", "region_code", "sector_code"], how="outer")
     supply = supply.fillna({"supply_entrants": 0.0, "supply_trend": 0.0})
     supply["supply"] = supply["supply_entrants"] + supply["supply_trend"]
-    return supply, pipeline
+    return supply, pipeline, reporting_regions
 
 
 def _graduates_from_entrants(
@@ -683,19 +931,27 @@ def _graduates_from_entrants(
 
 
 def _graduates_from_series(
-    rows: pd.DataFrame, pipeline: pd.DataFrame, years: list[int], method: str, cell_info: pd.DataFrame, shares: pd.DataFrame
+    rows: pd.DataFrame,
+    pipeline: pd.DataFrame,
+    years: list[int],
+    method: str,
+    cell_info: pd.DataFrame,
+    shares: pd.DataFrame,
+    reporting: Reporting,
 ) -> pd.DataFrame:
-    """Graduates of programs without entrants, summed per region and sector by share and projected with the
-    method of the cell's demand (``method`` itself unless auto; trend for a cell without demand)."""
+    """Graduates of programs without entrants, summed per region and sector by share over the years the
+    enrolments report (``Reporting.known``), and projected with the method of the cell's demand (``method``
+    itself unless auto; trend for a cell without demand)."""
     if pipeline.empty:
         return pd.DataFrame(columns=["year", "region_code", "sector_code", "supply_trend"])
     keys = pipeline[["institution_id", "program_code"]]
     own = rows.merge(keys, on=["institution_id", "program_code"]).merge(shares, on="program_code")
     own = own.assign(weighted=own["graduates"] * own["share"])
     history = own.groupby(["region_code", "sector_code", "year"], as_index=False)["weighted"].sum()
-    cells, series = to_series(history, ["region_code", "sector_code"], "weighted")
+    cells, series = to_series(history, ["region_code", "sector_code"], "weighted", reporting.last_year)
     if cells.empty:
         return pd.DataFrame(columns=["year", "region_code", "sector_code", "supply_trend"])
+    series = reporting.known(cells, series)
     methods = cells.merge(cell_info[["region_code", "sector_code", "method"]], on=["region_code", "sector_code"], how="left")
     wanted = methods["method"].fillna("trend") if method == "auto" else pd.Series(method, index=methods.index)
     projected = np.zeros((len(cells), len(years)))

@@ -13,7 +13,7 @@ from data_access.filters import Filters
 from data_access.loading import load_paths
 from data_access.planning import ScenarioChange, Series, project
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, write_csv
 
 PLAN = FIXTURES / "plan"
 
@@ -53,8 +53,8 @@ def test_graduates_come_from_the_entrants_one_program_length_earlier_times_the_e
     assert cell(rows, 2023, "R1", "C")["coverage_ratio"] == pytest.approx(117 / 150)
     # P2 reports no entrants: its graduates' own series, projected with the method asked (a line: +2 a year)
     assert [cell(rows, y, "R2", "Q")["supply_trend"] for y in (2023, 2024, 2025)] == pytest.approx([60, 62, 64])
-    # R1/Q has demand and no projected graduates: supply 0, a missing side counting 0
-    assert cell(rows, 2023, "R1", "Q")["supply"] == 0
+    # R1 reports enrolments in 2022 and teaches nothing for Q: supply 0, known, so R1/Q is measured
+    assert cell(rows, 2023, "R1", "Q")["supply"] == 0 and bool(cell(rows, 2023, "R1", "Q")["measured"])
 
 
 def test_a_scenario_moves_only_the_years_its_intake_graduates_in(plan_engine):
@@ -77,14 +77,21 @@ def project_session(engine, scenario):
         return project(session, to_year=2026, method="trend", scenario=scenario).rows
 
 
-def test_a_cell_with_few_years_says_so_and_gets_a_wider_band(plan_engine):
+def test_a_sector_without_a_row_in_a_year_its_region_reports_has_0_openings(plan_engine):
     with Session(plan_engine) as session:
         rows = project(session, to_year=2024, method="trend").rows
-    few, many = cell(rows, 2023, "R1", "Q"), cell(rows, 2023, "R2", "Q")
-    assert bool(few["few_years"]) and few["observed_years"] == 2 and not bool(many["few_years"])
-    # two years (10 in 2020, 14 in 2021): the line gives 22 in 2023; no measured error: ±25% of the level per √2 years, x 5/2
-    assert few["demand"] == pytest.approx(22)
-    assert few["demand_high"] - few["demand"] == pytest.approx(0.25 * 22 * np.sqrt(2) * 2.5)
+    r1q = cell(rows, 2023, "R1", "Q")
+    # R1 reports demand 2018-2022 (R1/C), so R1/Q is 0, 0, 10, 14, 0: five known years; its line has mean 4.8 at
+    # 2020 and slope (-2 x -4.8 - 1 x -4.8 + 0 + 1 x 9.2 + 2 x -4.8) / 10 = 1.4: 4.8 + 3 x 1.4 = 9 in 2023
+    assert r1q["observed_years"] == 5 and not bool(r1q["few_years"])
+    assert r1q["demand"] == pytest.approx(9)
+
+
+def test_a_cell_with_few_years_gets_a_wider_band():
+    projected = planning.project_matrix(Series(np.array([2020, 2021]), np.array([[10.0, 14.0]])), [2023], "trend")
+    # two years: the line gives 22 in 2023; no measured error: ±25% of the level per √2 years, x 5/2 (few years)
+    assert projected["mean"][0, 0] == pytest.approx(22)
+    assert projected["high"][0, 0] - projected["mean"][0, 0] == pytest.approx(0.25 * 22 * np.sqrt(2) * 2.5)
 
 
 def test_cagr_grows_the_last_value_at_the_compound_rate_between_the_first_and_last_years(plan_engine):
@@ -325,3 +332,96 @@ def test_effective_supply_is_projected_graduates_times_the_in_field_rate(plan_en
     # P1 (R1/C): 80 of 90 employed work in their field over both cohorts; P2 (R2/Q): 30 of 39
     assert cell(rows, 2023, "R1", "C")["effective_supply"] == pytest.approx(117 * 80 / 90)
     assert cell(rows, 2023, "R2", "Q")["effective_supply"] == pytest.approx(60 * 30 / 39)
+
+
+# --- incomplete panels and the intervals of totals (data contract version 3) -------------------------
+
+T80_3 = 1.637744353696209  # Student's t with 3 degrees of freedom at 0.9: the 80% interval of a line through 5 points
+ROOM_2023 = np.sqrt(1 + 1 / 5 + 3**2 / 10)  # 2023 is 3 years after the mean year (2020) of 2018-2022; Sxx = 10
+
+
+def panel_engine(engine, folder, demand: dict[str, list], graduates: dict[str, list]):
+    """A panel of regions with one sector C: ``demand`` and ``graduates`` per region, a value per year from 2018
+    (None: no row that year); each region has one institution teaching one program of C, without entrants."""
+    regions = sorted(set(demand) | set(graduates))
+    write_csv(folder, "regions", ["region_code,region_name"] + [f"{r},Region {r}" for r in regions])
+    write_csv(folder, "sectors", ["sector_code,sector_name", "C,Manufacturing"])
+    write_csv(folder, "institutions", ["institution_id,institution_name,region_code,institution_type"] + [f"I{r},School {r},{r},school" for r in regions])
+    write_csv(folder, "programs", ["program_code,program_name,sector_code,level,duration_years"] + [f"P{r},Program {r},C,,3" for r in regions])
+    write_csv(
+        folder,
+        "demand",
+        ["year,region_code,sector_code,openings"]
+        + [f"{2018 + i},{r},C,{v}" for r, values in demand.items() for i, v in enumerate(values) if v is not None],
+    )
+    write_csv(
+        folder,
+        "enrolments",
+        ["year,institution_id,program_code,enrolled,graduates,entrants"]
+        + [f"{2018 + i},I{r},P{r},{3 * v},{v}," for r, values in graduates.items() for i, v in enumerate(values) if v is not None],
+    )
+    assert load_paths(engine, [folder]).ok
+    with Session(engine) as session:
+        return project(session, to_year=2023, method="trend")
+
+
+EVERY_YEAR = [50, 50, 50, 50, 50]
+
+
+def test_perfectly_correlated_cells_give_a_total_band_equal_to_the_sum_of_their_bands(engine, tmp_path):
+    # deviations from their flat lines: A +1 -1 0 -1 +1 (squares 4), B twice A's (squares 16): correlation 1
+    result = panel_engine(
+        engine, tmp_path, {"RA": [101, 99, 100, 99, 101], "RB": [202, 198, 200, 198, 202]}, {"RA": EVERY_YEAR, "RB": EVERY_YEAR}
+    )
+    half_a = T80_3 * np.sqrt(4 / 3) * ROOM_2023  # t x s x room, s = sqrt(squares / (5 - 2)): 2.7405
+    half_b = T80_3 * np.sqrt(16 / 3) * ROOM_2023  # 5.4809
+    rows = result.rows.set_index("region_code")
+    assert rows.loc["RA", "demand_high"] - 100 == pytest.approx(half_a) and rows.loc["RB", "demand_high"] - 200 == pytest.approx(half_b)
+    total = planning.totals(result, "total").iloc[0]
+    assert total["demand"] == pytest.approx(300)
+    assert total["demand_high"] - 300 == pytest.approx(half_a + half_b) and 300 - total["demand_low"] == pytest.approx(half_a + half_b)
+    assert total[["region_code", "sector_code"]].tolist() == ["", ""]
+
+
+def test_independent_cells_give_a_total_band_narrower_than_the_sum_of_their_bands(engine, tmp_path):
+    # deviations A +1 -1 0 -1 +1 and B +1 -2 0 +2 -1 (squares 10): their products sum to 1 + 2 + 0 - 2 - 1 = 0
+    result = panel_engine(
+        engine, tmp_path, {"RA": [101, 99, 100, 99, 101], "RB": [201, 198, 200, 202, 199]}, {"RA": EVERY_YEAR, "RB": EVERY_YEAR}
+    )
+    half_a = T80_3 * np.sqrt(4 / 3) * ROOM_2023  # 2.7405
+    half_b = T80_3 * np.sqrt(10 / 3) * ROOM_2023  # 4.3331
+    by_sector = planning.totals(result, "sector").iloc[0]
+    assert by_sector["sector_code"] == "C" and by_sector["region_code"] == ""
+    assert by_sector["demand_high"] - 300 == pytest.approx(np.sqrt(half_a**2 + half_b**2))  # 5.1270, not 7.0735
+    by_region = planning.totals(result, "region").set_index("region_code")
+    assert by_region.loc["RB", "demand_high"] - 200 == pytest.approx(half_b)  # a group of one cell: its own band
+
+
+def test_a_cell_whose_region_stops_reporting_is_not_projected_and_is_counted_beside_the_total(engine, tmp_path):
+    # RC's demand stops in 2020 and RD's graduates in 2020, while both tables run to 2022
+    result = panel_engine(
+        engine,
+        tmp_path,
+        {"RA": [100, 110, 120, 130, 140], "RC": [40, 40, 40, None, None], "RD": [30, 30, 30, 30, 30]},
+        {"RA": EVERY_YEAR, "RC": EVERY_YEAR, "RD": [20, 20, 20, None, None]},
+    )
+    rows = result.rows.set_index("region_code")
+    assert np.isnan(rows.loc["RC", "demand"]) and rows.loc["RC", "supply"] == pytest.approx(50)  # not 40, not 0
+    assert np.isnan(rows.loc["RD", "supply"]) and rows.loc["RD", "demand"] == pytest.approx(30)
+    assert rows["measured"].tolist() == [True, False, False] and rows[["gap", "coverage_ratio"]].iloc[1:].isna().all().all()
+    assert result.assumptions["not_projected"] == {"demand_cells": 1, "supply_cells": 1}
+    total = planning.totals(result, "total").iloc[0]
+    # measured: RA alone (150 openings, 50 graduates); RC's 50 graduates and RD's 30 openings beside, never in the gap
+    assert total[["demand", "supply", "gap", "measured_cells", "cells_not_projected"]].tolist() == [150, 50, -100, 1, 2]
+    assert total[["supply_unmeasured", "demand_unmeasured"]].tolist() == [50, 30]
+
+
+def test_the_back_test_says_how_often_each_method_s_band_held(plan_engine):
+    with Session(plan_engine) as session:
+        backtest = project(session, to_year=2023, method="trend").backtest.set_index("method")
+    # three cells of 5 years, 2 held out each: 6 held-out years per method. trend: R1/C and R2/Q lie on their lines
+    # (a band of 0 that holds), R1/Q (0, 0, 10 then 14, 0) is inside its wide band: 6 of 6
+    assert backtest.loc["trend", "held_out"] == 6 and backtest.loc["trend", "held"] == pytest.approx(6 / 6)
+    # cagr from 2018-2020 (3 years: bands x 5/3): R1/C 131.45 ± 1.65 in 2021 holds 130, 144 ± 2.57 in 2022 misses
+    # 140; R2/Q flat at 60 holds both; R1/Q starts at 0 (flat at 10, ±25%: 10 ± 4.17 holds 14, 10 ± 5.89 misses 0)
+    assert backtest.loc["cagr", "held"] == pytest.approx(4 / 6)
