@@ -102,8 +102,8 @@ def totals(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """Cells summed to ``by`` (any subset of year, region_code, sector_code): supply and demand over the
     measured cells (empty when a group has none), the known supply of cells whose demand is unknown
     (supply_unmeasured) and the known demand of cells whose supply is unknown (demand_unmeasured), how
-    many cells were measured and how many there were; plus estimated (some measured openings are
-    estimated) and suppressed_cells."""
+    many cells were measured and how many there were, how many hold a row or a suppressed cell (present);
+    plus estimated (some measured openings are estimated) and suppressed_cells."""
     measured = frame["measured"]
     parts = pd.DataFrame(
         {
@@ -114,6 +114,7 @@ def totals(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
             "demand_unmeasured": frame["demand"].where(frame["demand_known"] & ~frame["supply_known"], 0.0),
             "measured_cells": measured.astype("int64"),
             "cells": 1,
+            "present": frame["present"].astype("int64"),
             "estimated": (frame["estimated"] & measured).astype("int64"),
             "suppressed_cells": frame["suppressed_supply"] + frame["suppressed_demand"],
         }
@@ -124,7 +125,7 @@ def totals(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     none_measured = summed["measured_cells"] == 0
     summed["supply"] = summed["supply"].astype(float).mask(none_measured)
     summed["demand"] = summed["demand"].astype(float).mask(none_measured)
-    for column in ("measured_cells", "cells", "estimated", "suppressed_cells"):
+    for column in ("measured_cells", "cells", "present", "estimated", "suppressed_cells"):
         summed[column] = summed[column].astype("int64")
     summed["estimated"] = summed["estimated"] > 0
     return summed
@@ -156,3 +157,32 @@ def common_regions(session: Session, table: str, first: int, last: int, filters:
     regions = {r for y, r in reported if y in (first, last) and (chosen is None or r in chosen)}
     both = sorted(r for r in regions if (first, r) in reported and (last, r) in reported)
     return both, len(regions)
+
+
+def ends(frame: pd.DataFrame) -> pd.DataFrame:
+    """The first and the last year of ``frame`` with a measured cell, each summed over the cells measured
+    in both (the common panel of a "from A to B" comparison). Columns: year, supply, demand, common_cells,
+    regions (with a common cell), regions_of (with a measured cell in either year); no rows without two
+    such years, supply and demand empty when no cell is common."""
+    columns = ["year", "supply", "demand", "common_cells", "regions", "regions_of"]
+    measured = frame[frame["measured"]]
+    years = sorted(int(y) for y in measured["year"].unique())
+    if len(years) < 2:
+        return pd.DataFrame(columns=columns)
+    first, last = measured[measured["year"] == years[0]], measured[measured["year"] == years[-1]]
+    place = ["region_code", "sector_code"]
+    common = first[place].merge(last[place], on=place)
+    rows = []
+    for year, cells_of_year in ((years[0], first), (years[-1], last)):
+        within = cells_of_year.merge(common, on=place)
+        rows.append(
+            {
+                "year": year,
+                "supply": float(within["supply"].sum()) if len(common) else np.nan,
+                "demand": float(within["demand"].sum()) if len(common) else np.nan,
+                "common_cells": len(common),
+                "regions": common["region_code"].nunique(),
+                "regions_of": pd.concat([first["region_code"], last["region_code"]]).nunique(),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)

@@ -103,7 +103,7 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
 
     Per (year, region, sector): supply and demand, each empty where unknown, gap and coverage_ratio
     (empty unless the cell is measured), ``measured``; one row per cell with a row or a suppressed cell
-    on either side. Grouped more coarsely: supply, demand, gap and coverage_ratio over the measured cells
+    on either side. Grouped more coarsely (groups holding such a cell): supply, demand, gap and coverage_ratio over the measured cells
     only (empty when the group has none), ``measured`` (the group has a measured cell), then
     supply_unmeasured (known supply whose demand is unknown), demand_unmeasured (known demand whose
     supply is unknown), measured_cells and cells. coverage_ratio is empty when demand is 0.
@@ -119,6 +119,7 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
         extra = ["measured"]
     else:
         frame = panel.totals(grid, by)
+        frame = frame[(frame["present"] > 0) | (not by)]  # a group of cells nobody reported anything for is not listed
         frame["measured"] = frame["measured_cells"] > 0
         extra = ["measured", "supply_unmeasured", "demand_unmeasured", "measured_cells", "cells"]
     frame = with_names(session, frame[[*by, "supply", "demand", *extra, "estimated", "suppressed_cells"]].reset_index(drop=True), by)
@@ -204,6 +205,20 @@ def supply_demand_trend(session: Session, *, filters: Filters) -> pd.DataFrame:
     return supply_demand(session, filters=filters, by=("year",))
 
 
+def supply_demand_ends(session: Session, *, filters: Filters) -> pd.DataFrame:
+    """Supply and demand in the first and the last year of the filters with a measured cell, each over the
+    cells measured in both years (the common panel of a "from A to B" sentence).
+
+    Columns: year, supply, demand, gap, coverage_ratio, common_cells, regions (with a common cell),
+    regions_of (with a measured cell in either year); no rows without two such years."""
+    frame = panel.ends(panel.cells(session, filters))
+    frame["supply"] = counts(frame["supply"], missing_is_zero=False)
+    frame["demand"] = counts(frame["demand"], missing_is_zero=False)
+    frame["gap"] = frame["supply"] - frame["demand"]
+    frame["coverage_ratio"] = ratio(frame["supply"], frame["demand"])
+    return frame[["year", "supply", "demand", "gap", "coverage_ratio", "common_cells", "regions", "regions_of"]]
+
+
 def coverage_by_region(session: Session, *, filters: Filters) -> pd.DataFrame:
     """Supply and demand per region over the filtered years, for the map.
 
@@ -231,27 +246,38 @@ def replacement_rates(session: Session) -> pd.DataFrame:
 
 def coverage_sensitivity(session: Session, *, filters: Filters) -> pd.DataFrame:
     """How the coverage ratio of each sector, and of all sectors together, moves with the replacement rate
-    that estimated openings rest on: every estimate's replacement part (rate x employment) is scaled by
-    ``factor`` (0.5 = half the rate used) while stated openings and the growth part stay.
+    that estimated openings rest on: every known estimate is worked out again at ``factor`` times its rate
+    (0.5 = half the rate used), max(0, change + factor x rate x E(t-1)) row by row, since the floor at 0 is on
+    the whole estimate and a summed replacement part cannot simply be scaled; stated openings stay, and an
+    unknown estimate stays unknown. Only the cells whose supply and demand are both known (those a gap and a
+    coverage ratio are computed over) move.
 
     Columns: sector_code (empty for all sectors together), sector_name, factor, supply, demand,
     coverage_ratio. Empty when no opening is estimated. Over the filtered years with both sides."""
     columns = ["sector_code", "sector_name", "factor", "supply", "demand", "coverage_ratio"]
     if not caveats.has_estimated_openings(session):
         return pd.DataFrame(columns=columns)
-    years = [y for y in comparable_years(session) if filters.covers_year(y)]
+    cell = ["year", "region_code", "sector_code"]
     base = supply_demand(session, filters=filters, by=("sector_code",))[["sector_code", "sector_name", "supply", "demand"]]
-    parts = aggregate(session, DEMAND, filters, ["year", "sector_code"], {"replacement_part": Sum("replacement_part")})
-    parts = parts[parts["year"].isin(years)].groupby("sector_code", as_index=False)["replacement_part"].sum()
-    base = base.merge(parts, on="sector_code", how="left").fillna({"replacement_part": 0.0})
-    total = pd.DataFrame(
-        [{"sector_code": "", "sector_name": "", **base[["supply", "demand", "replacement_part"]].sum(min_count=1).to_dict()}]
+    cells = supply_demand(session, filters=filters, by=cell)
+    measured = cells.loc[cells["supply"].notna() & cells["demand"].notna(), cell]
+    estimates = aggregate(
+        session,
+        DEMAND,
+        filters,
+        cell,
+        {"openings": Sum("openings"), "estimated": Sum("estimated"), "change": Sum("employment_change"), "part": Sum("replacement_part")},
     )
-    base = pd.concat([total, base], ignore_index=True)
+    estimates = estimates[(estimates["estimated"] > 0) & estimates["openings"].notna()]
+    moving = measured.astype({"year": "int64"}).merge(estimates.astype({"year": "int64"}), on=cell)
+    openings, change, part = (moving[c].astype(float) for c in ("openings", "change", "part"))
     rows = []
     for factor in RATE_FACTORS:
-        demand = base["demand"] + (factor - 1.0) * base["replacement_part"]
-        rows.append(base[["sector_code", "sector_name", "supply"]].assign(factor=factor, demand=demand))
+        moved = (change + factor * part).clip(lower=0.0) - openings  # how far each estimate moves at this factor
+        by_sector = moved.groupby(moving["sector_code"]).sum()
+        sectors = base.assign(factor=factor, demand=base["demand"] + base["sector_code"].map(by_sector).fillna(0.0))
+        total = {"sector_code": "", "sector_name": "", "factor": factor, **sectors[["supply", "demand"]].sum(min_count=1).to_dict()}
+        rows += [pd.DataFrame([total]), sectors]
     frame = pd.concat(rows, ignore_index=True)
     frame["coverage_ratio"] = ratio(frame["supply"], frame["demand"])
     return frame[columns]
@@ -712,19 +738,22 @@ def headline_by_year(session: Session, *, filters: Filters) -> pd.DataFrame:
     share) and openings over the year's measured cells, coverage_ratio (supply ÷ openings), supply_not_linked,
     supply_unmeasured and demand_unmeasured (beside the measured cells: data_access/panel.py), measured_cells,
     common_cells (measured in this year and the year before), supply_change, demand_change and
-    coverage_ratio_change over those common cells, graduates_change over the regions whose enrolments
-    report both years (graduates_regions of graduates_regions_of), surveyed, employment_rate (destination
+    coverage_ratio_change over those common cells; graduates_change and openings_change over the regions
+    whose table reports both years (graduates_regions of graduates_regions_of, and the same for openings), surveyed, employment_rate (destination
     rate, by cohort year), in_field_rate, students_placed. A count of a year its table has no rows for is
     empty (missing), not 0; so is every rate built on it.
     """
     trend = supply_demand_trend(session, filters=filters).rename(columns={"demand": "openings"})
     trend = trend.merge(panel.changes(panel.cells(session, filters)), on="year", how="left")
     graduates = enrolment_totals(session, filters=filters, by=("year",))[["year", "graduates"]]
-    graduates = graduates.merge(_graduates_changes(session, filters, graduates["year"]), on="year", how="left")
+    graduates = graduates.merge(
+        _one_sided_changes(session, filters, graduates["year"], ENROLMENTS, "graduates", "enrolments", "graduates"), on="year", how="left"
+    )
+    trend = trend.merge(_one_sided_changes(session, filters, trend["year"], DEMAND, "openings", "demand", "openings"), on="year", how="left")
     not_linked = supply_not_linked(session, filters=filters, by=("year",))
     outcomes = outcome_totals(session, filters=filters).rename(columns={"cohort_year": "year"})
     placements = placement_totals(session, filters=filters)
-    frame = graduates.merge(trend[["year", *OVERVIEW_PANEL]], on="year", how="outer")
+    frame = graduates.merge(trend[["year", *OVERVIEW_PANEL, *ONE_SIDED["openings"]]], on="year", how="outer")
     frame = frame.merge(not_linked, on="year", how="outer")
     frame = frame.merge(outcomes[["year", "surveyed", "employment_rate", "in_field_rate"]], on="year", how="outer")
     frame = frame.merge(placements[["year", "students_placed"]], on="year", how="outer")
@@ -737,9 +766,10 @@ def headline_by_year(session: Session, *, filters: Filters) -> pd.DataFrame:
     }
     for column, table in covered_by.items():  # 0 within the years a table covers, empty (missing) outside them
         frame[column] = counts(_zero_within(frame, column, calendar[table]), missing_is_zero=False)
-    for column in ("supply", "openings", "supply_unmeasured", "demand_unmeasured", "supply_change", "demand_change", "graduates_change"):
+    changes = ("supply_change", "demand_change", "graduates_change", "openings_change")
+    for column in ("supply", "openings", "supply_unmeasured", "demand_unmeasured", *changes):
         frame[column] = counts(frame[column], missing_is_zero=False)
-    for column in ("measured_cells", "common_cells", "graduates_regions", "graduates_regions_of"):
+    for column in ("measured_cells", "common_cells", *ONE_SIDED["graduates"][1:], *ONE_SIDED["openings"][1:]):
         frame[column] = frame[column].fillna(0).astype("int64")
     return frame[OVERVIEW_COLUMNS].sort_values("year").reset_index(drop=True)
 
@@ -756,17 +786,17 @@ OVERVIEW_PANEL = [
     "demand_change",
     "coverage_ratio_change",
 ]
+ONE_SIDED = {side: [f"{side}_change", f"{side}_regions", f"{side}_regions_of"] for side in ("graduates", "openings")}
 OVERVIEW_COLUMNS = [
     "year",
     "graduates",
-    "graduates_change",
-    "graduates_regions",
-    "graduates_regions_of",
     "supply",
     "supply_not_linked",
     "openings",
     "coverage_ratio",
     *OVERVIEW_PANEL[3:],
+    *ONE_SIDED["graduates"],
+    *ONE_SIDED["openings"],
     "surveyed",
     "employment_rate",
     "in_field_rate",
@@ -774,24 +804,22 @@ OVERVIEW_COLUMNS = [
 ]
 
 
-def _graduates_changes(session: Session, filters: Filters, years: pd.Series) -> pd.DataFrame:
-    """Per year: graduates this year minus the year before over the regions whose enrolments report both
-    years (graduates_change; empty without such a region), how many regions that is (graduates_regions) and
-    how many of the filters' regions report either year (graduates_regions_of)."""
+def _one_sided_changes(session: Session, filters: Filters, years: pd.Series, fact, measure: str, table: str, name: str) -> pd.DataFrame:
+    """Per year: ``measure`` of ``fact`` this year minus the year before over the regions whose ``table``
+    reports both years (``<name>_change``; empty without such a region), how many regions that is
+    (``<name>_regions``) and how many of the filters' regions report either year (``<name>_regions_of``)."""
     wanted = sorted(int(y) for y in years)
-    columns = ["year", "graduates_change", "graduates_regions", "graduates_regions_of"]
+    columns = ["year", f"{name}_change", f"{name}_regions", f"{name}_regions_of"]
     if not wanted:
         return pd.DataFrame(columns=columns)
     span = filters.with_years(wanted[0] - 1, wanted[-1])
-    by_region = aggregate(session, ENROLMENTS, span, ["year", "region_code"], {"graduates": Sum("graduates")})
-    graduates = {(int(y), str(r)): float(g or 0) for y, r, g in by_region.itertuples(index=False)}
+    by_region = aggregate(session, fact, span, ["year", "region_code"], {"value": Sum(measure)})
+    values = {(int(y), str(r)): float(v or 0) for y, r, v in by_region.itertuples(index=False)}
     rows = []
     for year in wanted:
-        regions, of = panel.common_regions(session, "enrolments", year - 1, year, filters)
-        change = (
-            sum(graduates.get((year, r), 0.0) - graduates.get((year - 1, r), 0.0) for r in regions) if regions else None
-        )
-        rows.append({"year": year, "graduates_change": change, "graduates_regions": len(regions), "graduates_regions_of": of})
+        regions, of = panel.common_regions(session, table, year - 1, year, filters)
+        change = sum(values.get((year, r), 0.0) - values.get((year - 1, r), 0.0) for r in regions) if regions else None
+        rows.append(dict(zip(columns, (year, change, len(regions), of))))
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -113,6 +113,12 @@ VIEWS: dict[str, View] = {
         View("gaps_by_region_sector", queries.gaps_by_region_sector, "supply and demand per region and sector", **SUPPLY_DEMAND),
         View("supply_demand_trend", queries.supply_demand_trend, "supply and demand per year", **SUPPLY_DEMAND),
         View(
+            "supply_demand_ends",
+            queries.supply_demand_ends,
+            "supply and demand in the first and last measured years, over the cells measured in both",
+            **SUPPLY_DEMAND,
+        ),
+        View(
             "coverage_by_region",
             queries.coverage_by_region,
             "supply and demand per region, for the map",
@@ -159,6 +165,7 @@ VIEWS: dict[str, View] = {
             ),
             amounts={
                 "graduates_change": ("graduates",),
+                "openings_change": ("openings",),
                 "supply_change": ("supply",),
                 "demand_change": ("openings",),
             },

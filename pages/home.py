@@ -6,7 +6,7 @@ from ui.caveats import show_notes
 from ui.components import PROJECTOR_HEIGHT_UNDER_FIGURES, show_statement, takeaway
 from ui.context import calendar, view
 from ui.filters import active_filters, describe
-from ui.headline import headline_figures
+from ui.headline import coverage_basis, headline_figures
 from ui.i18n import md, t
 from ui.markup import markdown_text
 from ui.periods import no_comparable_year_text
@@ -40,6 +40,10 @@ for column, figure in zip(st.columns(3) + ([] if presenting else st.columns(3)),
         help=figure.help,
         border=True,
     )
+
+basis = coverage_basis(by_year.numbers, figures)
+if basis:
+    st.caption(markdown_text(basis))
 
 source = PageSource()
 gaps = period_of_gaps(source, filters)

@@ -61,10 +61,11 @@ def test_outcomes_by_institution_type_and_institution(session):
 def test_effective_supply_uses_the_in_field_rate_of_each_region_and_sector(session):
     frame = queries.effective_supply(session, filters=Filters(), by=("sector_code",))
     by_sector = frame.set_index("sector_code")
-    # Q: (30 + 35) graduates in R1 x 15/20 in field = 48.75; R3 has no graduates. J: 12 x 3/6 = 6.
+    # Q: (30 + 35) graduates in R1 x 15/20 in field = 48.75 against R1's 60 measured openings; R3 has no
+    # institution, so its 5 openings have no known supply and stay out of the gap. J: 12 x 3/6 = 6.
     assert by_sector.loc["Q", "effective_supply"] == pytest.approx(48.75)
-    assert by_sector.loc["Q", "effective_gap"] == pytest.approx(48.75 - 65)
-    assert by_sector.loc["Q", "effective_coverage"] == pytest.approx(0.75)
+    assert by_sector.loc["Q", "effective_gap"] == pytest.approx(48.75 - 60)
+    assert by_sector.loc["Q", "effective_coverage"] == pytest.approx(48.75 / 60)
     assert by_sector.loc["J", "effective_supply"] == pytest.approx(6.0)
     assert by_sector.loc["J", "effective_coverage"] == pytest.approx(0.6)
     assert by_sector["supply_without_rate"].tolist() == [0, 0]
@@ -80,9 +81,10 @@ def test_effective_supply_falls_back_to_the_sector_rate_and_counts_graduates_wit
 
 def test_in_field_rate_against_coverage_per_sector(session):
     frame = queries.in_field_against_coverage(session, filters=Filters())
+    # largest shortage first: J's gap is 2, Q's 65 - 60 = 5 over its measured cells
     assert rows(frame, ["sector_code", "coverage_ratio", "employed", "employed_in_field"]) == [
-        ("Q", 1.0, 20, 15),
         ("J", 1.2, 6, 3),
+        ("Q", pytest.approx(65 / 60), 20, 15),
     ]
 
 
@@ -117,10 +119,11 @@ def test_partnership_tenure_bands(session):
 def test_placements_against_gaps_puts_placements_next_to_the_sector_gap(session):
     frame = queries.placements_against_gaps(session, filters=Filters())
     assert rows(frame, ["sector_code", "coverage_ratio", "gap_status", "students_placed", "partners"]) == [
-        ("Q", 1.0, "balanced", 10, 1),
         ("J", 1.2, "surplus", 5, 1),
+        ("Q", pytest.approx(65 / 60), "balanced", 10, 1),  # 1.083: within 0.9-1.1
     ]
-    assert frame["placed_per_100_openings"].tolist() == [pytest.approx(100 * 10 / 65), pytest.approx(50.0)]
+    # per 100 measured openings: J 5 / 10, Q 10 / 60 (R3's 5 openings have no known supply)
+    assert frame["placed_per_100_openings"].tolist() == [pytest.approx(50.0), pytest.approx(100 * 10 / 60)]
 
 
 def test_gap_status_thresholds():

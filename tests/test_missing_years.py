@@ -118,7 +118,10 @@ def test_the_exported_overview_leaves_a_year_without_enrolments_empty(v2_app):
         archive = zipfile.ZipFile(io.BytesIO(build_snapshot(session, filters=Filters())))
     overview = pd.read_csv(io.BytesIO(archive.read("overview.csv")), encoding="utf-8-sig").set_index("year")
     assert pd.isna(overview.loc[2023, "graduates"]) and pd.isna(overview.loc[2023, "coverage_ratio"])
-    assert overview.loc[2023, "openings"] == 53
+    # no enrolments in 2023: no cell is measured, so the 53 openings stand beside an empty gap
+    assert pd.isna(overview.loc[2023, "openings"]) and overview.loc[2023, "demand_unmeasured"] == 53
+    assert overview.loc[2023, "measured_cells"] == 0 and overview.loc[2024, "common_cells"] == 0
+    assert pd.isna(overview.loc[2024, "supply_change"])
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["data_calendar"]["enrolments"]["years"] == [2022, 2024]
     assert manifest["data_calendar"]["enrolments"]["regions_differing"] == {}  # both regions have 2022 and 2024

@@ -37,12 +37,14 @@ def test_supply_demand_detail_has_one_row_per_year_region_sector_on_either_side(
         "demand",
         "gap",
         "coverage_ratio",
+        "measured",
     ]
-    assert rows(frame, ["year", "region_code", "sector_code", "supply", "demand", "gap", "coverage_ratio"]) == [
-        (2023, "R1", "Q", 30, 60, -30, 0.5),
-        (2023, "R2", "J", 12, 10, 2, 1.2),
-        (2023, "R3", "Q", 0, 5, -5, 0.0),  # a region with no institution: supply 0
-        (2024, "R1", "Q", 35, 0, 35, None),  # demand 0: coverage is empty, not infinite
+    assert rows(frame, ["year", "region_code", "sector_code", "supply", "demand", "gap", "coverage_ratio", "measured"]) == [
+        (2023, "R1", "Q", 30, 60, -30, 0.5, True),
+        (2023, "R2", "J", 12, 10, 2, 1.2, True),
+        # R3 has no institution, so enrolments never report it: its supply is unknown, not 0, and no gap is measured
+        (2023, "R3", "Q", None, 5, None, None, False),
+        (2024, "R1", "Q", 35, 0, 35, None, True),  # demand 0: coverage is empty, not infinite
     ]
     assert frame.loc[frame["region_code"] == "R3", "region_name"].item() == "Remote"
 
@@ -50,10 +52,14 @@ def test_supply_demand_detail_has_one_row_per_year_region_sector_on_either_side(
 def test_coverage_by_sector_is_a_ratio_of_sums_not_a_mean_of_ratios(tiny_engine):
     with Session(tiny_engine) as session:
         frame = queries.gaps_by_sector(session, filters=Filters())
-    # Q: (30 + 0 + 35) / (60 + 5 + 0) = 1.0, while the mean of the cell ratios would be 0.25.
-    assert rows(frame, ["sector_code", "supply", "demand", "gap", "coverage_ratio"]) == [
-        ("Q", 65, 65, 0, 1.0),
-        ("J", 12, 10, 2, 1.2),
+    # Q over its measured cells, 2023 R1 (30/60), 2023 R2 (0/0: both report, R2 teaches no Q) and 2024 R1 (35/0):
+    # (30 + 0 + 35) / (60 + 0 + 0) = 65/60, while the mean of the cell ratios would be 0.5. R3's 5 openings
+    # have no known supply: beside the gap, not in it. J: 2023 R2 12/10; R1 reports 0/0 in both years.
+    assert rows(
+        frame, ["sector_code", "supply", "demand", "gap", "coverage_ratio", "demand_unmeasured", "measured_cells", "cells"]
+    ) == [
+        ("J", 12, 10, 2, 1.2, 0, 3, 4),
+        ("Q", 65, 60, 5, pytest.approx(65 / 60), 5, 3, 4),
     ]
 
 
@@ -61,7 +67,11 @@ def test_filters_restrict_years_regions_and_sectors(tiny_engine):
     with Session(tiny_engine) as session:
         only_2023_q = queries.gaps_by_region_sector(session, filters=Filters(2023, 2023, sectors=("Q",)))
         north = queries.supply_demand_trend(session, filters=Filters(regions=("R1",)))
-    assert rows(only_2023_q, ["region_code", "supply", "demand", "gap"]) == [("R1", 30, 60, -30), ("R3", 0, 5, -5)]
+    # R2 reports both tables in 2023 but has no Q row on either side: not listed; R3's supply is unknown
+    assert rows(only_2023_q, ["region_code", "supply", "demand", "gap", "demand_unmeasured"]) == [
+        ("R1", 30, 60, -30, 0),
+        ("R3", None, None, None, 5),
+    ]
     assert rows(north, ["year", "supply", "demand", "gap", "coverage_ratio"]) == [
         (2023, 30, 60, -30, 0.5),
         (2024, 35, 0, 35, None),
@@ -124,11 +134,12 @@ def test_placements_count_in_the_employers_region_and_sector(tiny_engine):
 def test_headline_by_year_joins_supply_demand_outcomes_and_placements(tiny_engine):
     with Session(tiny_engine) as session:
         frame = queries.headline_by_year(session, filters=Filters())
-    assert rows(frame, ["year", "graduates", "openings", "surveyed", "students_placed"]) == [
-        (2023, 42, 75, 38, 10),
-        (2024, 35, 0, None, 5),  # no survey of cohort 2024 at all: missing, not 0
+    # openings over measured cells: 2023 R1 Q 60 + R2 J 10; R3's 5 (no institution, supply unknown) beside them
+    assert rows(frame, ["year", "graduates", "openings", "demand_unmeasured", "surveyed", "students_placed"]) == [
+        (2023, 42, 70, 5, 38, 10),
+        (2024, 35, 0, 0, None, 5),  # no survey of cohort 2024 at all: missing, not 0
     ]
-    assert frame.loc[0, "coverage_ratio"] == pytest.approx(42 / 75)
+    assert frame.loc[0, "coverage_ratio"] == pytest.approx(42 / 70)
     assert frame.loc[0, "employment_rate"] == pytest.approx(33 / 38)
     assert math.isnan(frame.loc[1, "coverage_ratio"]) and math.isnan(frame.loc[1, "employment_rate"])
 

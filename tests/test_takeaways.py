@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 
+from ui.i18n import speaking
 from ui.takeaways import (
     enrolment_growth_takeaway,
     in_field_takeaway,
@@ -55,6 +56,38 @@ def test_largest_shortage_when_no_sector_is_short():
     )
 
 
+def test_a_sector_without_a_measured_cell_is_never_called_short_or_not_short():
+    # a region without demand rows (England's West of England): supply known, demand unknown in every sector
+    unmeasured = gaps(("C", "Manufacturing", NAN, NAN), ("Q", "Health", NAN, NAN)).assign(measured=False)
+    assert largest_shortage_takeaway(unmeasured, when="in 2022") == (
+        "Supply and demand cannot be compared in 2022: no region and sector in this selection has both its graduates "
+        "and its openings known."
+    )
+    with speaking("zh-CN"):
+        assert largest_shortage_takeaway(unmeasured, when="2022年") == (
+            "2022年无法比较供给与需求：当前筛选中没有任何地区和行业同时已知毕业生数和岗位空缺数。"
+        )
+    # one sector measured and in surplus, one not measured: no "no sector has a shortage"
+    partly = gaps(("J", "ICT", 700, 500), ("A", "Agriculture", NAN, NAN)).assign(measured=[True, False])
+    assert largest_shortage_takeaway(partly, when="in 2022") == (
+        "None of the 1 sectors with a measured gap in 2022 has a shortage: each trains at least as many graduates "
+        "as it has openings."
+    )
+    short = LATEST.assign(measured=True)
+    short = pd.concat([short, gaps(("A", "Agriculture", NAN, NAN)).assign(measured=False)], ignore_index=True)
+    assert largest_shortage_takeaway(short, when="in 2025").endswith(
+        "(coverage 0.60). 1 sectors have no region where both sides are known and are not assessed."
+    )
+
+
+def test_a_shortage_is_not_compared_with_a_year_that_measured_other_cells():
+    now = LATEST.assign(measured_cells=[10, 10, 10])
+    before = PREVIOUS.assign(measured_cells=[7, 10])  # Manufacturing: 3 regions joined
+    assert largest_shortage_takeaway(now, before, when="in 2025", previous_year=2024).endswith(
+        "(coverage 0.60); 2024 measured other regions for this sector, so the two years are not compared."
+    )
+
+
 def test_largest_shortage_skips_hidden_numbers_and_says_so():
     hidden = LATEST.assign(gap=[NAN, -100, 200], coverage_ratio=[NAN, 0.9, 1.4])
     assert largest_shortage_takeaway(hidden, when="in 2025") == (
@@ -87,18 +120,29 @@ def test_lowest_coverage_without_openings():
     )
 
 
-def test_trend_compares_first_and_last_years_with_both_figures():
-    trend = pd.DataFrame({"year": [2021, 2022, 2023, 2024], "supply": [1000, 1050, 1100, 1200], "demand": [1000, 1100, 1250, 0]})
-    assert trend_takeaway(trend) == (
+def ends(*rows) -> pd.DataFrame:
+    """A ``supply_demand_ends`` frame: the first and last measured years over their common cells."""
+    return pd.DataFrame(rows, columns=["year", "supply", "demand", "common_cells", "regions", "regions_of"])
+
+
+def test_trend_compares_first_and_last_years_over_the_cells_measured_in_both():
+    assert trend_takeaway(ends((2021, 1000, 1000, 40, 4, 4), (2023, 1100, 1250, 40, 4, 4))) == (
         "From 2021 to 2023, graduates went from 1,000 to 1,100 (+10.0%) and openings from 1,000 to 1,250 (+25.0%): "
         "coverage fell from 1.00 to 0.88."
     )
+    # three of five regions measured in both years: the sentence says so
+    assert trend_takeaway(ends((2013, 300, 290, 30, 3, 5), (2015, 298, 290, 30, 3, 5))).endswith(
+        "coverage stayed at 1.03. Compared over the 3 of 5 regions measured in both years."
+    )
 
 
-def test_trend_with_one_comparable_year():
-    trend = pd.DataFrame({"year": [2024], "supply": [10], "demand": [20]})
-    assert trend_takeaway(trend) == (
+def test_trend_with_one_comparable_year_or_no_common_cell():
+    assert trend_takeaway(ends()) == (
         "Supply and demand can be compared for at most one year in this selection, so there is no trend to show."
+    )
+    assert trend_takeaway(ends((2013, None, None, 0, 0, 2), (2015, None, None, 0, 0, 2))) == (
+        "From 2013 to 2015 no region and sector has both graduates and openings known in both years, "
+        "so supply and demand are not compared over time."
     )
 
 
@@ -126,7 +170,7 @@ def test_enrolment_growth_without_a_fall_or_without_the_year_before():
         "From 2024 to 2025, enrolment grew most in Health (+10, +10.0%)."
     )
     assert enrolment_growth_takeaway(enrolment((2025, "Health", 110)), name="sector_name", year=2025) == (
-        "No change in enrolment can be shown: this selection has no enrolments in 2024 or 2025."
+        "No change in enrolment from 2024 to 2025 can be shown: this selection has no enrolments in 2024."
     )
 
 

@@ -32,7 +32,7 @@ from data_access.suppression import RATE_BASE_FACTOR
 from .caveats import caveat_notes
 from .charts_planning import target_gap_bars
 from .formatting import protected_numbers
-from .headline import headline_figures
+from .headline import coverage_basis, headline_figures
 from .i18n import current_language, speaking, t
 from .planning import per_sector, target_takeaway
 from .planning_layout import protected
@@ -171,7 +171,7 @@ def _brief(
         [
             _header(title, source.describe(filters), version, generated_at, hide_below, source.hidden_cells),
             _caveats_html(caveat_notes(session, gaps.filters if gaps is not None else filters)),
-            _headline_html(figures),
+            _headline_html(figures, coverage_basis(by_year, figures) if figures else None),
             _gaps_html(lists, gaps.latest if gaps is not None else None),
             *(_section_html(section, scope_line) for section in sections),
             f"<footer>{html.escape(t('brief.footer'))}</footer>",
@@ -223,7 +223,7 @@ def _header(title: str, described: str, version: int, generated_at: datetime, hi
     return f"<header>\n<h1>{html.escape(title)}</h1>\n{scope}\n{protection}\n</header>"
 
 
-def _headline_html(figures) -> str:
+def _headline_html(figures, basis: str | None = None) -> str:
     heading = f"<h2>{html.escape(t('brief.headline'))}</h2>\n"
     if not figures or all(f.value is None for f in figures):
         return f"{heading}<p>{html.escape(t('brief.no_data'))}</p>"
@@ -235,7 +235,8 @@ def _headline_html(figures) -> str:
             f'<div class="figure"><div class="label">{html.escape(label)}</div>'
             f'<div class="value">{html.escape(figure.shown)}</div>{change}</div>'
         )
-    return heading + '<div class="figures">' + "".join(cards) + "</div>"
+    basis_html = f'<p class="basis">{html.escape(basis)}</p>' if basis else ""
+    return heading + '<div class="figures">' + "".join(cards) + "</div>" + basis_html
 
 
 def _gaps_html(lists: GapLists | None, year: int | None) -> str:

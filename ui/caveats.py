@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from data_access import caveats, queries
+from data_access import caveats, queries, stored_settings
 from data_access.filters import Filters
 from data_access.summaries import DEFAULT_REPLACEMENT_RATE
 
@@ -56,7 +56,7 @@ def caveat_notes(session: Session, filters: Filters, *, tables: tuple[str, ...] 
 
 
 def estimated_note(session: Session) -> str:
-    """Openings are estimated, and at which rates."""
+    """Openings are estimated, at which rates, and over how many years employment is smoothed when it is."""
     rates = queries.replacement_rates(session)
     stated = rates[rates["stated"]]
     default = _percent(DEFAULT_REPLACEMENT_RATE)
@@ -66,7 +66,9 @@ def estimated_note(session: Session) -> str:
         at = t("caveats.rates_stated", rates=_rate_list(stated))
     else:
         at = t("caveats.rates_mixed", rates=_rate_list(stated), rate=default)
-    return t("caveats.estimated", rates=at, source=t("caveats.rate_source"))
+    note = t("caveats.estimated", rates=at, source=t("caveats.rate_source"))
+    smoothing = stored_settings.employment_smoothing(session)
+    return note if smoothing == 1 else f"{note} {t('caveats.smoothed', years=smoothing)}"
 
 
 def estimated_mark() -> str:
@@ -89,15 +91,6 @@ def _missing_side_notes(session: Session, filters: Filters) -> list[str]:
         listed = names[:LISTED] + ([t("caveats.and_more", count=len(names) - LISTED)] if len(names) > LISTED else [])
         notes.append(t(f"caveats.region_without_{side}", regions=_joined(listed), year=int(year), count=len(names)))
     return notes
-
-
-def measured_cells(session: Session, cells: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """``cells`` (by region) without the regions that lack one side in a year of ``filters``: their gap there
-    is not a measured one, so no sentence may call it a shortage or a surplus."""
-    missing = queries.regions_missing_a_side(session, filters)
-    if missing.empty or "region_code" not in cells.columns:
-        return cells
-    return cells[~cells["region_code"].isin(set(missing["region_code"]))]
 
 
 AREA_TOTAL_TYPES = {"area total", "area totals"}  # institution_type of a region's aggregate provider (casefolded)
@@ -150,23 +143,6 @@ def show_notes(filters: Filters, *, tables: tuple[str, ...] = ("enrolments", "de
 def _cached_flags(version: int) -> tuple[bool, bool, dict]:
     with Session(dashboard_engine()) as session:
         return caveats.has_estimated_openings(session), area_level(session), caveats.region_shapes(session)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _cached_unmeasured(filters: Filters, version: int) -> frozenset[str]:
-    with Session(dashboard_engine()) as session:
-        return frozenset(queries.regions_missing_a_side(session, filters)["region_code"])
-
-
-def unmeasured_regions(filters: Filters) -> frozenset[str]:
-    """The regions a publisher left out of one side in the years of ``filters`` (cached per data version)."""
-    return _cached_unmeasured(filters, data_version())
-
-
-def measured(cells: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """``measured_cells`` on a page."""
-    unmeasured = unmeasured_regions(filters)
-    return cells[~cells["region_code"].isin(unmeasured)] if unmeasured else cells
 
 
 def openings_estimated() -> bool:

@@ -59,14 +59,44 @@ def headline_figures(
         current = rows.iloc[-1]
         year = int(current["year"])
         earlier = rows[rows["year"] == year - 1]
-        value = float(current[key])
-        previous = float(earlier.iloc[0][key]) if not earlier.empty else None
-        change = _change(kind, value, previous)
+        value = _value(current, key)
+        previous = _value(earlier.iloc[0], key) if not earlier.empty else None
+        change = _panel_change(kind, current, key) if key in PANELS and key in current else _change(kind, value, previous)
         within_data = first_of_data is not None and year - 1 >= first_of_data
         if previous is None and covered is not None and within_data and any(year - 1 not in covered[table] for table in tables):
             change = t("headline.no_comparison", year=year - 1)
         figures.append(Headline(key, label, value, previous, year, _show(kind, value), change, help_text))
     return figures
+
+
+# the figures whose change runs over a common panel (data_access/panel.py): key -> (the change column,
+# how many it compared, of how many)
+PANELS = {
+    "graduates": ("graduates_change", "graduates_regions", "graduates_regions_of"),
+    "openings": ("openings_change", "openings_regions", "openings_regions_of"),
+    "coverage_ratio": ("coverage_ratio_change", "common_cells", "measured_cells"),
+}
+
+
+def _value(row: pd.Series, key: str) -> float:
+    """The figure shown for ``key``: openings count every known opening, also where graduates are unknown."""
+    if key == "openings" and "demand_unmeasured" in row and not is_missing(row["demand_unmeasured"]):
+        return float(row["openings"]) + float(row["demand_unmeasured"])
+    return float(row[key])
+
+
+def _panel_change(kind: str, row: pd.Series, key: str) -> str | None:
+    """The change against the year before over the common panel, and over how many of how many regions (or
+    region-sector cells for coverage) when that is not all of them; None when nothing is common."""
+    change_column, compared, of = PANELS[key]
+    change = row[change_column]
+    if is_missing(change) or not row[compared]:
+        return None
+    text = _change(kind, float(change), 0.0)
+    if int(row[compared]) < int(row[of]):
+        unit = "cells" if key == "coverage_ratio" else "regions"
+        text = t(f"headline.over_{unit}", change=text, count=int(row[compared]), of=int(row[of]))
+    return text
 
 
 def _show(kind: str, value: float) -> str:
@@ -82,3 +112,26 @@ def _change(kind: str, value: float, previous: float | None) -> str | None:
     if kind == "ratio":
         return t("headline.change_ratio", change=f"{value - previous:+.2f}")
     return t("headline.change_rate", change=f"{100 * (value - previous):+.{rate_decimals()}f}")
+
+
+def coverage_basis(by_year: pd.DataFrame, figures: list[Headline]) -> str | None:
+    """What the coverage figure compares, in one line: the linked graduates and the openings of the cells
+    where both are known, and what stands outside it (graduates of programs linked to no sector, graduates
+    whose openings are unknown, openings whose graduates are unknown), so that the three figures reconcile."""
+    coverage = next((f for f in figures if f.key == "coverage_ratio" and f.year is not None), None)
+    if coverage is None:
+        return None
+    row = by_year[by_year["year"] == coverage.year].iloc[0]
+    outside = [
+        t(f"headline.outside_{column}", count=fmt_count(row[column]))
+        for column in ("supply_not_linked", "supply_unmeasured", "demand_unmeasured")
+        if column in row and not is_missing(row[column]) and float(row[column]) > 0
+    ]
+    sentence = t(
+        "headline.coverage_basis",
+        coverage=fmt_ratio(row["coverage_ratio"]),
+        supply=fmt_count(row["supply"]),
+        openings=fmt_count(row["openings"]),
+        cells=f"{int(row['measured_cells']):,}",
+    )
+    return sentence + (t("headline.outside", items="; ".join(outside)) if outside else "")

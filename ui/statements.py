@@ -52,7 +52,6 @@ class Source(Protocol):
     def rows(self, name: str, filters: Filters) -> ViewRows: ...
     def calendar(self) -> dict[str, list[int]]: ...
     def estimated(self) -> bool: ...
-    def unmeasured(self, filters: Filters) -> frozenset[str]: ...
     def shapes(self) -> dict: ...
     def describe(self, filters: Filters) -> str: ...
 
@@ -93,9 +92,6 @@ class SessionSource:
     def estimated(self) -> bool:
         return caveats.has_estimated_openings(self.session)
 
-    def unmeasured(self, filters: Filters) -> frozenset[str]:
-        return frozenset(queries.regions_missing_a_side(self.session, filters)["region_code"])
-
     def shapes(self) -> dict:
         return caveats.region_shapes(self.session)
 
@@ -120,11 +116,6 @@ class PageSource:
         from .caveats import openings_estimated
 
         return openings_estimated()
-
-    def unmeasured(self, filters: Filters) -> frozenset[str]:
-        from .caveats import unmeasured_regions
-
-        return unmeasured_regions(filters)
 
     def shapes(self) -> dict:
         from .caveats import shapes
@@ -208,10 +199,9 @@ def not_linked_note(source: Source, filters: Filters) -> str | None:
     return t("periods.not_linked", graduates=fmt_count(total))
 
 
-def measured(source: Source, cells: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """``cells`` without the regions whose gap is not a measured one (a side left out by the publisher)."""
-    unmeasured = source.unmeasured(filters)
-    return cells[~cells["region_code"].isin(unmeasured)] if unmeasured else cells
+def measured(cells: pd.DataFrame) -> pd.DataFrame:
+    """``cells`` with a measured gap only (both sides known in some of their cells): no sentence names the others."""
+    return cells[cells["measured"].astype(bool)] if "measured" in cells else cells
 
 
 def coverage_by_region_and_sector(source: Source, gaps: GapPeriod) -> Statement:
@@ -244,7 +234,7 @@ def coverage_by_region_and_sector(source: Source, gaps: GapPeriod) -> Statement:
         figure = coverage_heatmap(drawn, title=title)
         if (drawn["region_code"] == OTHER_CODE).any():
             notes = (t("supply_demand.heatmap_top", shown=HEATMAP_REGIONS, regions=f"{regions:,}"),)
-    sentence = lowest_coverage_takeaway(measured(source, cells, period), when=in_years(period))
+    sentence = lowest_coverage_takeaway(measured(cells), when=in_years(period))
     return Statement(
         "coverage_by_region_and_sector",
         t("brief.coverage_heading"),
@@ -320,7 +310,7 @@ def supply_and_demand_over_the_years(source: Source, filters: Filters) -> Statem
         t("brief.trend_heading"),
         filters,
         figure,
-        _marked(source, trend_takeaway(trend)),
+        _marked(source, trend_takeaway(source.rows("supply_demand_ends", filters).numbers)),
         rows,
         "supply_demand_trend.csv",
     )
@@ -410,7 +400,7 @@ def gap_lists(source: Source, gaps: GapPeriod) -> GapLists:
 
     period = gaps.filters
     by_sector = source.rows("gaps_by_sector", period).numbers
-    cells = measured(source, source.rows("gaps_by_region_sector", period).numbers, period)  # no unmeasured gap named
+    cells = measured(source.rows("gaps_by_region_sector", period).numbers)  # no unmeasured gap named
     several = cells["region_code"].nunique() > 1 if not cells.empty else False
     return GapLists(
         shortage_sentences(by_sector),

@@ -44,18 +44,24 @@ def largest_shortage_takeaway(
 ) -> str:
     """The sector with the largest shortage (most negative gap) in ``current`` and how it changed since ``previous``.
 
-    ``current``/``previous`` are ``gaps_by_sector`` frames; ``when`` names the period ("in 2025");
-    ``previous`` and ``previous_year`` are the year before (no ``previous_year``: no comparison; a
-    ``previous_year`` without ``previous``: that year lacks supply or demand, and the sentence says so).
+    ``current``/``previous`` are ``gaps_by_sector`` frames (gaps over measured cells only); ``when`` names the
+    period ("in 2025"); ``previous`` and ``previous_year`` are the year before (no ``previous_year``: no
+    comparison; a ``previous_year`` without ``previous``: that year lacks supply or demand, and the sentence
+    says so). A sector without a measured cell is never called short or not short: the sentence counts it apart.
     """
     known = _numeric(current, "gap")
+    unmeasured = int((~current["measured"].astype(bool)).sum()) if "measured" in current else 0
     shortages = known[known["gap"] < 0]
     if shortages.empty:
+        if known.empty and unmeasured:
+            return t("takeaways.gap_not_measured", when=when)
+        if unmeasured:
+            return t("takeaways.no_shortage_measured", when=when, count=len(known), unmeasured=unmeasured, hidden=_hidden_note(len(known) + unmeasured < len(current)))
         return t("takeaways.no_shortage", when=when, hidden=_hidden_note(len(known) < len(current)))
     row = shortages.sort_values(["gap", "sector_name"]).iloc[0]
     shortage = -row["gap"]
-    key, change = _shortage_change(row["sector_code"], shortage, previous, previous_year)
-    return t(
+    key, change = _shortage_change(row, shortage, previous, previous_year)
+    sentence = t(
         key,
         sector=row["sector_name"],
         when=when,
@@ -64,21 +70,23 @@ def largest_shortage_takeaway(
         change=fmt_count(change),
         year=previous_year,
     )
+    return sentence + (t("takeaways.unmeasured_sectors", count=unmeasured) if unmeasured else "")
 
 
-def _shortage_change(
-    sector_code: str, shortage: float, previous: pd.DataFrame | None, previous_year: int | None
-) -> tuple[str, float]:
+def _shortage_change(row: pd.Series, shortage: float, previous: pd.DataFrame | None, previous_year: int | None) -> tuple[str, float]:
     """The sentence that says how the shortage changed since ``previous_year`` ("120 more than in 2024" and
     the like) and the size of the change; the sentence without a change when there is no year to compare with
-    or its figure is hidden, and one that says so when ``previous_year`` lacks supply or demand (``previous`` None)."""
+    or its figure is hidden, one that says so when ``previous_year`` lacks supply or demand (``previous`` None),
+    and one that says the years are not compared when the sector's measured cells differ between them."""
     if previous_year is None:
         return "takeaways.largest_shortage", 0
     if previous is None:
         return "takeaways.largest_shortage_no_comparison", 0
-    before = previous[previous["sector_code"] == sector_code]
+    before = previous[previous["sector_code"] == row["sector_code"]]
     if before.empty or is_missing(before.iloc[0]["gap"]):
         return "takeaways.largest_shortage", 0
+    if "measured_cells" in row and before.iloc[0]["measured_cells"] != row["measured_cells"]:
+        return "takeaways.largest_shortage_other_panel", 0
     earlier = max(0.0, -float(before.iloc[0]["gap"]))
     if earlier == 0:
         return "takeaways.largest_shortage_new", 0
@@ -114,12 +122,16 @@ def lowest_coverage_takeaway(cells: pd.DataFrame, *, when: str) -> str:
     )
 
 
-def trend_takeaway(trend: pd.DataFrame) -> str:
-    """How supply and demand grew between the first and last years that have both (a ``supply_demand_trend`` frame)."""
-    known = _numeric(trend, "supply", "demand")
-    known = known[(known["supply"] > 0) & (known["demand"] > 0)].sort_values("year")
-    if len(known) < 2:
+def trend_takeaway(ends: pd.DataFrame) -> str:
+    """How supply and demand grew between the first and last years with a measured cell, over the cells
+    measured in both (a ``supply_demand_ends`` frame); the sentence says how many regions it compared when
+    that is not all of them, and that nothing is compared when no cell is measured in both years."""
+    known = _numeric(ends, "supply", "demand").sort_values("year")
+    if len(ends) < 2:
         return t("takeaways.no_trend")
+    first_year, last_year = int(ends["year"].min()), int(ends["year"].max())
+    if len(known) < 2 or (known["supply"] <= 0).any() or (known["demand"] <= 0).any():
+        return t("takeaways.no_common_panel", first_year=first_year, last_year=last_year)
     first, last = known.iloc[0], known.iloc[-1]
     first_coverage, last_coverage = first["supply"] / first["demand"], last["supply"] / last["demand"]
     moved = (
@@ -127,10 +139,10 @@ def trend_takeaway(trend: pd.DataFrame) -> str:
         if round(last_coverage, 2) > round(first_coverage, 2)
         else ("fell" if round(last_coverage, 2) < round(first_coverage, 2) else "stayed")
     )
-    return t(
+    sentence = t(
         f"takeaways.trend_{moved}",
-        first_year=int(first["year"]),
-        last_year=int(last["year"]),
+        first_year=first_year,
+        last_year=last_year,
         first_supply=fmt_count(first["supply"]),
         last_supply=fmt_count(last["supply"]),
         supply_change=_signed_percent(last["supply"] / first["supply"] - 1),
@@ -140,6 +152,8 @@ def trend_takeaway(trend: pd.DataFrame) -> str:
         first_coverage=fmt_ratio(first_coverage),
         last_coverage=fmt_ratio(last_coverage),
     )
+    regions, regions_of = int(last["regions"]), int(last["regions_of"])
+    return sentence + (t("takeaways.panel_note", regions=regions, regions_of=regions_of) if regions < regions_of else "")
 
 
 def enrolment_growth_takeaway(growth: pd.DataFrame, *, name: str, year: int) -> str:
@@ -148,7 +162,8 @@ def enrolment_growth_takeaway(growth: pd.DataFrame, *, name: str, year: int) -> 
     known = _numeric(growth, "enrolled")
     counts = known.pivot_table(index=name, columns="year", values="enrolled", aggfunc="sum")
     if year not in counts or year - 1 not in counts:
-        return t("takeaways.enrolment_no_years", previous=year - 1, year=year)
+        missing = year - 1 if year in counts else year
+        return t("takeaways.enrolment_no_years", missing=missing, previous=year - 1, year=year)
     both = counts[[year - 1, year]].dropna()
     both = both[both[year - 1] > 0]
     if both.empty:
