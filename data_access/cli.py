@@ -16,7 +16,7 @@ from .filters import Filters
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .loading import load_history, load_paths, undo_load, validate_for_load
 from .messages import Message, echoed
-from .planning import CHOICES, PlanningSettings, horizon_problem, last_demand_year, project, read_scenario
+from .planning import CHOICES, GROUPS, PlanningSettings, horizon_problem, last_demand_year, project, read_scenario, totals
 from .settings import get_settings
 from .snapshot import build_snapshot, csv_bytes
 from .store import StoreError, database_name, first_line, get_engine, is_read_only, make_engine, resolve_url
@@ -89,6 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     project.add_argument("--region", action="append", default=[], metavar="CODE", help="a region code; repeat for several")
     project.add_argument("--sector", action="append", default=[], metavar="CODE", help="a sector code; repeat for several")
+    project.add_argument(
+        "--by",
+        choices=tuple(GROUPS),
+        default="cell",
+        help="one row per year and region and sector (cell, the default), sector, region or total: demand and supply "
+        "of the measured cells, the 80%% interval of that total of openings, gap and coverage_ratio",
+    )
     project.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV")
     export.add_argument(
         "--project-to",
@@ -345,7 +352,8 @@ def _project(engine, args) -> int:
         projection = project(session, to_year=args.to_year, method=args.method, filters=filters, scenario=scenario)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(csv_bytes(projection.rows))
+    rows = projection.rows if args.by == "cell" else totals(projection, args.by)
+    out.write_bytes(csv_bytes(rows))
     last = projection.assumptions["last_demand_year"]
     if projection.rows.empty:
         reason = (
@@ -354,8 +362,14 @@ def _project(engine, args) -> int:
         print(f"Wrote {out} with no rows: {reason}.", file=sys.stderr)
         return 0
     print(
-        f"Wrote {out} ({len(projection.rows):,} rows: {last + 1}–{args.to_year}, method {args.method}"
+        f"Wrote {out} ({len(rows):,} rows: {last + 1}–{args.to_year}, method {args.method}"
         + (f", {len(scenario)} scenario change(s)" if scenario else "")
         + ")."
     )
+    unknown = projection.assumptions["not_projected"]
+    if any(unknown.values()):
+        print(
+            f"Not projected (their region does not report in the last year of the table): openings of "
+            f"{unknown['demand_cells']:,} cell(s), graduates of {unknown['supply_cells']:,}; their gaps are empty."
+        )
     return 0

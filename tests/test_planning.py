@@ -425,3 +425,29 @@ def test_the_back_test_says_how_often_each_method_s_band_held(plan_engine):
     # cagr from 2018-2020 (3 years: bands x 5/3): R1/C 131.45 ± 1.65 in 2021 holds 130, 144 ± 2.57 in 2022 misses
     # 140; R2/Q flat at 60 holds both; R1/Q starts at 0 (flat at 10, ±25%: 10 ± 4.17 holds 14, 10 ± 5.89 misses 0)
     assert backtest.loc["cagr", "held"] == pytest.approx(4 / 6)
+
+
+def test_the_project_command_sums_per_sector_and_in_all_with_the_total_s_own_interval(plan_engine, cli, tmp_path):
+    db = plan_engine.url.render_as_string(hide_password=False)
+    written = {}
+    for by in ("sector", "total"):
+        out = tmp_path / f"{by}.csv"
+        code, printed, _ = cli("project", "--to", "2023", "--method", "trend", "--by", by, "--db", db, "--out", out)
+        assert code == 0 and "method trend" in printed
+        written[by] = pd.read_csv(out, encoding="utf-8-sig", dtype={"region_code": str, "sector_code": str}, keep_default_na=False)
+    # 2023: R1/C 150 openings (a line, band 0), 117 graduates; R2/Q 60 (flat, band 0), 60; R1/Q 9 (0, 0, 10, 14, 0:
+    # deviations from its line -2, -3.4, 5.2, 7.8, -7.6, squares 161.2), 0 graduates. R1/Q's half-width:
+    # t x sqrt(161.2 / 3) x sqrt(2.1) = 17.397; the other cells have none, so every total's half-width is 17.397
+    half = T80_3 * np.sqrt(161.2 / 3) * ROOM_2023
+    sectors = written["sector"].set_index("sector_code")
+    assert sectors.loc["C", ["demand", "demand_low", "demand_high", "supply", "gap"]].astype(float).tolist() == pytest.approx(
+        [150, 150, 150, 117, -33]
+    )
+    assert sectors.loc["Q", ["demand", "supply", "gap"]].astype(float).tolist() == pytest.approx([69, 60, -9])
+    assert float(sectors.loc["Q", "demand_high"]) == pytest.approx(69 + half)
+    assert float(sectors.loc["Q", "coverage_ratio"]) == pytest.approx(60 / 69)
+    assert set(sectors["region_code"]) == {""} and sectors.loc["Q", "sector_name"] == "Health"
+    total = written["total"].iloc[0]
+    assert [total["region_code"], total["sector_code"]] == ["", ""]
+    assert [float(total[c]) for c in ("demand", "supply", "gap", "demand_low")] == pytest.approx([219, 177, -42, 219 - half])
+    assert int(total["measured_cells"]) == 3 and int(total["cells_not_projected"]) == 0
