@@ -687,7 +687,8 @@ def placements_against_gaps(session: Session, *, filters: Filters) -> pd.DataFra
 
     Columns: sector_code, sector_name, supply, demand, gap, coverage_ratio,
     gap_status ("shortage" below 0.9 coverage, "surplus" above 1.1,
-    "balanced" between, "no demand" without openings), students_placed,
+    "balanced" between, "no demand" without openings, "not measured" without a
+    cell where both sides are known), students_placed,
     hired, partners, placement_hire_rate, placed_per_100_openings.
     """
     gaps = gaps_by_sector(session, filters=filters)
@@ -695,7 +696,7 @@ def placements_against_gaps(session: Session, *, filters: Filters) -> pd.DataFra
     frame = gaps.merge(placed[["sector_code", "students_placed", "hired", "partners"]], on="sector_code", how="left")
     for column in ("students_placed", "hired", "partners"):
         frame[column] = counts(frame[column])
-    frame["gap_status"] = classify_gap(frame["coverage_ratio"])
+    frame["gap_status"] = classify_gap(frame["coverage_ratio"]).where(frame["measured"], "not measured")
     frame = add_placement_rates(frame)
     frame["placed_per_100_openings"] = 100 * ratio(frame["students_placed"], frame["demand"])
     return frame[

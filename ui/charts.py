@@ -160,6 +160,12 @@ def point_label(text: object, limit: int = 18, limit_wide: int = 8) -> str:
 
 
 NO_DEMAND_COLOUR = "#d4d6dc"  # light grey, marked with a dash: no openings recorded (not "balanced", which is near white)
+NOT_MEASURED_COLOUR = "#f3ead3"  # pale sand, marked with "?": a side is unknown, so no verdict at all
+
+
+def _counts_text(values: np.ndarray) -> np.ndarray:
+    """Counts as hover text, "–" where unknown (never a false 0)."""
+    return np.where(np.isnan(values), "–", np.char.mod("%s", [f"{v:,.0f}" for v in np.nan_to_num(values).ravel()]).reshape(values.shape))
 
 
 def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
@@ -167,7 +173,8 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
 
     Cells with demand but no local graduates at all are dark grey ("no local training"), not the darkest
     shortage, so that planners can tell a program that is missing from one that is too small; cells
-    without openings are light grey with a dash, never the near-white of "balanced".
+    without openings are light grey with a dash, never the near-white of "balanced"; cells with a side
+    unknown (not ``measured``) are pale sand with "?" and no verdict.
     """
     regions = cells.drop_duplicates("region_code").sort_values("region_code")
     sectors = cells.drop_duplicates("sector_code").sort_values("sector_code")
@@ -179,12 +186,18 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
         return full[column].to_numpy(dtype=float).reshape(shape)
 
     coverage, supply, demand = grid("coverage_ratio"), grid("supply"), grid("demand")
+    listed = full["gap"].index.isin(cells.set_index(["region_code", "sector_code"]).index).reshape(shape)
+    measured = full["measured"].fillna(True).astype(bool).to_numpy().reshape(shape) if "measured" in full else np.ones(shape, bool)
+    unknown = listed & ~measured
     with np.errstate(divide="ignore"):
         z = np.clip(np.log2(coverage), -2, 2)  # 0.25x .. 4x
-    untrained = (supply == 0) & (demand > 0)
-    no_demand = np.isnan(coverage) & ~untrained
-    z[untrained] = np.nan
+    untrained = (supply == 0) & (demand > 0) & ~unknown
+    no_demand = np.isnan(coverage) & ~untrained & ~unknown
+    z[untrained | unknown] = np.nan
     verdict = np.where(
+        unknown,
+        t("charts.not_measured"),
+        np.where(
         np.isnan(coverage),
         t("charts.no_demand"),
         np.where(
@@ -192,13 +205,14 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
             t("charts.no_local_training"),
             np.where(coverage < 1, t("charts.shortage"), np.where(coverage > 1, t("charts.surplus"), t("charts.balanced"))),
         ),
+        ),
     )
     sector_names = np.tile(sectors["sector_name"].to_numpy(), (len(regions), 1))
     custom = _layers(
         [
-            np.nan_to_num(supply),
-            np.nan_to_num(demand),
-            np.nan_to_num(grid("gap")),
+            _counts_text(supply),
+            _counts_text(demand),
+            np.where(np.isnan(grid("gap")), "–", np.char.mod("%+.0f", np.nan_to_num(grid("gap")))),
             np.where(np.isnan(coverage), "–", np.char.mod("%.2f", np.nan_to_num(coverage))),
             verdict,
             sector_names,
@@ -208,8 +222,8 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
         "<br>".join(
             [
                 "<b>%{y}</b> · %{customdata[5]}",
-                t("charts.hover_supply_demand", supply="%{customdata[0]:,.0f}", demand="%{customdata[1]:,.0f}"),
-                t("charts.hover_gap_coverage", gap="%{customdata[2]:+,.0f}", coverage="%{customdata[3]}"),
+                t("charts.hover_supply_demand", supply="%{customdata[0]}", demand="%{customdata[1]}"),
+                t("charts.hover_gap_coverage", gap="%{customdata[2]}", coverage="%{customdata[3]}"),
                 "<b>%{customdata[4]}</b>",
             ]
         )
@@ -248,6 +262,16 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
                 texttemplate="%{text}",
                 textfont=dict(size=16, color=ink().text),
                 name=t("charts.no_demand"),
+                **common,
+            ),
+            go.Heatmap(
+                z=np.where(unknown, 1.0, np.nan),
+                colorscale=[[0, NOT_MEASURED_COLOUR], [1, NOT_MEASURED_COLOUR]],
+                showscale=False,
+                text=np.where(unknown, "?", ""),
+                texttemplate="%{text}",
+                textfont=dict(size=16, color="#3d3d3d"),
+                name=t("charts.not_measured"),
                 **common,
             ),
         ]

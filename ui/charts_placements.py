@@ -46,9 +46,15 @@ GAP_STATUS_STYLE = {
     "no demand": ("#f0f0f0", "#999999", ""),
 }
 # gap_status (as data_access.queries.classify_gap stores it) -> the end of its text keys.
-GAP_STATUS_KEY = {"shortage": "shortage", "balanced": "balanced", "surplus": "surplus", "no demand": "no_demand"}
+GAP_STATUS_KEY = {
+    "shortage": "shortage",
+    "balanced": "balanced",
+    "surplus": "surplus",
+    "no demand": "no_demand",
+    "not measured": "not_measured",
+}
 # gap_status -> the symbol written before it wherever it is shown in words.
-GAP_STATUS_SYMBOL = {"shortage": "▼", "balanced": "≈", "surplus": "▲", "no demand": "○"}
+GAP_STATUS_SYMBOL = {"shortage": "▼", "balanced": "≈", "surplus": "▲", "no demand": "○", "not measured": "?"}
 # tenure_band (as data_access.queries.partnership_tenure stores it) -> the end of its text key.
 TENURE_BAND_KEY = {
     "under 2 years": "under_2",

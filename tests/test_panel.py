@@ -1,0 +1,122 @@
+"""An incomplete panel (tests/fixtures/panel, contract version 3): a region that reports enrolments in
+one year only (B), a region without any demand row (C), a suppressed demand cell (A, Y, 2022) and a
+region joining in the last year (D). Every number is worked out by hand below; nothing unknown is
+counted, compared or stated.
+
+Cells, 2021 (enrolments report A and C, demand A and B):
+  A X 10/20 measured · A Y 4/5 measured · B X ?/25 · B Y ?/3 · C X 0/? (nothing reported) · C Y 5/?
+Cells, 2022 (enrolments report A, B, C, D; demand A, B, D):
+  A X 12/22 measured · A Y 6/suppressed · B X 22/24 measured · B Y 0/4 measured · C X 0/? · C Y 6/?
+  D X 40/50 measured · D Y 0/0 measured (nothing reported)
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy.orm import Session
+
+from data_access import queries
+from data_access.filters import Filters
+from data_access.recipes import folder_opener, import_recipe, run_recipe
+from data_access.snapshot import build_snapshot
+from ui.headline import coverage_basis, headline_figures
+from ui.i18n import speaking
+from ui.takeaways import largest_shortage_takeaway, trend_takeaway
+
+PANEL = Path(__file__).resolve().parent / "fixtures" / "panel"
+
+
+@pytest.fixture
+def panel_engine(engine):
+    recipe = PANEL / "recipe.toml"
+    outcome = import_recipe(engine, run_recipe(recipe.read_bytes(), recipe.name, folder_opener(recipe), None))
+    assert outcome.ok, outcome.validation.report_lines()
+    return engine
+
+
+def snapshot_csv(engine, name: str) -> str:
+    with Session(engine) as session:
+        archive = zipfile.ZipFile(io.BytesIO(build_snapshot(session, filters=Filters())))
+    return archive.read(name).decode("utf-8-sig")
+
+
+def test_supply_demand_csv_leaves_every_unknown_side_empty_and_says_which_cells_are_measured(panel_engine):
+    text = snapshot_csv(panel_engine, "supply_demand.csv")
+    frame = pd.read_csv(io.StringIO(text), keep_default_na=False, dtype=str)
+    got = [tuple(r) for r in frame[["year", "region_code", "sector_code", "supply", "demand", "gap", "coverage_ratio", "measured"]].itertuples(index=False)]
+    assert got == [
+        ("2021", "A", "X", "10", "20", "-10", "0.5", "true"),
+        ("2021", "A", "Y", "4", "5", "-1", "0.8", "true"),
+        ("2021", "B", "X", "", "25", "", "", "false"),  # B reports no enrolments in 2021
+        ("2021", "B", "Y", "", "3", "", "", "false"),
+        ("2021", "C", "Y", "5", "", "", "", "false"),  # C has no demand row at all
+        ("2022", "A", "X", "12", "22", "-10", repr(12 / 22), "true"),
+        ("2022", "A", "Y", "6", "", "", "", "false"),  # suppressed ("c") in the published file
+        ("2022", "B", "X", "22", "24", "-2", repr(22 / 24), "true"),
+        ("2022", "B", "Y", "0", "4", "-4", "0", "true"),
+        ("2022", "C", "Y", "6", "", "", "", "false"),
+        ("2022", "D", "X", "40", "50", "-10", "0.8", "true"),
+    ]
+    assert frame.loc[(frame["year"] == "2022") & (frame["region_code"] == "A") & (frame["sector_code"] == "Y"), "suppressed_cells"].item() == "1"
+
+
+def test_overview_csv_counts_measured_cells_only_and_compares_years_over_the_common_cells(panel_engine):
+    overview = pd.read_csv(io.StringIO(snapshot_csv(panel_engine, "overview.csv"))).set_index("year")
+    # 2021: measured A X + A Y = 14 / 25; beside them C Y's 5 graduates and B's 25 + 3 openings
+    first = overview.loc[2021]
+    assert (first["supply"], first["openings"], first["supply_unmeasured"], first["demand_unmeasured"]) == (14, 25, 5, 28)
+    assert first["coverage_ratio"] == pytest.approx(14 / 25) and first["measured_cells"] == 2
+    assert first["common_cells"] == 0 and pd.isna(first["supply_change"])
+    # 2022: measured A X, B X, B Y, D X, D Y = 74 / 100; beside them A Y's 6 (suppressed openings), C's 0 + 6
+    last = overview.loc[2022]
+    assert (last["supply"], last["openings"], last["supply_unmeasured"], last["demand_unmeasured"]) == (74, 100, 12, 0)
+    assert last["coverage_ratio"] == pytest.approx(0.74) and last["measured_cells"] == 5
+    # measured in both years: A X alone. 12 - 10, 22 - 20, 12/22 - 10/20 (a naive total would say 14 -> 74)
+    assert (last["common_cells"], last["supply_change"], last["demand_change"]) == (1, 2, 2)
+    assert last["coverage_ratio_change"] == pytest.approx(12 / 22 - 10 / 20)
+    # graduates over the regions reporting enrolments both years (A, C): (12 + 6 + 6) - (10 + 4 + 5) = 5, 2 of 4
+    assert (last["graduates"], last["graduates_change"], last["graduates_regions"], last["graduates_regions_of"]) == (86, 5, 2, 4)
+    # openings over the regions reporting demand both years (A, B): (22 + 24 + 4) - (20 + 5 + 25 + 3) = -3, 2 of 3
+    assert (last["openings_change"], last["openings_regions"], last["openings_regions_of"]) == (-3, 2, 3)
+
+
+def test_the_sentences_compare_like_with_like_in_both_languages(panel_engine):
+    with Session(panel_engine) as session:
+        by_year = queries.headline_by_year(session, filters=Filters())
+        ends = queries.supply_demand_ends(session, filters=Filters())
+        latest = queries.gaps_by_sector(session, filters=Filters(2022, 2022))
+        before = queries.gaps_by_sector(session, filters=Filters(2021, 2021))
+        calendar = queries.data_calendar(session)
+    with speaking("en"):
+        figures = {f.key: f for f in headline_figures(by_year, year_to=None, covered=calendar)}
+        assert figures["graduates"].change == "+5 vs previous year, over the 2 of 4 regions reporting both years"
+        assert figures["openings"].shown == "100" and figures["openings"].change == (
+            "-3 vs previous year, over the 2 of 3 regions reporting both years"
+        )
+        assert figures["coverage_ratio"].change == "+0.05 vs previous year, over the 1 of 5 region-sector cells measured in both years"
+        assert coverage_basis(by_year, list(figures.values())) == (
+            "Coverage 0.74 compares 74 graduates of programs linked to a sector (split by the crosswalk's shares, on the "
+            "Data page) with 100 openings, in the 5 region-sector cells where both are known. Not in it: 12 graduates "
+            "where openings are not known."
+        )
+        assert trend_takeaway(ends) == (
+            "From 2021 to 2022, graduates went from 10 to 12 (+20.0%) and openings from 20 to 22 (+10.0%): coverage rose "
+            "from 0.50 to 0.55. Compared over the 1 of 3 regions measured in both years."
+        )
+        # X over A, B, D: 74 - 96 = -22; measured in 1 cell in 2021 and 3 in 2022, so not compared
+        assert largest_shortage_takeaway(latest, before, when="in 2022", previous_year=2021) == (
+            "Machining has the largest shortage in 2022: 22 fewer graduates than openings (coverage 0.77); 2021 measured "
+            "other regions for this sector, so the two years are not compared."
+        )
+    with speaking("zh-CN"):
+        figures = {f.key: f for f in headline_figures(by_year, year_to=None, covered=calendar)}
+        assert figures["graduates"].change == "+5（较上年），按两年均报送的2个地区（共4个）"
+        assert trend_takeaway(ends).endswith("按两年均有测算的1个地区（共3个）比较。")
+        assert largest_shortage_takeaway(latest, before, when="2022年", previous_year=2021).endswith(
+            "2021年该行业测算的地区不同，因此不比较这两年。"
+        )
