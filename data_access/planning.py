@@ -42,11 +42,11 @@ from scipy import stats
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import caveats, panel
 from .contract import YEAR_MAX, YEAR_MIN
 from .facts import DEMAND, NOT_LINKED, CountMissing, Sum
 from .filters import Filters
 from .messages import Message, echoed_names, quoted
-from . import caveats, panel
 from .models import Enrolment, Institution, Program, ProgramShare
 from .routing import aggregate, name_map
 
@@ -315,9 +315,7 @@ def combined_half(half: np.ndarray, residuals: np.ndarray, groups: np.ndarray, c
     return np.sqrt(np.maximum(variance, 0.0)) + np.bincount(groups, weights=np.where(measured, 0.0, half), minlength=count)
 
 
-def to_series(
-    frame: pd.DataFrame, keys: list[str], value: str, last_year: int | None = None
-) -> tuple[pd.DataFrame, Series]:
+def to_series(frame: pd.DataFrame, keys: list[str], value: str, last_year: int | None = None) -> tuple[pd.DataFrame, Series]:
     """A long frame (keys, year, value) as a matrix over consecutive years (up to ``last_year`` when given, the
     last year of the table the frame comes from); returns the cells (keys) and the series."""
     if frame.empty:
@@ -347,9 +345,9 @@ class Reporting:
         regions, sectors = cells["region_code"].tolist(), cells["sector_code"].tolist()
         years = [int(y) for y in series.years]
         reports = np.array([[(y, r) in self.pairs for y in years] for r in regions], dtype=bool).reshape(series.values.shape)
-        hidden = np.array(
-            [[(y, r, c) in self.suppressed for y in years] for r, c in zip(regions, sectors)], dtype=bool
-        ).reshape(series.values.shape)
+        hidden = np.array([[(y, r, c) in self.suppressed for y in years] for r, c in zip(regions, sectors)], dtype=bool).reshape(
+            series.values.shape
+        )
         values = np.where(np.isnan(series.values) & reports, 0.0, series.values)
         return Series(series.years, np.where(reports & ~hidden, values, np.nan))
 
@@ -379,6 +377,7 @@ def enrolment_reporting(session: Session, shares: pd.DataFrame) -> Reporting:
     cells = cells[cells["table_name"] == "enrolments"].merge(shares, on="program_code", suffixes=("_cell", ""))
     suppressed = frozenset(zip(cells["year"].astype(int), cells["region_code"], cells["sector_code"]))
     return Reporting(pairs, suppressed, max((y for y, _ in pairs), default=None))
+
 
 # --- scenarios ------------------------------------------------------------------------------------
 
@@ -787,9 +786,11 @@ def totals(projection: Projection, by: str) -> pd.DataFrame:
     summed = parts.groupby(["year", *keys], as_index=False)[
         ["demand", "supply", "demand_unmeasured", "supply_unmeasured", "measured_cells", "cells_not_projected"]
     ].sum()
-    summed["half"] = _total_halves(parts[measured], projection.residuals, keys).reindex(
-        pd.MultiIndex.from_frame(summed[["year", *keys]]) if keys else summed["year"]
-    ).to_numpy()
+    summed["half"] = (
+        _total_halves(parts[measured], projection.residuals, keys)
+        .reindex(pd.MultiIndex.from_frame(summed[["year", *keys]]) if keys else summed["year"])
+        .to_numpy()
+    )
     none = summed["measured_cells"] == 0
     for column in ("demand", "supply", "half"):
         summed[column] = summed[column].astype(float).mask(none)
@@ -868,6 +869,18 @@ def _backtest_table(series: Series) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=columns)
+
+
+HELD_RARELY, HELD_OFTEN = 0.65, 0.95  # an 80% band that holds less or more often than this is said to be off
+HELD_MIN_YEARS = 10  # fewer held-out years say too little about how often a band holds
+
+
+def band_reliability(held: float, held_out: int) -> str | None:
+    """Says "rarely" when a method's 80% band held in less than HELD_RARELY of the held-out years, "often" when in more
+    than HELD_OFTEN, else None (also with fewer than HELD_MIN_YEARS held-out years: too few to say)."""
+    if not held_out or held_out < HELD_MIN_YEARS or held != held:
+        return None
+    return "rarely" if held < HELD_RARELY else "often" if held > HELD_OFTEN else None
 
 
 def _project_supply(

@@ -18,6 +18,7 @@ from ui.planning import (
     default_horizon,
     horizon_years,
     last_demand_year,
+    not_projected_notes,
     per_sector,
     per_year,
     projection,
@@ -79,8 +80,9 @@ if not presenting:
     scenario = tuple(render_editor(filters, last + 1))
     render_files(list(scenario))
 settings = Settings(to_year, method, scenario)
-rows, baseline = projection(filters, settings).rows, projection(filters, settings, with_scenario=False).rows
-by_sector = protected(per_sector(rows, baseline, to_year))  # under protection: rounded as every view
+result, baseline = projection(filters, settings), projection(filters, settings, with_scenario=False)
+rows = result.rows
+by_sector = protected(per_sector(result, baseline, to_year))  # under protection: rounded as every view
 
 with charts:
     scope = describe(filters.with_years(to_year, to_year))
@@ -88,11 +90,12 @@ with charts:
         history = view("supply_demand_trend", filters.with_years(None, None))
         lines = projection_lines(
             history.numbers,
-            protected(per_year(rows, baseline)),
+            protected(per_year(result, baseline)),
             scenario=bool(scenario),
             title=t("planning.lines_title", last=last, year=to_year, filters=describe(filters)),
         )
         chart_with_data(lines, result_of("projections", rows), "projections.csv")
+        st.caption(t("planning.total_band_note"))
     bars = projected_sectors(by_sector) if presenting else by_sector  # the projector: the largest gaps, the rest as one
     chart_with_data(
         target_gap_bars(bars, scenario=bool(scenario), title=t("planning.bars_title", year=to_year, filters=scope)),
@@ -107,6 +110,8 @@ with charts:
     few = rows.loc[rows["year"] == to_year, "few_years"].sum()
     if few:
         st.caption(t("planning.few_years_note", cells=int(few)))
+    for note in not_projected_notes(result):
+        st.caption(note)
     st.subheader(t("planning.cells_heading", year=to_year))
     table_with_data(
         projection_table(rows, to_year),
@@ -118,5 +123,5 @@ with charts:
 
 if not presenting:
     render_saved(editor_name(), list(scenario), filters, settings, to_year)
-    render_backtest(projection(filters, settings).backtest)
+    render_backtest(result.backtest)
     render_grow_shrink(filters, settings)

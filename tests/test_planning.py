@@ -346,8 +346,16 @@ def panel_engine(engine, folder, demand: dict[str, list], graduates: dict[str, l
     regions = sorted(set(demand) | set(graduates))
     write_csv(folder, "regions", ["region_code,region_name"] + [f"{r},Region {r}" for r in regions])
     write_csv(folder, "sectors", ["sector_code,sector_name", "C,Manufacturing"])
-    write_csv(folder, "institutions", ["institution_id,institution_name,region_code,institution_type"] + [f"I{r},School {r},{r},school" for r in regions])
-    write_csv(folder, "programs", ["program_code,program_name,sector_code,level,duration_years"] + [f"P{r},Program {r},C,,3" for r in regions])
+    write_csv(
+        folder,
+        "institutions",
+        ["institution_id,institution_name,region_code,institution_type"] + [f"I{r},School {r},{r},school" for r in regions],
+    )
+    write_csv(
+        folder,
+        "programs",
+        ["program_code,program_name,sector_code,level,duration_years"] + [f"P{r},Program {r},C,,3" for r in regions],
+    )
     write_csv(
         folder,
         "demand",
@@ -358,7 +366,9 @@ def panel_engine(engine, folder, demand: dict[str, list], graduates: dict[str, l
         folder,
         "enrolments",
         ["year,institution_id,program_code,enrolled,graduates,entrants"]
-        + [f"{2018 + i},I{r},P{r},{3 * v},{v}," for r, values in graduates.items() for i, v in enumerate(values) if v is not None],
+        + [
+            f"{2018 + i},I{r},P{r},{3 * v},{v}," for r, values in graduates.items() for i, v in enumerate(values) if v is not None
+        ],
     )
     assert load_paths(engine, [folder]).ok
     with Session(engine) as session:
@@ -376,10 +386,14 @@ def test_perfectly_correlated_cells_give_a_total_band_equal_to_the_sum_of_their_
     half_a = T80_3 * np.sqrt(4 / 3) * ROOM_2023  # t x s x room, s = sqrt(squares / (5 - 2)): 2.7405
     half_b = T80_3 * np.sqrt(16 / 3) * ROOM_2023  # 5.4809
     rows = result.rows.set_index("region_code")
-    assert rows.loc["RA", "demand_high"] - 100 == pytest.approx(half_a) and rows.loc["RB", "demand_high"] - 200 == pytest.approx(half_b)
+    assert rows.loc["RA", "demand_high"] - 100 == pytest.approx(half_a) and rows.loc["RB", "demand_high"] - 200 == pytest.approx(
+        half_b
+    )
     total = planning.totals(result, "total").iloc[0]
     assert total["demand"] == pytest.approx(300)
-    assert total["demand_high"] - 300 == pytest.approx(half_a + half_b) and 300 - total["demand_low"] == pytest.approx(half_a + half_b)
+    assert total["demand_high"] - 300 == pytest.approx(half_a + half_b) and 300 - total["demand_low"] == pytest.approx(
+        half_a + half_b
+    )
     assert total[["region_code", "sector_code"]].tolist() == ["", ""]
 
 
@@ -434,7 +448,9 @@ def test_the_project_command_sums_per_sector_and_in_all_with_the_total_s_own_int
         out = tmp_path / f"{by}.csv"
         code, printed, _ = cli("project", "--to", "2023", "--method", "trend", "--by", by, "--db", db, "--out", out)
         assert code == 0 and "method trend" in printed
-        written[by] = pd.read_csv(out, encoding="utf-8-sig", dtype={"region_code": str, "sector_code": str}, keep_default_na=False)
+        written[by] = pd.read_csv(
+            out, encoding="utf-8-sig", dtype={"region_code": str, "sector_code": str}, keep_default_na=False
+        )
     # 2023: R1/C 150 openings (a line, band 0), 117 graduates; R2/Q 60 (flat, band 0), 60; R1/Q 9 (0, 0, 10, 14, 0:
     # deviations from its line -2, -3.4, 5.2, 7.8, -7.6, squares 161.2), 0 graduates. R1/Q's half-width:
     # t x sqrt(161.2 / 3) x sqrt(2.1) = 17.397; the other cells have none, so every total's half-width is 17.397

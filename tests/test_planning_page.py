@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -80,6 +81,18 @@ def test_the_grow_shrink_list_and_the_back_test_are_on_the_page(plan_app):
     assert programs.loc["P2", "why"] == "destination rate 52.5% (cohort 2022) is below 60.0%: cap next year's intake"
     backtest = next(t for t in tables if "wape" in t.columns)
     assert set(backtest["method"]) == {"trend (straight line)", "growth rate (CAGR)", "smoothing (damped trend)"}
+    # how often each band held on the fixture's history (tests/test_planning.py): trend 6 of 6, cagr 4 of 6
+    assert backtest["held"].tolist()[:2] == pytest.approx([1.0, 4 / 6])
+
+
+def test_the_total_line_s_band_is_the_total_s_own_interval(plan_app):
+    app = open_page(PLANNING, plan_to="2025", plan_method="trend")
+    band = next(trace for trace in figure(app, "Graduates and openings")["data"] if trace.get("fill") == "toself")
+    high = dict(zip(values(band["x"])[: len(values(band["x"])) // 2], values(band["y"])))
+    # 2025: 170 (R1/C) + 60 (R2/Q) + 11.8 (R1/Q) = 241.8; only R1/Q has a measured error, so the total's half-width is
+    # R1/Q's own: t x sqrt(161.2 / 3) x sqrt(1 + 1/5 + 5^2/10) = 23.092 (deviations of 0, 0, 10, 14, 0 from its line)
+    assert high[2025] == pytest.approx(241.8 + 1.637744353696209 * np.sqrt(161.2 / 3) * np.sqrt(1 + 1 / 5 + 25 / 10))
+    assert any("is that total's own" in c.value for c in app.caption)
 
 
 def test_on_the_projector_one_screen_the_target_year_gap_with_and_without_the_scenario(plan_app):

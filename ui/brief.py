@@ -321,14 +321,14 @@ def _planning_section(
     if to_year is None:
         return ChartSection(heading, t("brief.no_planning"), None)
     everything = filters.with_years(None, None)
-    rows = project(session, to_year=to_year, method=plan.method, filters=everything, scenario=plan.scenario).rows
-    baseline = project(session, to_year=to_year, method=plan.method, filters=everything).rows if plan.scenario else rows
-    if rows.empty:
+    result = project(session, to_year=to_year, method=plan.method, filters=everything, scenario=plan.scenario)
+    baseline = project(session, to_year=to_year, method=plan.method, filters=everything) if plan.scenario else result
+    if result.rows.empty:
         return ChartSection(heading, t("brief.no_planning"), None)
     by_sector = (
-        protected(per_sector(rows, baseline, to_year), threshold=hide_below)
+        protected(per_sector(result, baseline, to_year), threshold=hide_below)
         if hide_below
-        else per_sector(rows, baseline, to_year)
+        else per_sector(result, baseline, to_year)
     )
     scope = described(filters.with_years(to_year, to_year))
     figure = target_gap_bars(by_sector, scenario=bool(plan.scenario), title=t("planning.bars_title", year=to_year, filters=scope))

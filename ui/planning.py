@@ -196,30 +196,34 @@ def active_scenario() -> tuple[ScenarioChange, ...]:
 # --- sums of a projection -------------------------------------------------------------------------
 
 
-def per_year(rows: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:
-    """Projected openings (with the interval's bounds summed: wider than the total's own interval), graduates
-    with the scenario and without it, per year. Columns: year, demand, demand_low, demand_high, supply,
-    supply_baseline."""
-    summed = rows.groupby("year", as_index=False)[["demand", "demand_low", "demand_high", "supply"]].sum()
-    base = baseline.groupby("year", as_index=False)["supply"].sum().rename(columns={"supply": "supply_baseline"})
-    return summed.merge(base, on="year", how="left")
+def per_year(result: Projection, baseline: Projection) -> pd.DataFrame:
+    """Projected openings of the measured cells with the 80% interval of that total (``planning.totals``, never the
+    sum of the cells' bounds), graduates with the scenario and without it, per year. Columns: year, demand,
+    demand_low, demand_high, supply, supply_baseline, measured_cells, cells_not_projected."""
+    frame = _with_baseline(planning.totals(result, "total"), baseline, "total")
+    return frame[["year", "demand", "demand_low", "demand_high", "supply", "supply_baseline", *COUNTED]]
 
 
-def per_sector(rows: pd.DataFrame, baseline: pd.DataFrame, year: int) -> pd.DataFrame:
-    """The same per sector in ``year``. Columns: sector_code, sector_name, demand, demand_low, demand_high,
-    supply, supply_baseline, gap, coverage_ratio."""
-    keys = ["sector_code", "sector_name"]
-    this = rows[rows["year"] == year].groupby(keys, as_index=False)[["demand", "demand_low", "demand_high", "supply"]].sum()
-    base = (
-        baseline[baseline["year"] == year]
-        .groupby(keys, as_index=False)["supply"]
-        .sum()
-        .rename(columns={"supply": "supply_baseline"})
-    )
-    frame = this.merge(base, on=keys, how="left").fillna({"supply_baseline": 0.0})
-    frame["gap"] = frame["supply"] - frame["demand"]
-    frame["coverage_ratio"] = frame["supply"] / frame["demand"].where(frame["demand"] > 0)
-    return frame
+def per_sector(result: Projection, baseline: Projection, year: int) -> pd.DataFrame:
+    """The same per sector in ``year``, each sector with its own interval; gap and coverage over measured cells
+    only. Columns: sector_code, sector_name, demand, demand_low, demand_high, supply, supply_baseline, gap,
+    coverage_ratio, measured_cells, cells_not_projected."""
+    frame = _with_baseline(planning.totals(result, "sector"), baseline, "sector")
+    frame = frame[frame["year"] == year].reset_index(drop=True)
+    return frame[
+        ["sector_code", "sector_name", "demand", "demand_low", "demand_high", "supply", "supply_baseline"]
+        + ["gap", "coverage_ratio", *COUNTED]
+    ]
+
+
+COUNTED = ["measured_cells", "cells_not_projected"]
+
+
+def _with_baseline(sums: pd.DataFrame, baseline: Projection, by: str) -> pd.DataFrame:
+    """``sums`` (``planning.totals``) with the baseline's graduates of the same measured cells (supply_baseline)."""
+    keys = ["year", "region_code", "sector_code"]
+    base = planning.totals(baseline, by)[[*keys, "supply"]].rename(columns={"supply": "supply_baseline"})
+    return sums.merge(base, on=keys, how="left")
 
 
 # --- sentences --------------------------------------------------------------------------------------
@@ -251,6 +255,28 @@ def target_takeaway(by_sector: pd.DataFrame, year: int, *, scenario: bool) -> st
         else:
             sentence += " " + t("planning.takeaway_scenario_none", year=year)
     return sentence
+
+
+def not_projected_notes(result: Projection) -> list[str]:
+    """How many cells a side was not projected for (their region did not report in the last year of its table), in
+    words; none when every cell was projected."""
+    unknown = result.assumptions.get("not_projected", {})
+    if not any(unknown.values()):
+        return []
+    return [
+        t("planning.not_projected_note", demand=fmt_count(unknown["demand_cells"]), supply=fmt_count(unknown["supply_cells"]))
+    ]
+
+
+def band_notes(backtest: pd.DataFrame) -> list[str]:
+    """Per method whose 80% range held far less or far more often than 80% of the held-out years: a sentence
+    saying so (``planning.band_reliability``)."""
+    notes = []
+    for row in backtest.itertuples():
+        verdict = planning.band_reliability(row.held, row.held_out)
+        if verdict:
+            notes.append(t(f"planning.held_{verdict}", method=t(f"planning.method_{row.method}"), held=fmt_rate(row.held)))
+    return notes
 
 
 def rule_words(rule: str, values: dict) -> str:

@@ -17,7 +17,7 @@ from .components import number_columns, table_with_data
 from .context import protection_threshold, view
 from .formatting import fmt_count
 from .i18n import t
-from .planning import Settings, extra_students, worded_grow_shrink
+from .planning import Settings, band_notes, extra_students, worded_grow_shrink
 from .scale import keep_top, with_gap_measures
 
 
@@ -48,7 +48,7 @@ BACKTEST = View(
     "backtest",
     lambda session, filters: pd.DataFrame(),
     "back-test errors of the methods",
-    derived={"mae": (), "wape": (), "coverage": ()},
+    derived={"mae": (), "wape": (), "coverage": (), "held": ()},
 )
 
 
@@ -81,7 +81,7 @@ def projected_sectors(by_sector: pd.DataFrame) -> pd.DataFrame:
         name="sector_name",
         rank=ranked,
         limit=PROJECTED_SECTORS,
-        sums=("demand", "demand_low", "demand_high", "supply", "supply_baseline"),
+        sums=("demand", "supply", "supply_baseline"),  # the folded sectors' interval is not the sum of their bounds: none
         recompute=with_gap_measures,
         other_name=t("supply_demand.other_sectors", count=len(by_sector) - PROJECTED_SECTORS),
     )
@@ -162,8 +162,12 @@ def render_backtest(backtest: pd.DataFrame) -> None:
             "cells": st.column_config.NumberColumn(t("planning.col_cells"), format="localized"),
             "mae": st.column_config.NumberColumn(t("planning.col_mae"), format="%.1f", help=t("planning.mae_help")),
             "wape": st.column_config.NumberColumn(t("planning.col_wape"), format="percent", help=t("planning.wape_help")),
+            "held_out": None,
+            "held": st.column_config.NumberColumn(t("planning.col_held"), format="percent", help=t("planning.held_help")),
         },
     )
+    for note in band_notes(backtest):
+        st.warning(note, icon=":material/straighten:")
 
 
 def render_grow_shrink(filters: Filters, settings: Settings) -> None:
