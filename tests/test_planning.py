@@ -297,6 +297,8 @@ def test_the_snapshot_holds_the_projection_its_scenario_and_the_methods(plan_eng
     assert manifest["planning"]["method"] == "trend" and manifest["planning"]["to_year"] == 2025
     assert manifest["planning"]["scenario"] == [{"program_code": "P1", "region_code": None, "from_year": 2023, "change": 0.1}]
     assert {row["method"] for row in manifest["planning"]["backtest"]} == {"trend", "cagr", "ets"}
+    assert "never the sum of the cells' bounds" in manifest["planning"]["total_interval"]
+    assert manifest["planning"]["not_projected"] == {"demand_cells": 0, "supply_cells": 0}
     projections = pd.read_csv(io.BytesIO(archive.read("projections.csv")), encoding="utf-8-sig")
     r1c = projections[(projections["region_code"] == "R1") & (projections["sector_code"] == "C")].set_index("year")
     assert r1c["supply"].tolist() == pytest.approx([117, 126, 138.6])
