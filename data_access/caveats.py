@@ -114,13 +114,14 @@ def _given_later(session: Session, cells: pd.DataFrame) -> pd.Series:
 
 def suppressed_counts(session: Session, filters: Filters, by: Sequence[str], tables: Sequence[str]) -> pd.DataFrame:
     """How many suppressed cells of ``tables`` each group of ``by`` (year, region_code, sector_code) includes,
-    within ``filters``: a column ``suppressed_cells``. A cell of a program counts in every sector the program
-    trains for; one of a program linked to no sector in none."""
+    within ``filters``: a column ``suppressed_cells``. Grouped or filtered by sector, a cell of a program counts
+    in every sector the program trains for, and one of a program linked to no sector in none; otherwise every
+    cell counts once (a headline of all graduates includes the programs linked to no sector)."""
     cells = unknown_cells(session)
     cells = cells[cells["table_name"].isin(list(tables))]
     if cells.empty:
         return pd.DataFrame(columns=[*by, "suppressed_cells"])
-    by_program = cells["program_code"].notna()
+    by_program = cells["program_code"].notna() & ("sector_code" in by or bool(filters.sectors))
     if by_program.any():
         shares = pd.DataFrame(
             session.connection().execute(select(ProgramShare.program_code, ProgramShare.sector_code)).all(),

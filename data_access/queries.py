@@ -139,8 +139,8 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
 
 def regions_missing_a_side(session: Session, filters: Filters) -> pd.DataFrame:
     """Regions that, in a year with rows of both tables, have rows of one table only: a region a publisher
-    left out of one side, whose other side then has nothing to be compared with (its gap there is not a
-    measured one). A region without any institution is not missing enrolments: it has no supply. Columns:
+    left out of one side, or one without any institution, whose other side then has nothing to be compared
+    with (its cells there are not measured: data_access/panel.py). Columns:
     year, region_code, region_name, missing ("demand" or "enrolments"), within the filters."""
     known = panel.reports(session)
     years = set(comparable_years(session))
@@ -148,13 +148,9 @@ def regions_missing_a_side(session: Session, filters: Filters) -> pd.DataFrame:
         years = {y for y in years if y >= filters.year_from}
     if filters.year_to is not None:
         years = {y for y in years if y <= filters.year_to}
-    # a region without a single institution has no supply to report: 0 there is true, not missing
-    with_institutions = set(session.execute(select(Institution.region_code).distinct()).scalars())
     rows = []
     for missing, present in (("demand", "enrolments"), ("enrolments", "demand")):
         for year, region in sorted(known[present] - known[missing]):
-            if missing == "enrolments" and region not in with_institutions:
-                continue
             if year in years and (not filters.regions or region in filters.regions):
                 rows.append({"year": year, "region_code": region, "missing": missing})
     frame = pd.DataFrame(rows, columns=["year", "region_code", "missing"])
@@ -266,7 +262,12 @@ def coverage_sensitivity(session: Session, *, filters: Filters) -> pd.DataFrame:
         DEMAND,
         filters,
         cell,
-        {"openings": Sum("openings"), "estimated": Sum("estimated"), "change": Sum("employment_change"), "part": Sum("replacement_part")},
+        {
+            "openings": Sum("openings"),
+            "estimated": Sum("estimated"),
+            "change": Sum("employment_change"),
+            "part": Sum("replacement_part"),
+        },
     )
     estimates = estimates[(estimates["estimated"] > 0) & estimates["openings"].notna()]
     moving = measured.astype({"year": "int64"}).merge(estimates.astype({"year": "int64"}), on=cell)
@@ -276,7 +277,12 @@ def coverage_sensitivity(session: Session, *, filters: Filters) -> pd.DataFrame:
         moved = (change + factor * part).clip(lower=0.0) - openings  # how far each estimate moves at this factor
         by_sector = moved.groupby(moving["sector_code"]).sum()
         sectors = base.assign(factor=factor, demand=base["demand"] + base["sector_code"].map(by_sector).fillna(0.0))
-        total = {"sector_code": "", "sector_name": "", "factor": factor, **sectors[["supply", "demand"]].sum(min_count=1).to_dict()}
+        total = {
+            "sector_code": "",
+            "sector_name": "",
+            "factor": factor,
+            **sectors[["supply", "demand"]].sum(min_count=1).to_dict(),
+        }
         rows += [pd.DataFrame([total]), sectors]
     frame = pd.concat(rows, ignore_index=True)
     frame["coverage_ratio"] = ratio(frame["supply"], frame["demand"])

@@ -28,7 +28,7 @@ from .conftest import TINY, TINY_ROWS, data_version, table_rows, write_csv
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BOM = b"\xef\xbb\xbf"
-SUPPLY_DEMAND_HEADER = "year,region_code,region_name,sector_code,sector_name,supply,demand,gap,coverage_ratio"
+SUPPLY_DEMAND_HEADER = "year,region_code,region_name,sector_code,sector_name,supply,demand,gap,coverage_ratio,measured"
 
 
 def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess:
@@ -227,7 +227,7 @@ def test_export_writes_a_zip_with_manifest_and_supply_demand_for_the_filters(tin
     for name in csv_names:
         data_rows = list(csv.reader(io.StringIO(files[name].decode("utf-8-sig"))))[1:]
         assert manifest["row_counts"][name] == len(data_rows), name
-    assert files["supply_demand.csv"] == crlf(SUPPLY_DEMAND_HEADER, "2023,R1,North,Q,Health,30,60,-30,0.5")
+    assert files["supply_demand.csv"] == crlf(SUPPLY_DEMAND_HEADER, "2023,R1,North,Q,Health,30,60,-30,0.5,true")
 
 
 def test_export_without_filters_covers_every_year_region_and_sector(tiny_engine, db, cli, tmp_path):
@@ -237,10 +237,10 @@ def test_export_without_filters_covers_every_year_region_and_sector(tiny_engine,
     # The hand-computed table of tests/fixtures/README.md; coverage is empty when demand is 0.
     assert files["supply_demand.csv"] == crlf(
         SUPPLY_DEMAND_HEADER,
-        "2023,R1,North,Q,Health,30,60,-30,0.5",
-        "2023,R2,South,J,ICT,12,10,2,1.2",
-        "2023,R3,Remote,Q,Health,0,5,-5,0",  # a whole float is written without ".0"
-        "2024,R1,North,Q,Health,35,0,35,",
+        "2023,R1,North,Q,Health,30,60,-30,0.5,true",
+        "2023,R2,South,J,ICT,12,10,2,1.2,true",  # 12.0 in the file: a whole float is written without ".0"
+        "2023,R3,Remote,Q,Health,,5,,,false",  # Remote has no institution: its supply is unknown, not 0
+        "2024,R1,North,Q,Health,35,0,35,,true",
     )
     manifest = json.loads(files["manifest.json"])
     assert manifest["filters"] == {"year_from": None, "year_to": None, "regions": [], "sectors": []}
@@ -291,10 +291,10 @@ def test_text_cells_that_look_like_formulas_are_prefixed_and_numbers_are_not(db,
     assert data.startswith(BOM)
     assert data == crlf(
         SUPPLY_DEMAND_HEADER,
-        '2023,R1,"\'=HYPERLINK(""x"")",Q,Health,30,60,-30,0.5',
-        "2023,R2,'-bad,Q,Health,12,10,2,1.2",
-        "2023,R3,'@x,Q,Health,7,0,7,",
-        "2023,R4,'+x,Q,Health,5,0,5,",
+        '2023,R1,"\'=HYPERLINK(""x"")",Q,Health,30,60,-30,0.5,true',
+        "2023,R2,'-bad,Q,Health,12,10,2,1.2,true",
+        "2023,R3,'@x,Q,Health,7,0,7,,true",
+        "2023,R4,'+x,Q,Health,5,,,,false",  # R4 has no demand row in 2023: its openings are unknown
     )
 
 
@@ -417,10 +417,17 @@ def independent_supply_demand(folder: Path) -> pd.DataFrame:
         .rename(columns={"graduates": "supply"})
     )
     wanted = demand.groupby(keys, as_index=False)["openings"].sum().rename(columns={"openings": "demand"})
-    both = supply.merge(wanted, on=keys, how="outer").fillna({"supply": 0.0, "demand": 0.0})
+    both = supply.merge(wanted, on=keys, how="outer")
+    # contract version 3: a side is 0 where its table reports the year and region, unknown where it does not
+    reporting_supply = set(zip(enrolments["year"], enrolments.merge(institutions, on="institution_id")["region_code"]))
+    reporting_demand = set(zip(demand["year"], demand["region_code"]))
+    pairs = list(zip(both["year"], both["region_code"]))
+    both["supply"] = both["supply"].where(both["supply"].notna() | ~pd.Series([p in reporting_supply for p in pairs]), 0.0)
+    both["demand"] = both["demand"].where(both["demand"].notna() | ~pd.Series([p in reporting_demand for p in pairs]), 0.0)
     both = both.merge(regions, on="region_code").merge(sectors, on="sector_code")
     both["gap"] = both["supply"] - both["demand"]
     both["coverage_ratio"] = [s / d if d != 0 else math.nan for s, d in zip(both["supply"], both["demand"])]
+    both["measured"] = both["supply"].notna() & both["demand"].notna()
     return both
 
 
@@ -455,7 +462,7 @@ def test_a_folder_written_by_someone_else_round_trips_to_the_independently_compu
         encoding="utf-8-sig",
         dtype={"region_code": str, "region_name": str, "sector_code": str, "sector_name": str},
         keep_default_na=False,
-        na_values={"coverage_ratio": [""]},
+        na_values={column: [""] for column in ("supply", "demand", "gap", "coverage_ratio")},
     )
     expected = independent_supply_demand(folder)
 
@@ -469,8 +476,10 @@ def test_a_folder_written_by_someone_else_round_trips_to_the_independently_compu
     assert len(got) == len(want) == 27
     for g, w in zip(got, want):
         label = (w["year"], w["region_code"], w["sector_code"])
-        for name in ("year", "region_code", "region_name", "sector_code", "sector_name", "supply", "demand", "gap"):
+        for name in ("year", "region_code", "region_name", "sector_code", "sector_name", "measured"):
             assert g[name] == w[name], (label, name, g[name], w[name])
+        for name in ("supply", "demand", "gap"):
+            assert g[name] == w[name] or (math.isnan(g[name]) and math.isnan(w[name])), (label, name, g[name], w[name])
         if math.isnan(w["coverage_ratio"]):
             assert math.isnan(g["coverage_ratio"]), label
         else:
@@ -546,25 +555,24 @@ def read_only(folder: Path):
         restore()
 
 
-def test_a_read_only_sqlite_database_can_be_read_and_a_change_says_why_not(tmp_path):
+def test_a_read_only_sqlite_database_can_be_read_and_a_change_says_why_not(isolated_home, cli, tmp_path):
     folder = tmp_path / "archive"
     folder.mkdir()
     url = f"sqlite:///{folder / 'data.sqlite'}"
-    home = tmp_path / "home"
-    assert run_cli("load", str(TINY), "--db", url, home=home).returncode == 0
-    assert sorted(p.name for p in folder.iterdir()) == ["data.sqlite"]  # no -wal or -shm left behind
+    assert run_cli("load", str(TINY), "--db", url, home=isolated_home).returncode == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["data.sqlite"]  # the process left no -wal or -shm behind
     with read_only(folder):
-        history = run_cli("history", "--db", url, home=home)
-        assert (history.returncode, history.stderr) == (0, "")
-        assert "upsert" in history.stdout and "22 rows" in history.stdout
-        exported = run_cli("export", "--out", str(tmp_path / "out.zip"), "--db", url, home=home)
-        assert (exported.returncode, exported.stderr) == (0, "")
+        # The commands in this process (the same main as `python -m data_access`): each opens the file anew.
+        code, out, err = cli("history", "--db", url)
+        assert (code, err) == (0, "")
+        assert "upsert" in out and "22 rows" in out
+        assert cli("export", "--out", tmp_path / "out.zip", "--db", url)[::2] == (0, "")
         assert "supply_demand.csv" in read_zip(tmp_path / "out.zip")
-        assert run_cli("validate", str(TINY), "--db", url, home=home).returncode == 0
+        assert cli("validate", TINY, "--db", url)[0] == 0
         for command in (["load", str(TINY)], ["undo"]):
-            refused = run_cli(*command, "--db", url, home=home)
-            assert refused.returncode == 1
-            assert refused.stderr.splitlines() == [
+            code, _, err = cli(*command, "--db", url)
+            assert code == 1
+            assert err.splitlines() == [
                 f"error: the database {folder / 'data.sqlite'} is read-only (the file or its folder cannot be "
                 "written): nothing was changed"
             ], command

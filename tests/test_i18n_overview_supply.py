@@ -11,10 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 from .conftest import open_page, run_app
 
-# 2023 in the tiny fixture: Health (Q) 30 graduates against 65 openings (North 60, Remote 5);
-# ICT (J) 12 against 10 (South). 2022 has no graduates or openings, so no change is said.
-SHORTAGE_ZH = "2023年，Health短缺最大：毕业生数比岗位需求数少35人（供需比0.46）。"
-SHORTAGE_EN = "Health has the largest shortage in 2023: 35 fewer graduates than openings (coverage 0.46)."
+# 2023 in the tiny fixture: Health (Q) 30 graduates against 60 openings over its measured cells (North; Remote's
+# 5 openings have no known supply, as Remote has no institution); ICT (J) 12 against 10 (South). 2022 has no
+# graduates or openings, so no change is said.
+SHORTAGE_ZH = "2023年，Health短缺最大：毕业生数比岗位需求数少30人（供需比0.50）。"
+SHORTAGE_EN = "Health has the largest shortage in 2023: 30 fewer graduates than openings (coverage 0.50)."
 
 
 def takeaways(app: AppTest) -> list[str]:
@@ -39,15 +40,15 @@ def test_the_overview_in_chinese_shows_figures_sentences_and_the_takeaway(app_ur
     assert app.title[0].value == "总览"
     shown = {m.label: m for m in app.metric}
     assert shown["毕业生数（2023）"].value == "42"
-    assert shown["供需比（2023）"].value == "0.56"
-    assert shown["毕业生数（2023）"].help.startswith("供给：")
+    assert shown["供需比（2023）"].value == "0.60"  # 42 / 70 over the measured cells
+    assert shown["毕业生数（2023）"].help.startswith("所选地区院校所有专业的毕业生")
     assert app.caption[0].value == "培养供给与产业需求对比 · 2023；全部地区；全部行业"
     assert app.subheader[0].value == "2023年供需差距最大的领域"
     # the years first (one year only here: no trend to tell), then the largest shortage
     assert takeaways(app) == ["**要点**：当前筛选下至多只有一年能同时比较供给与需求，无法显示趋势。", f"**要点**：{SHORTAGE_ZH}"]
     text = "\n".join(m.value for m in app.markdown)
     assert "**短缺最大**（毕业生数少于岗位需求数）" in text
-    assert "- Health：毕业生数比岗位需求数少35人（供给30，需求65；供需比0.46）。" in text
+    assert "- Health：毕业生数比岗位需求数少30人（供给30，需求60；供需比0.50）。" in text
     assert "- North的Health：毕业生数比岗位需求数少30人（供给30，需求60；供需比0.50）。" in text
     assert "- South的ICT：毕业生数比岗位需求数多2人（供给12，需求10；供需比1.20）。" in text
 
@@ -55,8 +56,9 @@ def test_the_overview_in_chinese_shows_figures_sentences_and_the_takeaway(app_ur
 def test_the_overview_change_texts_keep_the_sign_first_in_chinese(app_url):
     app = run_app(lang="zh-CN")
     graduates = next(m for m in app.metric if m.label == "毕业生数（2024）")
-    assert graduates.delta == "-7（较上年）"  # st.metric reads the direction from the leading sign
-    assert graduates.proto.direction == graduates.proto.DOWN
+    # like for like: North alone reports enrolments in 2023 and 2024 (30 -> 35); South's 12 of 2023 have no 2024
+    assert graduates.delta == "+5（较上年），按两年均报送的1个地区（共2个）"  # st.metric reads the direction from the leading sign
+    assert graduates.proto.direction == graduates.proto.UP
 
 
 def test_the_overview_in_english_keeps_its_english_texts(app_url):
@@ -89,7 +91,7 @@ def test_supply_demand_in_chinese_titles_charts_by_name_and_computes_takeaways(a
         "历年供给与需求 · 2023；North、Remote；全部行业",
     ]
     assert takeaways(app) == [
-        "**要点**：2023年，Health短缺最大：毕业生数比岗位需求数少35人（供需比0.46）。",
+        "**要点**：2023年，Health短缺最大：毕业生数比岗位需求数少30人（供需比0.50）。",
         "**要点**：在岗位需求不少于20个的地区和行业中，2023年供需比最低的是North的Health：0.50，毕业生30人，岗位需求60个。",
         "**要点**：当前筛选下至多只有一年能同时比较供给与需求，无法显示趋势。",
     ]
@@ -107,6 +109,11 @@ def test_supply_demand_in_chinese_titles_charts_by_name_and_computes_takeaways(a
         "需求（岗位需求数）",
         "缺口（供给 − 需求）",
         "供需比",
+        "已测算",
+        "岗位需求未知处的毕业生",
+        "毕业生未知处的岗位需求",
+        "已测算单元数",
+        "单元数",
     ]
     assert "地区" in downloads[-1].columns and "供需比" in downloads[-1].columns
 
@@ -169,7 +176,9 @@ def chinese():
 def test_the_takeaways_of_the_other_pages_are_whole_chinese_sentences(chinese):
     from ui.takeaways import enrolment_growth_takeaway, in_field_takeaway, placements_takeaway, trend_takeaway
 
-    trend = pd.DataFrame({"year": [2021, 2023], "supply": [1000, 1100], "demand": [1000, 1250]})
+    trend = pd.DataFrame(
+        {"year": [2021, 2023], "supply": [1000, 1100], "demand": [1000, 1250], "common_cells": 4, "regions": 2, "regions_of": 2}
+    )
     assert trend_takeaway(trend) == (
         "2021年至2023年，毕业生数从1,000变为1,100（+10.0%），岗位需求数从1,000变为1,250（+25.0%）：供需比从1.00降至0.88。"
     )

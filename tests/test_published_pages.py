@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_access import queries
 from data_access.filters import Filters
+from data_access.models import Demand
 from data_access.passwords import hash_password
 from data_access.recipes import _academic_year, folder_opener, import_recipe, run_recipe
 from data_access.snapshot import build_snapshot
@@ -38,6 +40,7 @@ CONTRACT_COLUMNS = [
     "demand",
     "gap",
     "coverage_ratio",
+    "measured",
 ]
 
 
@@ -67,8 +70,12 @@ def test_supply_vs_demand_says_what_its_figures_rest_on_and_maps_every_area(engl
     app = open_page("pages/supply_demand.py")
     assert not app.exception
     said = "\n".join(captions(app))
-    assert "they are estimated from employment, as growth plus replacement at the default rate of 10% of employment" in said
-    assert "cells the publisher suppressed (marked c, low, x and the like): 1 (1 in demand)" in said
+    assert (
+        "they are estimated from employment, as the net change plus replacement at the default rate of 10% of employment" in said
+    )
+    # 2022: 8 suppressed achievement cells (enrolled or graduates of 4 area rows) and 1 demand cell
+    assert "cells the publisher suppressed (marked c, low, x and the like): 9 (8 in enrolments, 1 in demand)" in said
+    assert "9 suppressed cells²" in said  # the one short line above the chart, the note one click away
     assert "enrolments to the nearest 10, demand to the nearest 100" in said
     assert "2022 is 2021/22" in said
     assert "West of England and North Somerset has no demand data for 2022" in said
@@ -85,28 +92,38 @@ def test_supply_vs_demand_says_what_its_figures_rest_on_and_maps_every_area(engl
     assert any(h.value == "How the coverage moves with the replacement rate" for h in app.subheader)
 
 
-def test_the_coverage_at_other_rates_is_worked_out_from_the_replacement_part_of_each_estimate(engine):
+def employment_by_cell(engine) -> dict[tuple, int]:
+    with Session(engine) as session:
+        rows = session.execute(select(Demand.year, Demand.region_code, Demand.sector_code, Demand.employment))
+        return {(year, region, sector): employment for year, region, sector, employment in rows}
+
+
+def estimated_at(employment: dict[tuple, int], cells, rate: float) -> float:
+    """The openings of 2022 in ``cells`` (region, sector) by contract version 3 at ``rate``, from the employment
+    rows: max(0, E(2022) - E(2021) + rate x E(2021)) (every 2022 row of the example follows a 2021 row)."""
+    return sum(
+        max(0.0, employment[(2022, r, s)] - employment[(2021, r, s)] + rate * employment[(2021, r, s)])
+        for r, s in cells
+        if (2022, r, s) in employment
+    )
+
+
+def test_the_coverage_at_other_rates_works_out_each_estimate_again_at_that_rate(engine):
     import_england(engine)
     with Session(engine) as session:
         rows = queries.coverage_sensitivity(session, filters=Filters(year_from=2022, year_to=2022))
         detail = queries.supply_demand_detail(session, filters=Filters(year_from=2022, year_to=2022))
     every = rows[rows["sector_code"] == ""].set_index("factor")
-    supply, demand = detail["supply"].sum(), detail["demand"].sum()
+    measured = detail[detail["supply"].notna() & detail["demand"].notna()]
+    supply, demand = measured["supply"].sum(), measured["demand"].sum()
     assert every.loc[1.0, "coverage_ratio"] == pytest.approx(supply / demand)
-    # 2022 follows 2021 in every series, so each estimate is growth + 0.10 x employment(2021);
-    # at half the rate the replacement part halves
-    with Session(engine) as session:
-        from sqlalchemy import select
-
-        from data_access.models import Demand
-
-        employment_2021 = sum(
-            e for y, e in session.execute(select(Demand.year, Demand.employment).where(Demand.year == 2021)).all()
-        )
-    # cells whose 2022 row exists and whose 2021 row exists: the replacement part is 0.10 x employment(2021)
-    # (a cell suppressed in 2021 or 2022 changes it by a little: bounded below)
-    half = every.loc[0.5, "demand"]
-    assert demand - half == pytest.approx(0.05 * employment_2021, rel=0.01)
+    # no sector states a rate, so every estimate is at the default 0.10; at half of it each estimate is worked out
+    # again with the floor on the whole, so a falling sector held at 0 stays there (not scaled from a summed part)
+    employment, cells = employment_by_cell(engine), list(zip(measured["region_code"], measured["sector_code"]))
+    assert demand == pytest.approx(estimated_at(employment, cells, 0.10))
+    assert every.loc[0.5, "demand"] == pytest.approx(estimated_at(employment, cells, 0.05))
+    assert every.loc[1.5, "demand"] == pytest.approx(estimated_at(employment, cells, 0.15))
+    assert every.loc[0.5, "coverage_ratio"] == pytest.approx(supply / estimated_at(employment, cells, 0.05))
 
 
 def test_the_scorecard_and_type_breakdowns_are_not_shown_for_area_totals(england_url):
@@ -129,14 +146,14 @@ def test_the_brief_and_the_snapshot_carry_the_caveats(engine):
     manifest = json.loads(archive.read("manifest.json"))
     caveats = manifest["caveats"]
     assert caveats["estimated_openings"]["any"] is True and caveats["estimated_openings"]["default_rate"] == 0.1
-    assert caveats["suppressed_cells"]["within_filters"] == {"enrolments": 0, "outcomes": 0, "demand": 4}
+    assert caveats["suppressed_cells"]["within_filters"] == {"enrolments": 8, "outcomes": 0, "demand": 4}
     assert {(r["table"], r["rounding"]) for r in caveats["rounding"]} == {("enrolments", 10), ("demand", 100)}
     assert caveats["year_labels"] == {"2022": "2021/22"} and caveats["academic_year_tables"] == ["enrolments"]
     assert caveats["regions_missing_a_side"] == [{"year": 2022, "region_code": "E69000036", "missing": "demand"}]
     detail = pd.read_csv(io.BytesIO(archive.read("supply_demand.csv")), encoding="utf-8-sig")
     assert detail["demand_estimated"].any() and detail["suppressed_cells"].sum() == 4
     # the contract's columns first, in the contract's order
-    assert list(detail.columns[:9]) == CONTRACT_COLUMNS
+    assert list(detail.columns[: len(CONTRACT_COLUMNS)]) == CONTRACT_COLUMNS
 
 
 def test_the_supply_demand_csv_keeps_the_contract_columns_when_nothing_is_estimated_or_suppressed(tiny_engine):
@@ -199,15 +216,21 @@ def test_an_editor_changes_a_replacement_rate_and_the_estimates_follow(engine):
         rates = queries.replacement_rates(session).set_index("sector_code")
     assert rates.loc["C", "rate_used"] == 0.05 and bool(rates.loc["C", "stated"])
     assert rates.loc["A", "rate_used"] == 0.1 and not bool(rates.loc["A", "stated"])
-    # half the rate: each estimate loses half its replacement part, so demand falls by less than half
-    measured = before["demand"] > 0  # West of England and North Somerset has no demand rows: 0 either way
-    assert measured.sum() == 37
-    assert (after["demand"][measured] < before["demand"][measured]).all()
-    assert (after["demand"][measured] >= before["demand"][measured] / 2 - 1).all()
+    # Manufacturing 2022 by area: max(0, E(2022) - E(2021) + rate x E(2021)), at 0.10 before and 0.05 after;
+    # 8 areas lost more Manufacturing jobs than 10% of 2021's, so they have 0 openings at either rate, and West of
+    # England and North Somerset has no demand rows: unknown (empty) either way
+    employment = employment_by_cell(engine)
+    cells = [(r, "C") for r in before["region_code"]]
+    known = before["demand"].notna()
+    assert (~known).sum() == 1 and (before["demand"][known] == 0).sum() == 8
+    for rate, frame in ((0.10, before), (0.05, after)):
+        expected = [estimated_at(employment, [cell], rate) for cell in cells]
+        assert frame["demand"][known].tolist() == pytest.approx([e for e, k in zip(expected, known) if k])
+    assert after["demand"][~known].isna().all()
     assert undo_load(engine).ok
     with Session(engine) as session:
         again = queries.supply_demand_detail(session, filters=Filters(year_from=2022, year_to=2022, sectors=("C",)))
-    assert again["demand"].tolist() == before["demand"].tolist()
+    pd.testing.assert_series_equal(again["demand"], before["demand"])
 
 
 def test_the_academic_years_of_the_provision_type_file_read_as_the_years_they_end():

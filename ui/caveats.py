@@ -25,34 +25,46 @@ LISTED = 5  # names a note lists before "and N more"
 
 def caveat_notes(session: Session, filters: Filters, *, tables: tuple[str, ...] = ("enrolments", "demand")) -> list[str]:
     """The notes a screen of ``tables``' figures within ``filters`` needs, most important first."""
+    return [note for _, note in marked_notes(session, filters, tables=tables)]
+
+
+def marked_notes(session: Session, filters: Filters, *, tables: tuple[str, ...] = ("enrolments", "demand")) -> list[tuple[str, str]]:
+    """``caveat_notes`` with a few words for each (what the figures rest on, for the one line a page shows)."""
     notes = []
     if "demand" in tables and caveats.has_estimated_openings(session):
-        notes.append(estimated_note(session))
+        notes.append((t("caveats.short_estimated"), estimated_note(session)))
     suppressed = {table: caveats.suppressed_total(session, filters, (table,)) for table in tables}
     if sum(suppressed.values()):
         counted = [
             t("caveats.cells_in", count=fmt_count(n), table=t(f"common.table_{table}")) for table, n in suppressed.items() if n
         ]
-        notes.append(t("caveats.suppressed", cells=fmt_count(sum(suppressed.values())), where=_joined(counted)))
+        total = fmt_count(sum(suppressed.values()))
+        notes.append((t("caveats.short_suppressed", cells=total), t("caveats.suppressed", cells=total, where=_joined(counted))))
     roundings = [r for r in caveats.roundings(session) if r["table"] in tables]
     if roundings:
         listed = [
             t("caveats.rounded_to", table=t(f"common.table_{r['table']}"), rounding=fmt_count(r["rounding"])) for r in roundings
         ]
-        notes.append(t("caveats.rounding", roundings=_joined(listed)))
+        notes.append((t("caveats.short_rounding"), t("caveats.rounding", roundings=_joined(listed))))
     labels = {y: label for y, label in caveats.year_labels(session).items() if filters.covers_year(y)}
     academic = [table for table in caveats.academic_year_tables(session) if table in tables]
     if labels and academic:
-        notes.append(
-            t(
-                "caveats.academic_years",
-                tables=_joined([t(f"common.table_{table}") for table in academic]),
-                years=_joined([t("caveats.year_is", year=y, label=label) for y, label in sorted(labels.items())]),
-            )
-        )
+        tables_named = _joined([t(f"common.table_{table}") for table in academic])
+        years = _joined([t("caveats.year_is", year=y, label=label) for y, label in sorted(labels.items())])
+        notes.append((t("caveats.short_academic"), t("caveats.academic_years", tables=tables_named, years=years)))
     if {"enrolments", "demand"} <= set(tables):
-        notes.extend(_missing_side_notes(session, filters))
+        notes.extend((t("caveats.short_missing_side"), note) for note in _missing_side_notes(session, filters))
     return notes
+
+
+MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def rests_on_line(notes: list[tuple[str, str]]) -> str:
+    """One short line naming what the figures rest on, each with the mark of its note ("Rests on: openings
+    estimated¹ · 4 suppressed cells²")."""
+    items = [f"{short}{MARKS[i] if i < len(MARKS) else ''}" for i, (short, _) in enumerate(notes)]
+    return t("caveats.rests_on", items=" · ".join(items))
 
 
 def estimated_note(session: Session) -> str:
@@ -84,13 +96,24 @@ def _rate_list(rates: pd.DataFrame) -> str:
 
 
 def _missing_side_notes(session: Session, filters: Filters) -> list[str]:
+    """One note per side and run of years: the regions whose table of that side reports none of those years
+    (a region a publisher left out, or one without any institution) while the other side does."""
     missing = queries.regions_missing_a_side(session, filters)
     notes = []
-    for (side, year), rows in missing.groupby(["missing", "year"], sort=True):
-        names = list(rows["region_name"].fillna(rows["region_code"]))
-        listed = names[:LISTED] + ([t("caveats.and_more", count=len(names) - LISTED)] if len(names) > LISTED else [])
-        notes.append(t(f"caveats.region_without_{side}", regions=_joined(listed), year=int(year), count=len(names)))
+    for side, of_side in missing.groupby("missing", sort=True):
+        years_of = of_side.groupby(["region_code", "region_name"], dropna=False)["year"].agg(lambda ys: tuple(sorted(int(y) for y in ys)))
+        for years, regions in years_of.reset_index().groupby("year", sort=True):
+            names = list(regions["region_name"].fillna(regions["region_code"]))
+            listed = names[:LISTED] + ([t("caveats.and_more", count=len(names) - LISTED)] if len(names) > LISTED else [])
+            notes.append(t(f"caveats.region_without_{side}", regions=_joined(listed), year=_years_text(years), count=len(names)))
     return notes
+
+
+def _years_text(years: tuple[int, ...]) -> str:
+    """Years as a run ("2019–2025") when they follow one another, else listed."""
+    if len(years) > 1 and years[-1] - years[0] == len(years) - 1:
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(str(y) for y in years)
 
 
 AREA_TOTAL_TYPES = {"area total", "area totals"}  # institution_type of a region's aggregate provider (casefolded)
@@ -120,13 +143,14 @@ def _joined(items: list[str]) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _cached_notes(filters: Filters, tables: tuple[str, ...], version: int, language: str) -> list[str]:
+def _cached_notes(filters: Filters, tables: tuple[str, ...], version: int, language: str) -> list[tuple[str, str]]:
     with Session(dashboard_engine()) as session:
-        return caveat_notes(session, filters, tables=tables)
+        return marked_notes(session, filters, tables=tables)
 
 
 def show_notes(filters: Filters, *, tables: tuple[str, ...] = ("enrolments", "demand")) -> None:
-    """The caveats of ``tables`` within ``filters``, as captions (names escaped); on a projector, one line."""
+    """The caveats of ``tables`` within ``filters``: one short line of what the figures rest on, with marks,
+    and the notes themselves one click away (names escaped); on a projector, one line."""
     from .i18n import current_language
     from .presentation import presentation_on
 
@@ -135,8 +159,13 @@ def show_notes(filters: Filters, *, tables: tuple[str, ...] = ("enrolments", "de
         if line:
             st.caption(markdown_text(line))
         return
-    for note in _cached_notes(filters, tables, data_version(), current_language()):
-        st.caption(markdown_text(note))
+    notes = _cached_notes(filters, tables, data_version(), current_language())
+    if not notes:
+        return
+    st.caption(markdown_text(rests_on_line(notes)))
+    with st.expander(t("caveats.notes_heading")):
+        for i, (_, note) in enumerate(notes):
+            st.caption(markdown_text(f"{MARKS[i] if i < len(MARKS) else ''} {note}"))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

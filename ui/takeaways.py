@@ -130,8 +130,10 @@ def trend_takeaway(ends: pd.DataFrame) -> str:
     if len(ends) < 2:
         return t("takeaways.no_trend")
     first_year, last_year = int(ends["year"].min()), int(ends["year"].max())
-    if len(known) < 2 or (known["supply"] <= 0).any() or (known["demand"] <= 0).any():
+    if len(known) < 2 and not pd.to_numeric(ends["common_cells"], errors="coerce").fillna(0).gt(0).any():
         return t("takeaways.no_common_panel", first_year=first_year, last_year=last_year)
+    if len(known) < 2 or (known["supply"] <= 0).any() or (known["demand"] <= 0).any():
+        return t("takeaways.no_trend")  # hidden by protection, or a side without a single graduate or opening
     first, last = known.iloc[0], known.iloc[-1]
     first_coverage, last_coverage = first["supply"] / first["demand"], last["supply"] / last["demand"]
     moved = (
