@@ -562,7 +562,7 @@ def test_a_read_only_sqlite_database_can_be_read_and_a_change_says_why_not(isola
     assert run_cli("load", str(TINY), "--db", url, home=isolated_home).returncode == 0
     assert sorted(p.name for p in folder.iterdir()) == ["data.sqlite"]  # the process left no -wal or -shm behind
     with read_only(folder):
-        # The commands in this process (the same main as `python -m data_access`): each opens the file anew.
+        # The commands in this process (the main of `python -m data_access`), which first opens the file now.
         code, out, err = cli("history", "--db", url)
         assert (code, err) == (0, "")
         assert "upsert" in out and "22 rows" in out
