@@ -81,24 +81,28 @@ def crlf(*lines: str) -> bytes:
 # --- validate -------------------------------------------------------------------------
 
 
-def test_validate_exits_0_on_the_tiny_fixture(tmp_path):
-    result = run_cli("validate", str(TINY), "--db", f"sqlite:///{tmp_path / 'v.sqlite'}", home=tmp_path / "home")
-    assert (result.returncode, result.stdout, result.stderr) == (0, "OK: 9 file(s), 22 rows, no problems.\n", "")
+def test_validate_exits_0_on_the_tiny_fixture(isolated_home, cli, tmp_path):
+    # In this process: that the process's exit code is main's is tested with a bad database URL below.
+    assert cli("validate", TINY, "--db", f"sqlite:///{tmp_path / 'v.sqlite'}") == (
+        0,
+        "OK: 9 file(s), 22 rows, no problems.\n",
+        "",
+    )
 
 
-def test_validate_exits_1_and_prints_every_problem_line_on_stdout(tmp_path):
+def test_validate_exits_1_and_prints_every_problem_line_on_stdout(isolated_home, cli, tmp_path):
     folder = broken_copy_of_tiny(tmp_path / "broken")
-    result = run_cli("validate", str(folder), "--db", f"sqlite:///{tmp_path / 'v.sqlite'}", home=tmp_path / "home")
-    assert result.returncode == 1
+    code, out, err = cli("validate", folder, "--db", f"sqlite:///{tmp_path / 'v.sqlite'}")
+    assert code == 1
     # The database is empty, so R3 (whose row is broken) is unknown to demand.csv too.
-    assert result.stdout.splitlines() == [
+    assert out.splitlines() == [
         f"{folder / 'regions.csv'}:4: region_name: expected a non-empty text, found an empty cell",
         f"{folder / 'placements.csv'}:3: hired: hired (6) must not exceed students_placed (5)",
         f"{folder / 'outcomes.csv'}:3: employed_in_field: employed_in_field (7) must not exceed employed (6)",
         f"{folder / 'demand.csv'}:4: region_code: unknown region_code 'R3': expected one of the region_code values of regions.csv "
         "in this load or already stored",
     ]
-    assert result.stderr == "4 problem(s) in 9 file(s); nothing would be loaded.\n"
+    assert err == "4 problem(s) in 9 file(s); nothing would be loaded.\n"
 
 
 def test_validate_of_a_missing_path_exits_1(db, cli, tmp_path):
