@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from .contract import LOAD_ORDER, TABLES, Column, TableSpec
 from .messages import Message
@@ -438,9 +438,3 @@ def _lines_with(connection: Connection, stage: Stage, column: str, values: set) 
     statement = f"SELECT s.line, s.{column} FROM {stage.name} s JOIN stage_unknown u ON u.value = s.{column} ORDER BY s.line"
     yield from connection.exec_driver_sql(statement).all()
     connection.exec_driver_sql("DROP TABLE stage_unknown")
-
-
-def stored_count(connection: Connection, table: str) -> int:
-    from sqlalchemy import func
-
-    return connection.execute(select(func.count()).select_from(CONTRACT_MODELS[table])).scalar_one()

@@ -93,11 +93,6 @@ class Protected:
                 shown[column] = [marker if hide else ("" if pd.isna(v) else f"{v:,.0f}") for v, hide in zip(shown[column], mask)]
         return shown
 
-    @property
-    def hidden_cells(self) -> int:
-        """How many cells are hidden (small counts and the measures left blank with them)."""
-        return int(self.hidden.to_numpy().sum())
-
 
 def round_to_base(values: pd.Series, base: int) -> pd.Series:
     """``values`` rounded to the nearest multiple of ``base``, halves away from zero (7.5 -> 10 at base 5);

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from . import caveats, planning, queries
 from .filters import Filters
+from .metrics import OUTCOME_COUNTS
 from .suppression import Protected, protect
 
 Query = Callable[..., pd.DataFrame]
@@ -65,7 +66,6 @@ GROWTH = dict(
         "graduates_per_enrolled": ("graduates", "enrolled"),
     },
 )
-OUTCOME_COUNTS = ("surveyed", "employed", "employed_in_field", "self_employed", "further_study", "unemployed")
 OUTCOME_DERIVED = {
     "employment_rate": ("employed", "further_study", "surveyed"),
     "job_rate": ("employed", "surveyed"),

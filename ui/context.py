@@ -140,21 +140,6 @@ def absent_table_notice(table: str) -> str:
     return t("common.not_in_data_set", what=t(f"common.table_{table}"), table=f"{table}.csv")
 
 
-def latest_comparable_year(filters: Filters) -> int | None:
-    """The latest year of the filters' range with both supply and demand, or None."""
-    years = [
-        y
-        for y in calendar()["comparable"]
-        if (filters.year_from is None or y >= filters.year_from) and (filters.year_to is None or y <= filters.year_to)
-    ]
-    return years[-1] if years else None
-
-
-def comparable(year: int | None) -> bool:
-    """Whether ``year`` has both supply and demand."""
-    return year is not None and year in calendar()["comparable"]
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def _cached_options(version: int) -> tuple[list[int], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     with Session(dashboard_engine()) as session:
