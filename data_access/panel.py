@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from . import caveats
 from .facts import DEMAND, ENROLMENTS, CountMissing, Sum
@@ -40,7 +41,10 @@ def reports(session: Session) -> dict[str, set[tuple[int, str]]]:
     key = ("panel.reports", current_data_version(session))
     if key not in session.info:
         session.info[key] = {
-            name: {(int(y), str(r)) for y, r in aggregate(session, fact, Filters(), ["year", "region_code"], {}).itertuples(index=False)}
+            name: {
+                (int(y), str(r))
+                for y, r in aggregate(session, fact, Filters(), ["year", "region_code"], {}).itertuples(index=False)
+            }
             for name, fact in (("enrolments", ENROLMENTS), ("demand", DEMAND))
         }
     return session.info[key]
@@ -63,7 +67,11 @@ def cells(session: Session, filters: Filters) -> pd.DataFrame:
 def _cells(session: Session, filters: Filters) -> pd.DataFrame:
     supply = aggregate(session, ENROLMENTS, filters, CELL, {"supply": Sum("graduates")}, linked_only=True)
     demand = aggregate(
-        session, DEMAND, filters, CELL, {"demand": Sum("openings"), "estimated": Sum("estimated"), "openings_unknown": CountMissing("openings")}
+        session,
+        DEMAND,
+        filters,
+        CELL,
+        {"demand": Sum("openings"), "estimated": Sum("estimated"), "openings_unknown": CountMissing("openings")},
     )
     reported = reports(session)
     pairs = sorted(
@@ -71,11 +79,15 @@ def _cells(session: Session, filters: Filters) -> pd.DataFrame:
         for year, region in reported["enrolments"] | reported["demand"]
         if filters.covers_year(year) and (not filters.regions or region in filters.regions)
     )
-    sectors = list(filters.sectors) or [str(s) for s in session.execute(select(Sector.sector_code).order_by(Sector.sector_code)).scalars()]
-    grid = pd.DataFrame(
-        [(year, region, sector) for year, region in pairs for sector in sectors], columns=CELL
-    ).astype({"year": "int64", "region_code": object, "sector_code": object})
-    frame = grid.merge(supply.astype({"year": "int64"}), on=CELL, how="left").merge(demand.astype({"year": "int64"}), on=CELL, how="left")
+    sectors = list(filters.sectors) or [
+        str(s) for s in session.execute(select(col(Sector.sector_code)).order_by(col(Sector.sector_code))).scalars()
+    ]
+    grid = pd.DataFrame([(year, region, sector) for year, region in pairs for sector in sectors], columns=CELL).astype(
+        {"year": "int64", "region_code": object, "sector_code": object}
+    )
+    frame = grid.merge(supply.astype({"year": "int64"}), on=CELL, how="left").merge(
+        demand.astype({"year": "int64"}), on=CELL, how="left"
+    )
     present = frame["supply"].notna() | frame["demand"].notna() | frame["openings_unknown"].fillna(0).gt(0)
     for side, table in (("supply", "enrolments"), ("demand", "demand")):
         suppressed = caveats.suppressed_counts(session, filters, CELL, (table,))

@@ -122,7 +122,9 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
         frame = frame[(frame["present"] > 0) | (not by)]  # a group of cells nobody reported anything for is not listed
         frame["measured"] = frame["measured_cells"] > 0
         extra = ["measured", "supply_unmeasured", "demand_unmeasured", "measured_cells", "cells"]
-    frame = with_names(session, frame[[*by, "supply", "demand", *extra, "estimated", "suppressed_cells"]].reset_index(drop=True), by)
+    frame = with_names(
+        session, frame[[*by, "supply", "demand", *extra, "estimated", "suppressed_cells"]].reset_index(drop=True), by
+    )
     frame = add_supply_demand_measures(frame)
     for column in ("supply_unmeasured", "demand_unmeasured"):
         if column in frame:
@@ -754,9 +756,13 @@ def headline_by_year(session: Session, *, filters: Filters) -> pd.DataFrame:
     trend = trend.merge(panel.changes(panel.cells(session, filters)), on="year", how="left")
     graduates = enrolment_totals(session, filters=filters, by=("year",))[["year", "graduates"]]
     graduates = graduates.merge(
-        _one_sided_changes(session, filters, graduates["year"], ENROLMENTS, "graduates", "enrolments", "graduates"), on="year", how="left"
+        _one_sided_changes(session, filters, graduates["year"], ENROLMENTS, "graduates", "enrolments", "graduates"),
+        on="year",
+        how="left",
     )
-    trend = trend.merge(_one_sided_changes(session, filters, trend["year"], DEMAND, "openings", "demand", "openings"), on="year", how="left")
+    trend = trend.merge(
+        _one_sided_changes(session, filters, trend["year"], DEMAND, "openings", "demand", "openings"), on="year", how="left"
+    )
     not_linked = supply_not_linked(session, filters=filters, by=("year",))
     outcomes = outcome_totals(session, filters=filters).rename(columns={"cohort_year": "year"})
     placements = placement_totals(session, filters=filters)
@@ -811,7 +817,9 @@ OVERVIEW_COLUMNS = [
 ]
 
 
-def _one_sided_changes(session: Session, filters: Filters, years: pd.Series, fact, measure: str, table: str, name: str) -> pd.DataFrame:
+def _one_sided_changes(
+    session: Session, filters: Filters, years: pd.Series, fact, measure: str, table: str, name: str
+) -> pd.DataFrame:
     """Per year: ``measure`` of ``fact`` this year minus the year before over the regions whose ``table``
     reports both years (``<name>_change``; empty without such a region), how many regions that is
     (``<name>_regions``) and how many of the filters' regions report either year (``<name>_regions_of``)."""

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from ui.caveats import is_area_level
 from ui.charts_enrolment import (
     GROUPINGS,
     MEASURES,
@@ -21,6 +20,7 @@ from ui.charts_enrolment import (
 )
 from ui.components import PROJECTOR_HEIGHT_UNDER_FIGURES, chart_with_data, table_with_data, takeaway
 from ui.context import absent_table_notice, table_absent, view
+from ui.data_flags import is_area_level
 from ui.filters import active_filters, describe
 from ui.i18n import md, t
 from ui.presentation import presentation_on

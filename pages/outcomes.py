@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from ui.caveats import is_area_level
 from ui.charts_enrolment import arrow, codes_in, names_by_code
 from ui.charts_outcomes import (
     GROUPINGS,
@@ -17,6 +16,7 @@ from ui.charts_outcomes import (
 )
 from ui.components import PROJECTOR_HEIGHT_UNDER_FIGURES, chart_with_data, show_statement, table_with_data
 from ui.context import absent_table_notice, table_absent, view
+from ui.data_flags import is_area_level
 from ui.filters import active_filters, describe
 from ui.i18n import md, t
 from ui.presentation import presentation_on

@@ -9,15 +9,13 @@ from ui.charts_planning import projection_lines, target_gap_bars
 from ui.components import chart_with_data, number_columns, table_with_data, takeaway
 from ui.context import absent_table_notice, table_absent, view
 from ui.filters import active_filters, describe
+from ui.horizons import default_horizon, horizon_years, last_demand_year
 from ui.i18n import md, t
 from ui.planning import (
     HORIZON_KEY,
     METHOD_KEY,
     Settings,
     active_scenario,
-    default_horizon,
-    horizon_years,
-    last_demand_year,
     not_projected_notes,
     per_sector,
     per_year,

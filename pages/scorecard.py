@@ -3,10 +3,10 @@ and the whole selection, for a meeting with that school."""
 
 import streamlit as st
 
-from ui.caveats import is_area_level
 from ui.charts_scorecard import enrolment_trend_lines, placements_per_year_bars, rate_comparison_bars
 from ui.components import chart_with_data, table_with_data, takeaway
 from ui.context import exact_numbers, institutions, protection_threshold, view
+from ui.data_flags import is_area_level
 from ui.filters import active_filters, describe
 from ui.formatting import wage_column_format
 from ui.i18n import md, t

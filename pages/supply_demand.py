@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui.caveats import openings_estimated, show_notes
+from ui.caveats import show_notes
 from ui.components import number_columns, show_statement, table_with_data
 from ui.context import view
+from ui.data_flags import openings_estimated
 from ui.filters import active_filters, describe
 from ui.i18n import t
 from ui.periods import no_comparable_year_text

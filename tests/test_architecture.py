@@ -1,5 +1,6 @@
-"""The shape of the code: the data layer is a library without Streamlit and without import cycles,
-and pages hold no SQL. Read from the source files, imports inside functions included."""
+"""The shape of the code: the data layer is a library without Streamlit, neither it nor the screens'
+modules (ui/) has an import cycle, and pages hold no SQL. Read from the source files, imports inside
+functions included; no module is imported by a name built at run time, which this reading could not see."""
 
 from __future__ import annotations
 
@@ -35,19 +36,17 @@ def imports_of(path: Path, package: str) -> set[str]:
     return found
 
 
+def package_graph(package: str) -> dict[str, set[str]]:
+    """Each module of ``package`` and the modules of the same package it imports."""
+    modules = {f"{package}.{p.stem}": p for p in (ROOT / package).glob("*.py") if p.stem != "__init__"}
+    return {name: {m for m in imports_of(path, package) if m in modules and m != name} for name, path in modules.items()}
+
+
 def data_access_graph() -> dict[str, set[str]]:
-    modules = {f"data_access.{p.stem}": p for p in DATA_ACCESS.glob("*.py") if p.stem != "__init__"}
-    return {name: {m for m in imports_of(path, "data_access") if m in modules and m != name} for name, path in modules.items()}
+    return package_graph("data_access")
 
 
-def test_the_data_layer_never_imports_streamlit():
-    for path in DATA_ACCESS.rglob("*.py"):
-        assert not any(m.split(".")[0] == "streamlit" for m in imports_of(path, "data_access")), path
-
-
-def test_the_data_layer_has_no_import_cycle():
-    graph = data_access_graph()
-    assert "data_access.loading" in graph["data_access.store"]  # the store fills the default database by loading
+def assert_no_cycle(graph: dict[str, set[str]]) -> None:
     visiting, done = set(), set()
 
     def visit(module: str, path: list[str]) -> None:
@@ -62,6 +61,29 @@ def test_the_data_layer_has_no_import_cycle():
 
     for module in sorted(graph):
         visit(module, [])
+
+
+def test_the_data_layer_never_imports_streamlit():
+    for path in DATA_ACCESS.rglob("*.py"):
+        assert not any(m.split(".")[0] == "streamlit" for m in imports_of(path, "data_access")), path
+
+
+def test_the_data_layer_has_no_import_cycle():
+    graph = data_access_graph()
+    assert "data_access.loading" in graph["data_access.store"]  # the store fills the default database by loading
+    assert_no_cycle(graph)
+
+
+def test_the_screens_modules_have_no_import_cycle():
+    graph = package_graph("ui")
+    assert "ui.data_flags" in graph["ui.bookmarks"] and "ui.horizons" in graph["ui.bookmarks"]  # imports in functions count
+    assert_no_cycle(graph)
+
+
+def test_no_module_is_imported_by_a_name_built_at_run_time():
+    for folder in ("data_access", "ui", "pages"):
+        for path in (ROOT / folder).rglob("*.py"):
+            assert "import_module(" not in path.read_text(encoding="utf-8"), path
 
 
 def test_pages_hold_no_sql():

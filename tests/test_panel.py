@@ -48,7 +48,12 @@ def snapshot_csv(engine, name: str) -> str:
 def test_supply_demand_csv_leaves_every_unknown_side_empty_and_says_which_cells_are_measured(panel_engine):
     text = snapshot_csv(panel_engine, "supply_demand.csv")
     frame = pd.read_csv(io.StringIO(text), keep_default_na=False, dtype=str)
-    got = [tuple(r) for r in frame[["year", "region_code", "sector_code", "supply", "demand", "gap", "coverage_ratio", "measured"]].itertuples(index=False)]
+    got = [
+        tuple(r)
+        for r in frame[
+            ["year", "region_code", "sector_code", "supply", "demand", "gap", "coverage_ratio", "measured"]
+        ].itertuples(index=False)
+    ]
     assert got == [
         ("2021", "A", "X", "10", "20", "-10", "0.5", "true"),
         ("2021", "A", "Y", "4", "5", "-1", "0.8", "true"),
@@ -62,7 +67,12 @@ def test_supply_demand_csv_leaves_every_unknown_side_empty_and_says_which_cells_
         ("2022", "C", "Y", "6", "", "", "", "false"),
         ("2022", "D", "X", "40", "50", "-10", "0.8", "true"),
     ]
-    assert frame.loc[(frame["year"] == "2022") & (frame["region_code"] == "A") & (frame["sector_code"] == "Y"), "suppressed_cells"].item() == "1"
+    assert (
+        frame.loc[
+            (frame["year"] == "2022") & (frame["region_code"] == "A") & (frame["sector_code"] == "Y"), "suppressed_cells"
+        ].item()
+        == "1"
+    )
 
 
 def test_overview_csv_counts_measured_cells_only_and_compares_years_over_the_common_cells(panel_engine):
@@ -98,7 +108,10 @@ def test_the_sentences_compare_like_with_like_in_both_languages(panel_engine):
         assert figures["openings"].shown == "100" and figures["openings"].change == (
             "-3 vs previous year, over the 2 of 3 regions reporting both years"
         )
-        assert figures["coverage_ratio"].change == "+0.05 vs previous year, over the 1 of 5 region-sector cells measured in both years"
+        assert (
+            figures["coverage_ratio"].change
+            == "+0.05 vs previous year, over the 1 of 5 region-sector cells measured in both years"
+        )
         assert coverage_basis(by_year, list(figures.values())) == (
             "Coverage 0.74 compares 74 graduates of programs linked to a sector (split by the crosswalk's shares, on the "
             "Data page) with 100 openings, in the 5 region-sector cells where both are known. Not in it: 12 graduates "

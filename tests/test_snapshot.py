@@ -44,7 +44,11 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
             return str(int(value)) if value.is_integer() else "float"
         return str(value)
 
-    return frame.apply(lambda column: column.map(lambda v: cell(v, column.name in LOWER_CASE_BOOLEANS))).astype(str).reset_index(drop=True)
+    return (
+        frame.apply(lambda column: column.map(lambda v: cell(v, column.name in LOWER_CASE_BOOLEANS)))
+        .astype(str)
+        .reset_index(drop=True)
+    )
 
 
 def assert_csv_equals(written: pd.DataFrame, expected: pd.DataFrame, name: str) -> None:

@@ -124,24 +124,23 @@ def _groupings(module: str) -> Callable[[], Sequence]:
     """The groupings a page offers: by institution type only where institutions are not area totals."""
 
     def options() -> list[str]:
-        from importlib import import_module
+        from . import charts_enrolment, charts_outcomes
+        from .data_flags import is_area_level
 
-        from .caveats import is_area_level
-
-        groupings = import_module(f"ui.{module}").GROUPINGS
+        groupings = {"charts_enrolment": charts_enrolment, "charts_outcomes": charts_outcomes}[module].GROUPINGS
         return [g for g in groupings if not (g == "type" and is_area_level())]
 
     return options
 
 
 def _horizons() -> list[int]:
-    from .planning import horizon_years
+    from .horizons import horizon_years
 
     return horizon_years()
 
 
 def _default_horizon(options: Sequence) -> int:
-    from .planning import default_horizon
+    from .horizons import default_horizon
 
     return default_horizon(list(options))
 

@@ -16,6 +16,7 @@ from data_access.filters import Filters
 from data_access.summaries import DEFAULT_REPLACEMENT_RATE
 
 from .context import dashboard_engine, data_version
+from .data_flags import openings_estimated
 from .formatting import fmt_count
 from .i18n import t
 from .markup import markdown_text
@@ -28,7 +29,9 @@ def caveat_notes(session: Session, filters: Filters, *, tables: tuple[str, ...] 
     return [note for _, note in marked_notes(session, filters, tables=tables)]
 
 
-def marked_notes(session: Session, filters: Filters, *, tables: tuple[str, ...] = ("enrolments", "demand")) -> list[tuple[str, str]]:
+def marked_notes(
+    session: Session, filters: Filters, *, tables: tuple[str, ...] = ("enrolments", "demand")
+) -> list[tuple[str, str]]:
     """``caveat_notes`` with a few words for each (what the figures rest on, for the one line a page shows)."""
     notes = []
     if "demand" in tables and caveats.has_estimated_openings(session):
@@ -101,7 +104,9 @@ def _missing_side_notes(session: Session, filters: Filters) -> list[str]:
     missing = queries.regions_missing_a_side(session, filters)
     notes = []
     for side, of_side in missing.groupby("missing", sort=True):
-        years_of = of_side.groupby(["region_code", "region_name"], dropna=False)["year"].agg(lambda ys: tuple(sorted(int(y) for y in ys)))
+        years_of = of_side.groupby(["region_code", "region_name"], dropna=False)["year"].agg(
+            lambda ys: tuple(sorted(int(y) for y in ys))
+        )
         for years, regions in years_of.reset_index().groupby("year", sort=True):
             names = list(regions["region_name"].fillna(regions["region_code"]))
             listed = names[:LISTED] + ([t("caveats.and_more", count=len(names) - LISTED)] if len(names) > LISTED else [])
@@ -114,21 +119,6 @@ def _years_text(years: tuple[int, ...]) -> str:
     if len(years) > 1 and years[-1] - years[0] == len(years) - 1:
         return f"{years[0]}–{years[-1]}"
     return ", ".join(str(y) for y in years)
-
-
-AREA_TOTAL_TYPES = {"area total", "area totals"}  # institution_type of a region's aggregate provider (casefolded)
-
-
-def area_level(session: Session) -> bool:
-    """True when the institutions are one aggregate provider per area: an import in force made them one
-    per region (``each = "regions"``), or every institution's type is "Area total". Comparing such
-    "institutions" would compare an area with itself."""
-    if any(record["report"].get("area_level") for record in caveats.imports(session)):
-        return True
-    listed = queries.list_institutions(session)
-    return bool(len(listed)) and bool(
-        listed["institution_type"].astype(str).str.strip().str.casefold().isin(AREA_TOTAL_TYPES).all()
-    )
 
 
 def _percent(rate: float) -> str:
@@ -166,27 +156,6 @@ def show_notes(filters: Filters, *, tables: tuple[str, ...] = ("enrolments", "de
     with st.expander(t("caveats.notes_heading")):
         for i, (_, note) in enumerate(notes):
             st.caption(markdown_text(f"{MARKS[i] if i < len(MARKS) else ''} {note}"))
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _cached_flags(version: int) -> tuple[bool, bool, dict]:
-    with Session(dashboard_engine()) as session:
-        return caveats.has_estimated_openings(session), area_level(session), caveats.region_shapes(session)
-
-
-def openings_estimated() -> bool:
-    """True when some openings are estimated from employment."""
-    return _cached_flags(data_version())[0]
-
-
-def is_area_level() -> bool:
-    """True when institutions are one aggregate per area (see ``area_level``)."""
-    return _cached_flags(data_version())[1]
-
-
-def shapes() -> dict:
-    """The regions' boundaries in longitude/latitude, by region code (empty when none were loaded)."""
-    return _cached_flags(data_version())[2]
 
 
 def estimated_legend(figure, estimated: bool | None = None):

@@ -165,7 +165,9 @@ NOT_MEASURED_COLOUR = "#f3ead3"  # pale sand, marked with "?": a side is unknown
 
 def _counts_text(values: np.ndarray) -> np.ndarray:
     """Counts as hover text, "–" where unknown (never a false 0)."""
-    return np.where(np.isnan(values), "–", np.char.mod("%s", [f"{v:,.0f}" for v in np.nan_to_num(values).ravel()]).reshape(values.shape))
+    return np.where(
+        np.isnan(values), "–", np.char.mod("%s", [f"{v:,.0f}" for v in np.nan_to_num(values).ravel()]).reshape(values.shape)
+    )
 
 
 def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
@@ -187,7 +189,9 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
 
     coverage, supply, demand = grid("coverage_ratio"), grid("supply"), grid("demand")
     listed = full["gap"].index.isin(cells.set_index(["region_code", "sector_code"]).index).reshape(shape)
-    measured = full["measured"].fillna(True).astype(bool).to_numpy().reshape(shape) if "measured" in full else np.ones(shape, bool)
+    measured = (
+        full["measured"].fillna(True).astype(bool).to_numpy().reshape(shape) if "measured" in full else np.ones(shape, bool)
+    )
     unknown = listed & ~measured
     with np.errstate(divide="ignore"):
         z = np.clip(np.log2(coverage), -2, 2)  # 0.25x .. 4x
@@ -198,13 +202,13 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
         unknown,
         t("charts.not_measured"),
         np.where(
-        np.isnan(coverage),
-        t("charts.no_demand"),
-        np.where(
-            untrained,
-            t("charts.no_local_training"),
-            np.where(coverage < 1, t("charts.shortage"), np.where(coverage > 1, t("charts.surplus"), t("charts.balanced"))),
-        ),
+            np.isnan(coverage),
+            t("charts.no_demand"),
+            np.where(
+                untrained,
+                t("charts.no_local_training"),
+                np.where(coverage < 1, t("charts.shortage"), np.where(coverage > 1, t("charts.surplus"), t("charts.balanced"))),
+            ),
         ),
     )
     sector_names = np.tile(sectors["sector_name"].to_numpy(), (len(regions), 1))

@@ -19,14 +19,13 @@ from data_access.planning import PlanningSettings, Projection, Rules, ScenarioCh
 from .bookmarks import url_changed_outside
 from .context import dashboard_engine, data_version
 from .formatting import fmt_count, fmt_rate, fmt_ratio
+from .horizons import horizon_years
 from .i18n import current_language, speaking, t
 
 HORIZON_KEY, METHOD_KEY, SCENARIO_KEY = "plan_to", "plan_method", "scenario"  # URL parameters
 ROWS_KEY = "scenario_rows"  # session state: the rows the scenario editor starts from
 CURRENT_KEY = "scenario_current"  # session state: the changes the editor held last
 ROUND_KEY = "scenario_round"  # session state: bumped to start the editor again from other rows
-DEFAULT_AHEAD = 3  # the default horizon: three years after the last year of demand data
-MOST_AHEAD = 10  # the page offers the ten years after the last year of demand data (within planning.latest_horizon)
 
 
 @dataclass(frozen=True)
@@ -72,33 +71,6 @@ def projection(filters: Filters, settings: Settings, *, with_scenario: bool = Tr
     """The projection for the filters' regions and sectors (every year of history) and the settings."""
     scenario = settings.scenario if with_scenario else ()
     return _cached_projection(filters.regions, filters.sectors, settings.to_year, settings.method, scenario, data_version())
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _cached_last_demand_year(version: int) -> int | None:
-    with Session(dashboard_engine()) as session:
-        return planning.last_demand_year(session, Filters())
-
-
-def last_demand_year() -> int | None:
-    """The last year of demand data: projections start the year after."""
-    return _cached_last_demand_year(data_version())
-
-
-def horizon_years() -> list[int]:
-    """The years the page offers as the last year to project, and the only ones a link's ``plan_to`` may name:
-    the MOST_AHEAD years after the last year of demand data, none past ``planning.latest_horizon`` (so none
-    past the contract's last year); none without demand data."""
-    last = last_demand_year()
-    if last is None:
-        return []
-    return list(range(last + 1, min(last + MOST_AHEAD, planning.latest_horizon(last)) + 1))
-
-
-def default_horizon(years: list[int]) -> int:
-    """The horizon when neither the link nor the page chose one: DEFAULT_AHEAD years after the last year of demand
-    data, or the last year offered when fewer are."""
-    return years[min(DEFAULT_AHEAD, len(years)) - 1]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

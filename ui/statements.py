@@ -113,12 +113,12 @@ class PageSource:
         return calendar()
 
     def estimated(self) -> bool:
-        from .caveats import openings_estimated
+        from .data_flags import openings_estimated
 
         return openings_estimated()
 
     def shapes(self) -> dict:
-        from .caveats import shapes
+        from .data_flags import shapes
 
         return shapes()
 

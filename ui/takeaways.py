@@ -56,7 +56,13 @@ def largest_shortage_takeaway(
         if known.empty and unmeasured:
             return t("takeaways.gap_not_measured", when=when)
         if unmeasured:
-            return t("takeaways.no_shortage_measured", when=when, count=len(known), unmeasured=unmeasured, hidden=_hidden_note(len(known) + unmeasured < len(current)))
+            return t(
+                "takeaways.no_shortage_measured",
+                when=when,
+                count=len(known),
+                unmeasured=unmeasured,
+                hidden=_hidden_note(len(known) + unmeasured < len(current)),
+            )
         return t("takeaways.no_shortage", when=when, hidden=_hidden_note(len(known) < len(current)))
     row = shortages.sort_values(["gap", "sector_name"]).iloc[0]
     shortage = -row["gap"]
@@ -73,7 +79,9 @@ def largest_shortage_takeaway(
     return sentence + (t("takeaways.unmeasured_sectors", count=unmeasured) if unmeasured else "")
 
 
-def _shortage_change(row: pd.Series, shortage: float, previous: pd.DataFrame | None, previous_year: int | None) -> tuple[str, float]:
+def _shortage_change(
+    row: pd.Series, shortage: float, previous: pd.DataFrame | None, previous_year: int | None
+) -> tuple[str, float]:
     """The sentence that says how the shortage changed since ``previous_year`` ("120 more than in 2024" and
     the like) and the size of the change; the sentence without a change when there is no year to compare with
     or its figure is hidden, one that says so when ``previous_year`` lacks supply or demand (``previous`` None),
