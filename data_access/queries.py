@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from . import caveats, panel
 from .facts import DEMAND, ENROLMENTS, NOT_LINKED, OUTCOME_MEASURES, OUTCOMES, PLACEMENTS, CountDistinct, CountMissing, Sum
 from .filters import Filters
-from .metrics import add_growth, add_outcome_rates, add_placement_rates, add_supply_demand_measures, counts, ratio
+from .metrics import add_outcome_rates, add_placement_rates, add_supply_demand_measures, counts, ratio
 from .models import (
     Demand,
     Employer,
@@ -329,14 +329,51 @@ def enrolment_totals(session: Session, *, filters: Filters, by: Sequence[str] = 
 
 
 def enrolment_trend(session: Session, *, filters: Filters, by: Sequence[str] = ()) -> pd.DataFrame:
-    """Enrolment per year (and per ``by`` group) with the change against the previous year.
+    """Enrolment per year (and per ``by`` group) with the change against the previous year, like for like.
 
-    Columns: year, the ``by`` columns, enrolled, graduates, entrants, graduates_per_enrolled,
-    enrolled_growth and graduates_growth (change ÷ previous year's value; empty
-    for the first year of a group or when the previous year was 0).
+    Columns: year, the ``by`` columns, enrolled, graduates, entrants, graduates_per_enrolled, then
+    enrolled_change and graduates_change (this year minus the year before over the regions whose enrolments
+    report both years), enrolled_growth and graduates_growth (that change ÷ the same regions' value the year
+    before; empty for the first year of a group or when it was 0), regions_compared and regions_reporting
+    (how many regions the change compares, of how many that report either year). Grouped by region, each
+    region is its own panel.
     """
     frame = enrolment_totals(session, filters=filters, by=("year", *by))
-    return add_growth(frame, keys=list(by), measures=["enrolled", "graduates"])
+    measures = ["enrolled", "graduates"]
+    keys = [dim for dim in by if dim != "region_code"]
+    regional = enrolment_totals(session, filters=filters, by=("year", *keys, "region_code"))
+    regional = regional[["year", *keys, "region_code", *measures]]
+    reported = panel.reports(session)["enrolments"]
+    before = regional.assign(year=regional["year"] + 1)
+    both = regional.merge(before, on=["year", *keys, "region_code"], how="outer", suffixes=("", "_before"))
+    now_reports = pd.Series([(int(y), r) in reported for y, r in zip(both["year"], both["region_code"])], index=both.index)
+    then_reports = pd.Series([(int(y) - 1, r) in reported for y, r in zip(both["year"], both["region_code"])], index=both.index)
+    both = both[now_reports & then_reports]  # a region a year leaves out is not compared, never taken as 0
+    for measure in measures:
+        both[f"{measure}_before"] = both[f"{measure}_before"].astype(float).fillna(0.0)
+        both[measure] = both[measure].astype(float).fillna(0.0)
+    group = ["year", *by] if "region_code" in by else ["year", *keys]
+    summed = both.groupby(group, as_index=False)[[*measures, *[f"{m}_before" for m in measures]]].sum()
+    for measure in measures:
+        summed[f"{measure}_change"] = summed[measure] - summed[f"{measure}_before"]
+        summed[f"{measure}_growth"] = ratio(summed[f"{measure}_change"], summed[f"{measure}_before"])
+    compared = both.groupby(group)["region_code"].nunique().rename("regions_compared").reset_index()
+    changes = summed[[*group, *[f"{m}_{part}" for part in ("change", "growth") for m in measures]]].merge(
+        compared, on=group, how="left"
+    )
+    frame = frame.merge(changes, on=["year", *by], how="left")
+    if "region_code" in by:
+        frame["regions_reporting"] = 1
+    else:  # the regions with rows of the group in this year or the year before
+        places = regional[["year", *keys, "region_code"]]
+        either = pd.concat([places, places.assign(year=places["year"] + 1)]).drop_duplicates()
+        counted = either.groupby(["year", *keys])["region_code"].nunique().rename("regions_reporting").reset_index()
+        frame = frame.merge(counted, on=["year", *keys], how="left")
+    frame["regions_compared"] = frame["regions_compared"].fillna(0).astype("int64")
+    frame["regions_reporting"] = frame["regions_reporting"].fillna(0).astype("int64")
+    first = frame.groupby(list(by))["year"].transform("min") if by else frame["year"].min()
+    frame.loc[frame["year"] == first, [f"{m}_{part}" for part in ("change", "growth") for m in measures]] = float("nan")
+    return frame.reset_index(drop=True)
 
 
 def program_table(session: Session, *, filters: Filters) -> pd.DataFrame:

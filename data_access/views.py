@@ -60,6 +60,7 @@ ENROLMENT = dict(
 )
 GROWTH = dict(
     ENROLMENT,
+    amounts={"enrolled_change": ("enrolled",), "graduates_change": ("graduates",)},
     derived={
         "enrolled_growth": ("enrolled",),
         "graduates_growth": ("graduates",),

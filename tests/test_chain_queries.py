@@ -33,6 +33,17 @@ def test_enrolment_trend_gives_growth_against_the_previous_year_per_group(sessio
     assert q_2024["graduates_per_enrolled"] == pytest.approx(35 / 110)
 
 
+def test_enrolment_growth_of_a_total_compares_only_the_regions_reporting_both_years(session):
+    frame = queries.enrolment_trend(session, filters=Filters())
+    # 2023: North 100 + South 50 = 150; 2024: North 110 only. South reports no 2024 enrolments, so the
+    # change is North's alone, 110 - 100 = +10 (+10%), over 1 of the 2 regions, never 110 - 150 = -40.
+    assert rows(frame, ["year", "enrolled", "enrolled_change", "regions_compared", "regions_reporting"]) == [
+        (2023, 150, None, 0, 2),
+        (2024, 110, 10.0, 1, 2),
+    ]
+    assert frame.loc[1, "enrolled_growth"] == pytest.approx(0.1) and frame.loc[1, "graduates_growth"] == pytest.approx(5 / 30)
+
+
 def test_enrolment_by_institution_type_sums_every_year(session):
     frame = queries.enrolment_totals(session, filters=Filters(), by=("institution_type",))
     assert rows(frame, ["institution_type", "enrolled", "graduates"]) == [("college", 210, 65), ("school", 50, 12)]

@@ -75,7 +75,7 @@ def sum_pairs(frames) -> list[tuple[str, str, list[str], str]]:
         fine_keys, coarse_keys = _keys(fine), _keys(coarse)
         if not coarse_keys or not set(coarse_keys) < set(fine_keys) or fine.empty or coarse.empty:
             continue
-        for count in sorted(_counts(fine_name) & _counts(coarse_name)):
+        for count in sorted(_counts(fine_name) & _counts(coarse_name) & set(fine.columns) & set(coarse.columns)):
             summed = fine.groupby(coarse_keys, dropna=False)[count].sum().reset_index()
             matched = summed.merge(coarse[[*coarse_keys, count]], on=coarse_keys, suffixes=("", "_total"))
             if len(matched) == len(summed) and (matched[count] - matched[f"{count}_total"]).abs().max() < 1e-6:

@@ -99,6 +99,21 @@ def _shown(values: pd.Series, formatter) -> list[str]:
 # --- headline ------------------------------------------------------------------------------
 
 
+def _like_for_like(rows: pd.DataFrame, key: str, year: int) -> str | None:
+    """The change of ``key`` against the year before over the regions that report enrolments in both years,
+    with how many of how many regions that is when not all of them; None when no region reports both."""
+    if year not in rows.index or is_missing(rows.at[year, f"{key}_change"]):
+        return None
+    difference, growth = float(rows.at[year, f"{key}_change"]), rows.at[year, f"{key}_growth"]
+    count = signed(difference, ",.0f")
+    both = count if is_missing(growth) else t("enrolment.count_growth", count=count, growth=fmt_growth(growth))
+    change = t("enrolment.change_vs_year", change=both, year=year - 1)
+    compared, reporting = int(rows.at[year, "regions_compared"]), int(rows.at[year, "regions_reporting"])
+    if compared < reporting:
+        change = t("headline.over_regions", change=change, count=compared, of=reporting)
+    return change
+
+
 def enrolment_headlines(totals: pd.DataFrame, *, year: int) -> list[Headline]:
     """Enrolled, graduates and graduates per enrolled student in ``year``, each with its change
     against the year before (``totals`` is the enrolment_trend view over both years)."""
@@ -111,13 +126,9 @@ def enrolment_headlines(totals: pd.DataFrame, *, year: int) -> list[Headline]:
         shown = "–" if is_missing(value) else show(value)
         change = None
         # An ASCII sign: st.metric reads the direction of a change from a leading "-".
-        if not is_missing(value) and not is_missing(previous) and kind == "count":
-            count = signed(value - previous, ",.0f")
-            both = (
-                t("enrolment.count_growth", count=count, growth=fmt_growth((value - previous) / previous)) if previous else count
-            )
-            change = t("enrolment.change_vs_year", change=both, year=year - 1)
-        elif not is_missing(value) and not is_missing(previous):
+        if kind == "count" and not is_missing(value) and f"{key}_change" in rows:
+            change = _like_for_like(rows, key, year)
+        elif kind == "ratio" and not is_missing(value) and not is_missing(previous):
             change = t("enrolment.change_vs_year", change=signed(value - previous, ".2f"), year=year - 1)
         help_text = (
             t("enrolment.completion_help")
