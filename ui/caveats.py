@@ -57,6 +57,8 @@ def marked_notes(
         notes.append((t("caveats.short_academic"), t("caveats.academic_years", tables=tables_named, years=years)))
     if {"enrolments", "demand"} <= set(tables):
         notes.extend((t("caveats.short_missing_side"), note) for note in _missing_side_notes(session, filters))
+        if queries.crosswalk(session)["source"].eq("program_sectors").any():
+            notes.append((t("caveats.short_crosswalk"), t("caveats.crosswalk")))
     return notes
 
 
