@@ -24,7 +24,7 @@ from . import summaries
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001"
-_PG_LOCK_KEY = 727_001  # pg_advisory_lock key of schema migrations (any constant unique to this app)
+_PG_LOCK_KEY = 727_001  # pg_advisory_lock class of schema migrations (any constant unique to this app)
 
 
 def _config(connection) -> Config:
@@ -49,7 +49,10 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Apply every pending migration; returns (revision before, revision after)."""
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+            # One lock per schema: migrations of one schema wait for each other, those of others do not.
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(CAST(:key AS integer), hashtext(current_schema()))"), {"key": _PG_LOCK_KEY}
+            )
         before = MigrationContext.configure(connection).get_current_revision()
         config = _config(connection)
         if before is None and inspect(connection).has_table("regions"):
