@@ -282,9 +282,19 @@ def name_map(session: Session, dim: str) -> dict[str, str]:
     return session.info[key]
 
 
+_VERSION_MEMO = "routing.data_version"  # session.info key: (the transaction it was read in, the version)
+
+
 def current_data_version(session: Session) -> int:
-    """The id of the latest successful load; 0 for a database never loaded."""
-    return int(session.execute(select(func.coalesce(func.max(LoadLog.id), 0))).scalar_one())
+    """The id of the latest successful load; 0 for a database never loaded. Asked once per transaction of
+    the session: the views of one page run key their memos by it many times over."""
+    memo = session.info.get(_VERSION_MEMO)
+    transaction = session.get_transaction()
+    if memo is not None and transaction is not None and memo[0] is transaction:
+        return memo[1]
+    version = int(session.execute(select(func.coalesce(func.max(LoadLog.id), 0))).scalar_one())
+    session.info[_VERSION_MEMO] = (session.get_transaction(), version)
+    return version
 
 
 # --- partners: their totals over a span of years ----------------------------------------------
