@@ -45,8 +45,9 @@ class CountDistinct:
 
 @dataclass(frozen=True)
 class CountMissing:
-    """How many rows leave a column empty (entrants not reported): a sum of that column over a
-    group with such rows is incomplete, and is shown as unknown rather than as a smaller number."""
+    """How many rows leave a column empty (entrants not reported, openings that could not be estimated):
+    a sum of that column over a group with such rows is incomplete, and is shown as unknown rather than as
+    a smaller number."""
 
     column: str
 

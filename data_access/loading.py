@@ -16,8 +16,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlmodel import col
 
-from . import budget, streaming, summaries
+from . import budget, stored_settings, streaming, summaries
 from .contract import LOAD_ORDER, TABLES
 from .engines import database_name, first_line, is_read_only
 from .facts import NOT_LINKED
@@ -28,6 +29,7 @@ from .models import (
     LoadLog,
     LoadUndo,
     ProgramSector,
+    StoredSetting,
     SummaryDemandBySector,
     SummaryEnrolmentByRegion,
     SummaryEnrolmentBySector,
@@ -357,7 +359,7 @@ def meaning_warnings(connection) -> list[Problem]:
         .where(SummaryEnrolmentBySector.sector_code != NOT_LINKED, SummaryEnrolmentBySector.graduates > 0)
         .distinct()
     )
-    demanded = values(select(SummaryDemandBySector.sector_code).where(SummaryDemandBySector.openings > 0).distinct())
+    demanded = values(select(SummaryDemandBySector.sector_code).where(col(SummaryDemandBySector.openings) > 0).distinct())
     if supply_years and demand_years:
         for sectors, key in (
             (supplied - demanded, "meaning.sectors_without_demand"),
@@ -680,9 +682,12 @@ def undo_load(engine: Engine, version: int | None = None, *, undone_by: str | No
                 return outcome
             stored = connection.execute(select(LoadUndo.table_name, LoadUndo.payload).where(LoadUndo.load_id == target))
             records = {table_name: _unpack(payload) for table_name, payload in stored}
+            settings = records.pop(stored_settings.TABLE, None)
             outcome.counts = _restore(connection, records)
+            if settings is not None:
+                outcome.counts[stored_settings.TABLE] = _restore_settings(connection, settings)
             replaced = any(record["added"] is None for record in records.values())
-            summaries.rebuild(connection, None if replaced else records.keys())
+            summaries.rebuild(connection, None if replaced else {*records, *([stored_settings.TABLE] if settings else [])})
             files = connection.execute(select(LoadLog.files).where(LoadLog.id == target)).scalar_one()
             result = ValidationResult(sources=[Source(name, b"") for name in json.loads(files)])
             new_version = _log_change(connection, who, "undo", result, outcome.counts, undoes=target)
@@ -721,6 +726,21 @@ def _restore(connection, records: dict[str, dict]) -> dict[str, dict[str, int]]:
             _upsert(connection, table, rows)
             counts.setdefault(table, {"removed": 0})["restored"] = len(rows)
     return counts
+
+
+def _restore_settings(connection, record: dict) -> dict[str, int]:
+    """Put back the stored settings a change overwrote and remove the ones it added (to their defaults)."""
+    removed = 0
+    for (name,) in record["added"]:
+        removed += connection.execute(delete(StoredSetting).where(StoredSetting.name == name)).rowcount
+    for name, value in record["previous"]:
+        _store_setting(connection, name, value)
+    return {"restored": len(record["previous"]), "removed": removed}
+
+
+def _store_setting(connection, name: str, value: str) -> None:
+    if connection.execute(update(StoredSetting).where(StoredSetting.name == name).values(value=value)).rowcount == 0:
+        connection.execute(insert(StoredSetting).values(name=name, value=value))
 
 
 def _empty_all_tables(connection) -> dict[str, int]:
@@ -868,3 +888,59 @@ def save_crosswalk(
         refused = isinstance(error, ChangeRefused)
         _refuse(outcome, error.args[0] if refused else Message("load_undo.load_refused", error=first_line(error)))
     return outcome
+
+
+# --- changing a stored setting ------------------------------------------------------------------
+
+SETTING_MODE = "setting"  # the load history's mode of a change of a stored setting
+
+
+def save_setting(engine: Engine, name: str, value: int, *, loaded_by: str | None = None) -> LoadOutcome:
+    """Store ``value`` as the setting ``name`` (data_access/stored_settings.py) as one change of the data: the
+    figures it moves (the estimated openings and their summary) are recomputed in the same transaction, the
+    change is recorded in the load history (mode "setting", its file column naming the setting and the new
+    value) and undoable like a load, which puts the previous value back. A value the setting does not take is a
+    problem; the value it has already writes nothing (``nothing_to_load``)."""
+    who = loaded_by or _current_user()
+    source = Source(f"{name} = {value}", b"")
+    outcome = LoadOutcome(ValidationResult(sources=[source]))
+    choices = stored_settings.CHOICES.get(name)
+    if choices is None:
+        _refuse_setting(outcome, name, Message("settings.no_such_setting", expected=sorted(stored_settings.CHOICES)))
+        return outcome
+    if value not in choices:
+        _refuse_setting(outcome, name, Message("settings.not_a_choice", choices=[str(c) for c in choices], value=repr(value)))
+        return outcome
+    if is_read_only(engine):
+        _refuse(outcome, _read_only(engine))
+        return outcome
+    try:
+        with change_transaction(engine, who) as connection:
+            before = connection.execute(select(StoredSetting.value).where(StoredSetting.name == name)).scalar()
+            if stored_settings.setting(connection, name) == value:
+                outcome.nothing_to_load = True  # the value it has already: nothing to record or undo
+                raise _NothingToWrite
+            _store_setting(connection, name, str(value))
+            summaries.rebuild(connection, {stored_settings.TABLE})
+            outcome.counts[stored_settings.TABLE] = {
+                "rows": 1,
+                "added": int(before is None),
+                "updated": int(before is not None),
+                "removed": 0,
+            }
+            version = _log_change(connection, who, SETTING_MODE, outcome.validation, outcome.counts)
+            record = {"previous": [] if before is None else [[name, before]], "added": [[name]] if before is None else []}
+            connection.execute(insert(LoadUndo).values(load_id=version, table_name=stored_settings.TABLE, payload=_pack(record)))
+            outcome.data_version = version
+    except _NothingToWrite:
+        pass
+    except (ChangeRefused, SQLAlchemyError) as error:
+        outcome.counts, outcome.data_version = {}, None
+        refused = isinstance(error, ChangeRefused)
+        _refuse(outcome, error.args[0] if refused else Message("load_undo.load_refused", error=first_line(error)))
+    return outcome
+
+
+def _refuse_setting(outcome: LoadOutcome, name: str, message: Message) -> None:
+    outcome.validation.problems.append(Problem(Message("settings.file"), 0, name, message))
+    outcome.validation.problem_count += 1

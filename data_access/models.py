@@ -342,15 +342,17 @@ class SummaryPartnerYear(SQLModel, table=True):
 
 
 class SummaryDemandBySector(SQLModel, table=True):
-    """Openings (stated or estimated), how many cells are estimates, and the replacement part of the
-    estimates, per year and sector (all regions)."""
+    """Openings (stated or estimated), how many cells are estimates and how many are unknown, per year and
+    sector (all regions). ``openings`` sums the known openings only (empty when none is known), so a figure
+    read from it is whole only where ``openings_missing`` is 0: the routing answers ``CountMissing("openings")``
+    from that count, exactly as from the rows."""
 
     __tablename__ = "summary_demand_by_sector"
     year: int = Field(primary_key=True)
     sector_code: str = Field(primary_key=True)
-    openings: float
+    openings: float | None = None
+    openings_missing: int  # rows of the group whose openings are unknown (an estimate without the years it needs)
     estimated: int
-    replacement_part: float
 
 
 class SummaryPartner(SQLModel, table=True):
@@ -404,16 +406,22 @@ class ProgramShare(SQLModel, table=True):
 
 class DemandOpenings(SQLModel, table=True):
     """Openings per year, region and sector as the views use them (rebuilt with the summaries): the row's
-    openings where it states them, else estimated from its employment (data_access/summaries.py):
-    max(0, employment - employment the year before) + replacement rate x employment the year before."""
+    openings where it states them, else estimated from its employment by the formula of contract version 3
+    (data_access/summaries.py): max(0, E(t) - E(t-1) + rate x E(t-1)), the net change plus replacement floored
+    at 0 as a whole, where E is employment (with the stored ``employment_smoothing`` of k years, its mean over
+    the k years up to that year) and rate the sector's replacement rate or the default. In the first year of a
+    series, or after a gap (no employment for the year before, or for one of the years a mean needs), the
+    estimate is unknown: ``openings`` is empty, never 0 or rate x employment."""
 
     __tablename__ = "demand_openings"
     year: int = Field(primary_key=True)
     region_code: str = Field(primary_key=True)
     sector_code: str = Field(primary_key=True)
-    openings: float
-    estimated: int  # 1 when estimated from employment, 0 when stated
-    replacement_part: float  # the part of an estimate that is replacement rate x employment (0 when stated)
+    openings: float | None = None  # empty: estimated from employment, but unknown (first year of a series, or a gap)
+    estimated: int  # 1 when estimated from employment (known or not), 0 when stated
+    # rate x E(t-1) of a known estimate (before the floor); 0 when stated; empty when unknown
+    replacement_part: float | None = None
+    employment_change: float | None = None  # E(t) - E(t-1) of a known estimate; empty when stated or unknown
 
 
 class UnknownCell(SQLModel, table=True):
@@ -455,3 +463,13 @@ class RegionShape(SQLModel, table=True):
     region_code: str = Field(primary_key=True)
     geometry: str = Field(sa_column=Column(Text, nullable=False))
     source_crs: str
+
+
+class StoredSetting(SQLModel, table=True):
+    """A setting of how figures are computed that is kept with the data (data_access/stored_settings.py): every
+    user, the command line and the snapshot compute alike. An editor changes one on the Data page as a change of
+    the data, recorded in the load history and undoable like a load; a setting without a row has its default."""
+
+    __tablename__ = "stored_settings"
+    name: str = Field(primary_key=True)
+    value: str

@@ -21,10 +21,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
-from . import __version__, caveats, queries
+from . import __version__, caveats, queries, stored_settings
+from .facts import DEMAND, CountMissing
 from .filters import Filters
 from .i18n import DEFAULT_LANGUAGE, column_labels
 from .planning import PlanningSettings, project
+from .routing import aggregate
 from .summaries import DEFAULT_RATE_SOURCE, DEFAULT_REPLACEMENT_RATE
 from .suppression import describe as describe_protection
 from .suppression import protect
@@ -225,6 +227,12 @@ def _planning(
     }
 
 
+def unknown_estimates(session: Session, filters: Filters) -> int:
+    """How many demand rows within ``filters`` give employment only and lack a year their estimate needs."""
+    frame = aggregate(session, DEMAND, filters, [], {"unknown": CountMissing("openings")})
+    return int(frame["unknown"].fillna(0).sum()) if len(frame) else 0
+
+
 def caveats_note(session: Session, filters: Filters) -> dict:
     """The caveats of the data within ``filters``, for the snapshot's manifest: how openings were estimated
     and at which rates, the suppressed cells the figures include, the rounding the publishers state, the
@@ -234,8 +242,14 @@ def caveats_note(session: Session, filters: Filters) -> dict:
     return {
         "estimated_openings": {
             "any": caveats.has_estimated_openings(session),
-            "formula": "openings = max(0, employment(t) - employment(t-1)) + rate x employment(t-1); "
-            "rate x employment(t) in the first year of a series",
+            "formula": "openings(t) = max(0, E(t) - E(t-1) + rate x E(t-1)): the net change plus replacement, floored "
+            "at 0 as a whole (data contract version 3); E = employment, or its mean over the employment_smoothing years "
+            "up to that year; unknown (empty, never 0) in the first year of a series, after a gap, or where a year the "
+            "mean needs has no employment",
+            "unknown_within_filters": unknown_estimates(session, filters),
+            "employment_smoothing": stored_settings.employment_smoothing(session),
+            "employment_smoothing_meaning": "years of a trailing moving average of employment taken before the change "
+            "is: 1 = off (the default), 2 or 3; set by an editor on the Data page (recorded and undoable)",
             "default_rate": DEFAULT_REPLACEMENT_RATE,
             "default_rate_source": DEFAULT_RATE_SOURCE,
             "rates_used": {code: float(rate) for code, rate in zip(rates["sector_code"], rates["rate_used"])},

@@ -19,9 +19,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, delete, func, insert, literal, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Select,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
-from . import facts
+from . import facts, stored_settings
 from .facts import NOT_LINKED, CountDistinct, CountMissing, Fact, Measure, Sum
 from .models import (
     Demand,
@@ -211,37 +226,70 @@ DEFAULT_RATE_SOURCE = (
 
 
 def _demand_openings() -> Select:
-    """Each demand row's openings: as stated, else estimated from employment (contract version 2):
-    max(0, employment(t) - employment(t-1)) + rate x employment(t-1); rate x employment(t) in the first year of a
-    series (no row with employment for the year before)."""
+    """Each demand row's openings: as stated, else estimated from employment by contract version 3's formula,
+    max(0, E(t) - E(t-1) + rate x E(t-1)): the net change plus replacement, floored at 0 as a whole. E is the
+    employment, or with the stored employment_smoothing of k years (data_access/stored_settings.py) its mean over
+    t-k+1..t, so E(t) - E(t-1) = (employment(t) - employment(t-k)) / k. An estimate needs employment in each of
+    the k + 1 years t-k..t; without one of them (the first year of a series, a gap, a suppressed cell) it is
+    unknown: openings empty (never rate x employment), still marked estimated. Also stored: the replacement part
+    rate x E(t-1) and the change E(t) - E(t-1) of every known estimate, from which the coverage at other rates is
+    recomputed row by row (data_access/queries.py::coverage_sensitivity)."""
     cell = (Demand.region_code, Demand.sector_code)
-    previous = (
+    back = range(1, max(stored_settings.SMOOTHING_YEARS) + 1)
+    series = (
         select(
             Demand.year,
             Demand.region_code,
             Demand.sector_code,
             Demand.openings,
-            Demand.employment,
-            func.lag(Demand.employment).over(partition_by=cell, order_by=Demand.year).label("previous_employment"),
-            func.lag(Demand.year).over(partition_by=cell, order_by=Demand.year).label("previous_year"),
+            Demand.employment.label("employment_0"),
+            *[
+                func.lag(Demand.employment, j).over(partition_by=cell, order_by=Demand.year).label(f"employment_{j}")
+                for j in back
+            ],
+            *[func.lag(Demand.year, j).over(partition_by=cell, order_by=Demand.year).label(f"year_{j}") for j in back],
             func.coalesce(Sector.replacement_rate, DEFAULT_REPLACEMENT_RATE).label("rate"),
+            func.coalesce(stored_settings.stored_value(stored_settings.EMPLOYMENT_SMOOTHING), 1).label("smoothing"),
         )
         .join(Sector, Sector.sector_code == Demand.sector_code)
         .subquery("series")
     )
-    follows = and_(previous.c.previous_year == previous.c.year - 1, previous.c.previous_employment.is_not(None))
-    base = case((follows, previous.c.previous_employment), else_=previous.c.employment)
-    change = previous.c.employment - previous.c.previous_employment
-    growth = case((and_(follows, change > 0), change), else_=0)
-    stated = previous.c.openings.is_not(None)
+    c = series.c
+
+    def employment(j: int) -> ColumnElement:  # as a float: a sum of 32-bit counts may pass 32 bits
+        return cast(c[f"employment_{j}"], Float)
+
+    def complete(k: int) -> ColumnElement:
+        # years are unique within a cell, so the row k back being year t-k means t-k..t are all there
+        return and_(c[f"year_{k}"] == c.year - k, *[c[f"employment_{j}"].is_not(None) for j in range(k + 1)])
+
+    def mean(first: int, k: int) -> ColumnElement:
+        total = employment(first)
+        for j in range(first + 1, first + k):
+            total = total + employment(j)
+        return total / float(k)
+
+    ks = stored_settings.SMOOTHING_YEARS
+    parts = select(
+        c.year,
+        c.region_code,
+        c.sector_code,
+        c.openings,
+        case((or_(*[and_(c.smoothing == k, complete(k)) for k in ks]), 1), else_=0).label("known"),
+        case(*[(c.smoothing == k, (employment(0) - employment(k)) / float(k)) for k in ks]).label("change"),
+        (c.rate * case(*[(c.smoothing == k, mean(1, k)) for k in ks])).label("replacement"),
+    ).subquery("parts")
+    p = parts.c
+    stated, known, net = p.openings.is_not(None), p.known == 1, p.change + p.replacement
     return select(
-        previous.c.year,
-        previous.c.region_code,
-        previous.c.sector_code,
-        case((stated, previous.c.openings), else_=growth + previous.c.rate * base),
+        p.year,
+        p.region_code,
+        p.sector_code,
+        case((stated, p.openings), (known, case((net > 0, net), else_=0.0)), else_=None),
         case((stated, 0), else_=1),
-        case((stated, 0.0), else_=previous.c.rate * base),
-    ).select_from(previous)
+        case((stated, 0.0), (known, p.replacement), else_=None),
+        case((stated, None), (known, p.change), else_=None),
+    ).select_from(parts)
 
 
 def _demand_fill() -> Select:
@@ -249,14 +297,15 @@ def _demand_fill() -> Select:
         DemandOpenings.year,
         DemandOpenings.sector_code,
         func.sum(DemandOpenings.openings),
+        func.sum(case((DemandOpenings.openings.is_(None), 1), else_=0)),
         func.sum(DemandOpenings.estimated),
-        func.sum(DemandOpenings.replacement_part),
     ).group_by(DemandOpenings.year, DemandOpenings.sector_code)
 
 
 # --- the summaries, smallest first within each fact ---------------------------------------------
 
 PLACED = frozenset({"placements", "employers", "institutions"})
+DEMAND_INPUTS = frozenset({"demand", "sectors"})  # the contract tables openings are computed from
 
 SUMMARIES: dict[str, Summary] = {
     summary.name: summary
@@ -384,8 +433,8 @@ SUMMARIES: dict[str, Summary] = {
             SummaryDemandBySector,
             facts.DEMAND,
             _dims(SummaryDemandBySector, "sector_code"),
-            _stored("openings", "estimated", "replacement_part"),
-            frozenset({"demand", "sectors"}),
+            {Sum("openings"): "openings", CountMissing("openings"): "openings_missing", Sum("estimated"): "estimated"},
+            DEMAND_INPUTS,
             _demand_fill,
         ),
     )
@@ -441,12 +490,15 @@ def refills(
 ) -> list[tuple[type, Callable[[], Select]]]:
     """What a rebuild after a change of the tables ``changed`` (everything when None) refills, in order: the
     program sector shares, the demand openings and every summary computed from a changed table (of those
-    named in ``only``, when given), each as (model, the statement that fills it)."""
+    named in ``only``, when given), each as (model, the statement that fills it). A change of the stored
+    settings (``stored_settings``) refills what a change of the demand rows would."""
     changed = None if changed is None else set(changed)
     steps: list[tuple[type, Callable[[], Select]]] = []
     if changed is None or changed & {"programs", "program_sectors"}:
         steps.append((ProgramShare, _program_shares))
-    if changed is None or changed & {"demand", "sectors"}:
+    if changed is not None and stored_settings.TABLE in changed:
+        changed |= DEMAND_INPUTS  # a setting of the estimates moves the openings as a change of the demand rows would
+    if changed is None or changed & DEMAND_INPUTS:
         steps.append((DemandOpenings, _demand_openings))
     for name in FILL_ORDER:
         summary = SUMMARIES[name]

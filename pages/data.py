@@ -26,7 +26,7 @@ from ui.data_page import (
 )
 from ui.filters import active_filters
 from ui.i18n import md, t
-from ui.published import render_imports, render_recipe_import, render_replacement_rates
+from ui.published import render_employment_smoothing, render_imports, render_recipe_import, render_replacement_rates
 
 st.title(t("nav.data"))
 st.caption(t("data.intro"))
@@ -102,6 +102,7 @@ render_calendar()
 render_imports(engine)
 render_crosswalk(engine, editor, active_filters())
 render_replacement_rates(engine, editor)
+render_employment_smoothing(engine, editor)
 
 st.subheader(t("data.history_heading"))
 history = uploads.history_frame(load_history(engine), timezone_name=st.context.timezone)

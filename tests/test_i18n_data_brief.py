@@ -56,6 +56,7 @@ def test_the_data_page_in_chinese_titles_headings_history_and_the_sign_in_notice
         "数据覆盖范围",
         "专业与行业对应表：各专业培养面向的行业",
         "估算岗位空缺所用的替换率",
+        "就业人数的平滑",
         "载入记录",
     ]
     assert app.file_uploader[0].label == "CSV 或 Excel 文件，每个文件一张表"

@@ -136,27 +136,29 @@ def test_a_wide_file_with_several_levels_loads_one_level_in_long_form_and_suppre
     ]
 
 
-def test_openings_are_estimated_from_employment_growth_plus_replacement_at_the_sector_rate_or_the_default(engine, demand_recipe):
+def test_openings_are_estimated_from_employment_as_net_change_plus_replacement_at_the_sector_rate_or_the_default(
+    engine, demand_recipe
+):
     assert import_recipe(engine, run_at(demand_recipe)).ok
     with Session(engine) as session:
         detail = queries.supply_demand_detail(session, filters=Filters())
     demand = {(r.year, r.region_code, r.sector_code): r.demand for r in detail.itertuples()}
+    # max(0, E(t) - E(t-1) + rate x E(t-1)), unknown in the first year of a series and after a gap.
     # Agriculture states 0.05; Manufacturing none, so the default 0.10.
-    # North AGR: 2020 first year 0.05 x 1000 = 50; 2021: (1100 - 1000) + 0.05 x 1000 = 150;
-    #            2022: max(0, 1050 - 1100) + 0.05 x 1100 = 55.
-    assert demand[(2020, "E1", "AGR")] == pytest.approx(50)
+    # North AGR: 2020 first year, unknown; 2021: max(0, (1100 - 1000) + 0.05 x 1000) = 150;
+    #            2022: max(0, (1050 - 1100) + 0.05 x 1100) = max(0, -50 + 55) = 5.
+    assert math.isnan(demand[(2020, "E1", "AGR")])
     assert demand[(2021, "E1", "AGR")] == pytest.approx(150)
-    assert demand[(2022, "E1", "AGR")] == pytest.approx(55)
-    # North MAN: 2020: 0.10 x 2000 = 200; 2021: 500 + 0.10 x 2000 = 700; 2022 suppressed: unknown, not 0.
-    assert demand[(2020, "E1", "MAN")] == pytest.approx(200)
+    assert demand[(2022, "E1", "AGR")] == pytest.approx(5)
+    # North MAN: 2020 first year, unknown; 2021: 500 + 0.10 x 2000 = 700; 2022 suppressed: unknown, not 0.
+    assert math.isnan(demand[(2020, "E1", "MAN")])
     assert demand[(2021, "E1", "MAN")] == pytest.approx(700)
     assert math.isnan(demand[(2022, "E1", "MAN")]) and math.isnan(demand[(2020, "E2", "AGR")])
-    # South East AGR: 2020 suppressed, so 2021 is the first year of its series: 0.05 x 500 = 25;
-    #                 2022: 100 + 0.05 x 500 = 125.
-    assert demand[(2021, "E2", "AGR")] == pytest.approx(25)
+    # South East AGR: 2020 suppressed, so 2021 follows a gap: unknown; 2022: 100 + 0.05 x 500 = 125.
+    assert math.isnan(demand[(2021, "E2", "AGR")])
     assert demand[(2022, "E2", "AGR")] == pytest.approx(125)
-    # South East MAN 2021 suppressed: 2022 starts again, 0.10 x 2800 = 280.
-    assert demand[(2022, "E2", "MAN")] == pytest.approx(280)
+    # South East MAN: 2020 first year, 2021 suppressed, 2022 after the gap: unknown throughout.
+    assert math.isnan(demand[(2020, "E2", "MAN")]) and math.isnan(demand[(2022, "E2", "MAN")])
     assert detail.loc[detail["demand"].notna(), "demand_estimated"].all()
     suppressed = {(r.year, r.region_code, r.sector_code): r.suppressed_cells for r in detail.itertuples() if r.suppressed_cells}
     assert suppressed == {(2020, "E2", "AGR"): 1, (2021, "E2", "MAN"): 1, (2022, "E1", "MAN"): 1}
@@ -188,7 +190,7 @@ def test_stated_openings_are_used_as_they_are_and_not_marked_estimated(engine, t
     with Session(engine) as session:
         detail = queries.supply_demand_detail(session, filters=Filters())
     rows = {r.year: (r.demand, r.demand_estimated) for r in detail.itertuples()}
-    # 2021 states 40; 2022 is estimated: (2200 - 2000) + 0.10 x 2000 = 400.
+    # 2021 states 40 (with employment 2000); 2022 is estimated: max(0, (2200 - 2000) + 0.10 x 2000) = 400.
     assert rows == {2021: (40, False), 2022: (pytest.approx(400), True)}
 
 

@@ -54,6 +54,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("gap_status", (*GRADUATES[:1], "demand.openings")),
     Entry("demand_estimated", OPENINGS + ("demand.year",)),
     Entry("replacement_rate", ("sectors.replacement_rate",)),
+    Entry("employment_smoothing", ("demand.employment", "demand.year"), column=None),
     Entry("factor", ("sectors.replacement_rate", "demand.employment")),
     Entry("suppressed_cells", ("enrolments.graduates", "demand.openings", "demand.employment")),
     Entry("supply_not_linked", ("enrolments.graduates", "programs.sector_code", "program_sectors.program_code")),

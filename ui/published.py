@@ -1,7 +1,7 @@
 """Published statistics on the Data page: run an import recipe on uploaded files and see its mapping
 report before loading; what the imports in force did (rounding, suppressed cells, names matched through
-aliases); and the sectors' replacement rates that estimated openings rest on, which an editor changes as
-an undoable change of the data."""
+aliases); and what estimated openings rest on, the sectors' replacement rates and the years employment is
+smoothed over, which an editor changes as an undoable change of the data."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from data_access import caveats, queries
-from data_access.loading import load_sources
+from data_access import caveats, queries, stored_settings
+from data_access.loading import load_sources, save_setting
 from data_access.recipes import import_recipe, report_lines, run_recipe, stored_names_of, upload_opener
 from data_access.settings import get_settings
 from data_access.summaries import DEFAULT_REPLACEMENT_RATE
@@ -173,3 +173,48 @@ def rates_source(changed: list[tuple[str, str, float | None]]) -> Source:
 
 def _blank(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _smoothing(version: int, _engine) -> int:
+    with Session(_engine) as session:
+        return stored_settings.employment_smoothing(session)
+
+
+def smoothing_label(years: int) -> str:
+    """A choice of employment smoothing in words: "1 year (off)", "2 years", ..."""
+    return t("published.smoothing_off") if years == 1 else t("published.smoothing_years", years=years)
+
+
+def render_employment_smoothing(engine, editor: str | None) -> None:
+    """The years employment is averaged over before its change is taken (1 = off), changeable by an editor
+    as an undoable change of the data; shown next to the replacement rates, as the other choice estimated
+    openings rest on."""
+    if _rates(data_version(), engine).empty:
+        return
+    current = _smoothing(data_version(), engine)
+    st.subheader(t("published.smoothing_heading"))
+    st.caption(t("published.smoothing_intro"))
+    if not editor:
+        st.caption(t("published.smoothing_current", choice=smoothing_label(current)))
+        return
+    chosen = st.segmented_control(
+        t("published.smoothing_label"),
+        stored_settings.SMOOTHING_YEARS,
+        default=current,
+        format_func=smoothing_label,
+        required=True,
+        key=f"smoothing_{data_version()}",
+    )
+    if chosen is None or chosen == current:
+        return
+    st.caption(t("published.smoothing_changed", before=smoothing_label(current), after=smoothing_label(chosen)))
+    if st.button(t("published.smoothing_save"), type="primary", icon=":material/save:"):
+        with last_resort():
+            outcome = save_setting(engine, stored_settings.EMPLOYMENT_SMOOTHING, int(chosen), loaded_by=editor)
+            if outcome.ok:
+                finish(t("published.smoothing_saved", version=outcome.data_version), outcome.counts)
+            elif outcome.nothing_to_load:  # another editor chose the same meanwhile
+                st.info(t("published.smoothing_current", choice=smoothing_label(int(chosen))))
+            else:
+                show_check(outcome.validation)

@@ -205,6 +205,7 @@ MODE_KEYS = {
     "replace": "uploads.mode_replace",
     "undo": "uploads.mode_undo",
     "edit": "uploads.mode_edit",
+    "setting": "uploads.mode_setting",
 }
 HISTORY_COLUMNS = ["version", "when", "who", "change", "added", "updated", "removed", "restored", "undone_by", "files"]
 
