@@ -1041,8 +1041,8 @@ def grow_shrink(session: Session, *, filters: Filters, projection: Projection, r
     """
     pipeline = projection.pipeline
     rows = projection.rows
-    if pipeline.empty or rows.empty:
-        return pd.DataFrame()
+    if pipeline.empty or rows.empty:  # nothing projected (no demand in the regions): nothing to advise
+        return pd.DataFrame(columns=GROW_SHRINK_COLUMNS)
     all_rows = _pipeline_rows(session, filters)
     entrants = all_rows.dropna(subset=["entrants"])
     last_year = int(entrants["year"].max()) if not entrants.empty else int(all_rows["year"].max())
@@ -1115,26 +1115,28 @@ def grow_shrink(session: Session, *, filters: Filters, projection: Projection, r
     frame = with_names_for(session, frame)
     order = {status: i for i, status in enumerate(STATUS_ORDER)}
     frame = frame.sort_values(["status", "region_code", "program_code"], key=lambda c: c.map(order) if c.name == "status" else c)
-    columns = [
-        "program_code",
-        "program_name",
-        "region_code",
-        "region_name",
-        "sector_code",
-        "duration",
-        "intake_year",
-        "graduation_year",
-        "current_intake",
-        "completion",
-        "coverage",
-        "destination_rate",
-        "in_field_rate",
-        "status",
-        "rule",
-        "rule_values",
-        "suggested_intake",
-    ]
-    return frame[columns].reset_index(drop=True)
+    return frame[GROW_SHRINK_COLUMNS].reset_index(drop=True)
+
+
+GROW_SHRINK_COLUMNS = [
+    "program_code",
+    "program_name",
+    "region_code",
+    "region_name",
+    "sector_code",
+    "duration",
+    "intake_year",
+    "graduation_year",
+    "current_intake",
+    "completion",
+    "coverage",
+    "destination_rate",
+    "in_field_rate",
+    "status",
+    "rule",
+    "rule_values",
+    "suggested_intake",
+]
 
 
 def with_names_for(session: Session, frame: pd.DataFrame) -> pd.DataFrame:

@@ -70,6 +70,7 @@ for column, heading, by_sector, in_regions, none in (
     (left, "overview.largest_shortages", lists.shortages_by_sector, lists.shortages_in_regions, "overview.no_shortage"),
     (right, "overview.largest_surpluses", lists.surpluses_by_sector, lists.surpluses_in_regions, "overview.no_surplus"),
 ):
+    none = none if lists.measured else "overview.not_measured"  # "no shortage" only where a gap is measured
     with column:
         st.markdown(t(heading))
         st.caption(t("overview.by_sector"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -31,7 +32,7 @@ def test_overview_headline_numbers_equal_the_queries(app_url_every_backend):
     assert shown["Graduates (2024)"] == f"{by_year.loc[2024, 'graduates']:,}" == "35"
     # 2024 has no openings, so openings, coverage and outcome rates show their latest year with data, 2023.
     assert shown["Openings (2023)"] == "75"
-    assert shown["Coverage ratio (2023)"] == "0.56"
+    assert shown["Coverage ratio (2023)"] == "0.60"  # 42 / 70 over the measured cells (Remote's 5 openings beside)
     assert shown["Destination rate (2023)"] == f"{100 * by_year.loc[2023, 'employment_rate']:.1f}%" == "86.8%"
     assert shown["In-field rate (2023)"] == "69.2%"
     assert shown["Students placed (2024)"] == "5"
@@ -79,7 +80,8 @@ def test_supply_demand_page_shows_the_latest_year_by_sector_and_cell(app_url_eve
     with Session(make_engine(app_url_every_backend)) as session:
         expected = queries.gaps_by_region_sector(session, filters=Filters(2023, 2023))
     assert table.reset_index(drop=True).equals(expected)
-    assert list(table["gap"]) == [-30, -5, 2]  # R1 Q, R3 Q (no institution), R2 J
+    # R1 Q, R2 J, then R3 Q: no institution, so its supply is unknown and it has no gap
+    assert list(table["gap"])[:2] == [-30, 2] and pd.isna(table["gap"].iloc[2])
 
 
 def test_supply_demand_total_period_and_sector_filter_change_the_table(app_url_every_backend):
@@ -87,7 +89,8 @@ def test_supply_demand_total_period_and_sector_filter_change_the_table(app_url_e
     app.switch_page("pages/supply_demand.py").run()
     app.segmented_control(key="period").set_value("total").run()
     table = app.dataframe[0].value
-    assert table["supply"].sum() == 77 and table["demand"].sum() == 75
+    # measured cells only: R3's 5 openings have no known supply and stand beside the gap
+    assert table["supply"].sum() == 77 and table["demand"].sum() == 70 and table["demand_unmeasured"].sum() == 5
     app.sidebar.multiselect(key="filter_sectors").set_value(["J"]).run()
     assert not app.exception
     assert list(app.dataframe[0].value["region_code"]) == ["R2"]
@@ -128,9 +131,10 @@ def test_no_page_url_path_equals_a_file_name_in_pages():
     assert url_paths and not url_paths & stems
 
 
-def test_a_fall_is_shown_as_a_fall(app_url_every_backend):
-    """st.metric reads the direction from the sign: 35 graduates in 2024 after 42 in 2023 is a fall."""
+def test_a_change_compares_like_with_like_and_its_sign_gives_the_direction(app_url_every_backend):
+    """35 graduates in 2024 after 42 in 2023 is not a fall: South reports no 2024 enrolments, and North, the one
+    region in both years, went from 30 to 35. st.metric reads the direction from the sign."""
     app = run_app()
     graduates = next(m for m in app.metric if m.label == "Graduates (2024)")
-    assert graduates.delta == "-7 vs previous year"
-    assert graduates.proto.direction == graduates.proto.DOWN
+    assert graduates.delta == "+5 vs previous year, over the 1 of 2 regions reporting both years"
+    assert graduates.proto.direction == graduates.proto.UP

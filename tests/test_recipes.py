@@ -202,8 +202,10 @@ def test_figures_that_include_suppressed_cells_say_so_within_the_filters(engine,
         assert caveats.suppressed_total(session, Filters(regions=("E1",)), ("demand",)) == 1
         assert caveats.suppressed_total(session, Filters(year_from=2021, year_to=2021), ("demand",)) == 1
         assert caveats.suppressed_total(session, Filters(sectors=("AGR",)), ("demand",)) == 1
-    # no year has supply, so no year is comparable: the sector totals sum nothing
-    assert by_sector.empty or by_sector["suppressed_cells"].sum() == 0
+    # no region reports enrolments, so no cell is measured: the sector totals state no gap, and count the
+    # suppressed cells that fall in them (AGR 2020 E2; MAN 2021 E2 and 2022 E1) beside their unmeasured openings
+    assert by_sector["measured"].tolist() == [False, False] and by_sector["gap"].isna().all()
+    assert by_sector.set_index("sector_code")["suppressed_cells"].to_dict() == {"AGR": 1, "MAN": 2}
 
 
 def test_an_area_name_that_matches_nothing_is_an_error_in_the_published_file_with_a_suggestion(engine, tmp_path):

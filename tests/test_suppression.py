@@ -168,9 +168,10 @@ def test_the_snapshot_with_protection_hides_exactly_what_the_view_hides(tiny_eng
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["small_number_protection"]["threshold"] == 11
     exported = pd.read_csv(io.BytesIO(archive.read("supply_demand.csv")), encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    # tiny: demand 10 (R2 J) and 5 (R3 Q) are below 11, and so their gaps; the rest is rounded to
-    # multiples of 11: supply 30, 12, 0, 35 -> 33, 11, 0, 33; demand 60 -> 55; gaps -30, 35 -> -33, 33.
-    assert exported["supply"].tolist() == ["33", "11", "0", "33"]
+    # tiny: demand 10 (R2 J) and 5 (R3 Q) are below 11, and so R2 J's gap; R3 Q's supply is unknown (no
+    # institution), so it and its gap are empty; the rest is rounded to multiples of 11: supply 30, 12, 35 ->
+    # 33, 11, 33; demand 60 -> 55; gaps -30, 35 -> -33, 33.
+    assert exported["supply"].tolist() == ["33", "11", "", "33"]
     assert exported["demand"].tolist() == ["55", "<11", "<11", "0"]
     assert exported["gap"].tolist() == ["-33", "", "", "33"]
     assert exported["demand"].tolist() == [f"{v:g}" if isinstance(v, float) else str(v) for v in expected["demand"]]

@@ -258,10 +258,18 @@ def _gaps_html(lists: GapLists | None, year: int | None) -> str:
     return (
         f'<h2>{html.escape(heading)}</h2>\n<div class="gaps">'
         + side(
-            "brief.shortages", "brief.shortages_note", lists.shortages_by_sector, lists.shortages_in_regions, "brief.no_shortage"
+            "brief.shortages",
+            "brief.shortages_note",
+            lists.shortages_by_sector,
+            lists.shortages_in_regions,
+            "brief.no_shortage" if lists.measured else "overview.not_measured",
         )
         + side(
-            "brief.surpluses", "brief.surpluses_note", lists.surpluses_by_sector, lists.surpluses_in_regions, "brief.no_surplus"
+            "brief.surpluses",
+            "brief.surpluses_note",
+            lists.surpluses_by_sector,
+            lists.surpluses_in_regions,
+            "brief.no_surplus" if lists.measured else "overview.not_measured",
         )
         + "</div>"
     )

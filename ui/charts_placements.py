@@ -507,6 +507,9 @@ def placements_against_gaps_sentence(frame: pd.DataFrame) -> str:
     """One sentence comparing shortage with surplus sectors: placements per 100 openings and
     partner employers (ratios of sums over the sectors of each group)."""
     frame = as_floats(frame, "students_placed", "demand", "partners")
+    frame = frame[frame["gap_status"] != "not measured"]  # a sector without a measured gap is in neither group
+    if frame.empty:
+        return t("overview.not_measured")
     parts = {}
     for status in ("shortage", "surplus"):
         rows = frame[frame["gap_status"] == status]

@@ -210,14 +210,6 @@ def _room_above(figure: go.Figure) -> int:
     return 44 + 50 * title.count("<br>") + 34 * rows
 
 
-def _blank_where_missing(table: pd.DataFrame) -> pd.DataFrame:
-    """Text columns with an empty cell where a value is missing: the grid would write the word "None"."""
-    text = [c for c in table.columns if table[c].dtype == object]
-    if not text:
-        return table
-    return table.assign(**{c: table[c].where(table[c].notna(), "") for c in text})
-
-
 def table_with_data(
     result: ViewResult,
     file_name: str,
@@ -233,8 +225,9 @@ def table_with_data(
     if len(result.table) > TABLE_ROWS:
         st.caption(t("common.first_rows", shown=f"{TABLE_ROWS:,}", rows=f"{len(result.table):,}"))
     event = st.dataframe(
-        _blank_where_missing(_rounded_to_step(result.table.head(TABLE_ROWS), column_config)),
+        _rounded_to_step(result.table.head(TABLE_ROWS), column_config),
         hide_index=True,
+        placeholder="–",
         column_config=_text_where_hidden(result, column_config),
         height=height,
         **options,

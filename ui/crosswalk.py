@@ -137,6 +137,7 @@ def _render_preview(filters: Filters, program: str, program_name: str, rows: lis
     st.dataframe(
         moved,
         hide_index=True,
+        placeholder="–",
         column_config={
             **{c: label(c) for c in moved.columns},
             **number_columns(

@@ -233,6 +233,7 @@ def render_calendar() -> None:
     st.dataframe(
         pd.DataFrame(rows),
         hide_index=True,
+        placeholder="–",
         column_config={
             "table": _heading("table"),
             "years": t("data.calendar_years"),

@@ -204,8 +204,9 @@ def _with_baseline(sums: pd.DataFrame, baseline: Projection, by: str) -> pd.Data
 def target_takeaway(by_sector: pd.DataFrame, year: int, *, scenario: bool) -> str:
     """The largest projected shortage in ``year`` in words, with the interval of openings and what the scenario changes."""
     shortages = by_sector[by_sector["gap"] < 0].sort_values("gap")
-    if shortages.empty:
-        return t("planning.takeaway_no_shortage", year=year)
+    if shortages.empty:  # "no shortage" only about sectors whose gap is projected on both sides
+        measured = int(pd.to_numeric(by_sector["gap"], errors="coerce").notna().sum()) if len(by_sector) else 0
+        return t("planning.takeaway_no_shortage", year=year) if measured else t("planning.takeaway_not_measured", year=year)
     row = shortages.iloc[0]
     sentence = t(
         "planning.takeaway_shortage",

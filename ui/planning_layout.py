@@ -157,6 +157,7 @@ def render_backtest(backtest: pd.DataFrame) -> None:
     st.dataframe(
         shown,
         hide_index=True,
+        placeholder="–",
         column_config={
             "method": t("planning.col_method"),
             "cells": st.column_config.NumberColumn(t("planning.col_cells"), format="localized"),

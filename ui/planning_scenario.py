@@ -196,7 +196,9 @@ def render_saved(editor: str | None, changes: list[ScenarioChange], filters: Fil
     first = left.selectbox(t("planning.compare_a"), list(labels), key="compare_a")
     second = right.selectbox(t("planning.compare_b"), list(labels), index=min(1, len(labels) - 1), key="compare_b")
     if first and second:
-        st.dataframe(comparison(filters, settings, year, {first: labels[first], second: labels[second]}), hide_index=True)
+        st.dataframe(
+            comparison(filters, settings, year, {first: labels[first], second: labels[second]}), hide_index=True, placeholder="–"
+        )
 
 
 def comparison(filters: Filters, settings: Settings, year: int, chosen: dict[str, tuple[str, int]]) -> pd.DataFrame:

@@ -336,7 +336,9 @@ def placements_against_gaps(source: Source, gaps: GapPeriod, *, projector: bool 
         t("brief.placements_heading"),
         period,
         figure,
-        placements_against_gaps_sentence(frame) if not frame.empty else t("brief.no_placements"),
+        placements_against_gaps_sentence(frame)
+        if not frame.empty and source.calendar()["placements"]
+        else t("brief.no_placements"),
         worded(rows, "gap_status", gap_status_words),
         "placements_vs_gaps.csv",
         (t("brief.placements_note"),),
@@ -392,6 +394,7 @@ class GapLists:
     shortages_in_regions: list[str]
     surpluses_by_sector: list[str]
     surpluses_in_regions: list[str]
+    measured: bool = True  # some sector's gap is measured: without one, "no shortage" would be a claim about unknowns
 
 
 def gap_lists(source: Source, gaps: GapPeriod) -> GapLists:
@@ -407,4 +410,5 @@ def gap_lists(source: Source, gaps: GapPeriod) -> GapLists:
         shortage_sentences(cells) if several else [],
         surplus_sentences(by_sector),
         surplus_sentences(cells) if several else [],
+        bool(pd.to_numeric(by_sector["gap"], errors="coerce").notna().any()) if not by_sector.empty else False,
     )
