@@ -119,7 +119,10 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
         extra = ["measured"]
     else:
         frame = panel.totals(grid, by)
-        frame = frame[(frame["present"] > 0) | (not by)]  # a group of cells nobody reported anything for is not listed
+        listed = frame["present"] > 0  # a group of cells nobody reported anything for is not listed ...
+        if "region_code" in by and "sector_code" in by:  # ... but a region's grid is whole: its unknown cells show
+            listed = frame["region_code"].isin(frame.loc[listed, "region_code"])
+        frame = frame[listed | (not by)]
         frame["measured"] = frame["measured_cells"] > 0
         extra = ["measured", "supply_unmeasured", "demand_unmeasured", "measured_cells", "cells"]
     frame = with_names(
@@ -859,18 +862,30 @@ def _one_sided_changes(
 ) -> pd.DataFrame:
     """Per year: ``measure`` of ``fact`` this year minus the year before over the regions whose ``table``
     reports both years (``<name>_change``; empty without such a region), how many regions that is
-    (``<name>_regions``) and how many of the filters' regions report either year (``<name>_regions_of``)."""
+    (``<name>_regions``) and how many of the filters' regions report either year (``<name>_regions_of``).
+    Openings compare the cells known in both years only: a suppressed or unestimable cell is no 0."""
     wanted = sorted(int(y) for y in years)
     columns = ["year", f"{name}_change", f"{name}_regions", f"{name}_regions_of"]
     if not wanted:
         return pd.DataFrame(columns=columns)
     span = filters.with_years(wanted[0] - 1, wanted[-1])
-    by_region = aggregate(session, fact, span, ["year", "region_code"], {"value": Sum(measure)})
-    values = {(int(y), str(r)): float(v or 0) for y, r, v in by_region.itertuples(index=False)}
+    if fact is DEMAND:  # by cell: one unknown in either year (suppressed, not estimable) leaves that cell out
+        grid = panel.cells(session, span)
+        known = grid[grid["demand_known"]]
+        values = {
+            (int(y), str(r), str(c)): float(v)
+            for y, r, c, v in known[["year", "region_code", "sector_code", "demand"]].itertuples(index=False)
+        }
+    else:
+        by_region = aggregate(session, fact, span, ["year", "region_code"], {"value": Sum(measure)})
+        values = {(int(y), str(r), ""): float(v or 0) for y, r, v in by_region.itertuples(index=False)}
     rows = []
     for year in wanted:
         regions, of = panel.common_regions(session, table, year - 1, year, filters)
-        change = sum(values.get((year, r), 0.0) - values.get((year - 1, r), 0.0) for r in regions) if regions else None
+        common = set(regions)
+        pairs = {key[1:] for key in values if key[0] in (year, year - 1) and key[1] in common}
+        both = [(r, c) for r, c in pairs if (year, r, c) in values and (year - 1, r, c) in values] if fact is DEMAND else pairs
+        change = sum(values.get((year, r, c), 0.0) - values.get((year - 1, r, c), 0.0) for r, c in both) if regions else None
         rows.append(dict(zip(columns, (year, change, len(regions), of))))
     return pd.DataFrame(rows, columns=columns)
 

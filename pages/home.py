@@ -41,7 +41,7 @@ for column, figure in zip(st.columns(3) + ([] if presenting else st.columns(3)),
         border=True,
     )
 
-basis = coverage_basis(by_year.numbers, figures)
+basis = coverage_basis(by_year.numbers, figures, short=presenting)
 if basis:
     st.caption(markdown_text(basis))
 

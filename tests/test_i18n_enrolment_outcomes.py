@@ -52,7 +52,7 @@ def test_enrolment_in_chinese_shows_the_figures_charts_and_takeaway_in_bureau_te
     shown = metrics(app)
     # 2024: I1/P1 only, 110 enrolled and 35 graduates, after 150 and 42 in 2023.
     assert shown["在校生数（2024）"].value == "110"
-    assert shown["在校生数（2024）"].delta == "+10（+10.0%），较2023年，按两年均报送的1个地区（共2个）"
+    assert shown["在校生数（2024）"].delta == "+10（+10.0%），较2023年（2个地区中的1个）"
     assert shown["毕业生数（2024）"].value == "35"
     assert shown["毕业生数/在校生数（2024）"].value == "0.32"
     assert shown["毕业生数/在校生数（2024）"].help.startswith("同一年的毕业生数 ÷ 在校生数")
@@ -107,7 +107,7 @@ def test_enrolment_in_english_keeps_its_english_texts(app_url, downloads):
     app = open_page(ENROLMENT)
     assert no_problem(app)
     assert app.title[0].value == "Enrolment and graduates"
-    assert metrics(app)["Enrolled students (2024)"].delta == "+10 (+10.0%) vs 2023, over the 1 of 2 regions reporting both years"
+    assert metrics(app)["Enrolled students (2024)"].delta == "+10 (+10.0%) vs 2023 (1 of 2 regions)"
     assert options(app, "enrolment_group") == ["Sector", "Region", "Institution type"]
     assert titles(app) == [
         "Enrolled students by sector over the years · 2023–2024; all regions; all sectors",

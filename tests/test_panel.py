@@ -91,8 +91,9 @@ def test_overview_csv_counts_measured_cells_only_and_compares_years_over_the_com
     assert last["coverage_ratio_change"] == pytest.approx(12 / 22 - 10 / 20)
     # graduates over the regions reporting enrolments both years (A, C): (12 + 6 + 6) - (10 + 4 + 5) = 5, 2 of 4
     assert (last["graduates"], last["graduates_change"], last["graduates_regions"], last["graduates_regions_of"]) == (86, 5, 2, 4)
-    # openings over the regions reporting demand both years (A, B): (22 + 24 + 4) - (20 + 5 + 25 + 3) = -3, 2 of 3
-    assert (last["openings_change"], last["openings_regions"], last["openings_regions_of"]) == (-3, 2, 3)
+    # openings over the regions reporting demand both years (A, B), cells known in both: A X 22 - 20, B X 24 - 25,
+    # B Y 4 - 3 (A Y is suppressed in 2022) = +2, over 2 of 3 regions
+    assert (last["openings_change"], last["openings_regions"], last["openings_regions_of"]) == (2, 2, 3)
 
 
 def test_the_sentences_compare_like_with_like_in_both_languages(panel_engine):
@@ -104,14 +105,11 @@ def test_the_sentences_compare_like_with_like_in_both_languages(panel_engine):
         calendar = queries.data_calendar(session)
     with speaking("en"):
         figures = {f.key: f for f in headline_figures(by_year, year_to=None, covered=calendar)}
-        assert figures["graduates"].change == "+5 vs previous year, over the 2 of 4 regions reporting both years"
-        assert figures["openings"].shown == "100" and figures["openings"].change == (
-            "-3 vs previous year, over the 2 of 3 regions reporting both years"
-        )
-        assert (
-            figures["coverage_ratio"].change
-            == "+0.05 vs previous year, over the 1 of 5 region-sector cells measured in both years"
-        )
+        assert figures["graduates"].change == "+5 vs previous year (2 of 4 regions)"
+        # openings over the cells known in both years of A and B: A X 20 -> 22, B X 25 -> 24, B Y 3 -> 4 (A Y is
+        # suppressed in 2022, so its 5 of 2021 are not compared with nothing): +2
+        assert figures["openings"].shown == "100" and figures["openings"].change == "+2 vs previous year (2 of 3 regions)"
+        assert figures["coverage_ratio"].change == "+0.05 vs previous year (1 of 5 cells)"
         assert coverage_basis(by_year, list(figures.values())) == (
             "Coverage 0.74 compares 74 graduates of programs linked to a sector (split by the crosswalk's shares, on the "
             "Data page) with 100 openings, in the 5 region-sector cells where both are known. Not in it: 12 graduates "
@@ -128,7 +126,7 @@ def test_the_sentences_compare_like_with_like_in_both_languages(panel_engine):
         )
     with speaking("zh-CN"):
         figures = {f.key: f for f in headline_figures(by_year, year_to=None, covered=calendar)}
-        assert figures["graduates"].change == "+5（较上年），按两年均报送的2个地区（共4个）"
+        assert figures["graduates"].change == "+5（较上年）（4个地区中的2个）"
         assert trend_takeaway(ends).endswith("按两年均有测算的1个地区（共3个）比较。")
         assert largest_shortage_takeaway(latest, before, when="2022年", previous_year=2021).endswith(
             "2021年该行业测算的地区不同，因此不比较这两年。"

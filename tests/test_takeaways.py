@@ -76,7 +76,7 @@ def test_a_sector_without_a_measured_cell_is_never_called_short_or_not_short():
     short = LATEST.assign(measured=True)
     short = pd.concat([short, gaps(("A", "Agriculture", NAN, NAN)).assign(measured=False)], ignore_index=True)
     assert largest_shortage_takeaway(short, when="in 2025").endswith(
-        "(coverage 0.60). 1 sectors have no region where both sides are known and are not assessed."
+        "(coverage 0.60). Not assessed, as no region has both sides known: 1 sector(s)."
     )
 
 

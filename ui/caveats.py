@@ -68,8 +68,10 @@ MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
 def rests_on_line(notes: list[tuple[str, str]]) -> str:
     """One short line naming what the figures rest on, each with the mark of its note ("Rests on: openings
     estimated¹ · 4 suppressed cells²")."""
-    items = [f"{short}{MARKS[i] if i < len(MARKS) else ''}" for i, (short, _) in enumerate(notes)]
-    return t("caveats.rests_on", items=" · ".join(items))
+    marks: dict[str, str] = {}  # one item per kind of note, with the marks of all its notes
+    for i, (short, _) in enumerate(notes):
+        marks[short] = marks.get(short, "") + (MARKS[i] if i < len(MARKS) else "")
+    return t("caveats.rests_on", items=" · ".join(f"{short}{mark}" for short, mark in marks.items()))
 
 
 def estimated_note(session: Session) -> str:

@@ -96,12 +96,26 @@ def supply_demand_bars(gaps: pd.DataFrame, *, title: str) -> go.Figure:
         cliponaxis=False,
         textfont=dict(size=13),
     )
-    figure = go.Figure(
-        [
-            go.Bar(name=t("charts.supply"), x=ordered["supply"], marker_color=SUPPLY_COLOUR, **bars),
-            go.Bar(name=t("charts.demand"), x=ordered["demand"], marker_color=DEMAND_COLOUR, **bars),
-        ]
-    )
+    traces = [
+        go.Bar(name=t("charts.supply"), x=ordered["supply"], marker_color=SUPPLY_COLOUR, **bars),
+        go.Bar(name=t("charts.demand"), x=ordered["demand"], marker_color=DEMAND_COLOUR, **bars),
+    ]
+    # the known side of cells whose other side is unknown: drawn apart, hatched, never inside a gap
+    for column, colour in (("supply_unmeasured", SUPPLY_COLOUR), ("demand_unmeasured", DEMAND_COLOUR)):
+        if column in ordered and pd.to_numeric(ordered[column], errors="coerce").fillna(0).gt(0).any():
+            unmeasured = dict(
+                bars, hovertemplate=t("charts.hover_value", name="%{fullData.name}", value="%{x:,}") + "<extra></extra>"
+            )
+            pattern = dict(shape="/", fgcolor=colour, bgcolor="rgba(0,0,0,0)")
+            traces.append(
+                go.Bar(
+                    name=t(f"charts.{column}"),
+                    x=ordered[column],
+                    marker=dict(color="rgba(0,0,0,0)", line=dict(color=colour, width=1), pattern=pattern),
+                    **unmeasured,
+                )
+            )
+    figure = go.Figure(traces)
     figure.update_layout(barmode="group", xaxis=dict(tickformat=",", title=t("charts.people")), yaxis=dict(title=None))
     figure = _layout(figure, title, height=max(320, 40 * len(ordered) + 120))
     return name_ticks(figure, "y", codes, ordered["sector_name"].tolist())

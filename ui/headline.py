@@ -114,14 +114,22 @@ def _change(kind: str, value: float, previous: float | None) -> str | None:
     return t("headline.change_rate", change=f"{100 * (value - previous):+.{rate_decimals()}f}")
 
 
-def coverage_basis(by_year: pd.DataFrame, figures: list[Headline]) -> str | None:
+def coverage_basis(by_year: pd.DataFrame, figures: list[Headline], *, short: bool = False) -> str | None:
     """What the coverage figure compares, in one line: the linked graduates and the openings of the cells
     where both are known, and what stands outside it (graduates of programs linked to no sector, graduates
-    whose openings are unknown, openings whose graduates are unknown), so that the three figures reconcile."""
+    whose openings are unknown, openings whose graduates are unknown), so that the three figures reconcile.
+    ``short``: the comparison alone, for the projector."""
     coverage = next((f for f in figures if f.key == "coverage_ratio" and f.year is not None), None)
     if coverage is None:
         return None
     row = by_year[by_year["year"] == coverage.year].iloc[0]
+    if short:
+        shown = {
+            "coverage": fmt_ratio(row["coverage_ratio"]),
+            "supply": fmt_count(row["supply"]),
+            "openings": fmt_count(row["openings"]),
+        }
+        return t("headline.coverage_basis_short", **shown)
     outside = [
         t(f"headline.outside_{column}", count=fmt_count(row[column]))
         for column in ("supply_not_linked", "supply_unmeasured", "demand_unmeasured")
@@ -134,4 +142,4 @@ def coverage_basis(by_year: pd.DataFrame, figures: list[Headline]) -> str | None
         openings=fmt_count(row["openings"]),
         cells=f"{int(row['measured_cells']):,}",
     )
-    return sentence + (t("headline.outside", items="; ".join(outside)) if outside else "")
+    return sentence + (t("headline.outside", items=t("headline.outside_separator").join(outside)) if outside else "")

@@ -313,7 +313,17 @@ def supply_and_demand_over_the_years(source: Source, filters: Filters) -> Statem
         _marked(source, trend_takeaway(source.rows("supply_demand_ends", filters).numbers)),
         rows,
         "supply_demand_trend.csv",
+        _panel_note(trend),
     )
+
+
+def _panel_note(trend: pd.DataFrame) -> tuple[str, ...]:
+    """When the years' lines rest on different cells (a region joins or leaves), a note that says so and how many
+    cells each year measured: the lines are not a like-for-like series, the takeaway is."""
+    if "measured_cells" not in trend or trend["measured_cells"].nunique() <= 1:
+        return ()
+    counted = ", ".join(f"{int(y)}: {int(n):,}" for y, n in zip(trend["year"], trend["measured_cells"]))
+    return (t("supply_demand.trend_panel_note", cells=counted),)
 
 
 # --- placements and outcomes against the gaps -------------------------------------------------------------
