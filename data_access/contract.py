@@ -184,7 +184,7 @@ TABLES: dict[str, TableSpec] = {
                 _year("year"),
                 _code("institution_id"),
                 _code("program_code"),
-                _count("enrolled"),
+                _count("enrolled", optional=True),  # version 3: published statistics often give completions only
                 _count("graduates"),
                 _count("entrants", optional=True),
             ),

@@ -81,7 +81,7 @@ class Enrolment(SQLModel, table=True):
     year: int = Field(primary_key=True)
     institution_id: str = Field(primary_key=True, foreign_key="institutions.institution_id", index=True)
     program_code: str = Field(primary_key=True, foreign_key="programs.program_code")
-    enrolled: int
+    enrolled: int | None = None  # empty: not published (completions only), unknown and never 0
     graduates: int
     entrants: int | None = None  # students who started the program at the institution that year
 
@@ -208,7 +208,7 @@ CONTRACT_MODELS: dict[str, type[SQLModel]] = {
 # the sector hold exact whole counts, as BIGINT: a count fits the 32-bit INTEGER of the contract
 # tables (validation refuses a larger one), but a sum of a few such counts does not, and
 # PostgreSQL's INTEGER is 32 bits where SQLite's is 64. Numbers of rows (entrants_missing,
-# institutions, partners) stay INTEGER.
+# enrolled_missing, institutions, partners) stay INTEGER.
 
 
 class SummaryEnrolment(SQLModel, table=True):
@@ -219,10 +219,11 @@ class SummaryEnrolment(SQLModel, table=True):
     region_code: str = Field(primary_key=True)
     sector_code: str = Field(primary_key=True)
     institution_type: str = Field(primary_key=True)
-    enrolled: float
+    enrolled: float | None = None
     graduates: float
     entrants: float | None = None
     entrants_missing: int  # rows without entrants: the sum of entrants is then incomplete
+    enrolled_missing: int  # rows without enrolled: the sum of enrolled is then incomplete
 
 
 class SummaryEnrolmentBySector(SQLModel, table=True):
@@ -232,10 +233,11 @@ class SummaryEnrolmentBySector(SQLModel, table=True):
     year: int = Field(primary_key=True)
     sector_code: str = Field(primary_key=True)
     institution_type: str = Field(primary_key=True)
-    enrolled: float
+    enrolled: float | None = None
     graduates: float
     entrants: float | None = None
     entrants_missing: int  # rows without entrants: the sum of entrants is then incomplete
+    enrolled_missing: int  # rows without enrolled: the sum of enrolled is then incomplete
 
 
 class SummaryEnrolmentByRegion(SQLModel, table=True):
@@ -245,10 +247,11 @@ class SummaryEnrolmentByRegion(SQLModel, table=True):
     year: int = Field(primary_key=True)
     region_code: str = Field(primary_key=True)
     institution_type: str = Field(primary_key=True)
-    enrolled: int = Field(sa_type=BigInteger)
+    enrolled: int | None = Field(default=None, sa_type=BigInteger)
     graduates: int = Field(sa_type=BigInteger)
     entrants: int | None = Field(default=None, sa_type=BigInteger)
     entrants_missing: int
+    enrolled_missing: int
 
 
 class SummaryOutcome(SQLModel, table=True):
@@ -388,10 +391,11 @@ class SummaryProgram(SQLModel, table=True):
     year: int = Field(primary_key=True)
     program_code: str = Field(primary_key=True)
     institutions: int
-    enrolled: int = Field(sa_type=BigInteger)
+    enrolled: int | None = Field(default=None, sa_type=BigInteger)
     graduates: int = Field(sa_type=BigInteger)
     entrants: int | None = Field(default=None, sa_type=BigInteger)
     entrants_missing: int
+    enrolled_missing: int
 
 
 class ProgramShare(SQLModel, table=True):

@@ -149,7 +149,8 @@ def _quick_rules(table: str, typed: dict[str, list]) -> bool:
     if table == "demand":
         return all(o is not None or e is not None for o, e in zip(typed["openings"], typed["employment"]))
     if table == "enrolments":
-        return not any(map(int.__gt__, typed["graduates"], typed["enrolled"]))
+        # an empty enrolled is unknown: nothing to compare the graduates with
+        return not any(g > e for g, e in zip(typed["graduates"], typed["enrolled"]) if e is not None)
     return True
 
 

@@ -150,6 +150,7 @@ def _coarser(fine: type, year: str, keys: Iterable[str], measures: Iterable[str]
 ENROLMENT_MEASURES: dict[str, Measure] = {
     **{name: Sum(name) for name in TAUGHT_COUNTS},
     "entrants_missing": CountMissing("entrants"),
+    "enrolled_missing": CountMissing("enrolled"),
 }
 ENROLMENT_STORED: dict[Measure, str] = {measure: name for name, measure in ENROLMENT_MEASURES.items()}
 

@@ -600,7 +600,7 @@ def _parse_record(
     if ok:
         for column_name, warning in text_warnings:
             collect.warn(file, line, column_name, warning)
-    if ok and spec.name == "enrolments" and row["graduates"] > row["enrolled"]:
+    if ok and spec.name == "enrolments" and row["enrolled"] is not None and row["graduates"] > row["enrolled"]:
         # Possible (a cohort larger than this year's enrolment), but more often two columns swapped.
         collect.warn(
             file,

@@ -134,3 +134,42 @@ def test_migration_0012_lets_openings_be_unknown_and_down_gives_version_2s_openi
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert differences == []
+
+
+ENROLLED_SUMMARIES = ("summary_enrolments", "summary_enrolments_by_sector", "summary_enrolments_by_region", "summary_programs")
+
+
+def test_migration_0013_lets_enrolled_be_unknown_and_goes_down_only_while_every_row_has_it(engine, tmp_path):
+    assert load_paths(engine, [TINY]).ok  # every row has enrolled: 100 + 50 in 2023, 110 in 2024
+
+    def nullable(table: str, column: str) -> bool:
+        return next(c["nullable"] for c in inspect(engine).get_columns(table) if c["name"] == column)
+
+    def programs() -> list:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT year, program_code, enrolled, enrolled_missing FROM summary_programs"))
+            return sorted(tuple(r) for r in rows)
+
+    with engine.begin() as connection:
+        command.downgrade(migrate._config(connection), "0012")
+    assert not nullable("enrolments", "enrolled")
+    for table in ENROLLED_SUMMARIES:
+        assert not nullable(table, "enrolled")
+        assert "enrolled_missing" not in {c["name"] for c in inspect(engine).get_columns(table)}
+    assert table_rows(engine) == TINY_ROWS
+
+    migrate.upgrade(engine)
+    assert nullable("enrolments", "enrolled") and all(nullable(t, "enrolled") for t in ENROLLED_SUMMARIES)
+    # year, program, enrolled, rows without enrolled
+    assert programs() == [(2023, "P1", 100, 0), (2023, "P2", 50, 0), (2024, "P1", 110, 0)]
+
+    folder = tmp_path / "completions"
+    write_csv(folder, "enrolments", "year,institution_id,program_code,graduates\n2025,I1,P1,33\n")
+    assert load_paths(engine, [folder]).ok
+    assert programs()[-1] == (2025, "P1", None, 1)  # unknown, never 0
+    with engine.begin() as connection, pytest.raises(RuntimeError, match="1 enrolment rows have no enrolled"):
+        command.downgrade(migrate._config(connection), "0012")
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert differences == []

@@ -199,7 +199,8 @@ def assert_summaries_answer_as_the_rows(engine, queries) -> None:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
     """A small generated data set (two regions, fifteen institutions, four years) where the first programs
-    train for two sectors (0.7 and 0.3) and every seventh program for none."""
+    train for two sectors (0.7 and 0.3), every seventh program for none and every eleventh enrolment row
+    gives no enrolled."""
     folder = tmp_path_factory.mktemp("routing")
     parameters = scale_data.ScaleParameters.scaled(0.005, years=4, offerings=6, employers=60)
     scale_data.write(scale_data.generate(parameters), folder)
@@ -212,6 +213,9 @@ def generated(tmp_path_factory) -> Path:
     pd.DataFrame(rows, columns=["program_code", "sector_code", "share"]).to_csv(folder / "program_sectors.csv", index=False)
     programs.loc[programs.index % 7 == 3, "sector_code"] = ""
     programs.to_csv(folder / "programs.csv", index=False)
+    enrolments = pd.read_csv(folder / "enrolments.csv", dtype=str, keep_default_na=False)
+    enrolments.loc[enrolments.index % 11 == 4, "enrolled"] = ""  # completions only: enrolled unknown
+    enrolments.to_csv(folder / "enrolments.csv", index=False)
     return folder
 
 
@@ -274,7 +278,13 @@ def test_the_groupings_cover_every_dimension_a_summary_keeps():
     assert kept == grouped
     assert ("year", "region_code", "sector_code", "institution_type") in groupings(ENROLMENTS)
     assert ("program_code",) in groupings(ENROLMENTS) and ("employer_id",) in groupings(PLACEMENTS)
-    assert {"distinct_institution_id", "distinct_employer_id", "missing_entrants", "median_monthly_wage_x_employed_present"} <= {
+    assert {
+        "distinct_institution_id",
+        "distinct_employer_id",
+        "missing_entrants",
+        "missing_enrolled",
+        "median_monthly_wage_x_employed_present",
+    } <= {
         *measures(ENROLMENTS),
         *measures(PLACEMENTS),
         *measures(OUTCOMES),
