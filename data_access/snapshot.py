@@ -26,7 +26,7 @@ from .facts import DEMAND, CountMissing
 from .filters import Filters
 from .i18n import DEFAULT_LANGUAGE, column_labels
 from .planning import PlanningSettings, project
-from .routing import aggregate
+from .routing import aggregate, one_data_version
 from .summaries import DEFAULT_RATE_SOURCE, DEFAULT_REPLACEMENT_RATE
 from .suppression import describe as describe_protection
 from .suppression import protect
@@ -146,9 +146,10 @@ def build_snapshot(
     (horizon, method, scenario), with the scenario in ``scenario.csv`` and the methods
     and assumptions under ``planning`` in the manifest.
     """
-    manifest, frames = snapshot_contents(
-        session, filters=filters, hide_below=hide_below, generated_at=generated_at, language=language, plan=plan
-    )
+    with one_data_version(session):  # every file of one snapshot is of the same data version
+        manifest, frames = snapshot_contents(
+            session, filters=filters, hide_below=hide_below, generated_at=generated_at, language=language, plan=plan
+        )
     buffer = io.BytesIO()
     # The fastest deflate level: at national scale it halves the compression time for a zip some 20 % larger.
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:

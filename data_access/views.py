@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from . import caveats, planning, queries
 from .filters import Filters
 from .metrics import OUTCOME_COUNTS
+from .routing import one_data_version
 from .suppression import Protected, protect
 
 Query = Callable[..., pd.DataFrame]
@@ -60,7 +61,12 @@ ENROLMENT = dict(
 )
 GROWTH = dict(
     ENROLMENT,
-    amounts={"enrolled_change": ("enrolled",), "graduates_change": ("graduates",)},
+    amounts={
+        "enrolled_before": ("enrolled",),
+        "graduates_before": ("graduates",),
+        "enrolled_change": ("enrolled",),
+        "graduates_change": ("graduates",),
+    },
     derived={
         "enrolled_growth": ("enrolled",),
         "graduates_growth": ("graduates",),
@@ -376,7 +382,8 @@ class ViewRows:
 def read_view(session: Session, name: str, filters: Filters, hide_below: int | None = None) -> ViewRows:
     """View ``name`` for ``filters``, protected by small-number protection when ``hide_below`` is set:
     the one way the pages, the meeting brief and the snapshot read a view."""
-    frame = VIEWS[name].run(session, filters)
+    with one_data_version(session):
+        frame = VIEWS[name].run(session, filters)
     if not hide_below:
         return ViewRows(name, frame, frame, frame)
     protected: Protected = protect(frame, VIEWS[name], hide_below)

@@ -131,3 +131,22 @@ def test_the_sentences_compare_like_with_like_in_both_languages(panel_engine):
         assert largest_shortage_takeaway(latest, before, when="2022年", previous_year=2021).endswith(
             "2021年该行业测算的地区不同，因此不比较这两年。"
         )
+
+
+def test_enrolment_growth_by_sector_compares_the_regions_reporting_both_years(panel_engine):
+    with Session(panel_engine) as session:
+        by_sector = queries.enrolment_trend(session, filters=Filters(), by=("sector_code",)).set_index(["year", "sector_code"])
+    # Machining 2021: Alder 40; 2022: Alder 44, Birch 66, Dogwood 100 (210 in all). Birch and Dogwood report no
+    # 2021 enrolments, so the change is Alder's alone: 40 -> 44, +4 (+10%), over 1 of the 3 regions with rows.
+    machining = by_sector.loc[(2022, "X")]
+    assert (machining["enrolled"], machining["enrolled_before"], machining["enrolled_change"]) == (210, 40, 4)
+    assert machining["enrolled_growth"] == pytest.approx(0.1)
+    assert (machining["regions_compared"], machining["regions_reporting"]) == (1, 3)
+    with speaking("en"):
+        two_years = by_sector.reset_index().assign(sector_name=lambda f: f["sector_code"].map({"X": "Machining", "Y": "Care"}))
+        from ui.takeaways import enrolment_growth_takeaway
+
+        # Care: Alder 20 -> 22 and Cedar 30 -> 33, +5 (+10%): the same growth, the larger change
+        assert enrolment_growth_takeaway(two_years, name="sector_name", year=2022) == (
+            "From 2021 to 2022, enrolment grew most in Care (+5, +10.0%)."
+        )

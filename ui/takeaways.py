@@ -174,6 +174,11 @@ def enrolment_growth_takeaway(growth: pd.DataFrame, *, name: str, year: int) -> 
     if year not in counts or year - 1 not in counts:
         missing = year - 1 if year in counts else year
         return t("takeaways.enrolment_no_years", missing=missing, previous=year - 1, year=year)
+    if "enrolled_before" in growth:  # like for like: each group over the regions reporting both years
+        compared = _numeric(growth[growth["year"] == year], "enrolled_before", "enrolled_change").set_index(name)
+        counts = pd.DataFrame(
+            {year - 1: compared["enrolled_before"], year: compared["enrolled_before"] + compared["enrolled_change"]}
+        )
     both = counts[[year - 1, year]].dropna()
     both = both[both[year - 1] > 0]
     if both.empty:
