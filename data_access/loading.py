@@ -331,14 +331,16 @@ DATA_SET = Message("meaning.data_set")  # the FILE of a warning about the data s
 
 def meaning_warnings(connection) -> list[Problem]:
     """What the data as it stands cannot say, as warnings (never errors): years with supply but no
-    demand or demand but no supply (no gap there), and sectors that have graduates but never any
+    demand or demand but no supply (no gap there; a year whose openings are all unknown has no demand),
+    and sectors that have graduates but never any
     demand, or demand but never any graduates. Read from the summaries, so cheap at any scale."""
 
     def values(statement) -> set:
         return {value for value in connection.execute(statement).scalars() if value is not None}
 
     supply_years = values(select(SummaryEnrolmentByRegion.year).distinct())
-    demand_years = values(select(SummaryDemandBySector.year).distinct())
+    # a year whose openings are all unknown (estimated in the first year of a series) has no demand to compare
+    demand_years = values(select(SummaryDemandBySector.year).where(col(SummaryDemandBySector.openings).is_not(None)).distinct())
     found: list[Problem] = []
     if supply_years and demand_years:
         if not supply_years & demand_years:

@@ -45,6 +45,7 @@ ENROLMENT_MEASURES = {
     "graduates": Sum("graduates"),
     "entrants": Sum("entrants"),
     "entrants_missing": CountMissing("entrants"),
+    "enrolled_missing": CountMissing("enrolled"),
 }
 
 
@@ -316,17 +317,19 @@ def enrolment_totals(session: Session, *, filters: Filters, by: Sequence[str] = 
     sector_code, institution_type, institution_id, program_code).
 
     Columns: the ``by`` columns (code dimensions followed by their names),
-    enrolled, graduates, entrants (empty where a row of the group does not
-    report them: a partial sum would understate them), graduates_per_enrolled
-    (graduates ÷ enrolled, the completion indicator; empty when nobody is
-    enrolled). Grouped by sector, counts are split by the programs' sector
-    shares, and programs linked to no sector form a group of their own with an
-    empty sector code.
+    enrolled and entrants (empty where a row of the group does not report
+    them: a partial sum would understate them; enrolled is optional since
+    contract version 3), graduates, graduates_per_enrolled (graduates ÷
+    enrolled, the completion indicator; empty when nobody is enrolled or
+    enrolled is unknown). Grouped by sector, counts are split by the programs'
+    sector shares, and programs linked to no sector form a group of their own
+    with an empty sector code.
     """
     frame = with_names(session, aggregate(session, ENROLMENTS, filters, by, ENROLMENT_MEASURES), by)
-    for column in ("enrolled", "graduates"):
-        frame[column] = counts(frame[column])
-    frame["entrants"] = counts(frame["entrants"].where(frame.pop("entrants_missing").fillna(0) == 0), missing_is_zero=False)
+    frame["graduates"] = counts(frame["graduates"])
+    for column in ("enrolled", "entrants"):
+        complete = frame.pop(f"{column}_missing").fillna(0) == 0
+        frame[column] = counts(frame[column].where(complete), missing_is_zero=False)
     frame["graduates_per_enrolled"] = ratio(frame["graduates"], frame["enrolled"])
     return frame
 
@@ -345,7 +348,7 @@ def enrolment_trend(session: Session, *, filters: Filters, by: Sequence[str] = (
     measures = ["enrolled", "graduates"]
     keys = [dim for dim in by if dim != "region_code"]
     regional = enrolment_totals(session, filters=filters, by=("year", *keys, "region_code"))
-    regional = regional[["year", *keys, "region_code", *measures]]
+    regional = regional[["year", *keys, "region_code", *measures]].assign(_rows=1)
     reported = panel.reports(session)["enrolments"]
     before = regional.assign(year=regional["year"] + 1)
     both = regional.merge(before, on=["year", *keys, "region_code"], how="outer", suffixes=("", "_before"))
@@ -353,13 +356,21 @@ def enrolment_trend(session: Session, *, filters: Filters, by: Sequence[str] = (
     then_reports = pd.Series([(int(y) - 1, r) in reported for y, r in zip(both["year"], both["region_code"])], index=both.index)
     both = both[now_reports & then_reports]  # a region a year leaves out is not compared, never taken as 0
     for measure in measures:
+        # A region without rows of the group in a year has 0 of it there; a region whose rows leave the
+        # measure unknown (enrolled is optional) makes the group's change unknown, never a change from or to 0.
+        unknown_now = both[measure].isna() & both["_rows"].notna()
+        unknown_then = both[f"{measure}_before"].isna() & both["_rows_before"].notna()
+        both[f"{measure}_unknown"] = (unknown_now | unknown_then).astype("int64")
         both[f"{measure}_before"] = both[f"{measure}_before"].astype(float).fillna(0.0)
         both[measure] = both[measure].astype(float).fillna(0.0)
     group = ["year", *by] if "region_code" in by else ["year", *keys]
-    summed = both.groupby(group, as_index=False)[[*measures, *[f"{m}_before" for m in measures]]].sum()
+    summed_columns = [*measures, *[f"{m}_{part}" for part in ("before", "unknown") for m in measures]]
+    summed = both.groupby(group, as_index=False)[summed_columns].sum()
     for measure in measures:
         summed[f"{measure}_change"] = summed[measure] - summed[f"{measure}_before"]
         summed[f"{measure}_growth"] = ratio(summed[f"{measure}_change"], summed[f"{measure}_before"])
+        unknown = summed[f"{measure}_unknown"] > 0
+        summed.loc[unknown, [f"{measure}_{part}" for part in ("before", "change", "growth")]] = float("nan")
     compared = both.groupby(group)["region_code"].nunique().rename("regions_compared").reset_index()
     changes = summed[[*group, *[f"{m}_{part}" for part in ("change", "growth") for m in measures]]].merge(
         compared, on=group, how="left"
@@ -386,7 +397,8 @@ def program_table(session: Session, *, filters: Filters) -> pd.DataFrame:
     Columns: program_code, program_name, sector_code, sector_name (the program's sector when it
     trains for one; empty for several or none), sectors (its sectors and shares in words, e.g.
     "C 60% · F 40%"; empty when not linked), level, institutions (offering it that year), enrolled,
-    graduates, graduates_per_enrolled, enrolled_previous_year, enrolled_growth.
+    graduates, graduates_per_enrolled, enrolled_previous_year, enrolled_growth (enrolled, its year before and
+    what is computed from them are empty where an institution's row leaves enrolled unknown).
     """
     year = filters.year_to if filters.year_to is not None else _latest_year(session, Enrolment.year)
     if year is None:
@@ -397,23 +409,31 @@ def program_table(session: Session, *, filters: Filters) -> pd.DataFrame:
         linked = sorted(set(shares.loc[shares["sector_code"].isin(filters.sectors), "program_code"]))
         programs = tuple(p for p in linked if not filters.programs or p in filters.programs) or ("",)
     by_program = filters.narrowed(sectors=(), programs=programs)
-    measures = {"institutions": CountDistinct("institution_id"), "enrolled": Sum("enrolled"), "graduates": Sum("graduates")}
+    measures = {
+        "institutions": CountDistinct("institution_id"),
+        "enrolled": Sum("enrolled"),
+        "graduates": Sum("graduates"),
+        "enrolled_missing": CountMissing("enrolled"),
+    }
     current = aggregate(session, ENROLMENTS, by_program.with_years(year, year), ["program_code"], measures)
     previous = aggregate(
         session,
         ENROLMENTS,
         by_program.with_years(year - 1, year - 1),
         ["program_code"],
-        {"enrolled_previous_year": Sum("enrolled")},
+        {"enrolled_previous_year": Sum("enrolled"), "enrolled_previous_missing": CountMissing("enrolled")},
     )
     frame = with_names(session, current.merge(previous, on="program_code", how="left"), ["program_code"])
     details = _frame(session, select(Program.program_code, Program.level), ["program_code", "level"])
     frame = frame.merge(details, on="program_code", how="left").merge(
         _sectors_in_words(session, shares), on="program_code", how="left"
     )
-    for column in ("institutions", "enrolled", "graduates"):
+    for column in ("institutions", "graduates"):
         frame[column] = counts(frame[column])
-    frame["enrolled_previous_year"] = counts(frame["enrolled_previous_year"], missing_is_zero=False)
+    # an institution's row without enrolled makes the program's sum unknown, not smaller
+    frame["enrolled"] = counts(frame["enrolled"].where(frame["enrolled_missing"] == 0), missing_is_zero=False)
+    known_before = frame["enrolled_previous_missing"].fillna(0) == 0
+    frame["enrolled_previous_year"] = counts(frame["enrolled_previous_year"].where(known_before), missing_is_zero=False)
     frame["graduates_per_enrolled"] = ratio(frame["graduates"], frame["enrolled"])
     frame["enrolled_growth"] = ratio(frame["enrolled"] - frame["enrolled_previous_year"], frame["enrolled_previous_year"])
     frame["level"] = frame["level"].astype(object).where(frame["level"].notna(), "")  # not stated: blank, not "None"
@@ -960,17 +980,21 @@ def crosswalk(session: Session) -> pd.DataFrame:
 
 def crosswalk_preview(session: Session, *, filters: Filters, edited: pd.DataFrame) -> pd.DataFrame:
     """What an edit of the crosswalk moves: supply, gap and coverage by sector before and after it, over
-    the filters' years that have both supply and demand.
+    the measured cells of the filters (contract version 3: a cell whose supply or demand is unknown is in
+    no gap or coverage).
 
     ``edited`` holds the new rows of the edited programs (program_code, sector_code, share); a program
-    given no rows falls back to its own sector_code, as without program_sectors rows. Columns:
-    sector_code, sector_name, demand, supply_before, supply_after, gap_before, gap_after,
-    coverage_before, coverage_after (empty when demand is 0); only sectors that either side touches.
+    given no rows falls back to its own sector_code, as without program_sectors rows. Supply: each
+    program's graduates per (year, region) times its shares before or after the edit, counted in the
+    (year, region, sector) cells that are measured (``panel.cells``); demand: the openings of those cells.
+    Columns: sector_code, sector_name, demand, supply_before, supply_after, gap_before, gap_after,
+    coverage_before, coverage_after (empty when demand is 0); only sectors with a measured cell.
     """
-    years = comparable_years(session)
     everything = filters.narrowed(sectors=())
-    graduates = aggregate(session, ENROLMENTS, everything, ["year", "program_code"], {"graduates": Sum("graduates")})
-    graduates = graduates[graduates["year"].isin(years)].groupby("program_code", as_index=False)["graduates"].sum()
+    cells = panel.cells(session, everything)
+    measured = cells.loc[cells["measured"], ["year", "region_code", "sector_code", "demand"]]
+    by = ["year", "region_code", "program_code"]
+    graduates = aggregate(session, ENROLMENTS, everything, by, {"graduates": Sum("graduates")}).astype({"year": "int64"})
     before = _program_shares(session)
     edited_programs = set(edited["program_code"])
     own = _frame(session, select(Program.program_code, Program.sector_code), ["program_code", "own_sector"])
@@ -986,10 +1010,10 @@ def crosswalk_preview(session: Session, *, filters: Filters, edited: pd.DataFram
 
     def supply(shares: pd.DataFrame) -> pd.Series:
         linked = graduates.merge(shares[shares["sector_code"] != NOT_LINKED], on="program_code")
+        linked = linked.merge(measured[["year", "region_code", "sector_code"]], on=["year", "region_code", "sector_code"])
         return (linked["graduates"] * linked["share"]).groupby(linked["sector_code"]).sum()
 
-    demand = aggregate(session, DEMAND, everything, ["year", "sector_code"], {"demand": Sum("openings")})
-    demand = demand[demand["year"].isin(years)].groupby("sector_code")["demand"].sum()
+    demand = measured.groupby("sector_code")["demand"].sum()
     frame = pd.DataFrame({"supply_before": supply(before), "supply_after": supply(after), "demand": demand})
     frame = frame.rename_axis("sector_code").reset_index()
     if filters.sectors:

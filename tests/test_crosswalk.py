@@ -231,6 +231,66 @@ def test_the_preview_of_an_edit_shows_what_it_moves_before_and_after(v2_engine):
     assert list(preview.index[:2]) == ["C", "F"]  # the sectors the edit moves come first
 
 
+def test_the_preview_counts_only_cells_whose_supply_and_demand_are_both_known(engine, tmp_path):
+    # P1 (North) trains for C 0.5 / F 0.5, P2 (South) for F; the edit moves P2 wholly to C. South reports no
+    # demand in 2024, so its 2024 cells are not measured and their 30 graduates count on neither side.
+    folder = tmp_path / "panel"
+    write_csv(folder, "regions", "region_code,region_name\nR1,North\nR2,South\n")
+    write_csv(folder, "sectors", "sector_code,sector_name\nC,Manufacturing\nF,Construction\n")
+    write_csv(
+        folder,
+        "institutions",
+        "institution_id,institution_name,region_code,institution_type\nI1,North College,R1,college\nI2,South School,R2,school\n",
+    )
+    write_csv(folder, "programs", "program_code,program_name,sector_code\nP1,Engineering,C\nP2,Building,F\n")
+    write_csv(folder, "program_sectors", "program_code,sector_code,share\nP1,C,0.5\nP1,F,0.5\n")
+    write_csv(
+        folder,
+        "enrolments",
+        "year,institution_id,program_code,enrolled,graduates\n2023,I1,P1,80,40\n2023,I2,P2,50,20\n"
+        "2024,I1,P1,90,60\n2024,I2,P2,60,30\n",
+    )
+    write_csv(
+        folder,
+        "demand",
+        "year,region_code,sector_code,openings\n2023,R1,C,10\n2023,R1,F,10\n2023,R2,F,5\n2024,R1,C,20\n2024,R1,F,20\n",
+    )
+    assert load_paths(engine, [folder]).ok
+    edited = pd.DataFrame({"program_code": ["P2"], "sector_code": ["C"], "share": [1.0]})
+    with Session(engine) as session:
+        preview = queries.crosswalk_preview(session, filters=Filters(), edited=edited).set_index("sector_code")
+    # C before: North 40 x 0.5 + 60 x 0.5 = 50; after: + South 2023's 20 = 70 (South 2024 is not measured)
+    # F before: North 20 + 30 + South 2023's 20 = 70; after: 50
+    # demand over the measured cells: C 10 + 20 + 0 (South 2023) = 30; F 10 + 5 + 20 = 35
+    assert preview.loc["C", ["supply_before", "supply_after", "demand"]].tolist() == pytest.approx([50, 70, 30])
+    assert preview.loc["F", ["supply_before", "supply_after", "demand"]].tolist() == pytest.approx([70, 50, 35])
+    assert preview.loc["C", "coverage_after"] == pytest.approx(70 / 30)
+    assert preview.loc["F", "gap_after"] == pytest.approx(50 - 35)
+
+
+def test_a_year_whose_openings_are_all_unknown_is_a_year_without_demand(engine, tmp_path):
+    # Openings estimated from employment 1000, 1100, 1200 from 2020 are unknown in 2020, the first year of the
+    # series: 2020 has supply and no demand to compare it with.
+    folder = tmp_path / "estimated"
+    write_csv(folder, "regions", "region_code,region_name\nR1,North\n")
+    write_csv(folder, "sectors", "sector_code,sector_name,replacement_rate\nC,Manufacturing,0.1\n")
+    write_csv(
+        folder, "institutions", "institution_id,institution_name,region_code,institution_type\nI1,North College,R1,college\n"
+    )
+    write_csv(folder, "programs", "program_code,program_name,sector_code\nP1,Engineering,C\n")
+    write_csv(
+        folder,
+        "enrolments",
+        "year,institution_id,program_code,enrolled,graduates\n2020,I1,P1,90,30\n2021,I1,P1,95,31\n2022,I1,P1,99,32\n",
+    )
+    write_csv(folder, "demand", "year,region_code,sector_code,employment\n2020,R1,C,1000\n2021,R1,C,1100\n2022,R1,C,1200\n")
+    outcome = load_paths(engine, [folder])
+    assert outcome.ok
+    assert [str(w) for w in outcome.validation.warnings] == [
+        "(data set):0: -: 2020 have supply (enrolments) but no demand: no gap is computed for those years"
+    ]
+
+
 def test_an_edit_of_the_crosswalk_is_checked_logged_and_undone_like_a_load(v2_engine):
     from data_access.loading import load_history, save_crosswalk, undo_load
 

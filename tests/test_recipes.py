@@ -340,6 +340,39 @@ def test_academic_years_aggregate_providers_and_suppressed_required_values(engin
     assert (part["rows_read"], part["rows_kept"], part["rows"], part["rows_not_loaded"]) == (8, 5, 4, 1)
 
 
+def test_a_recipe_of_completions_only_loads_with_enrolled_unknown(engine, tmp_path):
+    # The same achievements without the Enrolments column mapped: enrolled is optional (contract version 3).
+    recipe = write(
+        tmp_path,
+        {
+            "recipe.toml": ENROLMENT_RECIPE.replace('enrolled = "Enrolments"\n', ""),
+            "regions.csv": REGIONS,
+            "sectors.csv": SECTORS,
+            "programs.csv": PROGRAMS,
+            "achievements.csv": ACHIEVEMENTS,
+        },
+    )
+    outcome = import_recipe(engine, run_at(recipe))
+    assert outcome.ok, outcome.validation.report_lines()
+    with Session(engine) as session:
+        rows = {
+            (y, i, p): (e, g)
+            for y, i, p, e, g in session.execute(
+                select(Enrolment.year, Enrolment.institution_id, Enrolment.program_code, Enrolment.enrolled, Enrolment.graduates)
+            )
+        }
+        totals = queries.enrolment_totals(session, filters=Filters(2022, 2022))
+    # North Animal Care 2021 has no graduates (suppressed) and is not loaded; every enrolled is unknown
+    assert rows == {
+        (2021, "FE-E1", "P1"): (None, 40),
+        (2022, "FE-E1", "P1"): (None, 50),
+        (2022, "FE-E2", "P1"): (None, 20),
+        (2022, "FE-E2", "P2"): (None, 30),
+    }
+    # 2022: graduates 50 + 20 + 30 = 100; enrolled unknown, not 0
+    assert totals.at[0, "graduates"] == 100 and math.isnan(totals.at[0, "enrolled"])
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

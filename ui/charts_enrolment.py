@@ -92,8 +92,10 @@ def fmt_growth(value: object) -> str:
 
 
 def _shown(values: pd.Series, formatter) -> list[str]:
-    hidden = t("enrolment.hidden")
-    return [hidden if is_missing(v) else formatter(v) for v in values]
+    """Each value formatted for a hover; an empty one is "hidden" under small-number protection, else unknown
+    (an en dash: enrolled is optional, and an unknown count is never shown as 0)."""
+    empty = t("enrolment.hidden") if protection_on() else "–"
+    return [empty if is_missing(v) else formatter(v) for v in values]
 
 
 # --- headline ------------------------------------------------------------------------------

@@ -225,12 +225,18 @@ COMPARISON_VIEW = View(
 )
 
 
+# Counts a row may leave unknown (contract version 3: enrolled is optional): a total over such a row is unknown.
+UNKNOWN_WHEN_EMPTY = frozenset({"enrolled"})
+
+
 def _totals(frames: list[pd.DataFrame]) -> dict[str, float]:
-    """Each count of ``COMPARISON_COUNTS`` summed over the rows of the frame that has it."""
+    """Each count of ``COMPARISON_COUNTS`` summed over the rows of the frame that has it; empty (NaN) for a
+    count of ``UNKNOWN_WHEN_EMPTY`` when a row leaves it unknown, never the sum of the known rows."""
     totals = {}
     for column in COMPARISON_COUNTS:
         values = next((frame[column] for frame in frames if column in frame.columns), pd.Series(dtype="float64"))
-        totals[column] = float(values.sum())
+        unknown = column in UNKNOWN_WHEN_EMPTY and bool(pd.to_numeric(values, errors="coerce").isna().any())
+        totals[column] = float("nan") if unknown else float(values.sum())
     return totals
 
 
