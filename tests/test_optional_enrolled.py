@@ -165,3 +165,30 @@ def test_the_enrolment_page_shows_a_dash_for_an_unknown_enrolled(mixed_app):
     said = " ".join(str(m.value) for m in app.markdown)
     # the takeaway speaks of the known change only (Manufacturing 100 -> 110), not of Health
     assert "enrolment grew most in Manufacturing (+10, +10.0%)" in said and "Health" not in said
+
+
+def test_the_scorecard_compares_no_rate_over_a_year_whose_enrolled_is_unknown():
+    from ui.scorecard import Scope, rate_comparison
+
+    nothing = pd.DataFrame(
+        {c: [] for c in ("surveyed", "employed", "further_study", "employed_in_field", "students_placed", "hired")}
+    )
+    known = pd.DataFrame({"year": [2023, 2024], "enrolled": [100, 110], "graduates": [30, 35]})
+    partly = pd.DataFrame({"year": [2023, 2024], "enrolled": [50, float("nan")], "graduates": [12, 15]})
+    scopes = [Scope("institution", "South School", Filters(), Filters()), Scope("all", "All", Filters(), Filters())]
+    compared = rate_comparison(scopes, {"institution": (partly, nothing, nothing), "all": (known, nothing, nothing)}, None)
+    rows = compared.numbers.set_index("scope")
+    # South: 50 known, then unknown: its enrolled and graduates per enrolled are unknown, not 50 and 27 / 50
+    assert nan(rows.at["institution", "enrolled"]) and nan(rows.at["institution", "graduates_per_enrolled"])
+    assert rows.at["institution", "graduates"] == 27  # 12 + 15
+    # all: (30 + 35) / (100 + 110) = 65 / 210
+    assert rows.at["all", "graduates_per_enrolled"] == pytest.approx(65 / 210)
+
+
+def test_the_scorecard_page_shows_no_enrolled_for_an_institution_with_an_unknown_year(mixed_app):
+    app = open_page("pages/scorecard.py", institution="I2")
+    assert not app.exception and not app.error
+    rates = next(d.value for d in app.dataframe if "scope" in d.value.columns).set_index("scope")
+    # South School: 50 in 2023, unknown in 2024: no total, no rate; graduates 12 + 15 = 27
+    assert nan(rates.at["institution", "enrolled"]) and nan(rates.at["institution", "graduates_per_enrolled"])
+    assert rates.at["institution", "graduates"] == 27
