@@ -150,3 +150,18 @@ def test_enrolment_growth_by_sector_compares_the_regions_reporting_both_years(pa
         assert enrolment_growth_takeaway(two_years, name="sector_name", year=2022) == (
             "From 2021 to 2022, enrolment grew most in Care (+5, +10.0%)."
         )
+
+
+def test_project_by_total_sums_the_measured_cells_and_keeps_the_unknown_beside(panel_engine, db_url, cli, tmp_path):
+    out = tmp_path / "total.csv"
+    code, said, _ = cli("project", "--to", "2023", "--by", "total", "--out", out, "--db", db_url)
+    assert code == 0, said
+    row = pd.read_csv(out, encoding="utf-8-sig").iloc[0]
+    # Each cell from its own known years, by the straight line (auto, with at most three years):
+    # openings A X 20, 22 -> 24; A Y 5 (2022 suppressed: one year, flat) -> 5; B X 25, 24 -> 23; B Y 3, 4 -> 5;
+    # D X 50 (joined in 2022) -> 50: 107. Graduates of the same measured cells A X 10, 12 -> 14; A Y 4, 6 -> 8;
+    # B X 22; B Y 0; D X 40: 84. Cedar's graduates (5, 6 -> 7) have no openings to meet: beside the total.
+    assert (row["year"], row["demand"], row["supply"], row["gap"]) == (2023, 107, 84, -23)
+    assert row["coverage_ratio"] == pytest.approx(84 / 107)
+    assert (row["measured_cells"], row["supply_unmeasured"], row["demand_unmeasured"]) == (5, 7, 0)
+    assert row["demand_low"] < 107 < row["demand_high"]

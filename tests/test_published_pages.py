@@ -75,7 +75,7 @@ def test_supply_vs_demand_says_what_its_figures_rest_on_and_maps_every_area(engl
     )
     # 2022: 8 suppressed achievement cells (enrolled or graduates of 4 area rows) and 1 demand cell
     assert "cells the publisher suppressed (marked c, low, x and the like): 9 (8 in enrolments, 1 in demand)" in said
-    assert "9 suppressed cells²" in said  # the one short line above the chart, the note one click away
+    assert "suppressed cells (9)²" in said  # the one short line above the chart, the note one click away
     assert "enrolments to the nearest 10, demand to the nearest 100" in said
     assert "2022 is 2021/22" in said
     assert "West of England and North Somerset has no demand data for 2022" in said

@@ -110,7 +110,7 @@ def supply_demand_bars(gaps: pd.DataFrame, *, title: str) -> go.Figure:
             traces.append(
                 go.Bar(
                     name=t(f"charts.{column}"),
-                    x=ordered[column],
+                    x=pd.to_numeric(ordered[column], errors="coerce").where(lambda v: v > 0),  # no label for none
                     marker=dict(color="rgba(0,0,0,0)", line=dict(color=colour, width=1), pattern=pattern),
                     **unmeasured,
                 )

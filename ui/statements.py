@@ -298,7 +298,7 @@ def supply_and_demand_over_the_years(source: Source, filters: Filters) -> Statem
     rows = source.rows("supply_demand_trend", filters)
     trend = rows.numbers
     figure = None
-    if not trend.empty:
+    if not as_floats(trend, "supply", "demand")[["supply", "demand"]].isna().all(axis=None):  # a year with a measured cell
         figure = _demand_named(
             source,
             supply_demand_trend_lines(
