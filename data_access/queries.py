@@ -338,8 +338,8 @@ def enrolment_trend(session: Session, *, filters: Filters, by: Sequence[str] = (
     """Enrolment per year (and per ``by`` group) with the change against the previous year, like for like.
 
     Columns: year, the ``by`` columns, enrolled, graduates, entrants, graduates_per_enrolled, then
-    enrolled_change and graduates_change (this year minus the year before over the regions whose enrolments
-    report both years), enrolled_growth and graduates_growth (that change ÷ the same regions' value the year
+    enrolled_before and graduates_before (the year before, over the regions whose enrolments report both
+    years), enrolled_change and graduates_change (this year minus the year before over those regions), enrolled_growth and graduates_growth (that change ÷ the same regions' value the year
     before; empty for the first year of a group or when it was 0), regions_compared and regions_reporting
     (how many regions the change compares, of how many that report either year). Grouped by region, each
     region is its own panel.
@@ -372,7 +372,7 @@ def enrolment_trend(session: Session, *, filters: Filters, by: Sequence[str] = (
         unknown = summed[f"{measure}_unknown"] > 0
         summed.loc[unknown, [f"{measure}_{part}" for part in ("before", "change", "growth")]] = float("nan")
     compared = both.groupby(group)["region_code"].nunique().rename("regions_compared").reset_index()
-    changes = summed[[*group, *[f"{m}_{part}" for part in ("change", "growth") for m in measures]]].merge(
+    changes = summed[[*group, *[f"{m}_{part}" for part in ("before", "change", "growth") for m in measures]]].merge(
         compared, on=group, how="left"
     )
     frame = frame.merge(changes, on=["year", *by], how="left")
@@ -386,7 +386,7 @@ def enrolment_trend(session: Session, *, filters: Filters, by: Sequence[str] = (
     frame["regions_compared"] = frame["regions_compared"].fillna(0).astype("int64")
     frame["regions_reporting"] = frame["regions_reporting"].fillna(0).astype("int64")
     first = frame.groupby(list(by))["year"].transform("min") if by else frame["year"].min()
-    frame.loc[frame["year"] == first, [f"{m}_{part}" for part in ("change", "growth") for m in measures]] = float("nan")
+    frame.loc[frame["year"] == first, [f"{m}_{part}" for part in ("before", "change", "growth") for m in measures]] = float("nan")
     return frame.reset_index(drop=True)
 
 

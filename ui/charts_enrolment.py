@@ -220,11 +220,14 @@ def enrolment_trend_lines(trend: pd.DataFrame, *, grouping: Grouping, measure: s
 def growth_against_previous_year(two_years: pd.DataFrame, *, grouping: Grouping, year: int) -> pd.DataFrame:
     """Per group: enrolled and graduates in ``year`` and the year before, and the growth of each.
 
-    A group with no rows in one of the two years counts 0 there (a program closed
-    or opened); a value hidden by small-number protection stays empty.
+    From an ``enrolment_trend`` view (``<measure>_before`` and ``_change`` present) the two years are those of
+    the regions that report both, like for like; otherwise a group with no rows in one of the two years counts
+    0 there (a program closed or opened). A value hidden by small-number protection stays empty.
     """
     keys = [grouping.code] if grouping.code == grouping.name else [grouping.code, grouping.name]
     measures = ["enrolled", "graduates"]
+    if all(f"{m}_before" in two_years for m in measures):
+        return _like_for_like_growth(two_years, keys, measures, year)
     latest = two_years.loc[two_years["year"] == year, keys + measures]
     before = two_years.loc[two_years["year"] == year - 1, keys + measures]
     both = latest.merge(before, on=keys, how="outer", suffixes=("", "_previous_year"), indicator=True)
@@ -236,6 +239,19 @@ def growth_against_previous_year(two_years: pd.DataFrame, *, grouping: Grouping,
         # under protection the counts are rounded: their growth is published to a whole percent, as a rate
         both[f"{measure}_growth"] = round_measure(growth, "growth") if protection_on() else growth
     return both.drop(columns="_merge").reset_index(drop=True)
+
+
+def _like_for_like_growth(two_years: pd.DataFrame, keys: list[str], measures: list[str], year: int) -> pd.DataFrame:
+    """The groups of ``year`` with each measure before and after over the regions reporting both years."""
+    rows = two_years.loc[two_years["year"] == year].copy()
+    for measure in measures:
+        before = floats(rows[f"{measure}_before"])
+        rows[f"{measure}_previous_year"] = before
+        rows[measure] = before + floats(rows[f"{measure}_change"])
+        growth = floats(rows[f"{measure}_growth"])
+        rows[f"{measure}_growth"] = round_measure(growth, "growth") if protection_on() else growth
+    columns = keys + measures + [f"{m}_{part}" for m in measures for part in ("previous_year", "growth")]
+    return rows[columns].reset_index(drop=True)
 
 
 def enrolment_growth_bars(
