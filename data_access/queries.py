@@ -121,8 +121,9 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
     else:
         frame = panel.totals(grid, by)
         listed = frame["present"] > 0  # a group of cells nobody reported anything for is not listed ...
-        if "region_code" in by and "sector_code" in by:  # ... but a region's grid is whole: its unknown cells show
-            listed = frame["region_code"].isin(frame.loc[listed, "region_code"])
+        if "region_code" in by and "sector_code" in by:  # ... but a listed region's unknown cells show as such
+            unknown = frame["measured_cells"] < frame["cells"]
+            listed |= unknown & frame["region_code"].isin(frame.loc[listed, "region_code"])
         frame = frame[listed | (not by)]
         frame["measured"] = frame["measured_cells"] > 0
         extra = ["measured", "supply_unmeasured", "demand_unmeasured", "measured_cells", "cells"]

@@ -61,6 +61,19 @@ OTHER_WHOLE = frozenset(
         "suppressed_cells",
         "wage_employment_weighted",
         "placed_per_100_openings",
+        # how many cells and regions a figure or a comparison rests on (data_access/panel.py)
+        "measured_cells",
+        "cells",
+        "common_cells",
+        "cells_not_projected",
+        "regions",
+        "regions_of",
+        "regions_compared",
+        "regions_reporting",
+        "graduates_regions",
+        "graduates_regions_of",
+        "openings_regions",
+        "openings_regions_of",
     }
 )
 WHOLE_COLUMNS = frozenset({c for view in VIEWS.values() for c in (*view.counts, *view.amounts)} | OTHER_WHOLE)

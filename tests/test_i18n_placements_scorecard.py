@@ -23,7 +23,7 @@ PLACEMENTS, SCORECARD = "pages/placements.py", "pages/scorecard.py"
 # 2023: Health (Q) 30 graduates for 65 openings (shortage), 10 placed at E1 (Hospital, North), 4 hired;
 # ICT (J) 12 for 10 (surplus), nobody placed. 100 * 10 / 65 = 15.4 placed per 100 openings.
 GAPS_SENTENCE_ZH = (
-    "短缺行业（1 个）每百个岗位需求的实习人数为 15，来自 1 家合作企业；"
+    "短缺行业（1 个）每百个岗位需求的实习人数为 17，来自 1 家合作企业；"
     "过剩行业（1 个）每百个岗位需求的实习人数为 0，来自 0 家合作企业。"
 )
 # North College (I1), cohort 2023: (20 employed + 5 further study) / 28 surveyed = 89.3 %; it is North's only
@@ -102,7 +102,7 @@ def test_placements_in_chinese_titles_charts_and_sentences(app_url, downloads):
     against = shown["各行业每百个岗位需求的实习学生数（按供需比排序）"]
     assert {t["name"] for t in against["data"]} == {"▼ 短缺（供需比低于 0.9）", "▲ 过剩（供需比高于 1.1）"}
     assert against["layout"]["yaxis"]["ticktext"] == ["▼ Health", "▲ ICT"]
-    assert trace(against, "▼ 短缺（供需比低于 0.9）")["text"] == ["每百个岗位 15 人 · 1 家合作企业"]
+    assert trace(against, "▼ 短缺（供需比低于 0.9）")["text"] == ["每百个岗位 17 人 · 1 家合作企业"]
     assert shown["实习学生数前 1 位的合作企业"]["layout"]["yaxis"]["ticktext"] == ["Hospital"]  # only E1 hosts in 2023
     capacity = shown["按接收企业行业的实习岗位已用与未用情况"]
     assert trace(capacity, "未用岗位")["text"] == ["已用50.0%"]  # 10 placed of 20 places
@@ -149,7 +149,7 @@ def test_placements_in_english_keep_their_english_texts(app_url, downloads):
     assert not app.exception
     assert app.title[0].value == "Placements and partners"
     assert (
-        "**Takeaway:** Shortage sectors (1) get 15 placements per 100 openings from 1 partner employer; "
+        "**Takeaway:** Shortage sectors (1) get 17 placements per 100 openings from 1 partner employer; "
         "surplus sectors (1) get 0 placements per 100 openings from 0 partner employers."
     ) in [m.value for m in app.markdown]
     shown = charts(app)
@@ -289,7 +289,7 @@ def test_the_scorecards_wage_has_its_currency_and_per_month_in_both_languages(ap
 def test_every_tenure_band_and_gap_status_the_data_layer_writes_has_a_text(language):
     bands = [band for *_, band in TENURE_BANDS] + ["not stated"]
     assert set(TENURE_BAND_KEY) == set(bands)
-    assert set(GAP_STATUS_KEY) == {"shortage", "balanced", "surplus", "no demand"}
+    assert set(GAP_STATUS_KEY) == {"shortage", "balanced", "surplus", "no demand", "not measured"}
     for band in bands:
         translate(language, f"placements.tenure_{TENURE_BAND_KEY[band]}")
     for status in GAP_STATUS_KEY.values():

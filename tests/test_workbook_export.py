@@ -95,7 +95,7 @@ def test_one_sheet_per_csv_of_the_zip_with_its_values_rounded_and_headed_in_the_
     manifest = workbook["manifest"]
     assert [cell.value for cell in manifest[1]] == (["Item", "Value"] if language == "en" else ["项目", "值"])
     if language == "zh-CN":
-        assert [cell.value for cell in workbook["supply_demand"][1]][-1] == "供需比"
+        assert [cell.value for cell in workbook["supply_demand"][1]][-2:] == ["供需比", "已测算"]
 
 
 def test_every_sheet_has_a_bold_frozen_heading_row_with_a_filter_and_fitting_widths(tiny_engine):
@@ -116,17 +116,17 @@ def test_numbers_hold_what_the_screen_shows_with_their_formats(tiny_engine):
         workbook = read_workbook(build_workbook(session, filters=Filters()))
     supply_demand = workbook["supply_demand"]
     coverage = cells(supply_demand, "coverage_ratio")
-    assert [c.value for c in coverage] == [0.5, 1.2, 0, None]  # demand 0 in 2024: no ratio
+    assert [c.value for c in coverage] == [0.5, 1.2, None, None]  # Remote: supply unknown; demand 0 in 2024: no ratio
     assert {c.number_format for c in coverage if c.value is not None} == {RATIO}
-    assert [c.value for c in cells(supply_demand, "supply")] == [30, 12, 0, 35]  # 12.0 in the data: a whole number
+    assert [c.value for c in cells(supply_demand, "supply")] == [30, 12, None, 35]  # 12.0 in the data: a whole number
     assert {c.number_format for c in cells(supply_demand, "gap") if c.value is not None} == {WHOLE}
     assert {c.number_format for c in cells(supply_demand, "year") if c.value is not None} == {YEAR}
     overview = workbook["overview"]
-    assert cells(overview, "coverage_ratio")[0].value == 0.56  # 42 / 75
+    assert cells(overview, "coverage_ratio")[0].value == 0.6  # 42 / 70 over the measured cells
     destination = cells(overview, "employment_rate")[0]
     assert (destination.value, destination.number_format) == (0.868, PERCENT)  # (26 + 7) / 38 = 86.8 %
     assert cells(overview, "in_field_rate")[0].value == 0.692  # 18 / 26 = 69.2 %
-    assert [c.value for c in cells(workbook["coverage_by_region"], "coverage_ratio")] == [1.08, 1.2, 0]  # 65 / 60
+    assert [c.value for c in cells(workbook["coverage_by_region"], "coverage_ratio")] == [1.08, 1.2, None]  # 65 / 60
     assert [c.value for c in cells(workbook["outcomes"], "job_rate")] == [0.714, 0.6]  # 20 / 28, 6 / 10
     assert cells(workbook["outcomes"], "self_employment_rate")[0].value == 0.036  # 1 / 28 = 3.6 %
     effective = workbook["effective_supply"]
@@ -299,7 +299,7 @@ def test_the_command_line_writes_the_workbook_when_the_name_ends_in_xlsx(tiny_en
     assert out == f"Wrote {out_path} ({out_path.stat().st_size:,} bytes) for all years; R1; all sectors.\n"
     workbook = read_workbook(out_path.read_bytes())
     assert workbook.sheetnames[:2] == ["manifest", "supply_demand"]
-    assert [cell.value for cell in workbook["supply_demand"][1]][-1] == "供需比"
+    assert [cell.value for cell in workbook["supply_demand"][1]][-2:] == ["供需比", "已测算"]
     items = dict(rows(workbook["manifest"])[1:])
     assert (items["language"], json.loads(items["filters.regions"]), items["small_number_protection.threshold"]) == (
         "zh-CN",
@@ -317,8 +317,8 @@ def test_the_dashboard_builds_the_workbook_in_the_language_it_is_given(app_url):
 
     english = read_workbook(workbook_for(Filters(), None, PlanningSettings(), "en"))
     chinese = read_workbook(workbook_for(Filters(), 5, PlanningSettings(), "zh-CN"))
-    assert [cell.value for cell in english["supply_demand"][1]][-1] == "Coverage ratio"
-    assert [cell.value for cell in chinese["supply_demand"][1]][-1] == "供需比"
+    assert [cell.value for cell in english["supply_demand"][1]][-2:] == ["Coverage ratio", "Measured"]
+    assert [cell.value for cell in chinese["supply_demand"][1]][-2:] == ["供需比", "已测算"]
     assert cells(chinese["placements"], "year", "zh-CN")[0].value == 2023
 
 

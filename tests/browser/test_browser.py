@@ -159,7 +159,8 @@ def test_changing_a_filter_in_the_sidebar_changes_a_headline_number_and_survives
         ("/?from=abc&to=1900&region=XX&sector=ZZ", 0, None),
         ("/supply-demand", 3, None),
         (f"/supply-demand?{SELECTION}", 3, None),
-        ("/supply-demand?from=2025&to=2025&region=R09", 3, None),
+        # R09 has no institution: its supply is unknown, so no year is measured and the years' chart is not drawn
+        ("/supply-demand?from=2025&to=2025&region=R09", 2, None),
         (f"/supply-demand?{NO_DATA}", 0, "No graduates or openings match these filters"),
     ],
     ids=[
