@@ -557,7 +557,8 @@ def effective_supply(session: Session, *, filters: Filters, by: Sequence[str] = 
         min_count=1
     )
     frame = grouped.reset_index()
-    frame["effective_supply"] = frame["effective_supply"].fillna(0.0)
+    # 0 where no graduate has a rate; empty where supply itself is unknown (no measured cell)
+    frame["effective_supply"] = frame["effective_supply"].fillna(0.0).where(frame["supply"].notna())
     for column in ("supply", "demand", "supply_without_rate"):
         frame[column] = counts(frame[column])
     frame["in_field_rate"] = ratio(frame["effective_supply"], frame["supply"] - frame["supply_without_rate"])

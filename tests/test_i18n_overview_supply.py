@@ -158,7 +158,8 @@ def test_the_overview_in_presentation_mode_keeps_the_figures_and_the_takeaway_on
     assert not app.exception
     # one screen: the three figures of supply and demand, the chart of the years and its takeaway
     assert [m.label for m in app.metric] == ["Graduates (2023)", "Openings (2023)", "Coverage ratio (2023)"]
-    assert chart_titles(app) == ["Supply and demand over the years · 2023; all regions; all sectors"]
+    # the chart is headed by what coverage compares, so that the figures reconcile on the screen
+    assert chart_titles(app) == ["Coverage 0.60: 42 graduates of linked programs against 70 openings where both are known."]
     assert takeaways(app) == [
         "**Takeaway:** Supply and demand can be compared for at most one year in this selection, so there is no trend to show."
     ]

@@ -130,7 +130,8 @@ def test_numbers_hold_what_the_screen_shows_with_their_formats(tiny_engine):
     assert [c.value for c in cells(workbook["outcomes"], "job_rate")] == [0.714, 0.6]  # 20 / 28, 6 / 10
     assert cells(workbook["outcomes"], "self_employment_rate")[0].value == 0.036  # 1 / 28 = 3.6 %
     effective = workbook["effective_supply"]
-    assert [c.value for c in cells(effective, "effective_supply")] == [49, 6, 0]  # 65 x 0.75 = 48.75
+    # 65 x 0.75 = 48.75; Remote's cells have no known supply (no institution): empty, not 0
+    assert [c.value for c in cells(effective, "effective_supply")] == [49, 6, None, None]
     assert cells(effective, "effective_coverage")[0].value == 0.81  # 48.75 / 60
     growth = cells(workbook["programs"], "enrolled_growth")[0]
     assert (growth.value, growth.number_format) == (0.1, PERCENT)  # 100 to 110
