@@ -320,10 +320,15 @@ def load_sources(
     except (ChangeRefused, SQLAlchemyError) as error:
         # Validation passed, so this is the database refusing the write (another load holds the
         # lock, or removed a referenced row meanwhile). Nothing was written.
-        outcome.counts, outcome.data_version = {}, None
-        refused = isinstance(error, ChangeRefused)
-        _refuse(outcome, error.args[0] if refused else Message("load_undo.load_refused", error=first_line(error)))
+        _write_refused(outcome, error)
     return outcome
+
+
+def _write_refused(outcome: LoadOutcome, error: ChangeRefused | SQLAlchemyError) -> None:
+    """``outcome`` of a write the database (or the change's own guard) refused: nothing written, and why."""
+    outcome.counts, outcome.data_version = {}, None
+    refused = isinstance(error, ChangeRefused)
+    _refuse(outcome, error.args[0] if refused else Message("load_undo.load_refused", error=first_line(error)))
 
 
 DATA_SET = Message("meaning.data_set")  # the FILE of a warning about the data set as a whole
@@ -886,9 +891,7 @@ def save_crosswalk(
     except _NothingToWrite:
         pass
     except (ChangeRefused, SQLAlchemyError) as error:
-        outcome.counts, outcome.data_version = {}, None
-        refused = isinstance(error, ChangeRefused)
-        _refuse(outcome, error.args[0] if refused else Message("load_undo.load_refused", error=first_line(error)))
+        _write_refused(outcome, error)
     return outcome
 
 
@@ -937,9 +940,7 @@ def save_setting(engine: Engine, name: str, value: int, *, loaded_by: str | None
     except _NothingToWrite:
         pass
     except (ChangeRefused, SQLAlchemyError) as error:
-        outcome.counts, outcome.data_version = {}, None
-        refused = isinstance(error, ChangeRefused)
-        _refuse(outcome, error.args[0] if refused else Message("load_undo.load_refused", error=first_line(error)))
+        _write_refused(outcome, error)
     return outcome
 
 

@@ -68,16 +68,3 @@ def add_placement_rates(frame: pd.DataFrame) -> pd.DataFrame:
     frame["hired"] = counts(frame["hired"])
     frame["placement_hire_rate"] = ratio(frame["hired"], frame["students_placed"])
     return frame
-
-
-def add_growth(frame: pd.DataFrame, *, keys: list[str], measures: list[str]) -> pd.DataFrame:
-    """Add ``<measure>_growth`` = (value - previous year's value) ÷ previous year's value within each
-    ``keys`` group; empty for a group's first year, when the previous year is missing, or when it was 0."""
-    ordered = frame.sort_values([*keys, "year"], kind="stable")
-    previous = ordered.assign(year=ordered["year"] + 1)[[*keys, "year", *measures]]
-    previous = previous.rename(columns={m: f"{m}_previous_year" for m in measures})
-    merged = ordered.merge(previous, on=[*keys, "year"], how="left")
-    for measure in measures:
-        before = merged.pop(f"{measure}_previous_year")
-        merged[f"{measure}_growth"] = ratio(merged[measure] - before, before)
-    return merged.reset_index(drop=True)

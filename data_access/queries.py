@@ -164,12 +164,9 @@ def regions_missing_a_side(session: Session, filters: Filters) -> pd.DataFrame:
     return with_names(session, frame, ["year", "region_code"])
 
 
-def _zero_within(frame: pd.DataFrame, column: str, years: list[int], unknown: pd.Series | None = None) -> pd.Series:
-    """``column`` with an empty cell counted 0 in the years its table covers and left empty in the others,
-    and where it is ``unknown`` (its value suppressed by a publisher)."""
+def _zero_within(frame: pd.DataFrame, column: str, years: list[int]) -> pd.Series:
+    """``column`` with an empty cell counted 0 in the years its table covers and left empty in the others."""
     keep = frame[column].notna() | ~frame["year"].isin(years)
-    if unknown is not None:
-        keep |= unknown
     return frame[column].where(keep, 0.0)
 
 
@@ -340,8 +337,9 @@ def enrolment_trend(session: Session, *, filters: Filters, by: Sequence[str] = (
 
     Columns: year, the ``by`` columns, enrolled, graduates, entrants, graduates_per_enrolled, then
     enrolled_before and graduates_before (the year before, over the regions whose enrolments report both
-    years), enrolled_change and graduates_change (this year minus the year before over those regions), enrolled_growth and graduates_growth (that change ÷ the same regions' value the year
-    before; empty for the first year of a group or when it was 0), regions_compared and regions_reporting
+    years), enrolled_change and graduates_change (this year minus the year before over those regions),
+    enrolled_growth and graduates_growth (that change ÷ the same regions' value the year before; empty for
+    the first year of a group or when it was 0), regions_compared and regions_reporting
     (how many regions the change compares, of how many that report either year). Grouped by region, each
     region is its own panel.
     """

@@ -177,11 +177,10 @@ NO_DEMAND_COLOUR = "#d4d6dc"  # light grey, marked with a dash: no openings reco
 NOT_MEASURED_COLOUR = "#f3ead3"  # pale sand, marked with "?": a side is unknown, so no verdict at all
 
 
-def _counts_text(values: np.ndarray) -> np.ndarray:
-    """Counts as hover text, "–" where unknown (never a false 0)."""
-    return np.where(
-        np.isnan(values), "–", np.char.mod("%s", [f"{v:,.0f}" for v in np.nan_to_num(values).ravel()]).reshape(values.shape)
-    )
+def _numbers_text(values: np.ndarray, spec: str) -> np.ndarray:
+    """Numbers as hover text in the format ``spec``, "–" where unknown (never a false 0)."""
+    texts = ["–" if np.isnan(v) else format(v, spec) for v in values.ravel()]
+    return np.array(texts, dtype=object).reshape(values.shape)
 
 
 def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
@@ -228,10 +227,10 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
     sector_names = np.tile(sectors["sector_name"].to_numpy(), (len(regions), 1))
     custom = _layers(
         [
-            _counts_text(supply),
-            _counts_text(demand),
-            np.where(np.isnan(grid("gap")), "–", np.char.mod("%+.0f", np.nan_to_num(grid("gap")))),
-            np.where(np.isnan(coverage), "–", np.char.mod("%.2f", np.nan_to_num(coverage))),
+            _numbers_text(supply, ",.0f"),
+            _numbers_text(demand, ",.0f"),
+            _numbers_text(grid("gap"), "+,.0f"),
+            _numbers_text(coverage, ".2f"),
             verdict,
             sector_names,
         ]
