@@ -120,9 +120,9 @@ def _money(name: str, optional: bool = False) -> Column:
     return Column(name, "money", optional, minimum=0, maximum=MONEY_MAX)
 
 
-def _share(name: str) -> Column:
+def _share(name: str, optional: bool = False) -> Column:
     """A share of a whole: more than 0, at most 1."""
-    return Column(name, "number", minimum=0, maximum=1, above_minimum=True, meaning="share")
+    return Column(name, "number", optional, minimum=0, maximum=1, above_minimum=True, meaning="share")
 
 
 def _rate(name: str, optional: bool = False) -> Column:
@@ -139,7 +139,14 @@ TABLES: dict[str, TableSpec] = {
     for spec in (
         TableSpec("regions", (_code("region_code"), _text("region_name")), ("region_code",)),
         TableSpec(
-            "sectors", (_code("sector_code"), _text("sector_name"), _rate("replacement_rate", optional=True)), ("sector_code",)
+            "sectors",
+            (
+                _code("sector_code"),
+                _text("sector_name"),
+                _rate("replacement_rate", optional=True),
+                _share("expected_share", optional=True),
+            ),
+            ("sector_code",),
         ),
         TableSpec(
             "institutions",

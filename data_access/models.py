@@ -28,6 +28,7 @@ class Sector(SQLModel, table=True):
     sector_code: str = Field(primary_key=True)
     sector_name: str
     replacement_rate: float | None = None  # share of a year's employment that leaves and must be replaced
+    expected_share: float | None = None  # share of the openings its vocational graduates are expected to fill (empty: 1)
 
 
 class Institution(SQLModel, table=True):

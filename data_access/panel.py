@@ -79,9 +79,8 @@ def _cells(session: Session, filters: Filters) -> pd.DataFrame:
         for year, region in reported["enrolments"] | reported["demand"]
         if filters.covers_year(year) and (not filters.regions or region in filters.regions)
     )
-    sectors = list(filters.sectors) or [
-        str(s) for s in session.execute(select(col(Sector.sector_code)).order_by(col(Sector.sector_code))).scalars()
-    ]
+    shares = expected_shares(session)
+    sectors = list(filters.sectors) or sorted(shares)
     grid = pd.DataFrame([(year, region, sector) for year, region in pairs for sector in sectors], columns=CELL).astype(
         {"year": "int64", "region_code": object, "sector_code": object}
     )
@@ -107,7 +106,35 @@ def _cells(session: Session, filters: Filters) -> pd.DataFrame:
     frame["measured"] = frame["supply_known"] & frame["demand_known"]
     frame["present"] = present | (frame["suppressed_supply"] > 0) | (frame["suppressed_demand"] > 0)
     frame["estimated"] = frame["estimated"].fillna(0).gt(0)
+    frame["expected_share"] = frame["sector_code"].map(shares).fillna(1.0).astype(float)
     return frame.drop(columns=["openings_unknown"])
+
+
+def expected_shares(session: Session) -> dict[str, float]:
+    """Every sector's expected share: the part of its openings its vocational graduates are expected to fill,
+    as the bureau stated it in ``sectors.expected_share``, else 1 (all of them)."""
+    key = ("panel.expected_shares", current_data_version(session))
+    if key not in session.info:
+        rows = session.execute(select(col(Sector.sector_code), col(Sector.expected_share)).order_by(col(Sector.sector_code)))
+        session.info[key] = {str(code): 1.0 if share is None else float(share) for code, share in rows}
+    return session.info[key]
+
+
+def shares_stated(session: Session) -> bool:
+    """Whether some sector states an expected share other than 1 (and shortage is graded against it)."""
+    return any(share != 1.0 for share in expected_shares(session).values())
+
+
+def graded(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (supply, demand, expected_demand) with the figures a shortage or surplus is graded by:
+    expected_gap = supply - expected_demand and expected_coverage = supply / expected_demand, where
+    expected_demand is the part of the openings the vocational graduates are expected to fill. With every
+    expected share at 1 (the default) they are the gap and the coverage ratio themselves."""
+    frame["expected_gap"] = frame["supply"] - frame["expected_demand"]
+    frame["expected_coverage"] = ratio(frame["supply"], frame["expected_demand"])
+    if "expected_demand_unmeasured" in frame:  # the expected part of the openings beside the gap, last
+        frame["expected_demand_unmeasured"] = frame.pop("expected_demand_unmeasured")
+    return frame
 
 
 def totals(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
@@ -115,15 +142,20 @@ def totals(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     measured cells (empty when a group has none), the known supply of cells whose demand is unknown
     (supply_unmeasured) and the known demand of cells whose supply is unknown (demand_unmeasured), how
     many cells were measured and how many there were, how many hold a row or a suppressed cell (present);
-    plus estimated (some measured openings are estimated) and suppressed_cells."""
+    plus expected_demand (the measured openings times their sector's expected share), estimated (some measured
+    openings are estimated) and suppressed_cells."""
     measured = frame["measured"]
     parts = pd.DataFrame(
         {
             **{dim: frame[dim] for dim in by},
             "supply": frame["supply"].where(measured, 0.0),
             "demand": frame["demand"].where(measured, 0.0),
+            "expected_demand": (frame["demand"] * frame["expected_share"]).where(measured, 0.0),
             "supply_unmeasured": frame["supply"].where(frame["supply_known"] & ~frame["demand_known"], 0.0),
             "demand_unmeasured": frame["demand"].where(frame["demand_known"] & ~frame["supply_known"], 0.0),
+            "expected_demand_unmeasured": (frame["demand"] * frame["expected_share"]).where(
+                frame["demand_known"] & ~frame["supply_known"], 0.0
+            ),
             "measured_cells": measured.astype("int64"),
             "cells": 1,
             "present": frame["present"].astype("int64"),
@@ -137,6 +169,8 @@ def totals(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     none_measured = summed["measured_cells"] == 0
     summed["supply"] = summed["supply"].astype(float).mask(none_measured)
     summed["demand"] = summed["demand"].astype(float).mask(none_measured)
+    summed["expected_demand"] = summed["expected_demand"].astype(float).mask(none_measured)
+    summed["expected_demand_unmeasured"] = summed["expected_demand_unmeasured"].astype(float)
     for column in ("measured_cells", "cells", "present", "estimated", "suppressed_cells"):
         summed[column] = summed[column].astype("int64")
     summed["estimated"] = summed["estimated"] > 0

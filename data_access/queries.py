@@ -109,15 +109,22 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
     supply_unmeasured (known supply whose demand is unknown), demand_unmeasured (known demand whose
     supply is unknown), measured_cells and cells. coverage_ratio is empty when demand is 0.
 
-    Two columns follow when the data has what they say (data_access/caveats.py): demand_estimated
-    (TRUE where some of the measured openings are estimated from employment) and suppressed_cells (how
-    many cells a published file suppressed on either side of the group).
+    Columns follow when the data has what they say (data_access/caveats.py): demand_estimated
+    (TRUE where some of the measured openings are estimated from employment), suppressed_cells (how
+    many cells a published file suppressed on either side of the group), and, once a sector states an
+    expected share other than 1, expected_demand (the measured openings the vocational graduates are
+    expected to fill), expected_gap and expected_coverage (supply against them: what shortage and surplus
+    are graded by; data_access/panel.py).
     """
     grid = panel.cells(session, filters)
     if tuple(by) == tuple(panel.CELL):
         frame = grid[grid["present"]]
-        frame = frame.assign(suppressed_cells=frame["suppressed_supply"] + frame["suppressed_demand"])
+        frame = frame.assign(
+            suppressed_cells=frame["suppressed_supply"] + frame["suppressed_demand"],
+            expected_demand=frame["demand"] * frame["expected_share"],
+        )
         extra = ["measured"]
+        expected = ["expected_demand"]
     else:
         frame = panel.totals(grid, by)
         listed = frame["present"] > 0  # a group of cells nobody reported anything for is not listed ...
@@ -127,13 +134,15 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
         frame = frame[listed | (not by)]
         frame["measured"] = frame["measured_cells"] > 0
         extra = ["measured", "supply_unmeasured", "demand_unmeasured", "measured_cells", "cells"]
+        expected = ["expected_demand", "expected_demand_unmeasured"]
     frame = with_names(
-        session, frame[[*by, "supply", "demand", *extra, "estimated", "suppressed_cells"]].reset_index(drop=True), by
+        session, frame[[*by, "supply", "demand", *extra, "estimated", "suppressed_cells", *expected]].reset_index(drop=True), by
     )
     frame = add_supply_demand_measures(frame)
     for column in ("supply_unmeasured", "demand_unmeasured"):
         if column in frame:
             frame[column] = counts(frame[column])
+    graded = panel.graded(frame[["supply", *expected]].copy())
     frame = frame[[*output_columns(by), "supply", "demand", "gap", "coverage_ratio", *extra, "estimated", "suppressed_cells"]]
     estimated = frame.pop("estimated").fillna(False).astype(bool)
     suppressed_cells = frame.pop("suppressed_cells").fillna(0).astype("int64")
@@ -141,6 +150,8 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
         frame["demand_estimated"] = estimated  # openings estimated from employment, in part or whole
     if len(caveats.unknown_cells(session)):
         frame["suppressed_cells"] = suppressed_cells
+    if panel.shares_stated(session):  # graded against the openings the vocational graduates are expected to fill
+        frame[graded.columns[1:]] = graded[graded.columns[1:]]
     return frame
 
 
@@ -232,13 +243,18 @@ RATE_FACTORS = (0.5, 0.75, 1.0, 1.25, 1.5)  # the replacement rates a coverage i
 def replacement_rates(session: Session) -> pd.DataFrame:
     """Every sector's replacement rate: the one sectors.csv states, else the documented default.
 
-    Columns: sector_code, sector_name, replacement_rate (as stated, empty when not), rate_used, stated."""
+    Columns: sector_code, sector_name, replacement_rate (as stated, empty when not), rate_used, stated, and
+    expected_share (the share of openings the sector's vocational graduates are expected to fill, as stated,
+    empty when not: data_access/panel.py), the other figure a sector states about its openings."""
     frame = _frame(
         session,
-        select(Sector.sector_code, Sector.sector_name, Sector.replacement_rate).order_by(Sector.sector_code),
-        ["sector_code", "sector_name", "replacement_rate"],
+        select(Sector.sector_code, Sector.sector_name, Sector.replacement_rate, Sector.expected_share).order_by(
+            Sector.sector_code
+        ),
+        ["sector_code", "sector_name", "replacement_rate", "expected_share"],
     )
     frame["replacement_rate"] = pd.to_numeric(frame["replacement_rate"], errors="coerce")
+    frame["expected_share"] = pd.to_numeric(frame["expected_share"], errors="coerce")
     frame["stated"] = frame["replacement_rate"].notna()
     frame["rate_used"] = frame["replacement_rate"].fillna(DEFAULT_REPLACEMENT_RATE)
     return frame
@@ -756,17 +772,21 @@ def placements_against_gaps(session: Session, *, filters: Filters) -> pd.DataFra
     Columns: sector_code, sector_name, supply, demand, gap, coverage_ratio,
     gap_status ("shortage" below 0.9 coverage, "surplus" above 1.1,
     "balanced" between, "no demand" without openings, "not measured" without a
-    cell where both sides are known), students_placed,
-    hired, partners, placement_hire_rate, placed_per_100_openings.
+    cell where both sides are known; graded by the expected coverage once a sector
+    states an expected share), students_placed, hired, partners, placement_hire_rate,
+    placed_per_100_openings; then expected_demand, expected_gap and expected_coverage
+    when a share is stated.
     """
     gaps = gaps_by_sector(session, filters=filters)
     placed = placement_totals(session, filters=filters, by=("sector_code",))
     frame = gaps.merge(placed[["sector_code", "students_placed", "hired", "partners"]], on="sector_code", how="left")
     for column in ("students_placed", "hired", "partners"):
         frame[column] = counts(frame[column])
-    frame["gap_status"] = classify_gap(frame["coverage_ratio"]).where(frame["measured"], "not measured")
+    graded_by = frame["expected_coverage"] if "expected_coverage" in frame else frame["coverage_ratio"]
+    frame["gap_status"] = classify_gap(graded_by).where(frame["measured"], "not measured")
     frame = add_placement_rates(frame)
     frame["placed_per_100_openings"] = 100 * ratio(frame["students_placed"], frame["demand"])
+    expected = [c for c in ("expected_demand", "expected_gap", "expected_coverage") if c in frame]
     return frame[
         [
             "sector_code",
@@ -781,6 +801,7 @@ def placements_against_gaps(session: Session, *, filters: Filters) -> pd.DataFra
             "partners",
             "placement_hire_rate",
             "placed_per_100_openings",
+            *expected,
         ]
     ]
 
@@ -809,8 +830,9 @@ def headline_by_year(session: Session, *, filters: Filters) -> pd.DataFrame:
     common_cells (measured in this year and the year before), supply_change, demand_change and
     coverage_ratio_change over those common cells; graduates_change and openings_change over the regions
     whose table reports both years (graduates_regions of graduates_regions_of, and the same for openings), surveyed, employment_rate (destination
-    rate, by cohort year), in_field_rate, students_placed. A count of a year its table has no rows for is
-    empty (missing), not 0; so is every rate built on it.
+    rate, by cohort year), in_field_rate, students_placed; once a sector states an expected share,
+    expected_demand and expected_coverage (data_access/panel.py). A count of a year its table has no rows
+    for is empty (missing), not 0; so is every rate built on it.
     """
     trend = supply_demand_trend(session, filters=filters).rename(columns={"demand": "openings"})
     trend = trend.merge(panel.changes(panel.cells(session, filters)), on="year", how="left")
@@ -844,7 +866,10 @@ def headline_by_year(session: Session, *, filters: Filters) -> pd.DataFrame:
         frame[column] = counts(frame[column], missing_is_zero=False)
     for column in ("measured_cells", "common_cells", *ONE_SIDED["graduates"][1:], *ONE_SIDED["openings"][1:]):
         frame[column] = frame[column].fillna(0).astype("int64")
-    return frame[OVERVIEW_COLUMNS].sort_values("year").reset_index(drop=True)
+    expected = ["expected_demand", "expected_coverage"] if "expected_coverage" in trend else []
+    if expected:
+        frame = frame.merge(trend[["year", *expected]], on="year", how="left")
+    return frame[OVERVIEW_COLUMNS + expected].sort_values("year").reset_index(drop=True)
 
 
 OVERVIEW_PANEL = [

@@ -28,7 +28,7 @@ class Named(str):
 # One example row per table, by column (every contract column, optional ones too, so the header shows them).
 EXAMPLES: dict[str, dict[str, object]] = {
     "regions": {"region_code": "R01", "region_name": Named("example_region")},
-    "sectors": {"sector_code": "C", "sector_name": Named("example_sector"), "replacement_rate": 0.1},
+    "sectors": {"sector_code": "C", "sector_name": Named("example_sector"), "replacement_rate": 0.1, "expected_share": 1},
     "institutions": {
         "institution_id": "I001",
         "institution_name": Named("example_institution"),

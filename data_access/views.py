@@ -51,8 +51,13 @@ class View:
 
 SUPPLY_DEMAND = dict(
     counts=("supply", "demand", "supply_unmeasured", "demand_unmeasured"),
-    amounts={"gap": ("supply", "demand")},
-    derived={"coverage_ratio": ("supply", "demand")},
+    amounts={
+        "gap": ("supply", "demand"),
+        "expected_demand": ("demand",),
+        "expected_gap": ("supply", "demand"),
+        "expected_demand_unmeasured": ("demand_unmeasured",),
+    },
+    derived={"coverage_ratio": ("supply", "demand"), "expected_coverage": ("supply", "demand")},
 )
 ENROLMENT = dict(
     counts=("enrolled", "graduates"),
@@ -290,9 +295,10 @@ VIEWS: dict[str, View] = {
             "per sector: placements and partners next to the gap between supply and demand",
             "placements_vs_gaps.csv",
             counts=("supply", "demand", "students_placed", "hired"),
-            amounts={"gap": ("supply", "demand")},
+            amounts={"gap": ("supply", "demand"), "expected_demand": ("demand",), "expected_gap": ("supply", "demand")},
             derived={
                 "coverage_ratio": ("supply", "demand"),
+                "expected_coverage": ("supply", "demand"),
                 **PLACEMENT_DERIVED,
                 "placed_per_100_openings": ("students_placed", "demand"),
                 "gap_status": ("supply", "demand"),
@@ -379,12 +385,37 @@ class ViewRows:
         return self.numbers.empty
 
 
+# Once a sector states an expected share (data_access/panel.py), charts and sentences compare supply with the
+# openings the vocational graduates are expected to fill: these columns take the place of the plain ones.
+GRADED_BY = {
+    "demand": "expected_demand",
+    "gap": "expected_gap",
+    "coverage_ratio": "expected_coverage",
+    "demand_unmeasured": "expected_demand_unmeasured",
+}
+
+
+def graded(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as charts and sentences read it: where it grades against expected shares, demand, gap,
+    coverage_ratio and demand_unmeasured are the expected ones, and ``openings_all`` keeps every opening
+    (tables and files keep both sets of columns); otherwise ``frame`` itself."""
+    if "expected_gap" not in frame:
+        return frame
+    out = frame.assign(openings_all=frame["demand"])
+    for plain, expected in GRADED_BY.items():
+        if expected in out:
+            out[plain] = out.pop(expected)
+    return out
+
+
 def read_view(session: Session, name: str, filters: Filters, hide_below: int | None = None) -> ViewRows:
     """View ``name`` for ``filters``, protected by small-number protection when ``hide_below`` is set:
     the one way the pages, the meeting brief and the snapshot read a view."""
     with one_data_version(session):
         frame = VIEWS[name].run(session, filters)
     if not hide_below:
-        return ViewRows(name, frame, frame, frame)
+        return ViewRows(name, graded(frame), frame, frame)
     protected: Protected = protect(frame, VIEWS[name], hide_below)
-    return ViewRows(name, protected.numbers, protected.for_screen(), protected.for_display(), protected.hidden, hide_below)
+    return ViewRows(
+        name, graded(protected.numbers), protected.for_screen(), protected.for_display(), protected.hidden, hide_below
+    )

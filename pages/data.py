@@ -26,7 +26,13 @@ from ui.data_page import (
 )
 from ui.filters import active_filters
 from ui.i18n import md, t
-from ui.published import render_employment_smoothing, render_imports, render_recipe_import, render_replacement_rates
+from ui.published import (
+    render_employment_smoothing,
+    render_expected_shares,
+    render_imports,
+    render_recipe_import,
+    render_replacement_rates,
+)
 
 st.title(t("nav.data"))
 st.caption(t("data.intro"))
@@ -103,6 +109,7 @@ render_imports(engine)
 render_crosswalk(engine, editor, active_filters())
 render_replacement_rates(engine, editor)
 render_employment_smoothing(engine, editor)
+render_expected_shares(engine, editor)
 
 st.subheader(t("data.history_heading"))
 history = uploads.history_frame(load_history(engine), timezone_name=st.context.timezone)

@@ -167,9 +167,14 @@ def test_migration_0013_lets_enrolled_be_unknown_and_goes_down_only_while_every_
     write_csv(folder, "enrolments", "year,institution_id,program_code,graduates\n2025,I1,P1,33\n")
     assert load_paths(engine, [folder]).ok
     assert programs()[-1] == (2025, "P1", None, 1)  # unknown, never 0
+    with engine.begin() as connection:  # 0014 down: the stated expected shares go, every row stays
+        command.downgrade(migrate._config(connection), "0013")
+    assert "expected_share" not in {c["name"] for c in inspect(engine).get_columns("sectors")}
+    assert table_rows(engine)["sectors"] == TINY_ROWS["sectors"]
     with engine.begin() as connection, pytest.raises(RuntimeError, match="1 enrolment rows have no enrolled"):
         command.downgrade(migrate._config(connection), "0012")
-    assert migrate.current_revision(engine) == migrate.head_revision()
+    assert migrate.current_revision(engine) == "0013"
+    migrate.upgrade(engine)
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert differences == []

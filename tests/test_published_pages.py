@@ -206,11 +206,12 @@ def test_the_data_page_runs_a_recipe_on_uploaded_files_shows_its_report_and_load
 def test_an_editor_changes_a_replacement_rate_and_the_estimates_follow(engine):
     import_england(engine)
     from data_access.loading import load_sources, undo_load
-    from ui.published import rates_source
+    from ui.published import sectors_source
 
     with Session(engine) as session:
         before = queries.supply_demand_detail(session, filters=Filters(year_from=2022, year_to=2022, sectors=("C",)))
-    assert load_sources(engine, [rates_source([("C", "Manufacturing", 0.05)])], loaded_by="test").ok
+    rate = pd.DataFrame([{"sector_code": "C", "sector_name": "Manufacturing", "replacement_rate": 0.05, "expected_share": None}])
+    assert load_sources(engine, [sectors_source(rate)], loaded_by="test").ok
     with Session(engine) as session:
         after = queries.supply_demand_detail(session, filters=Filters(year_from=2022, year_to=2022, sectors=("C",)))
         rates = queries.replacement_rates(session).set_index("sector_code")

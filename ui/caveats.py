@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from data_access import caveats, queries, stored_settings
+from data_access import caveats, panel, queries, stored_settings
 from data_access.filters import Filters
 from data_access.summaries import DEFAULT_REPLACEMENT_RATE
 
@@ -59,7 +59,23 @@ def marked_notes(
         notes.extend((t("caveats.short_missing_side"), note) for note in _missing_side_notes(session, filters))
         if queries.crosswalk(session)["source"].eq("program_sectors").any():
             notes.append((t("caveats.short_crosswalk"), t("caveats.crosswalk")))
+        if panel.shares_stated(session):
+            notes.append((t("caveats.short_expected"), expected_note(session)))
     return notes
+
+
+def expected_note(session: Session) -> str:
+    """Shortage and surplus are graded against the part of the openings the vocational graduates are expected
+    to fill, and the shares each sector states."""
+    sectors = queries.replacement_rates(session)
+    names = dict(zip(sectors["sector_code"], sectors["sector_name"]))
+    stated = [
+        t("caveats.rate_of", sector=names.get(code, code), rate=_percent(share))
+        for code, share in panel.expected_shares(session).items()
+        if share != 1.0
+    ]
+    listed = stated[:LISTED] + ([t("caveats.and_more", count=len(stated) - LISTED)] if len(stated) > LISTED else [])
+    return t("caveats.expected", shares=_joined(listed))
 
 
 MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
@@ -165,8 +181,11 @@ def show_notes(filters: Filters, *, tables: tuple[str, ...] = ("enrolments", "de
 def estimated_legend(figure, estimated: bool | None = None):
     """``figure`` with its demand series named as estimated, when the openings are."""
     if estimated if estimated is not None else openings_estimated():
-        plain, marked_name = t("charts.demand"), t("charts.demand_estimated")
-        figure.for_each_trace(lambda trace: trace.update(name=marked_name) if trace.name == plain else None)
+        marked = {
+            t("charts.demand"): t("charts.demand_estimated"),
+            t("charts.demand_expected"): t("charts.demand_expected_estimated"),
+        }
+        figure.for_each_trace(lambda trace: trace.update(name=marked[trace.name]) if trace.name in marked else None)
     return figure
 
 

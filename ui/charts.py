@@ -68,6 +68,12 @@ def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
     return figure
 
 
+def demand_name(frame: pd.DataFrame) -> str:
+    """The demand series' name: the openings, or where shortage is graded against expected shares
+    (data_access/views.py::graded), the openings the vocational graduates are expected to fill."""
+    return t("charts.demand_expected") if "openings_all" in frame else t("charts.demand")
+
+
 def supply_demand_bars(gaps: pd.DataFrame, *, title: str) -> go.Figure:
     """Supply and demand side by side per sector, largest shortage at the top, each bar labelled with its
     value and each sector with its whole name (on two lines where long)."""
@@ -98,7 +104,7 @@ def supply_demand_bars(gaps: pd.DataFrame, *, title: str) -> go.Figure:
     )
     traces = [
         go.Bar(name=t("charts.supply"), x=ordered["supply"], marker_color=SUPPLY_COLOUR, **bars),
-        go.Bar(name=t("charts.demand"), x=ordered["demand"], marker_color=DEMAND_COLOUR, **bars),
+        go.Bar(name=demand_name(ordered), x=ordered["demand"], marker_color=DEMAND_COLOUR, **bars),
     ]
     # the known side of cells whose other side is unknown: drawn apart, hatched, never inside a gap
     for column, colour in (("supply_unmeasured", SUPPLY_COLOUR), ("demand_unmeasured", DEMAND_COLOUR)):
@@ -258,7 +264,7 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
                 zmid=0,
                 name=t("charts.coverage"),
                 colorbar=dict(
-                    title=dict(text=t("charts.coverage_scale")),
+                    title=dict(text=t("charts.coverage_scale_expected" if "openings_all" in cells else "charts.coverage_scale")),
                     tickvals=np.log2(COVERAGE_TICKS),
                     ticktext=["≤0.25", "0.5", t("charts.balanced_tick"), "2", "≥4"],
                 ),
@@ -327,7 +333,7 @@ def supply_demand_trend_lines(trend: pd.DataFrame, *, title: str) -> go.Figure:
                 hovertemplate=t("charts.hover_graduates", year="%{x}", value="%{y:,}") + "<extra></extra>",
             ),
             go.Scatter(
-                name=t("charts.demand"),
+                name=demand_name(trend),
                 x=trend["year"],
                 y=trend["demand"],
                 mode="lines+markers",

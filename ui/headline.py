@@ -129,6 +129,8 @@ def coverage_basis(by_year: pd.DataFrame, figures: list[Headline], *, short: boo
             "supply": fmt_count(row["supply"]),
             "openings": fmt_count(row["openings"]),
         }
+        if "expected_coverage" in row and not is_missing(row["expected_coverage"]):
+            return t("headline.coverage_basis_short_expected", **shown, expected=fmt_ratio(row["expected_coverage"]))
         return t("headline.coverage_basis_short", **shown)
     outside = [
         t(f"headline.outside_{column}", count=fmt_count(row[column]))
@@ -142,4 +144,12 @@ def coverage_basis(by_year: pd.DataFrame, figures: list[Headline], *, short: boo
         openings=fmt_count(row["openings"]),
         cells=f"{int(row['measured_cells']):,}",
     )
-    return sentence + (t("headline.outside", items=t("headline.outside_separator").join(outside)) if outside else "")
+    if outside:
+        sentence += t("headline.outside", items=t("headline.outside_separator").join(outside))
+    if "expected_coverage" in row and not is_missing(row["expected_coverage"]):
+        sentence += t(
+            "headline.expected_basis",
+            expected=fmt_count(row["expected_demand"]),
+            coverage=fmt_ratio(row["expected_coverage"]),
+        )
+    return sentence

@@ -27,7 +27,7 @@ from .i18n import current_language, label, md, t
 from .markup import markdown_text
 
 RUN_KEY = "recipe_run"  # session state: (fingerprint, run, checked validation)
-RATES_FILE = "sectors.csv (replacement rates edited on the Data page)"
+RATES_FILE = "sectors.csv (edited on the Data page)"
 
 
 def render_recipe_import(engine, editor: str | None, round_number: int) -> None:
@@ -125,15 +125,39 @@ def render_replacement_rates(engine, editor: str | None) -> None:
         return
     st.subheader(t("published.rates_heading"))
     st.caption(t("published.rates_intro", rate=f"{100 * DEFAULT_REPLACEMENT_RATE:g}%", source=t("caveats.rate_source")))
-    shown = rates[["sector_code", "sector_name", "replacement_rate", "rate_used"]]
     config = {
-        "sector_code": label("sector_code"),
-        "sector_name": label("sector_name"),
         "replacement_rate": st.column_config.NumberColumn(
             t("published.rate_stated"), min_value=0.0, max_value=1.0, step=0.005, format="percent"
         ),
         "rate_used": st.column_config.NumberColumn(t("published.rate_used"), format="percent"),
     }
+    _sector_figures(engine, editor, rates, "replacement_rate", ["rate_used"], config, "rates")
+
+
+def render_expected_shares(engine, editor: str | None) -> None:
+    """The share of each sector's openings its vocational graduates are expected to fill (empty: all of
+    them), against which shortage and surplus are graded; editable by an editor like the replacement rates."""
+    sectors = _rates(data_version(), engine)
+    if sectors.empty:
+        return
+    st.subheader(t("published.shares_heading"))
+    st.caption(t("published.shares_intro"))
+    config = {
+        "expected_share": st.column_config.NumberColumn(
+            t("published.share_stated"), min_value=0.01, max_value=1.0, step=0.05, format="percent"
+        )
+    }
+    _sector_figures(engine, editor, sectors, "expected_share", [], config, "shares")
+
+
+def _sector_figures(
+    engine, editor: str | None, sectors: pd.DataFrame, column: str, beside: list[str], config: dict, texts: str
+) -> None:
+    """A figure each sector states (``column`` of sectors.csv) in a table, editable by an editor: the changed
+    sectors are saved as a sectors.csv load, recorded in the history and undoable; ``texts`` names the
+    messages (published.<texts>_changed, _save, _saved)."""
+    shown = sectors[["sector_code", "sector_name", column, *beside]]
+    config = {"sector_code": label("sector_code"), "sector_name": label("sector_name"), **config}
     if not editor:
         st.dataframe(shown, hide_index=True, column_config=config, placeholder="–")
         return
@@ -141,33 +165,37 @@ def render_replacement_rates(engine, editor: str | None) -> None:
         shown,
         hide_index=True,
         column_config=config,
-        disabled=["sector_code", "sector_name", "rate_used"],
-        key=f"rates_editor_{data_version()}",
+        disabled=["sector_code", "sector_name", *beside],
+        key=f"{texts}_editor_{data_version()}",
     )
     changed = [
-        (code, name, rate)
-        for code, name, rate, before in zip(
-            edited["sector_code"], edited["sector_name"], edited["replacement_rate"], rates["replacement_rate"]
-        )
-        if not (_blank(rate) and _blank(before)) and rate != before
+        code
+        for code, value, before in zip(edited["sector_code"], edited[column], sectors[column])
+        if not (_blank(value) and _blank(before)) and value != before
     ]
     if not changed:
         return
-    st.caption(t("published.rates_changed", count=len(changed)))
-    if st.button(t("published.rates_save"), type="primary", icon=":material/save:"):
+    st.caption(t(f"published.{texts}_changed", count=len(changed)))
+    if st.button(t(f"published.{texts}_save"), type="primary", icon=":material/save:"):
+        rows = sectors.set_index("sector_code")
+        rows.loc[changed, column] = edited.set_index("sector_code").loc[changed, column]
         with last_resort():
-            outcome = load_sources(engine, [rates_source(changed)], loaded_by=editor, max_problems=get_settings().max_problems)
+            source = sectors_source(rows.loc[changed].reset_index())
+            outcome = load_sources(engine, [source], loaded_by=editor, max_problems=get_settings().max_problems)
             if outcome.ok:
-                finish(t("published.rates_saved", version=outcome.data_version), outcome.counts)
+                finish(t(f"published.{texts}_saved", version=outcome.data_version), outcome.counts)
             show_check(outcome.validation)
 
 
-def rates_source(changed: list[tuple[str, str, float | None]]) -> Source:
-    """The edited sectors as a sectors.csv load (an empty rate: back to the default)."""
+def sectors_source(sectors: pd.DataFrame) -> Source:
+    """Sectors as a sectors.csv load with every figure a sector states (a load replaces a whole row, so a
+    figure not edited is written as stored; an empty one: back to the default)."""
+    columns = ["sector_code", "sector_name", "replacement_rate", "expected_share"]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["sector_code", "sector_name", "replacement_rate"])
-    writer.writerows([code, name, "" if _blank(rate) else repr(float(rate))] for code, name, rate in changed)
+    writer.writerow(columns)
+    for row in sectors[columns].itertuples(index=False):
+        writer.writerow([row[0], row[1], *("" if _blank(v) else repr(float(v)) for v in row[2:])])
     return Source(RATES_FILE, buffer.getvalue().encode("utf-8"), table_hint="sectors")
 
 

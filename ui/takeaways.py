@@ -48,7 +48,14 @@ def largest_shortage_takeaway(
     period ("in 2025"); ``previous`` and ``previous_year`` are the year before (no ``previous_year``: no
     comparison; a ``previous_year`` without ``previous``: that year lacks supply or demand, and the sentence
     says so). A sector without a measured cell is never called short or not short: the sentence counts it apart.
+    Where the frames grade against expected shares (data_access/views.py::graded), the sentence says so.
     """
+    return _largest_shortage(current, previous, when=when, previous_year=previous_year) + (
+        t("takeaways.against_expected") if "openings_all" in current else ""
+    )
+
+
+def _largest_shortage(current: pd.DataFrame, previous: pd.DataFrame | None, *, when: str, previous_year: int | None) -> str:
     known = _numeric(current, "gap")
     unmeasured = int((~current["measured"].astype(bool)).sum()) if "measured" in current else 0
     shortages = known[known["gap"] < 0]
