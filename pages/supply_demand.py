@@ -51,7 +51,8 @@ if statement.rows is None or statement.rows.empty:
     st.stop()
 show_notes(period)
 if not presenting:
-    st.caption(t("supply_demand.explain"))
+    graded = "openings_all" in statement.rows.numbers
+    st.caption(t("supply_demand.explain_expected" if graded else "supply_demand.explain"))
 show_statement(statement)
 if presenting:  # one idea per screen on the projector: the bars and their takeaway
     st.stop()
