@@ -87,14 +87,19 @@ with charts:
     scope = describe(filters.with_years(to_year, to_year))
     if not presenting:
         history = view("supply_demand_trend", filters.with_years(None, None))
-        lines = projection_lines(
-            history.numbers,
-            protected(per_year(result, baseline)),
-            scenario=bool(scenario),
-            title=t("planning.lines_title", last=last, year=to_year, filters=describe(filters)),
-        )
-        chart_with_data(lines, result_of("projections", rows), "projections.csv")
-        st.caption(t("planning.total_band_note"))
+        projected_years = protected(per_year(result, baseline))
+        drawn = [frame[[c for c in ("supply", "demand") if c in frame]] for frame in (history.numbers, projected_years)]
+        if any(part.apply(pd.to_numeric, errors="coerce").notna().any(axis=None) for part in drawn):
+            lines = projection_lines(
+                history.numbers,
+                projected_years,
+                scenario=bool(scenario),
+                title=t("planning.lines_title", last=last, year=to_year, filters=describe(filters)),
+            )
+            chart_with_data(lines, result_of("projections", rows), "projections.csv")
+            st.caption(t("planning.total_band_note"))
+        else:  # a region without demand: no year measured, nothing projected on a measured cell, no empty chart
+            st.info(t("planning.lines_not_measured"), icon=":material/info:")
     bars = projected_sectors(by_sector) if presenting else by_sector  # the projector: the largest gaps, the rest as one
     if not by_sector.empty and by_sector[["supply", "demand"]].apply(pd.to_numeric, errors="coerce").notna().any(axis=None):
         chart_with_data(  # nothing projected on either side (a region without demand): no empty chart

@@ -24,6 +24,7 @@ from data_access import queries
 from data_access.filters import Filters
 from data_access.recipes import folder_opener, import_recipe, run_recipe
 from data_access.snapshot import build_snapshot
+from tests.conftest import clear_app_caches, open_page
 from ui.headline import coverage_basis, headline_figures
 from ui.i18n import speaking
 from ui.takeaways import largest_shortage_takeaway, trend_takeaway
@@ -165,3 +166,17 @@ def test_project_by_total_sums_the_measured_cells_and_keeps_the_unknown_beside(p
     assert row["coverage_ratio"] == pytest.approx(84 / 107)
     assert (row["measured_cells"], row["supply_unmeasured"], row["demand_unmeasured"]) == (5, 7, 0)
     assert row["demand_low"] < 107 < row["demand_high"]
+
+
+def test_planning_for_a_region_without_demand_draws_no_empty_chart_and_marks_nothing(panel_engine, db_url, monkeypatch):
+    """Region C has no demand row in any year: no year is measured, so the over-the-years chart is not drawn
+    (an empty frame of axes would look like zero), and the takeaway says that no gap is stated."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    clear_app_caches()
+    app = open_page("pages/planning.py", region="C")
+    assert not app.exception
+    assert any("nothing to draw over the years" in i.value for i in app.info)
+    charts = [c for c in app.get("plotly_chart") if "observed to" in c.proto.spec]
+    assert charts == []
+    assert any("no sector has both its graduates and its openings projected" in m.value for m in app.markdown)
+    clear_app_caches()

@@ -146,6 +146,22 @@ def test_trend_with_one_comparable_year_or_no_common_cell():
     )
 
 
+def test_a_sentence_that_states_no_figure_is_not_marked_as_resting_on_estimated_openings():
+    from ui.caveats import mark_estimated
+    from ui.planning import target_takeaway
+
+    with speaking("en"):
+        assert mark_estimated(trend_takeaway(ends()), True) == (
+            "Supply and demand can be compared for at most one year in this selection, so there is no trend to show."
+        )
+        unprojected = pd.DataFrame(columns=["sector_code", "sector_name", "supply", "demand", "gap", "coverage_ratio"])
+        assert mark_estimated(target_takeaway(unprojected, 2027, scenario=False), True) == (
+            "In 2027, no sector has both its graduates and its openings projected in this selection, so no gap is stated."
+        )
+        stated = largest_shortage_takeaway(LATEST, when="in 2025")
+        assert mark_estimated(stated, True) == f"{stated} (openings estimated from employment)"
+
+
 def enrolment(*rows) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["year", "sector_name", "enrolled"])
 

@@ -17,7 +17,7 @@ from data_access.summaries import DEFAULT_REPLACEMENT_RATE
 
 from .context import dashboard_engine, data_version
 from .data_flags import openings_estimated
-from .formatting import fmt_count
+from .formatting import NoFinding, fmt_count
 from .i18n import t
 from .markup import markdown_text
 
@@ -191,7 +191,7 @@ def estimated_legend(figure, estimated: bool | None = None):
 
 def mark_estimated(sentence: str | None, estimated: bool) -> str | None:
     """``sentence`` about openings, marked as resting on estimates when ``estimated``."""
-    if sentence and estimated:
+    if sentence and estimated and not isinstance(sentence, NoFinding):
         return f"{sentence} {estimated_mark()}"
     return sentence
 

@@ -101,3 +101,8 @@ def fmt_wage(value: object, *, signed: bool = False) -> str:
 def wage_column_format() -> str:
     """``fmt_wage`` as a printf format for a table's number column ("¥%,.0f per month")."""
     return _wage_text("\0").replace("%", "%%").replace("\0", "%,.0f")
+
+
+class NoFinding(str):
+    """A sentence that states no figure ("the years cannot be compared", "the gap is not measured"): nothing
+    in it rests on estimates, so it is never marked as if it did."""

@@ -18,7 +18,7 @@ from data_access.planning import PlanningSettings, Projection, Rules, ScenarioCh
 
 from .bookmarks import url_changed_outside
 from .context import dashboard_engine, data_version
-from .formatting import fmt_count, fmt_rate, fmt_ratio
+from .formatting import NoFinding, fmt_count, fmt_rate, fmt_ratio
 from .horizons import horizon_years
 from .i18n import current_language, speaking, t
 
@@ -206,7 +206,11 @@ def target_takeaway(by_sector: pd.DataFrame, year: int, *, scenario: bool) -> st
     shortages = by_sector[by_sector["gap"] < 0].sort_values("gap")
     if shortages.empty:  # "no shortage" only about sectors whose gap is projected on both sides
         measured = int(pd.to_numeric(by_sector["gap"], errors="coerce").notna().sum()) if len(by_sector) else 0
-        return t("planning.takeaway_no_shortage", year=year) if measured else t("planning.takeaway_not_measured", year=year)
+        return (
+            t("planning.takeaway_no_shortage", year=year)
+            if measured
+            else NoFinding(t("planning.takeaway_not_measured", year=year))
+        )
     row = shortages.iloc[0]
     sentence = t(
         "planning.takeaway_shortage",

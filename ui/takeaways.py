@@ -13,7 +13,7 @@ import pandas as pd
 from data_access.filters import Filters
 
 from .filters import describe_years
-from .formatting import fmt_count, fmt_rate, fmt_ratio, is_missing, rate_decimals
+from .formatting import NoFinding, fmt_count, fmt_rate, fmt_ratio, is_missing, rate_decimals
 from .i18n import t
 
 
@@ -50,9 +50,10 @@ def largest_shortage_takeaway(
     says so). A sector without a measured cell is never called short or not short: the sentence counts it apart.
     Where the frames grade against expected shares (data_access/views.py::graded), the sentence says so.
     """
-    return _largest_shortage(current, previous, when=when, previous_year=previous_year) + (
-        t("takeaways.against_expected") if "openings_all" in current else ""
-    )
+    sentence = _largest_shortage(current, previous, when=when, previous_year=previous_year)
+    if isinstance(sentence, NoFinding) or "openings_all" not in current:
+        return sentence
+    return sentence + t("takeaways.against_expected")
 
 
 def _largest_shortage(current: pd.DataFrame, previous: pd.DataFrame | None, *, when: str, previous_year: int | None) -> str:
@@ -61,7 +62,7 @@ def _largest_shortage(current: pd.DataFrame, previous: pd.DataFrame | None, *, w
     shortages = known[known["gap"] < 0]
     if shortages.empty:
         if known.empty and unmeasured:
-            return t("takeaways.gap_not_measured", when=when)
+            return NoFinding(t("takeaways.gap_not_measured", when=when))
         if unmeasured:
             return t(
                 "takeaways.no_shortage_measured",
@@ -143,12 +144,12 @@ def trend_takeaway(ends: pd.DataFrame) -> str:
     that is not all of them, and that nothing is compared when no cell is measured in both years."""
     known = _numeric(ends, "supply", "demand").sort_values("year")
     if len(ends) < 2:
-        return t("takeaways.no_trend")
+        return NoFinding(t("takeaways.no_trend"))
     first_year, last_year = int(ends["year"].min()), int(ends["year"].max())
     if len(known) < 2 and not pd.to_numeric(ends["common_cells"], errors="coerce").fillna(0).gt(0).any():
-        return t("takeaways.no_common_panel", first_year=first_year, last_year=last_year)
+        return NoFinding(t("takeaways.no_common_panel", first_year=first_year, last_year=last_year))
     if len(known) < 2 or (known["supply"] <= 0).any() or (known["demand"] <= 0).any():
-        return t("takeaways.no_trend")  # hidden by protection, or a side without a single graduate or opening
+        return NoFinding(t("takeaways.no_trend"))  # hidden by protection, or a side without a single graduate or opening
     first, last = known.iloc[0], known.iloc[-1]
     first_coverage, last_coverage = first["supply"] / first["demand"], last["supply"] / last["demand"]
     moved = (
