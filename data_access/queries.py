@@ -412,8 +412,13 @@ def program_table(session: Session, *, filters: Filters) -> pd.DataFrame:
     Columns: program_code, program_name, sector_code, sector_name (the program's sector when it
     trains for one; empty for several or none), sectors (its sectors and shares in words, e.g.
     "C 60% · F 40%"; empty when not linked), level, institutions (offering it that year), enrolled,
-    graduates, graduates_per_enrolled, enrolled_previous_year, enrolled_growth (enrolled, its year before and
-    what is computed from them are empty where an institution's row leaves enrolled unknown).
+    graduates, graduates_per_enrolled, enrolled_previous_year (over the regions whose enrolments report both
+    years: the common panel), enrolled_growth (against this year's enrolled of those same regions, which is
+    the whole of enrolled when every region reports both years), regions_compared and regions_reporting (of
+    the filters' regions reporting either year). Only the growth and its base are shown for the common
+    panel, so that protection's pin check sees the one pair of counts a growth rests on.
+    Enrolled, its year before and what is computed from them are empty where an institution's row leaves
+    enrolled unknown.
     """
     year = filters.year_to if filters.year_to is not None else _latest_year(session, Enrolment.year)
     if year is None:
@@ -431,14 +436,20 @@ def program_table(session: Session, *, filters: Filters) -> pd.DataFrame:
         "enrolled_missing": CountMissing("enrolled"),
     }
     current = aggregate(session, ENROLMENTS, by_program.with_years(year, year), ["program_code"], measures)
-    previous = aggregate(
-        session,
-        ENROLMENTS,
-        by_program.with_years(year - 1, year - 1),
-        ["program_code"],
-        {"enrolled_previous_year": Sum("enrolled"), "enrolled_previous_missing": CountMissing("enrolled")},
-    )
-    frame = with_names(session, current.merge(previous, on="program_code", how="left"), ["program_code"])
+    # growth over the regions whose enrolments report both years (the common panel), none when there are none
+    common, reporting = panel.common_regions(session, "enrolments", year - 1, year, filters)
+    compared_by = by_program.narrowed(regions=tuple(common) or ("",))
+    pair = {"enrolled_compared": (year, year), "enrolled_previous_year": (year - 1, year - 1)}
+    for column, (first, last) in pair.items():
+        compared = aggregate(
+            session,
+            ENROLMENTS,
+            compared_by.with_years(first, last),
+            ["program_code"],
+            {column: Sum("enrolled"), f"{column}_missing": CountMissing("enrolled")},
+        )
+        current = current.merge(compared, on="program_code", how="left")
+    frame = with_names(session, current, ["program_code"])
     details = _frame(session, select(Program.program_code, Program.level), ["program_code", "level"])
     frame = frame.merge(details, on="program_code", how="left").merge(
         _sectors_in_words(session, shares), on="program_code", how="left"
@@ -447,10 +458,14 @@ def program_table(session: Session, *, filters: Filters) -> pd.DataFrame:
         frame[column] = counts(frame[column])
     # an institution's row without enrolled makes the program's sum unknown, not smaller
     frame["enrolled"] = counts(frame["enrolled"].where(frame["enrolled_missing"] == 0), missing_is_zero=False)
-    known_before = frame["enrolled_previous_missing"].fillna(0) == 0
-    frame["enrolled_previous_year"] = counts(frame["enrolled_previous_year"].where(known_before), missing_is_zero=False)
+    for column in pair:
+        known = frame[f"{column}_missing"].fillna(0) == 0
+        frame[column] = counts(frame[column].where(known), missing_is_zero=False)
     frame["graduates_per_enrolled"] = ratio(frame["graduates"], frame["enrolled"])
-    frame["enrolled_growth"] = ratio(frame["enrolled"] - frame["enrolled_previous_year"], frame["enrolled_previous_year"])
+    frame["enrolled_growth"] = ratio(
+        frame["enrolled_compared"] - frame["enrolled_previous_year"], frame["enrolled_previous_year"]
+    )
+    frame["regions_compared"], frame["regions_reporting"] = len(common), reporting
     frame["level"] = frame["level"].astype(object).where(frame["level"].notna(), "")  # not stated: blank, not "None"
     columns = [
         "program_code",
@@ -465,6 +480,8 @@ def program_table(session: Session, *, filters: Filters) -> pd.DataFrame:
         "graduates_per_enrolled",
         "enrolled_previous_year",
         "enrolled_growth",
+        "regions_compared",
+        "regions_reporting",
     ]
     return frame[columns].sort_values(["sector_code", "program_code"], kind="stable").reset_index(drop=True)
 

@@ -246,7 +246,7 @@ VIEWS: dict[str, View] = {
             counts=("enrolled", "graduates", "enrolled_previous_year"),
             derived={
                 "graduates_per_enrolled": ("graduates", "enrolled"),
-                "enrolled_growth": ("enrolled", "enrolled_previous_year"),
+                "enrolled_growth": ("enrolled", "enrolled_previous_year"),  # of the common panel's enrolled
             },
             rate_bases={"graduates_per_enrolled": "enrolled", "enrolled_growth": "enrolled_previous_year"},
         ),

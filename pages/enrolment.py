@@ -15,6 +15,7 @@ from ui.charts_enrolment import (
     measure_label,
     names_by_code,
     program_columns,
+    program_panel_note,
     sector_enrolment_bars,
     selected_program,
 )
@@ -142,6 +143,9 @@ picked = table_with_data(
     on_select="rerun",
     key=f"enrolment_programs_{year}_{'_'.join(sectors)}",
 )  # a new table for a new sector selection
+panel_note = program_panel_note(programs.numbers, year)
+if panel_note:
+    st.caption(panel_note)
 program = selected_program(picked, programs.numbers)
 if program is None:
     st.caption(t("enrolment.no_program_selected"))

@@ -153,6 +153,28 @@ def test_enrolment_growth_by_sector_compares_the_regions_reporting_both_years(pa
         )
 
 
+def test_the_program_table_s_growth_compares_the_regions_reporting_both_years(panel_engine):
+    with Session(panel_engine) as session:
+        programs = queries.program_table(session, filters=Filters(year_to=2022)).set_index("program_code")
+    # 2022 enrolments report A, B, C and D; 2021 only A and C. Machining: 44 + 66 + 100 = 210 enrolled, of which
+    # Alder's 44 in the regions of both years, against its 40: +10%, not 210 against 40 (+425%). Care work: Alder
+    # 22 + Cedar 33 = 55 against 20 + 30 = 50, +10%.
+    assert programs.loc["PX", ["enrolled", "enrolled_previous_year"]].tolist() == [210, 40]
+    assert programs.loc["PY", ["enrolled", "enrolled_previous_year"]].tolist() == [55, 50]
+    assert programs["enrolled_growth"].tolist() == pytest.approx([0.1, 0.1])
+    assert programs[["regions_compared", "regions_reporting"]].drop_duplicates().values.tolist() == [[2, 4]]
+    from ui.charts_enrolment import program_panel_note
+
+    with speaking("en"):
+        assert program_panel_note(programs.reset_index(), 2022) == (
+            "Enrolled the year before and growth compare the 2 of 4 regions whose enrolments report both 2021 and 2022."
+        )
+    with speaking("zh-CN"):
+        assert program_panel_note(programs.reset_index(), 2022) == (
+            "上年在校生数与增长率只比较4个地区中2021年和2022年均报送招生数据的2个。"
+        )
+
+
 def test_project_by_total_sums_the_measured_cells_and_keeps_the_unknown_beside(panel_engine, db_url, cli, tmp_path):
     out = tmp_path / "total.csv"
     code, said, _ = cli("project", "--to", "2023", "--by", "total", "--out", out, "--db", db_url)

@@ -458,7 +458,23 @@ def program_columns() -> dict:
         "enrolled_growth": column_config.NumberColumn(
             t("enrolment.column_growth"), format="percent", step=0.001, width=66, help=t("enrolment.growth_help")
         ),
+        # the common panel growth is computed over: said under the table (program_panel_note), kept in the download
+        "regions_compared": None,
+        "regions_reporting": None,
     }
+
+
+def program_panel_note(programs: pd.DataFrame, year: int) -> str | None:
+    """Under the program table, when its growth compares part of the regions (those whose enrolments report
+    both years): how many of how many; None when it compares all of them."""
+    if programs.empty or "regions_compared" not in programs:
+        return None
+    compared, reporting = int(programs["regions_compared"].iloc[0]), int(programs["regions_reporting"].iloc[0])
+    if compared == reporting:
+        return None
+    if compared == 0:
+        return t("enrolment.programs_no_panel", previous=year - 1, year=year)
+    return t("enrolment.programs_panel", count=compared, of=reporting, previous=year - 1, year=year)
 
 
 def institution_columns() -> dict:
