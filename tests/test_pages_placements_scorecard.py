@@ -461,6 +461,11 @@ def test_a_sector_whose_coverage_was_hidden_is_not_called_no_demand():
     assert sectors.loc["Q", "gap_status_region"] == "· hidden (small numbers)"
     assert sectors.loc["J", "gap_status_region"] == "▲ surplus"
     assert sectors.loc["F", "gap_status_region"] == "○ no demand"
+    # a sector without a measured cell (its openings unknown) is neither hidden nor without demand
+    unmeasured = gaps.assign(measured=[False, True, True])
+    sectors = sector_status(programs, result(unmeasured, 5), result(unmeasured, 5)).numbers.set_index("sector_code")
+    assert sectors.loc["Q", "gap_status_region"] == "? not measured"
+    assert sectors.loc["F", "gap_status_region"] == "○ no demand"
 
 
 def test_the_comparison_table_shows_the_same_rounded_rates_as_its_chart(app_url):

@@ -283,8 +283,12 @@ def _status(gaps: pd.DataFrame, codes: pd.Series) -> tuple[pd.Series, pd.Series]
     and which statuses are unknown because protection hid the coverage."""
     rows = gaps.set_index("sector_code").reindex(codes)
     status = classify_gap(rows["coverage_ratio"]).map(gap_status_words)
-    # An empty coverage is "no demand" only when demand is known to be 0; otherwise it was hidden.
-    hidden = rows["coverage_ratio"].isna() & rows["demand"].isna() & rows.index.isin(gaps["sector_code"])
+    listed = rows.index.isin(gaps["sector_code"])
+    measured = rows["measured"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "measured" in rows else listed
+    # A sector without a measured cell is "not measured", not "no demand"; an empty coverage of a measured
+    # sector is "no demand" only when demand is known to be 0, otherwise protection hid it.
+    status[listed & ~measured] = gap_status_words("not measured")
+    hidden = rows["coverage_ratio"].isna() & rows["demand"].isna() & listed & measured
     status[hidden] = "· " + t("placements.status_hidden")
     return rows["coverage_ratio"].to_numpy(), status.to_numpy(), hidden.to_numpy()
 
