@@ -1,4 +1,5 @@
-"""Entry point: ``streamlit run dashboard.py``. It only routes: shared sidebar
+"""Entry point: ``python -m ui.serve`` (``streamlit run dashboard.py`` with the pages known from the first
+visit on, see ui/serve.py). It only routes: shared sidebar
 (filters, snapshot export) around the pages in ``pages/``."""
 
 import streamlit as st
@@ -21,7 +22,8 @@ st.set_page_config(page_title=t("app.title"), page_icon=":material/balance:", la
 # its own, without this file's sidebar (seen as lost filters on the first page
 # change after a server start). tests/test_pages.py checks the rule.
 PAGES = [
-    st.Page("pages/home.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),
+    # the default page is served at the root ("/"); its own name only reserves an address nobody links to
+    st.Page("pages/home.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="start", default=True),
     st.Page("pages/supply_demand.py", title=t("nav.supply_demand"), icon=":material/balance:", url_path="supply-demand"),
     st.Page("pages/enrolment.py", title=t("nav.enrolment"), icon=":material/school:", url_path="enrolment-graduates"),
     st.Page("pages/placements.py", title=t("nav.placements"), icon=":material/handshake:", url_path="placements-partners"),
@@ -35,7 +37,17 @@ PRESENTATION_SCREENS = PAGES[:6]  # Next / Back in presentation mode step throug
 # A screen whose table the data set does not include at all is skipped on the projector.
 SCREEN_TABLES = dict(zip(PRESENTATION_SCREENS, ("", "", "enrolments", "placements", "outcomes", "demand")))
 
-navigation = st.navigation(PAGES)
+
+def _overview_by_name() -> None:
+    """Never runs: a link to /overview is sent on to the Overview's own address below."""
+
+
+# The default page's address is the root ("/"): a link to /overview (the Overview's name) would get
+# Streamlit's "Page not found" dialog, so that name is a hidden page that opens the Overview, link kept.
+OVERVIEW_BY_NAME = st.Page(_overview_by_name, title=t("nav.overview"), url_path="overview", visibility="hidden")
+navigation = st.navigation([*PAGES, OVERVIEW_BY_NAME])
+if navigation.url_path == OVERVIEW_BY_NAME.url_path:
+    st.switch_page(PAGES[0], query_params=st.query_params.to_dict())
 begin_run()  # a link or the browser's Back/forward: the filters and the page's settings follow the URL (ui/bookmarks.py)
 
 try:

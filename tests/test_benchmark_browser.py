@@ -199,7 +199,7 @@ def test_the_dashboard_pages_are_those_of_dashboard_py():
     source = (REPO_ROOT / "dashboard.py").read_text()
     for _, path in browser.DASHBOARD_PAGES[1:]:
         assert f'url_path="{path}"' in source
-    assert 'url_path="overview", default=True' in source
+    assert 'url_path="start", default=True' in source  # served at "/": the benchmark opens it there
 
 
 def test_the_timed_launcher_logs_full_collections(tmp_path):

@@ -98,7 +98,7 @@ def _healthy(url: str) -> bool:
 
 @contextlib.contextmanager
 def streamlit_server(name: str, *extra_args: str, environment: dict[str, str] | None = None) -> Iterator[str]:
-    """A fresh ``streamlit run dashboard.py`` on a free port with its own empty DASHBOARD_HOME; yields the base URL.
+    """A fresh dashboard server (``python -m ui.serve``, i.e. ``streamlit run dashboard.py``) on a free port with its own empty DASHBOARD_HOME; yields the base URL.
 
     The embedded database is filled from sample_data/ unless ``environment`` (variables set for the
     server) names another SAMPLE_DATA_DIR.
@@ -115,9 +115,7 @@ def streamlit_server(name: str, *extra_args: str, environment: dict[str, str] | 
     command = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
+        "ui.serve",  # the README's start: streamlit run dashboard.py, pages known from the first visit on
         "--server.headless",
         "true",
         "--server.port",
