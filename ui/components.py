@@ -15,6 +15,7 @@ from data_access.snapshot import csv_bytes
 from data_access.suppression import RATE_BASE_FACTOR
 
 from .context import ViewResult
+from .filters import scoped_file_name
 from .i18n import current_language, label, md, t
 from .markup import markdown_text
 from .presentation import presentation_on
@@ -33,7 +34,8 @@ def download_button(
 ) -> None:
     """A download button in ``container`` (the main area by default): every download of the app is drawn here.
 
-    A click only downloads; it does not rerun the app (``on_click="ignore"``). A download whose ``data`` is a
+    The file's name says what it holds: the filters' scope and the data version before its extension
+    (ui/filters.py::scoped_file_name). A click only downloads; it does not rerun the app (``on_click="ignore"``). A download whose ``data`` is a
     callable is made when clicked (Streamlit's deferred download): the button holds the id of that callable, which
     every run of the script replaces with a new one (Streamlit's ``MediaFileManager.add_deferred``), dropping the
     old one when the run ends. A click that reruns the app thus dropped the id that a quick second click still
@@ -41,7 +43,7 @@ def download_button(
     Without the rerun the id lasts as long as the page does, and every click makes the file anew.
     """
     (st if container is None else container).download_button(
-        label, data=data, file_name=file_name, mime=mime, key=key, on_click="ignore", **options
+        label, data=data, file_name=scoped_file_name(file_name), mime=mime, key=key, on_click="ignore", **options
     )
 
 

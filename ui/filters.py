@@ -11,6 +11,8 @@ in one change (one browser history entry).
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -18,7 +20,7 @@ from data_access.filters import Filters
 from data_access.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 
 from .bookmarks import url_changed_outside, write_url
-from .context import PROTECTION_KEY, calendar, filter_options, name_maps
+from .context import PROTECTION_KEY, calendar, data_version, filter_options, name_maps
 from .i18n import t
 
 FILTERS_KEY = "active_filters"
@@ -195,3 +197,40 @@ def describe_with(filters: Filters, *, region_names: dict, sector_names: dict, i
     if filters.programs:
         parts.append(t("filters.programs", programs=_named(filters.programs, {}, "filters.many_programs")))
     return t("filters.part_separator").join(parts)
+
+
+def file_scope(filters: Filters, version: int) -> str:
+    """What a downloaded file holds, for its name: the regions (by name, or how many), one sector's name (or
+    how many), the years and the data version, e.g. "Ellery-Heights-2019-2025-v12"; letters of any script are
+    kept, everything else becomes "-", and the whole stays short enough for any file system."""
+    regions, sectors, _ = name_maps()
+    parts = []
+    if filters.regions:
+        parts.append(
+            "-".join(str(regions.get(c, c)) for c in filters.regions)
+            if len(filters.regions) <= 2
+            else f"{len(filters.regions)}-regions"
+        )
+    if filters.sectors:
+        parts.append(
+            str(sectors.get(filters.sectors[0], filters.sectors[0]))
+            if len(filters.sectors) == 1
+            else f"{len(filters.sectors)}-sectors"
+        )
+    years = [y for y in (filters.year_from, filters.year_to) if y is not None]
+    if years:
+        parts.append(str(years[0]) if len(set(years)) == 1 else f"{years[0]}-{years[-1]}")
+    slug = re.sub(r"[^\w]+", "-", "-".join(parts), flags=re.UNICODE).strip("-_")[:80].strip("-_")
+    return f"{slug}-v{version}" if slug else f"v{version}"
+
+
+def scoped_file_name(file_name: str) -> str:
+    """``file_name`` ("snapshot.zip") with the scope of this run's filters before its extension
+    ("snapshot-Ellery-Heights-2019-2025-v12.zip"), so that two downloads can be told apart by name."""
+    filters = st.session_state.get(FILTERS_KEY)
+    if filters is None:
+        return file_name
+    stem, dot, extension = file_name.rpartition(".")
+    if not dot:
+        stem, extension = file_name, ""
+    return f"{stem}-{file_scope(filters, data_version())}" + (f".{extension}" if extension else "")

@@ -59,9 +59,11 @@ def download(app, button) -> tuple[str, bytes]:
 
 
 def export_snapshot(app) -> dict:
-    """Click the sidebar's "Export snapshot": the manifest and the CSVs' rows, by file name."""
+    """Click the sidebar's "Export snapshot": the manifest and the CSVs' rows, by file name. The file's name
+    says what it holds: the selection's regions, sectors and years, and the data version."""
     name, data = download(app, app.page.get_by_test_id("stSidebar").get_by_role("button", name="Export snapshot", exact=True))
-    assert name == "snapshot.zip"
+    scope = "Ellery-Heights-Anvilport-3-sectors-2022-2024" if "region=R02" in app.page.url else r"[\w-]+"
+    assert re.fullmatch(rf"snapshot-{scope}-v\d+\.zip", name), name
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         files = {member: archive.read(member) for member in archive.namelist()}
     snapshot = {"manifest": json.loads(files.pop("manifest.json"))}
@@ -279,7 +281,10 @@ def test_quick_second_clicks_on_a_download_deliver_the_same_file_again(app):
         app.page.wait_for_timeout(100)
     files = [Path(download.path()).read_bytes() for download in arrived]
     assert len(files) == 6 and files == [files[0]] * 6 and files[0].startswith(b"\xef\xbb\xbf")
-    assert {download.suggested_filename for download in arrived} == {"supply_demand_by_sector.csv"}
+    names = {download.suggested_filename for download in arrived}
+    assert len(names) == 1 and re.fullmatch(
+        r"supply_demand_by_sector-Ellery-Heights-Anvilport-3-sectors-2022-2024-v\d+\.csv", *names
+    )
     assert app.problems() == []
 
 
@@ -319,7 +324,7 @@ def test_the_meeting_brief_download_is_one_offline_html_file_for_the_filters(app
     button = app.page.get_by_test_id("stSidebar").get_by_role("button", name="Meeting brief (HTML)")
     name, data = download(app, button)
     html = data.decode("utf-8")
-    assert name == "meeting-brief.html"
+    assert re.fullmatch(r"meeting-brief-Ellery-Heights-Anvilport-3-sectors-2022-2024-v\d+\.html", name), name
     assert html.lstrip().lower().startswith("<!doctype html>")
     scope = re.fullmatch(r"Showing (.+) · data version \d+", app.caption()).group(1)
     assert scope in html
@@ -369,7 +374,7 @@ def test_the_sidebar_language_switch_changes_the_labels_and_the_url_and_back(app
     )
     # the brief is built on another thread when clicked, still in this session's language
     name, data = download(app, sidebar.get_by_role("button", name="会议简报（HTML）"))
-    assert name == "meeting-brief.html"
+    assert re.fullmatch(r"meeting-brief-Manufacturing-\d{4}-\d{4}-v\d+\.html", name), name
     brief = data.decode("utf-8")
     assert '<html lang="zh-CN">' in brief and "会议简报：人才培养供给与产业需求" in brief
 
