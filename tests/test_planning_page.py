@@ -72,6 +72,21 @@ def test_a_scenario_in_the_link_moves_the_gap_from_its_graduation_year_on(plan_a
     assert earlier["Graduates with the scenario"]["Manufacturing"] == pytest.approx(126)  # 2024 is not moved
 
 
+def test_an_uploaded_scenario_is_the_one_in_force_and_a_program_not_taught_is_said(plan_app):
+    """The page's own scenario.csv uploaded again moves the bars as the link does; before, the editor of the
+    new round started from the scenario in force and the upload did nothing, without a word."""
+    app = open_page(PLANNING, plan_to="2025", plan_method="trend")
+    uploader = next(u for u in app.get("file_uploader") if "scenario" in u.proto.label.lower())
+    scenario = "program_code,region_code,from_year,change\r\nP1,,2023,0.1\r\nP2,R9,2023,0.5\r\n"
+    uploader.set_value([("scenario.csv", scenario.encode("utf-8"), "text/csv")])
+    app.run()
+    assert not app.exception
+    assert app.query_params["scenario"] == "P1::2023:0.1"
+    shown = bars(app, 2025)
+    assert shown["Graduates with the scenario"]["Manufacturing"] == pytest.approx(138.6)
+    assert any(c.value.startswith("P2 has no intake in R9") for c in app.caption)
+
+
 def test_the_grow_shrink_list_and_the_back_test_are_on_the_page(plan_app):
     app = open_page(PLANNING, plan_to="2025", plan_method="trend")
     tables = [d.value for d in app.dataframe]

@@ -34,7 +34,10 @@ EVERY_REGION = ""
 
 
 def _restart(changes: list[ScenarioChange]) -> None:
+    """Start the editor again from ``changes`` (an upload, a saved scenario): they are also the ones in force,
+    which the editor of a new round would otherwise start from instead."""
     st.session_state[ROWS_KEY] = list(changes)
+    st.session_state[CURRENT_KEY] = list(changes)
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
     st.rerun()
 
@@ -125,7 +128,8 @@ def changes_from_rows(rows: pd.DataFrame, intake: pd.DataFrame) -> tuple[list[Sc
             continue
         region = row.region_code or None
         own = intake[(intake["program_code"] == program) & ((intake["region_code"] == region) if region else True)]
-        if own.empty:
+        if own.empty:  # a program the region (or the selection) has no intake of: said, not dropped in silence
+            notes.append(t("planning.not_taught", program=program, region=region or t("planning.every_region")))
             continue
         baseline, duration = float(own["entrants"].sum()), int(own["duration"].iloc[0])
         change = value / 100 if row.how == "percent" else (value / baseline - 1 if baseline > 0 else 0.0)
