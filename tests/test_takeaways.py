@@ -212,3 +212,29 @@ def test_in_field_names_the_lowest_rate_against_the_overall_rate():
         "Retail graduates work in their field least often: 45.0% of those employed, against 70.2% overall (coverage 1.30)."
     )
     assert in_field_takeaway(frame.iloc[2:], overall=NAN) == "No sector has survey results on in-field work in this selection."
+
+
+def test_a_scenario_that_leaves_the_largest_shortage_says_what_it_moves_instead():
+    from ui.planning import target_takeaway
+
+    by_sector = pd.DataFrame(
+        {
+            "sector_code": ["C", "J"],
+            "sector_name": ["Manufacturing", "Information technology"],
+            "supply": [126.0, 426.0],
+            "supply_baseline": [126.0, 391.0],
+            "demand": [170.0, 300.0],
+            "demand_low": [150.0, 280.0],
+            "demand_high": [190.0, 320.0],
+        }
+    ).assign(gap=lambda f: f["supply"] - f["demand"], coverage_ratio=lambda f: f["supply"] / f["demand"])
+    with speaking("en"):
+        assert target_takeaway(by_sector, 2030, scenario=True) == (
+            "In 2030, Manufacturing is projected to have the largest shortage: 44 fewer graduates than openings "
+            "(coverage 0.74; openings between 150 and 190 in 80% of outcomes). The scenario leaves this shortage as "
+            "it is; in 2030 it moves Information technology's graduates from 391 to 426."
+        )
+        unmoved = by_sector.assign(supply_baseline=by_sector["supply"])
+        assert target_takeaway(unmoved, 2030, scenario=True).endswith(
+            "The scenario does not change the graduates of 2030 in any sector: its intake graduates later."
+        )

@@ -230,8 +230,25 @@ def target_takeaway(by_sector: pd.DataFrame, year: int, *, scenario: bool) -> st
                 after=fmt_count(-row["gap"]),
             )
         else:
-            sentence += " " + t("planning.takeaway_scenario_none", year=year)
+            sentence += " " + _scenario_elsewhere(by_sector, year)
     return sentence
+
+
+def _scenario_elsewhere(by_sector: pd.DataFrame, year: int) -> str:
+    """What the scenario does in ``year`` when it leaves the largest shortage as it is: the sector whose
+    graduates it moves most, or that it moves none of them yet."""
+    moved = by_sector.assign(_by=(by_sector["supply"] - by_sector["supply_baseline"]).abs())
+    moved = moved[moved["_by"] >= 0.5].sort_values(["_by", "sector_name"], ascending=[False, True])
+    if moved.empty:
+        return t("planning.takeaway_scenario_none", year=year)
+    row = moved.iloc[0]
+    return t(
+        "planning.takeaway_scenario_elsewhere",
+        year=year,
+        sector=row["sector_name"],
+        before=fmt_count(row["supply_baseline"]),
+        after=fmt_count(row["supply"]),
+    )
 
 
 def not_projected_notes(result: Projection) -> list[str]:
