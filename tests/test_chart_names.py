@@ -133,3 +133,27 @@ def test_labels_of_close_points_alternate_above_and_below():
     assert _label_positions(x, y, spans=(1.0, 60.0)) == ["top center", "bottom center", "top center", "top center"]
     assert _label_positions([0.6, 0.0], [50.0, 50.0], spans=(1.0, 60.0)) == ["top center", "top center"]
     assert _label_positions([0.0, 0.01], [20.0, 60.0], spans=(1.0, 60.0)) == ["top center", "top center"]  # far apart up and down
+
+
+def test_the_heat_map_marks_a_cell_without_local_graduates_as_the_strongest_shortage_and_unknown_as_grey():
+    from ui.charts import NOT_MEASURED_GREY, UNTRAINED_COLOUR, coverage_heatmap
+    from ui.i18n import speaking
+
+    cells = pd.DataFrame(
+        {
+            "region_code": ["R1", "R1", "R2", "R2"],
+            "region_name": ["North", "North", "South", "South"],
+            "sector_code": ["A", "Q", "A", "Q"],
+            "sector_name": ["Farming", "Health", "Farming", "Health"],
+            "supply": [0.0, 30.0, 12.0, float("nan")],
+            "demand": [40.0, 60.0, 10.0, 5.0],
+            "measured": [True, True, True, False],
+        }
+    ).assign(gap=lambda f: f["supply"] - f["demand"], coverage_ratio=lambda f: f["supply"] / f["demand"])
+    with speaking("en"):
+        traces = {trace.name: trace for trace in coverage_heatmap(cells, title="t").data}
+    untrained, unknown = traces["no local training"], traces["not measured: graduates or openings unknown"]
+    assert untrained.colorscale[0][1] == UNTRAINED_COLOUR and untrained.text.tolist() == [["0", ""], ["", ""]]
+    assert unknown.colorscale[0][1] == NOT_MEASURED_GREY and unknown.text.tolist() == [["", ""], ["", "?"]]
+    coverage = traces["coverage"].z
+    assert coverage[0][1] == -1 and coverage[1][0] > 0  # North Health 0.5 (log2 -1), South Farming 1.2

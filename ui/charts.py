@@ -23,7 +23,8 @@ from .theme import ink
 
 SUPPLY_COLOUR = "#0072B2"  # blue
 DEMAND_COLOUR = "#E69F00"  # orange
-NO_TRAINING_COLOUR = "#7a7a7a"  # grey: demand but no local graduates
+NOT_MEASURED_GREY = "#7a7a7a"  # grey: no verdict (a side unknown), on the heat map and the map alike
+UNTRAINED_COLOUR = "#7f3b08"  # beyond the darkest shortage, marked "0": openings but no local graduates at all
 BEFORE_COLOUR = "#56B4E9"  # sky blue: supply before a change, beside SUPPLY_COLOUR after it
 # Orange (shortage) -> near white (balanced) -> purple (surplus): ColorBrewer PuOr.
 COVERAGE_SCALE = [
@@ -180,7 +181,7 @@ def point_label(text: object, limit: int = 18, limit_wide: int = 8) -> str:
 
 
 NO_DEMAND_COLOUR = "#d4d6dc"  # light grey, marked with a dash: no openings recorded (not "balanced", which is near white)
-NOT_MEASURED_COLOUR = "#f3ead3"  # pale sand, marked with "?": a side is unknown, so no verdict at all
+NOT_MEASURED_COLOUR = NOT_MEASURED_GREY  # marked with "?": a side is unknown, so no verdict at all
 
 
 def _numbers_text(values: np.ndarray, spec: str) -> np.ndarray:
@@ -192,10 +193,11 @@ def _numbers_text(values: np.ndarray, spec: str) -> np.ndarray:
 def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
     """Region x sector coverage ratio on a log scale centred on 1.0 (balanced), sectors by name.
 
-    Cells with demand but no local graduates at all are dark grey ("no local training"), not the darkest
-    shortage, so that planners can tell a program that is missing from one that is too small; cells
-    without openings are light grey with a dash, never the near-white of "balanced"; cells with a side
-    unknown (not ``measured``) are pale sand with "?" and no verdict.
+    Cells with demand but no local graduates at all are the strongest shortage, a shade beyond the scale's
+    darkest orange and marked "0" ("no local training"), so that planners read them as the worst shortage
+    and still tell a program that is missing from one that is too small; cells without openings are light
+    grey with a dash, never the near-white of "balanced"; cells with a side unknown (not ``measured``) are
+    grey with "?" and no verdict, the grey the map gives a region without a measured gap.
     """
     regions = cells.drop_duplicates("region_code").sort_values("region_code")
     sectors = cells.drop_duplicates("sector_code").sort_values("sector_code")
@@ -272,8 +274,11 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
             ),
             go.Heatmap(
                 z=np.where(untrained, 1.0, np.nan),
-                colorscale=[[0, NO_TRAINING_COLOUR], [1, NO_TRAINING_COLOUR]],
+                colorscale=[[0, UNTRAINED_COLOUR], [1, UNTRAINED_COLOUR]],
                 showscale=False,
+                text=np.where(untrained, "0", ""),
+                texttemplate="%{text}",
+                textfont=dict(size=15, color="#ffffff"),
                 name=t("charts.no_local_training"),
                 **common,
             ),
@@ -293,7 +298,7 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
                 showscale=False,
                 text=np.where(unknown, "?", ""),
                 texttemplate="%{text}",
-                textfont=dict(size=16, color="#3d3d3d"),
+                textfont=dict(size=16, color="#ffffff"),
                 name=t("charts.not_measured"),
                 **common,
             ),

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from .charts import COVERAGE_SCALE, NO_TRAINING_COLOUR, SUPPLY_COLOUR, _layout
+from .charts import COVERAGE_SCALE, NOT_MEASURED_GREY, SUPPLY_COLOUR, _layout
 from .formatting import fmt_count, fmt_ratio
 from .i18n import t
 
@@ -38,7 +38,7 @@ def coverage_map(regions: pd.DataFrame, shapes: dict[str, dict], *, title: str) 
         name = str(row["region_name"]) if row is not None and isinstance(row["region_name"], str) else code
         coverage = float(row["coverage_ratio"]) if row is not None and pd.notna(row["coverage_ratio"]) else math.nan
         measured = not math.isnan(coverage) and coverage > 0
-        colour = _colour(coverage, reach) if measured else NO_TRAINING_COLOUR
+        colour = _colour(coverage, reach) if measured else NOT_MEASURED_GREY
         supply = row["supply"] if row is not None else None
         demand = row["demand"] if row is not None else None
         hover = "<br>".join(
