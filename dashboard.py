@@ -45,7 +45,11 @@ def _overview_by_name() -> None:
 # The default page's address is the root ("/"): a link to /overview (the Overview's name) would get
 # Streamlit's "Page not found" dialog, so that name is a hidden page that opens the Overview, link kept.
 OVERVIEW_BY_NAME = st.Page(_overview_by_name, title=t("nav.overview"), url_path="overview", visibility="hidden")
-navigation = st.navigation([*PAGES, OVERVIEW_BY_NAME])
+# Streamlit's own page menu pushes two browser history entries for one page change (the page without its
+# query, then the query the run writes), so Back showed a state nobody saw; the menu is drawn here instead,
+# as links that carry the query (page_links below): one change, one entry, and each link is a real address.
+navigation = st.navigation([*PAGES, OVERVIEW_BY_NAME], position="hidden")
+page_links = st.sidebar.container()
 if navigation.url_path == OVERVIEW_BY_NAME.url_path:
     st.switch_page(PAGES[0], query_params=st.query_params.to_dict())
 begin_run()  # a link or the browser's Back/forward: the filters and the page's settings follow the URL (ui/bookmarks.py)
@@ -101,4 +105,9 @@ if render_presentation_toggle():
     screens = [page for page in PRESENTATION_SCREENS if not table_absent(SCREEN_TABLES[page])]
     apply_presentation_style(screens, navigation, filters, data_version())
 
+with page_links:  # the menu, each link with the query this run wrote (the filters and every page's settings)
+    query = {name: st.query_params.get_all(name) for name in st.query_params}
+    for page in PAGES:
+        st.page_link(page, label=page.title, icon=page.icon, query_params=query)
+    st.divider()
 navigation.run()

@@ -543,15 +543,21 @@ def first_paint(browser, server: Server, *, profile: bool = False) -> dict:
     return figures
 
 
+# The sidebar's page links: Streamlit's own menu (the blank app) or the dashboard's links that carry the query.
+NAV_LINKS = (
+    '[data-testid="stSidebar"] [data-testid="stSidebarNavLink"], [data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
+)
+
+
 def _nav_links(page) -> dict[str, tuple[int, str]]:
-    """The sidebar navigation links: url path -> (place in the list, title without its icon)."""
+    """The sidebar navigation links: url path (without the query) -> (place in the list, title without its icon)."""
     base = page.evaluate("() => document.baseURI")
-    links = page.get_by_test_id("stSidebarNavLink")
+    links = page.locator(NAV_LINKS)
     found = {}
     for i in range(links.count()):
         link = links.nth(i)
         href = link.get_attribute("href") or ""
-        path = href[len(base) :] if href.startswith(base) else href.lstrip("/")
+        path = (href[len(base) :] if href.startswith(base) else href.lstrip("/")).split("?")[0]
         # The icon is a ligature in a span of its own, so its name is part of the text: the title is the last line.
         found[path.strip("/")] = (i, link.inner_text().strip().splitlines()[-1].strip())
     return found
@@ -589,7 +595,7 @@ class ChangeSession:
             self.server.events()
             if profile:
                 self.frames.start_profile()
-            page.get_by_test_id("stSidebarNavLink").nth(index).click()
+            page.locator(NAV_LINKS).nth(index).click()
             _settle(page)
             profiled = self.frames.stop_profile() if profile else None
             watch = page.evaluate("() => window.__bench.watch")

@@ -80,4 +80,9 @@ for column, heading, by_sector, in_regions, none in (
         if in_regions:
             st.caption(t("overview.in_regions"))
             st.markdown("\n".join(f"- {markdown_text(s)}" for s in in_regions))
-st.page_link("pages/supply_demand.py", label=t("overview.see_supply_demand"), icon=":material/arrow_forward:")
+st.page_link(  # with the query, as the sidebar's links: one history entry, the filters kept
+    "pages/supply_demand.py",
+    label=t("overview.see_supply_demand"),
+    icon=":material/arrow_forward:",
+    query_params={name: st.query_params.get_all(name) for name in st.query_params},
+)

@@ -264,7 +264,7 @@ class App:
 
     def nav(self, title: str) -> None:
         """Click the sidebar navigation link ``title`` and wait for the page."""
-        self.page.get_by_test_id("stSidebarNavLink").filter(has_text=title).click()
+        self.page.get_by_test_id("stSidebar").get_by_test_id("stPageLink-NavLink").filter(has_text=title).click()
         self.page.wait_for_selector(f'[data-testid="stHeading"] h1:has-text("{title}")')
         self.wait()
 

@@ -114,7 +114,7 @@ def test_the_first_session_after_a_fresh_server_start_can_open_a_deep_link_witho
     app.open("/supply-demand?region=R01")
     assert app.page.get_by_test_id("stHeading").locator("h1").inner_text() == "Supply vs demand"
     assert app.multiselect_chosen("Regions") == ["Corvane City (R01)"]
-    links = app.page.get_by_test_id("stSidebarNavLink").all_inner_texts()
+    links = app.page.get_by_test_id("stSidebar").get_by_test_id("stPageLink-NavLink").all_inner_texts()
     titles = [link.strip().splitlines()[-1] for link in links]  # after the icon's name, where it is drawn as text
     assert titles[:3] == ["Overview", "Supply vs demand", "Enrolment and graduates"] and "home" not in titles
     assert app.problems() == []
@@ -241,7 +241,7 @@ def test_a_chart_csv_download_equals_the_chart_data(app):
     assert app.page.get_by_role("radio", name=f"Latest year ({year})").get_attribute("aria-checked") == "true"
 
     name, data = download(app, app.page.get_by_test_id("stMain").get_by_role("button", name="Download the data (CSV)").first)
-    assert name == "supply_demand_by_sector.csv"
+    assert re.fullmatch(r"supply_demand_by_sector-Ellery-Heights-Anvilport-3-sectors-2022-2024-v\d+\.csv", name), name
     headed = read_csv(data)
     assert headed and {"Sector", "Supply (graduates)", "Demand (openings)"} <= set(headed[0])  # headers as on screen
     columns = {heading: key.removeprefix("column.") for key, heading in catalogue("en").items() if key.startswith("column.")}
@@ -365,7 +365,7 @@ def test_the_sidebar_language_switch_changes_the_labels_and_the_url_and_back(app
     assert sidebar_header(app) == "筛选"
     assert page_title(app) == "总览"
     assert url_query(app).get("lang") == ["zh-CN"] and url_query(app).get("sector") == ["C"]
-    assert sidebar.get_by_test_id("stSidebarNavLink").filter(has_text="供需对比").count() == 1
+    assert sidebar.get_by_test_id("stPageLink-NavLink").filter(has_text="供需对比").count() == 1
     assert (
         "Manufacturing"
         in app.page.locator('[data-testid="stSidebar"] [data-testid="stCaptionContainer"]')
