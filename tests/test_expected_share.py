@@ -74,11 +74,11 @@ def test_the_takeaway_and_the_coverage_line_say_what_they_grade_against(shared):
     with speaking("en"):
         assert largest_shortage_takeaway(numbers, when="in 2023") == (
             "Health has the largest shortage in 2023: 6 fewer graduates than openings (coverage 0.83). "
-            "Graded against the openings vocational graduates are expected to fill (the shares on the Data page)."
+            "Graded against the openings vocational graduates are expected to fill."
         )
     with speaking("zh-CN"):
         assert largest_shortage_takeaway(numbers, when="2023年") == (
-            "2023年，Health短缺最大：毕业生数比岗位需求数少6人（供需比0.83）。按职业院校毕业生预期填补的岗位判定（份额见数据页）。"
+            "2023年，Health短缺最大：毕业生数比岗位需求数少6人（供需比0.83）。按职业院校毕业生预期填补的岗位判定。"
         )
     row = by_year.set_index("year").loc[2023]
     assert row[["supply", "openings", "expected_demand"]].tolist() == [42, 70, pytest.approx(44)]
