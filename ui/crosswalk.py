@@ -60,6 +60,7 @@ def render_crosswalk(engine, editor: str | None, filters: Filters) -> None:
         pd.DataFrame({"sector_code": current["sector_code"].tolist(), "share": current["share"].tolist()}),
         num_rows="dynamic",
         hide_index=True,
+        placeholder="–",  # an empty cell, never the word "None"
         key=EDITOR_KEY.format(program=program),
         column_config={
             "sector_code": st.column_config.SelectboxColumn(

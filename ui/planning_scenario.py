@@ -57,6 +57,7 @@ def render_editor(filters: Filters, first_year: int) -> list[ScenarioChange]:
         start,
         num_rows="dynamic",
         hide_index=True,
+        placeholder="–",  # an empty cell, never the word "None"
         key=key,
         column_config={
             "program_code": st.column_config.SelectboxColumn(

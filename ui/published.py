@@ -167,6 +167,7 @@ def _sector_figures(
         column_config=config,
         disabled=["sector_code", "sector_name", *beside],
         key=f"{texts}_editor_{data_version()}",
+        placeholder="–",  # an empty cell, never the word "None"
     )
     changed = [
         code
