@@ -823,6 +823,35 @@ def placements_against_gaps(session: Session, *, filters: Filters) -> pd.DataFra
     ]
 
 
+def sector_profile(session: Session, *, filters: Filters) -> pd.DataFrame:
+    """The planner's question on one table: per sector, the gap and coverage, the placements it gets per 100
+    openings and how many of them hire, and whether its graduates find work and work in their field; the
+    largest shortage first (sectors without a measured cell last). Gaps and placements are of the filters'
+    last year, the outcomes of the latest cohort within the filters' years that has a survey.
+
+    Columns: those of ``placements_against_gaps`` (supply, demand, gap, coverage_ratio, gap_status,
+    students_placed, hired, partners, placement_hire_rate, placed_per_100_openings, and the expected
+    figures when a share is stated), then outcomes_cohort (the latest cohort of the filters' years with a
+    survey), surveyed, employed, employed_in_field, further_study, in_field_rate and employment_rate of
+    that cohort (empty where its sector has no survey).
+    """
+    latest = filters if filters.year_to is None else filters.with_years(filters.year_to, filters.year_to)
+    frame = placements_against_gaps(session, filters=latest)
+    cohorts = outcome_totals(session, filters=filters)
+    surveyed = cohorts[pd.to_numeric(cohorts["surveyed"], errors="coerce").fillna(0) > 0]
+    cohort = int(surveyed["cohort_year"].max()) if len(surveyed) else None
+    outcome_columns = ["surveyed", "employed", "employed_in_field", "further_study", "in_field_rate", "employment_rate"]
+    if cohort is not None:
+        outcomes = outcome_totals(session, filters=filters.with_years(cohort, cohort), by=("sector_code",))
+        frame = frame.merge(outcomes[["sector_code", *outcome_columns]], on="sector_code", how="left")
+    else:
+        frame = frame.assign(**{column: float("nan") for column in outcome_columns})
+    frame.insert(frame.columns.get_loc("surveyed"), "outcomes_cohort", cohort)
+    graded = frame["expected_gap"] if "expected_gap" in frame else frame["gap"]
+    order = graded.where(frame["gap_status"] != "not measured").rank(method="first", na_option="bottom")
+    return frame.assign(_order=order).sort_values(["_order", "sector_code"]).drop(columns="_order").reset_index(drop=True)
+
+
 SHORTAGE_BELOW, SURPLUS_ABOVE = 0.9, 1.1
 
 

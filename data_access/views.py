@@ -305,6 +305,24 @@ VIEWS: dict[str, View] = {
             },
             rate_bases={"placement_hire_rate": "students_placed"},
         ),
+        View(
+            "sector_profile",
+            queries.sector_profile,
+            "per sector: gap, coverage, placements per 100 openings, hire rate, in-field and destination rates",
+            "sector_profile.csv",
+            counts=("supply", "demand", "students_placed", "hired", "surveyed", "employed", "employed_in_field", "further_study"),
+            amounts={"gap": ("supply", "demand"), "expected_demand": ("demand",), "expected_gap": ("supply", "demand")},
+            derived={
+                "coverage_ratio": ("supply", "demand"),
+                "expected_coverage": ("supply", "demand"),
+                "gap_status": ("supply", "demand"),
+                **PLACEMENT_DERIVED,
+                "placed_per_100_openings": ("students_placed", "demand"),
+                "in_field_rate": ("employed_in_field", "employed"),
+                "employment_rate": ("employed", "further_study", "surveyed"),
+            },
+            rate_bases={"placement_hire_rate": "students_placed", "in_field_rate": "employed", "employment_rate": "surveyed"},
+        ),
         # Outcomes
         View(
             "outcomes",

@@ -11,6 +11,7 @@ from ui.i18n import md, t
 from ui.markup import markdown_text, plotly_text
 from ui.periods import no_comparable_year_text
 from ui.presentation import presentation_on
+from ui.sector_profile import render_sector_profile
 from ui.statements import PageSource, gap_lists, gaps_by_sector, period_of_gaps, supply_and_demand_over_the_years
 
 st.title(t("nav.overview"))
@@ -80,6 +81,7 @@ for column, heading, by_sector, in_regions, none in (
         if in_regions:
             st.caption(t("overview.in_regions"))
             st.markdown("\n".join(f"- {markdown_text(s)}" for s in in_regions))
+render_sector_profile(filters, gaps.latest)
 st.page_link(  # with the query, as the sidebar's links: one history entry, the filters kept
     "pages/supply_demand.py",
     label=t("overview.see_supply_demand"),
