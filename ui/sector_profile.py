@@ -34,16 +34,16 @@ def profile_columns(frame: pd.DataFrame) -> dict:
     """The table's columns: the ones of ``SHOWN`` headed in the current language, the rest hidden on screen
     (they stay in the download)."""
     config: dict = {column: None for column in frame.columns if column not in SHOWN}
-    config.update(
+    config.update(  # widths that fit the eight columns on a 1280-pixel screen beside the sidebar
         {
-            "sector_name": column_config.TextColumn(label("sector_name"), pinned=True),
-            "gap": column_config.NumberColumn(label("gap"), format="localized"),
-            "coverage_ratio": column_config.NumberColumn(label("coverage_ratio"), format="%.2f"),
-            "gap_status": column_config.TextColumn(label("gap_status")),
-            "placed_per_100_openings": column_config.NumberColumn(label("placed_per_100_openings"), format="%.0f"),
-            "placement_hire_rate": column_config.NumberColumn(label("placement_hire_rate"), format="percent"),
-            "in_field_rate": column_config.NumberColumn(label("in_field_rate"), format="percent"),
-            "employment_rate": column_config.NumberColumn(label("employment_rate"), format="percent"),
+            "sector_name": column_config.TextColumn(label("sector_name"), pinned=True, width=180),
+            "gap": column_config.NumberColumn(label("gap"), format="localized", width=95),
+            "coverage_ratio": column_config.NumberColumn(label("coverage_ratio"), format="%.2f", width=70),
+            "gap_status": column_config.TextColumn(label("gap_status"), width=85),
+            "placed_per_100_openings": column_config.NumberColumn(label("placed_per_100_openings"), format="%.0f", width=90),
+            "placement_hire_rate": column_config.NumberColumn(label("placement_hire_rate"), format="percent", width=85),
+            "in_field_rate": column_config.NumberColumn(label("in_field_rate"), format="percent", width=85),
+            "employment_rate": column_config.NumberColumn(label("employment_rate"), format="percent", width=85),
         }
     )
     return config
