@@ -238,3 +238,16 @@ def test_a_scenario_that_leaves_the_largest_shortage_says_what_it_moves_instead(
         assert target_takeaway(unmoved, 2030, scenario=True).endswith(
             "The scenario does not change the graduates of 2030 in any sector: its intake graduates later."
         )
+
+
+def test_two_scenarios_are_compared_over_the_years_where_they_differ():
+    from ui.planning_scenario import difference_sentence
+
+    years = pd.DataFrame({"year": [2026, 2027, 2028, 2029], "first": [100.0, 100, 100, 100], "second": [100.0, 100, 118, 135]})
+    years["difference"] = years["second"] - years["first"]
+    with speaking("en"):
+        assert difference_sentence(years, "A · v1", "B · v2") == (
+            "The two differ from 2028: by 2029, B · v2 gives 35 more graduates than A · v1."
+        )
+    with speaking("zh-CN"):
+        assert difference_sentence(years, "A · v1", "B · v2") == "两者自2028年起不同：到2029年，B · v2比A · v1多35名毕业生。"

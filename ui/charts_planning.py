@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from .charts import BEFORE_COLOUR, DEMAND_COLOUR, SUPPLY_COLOUR, _layers, _layout, name_ticks
 from .i18n import t
+from .markup import plotly_text
 from .scale import OTHER_CODE
 
 BAND_COLOUR = "rgba(230, 159, 0, 0.18)"  # the demand orange, light: the interval of projected openings
@@ -181,3 +182,20 @@ def target_gap_bars(by_sector: pd.DataFrame, *, title: str, scenario: bool) -> g
     )
     figure = _layout(figure, title, height=max(320, (44 if scenario else 40) * len(ordered) + 140))
     return name_ticks(figure, "y", codes, names)
+
+
+def difference_bars(years: pd.DataFrame, first: str, second: str) -> go.Figure:
+    """The second scenario's graduates less the first's, per projected year (bars above 0: more with the second)."""
+    figure = go.Figure(
+        go.Bar(
+            x=years["year"],
+            y=years["difference"].round(0),
+            marker_color=[SUPPLY_COLOUR if v >= 0 else DEMAND_COLOUR for v in years["difference"].fillna(0)],
+            texttemplate="%{y:+,.0f}",
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{x}: %{y:+,.0f}<extra></extra>",
+        )
+    )
+    figure.update_layout(xaxis=dict(dtick=1, title=None), yaxis=dict(title=t("planning.compare_axis"), tickformat=","))
+    return _layout(figure, plotly_text(t("planning.compare_title", first=first, second=second)), height=300)

@@ -10,9 +10,10 @@ import streamlit as st
 
 from data_access import planning
 from data_access.filters import Filters
-from data_access.planning import ScenarioChange
+from data_access.planning import Projection, ScenarioChange
 from data_access.scenarios import load_scenario, save_scenario, saved_scenarios
 
+from .charts_planning import difference_bars
 from .components import download_button
 from .context import dashboard_engine
 from .formatting import fmt_count
@@ -26,6 +27,7 @@ from .planning import (
     encode_scenario,
     last_intake,
     per_sector,
+    per_year,
     projection,
     starting_rows,
 )
@@ -201,9 +203,48 @@ def render_saved(editor: str | None, changes: list[ScenarioChange], filters: Fil
     first = left.selectbox(t("planning.compare_a"), list(labels), key="compare_a")
     second = right.selectbox(t("planning.compare_b"), list(labels), index=min(1, len(labels) - 1), key="compare_b")
     if first and second:
-        st.dataframe(
-            comparison(filters, settings, year, {first: labels[first], second: labels[second]}), hide_index=True, placeholder="–"
-        )
+        chosen = {first: labels[first], second: labels[second]}
+        years = difference_over_years(filters, settings, chosen)
+        st.plotly_chart(difference_bars(years, first, second), config={"displaylogo": False})
+        st.caption(difference_sentence(years, first, second))
+        table = comparison(filters, settings, year, chosen)
+        numbers = {c: st.column_config.NumberColumn(c, format="localized") for c in table.columns[2:]}
+        st.dataframe(table.round(0), hide_index=True, placeholder="–", column_config=numbers)
+
+
+def _projected(filters: Filters, settings: Settings, saved: tuple[str, int]) -> Projection:
+    name, version = saved
+    scenario = tuple(load_scenario(dashboard_engine(), name, version))
+    return projection(filters, Settings(settings.to_year, settings.method, scenario))
+
+
+def difference_over_years(filters: Filters, settings: Settings, chosen: dict[str, tuple[str, int]]) -> pd.DataFrame:
+    """Per projected year: the graduates (measured cells) with the first and the second chosen scenario, and
+    the second less the first. Columns: year, first, second, difference."""
+    baseline = projection(filters, settings, with_scenario=False)
+    (_, a), (_, b) = list(chosen.items())
+    first = per_year(_projected(filters, settings, a), baseline)[["year", "supply"]].rename(columns={"supply": "first"})
+    second = per_year(_projected(filters, settings, b), baseline)[["year", "supply"]].rename(columns={"supply": "second"})
+    frame = first.merge(second, on="year", how="outer").sort_values("year").reset_index(drop=True)
+    frame["difference"] = frame["second"] - frame["first"]
+    return frame
+
+
+def difference_sentence(years: pd.DataFrame, first: str, second: str) -> str:
+    """When the two scenarios start to differ and by how much in the last year, or that they do not."""
+    biting = years[years["difference"].abs() >= 0.5]
+    if biting.empty:
+        return t("planning.compare_same", first=first, second=second, year=int(years["year"].max()))
+    last = years.iloc[-1]
+    key = "planning.compare_more" if last["difference"] >= 0 else "planning.compare_fewer"
+    return t(
+        key,
+        first=first,
+        second=second,
+        start=int(biting["year"].min()),
+        year=int(last["year"]),
+        count=fmt_count(abs(last["difference"])),
+    )
 
 
 def comparison(filters: Filters, settings: Settings, year: int, chosen: dict[str, tuple[str, int]]) -> pd.DataFrame:
