@@ -985,8 +985,10 @@ class Rules:
     - ``shrink_coverage`` 1.5: projected coverage at or above it means oversupply (Lightcast grades supply ÷
       demand of 1.5 or more "oversaturated");
     - ``grow_coverage`` 0.9: at or below it, undersupply (Lightcast: 0.60–0.90 "slight undersupply");
-    - ``bottom_share`` 0.10 for ``bottom_cohorts`` 2: a destination rate in the bottom tenth of programs two
-      cohorts running means shrink (Fujian cuts such programs);
+    - ``bottom_share`` 0.10 for ``bottom_cohorts`` 2, with the floor ``bottom_below`` 0.80: a destination rate
+      in the bottom tenth of programs two cohorts running, and below the floor in each, means shrink (Fujian
+      cuts programs that rank last and also miss a standard: a rank alone would cut a good program among
+      better ones);
     - ``cap_below`` 0.60, ``alternate_below`` 0.40, ``stop_below`` 0.30: Tianjin caps next year's intake of a
       program whose destination rate is below 60%, enrols it every other year below 40%, stops it below 30%;
     - ``in_field_at_least_median``: growing needs an in-field rate at least the median of programs;
@@ -998,6 +1000,7 @@ class Rules:
     grow_coverage: float = 0.9
     bottom_share: float = 0.10
     bottom_cohorts: int = 2
+    bottom_below: float = 0.80
     cap_below: float = 0.60
     alternate_below: float = 0.40
     stop_below: float = 0.30
@@ -1006,7 +1009,7 @@ class Rules:
     min_surveyed: int = 10
 
 
-STATUS_ORDER = ("stop", "alternate", "cap", "shrink", "grow", "keep")  # the first that fires wins
+STATUS_ORDER = ("stop", "alternate", "cap", "shrink", "grow", "keep", "no_advice")  # the first that fires wins
 
 
 def program_outcomes(session: Session, filters: Filters) -> pd.DataFrame:
@@ -1162,7 +1165,7 @@ def _latest_rates(outcomes: pd.DataFrame, rules: Rules) -> pd.DataFrame:
             ]
         )
     counted["rank"] = counted.groupby("cohort_year")["employment_rate"].rank(pct=True, method="max")
-    counted["bottom"] = counted["rank"] <= rules.bottom_share
+    counted["bottom"] = (counted["rank"] <= rules.bottom_share) & (counted["employment_rate"] < rules.bottom_below)
     counted = counted.sort_values("cohort_year")
     latest = counted.groupby(["program_code", "region_code"]).tail(1)
     result = latest[["program_code", "region_code", "employment_rate", "in_field_rate", "cohort_year"]].rename(
@@ -1182,14 +1185,22 @@ def _latest_rates(outcomes: pd.DataFrame, rules: Rules) -> pd.DataFrame:
 
 
 def _status(row, rules: Rules, median_in_field: float) -> tuple[str, str, dict]:
-    """The first rule that fires for a program in a region, with the numbers it compared."""
+    """The first rule that fires for a program in a region, with the numbers it compared. The rules on
+    destination rates rest on outcomes alone; those on projected coverage rest on the program's intake, so a
+    program whose current intake is unknown (no entrants reported) gets no advice from them."""
     destination = row.destination_rate
     if destination == destination and destination is not None:
         for status, limit in (("stop", rules.stop_below), ("alternate", rules.alternate_below), ("cap", rules.cap_below)):
             if destination < limit:
                 return status, f"destination_below_{status}", {"rate": destination, "limit": limit, "cohort": int(row.cohort)}
     if row.bottom_cohorts == row.bottom_cohorts and row.bottom_cohorts and row.bottom_cohorts >= rules.bottom_cohorts:
-        return "shrink", "bottom_cohorts", {"share": rules.bottom_share, "cohorts": row.bottom_years, "rates": row.bottom_rates}
+        return (
+            "shrink",
+            "bottom_cohorts",
+            {"share": rules.bottom_share, "below": rules.bottom_below, "cohorts": row.bottom_years, "rates": row.bottom_rates},
+        )
+    if not (row.current_intake == row.current_intake and row.current_intake is not None):
+        return "no_advice", "no_intake", {}
     coverage = row.coverage
     if coverage == coverage and coverage is not None and coverage >= rules.shrink_coverage:
         return "shrink", "oversupply", {"coverage": coverage, "limit": rules.shrink_coverage, "year": int(row.graduation_year)}

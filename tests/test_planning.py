@@ -253,7 +253,24 @@ def test_thresholds_change_the_status(plan_engine):
             rules=planning.Rules(cap_below=0.5, grow_coverage=0.7, max_change=0.5),
         )
     statuses = dict(zip(loose["program_code"], loose["status"]))
-    assert statuses == {"P1": "keep", "P2": "keep"}  # 0.74 > 0.7; 52.5% is not below 50%
+    # P1: 0.74 > 0.7; P2: 52.5% is not below 50%, and without entrants no rule on coverage can advise it
+    assert statuses == {"P1": "keep", "P2": "no_advice"}
+
+
+def test_the_bottom_share_rule_needs_the_floor_too(plan_engine):
+    """P2's destination rates (22 / 40 = 55% in 2021, 21 / 40 = 52.5% in 2022) are the lower half of the two
+    programs in both cohorts: shrink while they are below the floor (80%), not once the floor is under them."""
+    ranked = dict(cap_below=0.5, alternate_below=0.3, stop_below=0.2, bottom_share=0.5)
+    with Session(plan_engine) as session:
+        projection = project(session, to_year=2025, method="trend")
+        below = planning.grow_shrink(session, filters=Filters(), projection=projection, rules=planning.Rules(**ranked))
+        above = planning.grow_shrink(
+            session, filters=Filters(), projection=projection, rules=planning.Rules(**ranked, bottom_below=0.5)
+        )
+    p2 = below.set_index("program_code").loc["P2"]
+    assert p2["status"] == "shrink" and p2["rule"] == "bottom_cohorts"
+    assert p2["rule_values"] == {"share": 0.5, "below": 0.8, "cohorts": [2021, 2022], "rates": [0.55, 0.525]}
+    assert above.set_index("program_code").loc["P2", "status"] == "no_advice"
 
 
 def test_a_named_scenario_is_saved_as_versions_and_loads_back(engine):

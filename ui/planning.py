@@ -282,7 +282,7 @@ def rule_words(rule: str, values: dict) -> str:
 
 
 def _shown(key: str, value) -> str:
-    if key in ("rate", "in_field", "median", "limit_rate", "share"):
+    if key in ("rate", "in_field", "median", "limit_rate", "share", "below"):
         return fmt_rate(value)
     if key in ("coverage", "limit", "low", "high"):
         return fmt_ratio(value) if value == value else "–"

@@ -183,6 +183,7 @@ def render_grow_shrink(filters: Filters, settings: Settings) -> None:
             shrink_coverage=a.number_input(t("planning.rule_shrink_coverage"), 1.0, 5.0, defaults.shrink_coverage, 0.05),
             grow_coverage=b.number_input(t("planning.rule_grow_coverage"), 0.1, 1.0, defaults.grow_coverage, 0.05),
             bottom_share=c.number_input(t("planning.rule_bottom_share"), 0.01, 0.5, defaults.bottom_share, 0.01),
+            bottom_below=c.number_input(t("planning.rule_bottom_below"), 0.0, 1.0, defaults.bottom_below, 0.05),
             cap_below=a.number_input(t("planning.rule_cap_below"), 0.0, 1.0, defaults.cap_below, 0.05),
             alternate_below=b.number_input(t("planning.rule_alternate_below"), 0.0, 1.0, defaults.alternate_below, 0.05),
             stop_below=c.number_input(t("planning.rule_stop_below"), 0.0, 1.0, defaults.stop_below, 0.05),
