@@ -4,6 +4,7 @@ hand-written contract folders."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -75,14 +76,9 @@ def migrated_sqlite(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path, migrated_sqlite) -> Iterator[str]:
-    """A URL of an empty database: a new SQLite file, or a new PostgreSQL schema."""
-    if request.param == "sqlite":
-        target = tmp_path / "test.sqlite"
-        shutil.copyfile(migrated_sqlite, target)
-        yield f"sqlite:///{target}"
-        return
+@contextlib.contextmanager
+def _postgresql_schema() -> Iterator[str]:
+    """The URL of a new, empty schema on TEST_DATABASE_URL's server, dropped at the end."""
     base = normalise_url(os.environ["TEST_DATABASE_URL"])
     schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = make_engine(base)
@@ -95,6 +91,18 @@ def db_url(request, tmp_path, migrated_sqlite) -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path, migrated_sqlite) -> Iterator[str]:
+    """A URL of an empty database: a new SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        target = tmp_path / "test.sqlite"
+        shutil.copyfile(migrated_sqlite, target)
+        yield f"sqlite:///{target}"
+        return
+    with _postgresql_schema() as url:
+        yield url
 
 
 @pytest.fixture
@@ -112,6 +120,26 @@ def tiny_engine(engine) -> Engine:
     outcome = load_paths(engine, [TINY], loaded_by="test")
     assert outcome.ok, outcome.validation.report_lines()
     return engine
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def tiny_reader(request, migrated_sqlite, tmp_path_factory) -> Iterator[Engine]:
+    """An engine on tests/fixtures/tiny shared by the tests of one module that only read it (on SQLite a copy
+    of the session's loaded file, on PostgreSQL a schema loaded once): ``tiny_engine`` for tests that write."""
+    if request.param == "sqlite":
+        target = tmp_path_factory.mktemp("reader") / "tiny.sqlite"
+        shutil.copyfile(loaded_sqlite(TINY, migrated_sqlite, tmp_path_factory), target)
+        engine = make_engine(f"sqlite:///{target}")
+        yield engine
+        engine.dispose()
+        return
+    with _postgresql_schema() as url:
+        engine = make_engine(url)
+        create_schema(engine)
+        outcome = load_paths(engine, [TINY], loaded_by="test")
+        assert outcome.ok, outcome.validation.report_lines()
+        yield engine
+        engine.dispose()
 
 
 def clear_app_caches() -> None:
