@@ -122,24 +122,44 @@ def tiny_engine(engine) -> Engine:
     return engine
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def tiny_reader(request, migrated_sqlite, tmp_path_factory) -> Iterator[Engine]:
-    """An engine on tests/fixtures/tiny shared by the tests of one module that only read it (on SQLite a copy
-    of the session's loaded file, on PostgreSQL a schema loaded once): ``tiny_engine`` for tests that write."""
-    if request.param == "sqlite":
-        target = tmp_path_factory.mktemp("reader") / "tiny.sqlite"
-        shutil.copyfile(loaded_sqlite(TINY, migrated_sqlite, tmp_path_factory), target)
-        engine = make_engine(f"sqlite:///{target}")
-        yield engine
-        engine.dispose()
+@contextlib.contextmanager
+def read_only_database(backend: str, folder: Path, migrated_sqlite: Path, tmp_path_factory) -> Iterator[str]:
+    """The URL of a database holding ``folder`` for tests that only read it: on SQLite a copy of the session's
+    loaded file, on PostgreSQL a new schema loaded once."""
+    if backend == "sqlite":
+        target = tmp_path_factory.mktemp("reader") / f"{folder.name}.sqlite"
+        shutil.copyfile(loaded_sqlite(folder, migrated_sqlite, tmp_path_factory), target)
+        yield f"sqlite:///{target}"
         return
     with _postgresql_schema() as url:
         engine = make_engine(url)
         create_schema(engine)
-        outcome = load_paths(engine, [TINY], loaded_by="test")
+        outcome = load_paths(engine, [folder], loaded_by="test")
         assert outcome.ok, outcome.validation.report_lines()
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def tiny_reader(request, migrated_sqlite, tmp_path_factory) -> Iterator[Engine]:
+    """An engine on tests/fixtures/tiny shared by the tests of one module that only read it, on each backend:
+    ``tiny_engine`` for tests that write."""
+    with read_only_database(request.param, TINY, migrated_sqlite, tmp_path_factory) as url:
+        engine = make_engine(url)
         yield engine
         engine.dispose()
+
+
+@contextlib.contextmanager
+def serving(url: str) -> Iterator[str]:
+    """DATABASE_URL set to ``url`` until the end (for fixtures wider than a test), app caches cleared."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", url)
+        clear_app_caches()
+        try:
+            yield url
+        finally:
+            clear_app_caches()
 
 
 def clear_app_caches() -> None:
