@@ -123,12 +123,13 @@ def tiny_engine(engine) -> Engine:
 
 
 @contextlib.contextmanager
-def read_only_database(backend: str, folder: Path, migrated_sqlite: Path, tmp_path_factory) -> Iterator[str]:
-    """The URL of a database holding ``folder`` for tests that only read it: on SQLite a copy of the session's
-    loaded file, on PostgreSQL a new schema loaded once."""
-    if backend == "sqlite":
+def read_only_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    """The URL of a database holding ``folder`` for tests that only read it, on the backend ``request.param``:
+    on SQLite a copy of the session's loaded file, on PostgreSQL a new schema loaded once."""
+    if request.param == "sqlite":
+        tmp_path_factory = request.getfixturevalue("tmp_path_factory")
         target = tmp_path_factory.mktemp("reader") / f"{folder.name}.sqlite"
-        shutil.copyfile(loaded_sqlite(folder, migrated_sqlite, tmp_path_factory), target)
+        shutil.copyfile(loaded_sqlite(folder, request.getfixturevalue("migrated_sqlite"), tmp_path_factory), target)
         yield f"sqlite:///{target}"
         return
     with _postgresql_schema() as url:
@@ -141,10 +142,10 @@ def read_only_database(backend: str, folder: Path, migrated_sqlite: Path, tmp_pa
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def tiny_reader(request, migrated_sqlite, tmp_path_factory) -> Iterator[Engine]:
+def tiny_reader(request) -> Iterator[Engine]:
     """An engine on tests/fixtures/tiny shared by the tests of one module that only read it, on each backend:
     ``tiny_engine`` for tests that write."""
-    with read_only_database(request.param, TINY, migrated_sqlite, tmp_path_factory) as url:
+    with read_only_database(request, TINY) as url:
         engine = make_engine(url)
         yield engine
         engine.dispose()
@@ -214,14 +215,18 @@ def app_url(tiny_sqlite, tmp_path, monkeypatch) -> Iterator[str]:
     yield from _serve_app(f"sqlite:///{target}", monkeypatch)
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def tiny_reader_url(request) -> Iterator[str]:
+    """The URL of a database holding tests/fixtures/tiny, shared by the tests of one module that only read it."""
+    with read_only_database(request, TINY) as url:
+        yield url
+
+
 @pytest.fixture
-def app_url_every_backend(db_url, monkeypatch) -> Iterator[str]:
-    """``app_url`` on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL: the whole app runs on both."""
-    engine = make_engine(db_url)
-    create_schema(engine)
-    assert load_paths(engine, [TINY]).ok
-    engine.dispose()
-    yield from _serve_app(db_url, monkeypatch)
+def app_url_every_backend(tiny_reader_url, monkeypatch) -> Iterator[str]:
+    """``app_url`` on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL: the whole app runs on both.
+    The database is the module's (its tests only read); the app's caches are cleared for each test."""
+    yield from _serve_app(tiny_reader_url, monkeypatch)
 
 
 @pytest.fixture

@@ -34,9 +34,9 @@ def plan_app(plan_engine, monkeypatch):  # noqa: F811
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def plan_reader(request, migrated_sqlite, tmp_path_factory) -> Iterator[Engine]:
+def plan_reader(request) -> Iterator[Engine]:
     """The app on a database holding plan/, shared by the tests of this module that only read it."""
-    with read_only_database(request.param, PLAN, migrated_sqlite, tmp_path_factory) as url, serving(url):
+    with read_only_database(request, PLAN) as url, serving(url):
         engine = make_engine(url)
         yield engine
         engine.dispose()
