@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -220,6 +220,25 @@ def tiny_reader_url(request) -> Iterator[str]:
     """The URL of a database holding tests/fixtures/tiny, shared by the tests of one module that only read it."""
     with read_only_database(request, TINY) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def tiny_page(tiny_sqlite, tmp_path_factory) -> Callable[..., AppTest]:
+    """``open_page`` on the tiny fixture for tests that only read what a page shows: each page with each link is
+    opened once per module (on a database of the module's own) and handed to every test that asks for it.
+    A test that clicks, chooses or reruns opens its own page with ``app_url`` and ``open_page``."""
+    target = tmp_path_factory.mktemp("pages") / "app.sqlite"
+    shutil.copyfile(tiny_sqlite, target)
+    opened: dict[str, AppTest] = {}
+
+    def page(path: str, **query_params) -> AppTest:
+        key = repr((path, sorted(query_params.items())))
+        if key not in opened:
+            with serving(f"sqlite:///{target}"):
+                opened[key] = open_page(path, **query_params)
+        return opened[key]
+
+    return page
 
 
 @pytest.fixture
