@@ -4,11 +4,12 @@ hand-written contract folders."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -75,14 +76,9 @@ def migrated_sqlite(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path, migrated_sqlite) -> Iterator[str]:
-    """A URL of an empty database: a new SQLite file, or a new PostgreSQL schema."""
-    if request.param == "sqlite":
-        target = tmp_path / "test.sqlite"
-        shutil.copyfile(migrated_sqlite, target)
-        yield f"sqlite:///{target}"
-        return
+@contextlib.contextmanager
+def _postgresql_schema() -> Iterator[str]:
+    """The URL of a new, empty schema on TEST_DATABASE_URL's server, dropped at the end."""
     base = normalise_url(os.environ["TEST_DATABASE_URL"])
     schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = make_engine(base)
@@ -95,6 +91,18 @@ def db_url(request, tmp_path, migrated_sqlite) -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path, migrated_sqlite) -> Iterator[str]:
+    """A URL of an empty database: a new SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        target = tmp_path / "test.sqlite"
+        shutil.copyfile(migrated_sqlite, target)
+        yield f"sqlite:///{target}"
+        return
+    with _postgresql_schema() as url:
+        yield url
 
 
 @pytest.fixture
@@ -112,6 +120,47 @@ def tiny_engine(engine) -> Engine:
     outcome = load_paths(engine, [TINY], loaded_by="test")
     assert outcome.ok, outcome.validation.report_lines()
     return engine
+
+
+@contextlib.contextmanager
+def read_only_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    """The URL of a database holding ``folder`` for tests that only read it, on the backend ``request.param``:
+    on SQLite a copy of the session's loaded file, on PostgreSQL a new schema loaded once."""
+    if request.param == "sqlite":
+        tmp_path_factory = request.getfixturevalue("tmp_path_factory")
+        target = tmp_path_factory.mktemp("reader") / f"{folder.name}.sqlite"
+        shutil.copyfile(loaded_sqlite(folder, request.getfixturevalue("migrated_sqlite"), tmp_path_factory), target)
+        yield f"sqlite:///{target}"
+        return
+    with _postgresql_schema() as url:
+        engine = make_engine(url)
+        create_schema(engine)
+        outcome = load_paths(engine, [folder], loaded_by="test")
+        assert outcome.ok, outcome.validation.report_lines()
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def tiny_reader(request) -> Iterator[Engine]:
+    """An engine on tests/fixtures/tiny shared by the tests of one module that only read it, on each backend:
+    ``tiny_engine`` for tests that write."""
+    with read_only_database(request, TINY) as url:
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def serving(url: str) -> Iterator[str]:
+    """DATABASE_URL set to ``url`` until the end (for fixtures wider than a test), app caches cleared."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", url)
+        clear_app_caches()
+        try:
+            yield url
+        finally:
+            clear_app_caches()
 
 
 def clear_app_caches() -> None:
@@ -166,14 +215,37 @@ def app_url(tiny_sqlite, tmp_path, monkeypatch) -> Iterator[str]:
     yield from _serve_app(f"sqlite:///{target}", monkeypatch)
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def tiny_reader_url(request) -> Iterator[str]:
+    """The URL of a database holding tests/fixtures/tiny, shared by the tests of one module that only read it."""
+    with read_only_database(request, TINY) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def tiny_page(tiny_sqlite, tmp_path_factory) -> Callable[..., AppTest]:
+    """``open_page`` on the tiny fixture for tests that only read what a page shows: each page with each link is
+    opened once per module (on a database of the module's own) and handed to every test that asks for it.
+    A test that clicks, chooses or reruns opens its own page with ``app_url`` and ``open_page``."""
+    target = tmp_path_factory.mktemp("pages") / "app.sqlite"
+    shutil.copyfile(tiny_sqlite, target)
+    opened: dict[str, AppTest] = {}
+
+    def page(path: str, **query_params) -> AppTest:
+        key = repr((path, sorted(query_params.items())))
+        if key not in opened:
+            with serving(f"sqlite:///{target}"):
+                opened[key] = open_page(path, **query_params)
+        return opened[key]
+
+    return page
+
+
 @pytest.fixture
-def app_url_every_backend(db_url, monkeypatch) -> Iterator[str]:
-    """``app_url`` on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL: the whole app runs on both."""
-    engine = make_engine(db_url)
-    create_schema(engine)
-    assert load_paths(engine, [TINY]).ok
-    engine.dispose()
-    yield from _serve_app(db_url, monkeypatch)
+def app_url_every_backend(tiny_reader_url, monkeypatch) -> Iterator[str]:
+    """``app_url`` on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL: the whole app runs on both.
+    The database is the module's (its tests only read); the app's caches are cleared for each test."""
+    yield from _serve_app(tiny_reader_url, monkeypatch)
 
 
 @pytest.fixture

@@ -70,9 +70,23 @@ def brief(engine, **options) -> str:
         return build_brief(session, **options)
 
 
+@pytest.fixture(scope="module")
+def tiny_brief(tiny_reader):
+    """``brief`` on the tiny fixture, each brief built once per module and database: the tests only read them."""
+    built: dict[tuple, str] = {}
+
+    def cached(filters: Filters, hide_below: int = 0) -> str:
+        if (filters, hide_below) not in built:
+            options = {"hide_below": hide_below} if hide_below else {}
+            built[filters, hide_below] = brief(tiny_reader, filters=filters, **options)
+        return built[filters, hide_below]
+
+    return cached
+
+
 @pytest.fixture
-def brief_2023(tiny_engine) -> str:
-    return brief(tiny_engine, filters=Filters(2023, 2023))
+def brief_2023(tiny_brief) -> str:
+    return tiny_brief(Filters(2023, 2023))
 
 
 def test_the_brief_is_a_complete_utf8_html_document_in_english(brief_2023):
@@ -131,8 +145,8 @@ def test_each_chart_has_a_takeaway_computed_from_its_numbers(brief_2023):
     assert "Outcomes are those of the graduates of 2023 (the latest cohort surveyed)" in text
 
 
-def test_the_trend_takeaway_compares_the_first_and_last_year_with_both_sides(tiny_engine):
-    text = parse(brief(tiny_engine, filters=Filters(2023, 2024))).visible_text
+def test_the_trend_takeaway_compares_the_first_and_last_year_with_both_sides(tiny_brief):
+    text = parse(tiny_brief(Filters(2023, 2024))).visible_text
     # 2024 has no openings, so only 2023 has both sides: no trend to show
     assert "Supply and demand can be compared for at most one year in this selection, so there is no trend to show." in text
 
@@ -181,10 +195,10 @@ def test_print_css_gives_a4_pages_with_a_chart_per_page_and_no_mode_bar(brief_20
     assert '"Noto Sans CJK SC"' in style
 
 
-def test_every_chart_is_drawn_a4_wide_and_no_taller_than_a_page_leaves(tiny_engine):
+def test_every_chart_is_drawn_a4_wide_and_no_taller_than_a_page_leaves(tiny_brief):
     from ui.brief import CHART_HEIGHT, CHART_WIDTH
 
-    document = brief(tiny_engine, filters=Filters(2023, 2024))
+    document = tiny_brief(Filters(2023, 2024))
     sizes = [(int(w), int(h)) for w, h in re.findall(r'"width":(\d+),"autosize":false[^<]*?"height":(\d+)', document)]
     sizes += [(int(w), int(h)) for h, w in re.findall(r'"height":(\d+)[^<]*?"width":(\d+),"autosize":false', document)]
     assert sizes and all(w == CHART_WIDTH and 0 < h <= CHART_HEIGHT for w, h in sizes), sizes
@@ -202,52 +216,52 @@ def test_a_name_from_a_users_file_is_escaped_everywhere(engine, tmp_path):
     assert len(parse(document).scripts) == 1 + CHARTS  # plotly.js and one per chart, nothing injected
 
 
-def test_with_protection_the_brief_says_small_numbers_are_hidden(tiny_engine):
-    text = parse(brief(tiny_engine, filters=Filters(2023, 2024), hide_below=5)).visible_text
+def test_with_protection_the_brief_says_small_numbers_are_hidden(tiny_brief):
+    text = parse(tiny_brief(Filters(2023, 2024), hide_below=5)).visible_text
     assert "Small numbers are protected: every count is rounded to the nearest 5, counts of 1 to 4 people are not shown" in text
     assert "rates are shown to a whole percent, left out when on a hidden count, on fewer than 25 people" in text
     assert "(some are hidden in this brief)" in text
-    assert "Small numbers are protected" not in parse(brief(tiny_engine, filters=Filters(2023, 2024))).visible_text
+    assert "Small numbers are protected" not in parse(tiny_brief(Filters(2023, 2024))).visible_text
 
 
-def test_with_protection_a_rate_built_on_a_hidden_count_is_left_out_of_the_charts(tiny_engine):
+def test_with_protection_a_rate_built_on_a_hidden_count_is_left_out_of_the_charts(tiny_brief):
     # 2023, Health: 10 students placed, 4 of them hired (hire rate 40.0%); with threshold 5 the 4 is hidden.
     plotly_js = get_plotlyjs()
-    shown = brief(tiny_engine, filters=Filters(2023, 2023)).replace(plotly_js, "")
-    protected = brief(tiny_engine, filters=Filters(2023, 2023), hide_below=5).replace(plotly_js, "")
+    shown = tiny_brief(Filters(2023, 2023)).replace(plotly_js, "")
+    protected = tiny_brief(Filters(2023, 2023), hide_below=5).replace(plotly_js, "")
     assert '"40.0%"' in shown
     assert '"40.0%"' not in protected
     assert "Students placed (2023) 10" in parse(protected).visible_text
 
 
-def test_with_protection_the_brief_writes_no_rate_beyond_a_whole_percent(tiny_engine):
+def test_with_protection_the_brief_writes_no_rate_beyond_a_whole_percent(tiny_brief):
     plotly_js = get_plotlyjs()
-    shown = brief(tiny_engine, filters=Filters(2023, 2024)).replace(plotly_js, "")
-    protected = brief(tiny_engine, filters=Filters(2023, 2024), hide_below=5).replace(plotly_js, "")
+    shown = tiny_brief(Filters(2023, 2024)).replace(plotly_js, "")
+    protected = tiny_brief(Filters(2023, 2024), hide_below=5).replace(plotly_js, "")
     one_decimal = re.compile(r'"-?\d+\.\d%"')  # a percentage in a chart's texts and hovers: "40.0%"
     assert one_decimal.search(shown)
     assert not one_decimal.search(protected)
 
 
-def test_the_brief_for_all_years_uses_the_latest_year_with_data(tiny_engine):
-    text = parse(brief(tiny_engine, filters=Filters())).visible_text
+def test_the_brief_for_all_years_uses_the_latest_year_with_data(tiny_brief):
+    text = parse(tiny_brief(Filters())).visible_text
     assert "Filters all years; all regions; all sectors" in text
     assert "Where training and demand disagree most in 2024" in text
 
 
-def test_a_selection_without_data_gives_a_brief_without_charts(tiny_engine):
-    document = brief(tiny_engine, filters=Filters(2023, 2023, sectors=("NOPE",)))
+def test_a_selection_without_data_gives_a_brief_without_charts(tiny_brief):
+    document = tiny_brief(Filters(2023, 2023, sectors=("NOPE",)))
     assert "No data matches these filters." in parse(document).visible_text
     assert document.count("Plotly.newPlot(") == 0
 
 
-def test_the_download_is_the_brief_encoded_as_utf8(tiny_engine):
-    data = meeting_brief_file(tiny_engine, filters=Filters(2023, 2023))
+def test_the_download_is_the_brief_encoded_as_utf8(tiny_reader):
+    data = meeting_brief_file(tiny_reader, filters=Filters(2023, 2023))
     assert data.decode("utf-8").startswith("<!DOCTYPE html>")
     assert "Graduates (2023)" in data.decode("utf-8")
 
 
-def test_takeaways_say_when_there_is_no_shortage_or_no_coverage(tiny_engine):
-    text = parse(brief(tiny_engine, filters=Filters(2024, 2024))).visible_text
+def test_takeaways_say_when_there_is_no_shortage_or_no_coverage(tiny_brief):
+    text = parse(tiny_brief(Filters(2024, 2024))).visible_text
     assert "No sector has a shortage in 2024: each trains at least as many graduates as it has openings." in text
     assert "No region and sector has openings to compare graduates with in 2024." in text

@@ -144,22 +144,27 @@ def in_figures(app: AppTest) -> str:
 PAGES = [*VIEW_PAGES, "pages/data.py"]
 
 
-@pytest.mark.parametrize("page", PAGES)
+def each_page(pages: list[str], **query_params) -> Iterator[tuple[str, AppTest]]:
+    """Every page of ``pages`` in turn in one session opened with ``query_params``, as a reader moves through them."""
+    app = opened("pages/home.py", **query_params)
+    for page in pages:
+        yield page, app if page == "pages/home.py" else app.switch_page(page).run()
+
+
 @pytest.mark.parametrize("language", ["en", "zh-CN"])
-def test_every_page_shows_names_of_the_data_as_text(hostile_app, page, language):
-    app = opened(page, lang=language, **every_name_chosen())
-    assert_shown_as_text(app)
-    shown = read(app)
-    # The sidebar names the chosen regions and sectors: the names read as typed.
-    for name in (*REGIONS, *SECTORS.values()):
-        assert name in shown, name
+def test_every_page_shows_names_of_the_data_as_text(hostile_app, language):
+    for page, app in each_page(PAGES, lang=language, **every_name_chosen()):
+        assert_shown_as_text(app)
+        shown = read(app)
+        # The sidebar names the chosen regions and sectors: the names read as typed.
+        for name in (*REGIONS, *SECTORS.values()):
+            assert name in shown, (page, name)
 
 
-@pytest.mark.parametrize("page", PAGES[:5])
-def test_presentation_mode_shows_names_as_text(hostile_app, page):
-    app = opened(page, present="1", **every_name_chosen())
-    assert_shown_as_text(app)
-    assert REGIONS[1] in read(app)  # the bottom bar describes the filters
+def test_presentation_mode_shows_names_as_text(hostile_app):
+    for page, app in each_page(PAGES[:5], present="1", **every_name_chosen()):
+        assert_shown_as_text(app)
+        assert REGIONS[1] in read(app), page  # the bottom bar describes the filters
 
 
 def test_takeaways_and_gap_sentences_show_sector_and_region_names_as_text(hostile_app):

@@ -87,8 +87,8 @@ def infos(app: AppTest) -> str:
 # --- Placements and partners ----------------------------------------------------------------
 
 
-def test_placements_page_shows_students_placed_and_hire_rate_by_host_sector_and_region(app_url):
-    app = open_page(PLACEMENTS, **{"from": "2023", "to": "2023"})
+def test_placements_page_shows_students_placed_and_hire_rate_by_host_sector_and_region(tiny_page):
+    app = tiny_page(PLACEMENTS, **{"from": "2023", "to": "2023"})
     assert no_problem(app)
     by_sector = figure(app, "Students placed and hired by host sector")
     assert bars(by_sector, "Students placed") == {"Q": 10}
@@ -97,15 +97,15 @@ def test_placements_page_shows_students_placed_and_hire_rate_by_host_sector_and_
     assert bars(figure(app, "Students placed and hired by host region"), "Students placed") == {"R1": 10}
 
 
-def test_both_years_of_placements_are_shown_by_sector_with_their_own_hire_rates(app_url):
-    app = open_page(PLACEMENTS)
+def test_both_years_of_placements_are_shown_by_sector_with_their_own_hire_rates(tiny_page):
+    app = tiny_page(PLACEMENTS)
     by_sector = figure(app, "Students placed and hired by host sector")
     assert bars(by_sector, "Students placed") == {"Q": 10, "J": 5}
     assert by_sector["data"][0]["text"] == ["10 · 40.0% hired", "5 · 100.0% hired"]
 
 
-def test_partner_table_has_hires_and_capacity_use_and_an_employer_without_capacity_has_none(app_url):
-    app = open_page(PLACEMENTS, **{"from": "2023", "to": "2024"})
+def test_partner_table_has_hires_and_capacity_use_and_an_employer_without_capacity_has_none(tiny_page):
+    app = tiny_page(PLACEMENTS, **{"from": "2023", "to": "2024"})
     partners = table(app, "employer_id").set_index("employer_id")
     assert list(partners.index) == ["E1", "E2"]  # most students placed first
     assert partners.loc["E1", "students_placed"] == 10 and partners.loc["E1", "hired"] == 4
@@ -119,19 +119,19 @@ def test_partner_table_has_hires_and_capacity_use_and_an_employer_without_capaci
     assert capacity_use["data"][0]["text"] == ["50.0%", "no capacity stated"]
 
 
-def test_capacity_by_sector_is_for_the_latest_year_of_the_filters(app_url):
-    in_2023 = figure(open_page(PLACEMENTS, **{"from": "2023", "to": "2023"}), "Placement places used and not used")
+def test_capacity_by_sector_is_for_the_latest_year_of_the_filters(tiny_page):
+    in_2023 = figure(tiny_page(PLACEMENTS, **{"from": "2023", "to": "2023"}), "Placement places used and not used")
     assert bars(in_2023, "Places used (students placed)") == {"Q": 10}
     assert bars(in_2023, "Places not used") == {"Q": 10}
     assert in_2023["data"][1]["text"] == ["50.0% used"]
     # In 2024 E1 still offers 20 places but hosted nobody; E2 states no capacity, so ICT has none.
-    in_2024 = figure(open_page(PLACEMENTS), "Placement places used and not used")
+    in_2024 = figure(tiny_page(PLACEMENTS), "Placement places used and not used")
     assert bars(in_2024, "Places used (students placed)") == {"Q": 0}
     assert in_2024["layout"]["title"]["text"].endswith("2024; all regions; all sectors</span>")  # ui.filters.describe
 
 
-def test_shortage_sectors_are_compared_with_surplus_sectors_in_one_sentence_and_a_chart(app_url):
-    app = open_page(PLACEMENTS, **{"from": "2023", "to": "2023"})
+def test_shortage_sectors_are_compared_with_surplus_sectors_in_one_sentence_and_a_chart(tiny_page):
+    app = tiny_page(PLACEMENTS, **{"from": "2023", "to": "2023"})
     # 2023: Health 30 graduates for 60 measured openings (shortage; Remote's 5 have no known supply), 10 placed at
     # 1 partner; ICT 12 for 10 (surplus), none placed.
     assert (
@@ -179,8 +179,8 @@ def test_selecting_a_sector_in_the_chart_narrows_partners_capacity_and_tenure_un
     assert list(table(app, "employer_id")["employer_id"]) == ["E1", "E2"]
 
 
-def test_placements_page_with_no_matching_placements_says_so(app_url):
-    app = open_page(PLACEMENTS, **{"from": "2024", "to": "2024", "sector": "Q"})
+def test_placements_page_with_no_matching_placements_says_so(tiny_page):
+    app = tiny_page(PLACEMENTS, **{"from": "2024", "to": "2024", "sector": "Q"})
     assert no_problem(app)
     assert "No placements match these filters" in infos(app)
     assert not app.get("plotly_chart")
@@ -206,8 +206,8 @@ def comparison(app: AppTest) -> pd.DataFrame:
     return table(app, "scope").set_index("scope")
 
 
-def test_scorecard_opened_with_an_institution_in_the_url_shows_that_institutions_numbers(app_url):
-    app = open_page(SCORECARD, institution="I2")
+def test_scorecard_opened_with_an_institution_in_the_url_shows_that_institutions_numbers(tiny_page):
+    app = tiny_page(SCORECARD, institution="I2")
     assert no_problem(app)
     assert app.selectbox(key="scorecard_institution").value == "I2"
     rates = comparison(app)
@@ -225,8 +225,8 @@ def test_scorecard_opened_with_an_institution_in_the_url_shows_that_institutions
     assert app.query_params["institution"] in ("I2", ["I2"])
 
 
-def test_scorecard_lists_programs_of_the_institutions_latest_year_and_marks_their_sectors(app_url):
-    app = open_page(SCORECARD, institution="I2")
+def test_scorecard_lists_programs_of_the_institutions_latest_year_and_marks_their_sectors(tiny_page):
+    app = tiny_page(SCORECARD, institution="I2")
     assert any(h.value == "Programs in 2023 and the sectors they train for" for h in app.subheader)  # I2 enrols in 2023 only
     assert list(table(app, "program_code")["program_code"]) == ["P2"]
     sectors = table(app, "sector_code", containing="gap_status_region").set_index("sector_code")
@@ -263,8 +263,8 @@ def test_changing_the_years_in_the_sidebar_changes_the_scorecard(app_url):
     assert sectors.loc["Q", "coverage_ratio_all"] == pytest.approx(30 / 60)
 
 
-def test_scorecard_shows_the_institutions_placements_partners_and_outcomes(app_url):
-    app = open_page(SCORECARD, institution="I1")
+def test_scorecard_shows_the_institutions_placements_partners_and_outcomes(tiny_page):
+    app = tiny_page(SCORECARD, institution="I1")
     per_year = figure(app, "Students of North College placed and hired")
     assert bars(per_year, "Students placed") == {"2023": 10} and bars(per_year, "Hired after placement") == {"2023": 4}
     assert list(table(app, "employer_id")["employer_id"]) == ["E1"]
@@ -376,8 +376,8 @@ def test_with_sectors_selected_the_picker_offers_only_institutions_with_data_in_
     assert not app.selectbox
 
 
-def test_the_scorecards_wage_column_shows_its_currency_per_month(app_url):
-    app = open_page(SCORECARD, institution="I1")
+def test_the_scorecards_wage_column_shows_its_currency_per_month(tiny_page):
+    app = tiny_page(SCORECARD, institution="I1")
     for frame in app.dataframe:
         if "wage_employment_weighted" in frame.value.columns:
             assert list(frame.value["wage_employment_weighted"]) == [5000]  # only I1/P1 states a wage
@@ -388,8 +388,8 @@ def test_the_scorecards_wage_column_shows_its_currency_per_month(app_url):
         raise AssertionError("no outcomes table")
 
 
-def test_an_unknown_institution_in_the_url_falls_back_to_the_first_one(app_url):
-    app = open_page(SCORECARD, institution="NOPE")
+def test_an_unknown_institution_in_the_url_falls_back_to_the_first_one(tiny_page):
+    app = tiny_page(SCORECARD, institution="NOPE")
     assert no_problem(app)
     assert app.selectbox(key="scorecard_institution").value == "I1"  # North College, first by name
 
@@ -468,8 +468,8 @@ def test_a_sector_whose_coverage_was_hidden_is_not_called_no_demand():
     assert sectors.loc["F", "gap_status_region"] == "○ no demand"
 
 
-def test_the_comparison_table_shows_the_same_rounded_rates_as_its_chart(app_url):
-    app = open_page(SCORECARD, institution="I1")
+def test_the_comparison_table_shows_the_same_rounded_rates_as_its_chart(tiny_page):
+    app = tiny_page(SCORECARD, institution="I1")
     chart = figure(app, "Rates of North College")
     everyone = next(t for t in chart["data"] if t["name"] == "All selected")
     assert everyone["text"][1] == "86.8%"  # destination rate of all: 33 / 38 = 0.86842…

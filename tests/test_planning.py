@@ -486,3 +486,9 @@ def test_the_project_command_sums_per_sector_and_in_all_with_the_total_s_own_int
     assert [total["region_code"], total["sector_code"]] == ["", ""]
     assert [float(total[c]) for c in ("demand", "supply", "gap", "demand_low")] == pytest.approx([219, 177, -42, 219 - half])
     assert int(total["measured_cells"]) == 3 and int(total["cells_not_projected"]) == 0
+
+
+def test_the_80_percent_normal_quantile_is_scipy_s():
+    from scipy import stats
+
+    assert float(stats.norm.ppf(0.9)) == planning.Z80

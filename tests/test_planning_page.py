@@ -4,29 +4,48 @@ a scenario in the link moves only the years it should, and the projector shows o
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from data_access.filters import Filters
 from data_access.loading import load_paths
 from data_access.planning import project
+from data_access.store import make_engine
 
-from .conftest import clear_app_caches, open_page, write_csv
+from .conftest import BACKENDS, clear_app_caches, open_page, read_only_database, serving, write_csv
 from .test_pages_at_scale import values
-from .test_planning import plan_engine  # noqa: F401  (the fixture)
+from .test_planning import PLAN, plan_engine  # noqa: F401  (the fixture)
 
 PLANNING = "pages/planning.py"
 
 
 @pytest.fixture
 def plan_app(plan_engine, monkeypatch):  # noqa: F811
+    """The app on a database of the test's own holding plan/ (for tests that write)."""
     monkeypatch.setenv("DATABASE_URL", plan_engine.url.render_as_string(hide_password=False))
     clear_app_caches()
     yield plan_engine
     clear_app_caches()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def plan_reader(request) -> Iterator[Engine]:
+    """The app on a database holding plan/, shared by the tests of this module that only read it."""
+    with read_only_database(request, PLAN) as url, serving(url):
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def trend_2025(plan_reader) -> AppTest:
+    """The page projecting to 2025 by the trend method, opened once: the tests that read it change nothing."""
+    return open_page(PLANNING, plan_to="2025", plan_method="trend")
 
 
 def figure(app, starts: str) -> dict:
@@ -43,10 +62,10 @@ def bars(app, year: int) -> dict[str, dict[str, float]]:
     return {trace["name"]: dict(zip(map(names.get, values(trace["y"])), values(trace["x"]))) for trace in chart["data"]}
 
 
-def test_the_page_shows_the_project_command_s_numbers(plan_app):
-    app = open_page(PLANNING, plan_to="2025", plan_method="trend")
+def test_the_page_shows_the_project_command_s_numbers(plan_reader, trend_2025):
+    app = trend_2025
     assert not app.exception
-    with Session(plan_app) as session:
+    with Session(plan_reader) as session:
         rows = project(session, to_year=2025, method="trend", filters=Filters()).rows
     expected = rows[rows["year"] == 2025].groupby("sector_name")[["demand", "supply"]].sum()
     shown = bars(app, 2025)
@@ -61,7 +80,7 @@ def test_the_page_shows_the_project_command_s_numbers(plan_app):
     )
 
 
-def test_a_scenario_in_the_link_moves_the_gap_from_its_graduation_year_on(plan_app):
+def test_a_scenario_in_the_link_moves_the_gap_from_its_graduation_year_on(plan_reader):
     app = open_page(PLANNING, plan_to="2025", plan_method="trend", scenario="P1::2023:0.1")
     assert not app.exception
     shown = bars(app, 2025)
@@ -72,7 +91,7 @@ def test_a_scenario_in_the_link_moves_the_gap_from_its_graduation_year_on(plan_a
     assert earlier["Graduates with the scenario"]["Manufacturing"] == pytest.approx(126)  # 2024 is not moved
 
 
-def test_an_uploaded_scenario_is_the_one_in_force_and_a_program_not_taught_is_said(plan_app):
+def test_an_uploaded_scenario_is_the_one_in_force_and_a_program_not_taught_is_said(plan_reader):
     """The page's own scenario.csv uploaded again moves the bars as the link does; before, the editor of the
     new round started from the scenario in force and the upload did nothing, without a word."""
     app = open_page(PLANNING, plan_to="2025", plan_method="trend")
@@ -87,8 +106,8 @@ def test_an_uploaded_scenario_is_the_one_in_force_and_a_program_not_taught_is_sa
     assert any(c.value.startswith("P2 has no intake in R9") for c in app.caption)
 
 
-def test_the_grow_shrink_list_and_the_back_test_are_on_the_page(plan_app):
-    app = open_page(PLANNING, plan_to="2025", plan_method="trend")
+def test_the_grow_shrink_list_and_the_back_test_are_on_the_page(trend_2025):
+    app = trend_2025
     tables = [d.value for d in app.dataframe]
     programs = next(t for t in tables if "suggested_intake" in t.columns).set_index("program_code")
     assert programs.loc["P1", "status"] == "▲ grow" and programs.loc["P1", "suggested_intake"] == 154
@@ -100,8 +119,8 @@ def test_the_grow_shrink_list_and_the_back_test_are_on_the_page(plan_app):
     assert backtest["held"].tolist()[:2] == pytest.approx([1.0, 4 / 6])
 
 
-def test_the_total_line_s_band_is_the_total_s_own_interval(plan_app):
-    app = open_page(PLANNING, plan_to="2025", plan_method="trend")
+def test_the_total_line_s_band_is_the_total_s_own_interval(trend_2025):
+    app = trend_2025
     band = next(trace for trace in figure(app, "Graduates and openings")["data"] if trace.get("fill") == "toself")
     high = dict(zip(values(band["x"])[: len(values(band["x"])) // 2], values(band["y"])))
     # 2025: 170 (R1/C) + 60 (R2/Q) + 11.8 (R1/Q) = 241.8; only R1/Q has a measured error, so the total's half-width is
@@ -110,7 +129,7 @@ def test_the_total_line_s_band_is_the_total_s_own_interval(plan_app):
     assert any("is that total's own" in c.value for c in app.caption)
 
 
-def test_on_the_projector_one_screen_the_target_year_gap_with_and_without_the_scenario(plan_app):
+def test_on_the_projector_one_screen_the_target_year_gap_with_and_without_the_scenario(plan_reader):
     app = open_page(PLANNING, present="1", scenario="P1::2023:0.1")
     assert not app.exception
     charts = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in app.get("plotly_chart")]
@@ -118,7 +137,7 @@ def test_on_the_projector_one_screen_the_target_year_gap_with_and_without_the_sc
     assert not app.dataframe and not app.get("arrow_data_frame")
 
 
-def test_the_page_in_chinese(plan_app):
+def test_the_page_in_chinese(plan_reader):
     app = open_page(PLANNING, lang="zh-CN", plan_to="2025", plan_method="trend")
     assert not app.exception
     assert app.title[0].value == "规划"
@@ -169,16 +188,17 @@ def _plan_of_the_link():
     st.text(f"to_year={current_plan().to_year}")
 
 
-@pytest.mark.parametrize(
-    "plan_to, to_year",
-    [("2025", 2025), ("2032", 2032), ("2033", None), ("2022", None), ("99999", None), ("-1", None), ("2e3", None)],
-)
-def test_a_link_s_horizon_outside_the_page_s_years_is_ignored_by_the_exports(plan_app, plan_to, to_year):
-    # The last year of demand data is 2022: the page offers 2023-2032, and the snapshot, workbook and brief follow
-    # the link only within those years (anything else is ignored, as other values a link cannot hold are).
-    app = AppTest.from_function(_plan_of_the_link, default_timeout=60)
-    app.query_params["plan_to"] = plan_to
-    assert app.run().text[0].value == f"to_year={to_year}"
+# Horizons in a link, and the year the exports take from each: the last year of demand data is 2022, so the page
+# offers 2023-2032, and the snapshot, workbook and brief follow the link only within those years (anything else
+# is ignored, as other values a link cannot hold are).
+LINK_HORIZONS = {"2025": 2025, "2032": 2032, "2033": None, "2022": None, "99999": None, "-1": None, "2e3": None}
+
+
+def test_a_link_s_horizon_outside_the_page_s_years_is_ignored_by_the_exports(plan_reader):
+    for plan_to, to_year in LINK_HORIZONS.items():
+        app = AppTest.from_function(_plan_of_the_link, default_timeout=60)
+        app.query_params["plan_to"] = plan_to
+        assert app.run().text[0].value == f"to_year={to_year}", plan_to
 
 
 def test_near_the_contract_s_last_year_the_page_offers_only_the_years_left(plan_app, tmp_path):

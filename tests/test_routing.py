@@ -239,14 +239,12 @@ def an_upsert(folder: Path, target: Path) -> Path:
     return target
 
 
-def test_every_grouping_and_filter_of_every_fact_is_the_same_from_the_summaries_as_from_the_rows(engine, generated):
+def test_the_summaries_answer_as_the_rows_after_load_upsert_replace_and_undo(engine, generated, tmp_path):
+    """After the load, every grouping and filter of every fact (``every_query``, which holds every query of
+    ``each_summary`` that a summary may answer); after each later change, every summary at its own grain and
+    every fact's totals under every filter set (``each_summary``)."""
     assert load_paths(engine, [generated]).ok
     assert_summaries_answer_as_the_rows(engine, every_query)
-
-
-def test_every_summary_is_the_same_as_the_rows_after_load_upsert_replace_and_undo(engine, generated, tmp_path):
-    assert load_paths(engine, [generated]).ok
-    assert_summaries_answer_as_the_rows(engine, each_summary)
     assert load_paths(engine, [an_upsert(generated, tmp_path / "changed")]).ok
     assert_summaries_answer_as_the_rows(engine, each_summary)
     assert load_paths(engine, [FIXTURES / "v2"], replace=True).ok  # crosswalk, estimated openings, no placements

@@ -3,6 +3,7 @@ never see half a load. Run on SQLite and, with TEST_DATABASE_URL, on PostgreSQL.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -13,10 +14,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
+from data_access import store
 from data_access.contract import LOAD_ORDER
+from data_access.filters import Filters
 from data_access.loading import _upsert, change_transaction, load_history, load_paths, undo_load, undoable_versions
 from data_access.models import CONTRACT_MODELS, Region
+from data_access.snapshot import build_snapshot
 
 from .conftest import TINY, data_version, write_csv
 
@@ -86,7 +91,7 @@ def test_only_the_latest_load_can_be_undone_and_a_refused_undo_changes_nothing(t
     assert undoable_versions(tiny_engine) == [2, 1]
 
 
-def cli(*args, db: str, wait: float = 30, home: Path) -> subprocess.Popen:
+def cli_process(*args, db: str, wait: float = 30, home: Path) -> subprocess.Popen:
     env = {**os.environ, "LOAD_LOCK_WAIT": str(wait), "DASHBOARD_HOME": str(home), "DATABASE_URL": ""}
     return subprocess.Popen(
         [sys.executable, "-m", "data_access", *map(str, args), "--db", db],
@@ -101,7 +106,7 @@ def cli(*args, db: str, wait: float = 30, home: Path) -> subprocess.Popen:
 def test_a_second_load_gives_up_with_a_clear_message_while_another_holds_the_lock(tiny_engine, db_url, tmp_path):
     state = dump(tiny_engine)
     with change_transaction(tiny_engine, "a long load"):
-        waiting = cli("load", correction(tmp_path / "fix"), db=db_url, wait=1, home=tmp_path)
+        waiting = cli_process("load", correction(tmp_path / "fix"), db=db_url, wait=1, home=tmp_path)
         out, err = waiting.communicate(timeout=60)
     assert waiting.returncode == 1
     assert "another load is running; nothing was written" in out
@@ -111,7 +116,7 @@ def test_a_second_load_gives_up_with_a_clear_message_while_another_holds_the_loc
 
 def test_a_second_load_waits_for_the_first_and_then_loads(tiny_engine, db_url, tmp_path):
     with change_transaction(tiny_engine, "a long load"):
-        waiting = cli("load", correction(tmp_path / "fix"), db=db_url, wait=60, home=tmp_path)
+        waiting = cli_process("load", correction(tmp_path / "fix"), db=db_url, wait=60, home=tmp_path)
         time.sleep(1.5)
         assert waiting.poll() is None  # still waiting for the lock
     out, err = waiting.communicate(timeout=60)
@@ -123,7 +128,7 @@ def test_two_loads_started_together_both_land_one_after_the_other(tiny_engine, d
     first = correction(tmp_path / "first")
     second = tmp_path / "second"
     write_csv(second, "demand", ["year,region_code,sector_code,openings", "2026,R2,J,11"])
-    processes = [cli("load", first, db=db_url, home=tmp_path), cli("load", second, db=db_url, home=tmp_path)]
+    processes = [cli_process("load", first, db=db_url, home=tmp_path), cli_process("load", second, db=db_url, home=tmp_path)]
     results = [p.communicate(timeout=120) for p in processes]
     assert [p.returncode for p in processes] == [0, 0], results
     versions = sorted(h["data_version"] for h in load_history(tiny_engine))
@@ -133,32 +138,40 @@ def test_two_loads_started_together_both_land_one_after_the_other(tiny_engine, d
 
 
 def test_a_reader_sees_the_data_before_an_unfinished_load_and_after_it_never_half(tiny_engine, db_url, tmp_path):
-    def exported_region_name(name: str) -> tuple[int, str]:
-        out = tmp_path / name
-        reader = cli("export", "--out", out, "--region", "R1", db=db_url, home=tmp_path)
-        assert reader.wait(timeout=60) == 0, reader.stderr.read()
-        archive = zipfile.ZipFile(out)
+    def region_name_in(archive: zipfile.ZipFile) -> tuple[int, str]:
         manifest = json.loads(archive.read("manifest.json"))
         names = {line.split(",")[2] for line in archive.read("supply_demand.csv").decode("utf-8-sig").splitlines()[1:]}
         return manifest["data_version"], names.pop()
 
+    def exported_region_name(name: str) -> tuple[int, str]:
+        out = tmp_path / name
+        reader = cli_process("export", "--out", out, "--region", "R1", db=db_url, home=tmp_path)
+        assert reader.wait(timeout=60) == 0, reader.stderr.read()
+        return region_name_in(zipfile.ZipFile(out))
+
     with change_transaction(tiny_engine, "half a load") as connection:
         _upsert(connection, "regions", [{"region_code": "R1", "region_name": "Half loaded"}])
         connection.execute(update(Region).where(Region.region_code == "R2").values(region_name="Also half"))
-        during = exported_region_name("during.zip")
+        during = exported_region_name("during.zip")  # in another process, while the change is open
     assert during == (1, "North")
-    after = exported_region_name("after.zip")
+    with Session(tiny_engine) as session:  # once the change is committed, any export shows it (here in this process)
+        after = region_name_in(zipfile.ZipFile(io.BytesIO(build_snapshot(session, filters=Filters(regions=("R1",))))))
     assert after == (1, "Half loaded")  # written outside load_sources, so no new version: the rows changed together
 
 
 @pytest.mark.parametrize("mode", ["upsert", "replace"])
-def test_undo_from_the_command_line(tiny_engine, db_url, tmp_path, mode):
+def test_undo_from_the_command_line(tiny_engine, db_url, isolated_home, cli, mode):
+    """The command's ``main`` in this process: that a command runs as a process of its own, and waits for
+    or gives up on the lock, is what the tests above prove."""
     before = dump(tiny_engine)
     extra = ["--replace"] if mode == "replace" else []
-    loading = cli("load", TINY, *extra, db=db_url, home=tmp_path)
-    assert loading.wait(timeout=60) == 0
-    undoing = cli("undo", "--version", 2, db=db_url, home=tmp_path)
-    out, err = undoing.communicate(timeout=60)
-    assert undoing.returncode == 0, err
+    try:
+        code, _, err = cli("load", TINY, *extra, "--db", db_url)
+        assert code == 0, err
+        code, out, err = cli("undo", "--version", 2, "--db", db_url)
+    finally:
+        store.get_engine(db_url).dispose()
+        store._ready_engine.cache_clear()
+    assert code == 0, err
     assert out.splitlines()[-1] == "Undid version 2. Data version is now 3."
     assert dump(tiny_engine) == before

@@ -87,8 +87,8 @@ def assert_workbook_equals_zip(workbook, archive: bytes, language: str = "en") -
 
 
 @pytest.mark.parametrize("language", ["en", "zh-CN"])
-def test_one_sheet_per_csv_of_the_zip_with_its_values_rounded_and_headed_in_the_language(tiny_engine, language):
-    with Session(tiny_engine) as session:
+def test_one_sheet_per_csv_of_the_zip_with_its_values_rounded_and_headed_in_the_language(tiny_reader, language):
+    with Session(tiny_reader) as session:
         archive = build_snapshot(session, filters=Filters(), generated_at=AT, language=language)
         workbook = read_workbook(build_workbook(session, filters=Filters(), generated_at=AT, language=language))
     assert_workbook_equals_zip(workbook, archive, language)
@@ -98,9 +98,15 @@ def test_one_sheet_per_csv_of_the_zip_with_its_values_rounded_and_headed_in_the_
         assert [cell.value for cell in workbook["supply_demand"][1]][-2:] == ["供需比", "已测算"]
 
 
-def test_every_sheet_has_a_bold_frozen_heading_row_with_a_filter_and_fitting_widths(tiny_engine):
-    with Session(tiny_engine) as session:
-        workbook = read_workbook(build_workbook(session, filters=Filters()))
+@pytest.fixture(scope="module")
+def tiny_workbook_bytes(tiny_reader) -> bytes:
+    """The workbook of the tiny fixture without filters, built once per module and backend: its tests only read it."""
+    with Session(tiny_reader) as session:
+        return build_workbook(session, filters=Filters())
+
+
+def test_every_sheet_has_a_bold_frozen_heading_row_with_a_filter_and_fitting_widths(tiny_workbook_bytes):
+    workbook = read_workbook(tiny_workbook_bytes)
     for sheet in workbook.worksheets:
         assert sheet.freeze_panes == "A2", sheet.title
         assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}", sheet.title
@@ -110,10 +116,9 @@ def test_every_sheet_has_a_bold_frozen_heading_row_with_a_filter_and_fitting_wid
             assert min(len(cell.value) + 2, WIDTH_LIMIT) <= width <= WIDTH_LIMIT, (sheet.title, cell.value)
 
 
-def test_numbers_hold_what_the_screen_shows_with_their_formats(tiny_engine):
+def test_numbers_hold_what_the_screen_shows_with_their_formats(tiny_workbook_bytes):
     """Hand-computed from tests/fixtures/README.md."""
-    with Session(tiny_engine) as session:
-        workbook = read_workbook(build_workbook(session, filters=Filters()))
+    workbook = read_workbook(tiny_workbook_bytes)
     supply_demand = workbook["supply_demand"]
     coverage = cells(supply_demand, "coverage_ratio")
     assert [c.value for c in coverage] == [0.5, 1.2, None, None]  # Remote: supply unknown; demand 0 in 2024: no ratio
@@ -140,8 +145,8 @@ def test_numbers_hold_what_the_screen_shows_with_their_formats(tiny_engine):
     assert cells(workbook["supply_demand"], "region_name")[0].data_type == "s"
 
 
-def test_hidden_small_counts_stay_text_and_everything_equals_the_protected_zip(tiny_engine):
-    with Session(tiny_engine) as session:
+def test_hidden_small_counts_stay_text_and_everything_equals_the_protected_zip(tiny_reader):
+    with Session(tiny_reader) as session:
         archive = build_snapshot(session, filters=Filters(), hide_below=5, generated_at=AT)
         workbook = read_workbook(build_workbook(session, filters=Filters(), hide_below=5, generated_at=AT))
     assert_workbook_equals_zip(workbook, archive)
@@ -154,9 +159,9 @@ def test_hidden_small_counts_stay_text_and_everything_equals_the_protected_zip(t
     assert manifest["small_number_protection.threshold"] == 5
 
 
-def test_the_manifest_sheet_flattens_the_manifest_of_the_zip(tiny_engine):
+def test_the_manifest_sheet_flattens_the_manifest_of_the_zip(tiny_reader):
     plan = PlanningSettings(scenario=(ScenarioChange("P1", None, 2025, 0.1),))
-    with Session(tiny_engine) as session:
+    with Session(tiny_reader) as session:
         manifest, _ = read_snapshot(build_snapshot(session, filters=Filters(2023, 2024, regions=("R1",)), generated_at=AT))
         workbook = read_workbook(
             build_workbook(session, filters=Filters(2023, 2024, regions=("R1",)), generated_at=AT, plan=plan)

@@ -175,13 +175,13 @@ def app_server(browser) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def editor_app_server(tmp_path) -> Iterator[str]:
-    """A server of its own whose secrets (outside the repository) name one local editor, "Editor",
-    with the password ``EDITOR_PASSWORD``."""
+@pytest.fixture(scope="module")
+def editor_app_server(tmp_path_factory) -> Iterator[str]:
+    """A server for the tests of one module whose secrets (outside the repository) name one local editor,
+    "Editor", with the password ``EDITOR_PASSWORD``."""
     from data_access.passwords import hash_password
 
-    secrets = tmp_path / "secrets.toml"
+    secrets = tmp_path_factory.mktemp("editor") / "secrets.toml"
     secrets.write_text(f'[dashboard.local_editors]\nEditor = "{hash_password(EDITOR_PASSWORD, iterations=1000)}"\n')
     with streamlit_server("editor", "--secrets.files", str(secrets)) as url:
         yield url
