@@ -57,15 +57,16 @@ def test_the_data_page_in_chinese_titles_headings_history_and_the_sign_in_notice
         "专业与行业对应表：各专业培养面向的行业",
         "估算岗位空缺所用的替换率",
         "就业人数的平滑",
+        "岗位的预期份额",
         "载入记录",
     ]
     assert app.file_uploader[0].label == "CSV 或 Excel 文件，每个文件一张表"
     notice = app.info[0].value
     assert notice.startswith("浏览器中的载入和撤销功能未开启") and "请让本看板的管理员将您设为编辑人员" in notice
     assert "python -m" not in notice and "secrets" not in notice
-    headings = column_headings(app, 3)  # after the data calendar, the crosswalk and the replacement rates
+    headings = column_headings(app, 4)  # after the data calendar, the crosswalk, the replacement rates and the shares
     assert headings["version"] == "版本" and headings["when"] == "时间" and headings["undone_by"] == "撤销版本"
-    assert app.dataframe[3].value.loc[0, "version"] == 1  # the data stays as it is
+    assert app.dataframe[4].value.loc[0, "version"] == 1  # the data stays as it is
 
 
 def test_a_broken_file_in_chinese_counts_its_problems_and_downloads_them_with_chinese_headers(app_url, downloads):

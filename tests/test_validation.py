@@ -337,7 +337,7 @@ def test_an_empty_file_is_reported_with_the_expected_header():
 def test_a_file_of_blank_lines_is_empty_too():
     result = check(("sectors.csv", "\n\n"))
     assert lines(result) == [
-        "sectors.csv:1: -: file is empty: expected a header row with sector_code, sector_name, replacement_rate"
+        "sectors.csv:1: -: file is empty: expected a header row with sector_code, sector_name, replacement_rate, expected_share"
     ]
 
 
@@ -476,7 +476,12 @@ def test_chinese_names_parse_to_the_same_rows_in_utf8_with_bom_and_gb18030_as_in
 
     expected = rows(tmp_path / "utf8", "utf-8")
     assert expected["regions"][0] == {"region_code": "R1", "region_name": "北部新区"}
-    assert expected["sectors"][0] == {"sector_code": "Q", "sector_name": "卫生和社会工作", "replacement_rate": None}
+    assert expected["sectors"][0] == {
+        "sector_code": "Q",
+        "sector_name": "卫生和社会工作",
+        "replacement_rate": None,
+        "expected_share": None,
+    }
     assert rows(tmp_path / encoding, encoding) == expected
 
 
