@@ -5,7 +5,7 @@ visit on, see ui/serve.py). It only routes: shared sidebar
 import streamlit as st
 
 from data_access.store import StoreError
-from ui.bookmarks import apply_view_settings, begin_run
+from ui.bookmarks import apply_view_settings, begin_run, current_params
 from ui.brief import meeting_brief_file
 from ui.components import download_button
 from ui.context import dashboard_engine, data_version, protection_threshold, snapshot_for, table_absent, workbook_for
@@ -106,7 +106,7 @@ if render_presentation_toggle():
     apply_presentation_style(screens, navigation, filters, data_version())
 
 with page_links:  # the menu, each link with the query this run wrote (the filters and every page's settings)
-    query = {name: st.query_params.get_all(name) for name in st.query_params}
+    query = current_params()
     for page in PAGES:
         st.page_link(page, label=page.title, icon=page.icon, query_params=query)
     st.divider()

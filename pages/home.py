@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.bookmarks import current_params
 from ui.caveats import show_notes
 from ui.components import PROJECTOR_HEIGHT_UNDER_FIGURES, show_statement, takeaway
 from ui.context import calendar, view
@@ -86,5 +87,5 @@ st.page_link(  # with the query, as the sidebar's links: one history entry, the 
     "pages/supply_demand.py",
     label=t("overview.see_supply_demand"),
     icon=":material/arrow_forward:",
-    query_params={name: st.query_params.get_all(name) for name in st.query_params},
+    query_params=current_params(),
 )

@@ -74,10 +74,16 @@ def url_changed_outside() -> bool:
     return bool(st.session_state.get(OUTSIDE_KEY, False))
 
 
+def current_params() -> dict[str, list[str]]:
+    """The URL's parameters as they stand in this run, each with all its values (what a link that keeps the
+    view carries)."""
+    return {name: st.query_params.get_all(name) for name in st.query_params}
+
+
 def write_url(params: Mapping[str, str | Sequence[str] | None]) -> None:
     """Set (a text or a list of texts) or remove (None, empty) these parameters, in one change of the URL
     (one browser history entry); nothing is sent when the URL already says so."""
-    current = {name: st.query_params.get_all(name) for name in st.query_params}
+    current = current_params()
     wanted = dict(current)
     for name, value in params.items():
         values = [value] if isinstance(value, str) else list(value or [])

@@ -16,6 +16,7 @@ import streamlit as st
 
 from data_access.filters import Filters
 
+from .bookmarks import current_params
 from .filters import describe
 from .formatting import PROTECTION_STATE_KEY
 from .i18n import md, t
@@ -89,10 +90,6 @@ def _leave() -> None:
     st.session_state[ON_KEY] = False
 
 
-def _current_params() -> dict[str, list[str]]:
-    return {name: st.query_params.get_all(name) for name in st.query_params}
-
-
 def apply_presentation_style(screens: Sequence, current, filters: Filters, version: int) -> None:
     """Hide the chrome, enlarge type and draw the bottom bar: filters and data version, Back / Next
     through ``screens`` (st.Page objects, in order; ``current`` is the page being shown) and Exit."""
@@ -125,4 +122,4 @@ def apply_presentation_style(screens: Sequence, current, filters: Filters, versi
         )
     if forward or back:
         target = screens[position + 1] if forward else screens[max(position - 1, 0)]
-        st.switch_page(target, query_params=_current_params())
+        st.switch_page(target, query_params=current_params())
