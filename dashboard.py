@@ -51,7 +51,7 @@ OVERVIEW_BY_NAME = st.Page(_overview_by_name, title=t("nav.overview"), url_path=
 navigation = st.navigation([*PAGES, OVERVIEW_BY_NAME], position="hidden")
 page_links = st.sidebar.container()
 if navigation.url_path == OVERVIEW_BY_NAME.url_path:
-    st.switch_page(PAGES[0], query_params=st.query_params.to_dict())
+    st.switch_page(PAGES[0], query_params=current_params())  # every value (to_dict keeps one of region=A&region=B)
 begin_run()  # a link or the browser's Back/forward: the filters and the page's settings follow the URL (ui/bookmarks.py)
 
 try:

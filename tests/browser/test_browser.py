@@ -120,11 +120,11 @@ def test_the_first_session_after_a_fresh_server_start_can_open_a_deep_link_witho
     assert app.problems() == []
 
     for language, heading in (("en", "Overview"), ("zh-CN", "总览")):
-        app.page.goto(f"{app.base_url}/overview?region=R01&lang={language}")
+        app.page.goto(f"{app.base_url}/overview?region=R01&region=R02&lang={language}")
         app.page.wait_for_url(lambda now: urlparse(now).path == "/")
         app.page.wait_for_selector(f'[data-testid="stHeading"] h1:has-text("{heading}")')
         app.page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached")
-        assert url_query(app)["region"] == ["R01"]
+        assert url_query(app)["region"] == ["R01", "R02"]  # every value of a repeated parameter
         assert app.problems() == []
 
 
