@@ -125,6 +125,21 @@ def shares_stated(session: Session) -> bool:
     return any(share != 1.0 for share in expected_shares(session).values())
 
 
+# The figure a shortage or surplus is graded by, for each plain one, once a sector states an expected share.
+EXPECTED = {
+    "demand": "expected_demand",
+    "gap": "expected_gap",
+    "coverage_ratio": "expected_coverage",
+    "demand_unmeasured": "expected_demand_unmeasured",
+}
+
+
+def grading(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The column a shortage or surplus is graded by: ``column``'s expected figure where ``frame`` has it
+    (a sector states an expected share), else ``column`` itself."""
+    return frame[EXPECTED[column]] if EXPECTED[column] in frame else frame[column]
+
+
 def graded(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (supply, demand, expected_demand) with the figures a shortage or surplus is graded by:
     expected_gap = supply - expected_demand and expected_coverage = supply / expected_demand, where
@@ -145,17 +160,17 @@ def totals(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     plus expected_demand (the measured openings times their sector's expected share), estimated (some measured
     openings are estimated) and suppressed_cells."""
     measured = frame["measured"]
+    demand_only = frame["demand_known"] & ~frame["supply_known"]
+    expected = frame["demand"] * frame["expected_share"]
     parts = pd.DataFrame(
         {
             **{dim: frame[dim] for dim in by},
             "supply": frame["supply"].where(measured, 0.0),
             "demand": frame["demand"].where(measured, 0.0),
-            "expected_demand": (frame["demand"] * frame["expected_share"]).where(measured, 0.0),
+            "expected_demand": expected.where(measured, 0.0),
             "supply_unmeasured": frame["supply"].where(frame["supply_known"] & ~frame["demand_known"], 0.0),
-            "demand_unmeasured": frame["demand"].where(frame["demand_known"] & ~frame["supply_known"], 0.0),
-            "expected_demand_unmeasured": (frame["demand"] * frame["expected_share"]).where(
-                frame["demand_known"] & ~frame["supply_known"], 0.0
-            ),
+            "demand_unmeasured": frame["demand"].where(demand_only, 0.0),
+            "expected_demand_unmeasured": expected.where(demand_only, 0.0),
             "measured_cells": measured.astype("int64"),
             "cells": 1,
             "present": frame["present"].astype("int64"),

@@ -151,7 +151,8 @@ def supply_demand(session: Session, *, filters: Filters, by: Sequence[str]) -> p
     if len(caveats.unknown_cells(session)):
         frame["suppressed_cells"] = suppressed_cells
     if panel.shares_stated(session):  # graded against the openings the vocational graduates are expected to fill
-        frame[graded.columns[1:]] = graded[graded.columns[1:]]
+        added = graded.columns.drop("supply")
+        frame[added] = graded[added]
     return frame
 
 
@@ -799,8 +800,7 @@ def placements_against_gaps(session: Session, *, filters: Filters) -> pd.DataFra
     frame = gaps.merge(placed[["sector_code", "students_placed", "hired", "partners"]], on="sector_code", how="left")
     for column in ("students_placed", "hired", "partners"):
         frame[column] = counts(frame[column])
-    graded_by = frame["expected_coverage"] if "expected_coverage" in frame else frame["coverage_ratio"]
-    frame["gap_status"] = classify_gap(graded_by).where(frame["measured"], "not measured")
+    frame["gap_status"] = classify_gap(panel.grading(frame, "coverage_ratio")).where(frame["measured"], "not measured")
     frame = add_placement_rates(frame)
     frame["placed_per_100_openings"] = 100 * ratio(frame["students_placed"], frame["demand"])
     expected = [c for c in ("expected_demand", "expected_gap", "expected_coverage") if c in frame]
@@ -847,8 +847,7 @@ def sector_profile(session: Session, *, filters: Filters) -> pd.DataFrame:
     else:
         frame = frame.assign(**{column: float("nan") for column in outcome_columns})
     frame.insert(frame.columns.get_loc("surveyed"), "outcomes_cohort", cohort)
-    graded = frame["expected_gap"] if "expected_gap" in frame else frame["gap"]
-    order = graded.where(frame["gap_status"] != "not measured").rank(method="first", na_option="bottom")
+    order = panel.grading(frame, "gap").where(frame["gap_status"] != "not measured").rank(method="first", na_option="bottom")
     return frame.assign(_order=order).sort_values(["_order", "sector_code"]).drop(columns="_order").reset_index(drop=True)
 
 

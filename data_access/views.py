@@ -13,7 +13,7 @@ from functools import partial
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from . import caveats, planning, queries
+from . import caveats, panel, planning, queries
 from .filters import Filters
 from .metrics import OUTCOME_COUNTS
 from .routing import one_data_version
@@ -98,6 +98,26 @@ OUTCOMES = dict(counts=OUTCOME_COUNTS, derived=OUTCOME_DERIVED, rate_bases=OUTCO
 PLACEMENT_DERIVED = {"placement_hire_rate": ("hired", "students_placed")}
 PLACEMENTS = dict(
     counts=("students_placed", "hired"), derived=PLACEMENT_DERIVED, rate_bases={"placement_hire_rate": "students_placed"}
+)
+PLACEMENTS_AGAINST_GAPS = dict(
+    counts=("supply", "demand", "students_placed", "hired"),
+    amounts={"gap": ("supply", "demand"), "expected_demand": ("demand",), "expected_gap": ("supply", "demand")},
+    derived={
+        "coverage_ratio": ("supply", "demand"),
+        "expected_coverage": ("supply", "demand"),
+        **PLACEMENT_DERIVED,
+        "placed_per_100_openings": ("students_placed", "demand"),
+        "gap_status": ("supply", "demand"),
+    },
+    rate_bases={"placement_hire_rate": "students_placed"},
+)
+# placements against gaps with the outcome counts and rates of the latest surveyed cohort beside them
+PROFILE_RATES = ("in_field_rate", "employment_rate")
+SECTOR_PROFILE = dict(
+    PLACEMENTS_AGAINST_GAPS,
+    counts=(*PLACEMENTS_AGAINST_GAPS["counts"], "surveyed", "employed", "employed_in_field", "further_study"),
+    derived={**PLACEMENTS_AGAINST_GAPS["derived"], **{rate: OUTCOME_DERIVED[rate] for rate in PROFILE_RATES}},
+    rate_bases={**PLACEMENTS_AGAINST_GAPS["rate_bases"], **{rate: OUTCOME_BASES[rate] for rate in PROFILE_RATES}},
 )
 EFFECTIVE_SUPPLY = dict(
     counts=("supply", "demand", "supply_without_rate"),
@@ -294,34 +314,14 @@ VIEWS: dict[str, View] = {
             queries.placements_against_gaps,
             "per sector: placements and partners next to the gap between supply and demand",
             "placements_vs_gaps.csv",
-            counts=("supply", "demand", "students_placed", "hired"),
-            amounts={"gap": ("supply", "demand"), "expected_demand": ("demand",), "expected_gap": ("supply", "demand")},
-            derived={
-                "coverage_ratio": ("supply", "demand"),
-                "expected_coverage": ("supply", "demand"),
-                **PLACEMENT_DERIVED,
-                "placed_per_100_openings": ("students_placed", "demand"),
-                "gap_status": ("supply", "demand"),
-            },
-            rate_bases={"placement_hire_rate": "students_placed"},
+            **PLACEMENTS_AGAINST_GAPS,
         ),
         View(
             "sector_profile",
             queries.sector_profile,
             "per sector: gap, coverage, placements per 100 openings, hire rate, in-field and destination rates",
             "sector_profile.csv",
-            counts=("supply", "demand", "students_placed", "hired", "surveyed", "employed", "employed_in_field", "further_study"),
-            amounts={"gap": ("supply", "demand"), "expected_demand": ("demand",), "expected_gap": ("supply", "demand")},
-            derived={
-                "coverage_ratio": ("supply", "demand"),
-                "expected_coverage": ("supply", "demand"),
-                "gap_status": ("supply", "demand"),
-                **PLACEMENT_DERIVED,
-                "placed_per_100_openings": ("students_placed", "demand"),
-                "in_field_rate": ("employed_in_field", "employed"),
-                "employment_rate": ("employed", "further_study", "surveyed"),
-            },
-            rate_bases={"placement_hire_rate": "students_placed", "in_field_rate": "employed", "employment_rate": "surveyed"},
+            **SECTOR_PROFILE,
         ),
         # Outcomes
         View(
@@ -403,24 +403,15 @@ class ViewRows:
         return self.numbers.empty
 
 
-# Once a sector states an expected share (data_access/panel.py), charts and sentences compare supply with the
-# openings the vocational graduates are expected to fill: these columns take the place of the plain ones.
-GRADED_BY = {
-    "demand": "expected_demand",
-    "gap": "expected_gap",
-    "coverage_ratio": "expected_coverage",
-    "demand_unmeasured": "expected_demand_unmeasured",
-}
-
-
 def graded(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` as charts and sentences read it: where it grades against expected shares, demand, gap,
+    """``frame`` as charts and sentences read it (once a sector states an expected share, data_access/panel.py,
+    they compare supply with the openings the vocational graduates are expected to fill): where it grades against expected shares, demand, gap,
     coverage_ratio and demand_unmeasured are the expected ones, and ``openings_all`` keeps every opening
     (tables and files keep both sets of columns); otherwise ``frame`` itself."""
     if "expected_gap" not in frame:
         return frame
     out = frame.assign(openings_all=frame["demand"])
-    for plain, expected in GRADED_BY.items():
+    for plain, expected in panel.EXPECTED.items():
         if expected in out:
             out[plain] = out.pop(expected)
     return out

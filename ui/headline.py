@@ -123,14 +123,16 @@ def coverage_basis(by_year: pd.DataFrame, figures: list[Headline], *, short: boo
     if coverage is None:
         return None
     row = by_year[by_year["year"] == coverage.year].iloc[0]
+    expected = row.get("expected_coverage")  # coverage against the expected openings, once a share is stated
+    expected = None if expected is None or is_missing(expected) else fmt_ratio(expected)
     if short:
         shown = {
             "coverage": fmt_ratio(row["coverage_ratio"]),
             "supply": fmt_count(row["supply"]),
             "openings": fmt_count(row["openings"]),
         }
-        if "expected_coverage" in row and not is_missing(row["expected_coverage"]):
-            return t("headline.coverage_basis_short_expected", **shown, expected=fmt_ratio(row["expected_coverage"]))
+        if expected:
+            return t("headline.coverage_basis_short_expected", **shown, expected=expected)
         return t("headline.coverage_basis_short", **shown)
     outside = [
         t(f"headline.outside_{column}", count=fmt_count(row[column]))
@@ -146,10 +148,6 @@ def coverage_basis(by_year: pd.DataFrame, figures: list[Headline], *, short: boo
     )
     if outside:
         sentence += t("headline.outside", items=t("headline.outside_separator").join(outside))
-    if "expected_coverage" in row and not is_missing(row["expected_coverage"]):
-        sentence += t(
-            "headline.expected_basis",
-            expected=fmt_count(row["expected_demand"]),
-            coverage=fmt_ratio(row["expected_coverage"]),
-        )
+    if expected:
+        sentence += t("headline.expected_basis", expected=fmt_count(row["expected_demand"]), coverage=expected)
     return sentence
