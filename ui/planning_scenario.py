@@ -249,13 +249,11 @@ def difference_sentence(years: pd.DataFrame, first: str, second: str) -> str:
 
 def comparison(filters: Filters, settings: Settings, year: int, chosen: dict[str, tuple[str, int]]) -> pd.DataFrame:
     """Per sector in ``year``: openings, graduates without a scenario and with each chosen one, and their gaps."""
-    engine = dashboard_engine()
     baseline = projection(filters, settings, with_scenario=False)
     frame = per_sector(baseline, baseline, year)[["sector_code", "sector_name", "demand", "supply"]]
     frame = frame.rename(columns={"demand": t("planning.col_demand"), "supply": t("planning.col_supply_baseline")})
-    for label, (name, version) in chosen.items():
-        other = Settings(settings.to_year, settings.method, tuple(load_scenario(engine, name, version)))
-        sums = per_sector(projection(filters, other), baseline, year)[["sector_code", "supply", "gap"]]
+    for label, saved in chosen.items():
+        sums = per_sector(_projected(filters, settings, saved), baseline, year)[["sector_code", "supply", "gap"]]
         sums = sums.rename(
             columns={"supply": t("planning.col_supply_with", name=label), "gap": t("planning.col_gap_with", name=label)}
         )
