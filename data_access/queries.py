@@ -182,41 +182,6 @@ def _zero_within(frame: pd.DataFrame, column: str, years: list[int]) -> pd.Serie
     return frame[column].where(keep, 0.0)
 
 
-def supply_demand_detail(session: Session, *, filters: Filters) -> pd.DataFrame:
-    """The contract's supply_demand table: one row per (year, region, sector).
-
-    Columns: year, region_code, region_name, sector_code, sector_name, supply,
-    demand, gap, coverage_ratio.
-    """
-    return supply_demand(session, filters=filters, by=("year", "region_code", "sector_code"))
-
-
-def gaps_by_sector(session: Session, *, filters: Filters) -> pd.DataFrame:
-    """Supply and demand per sector over the filtered years, largest shortage first.
-
-    Columns: sector_code, sector_name, supply, demand, gap, coverage_ratio.
-    """
-    frame = supply_demand(session, filters=filters, by=("sector_code",))
-    return frame.sort_values(["gap", "sector_code"], kind="stable").reset_index(drop=True)
-
-
-def gaps_by_region_sector(session: Session, *, filters: Filters) -> pd.DataFrame:
-    """Supply and demand per (region, sector) over the filtered years, largest shortage first.
-
-    Columns: region_code, region_name, sector_code, sector_name, supply, demand, gap, coverage_ratio.
-    """
-    frame = supply_demand(session, filters=filters, by=("region_code", "sector_code"))
-    return frame.sort_values(["gap", "region_code", "sector_code"], kind="stable").reset_index(drop=True)
-
-
-def supply_demand_trend(session: Session, *, filters: Filters) -> pd.DataFrame:
-    """Supply and demand per year for the selection.
-
-    Columns: year, supply, demand, gap, coverage_ratio.
-    """
-    return supply_demand(session, filters=filters, by=("year",))
-
-
 def supply_demand_ends(session: Session, *, filters: Filters) -> pd.DataFrame:
     """Supply and demand in the first and the last year of the filters with a measured cell, each over the
     cells measured in both years (the common panel of a "from A to B" sentence).
@@ -229,16 +194,6 @@ def supply_demand_ends(session: Session, *, filters: Filters) -> pd.DataFrame:
     frame["gap"] = frame["supply"] - frame["demand"]
     frame["coverage_ratio"] = ratio(frame["supply"], frame["demand"])
     return frame[["year", "supply", "demand", "gap", "coverage_ratio", "common_cells", "regions", "regions_of"]]
-
-
-def coverage_by_region(session: Session, *, filters: Filters) -> pd.DataFrame:
-    """Supply and demand per region over the filtered years, for the map.
-
-    Columns: region_code, region_name, supply, demand, gap, coverage_ratio (and the caveat columns)."""
-    return supply_demand(session, filters=filters, by=("region_code",))
-
-
-RATE_FACTORS = (0.5, 0.75, 1.0, 1.25, 1.5)  # the replacement rates a coverage is recomputed at, as multiples of the ones used
 
 
 def replacement_rates(session: Session) -> pd.DataFrame:
@@ -259,6 +214,9 @@ def replacement_rates(session: Session) -> pd.DataFrame:
     frame["stated"] = frame["replacement_rate"].notna()
     frame["rate_used"] = frame["replacement_rate"].fillna(DEFAULT_REPLACEMENT_RATE)
     return frame
+
+
+RATE_FACTORS = (0.5, 0.75, 1.0, 1.25, 1.5)  # the replacement rates a coverage is recomputed at, as multiples of the ones used
 
 
 def coverage_sensitivity(session: Session, *, filters: Filters) -> pd.DataFrame:
@@ -550,7 +508,7 @@ def in_field_against_coverage(session: Session, *, filters: Filters) -> pd.DataF
     Columns: sector_code, sector_name, supply, demand, gap, coverage_ratio,
     surveyed, employed, employed_in_field, in_field_rate, employment_rate.
     """
-    gaps = gaps_by_sector(session, filters=filters)
+    gaps = supply_demand(session, filters=filters, by=("sector_code",))
     outcomes = outcome_totals(session, filters=filters, by=("sector_code",))
     outcome_columns = ["sector_code", "surveyed", "employed", "employed_in_field", "in_field_rate", "employment_rate"]
     frame = gaps.merge(outcomes[outcome_columns], on="sector_code", how="left")
@@ -795,7 +753,7 @@ def placements_against_gaps(session: Session, *, filters: Filters) -> pd.DataFra
     placed_per_100_openings; then expected_demand, expected_gap and expected_coverage
     when a share is stated.
     """
-    gaps = gaps_by_sector(session, filters=filters)
+    gaps = supply_demand(session, filters=filters, by=("sector_code",))
     placed = placement_totals(session, filters=filters, by=("sector_code",))
     frame = gaps.merge(placed[["sector_code", "students_placed", "hired", "partners"]], on="sector_code", how="left")
     for column in ("students_placed", "hired", "partners"):
@@ -851,6 +809,88 @@ def sector_profile(session: Session, *, filters: Filters) -> pd.DataFrame:
     return frame.assign(_order=order).sort_values(["_order", "sector_code"]).drop(columns="_order").reset_index(drop=True)
 
 
+# --- the institution scorecard ------------------------------------------------------------
+
+# rate -> (the counts summed for its numerator, the count summed for its denominator)
+COMPARED_RATES = {
+    "graduates_per_enrolled": (("graduates",), "enrolled"),
+    "employment_rate": (("employed", "further_study"), "surveyed"),
+    "in_field_rate": (("employed_in_field",), "employed"),
+    "placement_hire_rate": (("hired",), "students_placed"),
+}
+COMPARED_COUNTS = (
+    "enrolled",
+    "graduates",
+    "surveyed",
+    "employed",
+    "further_study",
+    "employed_in_field",
+    "students_placed",
+    "hired",
+)
+
+
+def compared_totals(scopes: Sequence[tuple[str, str, Sequence[pd.DataFrame]]]) -> pd.DataFrame:
+    """One row per (scope, scope_name, frames of its yearly counts): each count of ``COMPARED_COUNTS``
+    summed over the years of the frame that has it, then the rates of ``COMPARED_RATES`` as ratios of those
+    sums (never means of yearly rates). A total over a year whose enrolled is unknown (optional since
+    contract version 3) is unknown, never the sum of the known years; so is every rate built on it.
+
+    Columns: scope, scope_name, the rates, then the counts."""
+    rows = []
+    for scope, name, frames in scopes:
+        row: dict[str, object] = {"scope": scope, "scope_name": name}
+        for column in COMPARED_COUNTS:
+            values = next((f[column] for f in frames if column in f.columns), pd.Series(dtype="float64"))
+            values = pd.to_numeric(values, errors="coerce")
+            row[column] = float("nan") if column == "enrolled" and bool(values.isna().any()) else float(values.sum())
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["scope", "scope_name", *COMPARED_COUNTS])
+    for rate, (numerator, denominator) in COMPARED_RATES.items():
+        frame[rate] = ratio(sum(frame[c] for c in numerator), frame[denominator])
+    for column in COMPARED_COUNTS:
+        frame[column] = counts(frame[column], missing_is_zero=False)
+    return frame[["scope", "scope_name", *COMPARED_RATES, *COMPARED_COUNTS]]  # rates first: they are what is compared
+
+
+def rate_comparison(session: Session, *, filters: Filters) -> pd.DataFrame:
+    """The scorecard's comparison: when the filters name one institution, its rates next to those of the
+    institutions of its region and of every institution of the filters (scopes "institution", "region" and
+    "all"); otherwise the "all" row alone. Totals over the filters' years (``compared_totals``).
+
+    The region is the list of its institutions, not a region filter: a placement's region is the host
+    employer's, so a region filter would compare the institution with the employers of its region, not
+    with its neighbours. scope_name is the institution's or the region's name (empty for "all").
+    Columns: scope, scope_name, graduates_per_enrolled, employment_rate, in_field_rate,
+    placement_hire_rate, then enrolled, graduates, surveyed, employed, further_study, employed_in_field,
+    students_placed, hired."""
+    everyone = filters.narrowed(institutions=())
+    scopes = [("all", "", everyone)]
+    institutions = list_institutions(session).set_index("institution_id")
+    if len(filters.institutions) == 1 and filters.institutions[0] in institutions.index:
+        chosen = institutions.loc[filters.institutions[0]]
+        neighbours = tuple(institutions.index[institutions["region_code"] == chosen["region_code"]])
+        scopes = [
+            ("institution", str(chosen["institution_name"]), filters),
+            ("region", str(chosen["region_name"]), filters.narrowed(institutions=neighbours)),
+            *scopes,
+        ]
+    return compared_totals(
+        [
+            (
+                scope,
+                name,
+                (
+                    enrolment_totals(session, filters=scoped),
+                    outcome_totals(session, filters=scoped),
+                    placement_totals(session, filters=scoped),
+                ),
+            )
+            for scope, name, scoped in scopes
+        ]
+    )
+
+
 SHORTAGE_BELOW, SURPLUS_ABOVE = 0.9, 1.1
 
 
@@ -879,7 +919,7 @@ def headline_by_year(session: Session, *, filters: Filters) -> pd.DataFrame:
     expected_demand and expected_coverage (data_access/panel.py). A count of a year its table has no rows
     for is empty (missing), not 0; so is every rate built on it.
     """
-    trend = supply_demand_trend(session, filters=filters).rename(columns={"demand": "openings"})
+    trend = supply_demand(session, filters=filters, by=("year",)).rename(columns={"demand": "openings"})
     trend = trend.merge(panel.changes(panel.cells(session, filters)), on="year", how="left")
     graduates = enrolment_totals(session, filters=filters, by=("year",))[["year", "graduates"]]
     graduates = graduates.merge(

@@ -29,8 +29,7 @@ from .planning import PlanningSettings, project
 from .routing import aggregate, one_data_version
 from .summaries import DEFAULT_RATE_SOURCE, DEFAULT_REPLACEMENT_RATE
 from .suppression import describe as describe_protection
-from .suppression import protect
-from .views import SNAPSHOT_VIEWS, VIEWS, read_view
+from .views import SNAPSHOT_VIEWS, VIEWS, read_view, shown
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -201,7 +200,7 @@ def _planning(
         return {"projected": False, "why": "there is no demand data to project from"}
     result = project(session, to_year=to_year, method=plan.method, filters=filters.with_years(None, None), scenario=plan.scenario)
     frame = result.rows
-    frames["projections.csv"] = protect(frame, VIEWS["projections"], hide_below).for_display() if hide_below else frame
+    frames["projections.csv"] = shown(VIEWS["projections"], frame, hide_below).display
     if plan.scenario:
         frames["scenario.csv"] = pd.DataFrame(
             [

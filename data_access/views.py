@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -24,7 +23,17 @@ Query = Callable[..., pd.DataFrame]
 
 @dataclass(frozen=True)
 class View:
-    """One tidy table behind a chart or table.
+    """One tidy table behind a chart or table, declared: the grouped query of its fact (``query``), the
+    dimensions it groups by (``by``, handed to the query when set), the order of its rows (``order``),
+    and how small-number protection treats its columns.
+
+    The grouped queries are one per fact (data_access/queries.py): ``supply_demand`` over the panel's
+    known and measured cells (data_access/panel.py), ``enrolment_totals``, ``enrolment_trend`` (with the
+    change over the common panel), ``outcome_totals``, ``placement_totals``, ``supply_not_linked`` and
+    ``effective_supply``; each reads the aggregate layer (data_access/routing.py), adds names and the
+    metrics computed from sums (data_access/metrics.py). A few views are queries of their own (the
+    Overview's headline, the program table, the partner ranking, ...). A view whose rows are computed
+    elsewhere (the projections, the planning tables) has no query and is protected through ``shown``.
 
     For small-number protection (data_access/suppression.py): ``counts`` are the columns
     of people, hidden when small and rounded otherwise; ``amounts`` maps every count-like
@@ -35,9 +44,11 @@ class View:
     """
 
     name: str
-    query: Query
+    query: Query | None
     description: str
     snapshot_file: str | None = None
+    by: tuple[str, ...] | None = None
+    order: tuple[str, ...] = ()
     counts: tuple[str, ...] = ()
     derived: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     amounts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -45,8 +56,13 @@ class View:
     applies: Callable[[Session], bool] | None = None  # whether the snapshot holds it for this data (default: always)
 
     def run(self, session: Session, filters: Filters) -> pd.DataFrame:
-        """The view's rows for ``filters``."""
-        return self.query(session, filters=filters)
+        """The view's rows for ``filters``: its query, grouped by ``by``, in the order of ``order``."""
+        if self.query is None:
+            raise TypeError(f"{self.name} is computed from other views, never queried")
+        frame = self.query(session, filters=filters, **({} if self.by is None else {"by": self.by}))
+        if self.order:
+            frame = frame.sort_values(list(self.order), kind="stable").reset_index(drop=True)
+        return frame
 
 
 SUPPLY_DEMAND = dict(
@@ -119,15 +135,16 @@ SECTOR_PROFILE = dict(
     derived={**PLACEMENTS_AGAINST_GAPS["derived"], **{rate: OUTCOME_DERIVED[rate] for rate in PROFILE_RATES}},
     rate_bases={**PLACEMENTS_AGAINST_GAPS["rate_bases"], **{rate: OUTCOME_BASES[rate] for rate in PROFILE_RATES}},
 )
+COMPARISON = dict(
+    counts=queries.COMPARED_COUNTS,
+    derived={rate: (*numerator, denominator) for rate, (numerator, denominator) in queries.COMPARED_RATES.items()},
+    rate_bases={rate: denominator for rate, (_, denominator) in queries.COMPARED_RATES.items()},
+)
 EFFECTIVE_SUPPLY = dict(
     counts=("supply", "demand", "supply_without_rate"),
     amounts={"effective_supply": ("supply",), "effective_gap": ("supply", "demand")},
     derived={"in_field_rate": ("supply",), "effective_coverage": ("supply", "demand")},
 )
-
-
-def _by(query: Query, *by: str) -> Query:
-    return partial(query, by=by)
 
 
 VIEWS: dict[str, View] = {
@@ -136,14 +153,29 @@ VIEWS: dict[str, View] = {
         # Supply and demand
         View(
             "supply_demand",
-            queries.supply_demand_detail,
+            queries.supply_demand,
             "one row per (year, region, sector): graduates (supply), openings (demand), gap and coverage ratio",
             "supply_demand.csv",
+            by=("year", "region_code", "sector_code"),
             **SUPPLY_DEMAND,
         ),
-        View("gaps_by_sector", queries.gaps_by_sector, "supply and demand per sector", **SUPPLY_DEMAND),
-        View("gaps_by_region_sector", queries.gaps_by_region_sector, "supply and demand per region and sector", **SUPPLY_DEMAND),
-        View("supply_demand_trend", queries.supply_demand_trend, "supply and demand per year", **SUPPLY_DEMAND),
+        View(
+            "gaps_by_sector",
+            queries.supply_demand,
+            "supply and demand per sector, largest shortage first",
+            by=("sector_code",),
+            order=("gap", "sector_code"),
+            **SUPPLY_DEMAND,
+        ),
+        View(
+            "gaps_by_region_sector",
+            queries.supply_demand,
+            "supply and demand per region and sector, largest shortage first",
+            by=("region_code", "sector_code"),
+            order=("gap", "region_code", "sector_code"),
+            **SUPPLY_DEMAND,
+        ),
+        View("supply_demand_trend", queries.supply_demand, "supply and demand per year", by=("year",), **SUPPLY_DEMAND),
         View(
             "supply_demand_ends",
             queries.supply_demand_ends,
@@ -152,9 +184,10 @@ VIEWS: dict[str, View] = {
         ),
         View(
             "coverage_by_region",
-            queries.coverage_by_region,
+            queries.supply_demand,
             "supply and demand per region, for the map",
             "coverage_by_region.csv",
+            by=("region_code",),
             **SUPPLY_DEMAND,
         ),
         View(
@@ -172,12 +205,14 @@ VIEWS: dict[str, View] = {
             queries.supply_not_linked,
             "per year and region: graduates of programs linked to no sector, which no gap or coverage ratio counts",
             "supply_not_linked.csv",
+            by=("year", "region_code"),
             counts=("supply_not_linked",),
         ),
         View(
             "supply_not_linked_by_year",
-            _by(queries.supply_not_linked, "year"),
+            queries.supply_not_linked,
             "per year: graduates of programs linked to no sector",
+            by=("year",),
             counts=("supply_not_linked",),
         ),
         View(
@@ -228,34 +263,39 @@ VIEWS: dict[str, View] = {
         # Enrolment
         View(
             "enrolment",
-            _by(queries.enrolment_totals, "year", "region_code", "sector_code", "institution_type"),
+            queries.enrolment_totals,
             "enrolled and graduates per year, region, sector and institution type",
             "enrolment.csv",
+            by=("year", "region_code", "sector_code", "institution_type"),
             **ENROLMENT,
         ),
-        View("enrolment_trend", queries.enrolment_trend, "enrolled and graduates per year, with growth", **GROWTH),
+        View("enrolment_trend", queries.enrolment_trend, "enrolled and graduates per year, with growth", by=(), **GROWTH),
         View(
             "enrolment_trend_by_sector",
-            _by(queries.enrolment_trend, "sector_code"),
+            queries.enrolment_trend,
             "enrolled and graduates per year and sector, with growth",
+            by=("sector_code",),
             **GROWTH,
         ),
         View(
             "enrolment_trend_by_region",
-            _by(queries.enrolment_trend, "region_code"),
+            queries.enrolment_trend,
             "enrolled and graduates per year and region, with growth",
+            by=("region_code",),
             **GROWTH,
         ),
         View(
             "enrolment_trend_by_type",
-            _by(queries.enrolment_trend, "institution_type"),
+            queries.enrolment_trend,
             "enrolled and graduates per year and institution type, with growth",
+            by=("institution_type",),
             **GROWTH,
         ),
         View(
             "enrolment_by_institution",
-            _by(queries.enrolment_totals, "institution_id"),
+            queries.enrolment_totals,
             "enrolled and graduates per institution",
+            by=("institution_id",),
             **ENROLMENT,
         ),
         View(
@@ -273,18 +313,19 @@ VIEWS: dict[str, View] = {
         # Placements and partners
         View(
             "placements",
-            _by(queries.placement_totals, "year", "region_code", "sector_code"),
+            queries.placement_totals,
             "students placed and hired per year and host region and sector (the employer's)",
             "placements.csv",
+            by=("year", "region_code", "sector_code"),
             **PLACEMENTS,
         ),
         View(
-            "placements_by_sector", _by(queries.placement_totals, "sector_code"), "students placed per host sector", **PLACEMENTS
+            "placements_by_sector", queries.placement_totals, "students placed per host sector", by=("sector_code",), **PLACEMENTS
         ),
         View(
-            "placements_by_region", _by(queries.placement_totals, "region_code"), "students placed per host region", **PLACEMENTS
+            "placements_by_region", queries.placement_totals, "students placed per host region", by=("region_code",), **PLACEMENTS
         ),
-        View("placements_by_year", _by(queries.placement_totals, "year"), "students placed per year", **PLACEMENTS),
+        View("placements_by_year", queries.placement_totals, "students placed per year", by=("year",), **PLACEMENTS),
         View(
             "partners",
             queries.partner_ranking,
@@ -314,6 +355,7 @@ VIEWS: dict[str, View] = {
             queries.placements_against_gaps,
             "per sector: placements and partners next to the gap between supply and demand",
             "placements_vs_gaps.csv",
+            order=("gap", "sector_code"),
             **PLACEMENTS_AGAINST_GAPS,
         ),
         View(
@@ -323,27 +365,36 @@ VIEWS: dict[str, View] = {
             "sector_profile.csv",
             **SECTOR_PROFILE,
         ),
+        View(
+            "scorecard_comparison",
+            queries.rate_comparison,
+            "an institution's rates next to its region's and the selection's, over the filters' years",
+            **COMPARISON,
+        ),
         # Outcomes
         View(
             "outcomes",
-            _by(queries.outcome_totals, "cohort_year", "region_code", "sector_code", "institution_type"),
+            queries.outcome_totals,
             "graduate outcomes per cohort, region, sector and institution type",
             "outcomes.csv",
+            by=("cohort_year", "region_code", "sector_code", "institution_type"),
             **OUTCOMES,
         ),
-        View("outcomes_by_cohort", queries.outcome_totals, "graduate outcomes per cohort", **OUTCOMES),
-        View("outcomes_by_sector", _by(queries.outcome_totals, "sector_code"), "graduate outcomes per sector", **OUTCOMES),
-        View("outcomes_by_region", _by(queries.outcome_totals, "region_code"), "graduate outcomes per region", **OUTCOMES),
+        View("outcomes_by_cohort", queries.outcome_totals, "graduate outcomes per cohort", by=("cohort_year",), **OUTCOMES),
+        View("outcomes_by_sector", queries.outcome_totals, "graduate outcomes per sector", by=("sector_code",), **OUTCOMES),
+        View("outcomes_by_region", queries.outcome_totals, "graduate outcomes per region", by=("region_code",), **OUTCOMES),
         View(
             "outcomes_by_type",
-            _by(queries.outcome_totals, "institution_type"),
+            queries.outcome_totals,
             "graduate outcomes per institution type",
+            by=("institution_type",),
             **OUTCOMES,
         ),
         View(
             "outcomes_by_institution",
-            _by(queries.outcome_totals, "institution_id"),
+            queries.outcome_totals,
             "graduate outcomes per institution",
+            by=("institution_id",),
             **OUTCOMES,
         ),
         View(
@@ -351,6 +402,7 @@ VIEWS: dict[str, View] = {
             queries.in_field_against_coverage,
             "per sector: in-field rate of graduates against coverage of demand",
             "in_field_vs_coverage.csv",
+            order=("gap", "sector_code"),
             counts=("supply", "demand", "surveyed", "employed", "employed_in_field"),
             amounts={"gap": ("supply", "demand")},
             derived={
@@ -362,15 +414,17 @@ VIEWS: dict[str, View] = {
         ),
         View(
             "effective_supply",
-            _by(queries.effective_supply, "region_code", "sector_code"),
+            queries.effective_supply,
             "per region and sector: graduates x in-field rate (effective supply) against demand",
             "effective_supply.csv",
+            by=("region_code", "sector_code"),
             **EFFECTIVE_SUPPLY,
         ),
         View(
             "effective_supply_by_sector",
             queries.effective_supply,
             "per sector: effective supply against demand",
+            by=("sector_code",),
             **EFFECTIVE_SUPPLY,
         ),
     )
@@ -417,14 +471,52 @@ def graded(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# Frames computed from other views (Planning's projections and tables) and protected like them: declared here,
+# with no query, so that every table the dashboard shows is protected through ``shown``.
+COMPUTED: dict[str, View] = {
+    view.name: view
+    for view in (
+        View(
+            "projected",
+            None,
+            "projected openings and graduates (any grain)",
+            counts=("demand", "demand_low", "demand_high", "supply", "supply_baseline", "supply_entrants", "supply_trend"),
+            amounts={"gap": ("supply", "demand"), "effective_supply": ("supply",)},
+            derived={"coverage_ratio": ("supply", "demand")},
+        ),
+        View(
+            "grow_shrink",
+            None,
+            "programs to grow or shrink",
+            counts=("current_intake", "suggested_intake"),
+            derived={"coverage": (), "destination_rate": (), "in_field_rate": (), "completion": ()},
+        ),
+        View(
+            "backtest",
+            None,
+            "back-test errors of the methods",
+            derived={"mae": (), "wape": (), "coverage": (), "held": ()},
+        ),
+    )
+}
+
+
+def shown(view: View, frame: pd.DataFrame, hide_below: int | None, *, name: str | None = None) -> ViewRows:
+    """``frame``, rows of ``view``, as they may be shown (named ``name``, else the view's name): protected by
+    small-number protection when ``hide_below`` is set. The one place protection is applied, for queried
+    views (``read_view``) and computed ones alike."""
+    name = name or view.name
+    if not hide_below:
+        return ViewRows(name, graded(frame), frame, frame)
+    protected: Protected = protect(frame, view, hide_below)
+    return ViewRows(
+        name, graded(protected.numbers), protected.for_screen(), protected.for_display(), protected.hidden, hide_below
+    )
+
+
 def read_view(session: Session, name: str, filters: Filters, hide_below: int | None = None) -> ViewRows:
     """View ``name`` for ``filters``, protected by small-number protection when ``hide_below`` is set:
     the one way the pages, the meeting brief and the snapshot read a view."""
     with one_data_version(session):
         frame = VIEWS[name].run(session, filters)
-    if not hide_below:
-        return ViewRows(name, graded(frame), frame, frame)
-    protected: Protected = protect(frame, VIEWS[name], hide_below)
-    return ViewRows(
-        name, graded(protected.numbers), protected.for_screen(), protected.for_display(), protected.hidden, hide_below
-    )
+    return shown(VIEWS[name], frame, hide_below)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui.charts_scorecard import enrolment_trend_lines, placements_per_year_bars, rate_comparison_bars
 from ui.components import chart_with_data, table_with_data, takeaway
-from ui.context import exact_numbers, institutions, protection_threshold, view
+from ui.context import institutions, view
 from ui.data_flags import is_area_level
 from ui.filters import active_filters, describe
 from ui.formatting import wage_column_format
@@ -17,8 +17,8 @@ from ui.scorecard import (
     column_heading,
     comparison_takeaway,
     for_download,
+    labelled_comparison,
     latest_year_with,
-    rate_comparison,
     rate_label,
     scopes,
     sector_status,
@@ -79,11 +79,7 @@ if enrolment.empty and outcomes.empty and placements.empty:
     st.stop()
 
 st.subheader(md("scorecard.compare_heading", name=name))
-exact = {
-    s.key: tuple(exact_numbers(v, s.filters) for v in ("enrolment_trend", "outcomes_by_cohort", "placements_by_year"))
-    for s in scope_list
-}
-comparison = rate_comparison(scope_list, exact, protection_threshold())
+comparison = labelled_comparison(view("scorecard_comparison", institution.filters), scope_list)
 chart_with_data(
     rate_comparison_bars(
         comparison.numbers,

@@ -89,3 +89,14 @@ def test_no_module_is_imported_by_a_name_built_at_run_time():
 def test_pages_hold_no_sql():
     for path in (ROOT / "pages").glob("*.py"):
         assert not any(m.split(".")[0] == "sqlalchemy" for m in imports_of(path, "pages")), path
+
+
+def test_small_number_protection_is_applied_in_one_place():
+    """Every table shown or exported is protected through data_access.views.shown (queried views by
+    read_view, computed ones by shown itself): no other module calls suppression.protect."""
+    callers = set()
+    for path in [*DATA_ACCESS.rglob("*.py"), *(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "protect":
+                callers.add(path.relative_to(ROOT).as_posix())
+    assert callers == {"data_access/views.py"}

@@ -16,6 +16,7 @@ from data_access import queries
 from data_access.filters import Filters
 from data_access.loading import load_paths
 from data_access.snapshot import build_snapshot
+from data_access.views import VIEWS
 
 from .conftest import FIXTURES, write_csv
 
@@ -78,7 +79,7 @@ def test_a_version_2_folder_loads_and_its_supply_demand_csv_equals_an_independen
 def test_graduates_of_a_program_linked_to_no_sector_are_never_supply(v2_engine):
     with Session(v2_engine) as session:
         not_linked = queries.supply_not_linked(session, filters=Filters())
-        by_sector = queries.gaps_by_sector(session, filters=Filters()).set_index("sector_code")
+        by_sector = VIEWS["gaps_by_sector"].run(session, Filters()).set_index("sector_code")
         overview = queries.headline_by_year(session, filters=Filters()).set_index("year")
     assert not_linked[["year", "region_code", "supply_not_linked"]].values.tolist() == [[2022, "R1", 20], [2024, "R2", 10]]
     assert "" not in by_sector.index and set(by_sector.index) == {"C", "F", "Q"}
@@ -302,12 +303,12 @@ def test_an_edit_of_the_crosswalk_is_checked_logged_and_undone_like_a_load(v2_en
     saved = save_crosswalk(v2_engine, {"P1": [("C", 0.5), ("Q", 0.5)]}, loaded_by="editor")
     assert saved.ok and saved.counts == {"program_sectors": {"rows": 2, "added": 1, "updated": 1, "removed": 1}}
     with Session(v2_engine) as session:
-        assert queries.gaps_by_sector(session, filters=Filters(2022, 2022)).set_index("sector_code").loc["Q", "supply"] == 40
+        assert VIEWS["gaps_by_sector"].run(session, Filters(2022, 2022)).set_index("sector_code").loc["Q", "supply"] == 40
     assert load_history(v2_engine)[0]["mode"] == "edit"
     assert undo_load(v2_engine).ok
     with Session(v2_engine) as session:
         assert queries.crosswalk(session)["share"].tolist()[:2] == [0.6, 0.4]
-        assert queries.gaps_by_sector(session, filters=Filters(2022, 2022)).set_index("sector_code").loc["Q", "supply"] == 25
+        assert VIEWS["gaps_by_sector"].run(session, Filters(2022, 2022)).set_index("sector_code").loc["Q", "supply"] == 25
     # A program given no rows trains wholly for its own sector again.
     assert save_crosswalk(v2_engine, {"P1": []}).ok
     with Session(v2_engine) as session:

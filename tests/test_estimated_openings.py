@@ -23,6 +23,7 @@ from data_access.loading import load_history, load_paths, save_setting, undo_loa
 from data_access.models import DemandOpenings, StoredSetting
 from data_access.snapshot import build_snapshot
 from data_access.stored_settings import EMPLOYMENT_SMOOTHING, employment_smoothing
+from data_access.views import VIEWS
 from tests.conftest import data_version, write_csv
 
 SECTORS = "sector_code,sector_name,replacement_rate\nC,Manufacturing,0.1\nQ,Health,\n"  # Health: the default 0.10
@@ -108,7 +109,7 @@ def test_stated_openings_stay_as_stated(estimated):
 
 def test_an_unknown_cell_has_no_demand_gap_or_coverage_and_is_not_measured(estimated):
     with Session(estimated) as session:
-        detail = queries.supply_demand_detail(session, filters=Filters(2023, 2023)).set_index(["region_code", "sector_code"])
+        detail = VIEWS["supply_demand"].run(session, Filters(2023, 2023)).set_index(["region_code", "sector_code"])
     assert math.isnan(detail.loc[("R1", "Q"), "demand"]) and math.isnan(detail.loc[("R1", "Q"), "gap"])
     assert detail.loc[("R1", "C"), "demand"] == 0 and detail.loc[("R2", "C"), "demand"] == 200
     assert detail.loc[("R2", "Q"), "coverage_ratio"] == pytest.approx(70 / 140)

@@ -22,7 +22,7 @@ from data_access import queries
 from data_access.filters import Filters
 from data_access.loading import load_paths, load_sources, undo_load
 from data_access.snapshot import build_snapshot
-from data_access.views import read_view
+from data_access.views import VIEWS, read_view
 from tests.conftest import TINY, write_csv
 from ui.i18n import speaking
 from ui.published import sectors_source
@@ -43,7 +43,7 @@ def shared(engine, tmp_path):
 def test_shortage_is_graded_against_the_expected_openings_and_the_contract_figures_stay(shared):
     with Session(shared) as session:
         by_sector = read_view(session, "gaps_by_sector", YEAR_2023)
-        cells = queries.supply_demand_detail(session, filters=YEAR_2023).set_index(["region_code", "sector_code"])
+        cells = VIEWS["supply_demand"].run(session, YEAR_2023).set_index(["region_code", "sector_code"])
         placements = queries.placements_against_gaps(session, filters=YEAR_2023).set_index("sector_code")
     table = by_sector.table.set_index("sector_code")
     # the contract's figures: Health 30 against 60 (the 5 openings of Remote, whose supply is unknown, beside)

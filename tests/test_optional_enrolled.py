@@ -168,16 +168,17 @@ def test_the_enrolment_page_shows_a_dash_for_an_unknown_enrolled(mixed_app):
 
 
 def test_the_scorecard_compares_no_rate_over_a_year_whose_enrolled_is_unknown():
-    from ui.scorecard import Scope, rate_comparison
+    from data_access.queries import compared_totals
 
     nothing = pd.DataFrame(
         {c: [] for c in ("surveyed", "employed", "further_study", "employed_in_field", "students_placed", "hired")}
     )
     known = pd.DataFrame({"year": [2023, 2024], "enrolled": [100, 110], "graduates": [30, 35]})
     partly = pd.DataFrame({"year": [2023, 2024], "enrolled": [50, float("nan")], "graduates": [12, 15]})
-    scopes = [Scope("institution", "South School", Filters(), Filters()), Scope("all", "All", Filters(), Filters())]
-    compared = rate_comparison(scopes, {"institution": (partly, nothing, nothing), "all": (known, nothing, nothing)}, None)
-    rows = compared.numbers.set_index("scope")
+    compared = compared_totals(
+        [("institution", "South School", (partly, nothing, nothing)), ("all", "", (known, nothing, nothing))]
+    )
+    rows = compared.set_index("scope")
     # South: 50 known, then unknown: its enrolled and graduates per enrolled are unknown, not 50 and 27 / 50
     assert nan(rows.at["institution", "enrolled"]) and nan(rows.at["institution", "graduates_per_enrolled"])
     assert rows.at["institution", "graduates"] == 27  # 12 + 15

@@ -15,6 +15,7 @@ from data_access import queries
 from data_access.filters import Filters
 from data_access.settings import get_settings
 from data_access.store import _ready_engine, make_engine
+from data_access.views import VIEWS
 
 from .conftest import APP, run_app
 
@@ -78,7 +79,7 @@ def test_supply_demand_page_shows_the_latest_year_by_sector_and_cell(app_url_eve
     assert len(app.get("plotly_chart")) == 3
     table = app.dataframe[0].value
     with Session(make_engine(app_url_every_backend)) as session:
-        expected = queries.gaps_by_region_sector(session, filters=Filters(2023, 2023))
+        expected = VIEWS["gaps_by_region_sector"].run(session, Filters(2023, 2023))
     assert table.reset_index(drop=True).equals(expected)
     # R1 Q, R2 J, then R3 Q: no institution, so its supply is unknown and it has no gap
     assert list(table["gap"])[:2] == [-30, 2] and pd.isna(table["gap"].iloc[2])

@@ -20,11 +20,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access.filters import Filters
 from data_access.loading import load_paths
+from data_access.queries import compared_totals
 from data_access.store import create_schema, make_engine
+from data_access.views import VIEWS, shown
 from ui.context import ViewResult
-from ui.scorecard import Scope, rate_comparison, sector_status
+from ui.scorecard import sector_status
 
 from .conftest import TINY, clear_app_caches, click_chart, open_page
 
@@ -421,9 +422,7 @@ NOTHING = pd.DataFrame(
 
 def test_a_rate_compared_is_a_ratio_of_sums_over_the_years_not_a_mean_of_yearly_rates():
     enrolment = pd.DataFrame({"year": [2023, 2024], "enrolled": [100, 10], "graduates": [50, 10]})
-    scope = Scope("institution", "A", Filters(), Filters())
-    compared = rate_comparison([scope], {"institution": (enrolment, NOTHING, NOTHING)}, None)
-    row = compared.numbers.iloc[0]
+    row = compared_totals([("institution", "A", (enrolment, NOTHING, NOTHING))]).iloc[0]
     assert row["graduates_per_enrolled"] == pytest.approx(60 / 110)  # not (0.5 + 1.0) / 2
     assert math.isnan(row["placement_hire_rate"])  # no placements: no rate, not 0
 
@@ -432,8 +431,8 @@ def test_protected_totals_are_summed_from_the_exact_years_then_rounded_and_rates
     # 2024's 3 enrolled would show as <5 on its own; the total 104 is rounded to 105 and the rate is 61 / 104
     # (from the exact totals).
     enrolment = pd.DataFrame({"year": [2023, 2024], "enrolled": [101, 3], "graduates": [58, 3]})
-    scope = Scope("institution", "A", Filters(), Filters())
-    compared = rate_comparison([scope], {"institution": (enrolment, NOTHING, NOTHING)}, 5)
+    frame = compared_totals([("institution", "A", (enrolment, NOTHING, NOTHING))])
+    compared = shown(VIEWS["scorecard_comparison"], frame, 5)
     assert compared.display.loc[0, "enrolled"] == 105 and compared.display.loc[0, "graduates"] == 60
     # 61 / 104 = 0.5865, published as 0.59: 103-107 enrolled and 58-62 graduates fit it as 61/103, 61/104
     # and 62/105, so it stays

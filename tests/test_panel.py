@@ -24,6 +24,7 @@ from data_access import queries
 from data_access.filters import Filters
 from data_access.recipes import folder_opener, import_recipe, run_recipe
 from data_access.snapshot import build_snapshot
+from data_access.views import VIEWS
 from tests.conftest import clear_app_caches, open_page
 from ui.headline import coverage_basis, headline_figures
 from ui.i18n import speaking
@@ -101,8 +102,8 @@ def test_the_sentences_compare_like_with_like_in_both_languages(panel_engine):
     with Session(panel_engine) as session:
         by_year = queries.headline_by_year(session, filters=Filters())
         ends = queries.supply_demand_ends(session, filters=Filters())
-        latest = queries.gaps_by_sector(session, filters=Filters(2022, 2022))
-        before = queries.gaps_by_sector(session, filters=Filters(2021, 2021))
+        latest = VIEWS["gaps_by_sector"].run(session, Filters(2022, 2022))
+        before = VIEWS["gaps_by_sector"].run(session, Filters(2021, 2021))
         calendar = queries.data_calendar(session)
     with speaking("en"):
         figures = {f.key: f for f in headline_figures(by_year, year_to=None, covered=calendar)}

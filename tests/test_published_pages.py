@@ -23,6 +23,7 @@ from data_access.passwords import hash_password
 from data_access.recipes import _academic_year, folder_opener, import_recipe, run_recipe
 from data_access.snapshot import build_snapshot
 from data_access.store import create_schema, make_engine
+from data_access.views import VIEWS
 from tests.conftest import clear_app_caches, open_page
 from ui.brief import build_brief
 
@@ -112,7 +113,7 @@ def test_the_coverage_at_other_rates_works_out_each_estimate_again_at_that_rate(
     import_england(engine)
     with Session(engine) as session:
         rows = queries.coverage_sensitivity(session, filters=Filters(year_from=2022, year_to=2022))
-        detail = queries.supply_demand_detail(session, filters=Filters(year_from=2022, year_to=2022))
+        detail = VIEWS["supply_demand"].run(session, Filters(year_from=2022, year_to=2022))
     every = rows[rows["sector_code"] == ""].set_index("factor")
     measured = detail[detail["supply"].notna() & detail["demand"].notna()]
     supply, demand = measured["supply"].sum(), measured["demand"].sum()
@@ -158,7 +159,7 @@ def test_the_brief_and_the_snapshot_carry_the_caveats(engine):
 
 def test_the_supply_demand_csv_keeps_the_contract_columns_when_nothing_is_estimated_or_suppressed(tiny_engine):
     with Session(tiny_engine) as session:
-        frame = queries.supply_demand_detail(session, filters=Filters())
+        frame = VIEWS["supply_demand"].run(session, Filters())
     assert list(frame.columns) == CONTRACT_COLUMNS
 
 
@@ -209,11 +210,11 @@ def test_an_editor_changes_a_replacement_rate_and_the_estimates_follow(engine):
     from ui.published import sectors_source
 
     with Session(engine) as session:
-        before = queries.supply_demand_detail(session, filters=Filters(year_from=2022, year_to=2022, sectors=("C",)))
+        before = VIEWS["supply_demand"].run(session, Filters(year_from=2022, year_to=2022, sectors=("C",)))
     rate = pd.DataFrame([{"sector_code": "C", "sector_name": "Manufacturing", "replacement_rate": 0.05, "expected_share": None}])
     assert load_sources(engine, [sectors_source(rate)], loaded_by="test").ok
     with Session(engine) as session:
-        after = queries.supply_demand_detail(session, filters=Filters(year_from=2022, year_to=2022, sectors=("C",)))
+        after = VIEWS["supply_demand"].run(session, Filters(year_from=2022, year_to=2022, sectors=("C",)))
         rates = queries.replacement_rates(session).set_index("sector_code")
     assert rates.loc["C", "rate_used"] == 0.05 and bool(rates.loc["C", "stated"])
     assert rates.loc["A", "rate_used"] == 0.1 and not bool(rates.loc["A", "stated"])
@@ -230,7 +231,7 @@ def test_an_editor_changes_a_replacement_rate_and_the_estimates_follow(engine):
     assert after["demand"][~known].isna().all()
     assert undo_load(engine).ok
     with Session(engine) as session:
-        again = queries.supply_demand_detail(session, filters=Filters(year_from=2022, year_to=2022, sectors=("C",)))
+        again = VIEWS["supply_demand"].run(session, Filters(year_from=2022, year_to=2022, sectors=("C",)))
     pd.testing.assert_series_equal(again["demand"], before["demand"])
 
 

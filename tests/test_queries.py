@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from data_access import queries
 from data_access.filters import Filters
 from data_access.loading import load_paths
+from data_access.views import VIEWS
 
 from .conftest import TINY, write_csv
 
@@ -26,7 +27,7 @@ def rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
 
 def test_supply_demand_detail_has_one_row_per_year_region_sector_on_either_side(tiny_engine):
     with Session(tiny_engine) as session:
-        frame = queries.supply_demand_detail(session, filters=Filters())
+        frame = VIEWS["supply_demand"].run(session, Filters())
     assert list(frame.columns) == [
         "year",
         "region_code",
@@ -51,7 +52,7 @@ def test_supply_demand_detail_has_one_row_per_year_region_sector_on_either_side(
 
 def test_coverage_by_sector_is_a_ratio_of_sums_not_a_mean_of_ratios(tiny_engine):
     with Session(tiny_engine) as session:
-        frame = queries.gaps_by_sector(session, filters=Filters())
+        frame = VIEWS["gaps_by_sector"].run(session, Filters())
     # Q over its measured cells, 2023 R1 (30/60), 2023 R2 (0/0: both report, R2 teaches no Q) and 2024 R1 (35/0):
     # (30 + 0 + 35) / (60 + 0 + 0) = 65/60, while the mean of the cell ratios would be 0.5. R3's 5 openings
     # have no known supply: beside the gap, not in it. J: 2023 R2 12/10; R1 reports 0/0 in both years.
@@ -65,8 +66,8 @@ def test_coverage_by_sector_is_a_ratio_of_sums_not_a_mean_of_ratios(tiny_engine)
 
 def test_filters_restrict_years_regions_and_sectors(tiny_engine):
     with Session(tiny_engine) as session:
-        only_2023_q = queries.gaps_by_region_sector(session, filters=Filters(2023, 2023, sectors=("Q",)))
-        north = queries.supply_demand_trend(session, filters=Filters(regions=("R1",)))
+        only_2023_q = VIEWS["gaps_by_region_sector"].run(session, Filters(2023, 2023, sectors=("Q",)))
+        north = VIEWS["supply_demand_trend"].run(session, Filters(regions=("R1",)))
     # R2 reports both tables in 2023 but has no Q row on either side: not listed; R3's supply is unknown
     assert rows(only_2023_q, ["region_code", "supply", "demand", "gap", "demand_unmeasured"]) == [
         ("R1", 30, 60, -30, 0),
@@ -81,7 +82,7 @@ def test_filters_restrict_years_regions_and_sectors(tiny_engine):
 def test_an_empty_selection_gives_empty_frames_with_the_documented_columns(tiny_engine):
     nothing = Filters(2030, 2031)
     with Session(tiny_engine) as session:
-        detail = queries.supply_demand_detail(session, filters=nothing)
+        detail = VIEWS["supply_demand"].run(session, nothing)
         headline = queries.headline_by_year(session, filters=nothing)
         outcomes = queries.outcome_totals(session, filters=nothing)
     assert detail.empty and headline.empty and outcomes.empty
@@ -150,3 +151,20 @@ def test_filter_options_list_every_year_region_and_sector(tiny_engine):
         assert list(queries.list_regions(session)["region_code"]) == ["R1", "R2", "R3"]
         assert list(queries.list_sectors(session)["sector_name"]) == ["ICT", "Health"]  # ordered by code: J, Q
         assert queries.current_data_version(session) == 1
+
+
+def test_the_scorecard_comparison_is_a_view_with_the_institution_its_region_and_everyone(tiny_engine):
+    with Session(tiny_engine) as session:
+        rows = VIEWS["scorecard_comparison"].run(session, Filters(institutions=("I1",))).set_index("scope")
+        alone = VIEWS["scorecard_comparison"].run(session, Filters())
+    assert list(rows.index) == ["institution", "region", "all"]
+    assert rows.at["institution", "scope_name"] == "North College" and rows.at["region", "scope_name"] == "North"
+    # North College, the only institution of R1: 100 + 110 enrolled, 30 + 35 graduates; 10 placed, 4 hired
+    for scope in ("institution", "region"):
+        assert (rows.at[scope, "enrolled"], rows.at[scope, "graduates"]) == (210, 65)
+        assert rows.at[scope, "graduates_per_enrolled"] == pytest.approx(65 / 210)
+        assert rows.at[scope, "placement_hire_rate"] == pytest.approx(4 / 10)
+    # everyone: 260 enrolled, 77 graduates; 15 placed, 9 hired
+    assert (rows.at["all", "enrolled"], rows.at["all", "graduates"]) == (260, 77)
+    assert rows.at["all", "placement_hire_rate"] == pytest.approx(9 / 15)
+    assert alone["scope"].tolist() == ["all"] and alone.at[0, "graduates"] == 77

@@ -19,6 +19,7 @@ from data_access.filters import Filters
 from data_access.loading import undo_load
 from data_access.models import Demand, Enrolment, ImportRecord, RegionShape, UnknownCell
 from data_access.recipes import _academic_year, folder_opener, import_recipe, run_recipe, stored_names_of, upload_opener
+from data_access.views import VIEWS
 
 ENGLAND = Path(__file__).resolve().parent.parent / "examples" / "england-lsip"
 
@@ -141,7 +142,7 @@ def test_openings_are_estimated_from_employment_as_net_change_plus_replacement_a
 ):
     assert import_recipe(engine, run_at(demand_recipe)).ok
     with Session(engine) as session:
-        detail = queries.supply_demand_detail(session, filters=Filters())
+        detail = VIEWS["supply_demand"].run(session, Filters())
     demand = {(r.year, r.region_code, r.sector_code): r.demand for r in detail.itertuples()}
     # max(0, E(t) - E(t-1) + rate x E(t-1)), unknown in the first year of a series and after a gap.
     # Agriculture states 0.05; Manufacturing none, so the default 0.10.
@@ -188,7 +189,7 @@ def test_stated_openings_are_used_as_they_are_and_not_marked_estimated(engine, t
     )
     assert import_recipe(engine, run_at(recipe)).ok
     with Session(engine) as session:
-        detail = queries.supply_demand_detail(session, filters=Filters())
+        detail = VIEWS["supply_demand"].run(session, Filters())
     rows = {r.year: (r.demand, r.demand_estimated) for r in detail.itertuples()}
     # 2021 states 40 (with employment 2000); 2022 is estimated: max(0, (2200 - 2000) + 0.10 x 2000) = 400.
     assert rows == {2021: (40, False), 2022: (pytest.approx(400), True)}
@@ -197,7 +198,7 @@ def test_stated_openings_are_used_as_they_are_and_not_marked_estimated(engine, t
 def test_figures_that_include_suppressed_cells_say_so_within_the_filters(engine, demand_recipe):
     assert import_recipe(engine, run_at(demand_recipe)).ok
     with Session(engine) as session:
-        by_sector = queries.gaps_by_sector(session, filters=Filters())
+        by_sector = VIEWS["gaps_by_sector"].run(session, Filters())
         assert caveats.suppressed_total(session, Filters(), ("demand",)) == 3
         assert caveats.suppressed_total(session, Filters(regions=("E1",)), ("demand",)) == 1
         assert caveats.suppressed_total(session, Filters(year_from=2021, year_to=2021), ("demand",)) == 1

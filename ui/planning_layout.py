@@ -10,8 +10,7 @@ import streamlit as st
 
 from data_access.filters import Filters
 from data_access.planning import Rules
-from data_access.suppression import protect
-from data_access.views import View, ViewRows
+from data_access.views import COMPUTED, View, ViewRows, shown
 
 from .components import number_columns, table_with_data
 from .context import protection_threshold, view
@@ -27,46 +26,21 @@ def url_choice(name: str, options: Sequence, default):
     return next((option for option in options if str(option) == raw), default)
 
 
-# Projected frames under small-number protection: projected openings and graduates are rounded like the
-# counts they come from (a projection carries its history's small numbers), ratios as published.
-PROJECTED = View(
-    "projected",
-    lambda session, filters: pd.DataFrame(),
-    "projected openings and graduates (any grain)",
-    counts=("demand", "demand_low", "demand_high", "supply", "supply_baseline", "supply_entrants", "supply_trend"),
-    amounts={"gap": ("supply", "demand"), "effective_supply": ("supply",)},
-    derived={"coverage_ratio": ("supply", "demand")},
-)
-GROW_SHRINK = View(
-    "grow_shrink",
-    lambda session, filters: pd.DataFrame(),
-    "programs to grow or shrink",
-    counts=("current_intake", "suggested_intake"),
-    derived={"coverage": (), "destination_rate": (), "in_field_rate": (), "completion": ()},
-)
-BACKTEST = View(
-    "backtest",
-    lambda session, filters: pd.DataFrame(),
-    "back-test errors of the methods",
-    derived={"mae": (), "wape": (), "coverage": (), "held": ()},
-)
+# Projected frames under small-number protection (data_access.views.COMPUTED): projected openings and graduates
+# are rounded like the counts they come from (a projection carries its history's small numbers), ratios as published.
+PROJECTED, GROW_SHRINK, BACKTEST = (COMPUTED[name] for name in ("projected", "grow_shrink", "backtest"))
 
 
 def protected(frame: pd.DataFrame, spec: View = PROJECTED, *, threshold: int | None = None) -> pd.DataFrame:
     """``frame`` as charts and sentences may use it: under small-number protection (``threshold``, else the
     sidebar's), counts rounded (small ones blank) and ratios rounded as published; else the frame itself."""
-    threshold = threshold or protection_threshold()
-    return protect(frame, spec, threshold).numbers if threshold else frame
+    return shown(spec, frame, threshold or protection_threshold()).numbers
 
 
 def result_of(name: str, frame: pd.DataFrame, spec: View = PROJECTED) -> ViewRows:
     """A computed frame as the rows a chart or table and its download show, protected like every view
     when small-number protection is on."""
-    threshold = protection_threshold()
-    if not threshold:
-        return ViewRows(name, frame, frame, frame)
-    shown = protect(frame, spec, threshold)
-    return ViewRows(name, shown.numbers, shown.for_screen(), shown.for_display(), shown.hidden, threshold)
+    return shown(spec, frame, protection_threshold(), name=name)
 
 
 PROJECTED_SECTORS = 6  # bars of the projector's Planning screen; the rest are one bar

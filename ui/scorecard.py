@@ -10,16 +10,13 @@ every view (rounded, small counts hidden, rates on small bases left blank).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from data_access.filters import Filters
-from data_access.metrics import ratio
-from data_access.queries import classify_gap
-from data_access.suppression import protect
-from data_access.views import View
+from data_access.queries import COMPARED_COUNTS, COMPARED_RATES, classify_gap
 
 from .charts_placements import gap_status_words
 from .context import ViewResult
@@ -112,30 +109,12 @@ def latest_year_with(frame: pd.DataFrame, count: str, *, year: str = "year") -> 
     return None if rows.empty else int(rows[year].max())
 
 
-# rate -> (the counts summed for its numerator, the count summed for its denominator); its label is rate_label(rate)
-RATES = {
-    "graduates_per_enrolled": (("graduates",), "enrolled"),
-    "employment_rate": (("employed", "further_study"), "surveyed"),
-    "in_field_rate": (("employed_in_field",), "employed"),
-    "placement_hire_rate": (("hired",), "students_placed"),
-}
+RATES, COMPARISON_COUNTS = COMPARED_RATES, COMPARED_COUNTS  # the rates compared and the counts they are sums of
 
 
 def rate_label(rate: str) -> str:
     """A compared rate's name under its bars, in the current language."""
     return t("scorecard.hire_rate_after_placement") if rate == "placement_hire_rate" else label(rate)
-
-
-COMPARISON_COUNTS = (
-    "enrolled",
-    "graduates",
-    "surveyed",
-    "employed",
-    "further_study",
-    "employed_in_field",
-    "students_placed",
-    "hired",
-)
 
 
 # column -> kind for the scorecard's tables: "count", "rate", "ratio", "money", "year" or "text".
@@ -211,35 +190,6 @@ def column_heading(column: str) -> str:
     return label(column)
 
 
-def _not_queried(*_args, **_kwargs) -> pd.DataFrame:
-    raise TypeError("the scorecard comparison is computed from other views, never queried")
-
-
-COMPARISON_VIEW = View(
-    "scorecard_comparison",
-    _not_queried,
-    "the institution's rates next to its region's and the selection's",
-    counts=COMPARISON_COUNTS,
-    derived={rate: (*numerator, denominator) for rate, (numerator, denominator) in RATES.items()},
-    rate_bases={rate: denominator for rate, (_, denominator) in RATES.items()},
-)
-
-
-# Counts a row may leave unknown (contract version 3: enrolled is optional): a total over such a row is unknown.
-UNKNOWN_WHEN_EMPTY = frozenset({"enrolled"})
-
-
-def _totals(frames: list[pd.DataFrame]) -> dict[str, float]:
-    """Each count of ``COMPARISON_COUNTS`` summed over the rows of the frame that has it; empty (NaN) for a
-    count of ``UNKNOWN_WHEN_EMPTY`` when a row leaves it unknown, never the sum of the known rows."""
-    totals = {}
-    for column in COMPARISON_COUNTS:
-        values = next((frame[column] for frame in frames if column in frame.columns), pd.Series(dtype="float64"))
-        unknown = column in UNKNOWN_WHEN_EMPTY and bool(pd.to_numeric(values, errors="coerce").isna().any())
-        totals[column] = float("nan") if unknown else float(values.sum())
-    return totals
-
-
 def _whole_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Counts as whole numbers (130, not 130.0) in a table or CSV, leaving "<t" and blanks as they are."""
     shown = frame.copy()
@@ -250,31 +200,20 @@ def _whole_counts(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def rate_comparison(scope_list: list[Scope], exact: Mapping[str, tuple[pd.DataFrame, ...]], threshold: int | None) -> ViewResult:
-    """One row per scope: its enrolment, outcome and placement totals and the four rates.
+def labelled_comparison(comparison: ViewResult, scope_list: list[Scope]) -> ViewResult:
+    """The ``scorecard_comparison`` view's rows with each scope named as the scorecard names it (the
+    institution, "Institutions in <region>", "All selected", in the current language) and counts written
+    as whole numbers in its table and download."""
+    names = {scope.key: scope.label for scope in scope_list}
 
-    ``exact`` maps a scope's key to its (enrolment_trend, outcomes_by_cohort,
-    placements_by_year) rows, unprotected: the totals are summed from the exact yearly counts
-    and then protected as one view. Columns: scope, scope_name, the rates of ``RATES``, then
-    the counts of ``COMPARISON_COUNTS`` they are computed from.
-    """
-    frame = pd.DataFrame(
-        [{"scope": scope.key, "scope_name": scope.label, **_totals(list(exact[scope.key]))} for scope in scope_list]
-    )
-    for rate, (numerator, denominator) in RATES.items():
-        frame[rate] = ratio(sum(frame[c] for c in numerator), frame[denominator])
-    frame = frame[["scope", "scope_name", *RATES, *COMPARISON_COUNTS]]  # rates first: they are what is compared
-    if not threshold:
-        shown = _whole_counts(frame)
-        return ViewResult(COMPARISON_VIEW.name, frame, shown, shown)
-    protected = protect(frame, COMPARISON_VIEW, threshold)
-    return ViewResult(
-        COMPARISON_VIEW.name,
-        protected.numbers,
-        _whole_counts(protected.for_screen()),
-        _whole_counts(protected.for_display()),
-        protected.hidden,
-        threshold,
+    def named(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(scope_name=frame["scope"].map(names).fillna(frame["scope_name"]))
+
+    return replace(
+        comparison,
+        numbers=named(comparison.numbers),
+        table=_whole_counts(named(comparison.table)),
+        display=_whole_counts(named(comparison.display)),
     )
 
 
