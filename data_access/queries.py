@@ -830,9 +830,10 @@ COMPARED_COUNTS = (
 )
 
 
-def compared_totals(scopes: Sequence[tuple[str, str, Sequence[pd.DataFrame]]]) -> pd.DataFrame:
+def compared_totals(scopes: Sequence[tuple[str, str, Sequence[pd.DataFrame | None]]]) -> pd.DataFrame:
     """One row per (scope, scope_name, frames of its yearly counts): each count of ``COMPARED_COUNTS``
-    summed over the years of the frame that has it, then the rates of ``COMPARED_RATES`` as ratios of those
+    summed over the years of the frame that has it (empty where that frame is None: its table has no rows
+    in the filters' years), then the rates of ``COMPARED_RATES`` as ratios of those
     sums (never means of yearly rates). A total over a year whose enrolled is unknown (optional since
     contract version 3) is unknown, never the sum of the known years; so is every rate built on it.
 
@@ -841,8 +842,11 @@ def compared_totals(scopes: Sequence[tuple[str, str, Sequence[pd.DataFrame]]]) -
     for scope, name, frames in scopes:
         row: dict[str, object] = {"scope": scope, "scope_name": name}
         for column in COMPARED_COUNTS:
-            values = next((f[column] for f in frames if column in f.columns), pd.Series(dtype="float64"))
-            values = pd.to_numeric(values, errors="coerce")
+            source = next((f for f in frames if f is not None and column in f.columns), None)
+            if source is None:  # its table has no rows in the filters' years: unknown, not 0
+                row[column] = float("nan")
+                continue
+            values = pd.to_numeric(source[column], errors="coerce")
             row[column] = float("nan") if column == "enrolled" and bool(values.isna().any()) else float(values.sum())
         rows.append(row)
     frame = pd.DataFrame(rows, columns=["scope", "scope_name", *COMPARED_COUNTS])
@@ -875,15 +879,17 @@ def rate_comparison(session: Session, *, filters: Filters) -> pd.DataFrame:
             ("region", str(chosen["region_name"]), filters.narrowed(institutions=neighbours)),
             *scopes,
         ]
+    calendar = data_calendar(session)
+    covered = {table: any(filters.covers_year(year) for year in calendar[table]) for table in calendar}
     return compared_totals(
         [
             (
                 scope,
                 name,
                 (
-                    enrolment_totals(session, filters=scoped),
-                    outcome_totals(session, filters=scoped),
-                    placement_totals(session, filters=scoped),
+                    enrolment_totals(session, filters=scoped) if covered["enrolments"] else None,
+                    outcome_totals(session, filters=scoped) if covered["outcomes"] else None,
+                    placement_totals(session, filters=scoped) if covered["placements"] else None,
                 ),
             )
             for scope, name, scoped in scopes
@@ -991,7 +997,7 @@ def _one_sided_changes(
     session: Session, filters: Filters, years: pd.Series, fact, measure: str, table: str, name: str
 ) -> pd.DataFrame:
     """Per year: ``measure`` of ``fact`` this year minus the year before over the regions whose ``table``
-    reports both years (``<name>_change``; empty without such a region), how many regions that is
+    reports both years without a suppressed cell in either (``<name>_change``; empty without such a region), how many regions that is
     (``<name>_regions``) and how many of the filters' regions report either year (``<name>_regions_of``).
     Openings compare the cells known in both years only: a suppressed or unestimable cell is no 0."""
     wanted = sorted(int(y) for y in years)
@@ -1009,9 +1015,14 @@ def _one_sided_changes(
     else:
         by_region = aggregate(session, fact, span, ["year", "region_code"], {"value": Sum(measure)})
         values = {(int(y), str(r), ""): float(v or 0) for y, r, v in by_region.itertuples(index=False)}
+    # a region with a suppressed cell of the table in either year has no known total there: not compared
+    suppressed = caveats.suppressed_counts(session, span, ["year", "region_code"], (table,))
+    incomplete = {(int(y), str(r)) for y, r in suppressed[["year", "region_code"]].itertuples(index=False)}
     rows = []
     for year in wanted:
         regions, of = panel.common_regions(session, table, year - 1, year, filters)
+        if fact is not DEMAND:  # demand leaves out the unknown cells themselves, above
+            regions = [r for r in regions if (year, r) not in incomplete and (year - 1, r) not in incomplete]
         common = set(regions)
         pairs = {key[1:] for key in values if key[0] in (year, year - 1) and key[1] in common}
         both = [(r, c) for r, c in pairs if (year, r, c) in values and (year - 1, r, c) in values] if fact is DEMAND else pairs

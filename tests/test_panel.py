@@ -13,6 +13,7 @@ Cells, 2022 (enrolments report A, B, C, D; demand A, B, D):
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -203,3 +204,21 @@ def test_planning_for_a_region_without_demand_draws_no_empty_chart_and_marks_not
     assert charts == []
     assert any("no sector has both its graduates and its openings projected" in m.value for m in app.markdown)
     clear_app_caches()
+
+
+def test_a_region_with_a_suppressed_graduates_cell_is_left_out_of_the_graduates_change(engine, tmp_path):
+    folder = tmp_path / "panel"
+    shutil.copytree(PANEL, folder)
+    enrolments = (folder / "enrolments.csv").read_text(encoding="utf-8")
+    (folder / "enrolments.csv").write_text(enrolments.replace("2022,IC,PY,33,6", "2022,IC,PY,33,c"), encoding="utf-8")
+    recipe = folder / "recipe.toml"
+    columns = '[table.columns]\nyear = "year"\ninstitution_id = "institution_id"\nprogram_code = "program_code"\n'
+    columns += 'enrolled = "enrolled"\ngraduates = "graduates"\n'
+    text = recipe.read_text(encoding="utf-8").replace('file = "enrolments.csv"\n', f'file = "enrolments.csv"\n{columns}')
+    recipe.write_text(text, encoding="utf-8")
+    outcome = import_recipe(engine, run_recipe(recipe.read_bytes(), recipe.name, folder_opener(recipe), None))
+    assert outcome.ok, outcome.validation.report_lines()
+    last = pd.read_csv(io.StringIO(snapshot_csv(engine, "overview.csv"))).set_index("year").loc[2022]
+    # A and C report enrolments in both years, but C's 2022 graduates hold a suppressed cell: its total is not
+    # known, so only A is compared, (12 + 6) - (10 + 4) = 4, over 1 of the 4 regions reporting either year
+    assert (last["graduates_change"], last["graduates_regions"], last["graduates_regions_of"]) == (4, 1, 4)

@@ -168,3 +168,13 @@ def test_the_scorecard_comparison_is_a_view_with_the_institution_its_region_and_
     assert (rows.at["all", "enrolled"], rows.at["all", "graduates"]) == (260, 77)
     assert rows.at["all", "placement_hire_rate"] == pytest.approx(9 / 15)
     assert alone["scope"].tolist() == ["all"] and alone.at[0, "graduates"] == 77
+
+
+def test_the_scorecard_comparison_leaves_the_counts_of_a_table_without_rows_in_the_years_unknown(tiny_engine):
+    with Session(tiny_engine) as session:
+        rows = VIEWS["scorecard_comparison"].run(session, Filters(2024, 2024, institutions=("I1",))).set_index("scope")
+    # outcomes have a 2023 cohort only: nobody is known to be surveyed in 2024, which is not 0 surveyed
+    assert rows[["surveyed", "employed", "employed_in_field"]].isna().all().all()
+    # placements cover 2024: North College placed nobody that year (0, a known figure); South School placed 5
+    assert rows.at["institution", "students_placed"] == 0 and rows.at["all", "students_placed"] == 5
+    assert rows.at["institution", "graduates"] == 35
