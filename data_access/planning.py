@@ -1039,7 +1039,9 @@ def grow_shrink(session: Session, *, filters: Filters, projection: Projection, r
     Columns: program_code, program_name, region_code, region_name, sector_code (the program's main sector,
     its largest share), duration, intake_year (next year), graduation_year (intake_year + duration),
     current_intake (the last observed entrants), completion, coverage (the share-weighted projected coverage
-    of its sectors in the region in the graduation year, or the last projected year when that is later),
+    of its sectors in the region in the graduation year, or the last projected year when that is later;
+    like every shortage and surplus, against the openings the sector's vocational graduates are expected to
+    fill, ``sectors.expected_share``, all of them by default),
     destination_rate and in_field_rate (latest cohort with enough surveyed), status, rule (its key), rule
     values (a dict of the numbers the rule compared), suggested_intake (the intake that would bring the main
     sector's projected coverage to 1.0: (projected demand - other supply) ÷ (completion x share), within
@@ -1081,7 +1083,11 @@ def grow_shrink(session: Session, *, filters: Filters, projection: Projection, r
         columns=["program_code", "sector_code", "share"],
     )
     shares = shares[shares["sector_code"] != NOT_LINKED]
-    cells = rows[["year", "region_code", "sector_code", "demand", "supply", "coverage_ratio"]]
+    cells = rows[["year", "region_code", "sector_code", "demand", "supply"]]
+    # graded against the openings the sector's vocational graduates are expected to fill (panel.expected_shares)
+    expected = cells["sector_code"].map(panel.expected_shares(session)).fillna(1.0)
+    cells = cells.assign(demand=cells["demand"] * expected)
+    cells = cells.assign(coverage_ratio=cells["supply"] / cells["demand"].where(cells["demand"] > 0))
     linked = frame.merge(shares, on="program_code").merge(
         cells,
         left_on=["graduation_year", "region_code", "sector_code"],

@@ -492,3 +492,17 @@ def test_the_80_percent_normal_quantile_is_scipy_s():
     from scipy import stats
 
     assert float(stats.norm.ppf(0.9)) == planning.Z80
+
+
+def test_the_grow_shrink_list_grades_coverage_against_the_expected_share_of_openings(plan_engine, tmp_path):
+    sectors = write_csv(
+        tmp_path / "shares", "sectors", ["sector_code,sector_name,expected_share", "C,Manufacturing,0.5", "Q,Health,0.5"]
+    )
+    assert load_paths(plan_engine, [sectors]).ok
+    with Session(plan_engine) as session:
+        projection = project(session, to_year=2025, method="trend")
+        p1 = planning.grow_shrink(session, filters=Filters(), projection=projection).set_index("program_code").loc["P1"]
+    # half of the 170 projected openings are for vocational graduates: 126 / 85, no longer a shortage to grow
+    assert p1["coverage"] == pytest.approx(126 / 85)
+    assert p1["status"] == "keep"
+    assert p1["suggested_intake"] == 126  # (85 - 0) / 0.9 = 94.4, at most 10% below 140
