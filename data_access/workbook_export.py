@@ -45,7 +45,7 @@ from .views import VIEWS
 WHOLE, PERCENT, RATIO, YEAR = "#,##0", "0.0%", "0.00", "0"
 DECIMALS = {WHOLE: 0, PERCENT: 3, RATIO: 2, YEAR: 0}  # digits the value is rounded to (a percentage's are of the fraction)
 
-YEARS = frozenset({"year", "cohort_year", "outcomes_cohort", "from_year", "partner_since"})
+YEARS = frozenset({"year", "cohort_year", "outcomes_cohort", "from_year", "partner_since", "last_known_year"})
 # Whole numbers besides the views' counts and amounts: numbers of things, money, and the placements per 100
 # openings, which the Placements page shows whole.
 OTHER_WHOLE = frozenset(

@@ -104,14 +104,20 @@ def projection_table(rows: pd.DataFrame, year: int) -> ViewRows:
         "method",
         "observed_years",
         "few_years",
+        "demand_not_projected",
     ]
     this = rows[rows["year"] == year][columns].sort_values("gap").reset_index(drop=True)
     result = result_of("projection_cells", this)
 
     def worded(frame: pd.DataFrame) -> pd.DataFrame:
+        projected = frame["demand_not_projected"].fillna("") == ""
         return frame.assign(
             method=frame["method"].map(lambda m: t(f"planning.method_{m}") if m else ""),
-            few_years=frame["few_years"].map(lambda few: t("planning.few_years") if few else ""),
+            few_years=[
+                t("planning.rests_on_years", years=int(n)) if few and shown else ""
+                for few, n, shown in zip(frame["few_years"], frame["observed_years"], projected)
+            ],
+            demand_not_projected=frame["demand_not_projected"].map(lambda why: t(f"planning.why_{why}") if why else ""),
         )
 
     return ViewRows(
