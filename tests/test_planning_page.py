@@ -106,6 +106,16 @@ def test_an_uploaded_scenario_is_the_one_in_force_and_a_program_not_taught_is_sa
     assert any(c.value.startswith("P2 has no intake in R9") for c in app.caption)
 
 
+def test_the_scenario_uploader_speaks_the_interface_language(plan_reader):
+    """Streamlit writes its uploader's button and limits in English: the page hides them and says them in Chinese,
+    as the Data page does."""
+    app = open_page(PLANNING, lang="zh-CN", plan_to="2025", plan_method="trend")
+    assert not app.exception
+    assert any(c.value.startswith("可上传：CSV · 每个文件不超过") for c in app.caption)
+    styles = [h.proto.body for h in app.get("html")]
+    assert any('content: "上传文件"' in style and "stFileUploaderDropzoneInstructions" in style for style in styles)
+
+
 def test_the_grow_shrink_list_and_the_back_test_are_on_the_page(trend_2025):
     app = trend_2025
     tables = [d.value for d in app.dataframe]
