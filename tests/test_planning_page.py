@@ -116,6 +116,19 @@ def test_the_scenario_uploader_speaks_the_interface_language(plan_reader):
     assert any('content: "上传文件"' in style and "stFileUploaderDropzoneInstructions" in style for style in styles)
 
 
+def test_the_planning_tables_write_counts_whole_with_separators_and_every_rate_with_one_decimal(trend_2025):
+    """The cells' table showed 2165 without a separator and the back-test 5.94% beside the page's one-decimal rates;
+    Streamlit drops a percentage's trailing zeros ("55%" beside "57.9%") unless the column has a step."""
+    configs = [json.loads(frame.proto.columns) for frame in trend_2025.dataframe]
+    cells = next(c for c in configs if "demand_low" in c)
+    assert {cells[c]["type_config"]["format"] for c in ("demand", "demand_low", "demand_high", "supply", "gap")} == {"%,.0f"}
+    backtest = next(c for c in configs if "wape" in c)
+    assert backtest["wape"]["type_config"]["step"] == backtest["held"]["type_config"]["step"] == 0.001
+    programs = next(c for c in configs if "destination_rate" in c)
+    assert programs["destination_rate"]["type_config"]["step"] == 0.001
+    assert programs["current_intake"]["type_config"]["step"] == 1
+
+
 def test_the_grow_shrink_list_and_the_back_test_are_on_the_page(trend_2025):
     app = trend_2025
     tables = [d.value for d in app.dataframe]

@@ -13,7 +13,7 @@ from data_access.planning import Rules
 from data_access.suppression import protect
 from data_access.views import View, ViewRows
 
-from .components import number_columns, table_with_data
+from .components import fixed_decimals, number_columns, table_with_data
 from .context import protection_threshold, view
 from .formatting import fmt_count
 from .i18n import t
@@ -164,14 +164,16 @@ def render_backtest(backtest: pd.DataFrame) -> None:
         shown,
         hide_index=True,
         placeholder="–",
-        column_config={
-            "method": t("planning.col_method"),
-            "cells": st.column_config.NumberColumn(t("planning.col_cells"), format="localized"),
-            "mae": st.column_config.NumberColumn(t("planning.col_mae"), format="%.1f", help=t("planning.mae_help")),
-            "wape": st.column_config.NumberColumn(t("planning.col_wape"), format="percent", help=t("planning.wape_help")),
-            "held_out": None,
-            "held": st.column_config.NumberColumn(t("planning.col_held"), format="percent", help=t("planning.held_help")),
-        },
+        column_config=fixed_decimals(
+            {
+                "method": t("planning.col_method"),
+                "cells": st.column_config.NumberColumn(t("planning.col_cells"), format="localized"),
+                "mae": st.column_config.NumberColumn(t("planning.col_mae"), format="%.1f", help=t("planning.mae_help")),
+                "wape": st.column_config.NumberColumn(t("planning.col_wape"), format="percent", help=t("planning.wape_help")),
+                "held_out": None,
+                "held": st.column_config.NumberColumn(t("planning.col_held"), format="percent", help=t("planning.held_help")),
+            }
+        ),
     )
     for note in band_notes(backtest):
         st.warning(note, icon=":material/straighten:")
