@@ -159,7 +159,11 @@ def render_backtest(backtest: pd.DataFrame) -> None:
     st.subheader(t("planning.backtest_heading"))
     st.caption(t("planning.backtest_caption"))
     shown = protected(backtest, BACKTEST)
-    shown = shown.assign(method=shown["method"].map(lambda m: t(f"planning.method_{m}")))
+    # rounded to the decimal shown: Streamlit cuts a value to its step's decimals instead (0.8675 would read 86.7%)
+    shown = shown.assign(
+        method=shown["method"].map(lambda m: t(f"planning.method_{m}")),
+        **{c: pd.to_numeric(shown[c], errors="coerce").round(3) for c in ("wape", "held")},
+    )
     st.dataframe(
         shown,
         hide_index=True,
