@@ -367,9 +367,15 @@ def _project(engine, args) -> int:
         + ")."
     )
     unknown = projection.assumptions["not_projected"]
-    if any(unknown.values()):
+    if unknown["demand_cells"] or unknown["supply_cells"]:
         print(
             f"Not projected (their region does not report in the last year of the table): openings of "
             f"{unknown['demand_cells']:,} cell(s), graduates of {unknown['supply_cells']:,}; their gaps are empty."
+        )
+    if unknown["one_known_year_cells"] or unknown["no_known_year_cells"]:
+        print(
+            f"Not projected (too little history, see demand_not_projected): openings of "
+            f"{unknown['one_known_year_cells']:,} cell(s) known in one year only and {unknown['no_known_year_cells']:,} "
+            "known in no year; their gaps are empty."
         )
     return 0

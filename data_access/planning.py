@@ -23,9 +23,13 @@ Methods (per cell, on the years the cell has rows for):
   where the cell has fewer than 4 observed years.
 
 Projections are never below 0 (openings, graduates). A cell observed in fewer than
-``FEW_YEARS`` years is flagged and its interval widened by ``FEW_YEARS / n``; a cell with fewer
-than 3 years has no measured error, and its interval is ±25% of its level per square root of a
-year, widened the same way.
+``FEW_YEARS`` years is flagged and its interval widened by ``FEW_YEARS / n``. A cell with fewer than
+``MEASURED_YEARS`` (3) years is too short for any of the methods (no line, rate or smoothing can
+measure its error): it is carried forward flat from its last known year (``naive``), and its
+interval is the spread of that same carry-forward over the same number of years across the cells
+with at least ``FEW_YEARS`` known years (``pooled_naive_spread``), widened the same way; ±25% of its
+level per square root of a year when too few such cells exist. ``project`` projects no openings
+for a cell with fewer than ``PROJECTED_YEARS`` (2) known years, and says why (``NOT_PROJECTED``).
 """
 
 from __future__ import annotations
@@ -55,7 +59,11 @@ CHOICES = ("auto", *METHODS)
 # which every command does, does not import scipy.stats: it takes longer than the rest of a command's start)
 Z80 = 1.2815515655446004
 FEW_YEARS = 5  # fewer observed years than this: a caveat and a wider interval
-UNMEASURED_SPREAD = 0.25  # the interval of a cell with fewer than 3 years: ±25% of its level per √year
+UNMEASURED_SPREAD = 0.25  # a short cell's interval when too few cells show how far a carry-forward strays: ±25% per √year
+MEASURED_YEARS = 3  # fewer known years than this: no method measures an error, the cell is carried forward flat
+PROJECTED_YEARS = 2  # fewer known years of openings than this: no projection (one year shows no change to go by)
+POOLED_MIN = 20  # cell-years a pooled spread needs at a horizon; fewer: UNMEASURED_SPREAD
+POOLED_QUANTILE = 80  # the pooled spread is this percentile of the carried-forward errors: an 80% interval
 HOLDOUT = 3  # years held out at most when back-testing
 DEFAULT_DURATION = 3  # years from entry to graduation of a program that does not state it (most vocational programs)
 ETS_GRID = [
@@ -238,9 +246,42 @@ def _backtest(series: Series) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return results
 
 
+def pooled_naive_spread(series: Series, horizons: Sequence[int]) -> np.ndarray:
+    """Per horizon h (years ahead): how far a flat carry-forward strays over h years in the rows with at least
+    FEW_YEARS known years, as the POOLED_QUANTILE-th percentile of |value(t + h) - value(t)| / value(t) over every
+    such pair of known years (value(t) > 0); NaN where fewer than POOLED_MIN pairs exist."""
+    long = series.values[series.counts >= FEW_YEARS]
+    spreads = []
+    for h in horizons:
+        h = int(h)
+        if h < 1 or h >= long.shape[1]:
+            spreads.append(np.nan)
+            continue
+        base, later = long[:, :-h], long[:, h:]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            errors = np.abs(later - base) / base
+        errors = errors[(base > 0) & ~np.isnan(later)]
+        spreads.append(float(np.percentile(errors, POOLED_QUANTILE)) if errors.size >= POOLED_MIN else np.nan)
+    return np.array(spreads, dtype=float)
+
+
+def _short_half(series: Series, targets: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """The half-width of the 80% interval of a carry-forward of ``level`` (C,) to ``targets`` (C, H): the pooled
+    spread of the same horizon (``pooled_naive_spread``) times the level, else ±UNMEASURED_SPREAD per √year."""
+    _, last_year = _last_observed(series)
+    horizon = np.maximum(np.nan_to_num(targets - last_year[:, None], nan=1.0), 1).astype(int)
+    wanted = np.unique(horizon)
+    pooled = dict(zip(wanted.tolist(), pooled_naive_spread(series, wanted).tolist()))
+    spread = np.vectorize(lambda h: pooled[int(h)])(horizon) if horizon.size else np.zeros(horizon.shape)
+    fallback = UNMEASURED_SPREAD * np.sqrt(horizon)
+    return np.abs(level)[:, None] * np.where(np.isnan(spread), fallback, spread)
+
+
 def _band(series: Series, targets: np.ndarray, used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each row fitted with its method ``used`` and forecast at ``targets`` (C, H): the mean (never below 0) and the
-    half-width of its 80% interval, widened for few years and set for rows without a measured error."""
+    half-width of its 80% interval, widened for few years. A row with fewer than MEASURED_YEARS known years, too
+    short for any method, is carried forward flat from its last known value with the pooled spread of such a
+    carry-forward (``_short_half``)."""
     counts = series.counts
     mean = np.zeros(targets.shape)
     half = np.zeros(targets.shape)
@@ -250,12 +291,15 @@ def _band(series: Series, targets: np.ndarray, used: np.ndarray) -> tuple[np.nda
             part = Series(series.years, series.values[rows])
             mean[rows], half[rows] = FITS[name](part, targets[rows])
     last, last_year = _last_observed(series)
+    short = (counts < MEASURED_YEARS)[:, None]
+    mean = np.where(short, last[:, None], mean)
     with np.errstate(invalid="ignore"):
         level = np.where(np.isnan(mean), last[:, None], mean)
         unmeasured = UNMEASURED_SPREAD * np.abs(level) * np.sqrt(np.maximum(targets - last_year[:, None], 1))
         half = np.where(np.isnan(half), unmeasured, half)
+        if short.any():
+            half = np.where(short, _short_half(series, targets, last), half)
         half = np.where((counts < FEW_YEARS)[:, None], half * FEW_YEARS / np.maximum(counts, 1)[:, None], half)
-    mean = np.where(counts[:, None] == 1, last[:, None], mean)  # one year: the level as it is
     return np.maximum(np.nan_to_num(mean), 0.0), np.nan_to_num(half)
 
 
@@ -275,7 +319,7 @@ def project_matrix(series: Series, years: Sequence[int], method: str) -> dict[st
         "mean": mean,
         "low": np.maximum(mean - half, 0.0),
         "high": np.maximum(mean + half, mean),
-        "method": used,
+        "method": np.where(counts < MEASURED_YEARS, "naive", used),  # too short for the method: carried forward
         "observed_years": counts,
     }
 
@@ -622,13 +666,16 @@ def project(
     """Projected openings, graduates and gap per (year, region, sector) for every year after the last year of
     demand data up to ``to_year``. Columns: year, region_code, region_name, sector_code, sector_name, demand,
     demand_low, demand_high, supply, supply_entrants (from the intake pipeline), supply_trend (from graduates'
-    own series), gap, coverage_ratio, effective_supply, measured, method, observed_years, few_years.
+    own series), gap, coverage_ratio, effective_supply, measured, method (``naive`` for a cell carried forward flat:
+    fewer than MEASURED_YEARS known years), observed_years, few_years, last_known_year, demand_not_projected (why
+    its openings are not projected: region_not_reporting, no_known_year, one_known_year; empty when they are).
 
     Known and unknown (data contract version 3): a cell is projected from its own known years only: 0 in a year
     its region reports without a row for it, unknown (left out of its fit) where the region does not report or
     the cell is suppressed. A side whose region does not report in the last year of its table is not projected:
-    empty, never 0 (``Projection.assumptions["not_projected"]`` counts such cells). gap and coverage_ratio only
-    where both sides are projected (``measured``).
+    empty, never 0 (``Projection.assumptions["not_projected"]`` counts such cells), and so are the openings of a
+    cell known in fewer than PROJECTED_YEARS years. gap and coverage_ratio only where both sides are projected
+    (``measured``).
 
     Supply: where entrants are given, graduates(t) = entrants(t - duration) x completion per program and
     institution (``completion_rates``); entrants of years not observed are those of the last observed year
@@ -658,18 +705,33 @@ def project(
         "few_years": FEW_YEARS,
         "scenario_changes": len(scenario),
         "known_cells": KNOWN_CELLS,
+        "short_cells": SHORT_CELLS,
     }
     if not years:
         empty = pd.DataFrame(columns=ROW_COLUMNS)
         return Projection(empty, _backtest_table(Series(np.array([]), np.zeros((0, 0)))), assumptions, pd.DataFrame())
     reporting = demand_reporting(session, history)
-    cells, series = to_series(history.dropna(subset=["openings"]), ["region_code", "sector_code"], "openings", last_demand)
+    cells, series = _with_unknown_cells(
+        history, *to_series(history.dropna(subset=["openings"]), ["region_code", "sector_code"], "openings", last_demand)
+    )
     series = reporting.known(cells, series)
     demand = project_matrix(series, years, method)
-    projected = reporting.reports_in(last_demand, cells["region_code"])[:, None]
+    reports = reporting.reports_in(last_demand, cells["region_code"])
+    why = np.select(
+        [~reports, demand["observed_years"] == 0, demand["observed_years"] < PROJECTED_YEARS],
+        ["region_not_reporting", "no_known_year", "one_known_year"],
+        default="",
+    )
+    projected = (why == "")[:, None]
     measures = {name: np.where(projected, demand[key], np.nan) for name, key in DEMAND_MEASURES.items()}
     demand_long = _long(cells, years, measures)
-    cell_info = cells.assign(method=demand["method"], observed_years=demand["observed_years"])
+    _, last_known = _last_observed(series)
+    cell_info = cells.assign(
+        method=np.where(projected[:, 0], demand["method"], ""),
+        observed_years=demand["observed_years"],
+        last_known_year=last_known,
+        demand_not_projected=why,
+    )
     supply, pipeline, supply_regions = _project_supply(session, filters, years, method, cell_info, scenario)
     frame = demand_long.merge(supply, on=["year", "region_code", "sector_code"], how="outer")
     frame = frame.merge(cell_info, on=["region_code", "sector_code"], how="left")
@@ -677,6 +739,11 @@ def project(
         frame = frame[frame["sector_code"].isin(filters.sectors)]
     demand_regions = {r for r in cells["region_code"] if (last_demand, r) in reporting.pairs}
     _known_or_empty(frame, list(DEMAND_MEASURES), demand_regions)
+    frame["demand_not_projected"] = (
+        frame["demand_not_projected"].fillna("").where(frame["region_code"].isin(demand_regions), "region_not_reporting")
+    )
+    too_short = frame["demand_not_projected"].isin(["no_known_year", "one_known_year"])
+    frame.loc[too_short, list(DEMAND_MEASURES)] = np.nan  # unknown, never 0: the reason is in demand_not_projected
     _known_or_empty(frame, ["supply", "supply_entrants", "supply_trend"], supply_regions)
     frame["gap"] = frame["supply"] - frame["demand"]  # empty unless both sides are projected
     frame["coverage_ratio"] = frame["supply"] / frame["demand"].where(frame["demand"] > 0)
@@ -685,6 +752,7 @@ def project(
     frame["observed_years"] = frame["observed_years"].fillna(0).astype(int)
     frame["few_years"] = frame["observed_years"] < FEW_YEARS
     frame["method"] = frame["method"].fillna("")
+    frame["last_known_year"] = frame["last_known_year"].astype("Int64")
     regions, sectors = name_map(session, "region_code"), name_map(session, "sector_code")
     frame["region_name"], frame["sector_name"] = frame["region_code"].map(regions), frame["sector_code"].map(sectors)
     frame = frame[ROW_COLUMNS].sort_values(["year", "region_code", "sector_code"]).reset_index(drop=True)
@@ -712,6 +780,8 @@ ROW_COLUMNS = [
     "method",
     "observed_years",
     "few_years",
+    "last_known_year",
+    "demand_not_projected",
 ]
 DEMAND_MEASURES = {"demand": "mean", "demand_low": "low", "demand_high": "high"}
 KNOWN_CELLS = (
@@ -719,6 +789,14 @@ KNOWN_CELLS = (
     "a year its region does not report, or a suppressed cell, is left out); a side whose region does not report in "
     "the last year of its table is not projected (empty, never 0); gap and coverage_ratio only where both sides "
     "are projected (measured)"
+)
+SHORT_CELLS = (
+    f"a cell with fewer than {MEASURED_YEARS} known years of openings is too short for any method: it is carried "
+    "forward flat from its last known year (method naive), its 80% interval the 80th percentile of how far such a "
+    "carry-forward strayed over as many years across the cells with at least "
+    f"{FEW_YEARS} known years (plus or minus 25% per square root of a year when fewer than {POOLED_MIN} such pairs "
+    f"exist), widened by {FEW_YEARS} / n; a cell with fewer than {PROJECTED_YEARS} known years is not projected "
+    "(demand_not_projected says why)"
 )
 TOTAL_INTERVAL = (
     "the 80% interval of a total of cells (a sector, a region, all) is the total's own: its half-width is "
@@ -738,10 +816,30 @@ def _known_or_empty(frame: pd.DataFrame, columns: list[str], regions: set[str]) 
 
 
 def not_projected(rows: pd.DataFrame) -> dict[str, int]:
-    """Cells of ``rows`` (a projection's) with a side not projected, per side: their region does not report that
-    side in the last year of its table."""
+    """Cells of ``rows`` (a projection's) with a side not projected, per side and reason: their region does not
+    report that side in the last year of its table (demand_cells, supply_cells); their openings are known in one
+    year only (one_known_year_cells) or in none (no_known_year_cells), too little to project."""
     cells = rows.drop_duplicates(["region_code", "sector_code"])
-    return {"demand_cells": int(cells["demand"].isna().sum()), "supply_cells": int(cells["supply"].isna().sum())}
+    why = cells["demand_not_projected"]
+    return {
+        "demand_cells": int((why == "region_not_reporting").sum()),
+        "supply_cells": int(cells["supply"].isna().sum()),
+        "one_known_year_cells": int((why == "one_known_year").sum()),
+        "no_known_year_cells": int((why == "no_known_year").sum()),
+    }
+
+
+def _with_unknown_cells(history: pd.DataFrame, cells: pd.DataFrame, series: Series) -> tuple[pd.DataFrame, Series]:
+    """``cells`` and ``series`` (``to_series`` of the known openings) with a row of no known year for every cell of
+    ``history`` that has rows but no known openings (suppressed, or not estimable, in every year): such a cell is
+    unknown, never 0, and is not projected."""
+    every = history[["region_code", "sector_code"]].drop_duplicates()
+    missing = every.merge(cells, how="left", indicator=True)
+    missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
+    if missing.empty or not len(series.years):
+        return cells, series
+    values = np.vstack([series.values, np.full((len(missing), len(series.years)), np.nan)])
+    return pd.concat([cells, missing], ignore_index=True), Series(series.years, values)
 
 
 GROUPS = {"cell": ("region_code", "sector_code"), "sector": ("sector_code",), "region": ("region_code",), "total": ()}
@@ -969,7 +1067,12 @@ def _graduates_from_series(
         return pd.DataFrame(columns=["year", "region_code", "sector_code", "supply_trend"])
     series = reporting.known(cells, series)
     methods = cells.merge(cell_info[["region_code", "sector_code", "method"]], on=["region_code", "sector_code"], how="left")
-    wanted = methods["method"].fillna("trend") if method == "auto" else pd.Series(method, index=methods.index)
+    # the demand's method where it is one (a short or unprojected demand cell: trend, which a short series carries flat)
+    wanted = (
+        methods["method"].where(methods["method"].isin(METHODS), "trend")
+        if method == "auto"
+        else pd.Series(method, index=methods.index)
+    )
     projected = np.zeros((len(cells), len(years)))
     for name in METHODS:
         chosen = (wanted == name).to_numpy()

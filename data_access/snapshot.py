@@ -158,6 +158,15 @@ def build_snapshot(
     return buffer.getvalue()
 
 
+# How exact the numbers of each format are: the CSV files keep what was computed, the workbook what the screen shows.
+PRECISION = {
+    "csv": "full precision, as computed (weighted counts and projections may be fractional); scripts read these",
+    "workbook": "rounded as the screen shows them, and the rounded value is what each cell holds: counts and amounts "
+    "whole, rates and growth as percentages with one decimal, coverage and other ratios with two decimals; the CSV "
+    "files of the zip snapshot keep the full precision",
+}
+
+
 def snapshot_contents(
     session: Session,
     *,
@@ -179,6 +188,7 @@ def snapshot_contents(
         "data_version": queries.current_data_version(session),
         "app_version": __version__,
         "small_number_protection": describe_protection(hide_below),
+        "precision": PRECISION,
         "row_counts": {name: int(len(frame)) for name, frame in frames.items()},
         "files": {view.snapshot_file: view.description for view in SNAPSHOT_VIEWS if view.snapshot_file in frames},
         "planning": planning_note,

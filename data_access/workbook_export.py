@@ -1,8 +1,8 @@
 """The snapshot as an Excel workbook: the same frames and manifest as the zip, for readers who
 open it in a spreadsheet.
 
-One sheet per CSV of the zip (named after the file, without ".csv") and a first sheet
-"manifest" with the manifest flattened to two columns: a key path and its value (lists as
+One sheet per CSV of the zip (named after the file, without ".csv", in English; in another language by
+the catalogue's name for it, ``workbook.sheet_*``) and a first sheet "manifest" with the manifest flattened to two columns: a key path and its value (lists as
 JSON text). Each sheet's first row holds the columns' headings in the workbook's language,
 bold, frozen and with a filter. Numbers are rounded as the screen shows them, and the rounded
 value is what the cell holds: counts and amounts whole (``#,##0``), rates and growth as
@@ -37,7 +37,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from sqlalchemy.orm import Session
 
 from .filters import Filters
-from .i18n import DEFAULT_LANGUAGE, column_labels, translate
+from .i18n import DEFAULT_LANGUAGE, catalogue, column_labels, supported, translate
 from .planning import PlanningSettings
 from .snapshot import FORMULA_TRIGGERS, snapshot_contents
 from .views import VIEWS
@@ -45,7 +45,7 @@ from .views import VIEWS
 WHOLE, PERCENT, RATIO, YEAR = "#,##0", "0.0%", "0.00", "0"
 DECIMALS = {WHOLE: 0, PERCENT: 3, RATIO: 2, YEAR: 0}  # digits the value is rounded to (a percentage's are of the fraction)
 
-YEARS = frozenset({"year", "cohort_year", "outcomes_cohort", "from_year", "partner_since"})
+YEARS = frozenset({"year", "cohort_year", "outcomes_cohort", "from_year", "partner_since", "last_known_year"})
 # Whole numbers besides the views' counts and amounts: numbers of things, money, and the placements per 100
 # openings, which the Placements page shows whole.
 OTHER_WHOLE = frozenset(
@@ -121,13 +121,20 @@ def build_workbook(
 def workbook_bytes(manifest: dict, frames: dict[str, pd.DataFrame], language: str = DEFAULT_LANGUAGE) -> bytes:
     """The workbook of a manifest and the frames by CSV file name: the manifest sheet, then one sheet per frame."""
     book = Workbook(write_only=True)
-    names = sheet_names([MANIFEST_SHEET, *frames])
+    names = sheet_titles([MANIFEST_SHEET, *frames], language)
     _write_manifest(book, names[0], manifest, language)
     for sheet, frame in zip(names[1:], frames.values()):
         _write_frame(book, sheet, frame, language)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def sheet_titles(file_names: list[str], language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The sheets' names in ``language``: each file's name in the catalogue (``workbook.sheet_<name without .csv>``;
+    in English the file's own name), else the file's name, made valid and unique by ``sheet_names``."""
+    texts = catalogue(supported(language))
+    return sheet_names([texts.get(f"workbook.sheet_{name.removesuffix('.csv')}", name) for name in file_names])
 
 
 def sheet_names(file_names: list[str]) -> list[str]:

@@ -122,7 +122,7 @@ with charts:
         projection_table(rows, to_year),
         f"projection_{to_year}.csv",
         column_config=number_columns(
-            {c: "%.0f" for c in ("demand", "demand_low", "demand_high", "supply", "gap")} | {"coverage_ratio": "%.2f"}
+            {c: "%,.0f" for c in ("demand", "demand_low", "demand_high", "supply", "gap")} | {"coverage_ratio": "%.2f"}
         ),
     )
 

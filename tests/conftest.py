@@ -271,6 +271,8 @@ def downloads(monkeypatch) -> Iterator[list[pd.DataFrame]]:
     _DOWNLOADS.clear()
 
 
+# The headings of the sidebar's filters that every chart's and table's CSV ends with (ui/components.py), in Chinese
+FILTER_HEADINGS_ZH = ["筛选：起始年份", "筛选：截止年份", "筛选：地区（代码；空表示全部）", "筛选：行业（代码；空表示全部）"]
 _DOWNLOADS: list[list[pd.DataFrame]] = []  # the downloads fixture's list while a test uses it
 
 

@@ -61,3 +61,48 @@ def test_every_download_button_is_drawn_by_ui_components_download_button():
         for function in _streamlit_download_calls(ast.parse(path.read_text(encoding="utf-8")))
     }
     assert callers == {"ui/components.py:download_button"}
+
+
+def test_a_chart_s_csv_carries_its_filters_so_two_regions_downloads_differ(app_url, downloads):
+    """Two downloads of the same chart for two regions were the same table without a word of which region each
+    was; each now carries the sidebar's filters as its last columns, and reads back as one plain table."""
+    import io
+
+    import pandas as pd
+
+    from data_access.snapshot import csv_bytes
+
+    open_page("pages/supply_demand.py", to="2023", region=["R1"])
+    north = downloads[-1]
+    del downloads[:]
+    open_page("pages/supply_demand.py", **{"from": "2023", "to": "2024"}, region=["R1", "R3"], sector=["Q"])
+    both = downloads[-1]
+    headings = [
+        "Filter: from year",
+        "Filter: to year",
+        "Filter: regions (codes; empty = all)",
+        "Filter: sectors (codes; empty = all)",
+    ]
+    assert list(north.columns[-4:]) == headings and list(both.columns[-4:]) == headings
+    read = pd.read_csv(io.BytesIO(csv_bytes(north)), encoding="utf-8-sig", keep_default_na=False)
+    assert list(read.columns) == list(north.columns)  # one header row: a plain table
+    assert set(read["Filter: regions (codes; empty = all)"]) == {"R1"} and set(read["Filter: sectors (codes; empty = all)"]) == {
+        ""
+    }
+    assert set(read["Filter: from year"]) == {2023} and set(read["Filter: to year"]) == {2023}  # the data's first year
+    assert set(both["Filter: regions (codes; empty = all)"]) == {"R1;R3"} and set(
+        both["Filter: sectors (codes; empty = all)"]
+    ) == {"Q"}
+    assert set(both["Filter: from year"]) == {2023} and set(both["Filter: to year"]) == {2024}
+
+
+def test_every_count_column_is_whole_and_every_percent_column_has_one_decimal():
+    """Without a step Streamlit shows a weighted count as 488.857 and a rate of 0.55 as "55%" beside "57.9%"."""
+    from ui.components import fixed_decimals, number_columns
+
+    config = number_columns({"graduates": "localized", "in_field_rate": "percent", "coverage_ratio": "%.2f"})
+    assert config["graduates"]["type_config"]["step"] == 1
+    assert config["in_field_rate"]["type_config"]["step"] == 0.001
+    assert "step" not in config["coverage_ratio"]["type_config"] or not config["coverage_ratio"]["type_config"]["step"]
+    kept = fixed_decimals({"share": {"type_config": {"type": "number", "format": "percent", "step": 0.01}}, "name": "Name"})
+    assert kept == {"share": {"type_config": {"type": "number", "format": "percent", "step": 0.01}}, "name": "Name"}

@@ -10,7 +10,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .conftest import click_chart, open_page
+from .conftest import FILTER_HEADINGS_ZH, click_chart, open_page
 
 ENROLMENT, OUTCOMES = "pages/enrolment.py", "pages/outcomes.py"
 RATES_ZH = ["去向落实率", "就业率", "专业相关度", "升学率", "自主创业率"]
@@ -94,7 +94,15 @@ def test_enrolment_drill_down_in_chinese_names_the_program_and_its_institutions(
     app.run()
     assert no_problem(app)
     assert any(m.value == "**2023年开设Nursing（P1）的院校**" for m in app.markdown)
-    assert list(downloads[-1].columns) == ["院校代码", "院校", "在校生数", "毕业生数", "新生数", "毕业生数/在校生数"]
+    assert list(downloads[-1].columns) == [
+        "院校代码",
+        "院校",
+        "在校生数",
+        "毕业生数",
+        "新生数",
+        "毕业生数/在校生数",
+        *FILTER_HEADINGS_ZH,
+    ]
 
 
 def test_enrolment_in_chinese_says_so_when_nothing_matches(app_url):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .conftest import open_page, run_app
+from .conftest import FILTER_HEADINGS_ZH, open_page, run_app
 
 # 2023 in the tiny fixture: Health (Q) 30 graduates against 60 openings over its measured cells (North; Remote's
 # 5 openings have no known supply, as Remote has no institution); ICT (J) 12 against 10 (South). 2022 has no
@@ -115,6 +115,7 @@ def test_supply_demand_in_chinese_titles_charts_by_name_and_computes_takeaways(a
         "毕业生未知处的岗位需求",
         "已测算单元数",
         "单元数",
+        *FILTER_HEADINGS_ZH,
     ]
     assert "地区" in downloads[-1].columns and "供需比" in downloads[-1].columns
 

@@ -16,7 +16,7 @@ from data_access.i18n import translate
 from data_access.queries import TENURE_BANDS
 from ui.charts_placements import GAP_STATUS_KEY, TENURE_BAND_KEY
 
-from .conftest import open_page
+from .conftest import FILTER_HEADINGS_ZH, open_page
 
 PLACEMENTS, SCORECARD = "pages/placements.py", "pages/scorecard.py"
 
@@ -208,6 +208,7 @@ def test_scorecard_in_chinese_titles_charts_statuses_and_takeaway(app_url, downl
         "全部所选范围供需状态",
         "全部所选范围供需比",
         "本校相关专业",
+        *FILTER_HEADINGS_ZH,
     ]
     assert sectors.loc[0, "所在地区供需状态"] == "≈ 基本平衡"
     compared = downloads["scorecard_comparison.csv"]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -87,11 +89,76 @@ def test_a_sector_without_a_row_in_a_year_its_region_reports_has_0_openings(plan
     assert r1q["demand"] == pytest.approx(9)
 
 
-def test_a_cell_with_few_years_gets_a_wider_band():
+def test_a_cell_with_two_years_is_carried_forward_flat_with_a_wider_band_when_no_cell_shows_the_spread():
     projected = planning.project_matrix(Series(np.array([2020, 2021]), np.array([[10.0, 14.0]])), [2023], "trend")
-    # two years: the line gives 22 in 2023; no measured error: ±25% of the level per √2 years, x 5/2 (few years)
-    assert projected["mean"][0, 0] == pytest.approx(22)
-    assert projected["high"][0, 0] - projected["mean"][0, 0] == pytest.approx(0.25 * 22 * np.sqrt(2) * 2.5)
+    # two years are too short for a line: 14 carried forward; no cell with 5 years to pool how far such a
+    # carry-forward strays: ±25% of the level per √2 years, x 5/2 (few years)
+    assert projected["mean"][0, 0] == pytest.approx(14)
+    assert projected["high"][0, 0] - projected["mean"][0, 0] == pytest.approx(0.25 * 14 * np.sqrt(2) * 2.5)
+    assert list(projected["method"]) == ["naive"]
+
+
+def test_a_short_cell_s_band_is_the_spread_a_carry_forward_showed_in_the_cells_with_enough_years():
+    years = np.arange(2020, 2025)
+    # five cells of five years growing 0%, 5%, 10%, 20% and -10% a year: four one-year steps each, so the twenty
+    # carried-forward errors are 0 (x4), 0.05 (x4), 0.1 (x8: the rise and the fall) and 0.2 (x4); their 80th
+    # percentile (numpy's linear rule) lies 0.2 of the way from the 16th to the 17th of them: 0.1 + 0.2 x 0.1 = 0.12
+    long = [100 * (1 + g) ** (years - 2020.0) for g in (0.0, 0.05, 0.10, 0.20, -0.10)]
+    short = [np.nan, np.nan, np.nan, 10.0, 14.0]
+    series = Series(years, np.vstack([*long, short]))
+    assert planning.pooled_naive_spread(series, [1, 2]) == pytest.approx([0.12, np.nan], nan_ok=True)
+    projected = planning.project_matrix(series, [2025, 2026], "auto")
+    # 14 carried forward; one year ahead ±14 x 0.12 x 5/2 (two years of five) = ±4.2; two years ahead only fifteen
+    # pairs exist (fewer than twenty): ±25% per √2 years, x 5/2
+    assert projected["mean"][5] == pytest.approx([14, 14])
+    assert projected["high"][5] - projected["mean"][5] == pytest.approx([4.2, 0.25 * 14 * np.sqrt(2) * 2.5])
+    assert projected["low"][5, 0] == pytest.approx(14 - 4.2)
+    assert projected["method"][5] == "naive" and projected["method"][0] != "naive"
+
+
+@pytest.fixture
+def short_engine(engine, tmp_path):
+    """The plan fixture with three short regions: R3 reports openings in 2021 and 2022 (R3/C 40, 50; R3/Q 0, 20),
+    R4 in 2022 only (R4/C 30), R5 gives employment only, in 2022, so its openings cannot be estimated."""
+    folder = tmp_path / "short"
+    shutil.copytree(PLAN, folder)
+    write_csv(folder, "regions", ["region_code,region_name", "R1,North", "R2,South", "R3,East", "R4,West", "R5,Isles"])
+    demand = (PLAN / "demand.csv").read_text().splitlines()
+    lines = [demand[0] + ",employment", *(line + "," for line in demand[1:])]
+    lines += ["2021,R3,C,40,", "2022,R3,C,50,", "2022,R3,Q,20,", "2022,R4,C,30,", "2022,R5,C,,1000"]
+    write_csv(folder, "demand", lines)
+    assert load_paths(engine, [folder]).ok
+    return engine
+
+
+def test_a_short_cell_is_projected_flat_and_a_cell_of_one_known_year_or_none_says_why_it_is_not(short_engine):
+    with Session(short_engine) as session:
+        projection = project(session, to_year=2024, method="auto")
+    rows = projection.rows
+    # R3/C: two known years; 50 carried forward. The cells of five known years show too few one-year steps to
+    # pool (R1/C four, R2/Q four, R1/Q two with a base above 0): ±25% a √year, x 5/2: ±31.25 in 2023
+    r3c = cell(rows, 2023, "R3", "C")
+    assert (r3c["demand"], r3c["demand_low"], r3c["demand_high"]) == pytest.approx((50, 50 - 31.25, 50 + 31.25))
+    assert r3c["method"] == "naive" and r3c["observed_years"] == 2 and r3c["demand_not_projected"] == ""
+    # R3/Q: 0 in 2021 (R3 reports it without a row), 20 in 2022
+    assert cell(rows, 2023, "R3", "Q")["demand"] == pytest.approx(20)
+    # R4/C: one known year; R5/C: none (employment alone, in a first year): no projection, never 0, with the reason
+    r4c, r5c = cell(rows, 2023, "R4", "C"), cell(rows, 2023, "R5", "C")
+    assert pd.isna(r4c["demand"]) and pd.isna(r4c["demand_low"]) and pd.isna(r4c["demand_high"])
+    assert (r4c["demand_not_projected"], r4c["observed_years"], r4c["last_known_year"]) == ("one_known_year", 1, 2022)
+    assert pd.isna(r5c["demand"]) and r5c["demand_not_projected"] == "no_known_year" and r5c["observed_years"] == 0
+    assert r4c["method"] == "" and not bool(r4c["measured"])
+    assert projection.assumptions["not_projected"] == {
+        "demand_cells": 0,
+        "supply_cells": 4,  # R3/C, R3/Q, R4/C, R5/C: their regions report no enrolments
+        "one_known_year_cells": 1,
+        "no_known_year_cells": 1,
+    }
+    # the total of 2023 is over the measured cells only (R1/C, R1/Q, R2/Q), the short ones counted beside it
+    total = planning.totals(projection, "total").set_index("year").loc[2023]
+    measured = rows[(rows["year"] == 2023) & rows["measured"]]
+    assert total["demand"] == pytest.approx(measured["demand"].sum())
+    assert (total["measured_cells"], total["cells_not_projected"]) == (3, 4)
 
 
 def test_cagr_grows_the_last_value_at_the_compound_rate_between_the_first_and_last_years(plan_engine):
@@ -315,7 +382,12 @@ def test_the_snapshot_holds_the_projection_its_scenario_and_the_methods(plan_eng
     assert manifest["planning"]["scenario"] == [{"program_code": "P1", "region_code": None, "from_year": 2023, "change": 0.1}]
     assert {row["method"] for row in manifest["planning"]["backtest"]} == {"trend", "cagr", "ets"}
     assert "never the sum of the cells' bounds" in manifest["planning"]["total_interval"]
-    assert manifest["planning"]["not_projected"] == {"demand_cells": 0, "supply_cells": 0}
+    assert manifest["planning"]["not_projected"] == {
+        "demand_cells": 0,
+        "supply_cells": 0,
+        "one_known_year_cells": 0,
+        "no_known_year_cells": 0,
+    }
     projections = pd.read_csv(io.BytesIO(archive.read("projections.csv")), encoding="utf-8-sig")
     r1c = projections[(projections["region_code"] == "R1") & (projections["sector_code"] == "C")].set_index("year")
     assert r1c["supply"].tolist() == pytest.approx([117, 126, 138.6])
@@ -442,7 +514,12 @@ def test_a_cell_whose_region_stops_reporting_is_not_projected_and_is_counted_bes
     assert np.isnan(rows.loc["RC", "demand"]) and rows.loc["RC", "supply"] == pytest.approx(50)  # not 40, not 0
     assert np.isnan(rows.loc["RD", "supply"]) and rows.loc["RD", "demand"] == pytest.approx(30)
     assert rows["measured"].tolist() == [True, False, False] and rows[["gap", "coverage_ratio"]].iloc[1:].isna().all().all()
-    assert result.assumptions["not_projected"] == {"demand_cells": 1, "supply_cells": 1}
+    assert result.assumptions["not_projected"] == {
+        "demand_cells": 1,
+        "supply_cells": 1,
+        "one_known_year_cells": 0,
+        "no_known_year_cells": 0,
+    }
     total = planning.totals(result, "total").iloc[0]
     # measured: RA alone (150 openings, 50 graduates); RC's 50 graduates and RD's 30 openings beside, never in the gap
     assert total[["demand", "supply", "gap", "measured_cells", "cells_not_projected"]].tolist() == [150, 50, -100, 1, 2]

@@ -19,7 +19,7 @@ from data_access.store import make_engine
 
 from .conftest import BACKENDS, clear_app_caches, open_page, read_only_database, serving, write_csv
 from .test_pages_at_scale import values
-from .test_planning import PLAN, plan_engine  # noqa: F401  (the fixture)
+from .test_planning import PLAN, plan_engine, short_engine  # noqa: F401  (the fixtures)
 
 PLANNING = "pages/planning.py"
 
@@ -106,6 +106,31 @@ def test_an_uploaded_scenario_is_the_one_in_force_and_a_program_not_taught_is_sa
     assert any(c.value.startswith("P2 has no intake in R9") for c in app.caption)
 
 
+def test_the_scenario_uploader_speaks_the_interface_language(plan_reader):
+    """Streamlit writes its uploader's button and limits in English: the page hides them and says them in Chinese,
+    as the Data page does."""
+    app = open_page(PLANNING, lang="zh-CN", plan_to="2025", plan_method="trend")
+    assert not app.exception
+    assert any(c.value.startswith("可上传：CSV · 每个文件不超过") for c in app.caption)
+    styles = [h.proto.body for h in app.get("html")]
+    assert any('content: "上传文件"' in style and "stFileUploaderDropzoneInstructions" in style for style in styles)
+
+
+def test_the_planning_tables_write_counts_whole_with_separators_and_every_rate_with_one_decimal(trend_2025):
+    """The cells' table showed 2165 without a separator and the back-test 5.94% beside the page's one-decimal rates;
+    Streamlit drops a percentage's trailing zeros ("55%" beside "57.9%") unless the column has a step."""
+    configs = [json.loads(frame.proto.columns) for frame in trend_2025.dataframe]
+    cells = next(c for c in configs if "demand_low" in c)
+    assert {cells[c]["type_config"]["format"] for c in ("demand", "demand_low", "demand_high", "supply", "gap")} == {"%,.0f"}
+    backtest = next(c for c in configs if "wape" in c)
+    assert backtest["wape"]["type_config"]["step"] == backtest["held"]["type_config"]["step"] == 0.001
+    shown = next(frame.value for frame in trend_2025.dataframe if "wape" in frame.value.columns)
+    assert (shown["held"].dropna() == shown["held"].dropna().round(3)).all()  # rounded, not cut, to one decimal
+    programs = next(c for c in configs if "destination_rate" in c)
+    assert programs["destination_rate"]["type_config"]["step"] == 0.001
+    assert programs["current_intake"]["type_config"]["step"] == 1
+
+
 def test_the_grow_shrink_list_and_the_back_test_are_on_the_page(trend_2025):
     app = trend_2025
     tables = [d.value for d in app.dataframe]
@@ -116,7 +141,7 @@ def test_the_grow_shrink_list_and_the_back_test_are_on_the_page(trend_2025):
     backtest = next(t for t in tables if "wape" in t.columns)
     assert set(backtest["method"]) == {"trend (straight line)", "growth rate (CAGR)", "smoothing (damped trend)"}
     # how often each band held on the fixture's history (tests/test_planning.py): trend 6 of 6, cagr 4 of 6
-    assert backtest["held"].tolist()[:2] == pytest.approx([1.0, 4 / 6])
+    assert backtest["held"].tolist()[:2] == pytest.approx([1.0, round(4 / 6, 3)])  # shown rounded to 66.7%
 
 
 def test_the_total_line_s_band_is_the_total_s_own_interval(trend_2025):
@@ -217,3 +242,35 @@ def test_near_the_contract_s_last_year_the_page_offers_only_the_years_left(plan_
     assert [i.value for i in app.info] == [
         "The demand data reaches 2100, the last year the data format allows: there is no later year to project."
     ]
+
+
+def test_a_short_cell_says_how_many_years_it_rests_on_and_one_known_year_says_why_it_is_not_projected(
+    short_engine,  # noqa: F811
+    monkeypatch,
+):
+    monkeypatch.setenv("DATABASE_URL", short_engine.url.render_as_string(hide_password=False))
+    clear_app_caches()
+    try:
+        app = open_page(PLANNING, plan_to="2024", plan_method="auto")
+        assert not app.exception
+        assert any(
+            c.value.startswith(
+                "Too little history to project: the openings of 1 region-and-sector cells are known in one "
+                "year only, and of 1 in none."
+            )
+            for c in app.caption
+        )
+        table = next(d.value for d in app.dataframe if "demand_not_projected" in d.value.columns)
+        by_cell = table.set_index(["region_code", "sector_code"])
+        assert by_cell.loc[("R3", "C"), "few_years"] == "rests on 2 years"
+        assert by_cell.loc[("R3", "C"), "method"] == "carried forward (too few years for a method)"
+        assert by_cell.loc[("R4", "C"), "demand_not_projected"] == (
+            "not projected: openings known in one year only, no change to go by"
+        )
+        assert by_cell.loc[("R4", "C"), "few_years"] == ""  # not projected: it rests on nothing
+        assert by_cell.loc[("R5", "C"), "demand_not_projected"].startswith("not projected: openings known in no year")
+        chinese = open_page(PLANNING, lang="zh-CN", plan_to="2024", plan_method="auto")
+        table = next(d.value for d in chinese.dataframe if "demand_not_projected" in d.value.columns)
+        assert table.set_index(["region_code", "sector_code"]).loc[("R3", "C"), "few_years"] == "仅依据 2 年数据"
+    finally:
+        clear_app_caches()

@@ -33,6 +33,7 @@ from data_access.workbook_export import (
     build_workbook,
     number_format,
     sheet_names,
+    sheet_titles,
     workbook_bytes,
 )
 
@@ -75,9 +76,10 @@ def expected_cell(text: str, column: str):
 
 def assert_workbook_equals_zip(workbook, archive: bytes, language: str = "en") -> None:
     manifest, frames = read_snapshot(archive)
-    assert workbook.sheetnames == ["manifest", *(name.removesuffix(".csv") for name in frames)]
+    titles = dict(zip(["manifest", *frames], sheet_titles(["manifest", *frames], language)))
+    assert workbook.sheetnames == list(titles.values())
     for name, frame in frames.items():
-        sheet = workbook[name.removesuffix(".csv")]
+        sheet = workbook[titles[name]]
         labels = column_labels(language, frame.columns)
         assert [cell.value for cell in sheet[1]] == [labels[c] for c in frame.columns], name
         assert sheet.max_row - 1 == len(frame) == manifest["row_counts"][name], name
@@ -92,10 +94,16 @@ def test_one_sheet_per_csv_of_the_zip_with_its_values_rounded_and_headed_in_the_
         archive = build_snapshot(session, filters=Filters(), generated_at=AT, language=language)
         workbook = read_workbook(build_workbook(session, filters=Filters(), generated_at=AT, language=language))
     assert_workbook_equals_zip(workbook, archive, language)
-    manifest = workbook["manifest"]
+    manifest = workbook["manifest" if language == "en" else "说明"]
     assert [cell.value for cell in manifest[1]] == (["Item", "Value"] if language == "en" else ["项目", "值"])
     if language == "zh-CN":
-        assert [cell.value for cell in workbook["supply_demand"][1]][-2:] == ["供需比", "已测算"]
+        assert [cell.value for cell in workbook["供需对比"][1]][-2:] == ["供需比", "已测算"]
+        # every sheet is named in Chinese: the Chinese workbook had the files' English names as its tabs
+        assert workbook.sheetnames[:3] == ["说明", "供需对比", "各地区供需比"]
+        assert not [name for name in workbook.sheetnames if name.isascii()]
+    items = dict(rows(manifest)[1:])
+    assert items["precision.csv"].startswith("full precision")  # the CSV keeps what the workbook rounds, and says so
+    assert items["precision.workbook"].startswith("rounded as the screen shows them")
 
 
 @pytest.fixture(scope="module")
@@ -304,15 +312,15 @@ def test_the_command_line_writes_the_workbook_when_the_name_ends_in_xlsx(tiny_en
     assert (code, err) == (0, "")
     assert out == f"Wrote {out_path} ({out_path.stat().st_size:,} bytes) for all years; R1; all sectors.\n"
     workbook = read_workbook(out_path.read_bytes())
-    assert workbook.sheetnames[:2] == ["manifest", "supply_demand"]
-    assert [cell.value for cell in workbook["supply_demand"][1]][-2:] == ["供需比", "已测算"]
-    items = dict(rows(workbook["manifest"])[1:])
+    assert workbook.sheetnames[:2] == ["说明", "供需对比"]  # the sheets named in the workbook's language
+    assert [cell.value for cell in workbook["供需对比"][1]][-2:] == ["供需比", "已测算"]
+    items = dict(rows(workbook["说明"])[1:])
     assert (items["language"], json.loads(items["filters.regions"]), items["small_number_protection.threshold"]) == (
         "zh-CN",
         ["R1"],
         5,
     )
-    assert [row[0] for row in rows(workbook["supply_demand"])[1:]] == [2023, 2024]
+    assert [row[0] for row in rows(workbook["供需对比"])[1:]] == [2023, 2024]
     code, _, _ = cli("export", "--out", tmp_path / "snapshot.zip", "--db", db)
     assert code == 0 and zipfile.is_zipfile(tmp_path / "snapshot.zip")
     assert "manifest.json" in zipfile.ZipFile(tmp_path / "snapshot.zip").namelist()
@@ -324,8 +332,8 @@ def test_the_dashboard_builds_the_workbook_in_the_language_it_is_given(app_url):
     english = read_workbook(workbook_for(Filters(), None, PlanningSettings(), "en"))
     chinese = read_workbook(workbook_for(Filters(), 5, PlanningSettings(), "zh-CN"))
     assert [cell.value for cell in english["supply_demand"][1]][-2:] == ["Coverage ratio", "Measured"]
-    assert [cell.value for cell in chinese["supply_demand"][1]][-2:] == ["供需比", "已测算"]
-    assert cells(chinese["placements"], "year", "zh-CN")[0].value == 2023
+    assert [cell.value for cell in chinese["供需对比"][1]][-2:] == ["供需比", "已测算"]
+    assert cells(chinese["实习"], "year", "zh-CN")[0].value == 2023
 
 
 def test_numbers_round_half_to_even_like_the_screen_tables():

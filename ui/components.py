@@ -10,12 +10,13 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from data_access.filters import Filters
 from data_access.i18n import column_labels
 from data_access.snapshot import csv_bytes
 from data_access.suppression import RATE_BASE_FACTOR
 
 from .context import ViewResult
-from .filters import scoped_file_name
+from .filters import active_filters, scoped_file_name
 from .i18n import current_language, label, md, t
 from .markup import markdown_text
 from .presentation import presentation_on
@@ -47,8 +48,26 @@ def download_button(
     )
 
 
-def download_csv(frame: pd.DataFrame, file_name: str, *, label: str | None = None) -> None:
-    """A download of exactly ``frame``, written by the contract's CSV rules, its headers in the current language."""
+FILTER_COLUMNS = ("filter_year_from", "filter_year_to", "filter_regions", "filter_sectors")
+
+
+def with_filter_columns(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """``frame`` with the sidebar's filters as its last columns, the same in every row (FILTER_COLUMNS: the first and
+    last year, the region and sector codes joined by ";"; empty means all), so that two downloads of one chart for
+    two regions can be told apart once saved, and the file stays one plain table."""
+    return frame.assign(
+        filter_year_from=pd.Series(filters.year_from, index=frame.index, dtype="Int64"),
+        filter_year_to=pd.Series(filters.year_to, index=frame.index, dtype="Int64"),
+        filter_regions=";".join(filters.regions),
+        filter_sectors=";".join(filters.sectors),
+    )
+
+
+def download_csv(frame: pd.DataFrame, file_name: str, *, label: str | None = None, with_filters: bool = False) -> None:
+    """A download of exactly ``frame``, written by the contract's CSV rules, its headers in the current language;
+    ``with_filters`` (a chart's or a table's data): with the sidebar's filters as columns (``with_filter_columns``)."""
+    if with_filters:
+        frame = with_filter_columns(frame, active_filters())
     headed = frame.rename(columns=column_labels(current_language(), frame.columns))
     # Written when clicked, not on every run: a page has several downloads, some of thousands of rows.
     download_button(
@@ -68,13 +87,38 @@ def takeaway(text: str | None) -> None:
         st.markdown(md("common.takeaway", text=text))
 
 
+# The step that fixes a number format's decimals: Streamlit shows a count ("localized") with up to three decimals
+# ("488.857" of a weighted count) and a percentage with up to two, dropping trailing zeros ("55%" beside
+# "57.9%"), unless the column has a step. Counts are whole, percentages have one decimal, in every row alike.
+FIXED_STEP = {"localized": 1, "percent": 0.001}
+
+
+def fixed_decimals(column_config: Mapping | None) -> Mapping | None:
+    """``column_config`` with a step (FIXED_STEP) on every count and percent column that has none."""
+    if not column_config:
+        return column_config
+    adjusted = dict(column_config)
+    for column, config in column_config.items():
+        type_config = config.get("type_config", {}) if isinstance(config, Mapping) else {}
+        step = FIXED_STEP.get(type_config.get("format"))
+        if type_config.get("type") == "number" and step and not type_config.get("step"):
+            adjusted[column] = {**config, "type_config": {**type_config, "step": step}}
+    return adjusted
+
+
 def number_columns(formats: Mapping[str, str], helps: Mapping[str, str] | None = None) -> dict:
-    """Column settings for number columns by format ("localized", "percent", "%.2f"), headed in the current language."""
+    """Column settings for number columns by format ("localized", "percent", "%,.0f", "%.2f"), headed in the current
+    language; counts whole and percentages with one decimal in every row (``fixed_decimals``)."""
     helps = helps or {}
-    return {
-        column: st.column_config.NumberColumn(label(column), format=fmt, help=helps.get(column))
-        for column, fmt in formats.items()
-    }
+    return dict(
+        fixed_decimals(
+            {
+                column: st.column_config.NumberColumn(label(column), format=fmt, help=helps.get(column))
+                for column, fmt in formats.items()
+            }
+        )
+        or {}
+    )
 
 
 def protection_note(result: ViewResult) -> None:
@@ -162,7 +206,7 @@ def chart_with_data(
     )
     protection_note(result)
     if not presenting:  # a meeting screen shows the finding, not file buttons
-        download_csv(result.display, file_name)
+        download_csv(result.display, file_name, with_filters=True)
     return event
 
 
@@ -223,7 +267,7 @@ def table_with_data(
 ):
     """A sortable table of the view and its download. With ``on_select``, returns the row selection event."""
     options = {"on_select": on_select, "selection_mode": "single-row", "key": key} if on_select else {}
-    column_config = _whole_percent_when_protected(result, _headed(result.table, column_config))
+    column_config = _whole_percent_when_protected(result, fixed_decimals(_headed(result.table, column_config)))
     if len(result.table) > TABLE_ROWS:
         st.caption(t("common.first_rows", shown=f"{TABLE_ROWS:,}", rows=f"{len(result.table):,}"))
     event = st.dataframe(
@@ -235,7 +279,7 @@ def table_with_data(
         **options,
     )
     protection_note(result)
-    download_csv(result.display, file_name)
+    download_csv(result.display, file_name, with_filters=True)
     return event
 
 

@@ -144,10 +144,10 @@ def _render_preview(filters: Filters, program: str, program_name: str, rows: lis
             **number_columns(
                 {
                     "demand": "localized",
-                    "supply_before": "%.1f",
-                    "supply_after": "%.1f",
-                    "gap_before": "%.1f",
-                    "gap_after": "%.1f",
+                    "supply_before": "%,.0f",
+                    "supply_after": "%,.0f",
+                    "gap_before": "%,.0f",
+                    "gap_after": "%,.0f",
                     "coverage_before": "%.2f",
                     "coverage_after": "%.2f",
                 }

@@ -46,11 +46,13 @@ def uploader_style() -> None:
     st.html(UPLOADER_STYLE.format(**quoted))
 
 
-def file_uploader(label: str, types: list[str], *, key: str):
-    """A file uploader for several files of ``types``, with what it accepts said under it in the interface
-    language (the largest size is the server's ``server.maxUploadSize``)."""
-    files = st.file_uploader(label, type=types, accept_multiple_files=True, key=key)
-    st.caption(
+def file_uploader(label: str, types: list[str], *, key: str, multiple: bool = True, container=None):
+    """A file uploader for several files of ``types`` (one with ``multiple`` False) in ``container`` (the main area
+    by default), with what it accepts said under it in the interface language (the largest size is the server's
+    ``server.maxUploadSize``); the page calls ``uploader_style`` once to hide Streamlit's English texts."""
+    where = st if container is None else container
+    files = where.file_uploader(label, type=types, accept_multiple_files=multiple, key=key)
+    where.caption(
         t(
             "data.upload_limits",
             types=t("filters.list_separator").join(TYPE_NAMES.get(kind, kind.upper()) for kind in types),

@@ -252,14 +252,24 @@ def _scenario_elsewhere(by_sector: pd.DataFrame, year: int) -> str:
 
 
 def not_projected_notes(result: Projection) -> list[str]:
-    """How many cells a side was not projected for (their region did not report in the last year of its table), in
-    words; none when every cell was projected."""
+    """How many cells a side was not projected for, in words: their region did not report in the last year of its
+    table, or their openings are known in one year or none (too little to project); none when every cell was
+    projected."""
     unknown = result.assumptions.get("not_projected", {})
-    if not any(unknown.values()):
-        return []
-    return [
-        t("planning.not_projected_note", demand=fmt_count(unknown["demand_cells"]), supply=fmt_count(unknown["supply_cells"]))
-    ]
+    notes = []
+    if unknown.get("demand_cells") or unknown.get("supply_cells"):
+        notes.append(
+            t("planning.not_projected_note", demand=fmt_count(unknown["demand_cells"]), supply=fmt_count(unknown["supply_cells"]))
+        )
+    if unknown.get("one_known_year_cells") or unknown.get("no_known_year_cells"):
+        notes.append(
+            t(
+                "planning.too_short_note",
+                one=fmt_count(unknown.get("one_known_year_cells", 0)),
+                none=fmt_count(unknown.get("no_known_year_cells", 0)),
+            )
+        )
+    return notes
 
 
 def band_notes(backtest: pd.DataFrame) -> list[str]:

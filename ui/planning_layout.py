@@ -12,7 +12,7 @@ from data_access.filters import Filters
 from data_access.planning import Rules
 from data_access.views import COMPUTED, View, ViewRows, shown
 
-from .components import number_columns, table_with_data
+from .components import fixed_decimals, number_columns, table_with_data
 from .context import protection_threshold, view
 from .formatting import fmt_count
 from .i18n import t
@@ -78,14 +78,20 @@ def projection_table(rows: pd.DataFrame, year: int) -> ViewRows:
         "method",
         "observed_years",
         "few_years",
+        "demand_not_projected",
     ]
     this = rows[rows["year"] == year][columns].sort_values("gap").reset_index(drop=True)
     result = result_of("projection_cells", this)
 
     def worded(frame: pd.DataFrame) -> pd.DataFrame:
+        projected = frame["demand_not_projected"].fillna("") == ""
         return frame.assign(
             method=frame["method"].map(lambda m: t(f"planning.method_{m}") if m else ""),
-            few_years=frame["few_years"].map(lambda few: t("planning.few_years") if few else ""),
+            few_years=[
+                t("planning.rests_on_years", years=int(n)) if few and shown else ""
+                for few, n, shown in zip(frame["few_years"], frame["observed_years"], projected)
+            ],
+            demand_not_projected=frame["demand_not_projected"].map(lambda why: t(f"planning.why_{why}") if why else ""),
         )
 
     return ViewRows(
@@ -127,19 +133,25 @@ def render_backtest(backtest: pd.DataFrame) -> None:
     st.subheader(t("planning.backtest_heading"))
     st.caption(t("planning.backtest_caption"))
     shown = protected(backtest, BACKTEST)
-    shown = shown.assign(method=shown["method"].map(lambda m: t(f"planning.method_{m}")))
+    # rounded to the decimal shown: Streamlit cuts a value to its step's decimals instead (0.8675 would read 86.7%)
+    shown = shown.assign(
+        method=shown["method"].map(lambda m: t(f"planning.method_{m}")),
+        **{c: pd.to_numeric(shown[c], errors="coerce").round(3) for c in ("wape", "held")},
+    )
     st.dataframe(
         shown,
         hide_index=True,
         placeholder="–",
-        column_config={
-            "method": t("planning.col_method"),
-            "cells": st.column_config.NumberColumn(t("planning.col_cells"), format="localized"),
-            "mae": st.column_config.NumberColumn(t("planning.col_mae"), format="%.1f", help=t("planning.mae_help")),
-            "wape": st.column_config.NumberColumn(t("planning.col_wape"), format="percent", help=t("planning.wape_help")),
-            "held_out": None,
-            "held": st.column_config.NumberColumn(t("planning.col_held"), format="percent", help=t("planning.held_help")),
-        },
+        column_config=fixed_decimals(
+            {
+                "method": t("planning.col_method"),
+                "cells": st.column_config.NumberColumn(t("planning.col_cells"), format="localized"),
+                "mae": st.column_config.NumberColumn(t("planning.col_mae"), format="%.1f", help=t("planning.mae_help")),
+                "wape": st.column_config.NumberColumn(t("planning.col_wape"), format="percent", help=t("planning.wape_help")),
+                "held_out": None,
+                "held": st.column_config.NumberColumn(t("planning.col_held"), format="percent", help=t("planning.held_help")),
+            }
+        ),
     )
     for note in band_notes(backtest):
         st.warning(note, icon=":material/straighten:")

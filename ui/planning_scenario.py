@@ -16,6 +16,7 @@ from data_access.scenarios import load_scenario, save_scenario, saved_scenarios
 from .charts_planning import difference_bars
 from .components import download_button
 from .context import dashboard_engine
+from .data_page import file_uploader, uploader_style
 from .formatting import fmt_count
 from .i18n import md, t
 from .planning import (
@@ -164,7 +165,8 @@ def render_files(changes: list[ScenarioChange]) -> None:
         icon=":material/download:",
         key="scenario_download",
     )
-    upload = right.file_uploader(t("planning.upload_scenario"), type=["csv"], key="scenario_upload")
+    uploader_style()  # Streamlit's own uploader texts are English: said in the interface language instead
+    upload = file_uploader(t("planning.upload_scenario"), ["csv"], key="scenario_upload", multiple=False, container=right)
     if upload is not None and st.session_state.get("scenario_uploaded") != upload.file_id:
         read, problems = planning.read_scenario(upload.getvalue(), upload.name)
         if problems:

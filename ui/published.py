@@ -129,7 +129,7 @@ def render_replacement_rates(engine, editor: str | None) -> None:
         "replacement_rate": st.column_config.NumberColumn(
             t("published.rate_stated"), min_value=0.0, max_value=1.0, step=0.005, format="percent"
         ),
-        "rate_used": st.column_config.NumberColumn(t("published.rate_used"), format="percent"),
+        "rate_used": st.column_config.NumberColumn(t("published.rate_used"), format="percent", step=0.001),
     }
     _sector_figures(engine, editor, rates, "replacement_rate", ["rate_used"], config, "rates")
 

@@ -37,13 +37,15 @@ def profile_columns(frame: pd.DataFrame) -> dict:
     config.update(  # widths that fit the eight columns on a 1280-pixel screen beside the sidebar
         {
             "sector_name": column_config.TextColumn(label("sector_name"), pinned=True, width=180),
-            "gap": column_config.NumberColumn(label("gap"), format="localized", width=95),
+            "gap": column_config.NumberColumn(label("gap"), format="localized", step=1, width=95),
             "coverage_ratio": column_config.NumberColumn(label("coverage_ratio"), format="%.2f", width=70),
             "gap_status": column_config.TextColumn(label("gap_status"), width=85),
-            "placed_per_100_openings": column_config.NumberColumn(label("placed_per_100_openings"), format="%.0f", width=90),
-            "placement_hire_rate": column_config.NumberColumn(label("placement_hire_rate"), format="percent", width=85),
-            "in_field_rate": column_config.NumberColumn(label("in_field_rate"), format="percent", width=85),
-            "employment_rate": column_config.NumberColumn(label("employment_rate"), format="percent", width=85),
+            "placed_per_100_openings": column_config.NumberColumn(label("placed_per_100_openings"), format="%,.0f", width=90),
+            "placement_hire_rate": column_config.NumberColumn(
+                label("placement_hire_rate"), format="percent", step=0.001, width=85
+            ),
+            "in_field_rate": column_config.NumberColumn(label("in_field_rate"), format="percent", step=0.001, width=85),
+            "employment_rate": column_config.NumberColumn(label("employment_rate"), format="percent", step=0.001, width=85),
         }
     )
     return config
