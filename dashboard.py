@@ -5,6 +5,7 @@ visit on, see ui/serve.py). It only routes: shared sidebar
 import streamlit as st
 
 from data_access.store import StoreError
+from ui.auth import render_account
 from ui.bookmarks import apply_view_settings, begin_run, current_params
 from ui.brief import meeting_brief_file
 from ui.components import download_button
@@ -101,6 +102,8 @@ download_button(
 )
 st.sidebar.caption(md("sidebar.showing", filters=describe(filters), version=data_version()))
 render_language_switch()
+with st.sidebar:  # the account area: who is signed in, or the editor sign-in
+    render_account()
 if render_presentation_toggle():
     screens = [page for page in PRESENTATION_SCREENS if not table_absent(SCREEN_TABLES[page])]
     apply_presentation_style(screens, navigation, filters, data_version())

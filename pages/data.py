@@ -5,7 +5,7 @@ import streamlit as st
 from data_access.loading import load_history, load_sources, undo_load, undoable_versions, validate_for_load
 from data_access.settings import get_settings
 from ui import uploads
-from ui.auth import editor_name, render_sign_in
+from ui.auth import editor_name, render_sign_in_note
 from ui.context import dashboard_engine
 from ui.crosswalk import render_crosswalk
 from ui.data_page import (
@@ -37,7 +37,7 @@ from ui.published import (
 st.title(t("nav.data"))
 st.caption(t("data.intro"))
 uploader_style()
-render_sign_in()
+render_sign_in_note()
 editor, engine = editor_name(), dashboard_engine()
 if DONE in st.session_state:
     message, counts = st.session_state.pop(DONE)

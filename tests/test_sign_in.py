@@ -377,3 +377,28 @@ def test_ten_wrong_passwords_from_one_address_hold_it_on_the_page_and_another_ad
     address["now"] = OFFICE
     editor_elsewhere = sign_in_on_page(open_data_page(local_editors=LOCAL_EDITORS))
     assert not editor_elsewhere.exception and "Sign out" in labels(editor_elsewhere)
+
+
+# --- staying signed in for the browser session (data_access.passwords.session_token) ---------------
+
+
+def test_a_session_token_signs_in_its_editor_for_a_working_day_and_nothing_else():
+    from data_access.passwords import SESSION_SECONDS, hash_password, session_token, token_holder
+
+    stored = hash_password("right", iterations=1_000, salt="00" * 16)
+    editors = {"Ana Planner": stored, "Bo": hash_password("other", iterations=1_000, salt="11" * 16)}
+    issued = 1_800_000_000
+    token = session_token("Ana Planner", stored, issued)
+    assert token_holder(token, editors, issued) == "Ana Planner"
+    assert token_holder(token, editors, issued + SESSION_SECONDS) == "Ana Planner"
+    assert token_holder(token, editors, issued + SESSION_SECONDS + 1) is None  # older than a working day
+    assert token_holder(token, editors, issued - 61) is None  # issued in the future
+    name, when, mac = token.split(".")
+    assert token_holder(f"{name}.{issued + 100}.{mac}", editors, issued + 100) is None  # time changed
+    bo = session_token("Bo", stored, issued).split(".")[0]
+    assert token_holder(f"{bo}.{when}.{mac}", editors, issued) is None  # another editor's name on it
+    new_password = {**editors, "Ana Planner": hash_password("new", iterations=1_000, salt="22" * 16)}
+    assert token_holder(token, new_password, issued) is None  # a new password ends every earlier token
+    assert token_holder(token, {"Bo": editors["Bo"]}, issued) is None  # an editor removed
+    for garbage in (None, "", "x", "a.b.c", "%%%.1.2", token + "."):
+        assert token_holder(garbage, editors, issued) is None

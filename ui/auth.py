@@ -16,6 +16,7 @@ editor's. A bureau whose provider never sends the claim may trust its addresses 
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import time
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from data_access.passwords import session_token, token_holder
 from data_access.sign_in import NAME_LIMIT, Scope, SignInUnavailable, sign_in
 
 from .context import dashboard_engine
@@ -40,6 +42,9 @@ MAX_FAILURES = NAME_LIMIT.free  # wrong passwords in a row before a name has to 
 _EDITOR = "data_local_editor"  # session state: the local editor signed in this session
 _LOCKED_UNTIL = "data_sign_in_locked_until"  # session state: until when the server said to wait (greys the form)
 _HELD_BY = "data_sign_in_held_by"  # session state: which limit the server said holds the attempt (name, address, everyone)
+_SIGNED_OUT = "data_signed_out"  # session state: signed out in this session (the cookie it started with no longer counts)
+_COOKIE_WRITE = "data_cookie_write"  # session state: the cookie value to give the browser on the next run ("" removes it)
+COOKIE = "vet_editor"  # the browser-session cookie that keeps a local editor signed in (data_access.passwords.session_token)
 
 
 def _secret_section(name: str, within: Mapping | None = None) -> Mapping:
@@ -113,8 +118,23 @@ def editor_name() -> str | None:
     if single_sign_on_configured():
         account = _account()
         return account.email if account.is_editor else None
+    editors = local_editors()
     name = st.session_state.get(_EDITOR)
-    return name if name in local_editors() else None  # an editor removed from secrets is signed out
+    if name is None and not st.session_state.get(_SIGNED_OUT):  # a reload, a bookmark, another tab: the cookie
+        name = token_holder(_cookie(), editors, int(time.time()))
+        if name is not None:
+            st.session_state[_EDITOR] = name
+    return name if name in editors else None  # an editor removed from secrets is signed out
+
+
+def _cookie() -> str | None:
+    """The sign-in cookie the browser sent when this session started, if any."""
+    try:
+        cookies = st.context.cookies
+        value = cookies.get(COOKIE) if isinstance(cookies, Mapping) else None
+    except Exception:  # no browser (AppTest's stand-in runtime)
+        return None
+    return value if isinstance(value, str) else None
 
 
 def client_address() -> str | None:
@@ -124,14 +144,38 @@ def client_address() -> str | None:
     return address if isinstance(address, str) else None  # AppTest's stand-in runtime gives a mock
 
 
-def render_sign_in() -> None:
-    """Draw the sign-in of the Data page: single sign-on, the local form, or why loading is off."""
+def render_account() -> None:
+    """The sidebar's account area, on every page: who is signed in, with a sign-out, or the sign-in (single
+    sign-on, or the local form folded away); nothing when no editor is set up. A local editor stays signed
+    in for the browser session (a cookie, data_access.passwords.session_token): a reload or a bookmark keeps
+    the sign-in, and Sign out ends it in every tab."""
+    _write_cookie()
     if single_sign_on_configured():
         _single_sign_on()
     elif local_editors():
         _local_sign_in()
-    else:
+
+
+def render_sign_in_note() -> None:
+    """On the Data page: why loading is off when no editor is set up, else where to sign in (the sidebar)."""
+    if not single_sign_on_configured() and not local_editors():
         st.info(t("auth.off", readme=t("auth.readme_section")), icon=":material/lock:")
+    elif editor_name() is None:
+        st.caption(t("auth.sidebar_hint"))
+
+
+def _write_cookie() -> None:
+    """Give the browser the cookie a sign-in or a sign-out of the last run asked for (a script: the server
+    cannot set a cookie on Streamlit's connection)."""
+    value = st.session_state.pop(_COOKIE_WRITE, None)
+    if value is None:
+        return
+    lifetime = "" if value else "; Max-Age=0"
+    st.html(
+        "<script>(() => { const secure = location.protocol === 'https:' ? '; Secure' : ''; "
+        f"document.cookie = {json.dumps(f'{COOKIE}={value}; Path=/; SameSite=Strict{lifetime}')} + secure; }})();</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def _single_sign_on() -> None:
@@ -165,14 +209,15 @@ def _local_sign_in() -> None:
         st.caption(t("auth.signed_in", name=name))
         if st.button(t("auth.sign_out"), icon=":material/logout:", key="sign_out_local"):
             del st.session_state[_EDITOR]
+            st.session_state[_SIGNED_OUT] = True
+            st.session_state[_COOKIE_WRITE] = ""
             st.rerun()
         return
     wait = math.ceil(st.session_state.get(_LOCKED_UNTIL, 0) - time.time())
-    with st.form("sign_in_local", border=True):
-        st.markdown(t("auth.form_intro"))
-        left, right = st.columns(2)
-        given_name = left.text_input(t("auth.editor_name"), key="sign_in_name")
-        password = right.text_input(t("auth.password"), type="password", key="sign_in_password")
+    with st.expander(t("auth.account"), icon=":material/person:"), st.form("sign_in_local", border=False):
+        st.caption(t("auth.form_intro"))
+        given_name = st.text_input(t("auth.editor_name"), key="sign_in_name")
+        password = st.text_input(t("auth.password"), type="password", key="sign_in_password")
         submitted = st.form_submit_button(t("auth.sign_in"), icon=":material/login:", disabled=wait > 0)
     if wait > 0:
         st.warning(_wait_message(st.session_state.get(_HELD_BY, Scope.NAME), wait))
@@ -199,6 +244,8 @@ def _check_password(given_name: str, password: str) -> None:
         return
     if result.editor:
         st.session_state[_EDITOR] = result.editor
+        st.session_state.pop(_SIGNED_OUT, None)
+        st.session_state[_COOKIE_WRITE] = session_token(result.editor, local_editors()[result.editor], int(time.time()))
         st.rerun()
     if result.wait_seconds:
         st.session_state[_LOCKED_UNTIL] = time.time() + result.wait_seconds

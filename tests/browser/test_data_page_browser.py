@@ -30,16 +30,50 @@ def graduates(app) -> int:
     return int(value.replace(",", ""))
 
 
+def sign_in(app) -> None:
+    """Sign in as the module's editor in the sidebar's account area."""
+    sidebar = app.page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Editor sign-in").click()
+    sidebar.get_by_role("textbox", name="Editor name").fill("Editor")
+    sidebar.get_by_role("textbox", name="Password").fill(EDITOR_PASSWORD)
+    sidebar.get_by_role("button", name="Sign in").click()
+    app.wait()
+
+
+def signed_in(app) -> bool:
+    """Whether the sidebar says the editor is signed in."""
+    return "Signed in as Editor" in app.page.get_by_test_id("stSidebar").inner_text()
+
+
+def test_a_sign_in_lasts_the_browser_session_through_reloads_and_bookmarks_until_sign_out(editor_app):
+    app = editor_app
+    app.open("/")
+    sign_in(app)
+    assert signed_in(app)
+    app.page.reload()
+    app.wait()
+    assert signed_in(app)  # a reload starts a new session: the cookie signs it in
+    app.open("/data-loads?lang=en")  # a bookmark
+    assert signed_in(app) and app.page.get_by_text("To load or undo data, sign in").count() == 0
+    app.page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
+    app.wait()
+    assert not signed_in(app)
+    app.page.reload()
+    app.wait()
+    assert not signed_in(app)  # signing out removed the cookie
+    assert app.page.get_by_text("To load or undo data, sign in").count() == 1
+    assert all(c["name"] != "vet_editor" for c in app.page.context.cookies())
+    app.page.goto(app.base_url + "/?lang=zh-CN")  # the account area speaks the page's language
+    app.page.get_by_test_id("stSidebar").get_by_text("编辑人员登录").wait_for()
+
+
 def test_an_editor_uploads_a_correction_sees_it_everywhere_and_undoes_it(editor_app, tmp_path):
     app = editor_app
     app.open("/")
     before, version = graduates(app), data_version(app)  # the module's tests share a server: versions are relative
 
     app.nav("Data")
-    app.page.get_by_role("textbox", name="Editor name").fill("Editor")
-    app.page.get_by_role("textbox", name="Password").fill(EDITOR_PASSWORD)
-    app.page.get_by_role("button", name="Sign in").click()
-    app.wait()
+    sign_in(app)
     app.page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(corrected_enrolments(tmp_path)))
     app.wait()
     app.page.get_by_role("button", name="Check files").click()
