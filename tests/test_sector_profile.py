@@ -44,3 +44,17 @@ def test_the_overview_shows_the_table_and_a_picked_sector_s_programs(app_url):
     assert len(table.value) == 2
     assert any("Pick a sector in the table" in c.value for c in app.caption)
     clear_app_caches()
+
+
+def test_the_download_of_the_table_words_each_status_as_the_screen_does(tiny_engine):
+    from data_access.views import read_view
+    from ui.i18n import speaking
+    from ui.sector_profile import worded
+
+    with Session(tiny_engine) as session:
+        rows = read_view(session, "sector_profile", Filters(year_to=2023))
+    with speaking("en"):
+        shown = worded(rows)
+    assert shown.display["gap_status"].tolist() == shown.table["gap_status"].tolist()
+    assert shown.display["gap_status"].iloc[0].endswith("shortage") and shown.display["gap_status"].iloc[0] != "shortage"
+    assert rows.numbers["gap_status"].tolist() == ["shortage", "surplus"]  # the numbers keep the codes

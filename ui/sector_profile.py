@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit import column_config
 
 from data_access.filters import Filters
+from data_access.views import ViewRows
 
 from .charts_enrolment import program_columns
 from .charts_placements import gap_status_words
@@ -51,6 +52,17 @@ def profile_columns(frame: pd.DataFrame) -> dict:
     return config
 
 
+def worded(rows: ViewRows) -> ViewRows:
+    """``rows`` with each sector's status in words of the current language ("▼ shortage") in its table and
+    its download, as on screen; the numbers keep the codes."""
+
+    def words(frame: pd.DataFrame) -> pd.DataFrame:
+        status = frame["gap_status"].map(lambda code: gap_status_words(code) if isinstance(code, str) else code)
+        return frame.assign(gap_status=status)
+
+    return replace(rows, table=words(rows.table), display=words(rows.display))
+
+
 def render_sector_profile(filters: Filters, year: int) -> None:
     """The table for ``year`` (the gap's latest year; outcomes of the latest cohort within ``filters``' years up
     to it); a sector picked: its programs below."""
@@ -61,9 +73,8 @@ def render_sector_profile(filters: Filters, year: int) -> None:
     st.subheader(t("overview.profile_heading", year=period.year_to))
     cohort = rows.numbers["outcomes_cohort"].dropna()
     st.caption(t("overview.profile_intro", cohort=int(cohort.iloc[0])) if len(cohort) else t("overview.profile_no_survey"))
-    words = rows.table["gap_status"].map(lambda status: gap_status_words(status) if isinstance(status, str) else status)
     event = table_with_data(
-        replace(rows, table=rows.table.assign(gap_status=words)),
+        worded(rows),
         "sector_profile.csv",
         column_config=profile_columns(rows.table),
         on_select="rerun",
