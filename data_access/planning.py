@@ -635,9 +635,10 @@ def completion_rates(rows: pd.DataFrame) -> pd.DataFrame:
         ["institution_id", "program_code", "region_code", "duration"]
     ]
     result = result.reset_index(drop=True)
-    keys = list(zip(result["institution_id"], result["program_code"]))
-    pair_rate = pd.Series([_rate(by_pair, key) for key in keys])
-    program_rate = result["program_code"].map(lambda p: _rate(by_program, p))
+    pair_rate = result.merge(_rates(by_pair).rename("rate").reset_index(), on=["institution_id", "program_code"], how="left")[
+        "rate"
+    ]
+    program_rate = result["program_code"].map(_rates(by_program))
     overall_rate = overall["graduates"] / overall["entrants"] if overall["entrants"] > 0 else np.nan
     result["completion"] = pair_rate.fillna(program_rate).fillna(overall_rate).fillna(1.0)
     result["completion_from"] = np.select(
@@ -648,11 +649,10 @@ def completion_rates(rows: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
-def _rate(sums: pd.DataFrame, key) -> float:
-    if key not in sums.index:
-        return np.nan
-    graduates, entrants = sums.loc[key, "graduates"], sums.loc[key, "entrants"]
-    return graduates / entrants if entrants > 0 else np.nan
+def _rates(sums: pd.DataFrame) -> pd.Series:
+    """graduates / entrants of each row of ``sums``: empty where nobody entered."""
+    entrants = sums["entrants"].astype(float)
+    return sums["graduates"].astype(float) / entrants.where(entrants > 0)
 
 
 def project(

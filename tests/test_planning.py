@@ -583,3 +583,27 @@ def test_the_grow_shrink_list_grades_coverage_against_the_expected_share_of_open
     assert p1["coverage"] == pytest.approx(126 / 85)
     assert p1["status"] == "keep"
     assert p1["suggested_intake"] == 126  # (85 - 0) / 0.9 = 94.4, at most 10% below 140
+
+
+def test_completion_falls_back_from_the_program_at_its_institution_to_the_program_to_all_programs_to_one():
+    def row(institution, program, year, entrants, graduates):
+        return dict(institution_id=institution, program_code=program, region_code="R", year=year, entrants=entrants,
+                    graduates=graduates, duration_years=2)  # fmt: skip
+
+    rows = pd.DataFrame(
+        [
+            row("I1", "P1", 2020, 100, 0),
+            row("I1", "P1", 2022, None, 80),  # 80 of I1's 100 entrants of 2020
+            row("I2", "P1", 2022, None, 30),  # I2 gives no entrants: P1's rate over its institutions
+            row("I4", "P3", 2020, 50, 0),
+            row("I4", "P3", 2022, None, 20),  # 20 of 50
+            row("I3", "P2", 2022, None, 9),  # nobody entered P2 anywhere: the rate of all programs
+        ]
+    )
+    rates = planning.completion_rates(rows).set_index(["institution_id", "program_code"])
+    assert rates.loc[("I1", "P1"), "completion"] == pytest.approx(0.8)
+    assert rates.loc[("I2", "P1"), ["completion", "completion_from"]].tolist() == [pytest.approx(0.8), "program"]
+    assert rates.loc[("I4", "P3"), "completion"] == pytest.approx(0.4)
+    assert rates.loc[("I3", "P2"), ["completion", "completion_from"]].tolist() == [pytest.approx(100 / 150), "all programs"]
+    nobody = planning.completion_rates(rows[rows["entrants"].isna()].assign(entrants=None))
+    assert nobody["completion"].tolist() == [1.0] * 4 and set(nobody["completion_from"]) == {"assumed"}
