@@ -1002,8 +1002,8 @@ def _project_supply(
     reporting = enrolment_reporting(session, shares)
     reporting_regions = {r for y, r in reporting.pairs if y == reporting.last_year}
     pipeline = completion_rates(rows)
-    with_entrants = set(rows.dropna(subset=["entrants"]).groupby(["institution_id", "program_code"]).groups)
-    pipeline["uses_entrants"] = [(i, p) in with_entrants for i, p in zip(pipeline["institution_id"], pipeline["program_code"])]
+    with_entrants = pd.MultiIndex.from_frame(rows.loc[rows["entrants"].notna(), ["institution_id", "program_code"]])
+    pipeline["uses_entrants"] = pd.MultiIndex.from_frame(pipeline[["institution_id", "program_code"]]).isin(with_entrants)
     through_pipeline = _graduates_from_entrants(rows, pipeline[pipeline["uses_entrants"]], years, scenario)
     from_series = _graduates_from_series(rows, pipeline[~pipeline["uses_entrants"]], years, method, cell_info, shares, reporting)
     by_sector = through_pipeline.merge(shares, on="program_code")
