@@ -211,7 +211,8 @@ def test_the_brief_in_chinese_has_lang_zh_cn_chinese_headings_and_takeaways_with
 
 def test_the_brief_in_chinese_titles_its_charts_with_the_filters_by_name(app_url):
     titles = chart_titles(brief_in("zh-CN", ("R1", "R3")))
-    assert "各行业供给与需求（短缺最大者居首）· 2023；North、Remote；全部行业" in titles
+    # "）· " splits as " · " does: the filters on the title's second line (read back here as " · ")
+    assert "各行业供给与需求（短缺最大者居首） · 2023；North、Remote；全部行业" in titles
     assert "各地区、各行业供需比 · 2023；North、Remote；全部行业" in titles
     assert not any("Supply and demand" in title for title in titles)
 

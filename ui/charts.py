@@ -190,7 +190,7 @@ def _numbers_text(values: np.ndarray, spec: str) -> np.ndarray:
     return np.array(texts, dtype=object).reshape(values.shape)
 
 
-def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
+def coverage_heatmap(cells: pd.DataFrame, *, title: str, sectors_as_rows: bool = False) -> go.Figure:
     """Region x sector coverage ratio on a log scale centred on 1.0 (balanced), sectors by name.
 
     Cells with demand but no local graduates at all are the strongest shortage, a shade beyond the scale's
@@ -198,6 +198,10 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
     and still tell a program that is missing from one that is too small; cells without openings are light
     grey with a dash, never the near-white of "balanced"; cells with a side unknown (not ``measured``) are
     grey with "?" and no verdict, the grey the map gives a region without a measured gap.
+
+    Regions are the rows and sectors the columns, their names slanted below the grid; ``sectors_as_rows`` turns
+    it a quarter (sectors down, their names level on one line), for a page where many sectors' slanted names
+    would run into each other (the printed brief).
     """
     regions = cells.drop_duplicates("region_code").sort_values("region_code")
     sectors = cells.drop_duplicates("sector_code").sort_values("sector_code")
@@ -241,12 +245,13 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
             _numbers_text(coverage, ".2f"),
             verdict,
             sector_names,
+            np.tile(regions["region_name"].to_numpy()[:, None], (1, len(sectors))),
         ]
     )
     hover = (
         "<br>".join(
             [
-                "<b>%{y}</b> · %{customdata[5]}",
+                "<b>%{customdata[6]}</b> · %{customdata[5]}",
                 t("charts.hover_supply_demand", supply="%{customdata[0]}", demand="%{customdata[1]}"),
                 t("charts.hover_gap_coverage", gap="%{customdata[2]}", coverage="%{customdata[3]}"),
                 "<b>%{customdata[4]}</b>",
@@ -255,11 +260,20 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
         + "<extra></extra>"
     )
     codes = sectors["sector_code"].astype(str).tolist()
-    common = dict(x=codes, y=regions["region_name"], customdata=custom, xgap=1, ygap=1, hovertemplate=hover)
+    names = regions["region_name"].tolist()
+    turned = (lambda grid: np.swapaxes(grid, 0, 1)) if sectors_as_rows else (lambda grid: grid)
+    common = dict(
+        x=names if sectors_as_rows else codes,
+        y=codes if sectors_as_rows else names,
+        customdata=turned(custom),
+        xgap=1,
+        ygap=1,
+        hovertemplate=hover,
+    )
     figure = go.Figure(
         [
             go.Heatmap(
-                z=z,
+                z=turned(z),
                 colorscale=COVERAGE_SCALE,
                 zmin=-2,
                 zmax=2,
@@ -273,30 +287,30 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
                 **common,
             ),
             go.Heatmap(
-                z=np.where(untrained, 1.0, np.nan),
+                z=turned(np.where(untrained, 1.0, np.nan)),
                 colorscale=[[0, UNTRAINED_COLOUR], [1, UNTRAINED_COLOUR]],
                 showscale=False,
-                text=np.where(untrained, "0", ""),
+                text=turned(np.where(untrained, "0", "")),
                 texttemplate="%{text}",
                 textfont=dict(size=15, color="#ffffff"),
                 name=t("charts.no_local_training"),
                 **common,
             ),
             go.Heatmap(
-                z=np.where(no_demand, 1.0, np.nan),
+                z=turned(np.where(no_demand, 1.0, np.nan)),
                 colorscale=[[0, NO_DEMAND_COLOUR], [1, NO_DEMAND_COLOUR]],
                 showscale=False,
-                text=np.where(no_demand, "–", ""),
+                text=turned(np.where(no_demand, "–", "")),
                 texttemplate="%{text}",
                 textfont=dict(size=16, color=ink().text),
                 name=t("charts.no_demand"),
                 **common,
             ),
             go.Heatmap(
-                z=np.where(unknown, 1.0, np.nan),
+                z=turned(np.where(unknown, 1.0, np.nan)),
                 colorscale=[[0, NOT_MEASURED_COLOUR], [1, NOT_MEASURED_COLOUR]],
                 showscale=False,
-                text=np.where(unknown, "?", ""),
+                text=turned(np.where(unknown, "?", "")),
                 texttemplate="%{text}",
                 textfont=dict(size=16, color="#ffffff"),
                 name=t("charts.not_measured"),
@@ -318,6 +332,15 @@ def coverage_heatmap(cells: pd.DataFrame, *, title: str) -> go.Figure:
         showarrow=False,
         font=dict(size=13, color=ink().muted),
     )
+    if sectors_as_rows:  # sector names level, one line each; the regions' names slanted below the grid
+        figure.update_layout(xaxis=dict(autorange=None), yaxis=dict(autorange="reversed"))
+        longest = max((len(str(n)) for n in names), default=10)
+        bottom = min(30 + 7 * min(longest, 30), 250)
+        figure = _layout(figure, title, height=max(340, 30 * len(sectors) + bottom + 100))
+        figure.update_layout(margin=dict(t=90, b=bottom))
+        wide = [any(unicodedata.east_asian_width(c) in "WF" for c in str(n)) for n in sectors["sector_name"]]
+        names_cut = [short_label(str(n), 17 if w else 34) for n, w in zip(sectors["sector_name"], wide)]
+        return name_ticks(figure, "y", codes, names_cut, width=34)
     longest = max((len(str(n)) for n in sectors["sector_name"]), default=10)
     bottom = min(30 + 7 * min(longest, 30), 250)  # room for the angled names under the grid
     figure = _layout(figure, title, height=max(340, 36 * len(regions) + bottom + 100))

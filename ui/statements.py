@@ -204,10 +204,11 @@ def measured(cells: pd.DataFrame) -> pd.DataFrame:
     return cells[cells["measured"].astype(bool)] if "measured" in cells else cells
 
 
-def coverage_by_region_and_sector(source: Source, gaps: GapPeriod) -> Statement:
+def coverage_by_region_and_sector(source: Source, gaps: GapPeriod, *, on_paper: bool = False) -> Statement:
     """Coverage per region and sector: a heat map of the regions with the largest gaps (the rest as one
     row); one region alone as bars per sector. The takeaway names the lowest coverage among cells large
-    enough to matter."""
+    enough to matter. ``on_paper`` (the printed brief) draws sectors as the rows where there are more
+    sectors than regions, so that their names print level instead of slanted into each other."""
     period = gaps.filters
     rows = source.rows("gaps_by_region_sector", period)
     cells = rows.numbers
@@ -231,7 +232,8 @@ def coverage_by_region_and_sector(source: Source, gaps: GapPeriod) -> Statement:
             recompute=with_gap_measures,
             other_name=t("supply_demand.other_regions", count=regions - HEATMAP_REGIONS),
         )
-        figure = coverage_heatmap(drawn, title=title)
+        sectors_as_rows = on_paper and drawn["sector_code"].nunique() > drawn["region_code"].nunique()
+        figure = coverage_heatmap(drawn, title=title, sectors_as_rows=sectors_as_rows)
         if (drawn["region_code"] == OTHER_CODE).any():
             notes = (t("supply_demand.heatmap_top", shown=HEATMAP_REGIONS, regions=f"{regions:,}"),)
     sentence = lowest_coverage_takeaway(measured(cells), when=in_years(period))
