@@ -272,9 +272,23 @@ def _text(value: str, sheet) -> object:
     return text
 
 
+def _readable(value: object) -> object:
+    """``value`` with every fraction in it rounded as a reader takes it in: 100 and more to a whole number,
+    less to four significant digits (the workbook is rounded; manifest.json keeps full precision)."""
+    if isinstance(value, float) and math.isfinite(value) and value != int(value):
+        return round(value) if abs(value) >= 100 else float(f"{value:.4g}")
+    if isinstance(value, dict):
+        return {key: _readable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_readable(item) for item in value]
+    return value
+
+
 def _flattened(prefix: str, value: object) -> Iterator[tuple[str, object]]:
     """(key path, value) for every leaf of the manifest: a dict's entries one by one (``planning.method``),
-    a list as JSON text, or item by item (``caveats.imports[0]``) when its text would not fit in a cell."""
+    a list as JSON text, or item by item (``caveats.imports[0]``) when its text would not fit in a cell;
+    fractions rounded (``_readable``)."""
+    value = _readable(value)
     if isinstance(value, dict) and value:
         for key, item in value.items():
             yield from _flattened(f"{prefix}.{key}" if prefix else str(key), item)

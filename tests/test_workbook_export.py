@@ -340,3 +340,10 @@ def test_numbers_round_half_to_even_like_the_screen_tables():
     frame = pd.DataFrame({"coverage_ratio": [0.125, 0.135], "employment_rate": [0.0625, math.nan], "supply": [2.5, 3.5]})
     sheet = read_workbook(workbook_bytes({}, {"x.csv": frame}))["x"]
     assert rows(sheet)[1:] == [[0.12, 0.062, 2], [0.14, None, 4]]
+
+
+def test_the_manifest_sheet_rounds_fractions_as_a_reader_takes_them_in():
+    manifest = {"backtest": {"trend": {"mae": 9088.808080808116, "wape": 0.05943218, "held": 0.8}}, "rates": [0.123456, 2.5]}
+    items = dict(rows(read_workbook(workbook_bytes(manifest, {}))["manifest"])[1:])
+    assert (items["backtest.trend.mae"], items["backtest.trend.wape"], items["backtest.trend.held"]) == (9089, 0.05943, 0.8)
+    assert json.loads(items["rates"]) == [0.1235, 2.5]
