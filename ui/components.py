@@ -158,6 +158,7 @@ def chart_with_data(
     event = st.plotly_chart(
         for_projector(figure, projector_height) if presenting else figure,
         config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}},
+        height="stretch" if presenting else "content",  # the projector's chart takes the room the window has
         **options,
     )
     protection_note(result)
@@ -200,15 +201,16 @@ def for_projector(figure: go.Figure, height: int = PROJECTOR_HEIGHT) -> go.Figur
 
 def _room_above(figure: go.Figure) -> int:
     """Px above the plot of a projected chart for its title (a second line when it has one) and its legend (a
-    row per about 1,000 px of entries at the projector's size)."""
+    row per about 700 px of entries at the projector's size)."""
     title = str(figure.layout.title.text or "")
     entries = [
         str(trace.name or "")
         for trace in figure.data
         if trace.showlegend is not False and trace.name and (figure.layout.showlegend is not False)
     ]
-    width = sum(sum(1.0 if ord(c) > 0x2E80 else 0.55 for c in name) * PROJECTOR_FONT + 60 for name in entries)
-    rows = math.ceil(width / 1000) if entries else 0
+    # Plotly wraps the legend at the figure's right edge from the plot's left one: about 700 px at 1280x720.
+    width = sum(sum(1.0 if ord(c) > 0x2E80 else 0.6 for c in name) * PROJECTOR_FONT + 60 for name in entries)
+    rows = math.ceil(width / 700) if entries else 0
     return 44 + 50 * title.count("<br>") + 34 * rows
 
 
