@@ -69,7 +69,7 @@ def result_of(name: str, frame: pd.DataFrame, spec: View = PROJECTED) -> ViewRow
     return ViewRows(name, shown.numbers, shown.for_screen(), shown.for_display(), shown.hidden, threshold)
 
 
-PROJECTED_SECTORS = 6  # bars of the projector's Planning screen; the rest are one bar
+PROJECTED_SECTORS = 4  # bars of the projector's Planning screen (two-line names at 1280x720); the rest are one bar
 
 
 def projected_sectors(by_sector: pd.DataFrame) -> pd.DataFrame:
