@@ -183,7 +183,8 @@ def data_table_under_chart(frame: pd.DataFrame, key: str) -> None:
     headed = frame.rename(columns=column_labels(current_language(), frame.columns))
     if len(headed) > TABLE_ROWS_UNDER_A_CHART:
         st.caption(t("common.first_rows", shown=f"{TABLE_ROWS_UNDER_A_CHART:,}", rows=f"{len(headed):,}"))
-    st.table(headed.head(TABLE_ROWS_UNDER_A_CHART))
+    # thousands separated and two decimals, as the charts' labels; "–" where a value is missing or hidden
+    st.table(headed.head(TABLE_ROWS_UNDER_A_CHART).style.format(precision=2, thousands=",", na_rep="–"))
 
 
 def chart_with_data(
