@@ -14,8 +14,10 @@ from ui.filters import describe, render_sidebar_filters
 from ui.i18n import current_language, md, render_language_switch, t
 from ui.planning import current_plan
 from ui.presentation import apply_presentation_style, render_presentation_toggle
+from ui.theme import apply_readable_captions
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/balance:", layout="wide")
+apply_readable_captions()
 
 # Each url_path differs from its file's name on purpose. Streamlit still treats a
 # folder called pages/ as its legacy page list until the first st.navigation call

@@ -10,6 +10,7 @@ from ui.charts_enrolment import (
     enrolment_growth_bars,
     enrolment_headlines,
     enrolment_trend_lines,
+    growth_groups_shown,
     institution_columns,
     latest_year,
     measure_label,
@@ -28,7 +29,7 @@ from ui.presentation import presentation_on
 from ui.selection import ChartSelection
 from ui.takeaways import enrolment_growth_takeaway
 
-PROJECTED_GROUPS = 6  # bars of the growth chart on a projected screen, under the headline figures
+PROJECTED_GROUPS = 5  # bars of the growth chart on a projected screen, under the headline figures
 
 st.title(t("nav.enrolment"))
 filters = active_filters()
@@ -113,7 +114,8 @@ chart_with_data(
     f"enrolment_growth_by_{group}.csv",
     projector_height=PROJECTOR_HEIGHT_UNDER_FIGURES,
 )
-takeaway(enrolment_growth_takeaway(growth.numbers, name=grouping.name, year=year))
+shown = growth_groups_shown(growth.numbers, grouping=grouping, year=year, largest=PROJECTED_GROUPS) if presenting else None
+takeaway(enrolment_growth_takeaway(growth.numbers, name=grouping.name, year=year, among=shown))
 if presenting:
     st.stop()
 st.caption(t("enrolment.completion_note"))

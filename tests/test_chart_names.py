@@ -157,3 +157,15 @@ def test_the_heat_map_marks_a_cell_without_local_graduates_as_the_strongest_shor
     assert unknown.colorscale[0][1] == NOT_MEASURED_GREY and unknown.text.tolist() == [["", ""], ["", "?"]]
     coverage = traces["coverage"].z
     assert coverage[0][1] == -1 and coverage[1][0] > 0  # North Health 0.5 (log2 -1), South Farming 1.2
+
+
+def test_a_point_near_the_top_of_the_axis_is_named_below_it_where_its_name_is_not_cut_off():
+    assert _label_positions([0.0, 0.5], [58.0, 30.0], spans=(1.0, 60.0), top=60.0) == ["bottom center", "top center"]
+    # on the projector's short plot a name takes more of the axis: close points' names go apart, not into each other
+    positions = _label_positions([0.0, 0.01], [85.0, 63.0], spans=(1.0, 71.0), top=100.0, reach=0.35)
+    assert positions == ["bottom center", "bottom center"]
+    # a point left unnamed takes no room
+    assert _label_positions([0.0, 0.01], [50.0, 50.0], spans=(1.0, 60.0), named=[False, True]) == ["top center"] * 2
+    # on the projector a name that would share room wherever it goes is left out (the hover still names it)
+    crowded = _label_positions([0.0, 0.01], [85.0, 84.0], spans=(1.0, 71.0), top=100.0, reach=0.35, unname_crowded=True)
+    assert crowded == ["bottom center", None]

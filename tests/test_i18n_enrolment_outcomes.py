@@ -67,7 +67,7 @@ def test_enrolment_in_chinese_shows_the_figures_charts_and_takeaway_in_bureau_te
     assert [trace["name"] for trace in growth["data"]] == ["毕业生数", "在校生数"]
     assert growth["layout"]["xaxis"]["title"]["text"] == "2023年至2024年的变化"
     # Health (Q) 100 -> 110; ICT has no 2024 enrolment, so it has no change to compare.
-    assert takeaways(app) == ["**要点**：2023年至2024年，在校生数增长最多的是Health（+10，+10.0%）。"]
+    assert takeaways(app) == ["**要点**：2023年至2024年，在校生数增幅最大的是Health（+10.0%，+10）。"]
     assert app.subheader[0].value == "从行业到专业再到院校（2024年）"
     assert any(m.value.startswith("**2024年专业**") for m in app.markdown)
     trend, _, by_sector, programs = downloads[:4]
@@ -85,7 +85,7 @@ def test_enrolment_chart_titles_name_the_chosen_region_and_sector(app_url):
         "各地区在校生数历年变化 · 2023–2024；North；Health",
         "各地区2023年至2024年增长率 · 2024；North；Health",
     ]
-    assert takeaways(app) == ["**要点**：2023年至2024年，在校生数增长最多的是North（+10，+10.0%）。"]
+    assert takeaways(app) == ["**要点**：2023年至2024年，在校生数增幅最大的是North（+10.0%，+10）。"]
 
 
 def test_enrolment_drill_down_in_chinese_names_the_program_and_its_institutions(app_url, downloads):
@@ -122,7 +122,7 @@ def test_enrolment_in_english_keeps_its_english_texts(app_url, downloads):
         "Growth from 2023 to 2024 by sector · 2024; all regions; all sectors",
         "Enrolled and graduates by sector · 2024; all regions; all sectors",
     ]
-    assert takeaways(app) == ["**Takeaway:** From 2023 to 2024, enrolment grew most in Health (+10, +10.0%)."]
+    assert takeaways(app) == ["**Takeaway:** From 2023 to 2024, enrolment grew fastest in Health (+10.0%, +10)."]
     assert {"Year", "Sector", "Enrolled", "Graduates"} <= set(downloads[0].columns)
 
 
@@ -131,7 +131,7 @@ def test_enrolment_in_presentation_mode_shows_the_figures_the_growth_chart_and_i
     assert no_problem(app)
     assert len(app.metric) == 3
     assert titles(app) == ["各行业2023年至2024年增长率 · 2024；全部地区；全部行业"]  # no trend, no drill-down
-    assert takeaways(app) == ["**要点**：2023年至2024年，在校生数增长最多的是Health（+10，+10.0%）。"]
+    assert takeaways(app) == ["**要点**：2023年至2024年，在校生数增幅最大的是Health（+10.0%，+10）。"]
     assert not app.dataframe and not app.subheader
     assert not any(c.value.startswith("毕业生数/在校生数（同一年") for c in app.caption)
 

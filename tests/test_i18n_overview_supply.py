@@ -197,7 +197,7 @@ def test_the_takeaways_of_the_other_pages_are_whole_chinese_sentences(chinese):
         }
     )
     assert enrolment_growth_takeaway(enrolment, name="sector_name", year=2025) == (
-        "2024年至2025年，在校生数增长最多的是Health（+320，+8.0%），下降最多的是Retail（-120，-3.0%）。"
+        "2024年至2025年，在校生数增幅最大的是Health（+8.0%，+320），降幅最大的是Retail（-3.0%，-120）。"
     )
     placed = pd.DataFrame(
         {"sector_name": ["Manufacturing", "Health"], "students_placed": [3000, 1000], "placement_hire_rate": [0.5, None]}

@@ -164,7 +164,7 @@ def test_the_enrolment_page_shows_a_dash_for_an_unknown_enrolled(mixed_app):
     assert nan(programs.at["P2", "enrolled"]) and programs.at["P1", "enrolled"] == 110
     said = " ".join(str(m.value) for m in app.markdown)
     # the takeaway speaks of the known change only (Manufacturing 100 -> 110), not of Health
-    assert "enrolment grew most in Manufacturing (+10, +10.0%)" in said and "Health" not in said
+    assert "enrolment grew fastest in Manufacturing (+10.0%, +10)" in said and "Health" not in said
 
 
 def test_the_scorecard_compares_no_rate_over_a_year_whose_enrolled_is_unknown():

@@ -151,7 +151,7 @@ def test_enrolment_growth_by_sector_compares_the_regions_reporting_both_years(pa
 
         # Care: Alder 20 -> 22 and Cedar 30 -> 33, +5 (+10%): the same growth, the larger change
         assert enrolment_growth_takeaway(two_years, name="sector_name", year=2022) == (
-            "From 2021 to 2022, enrolment grew most in Care (+5, +10.0%)."
+            "From 2021 to 2022, enrolment grew fastest in Care (+10.0%, +5)."
         )
 
 

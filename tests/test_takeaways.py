@@ -176,14 +176,46 @@ def test_enrolment_growth_names_the_largest_rise_and_fall():
         (2025, "ICT", 510),
     )
     assert enrolment_growth_takeaway(frame, name="sector_name", year=2025) == (
-        "From 2024 to 2025, enrolment grew most in Health (+320, +8.0%) and fell most in Retail (-120, -3.0%)."
+        "From 2024 to 2025, enrolment grew fastest in Health (+8.0%, +320) and fell fastest in Retail (-3.0%, -120)."
+    )
+
+
+def test_enrolment_growth_ranks_groups_by_their_rate_of_growth_as_its_chart_does():
+    # Health gains the most students (+200, +5%), ICT grows fastest (+50, +10%): the growth chart puts ICT on
+    # top, and the takeaway names the same group.
+    frame = enrolment(
+        (2024, "Health", 4000),
+        (2025, "Health", 4200),
+        (2024, "ICT", 500),
+        (2025, "ICT", 550),
+        (2024, "Retail", 4000),
+        (2025, "Retail", 3880),
+        (2024, "Mining", 100),
+        (2025, "Mining", 96),
+    )
+    assert enrolment_growth_takeaway(frame, name="sector_name", year=2025) == (
+        "From 2024 to 2025, enrolment grew fastest in ICT (+10.0%, +50) and fell fastest in Mining (-4.0%, -4)."
+    )
+
+
+def test_enrolment_growth_on_a_projected_screen_names_only_groups_its_chart_shows():
+    frame = enrolment(
+        (2024, "Health", 4000),
+        (2025, "Health", 4200),
+        (2024, "ICT", 500),
+        (2025, "ICT", 550),
+        (2024, "Retail", 4000),
+        (2025, "Retail", 3960),
+    )
+    assert enrolment_growth_takeaway(frame, name="sector_name", year=2025, among={"Health", "Retail"}) == (
+        "From 2024 to 2025, enrolment grew fastest in Health (+5.0%, +200) and fell fastest in Retail (-1.0%, -40)."
     )
 
 
 def test_enrolment_growth_without_a_fall_or_without_the_year_before():
     rising = enrolment((2024, "Health", 100), (2025, "Health", 110))
     assert enrolment_growth_takeaway(rising, name="sector_name", year=2025) == (
-        "From 2024 to 2025, enrolment grew most in Health (+10, +10.0%)."
+        "From 2024 to 2025, enrolment grew fastest in Health (+10.0%, +10)."
     )
     assert enrolment_growth_takeaway(enrolment((2025, "Health", 110)), name="sector_name", year=2025) == (
         "No change in enrolment from 2024 to 2025 can be shown: this selection has no enrolments in 2024."

@@ -75,9 +75,12 @@ def demand_name(frame: pd.DataFrame) -> str:
     return t("charts.demand_expected") if "openings_all" in frame else t("charts.demand")
 
 
-def supply_demand_bars(gaps: pd.DataFrame, *, title: str) -> go.Figure:
+def supply_demand_bars(gaps: pd.DataFrame, *, title: str, projector: bool = False) -> go.Figure:
     """Supply and demand side by side per sector, largest shortage at the top, each bar labelled with its
-    value and each sector with its whole name (on two lines where long)."""
+    value and each sector with its whole name (on two lines where long).
+
+    On the ``projector`` the bars are supply and demand only: a third, hatched bar of openings (or graduates)
+    whose other side is unknown would make every bar thinner than its label at 1280x720; the page shows it."""
     # Plotly draws the first row at the bottom: largest shortage on top, the folded "other" item at the bottom.
     ordered = gaps.assign(_other=gaps["sector_code"] == OTHER_CODE).sort_values(["_other", "gap"], ascending=False)
     codes = ordered["sector_code"].astype(str).tolist()
@@ -109,7 +112,7 @@ def supply_demand_bars(gaps: pd.DataFrame, *, title: str) -> go.Figure:
     ]
     # the known side of cells whose other side is unknown: drawn apart, hatched, never inside a gap
     for column, colour in (("supply_unmeasured", SUPPLY_COLOUR), ("demand_unmeasured", DEMAND_COLOUR)):
-        if column in ordered and pd.to_numeric(ordered[column], errors="coerce").fillna(0).gt(0).any():
+        if not projector and column in ordered and pd.to_numeric(ordered[column], errors="coerce").fillna(0).gt(0).any():
             unmeasured = dict(
                 bars, hovertemplate=t("charts.hover_value", name="%{fullData.name}", value="%{x:,}") + "<extra></extra>"
             )
@@ -123,7 +126,12 @@ def supply_demand_bars(gaps: pd.DataFrame, *, title: str) -> go.Figure:
                 )
             )
     figure = go.Figure(traces)
-    figure.update_layout(barmode="group", xaxis=dict(tickformat=",", title=t("charts.people")), yaxis=dict(title=None))
+    figure.update_layout(
+        barmode="group",
+        bargap=0.1 if projector else None,  # the projector's bars as thick as their labels
+        xaxis=dict(tickformat=",", title=t("charts.people")),
+        yaxis=dict(title=None),
+    )
     figure = _layout(figure, title, height=max(320, 40 * len(ordered) + 120))
     return name_ticks(figure, "y", codes, ordered["sector_name"].tolist())
 

@@ -254,25 +254,42 @@ def _like_for_like_growth(two_years: pd.DataFrame, keys: list[str], measures: li
     return rows[columns].reset_index(drop=True)
 
 
+def _largest_changes(growth: pd.DataFrame, largest: int | None) -> pd.DataFrame:
+    """The ``largest`` groups by their rate of growth of enrolment, up or down, as the axis shows them (all
+    groups without ``largest``)."""
+    if largest is None or len(growth) <= largest:
+        return growth
+    moved = floats(growth["enrolled_growth"]).abs()
+    return growth.loc[moved.sort_values(ascending=False, na_position="last", kind="stable").index[:largest]]
+
+
+def growth_groups_shown(two_years: pd.DataFrame, *, grouping: Grouping, year: int, largest: int | None) -> set[str]:
+    """The names of the groups ``enrolment_growth_bars`` draws with the same arguments (its takeaway names no
+    other)."""
+    growth = growth_against_previous_year(two_years, grouping=grouping, year=year)
+    return set(_largest_changes(growth, largest)[grouping.name].astype(str))
+
+
 def enrolment_growth_bars(
     two_years: pd.DataFrame, *, grouping: Grouping, year: int, title: str, largest: int | None = None
 ) -> go.Figure:
     """Growth of enrolled students and graduates in ``year`` against the year before, one pair of
     bars per group, fastest growth of enrolment at the top; the counts are in the hover.
 
-    With ``largest`` (a projected screen), only the groups whose enrolment changed most in students,
-    up or down, and a note saying how many of how many are drawn."""
+    With ``largest`` (a projected screen), only the groups whose enrolment grew or fell fastest, one bar of
+    enrolment each (the measure its takeaway speaks of: a pair of labelled bars per group does not fit a
+    1280x720 screen under the headline figures), and a note saying how many of how many are drawn."""
     growth = growth_against_previous_year(two_years, grouping=grouping, year=year)
     total = len(growth)
-    if largest is not None and total > largest:  # the largest growth rates, up or down, as the axis shows them
-        moved = floats(growth["enrolled_growth"]).abs()
-        growth = growth.loc[moved.sort_values(ascending=False, na_position="last", kind="stable").index[:largest]]
+    growth = _largest_changes(growth, largest)
     # Plotly draws the first row at the bottom.
     ordered = growth.sort_values("enrolled_growth", na_position="first", kind="stable")
     codes = ordered[grouping.code].astype(str).tolist()  # the categories; the ticks show the names
     figure = go.Figure()
     # Plotly stacks a horizontal group from the bottom: graduates first puts enrolled on top, as in the legend.
-    for measure, colour in (("graduates", GRADUATES_COLOUR), ("enrolled", ENROLLED_COLOUR)):
+    series = (("graduates", GRADUATES_COLOUR), ("enrolled", ENROLLED_COLOUR))
+    drawn = series[1:] if largest is not None else series
+    for measure, colour in drawn:
         change = ordered[f"{measure}_growth"]
         hover = (
             t(
@@ -309,12 +326,13 @@ def enrolment_growth_bars(
                 hovertemplate=hover,
             )
         )
-    span = np.nanmax(np.abs(100 * ordered[["enrolled_growth", "graduates_growth"]].to_numpy(dtype=float)), initial=0.0)
+    span = np.nanmax(np.abs(100 * ordered[[f"{m}_growth" for m, _ in drawn]].to_numpy(dtype=float)), initial=0.0)
     reach = max(5.0, math.ceil(1.3 * (0 if math.isnan(span) else span)))  # room for the labels outside the bars
     figure.update_layout(
         barmode="group",
         bargap=0.25,
         legend_traceorder="reversed",
+        showlegend=True,  # also over the projector's one series: the legend says which measure it is
         xaxis=dict(
             title=t("enrolment.growth_axis", previous=year - 1, year=year)
             + ("" if len(growth) == total else " · " + t("enrolment.largest_changes", count=len(growth), total=total)),

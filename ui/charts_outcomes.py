@@ -146,6 +146,15 @@ def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str
         distance = np.abs(np.log2(floats(placed["coverage_ratio"]))) + np.abs(floats(placed["in_field_rate"]) - overall) / 0.2
         kept = set(distance.reset_index(drop=True).sort_values(ascending=False, kind="stable").index[:labelled])
         names = [name if index in kept else "" for index, name in enumerate(names)]
+    positions = _label_positions(
+        np.log10(floats(placed["coverage_ratio"]).to_numpy()),
+        100 * floats(placed["in_field_rate"]).to_numpy(),
+        spans=(np.log10(high / low), y_range[1] - y_range[0]),
+        named=[bool(name) for name in names],
+        top=y_range[1],
+        reach=0.35 if labelled is not None else 0.1,  # the projector's plot is short for its type
+        unname_crowded=labelled is not None,
+    )
     custom = _layers(
         [
             placed["sector_code"],
@@ -175,12 +184,9 @@ def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str
             x=floats(placed["coverage_ratio"]),
             y=100 * floats(placed["in_field_rate"]),
             mode="markers+text",
-            text=names,
-            textposition=_label_positions(
-                np.log10(floats(placed["coverage_ratio"]).to_numpy()),
-                100 * floats(placed["in_field_rate"]).to_numpy(),
-                spans=(np.log10(high / low), y_range[1] - y_range[0]),
-            ),
+            text=[name if position else "" for name, position in zip(names, positions)],
+            textposition=[position or "top center" for position in positions],
+            cliponaxis=False,  # a name by a point near the plot's edge is drawn whole
             textfont=dict(size=13, color=ink().text),
             customdata=custom,
             hovertemplate=hover,
@@ -198,8 +204,11 @@ def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str
         )
     )
     figure.add_vline(x=1, line=dict(color=ink().text, dash="dash", width=1))
+    projected = labelled is not None  # the projector's short plot has room for the points' names only
+    notes = dict(visible=not projected)  # the lines' and corners' words, said by the page's caption there
     # On a log axis Plotly places annotations at log10 of the value: 0 is coverage 1.
     figure.add_annotation(
+        notes,
         text=t("outcomes.coverage_line"),
         x=0,
         xref="x",
@@ -213,7 +222,9 @@ def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str
         figure.add_hline(
             y=100 * overall,
             line=dict(color=ink().text, dash="dot", width=1),
-            annotation=dict(text=t("outcomes.overall_line", rate=fmt_rate(overall)), font=dict(size=13, color=ink().muted)),
+            annotation=dict(
+                notes, text=t("outcomes.overall_line", rate=fmt_rate(overall)), font=dict(size=13, color=ink().muted)
+            ),
             annotation_position="bottom right",
         )
     for x, y, anchor, text in (
@@ -223,6 +234,7 @@ def in_field_coverage_scatter(frame: pd.DataFrame, *, overall: float, title: str
         (1, 0, "right", t("outcomes.surplus_leaving")),
     ):
         figure.add_annotation(
+            notes,
             text=text,
             xref="x domain",
             yref="y domain",
@@ -261,20 +273,55 @@ def unplaced_sectors_note(frame: pd.DataFrame) -> str:
     return t("outcomes.unplaced", codes=t("filters.list_separator").join(unplaced["sector_code"].astype(str)))
 
 
-def _label_positions(x: np.ndarray, y: np.ndarray, *, spans: tuple[float, float]) -> list[str]:
+def _label_positions(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    spans: tuple[float, float],
+    named: list[bool] | None = None,
+    top: float | None = None,
+    reach: float = 0.1,
+    unname_crowded: bool = False,
+) -> list[str | None]:
     """The textposition of each point (``x`` and ``y`` as drawn, ``spans`` the axes' lengths in the same units).
-    Taken from left to right, a point is labelled above ("top center") unless a point before it that is close
-    (within about a label's width and two lines) already is; then below, unless one of those is labelled below
-    too; then where fewer of them are. So the labels of close points alternate above and below."""
+
+    A name above its point ("top center") takes the y axis from the point up by ``reach`` of its span, one
+    below ("bottom center") as much down; names of points within about a name's width (0.15 of the x span)
+    should not share any of it. Taken from left to right, each point's name goes where it shares least with
+    the names already placed, above when both are free; so the names of close points alternate above and
+    below. A point whose name would run over ``top`` (the axis' end) is named below, and placed first. Only
+    the points ``named`` (all by default) count. With ``unname_crowded`` (the projector, where a name must be
+    read), a point whose name would share room wherever it goes is left unnamed: its position is None."""
+    named = list(named) if named is not None else [True] * len(x)
+    height = reach * spans[1]
+
+    def extent(index: int, position: str) -> tuple[float, float]:
+        return (y[index], y[index] + height) if position == "top center" else (y[index] - height, y[index])
+
+    def at_the_top(index: int) -> bool:
+        return top is not None and y[index] + height > top
+
     chosen: dict[int, str] = {}
-    for index in map(int, np.argsort(x, kind="stable")):
-        near = [
-            position
-            for other, position in chosen.items()
-            if abs(x[index] - x[other]) < 0.15 * spans[0] and abs(y[index] - y[other]) < 0.1 * spans[1]
-        ]
-        chosen[index] = "top center" if near.count("top center") <= near.count("bottom center") else "bottom center"
-    return [chosen[index] for index in range(len(x))]
+
+    def shared(index: int, position: str) -> float:
+        low, high = extent(index, position)
+        return sum(
+            max(0.0, min(high, other_high) - max(low, other_low))
+            for other, other_position in chosen.items()
+            if abs(x[index] - x[other]) < 0.15 * spans[0]
+            for other_low, other_high in [extent(other, other_position)]
+        )
+
+    order = sorted((i for i in range(len(x)) if named[i]), key=lambda i: (not at_the_top(i), x[i], i))
+    crowded = set()
+    for index in order:
+        options = ["bottom center"] if at_the_top(index) else ["top center", "bottom center"]
+        position = min(options, key=lambda position: shared(index, position))
+        if unname_crowded and shared(index, position) > 0:
+            crowded.add(index)
+        else:
+            chosen[index] = position
+    return [None if index in crowded else chosen.get(index, "top center") for index in range(len(x))]
 
 
 def _padded_range(rates: pd.Series, overall: float) -> list[float]:

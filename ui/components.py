@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from collections.abc import Callable, Mapping
 
 import pandas as pd
@@ -183,6 +185,52 @@ def _text_where_hidden(result: ViewResult, column_config: Mapping | None) -> Map
     return adjusted
 
 
+# Plotly's tool bar is a row of buttons, each a stop of the keyboard's Tab: on a page only its PNG download
+# (and Streamlit's full screen) stay, zooming and panning being what a mouse does on the chart itself; the
+# projector shows none.
+MODE_BAR_REMOVED = ["zoom2d", "pan2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d", "select2d", "lasso2d"]
+TABLE_ROWS_UNDER_A_CHART = 50  # rows of a chart's data table on the page; its download holds every row
+
+
+def chart_config(*, presenting: bool | None = None) -> dict:
+    """Plotly's configuration of every chart of the app (see MODE_BAR_REMOVED)."""
+    if presentation_on() if presenting is None else presenting:
+        return {"displayModeBar": False, "displaylogo": False}
+    return {
+        "displaylogo": False,
+        "modeBarButtonsToRemove": MODE_BAR_REMOVED,
+        "toImageButtonOptions": {"format": "png", "scale": 2},
+    }
+
+
+def chart_name(figure: go.Figure, takeaway_text: str | None = None) -> str:
+    """The chart's accessible name for screen readers: its title as plain words, then its takeaway."""
+    title = re.sub(r"<br\s*/?>", " ", str(figure.layout.title.text or ""))
+    title = html.unescape(re.sub(r"<[^>]+>", "", title)).strip()
+    words = [title] if title else [t("common.chart")]
+    if takeaway_text:
+        words.append(markdown_text(takeaway_text))
+    return ". ".join(word.rstrip(".") for word in words) + "."
+
+
+def plotly_chart(figure: go.Figure, *, takeaway_text: str | None = None, **options):
+    """``st.plotly_chart`` with the app's configuration and the chart's accessible name (chart_name)."""
+    return st.plotly_chart(figure, config=chart_config(), alt=chart_name(figure, takeaway_text), **options)
+
+
+def data_table_under_chart(frame: pd.DataFrame, key: str) -> None:
+    """A switch that shows the data behind a chart as a plain table: what a screen reader reads instead of
+    the chart (Streamlit's own data grid is drawn on a canvas). The table is drawn only when asked for: a
+    page of charts with every table in it took twice as long to draw."""
+    if not st.toggle(t("common.chart_table"), key=key):
+        return
+    headed = frame.rename(columns=column_labels(current_language(), frame.columns))
+    if len(headed) > TABLE_ROWS_UNDER_A_CHART:
+        st.caption(t("common.first_rows", shown=f"{TABLE_ROWS_UNDER_A_CHART:,}", rows=f"{len(headed):,}"))
+    # thousands separated and two decimals, as the charts' labels; "–" where a value is missing or hidden
+    st.table(headed.head(TABLE_ROWS_UNDER_A_CHART).style.format(precision=2, thousands=",", na_rep="–"))
+
+
 def chart_with_data(
     figure: go.Figure,
     result: ViewResult,
@@ -191,21 +239,26 @@ def chart_with_data(
     key: str | None = None,
     on_select=None,
     projector_height: int = PROJECTOR_HEIGHT,
+    takeaway_text: str | None = None,
 ):
-    """A chart and, under it, the download of the data behind it (protected like the chart); on the
-    projector ``projector_height`` px tall (see for_projector).
+    """A chart and, under it, the data behind it (protected like the chart): a switch to show it as a table,
+    and its download; on the
+    projector ``projector_height`` px tall (see for_projector). The chart is named by its title and
+    ``takeaway_text`` for screen readers.
 
     With ``on_select``, returns Streamlit's selection event of the chart.
     """
     options = {"on_select": on_select, "selection_mode": ("points",), "key": key} if on_select else {}
     presenting = presentation_on()
-    event = st.plotly_chart(
+    event = plotly_chart(
         for_projector(figure, projector_height) if presenting else figure,
-        config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}},
+        takeaway_text=takeaway_text,
+        height="stretch" if presenting else "content",  # the projector's chart takes the room the window has
         **options,
     )
     protection_note(result)
     if not presenting:  # a meeting screen shows the finding, not file buttons
+        data_table_under_chart(result.display, key=f"table_{file_name}")
         download_csv(result.display, file_name, with_filters=True)
     return event
 
@@ -244,15 +297,16 @@ def for_projector(figure: go.Figure, height: int = PROJECTOR_HEIGHT) -> go.Figur
 
 def _room_above(figure: go.Figure) -> int:
     """Px above the plot of a projected chart for its title (a second line when it has one) and its legend (a
-    row per about 1,000 px of entries at the projector's size)."""
+    row per about 700 px of entries at the projector's size)."""
     title = str(figure.layout.title.text or "")
     entries = [
         str(trace.name or "")
         for trace in figure.data
         if trace.showlegend is not False and trace.name and (figure.layout.showlegend is not False)
     ]
-    width = sum(sum(1.0 if ord(c) > 0x2E80 else 0.55 for c in name) * PROJECTOR_FONT + 60 for name in entries)
-    rows = math.ceil(width / 1000) if entries else 0
+    # Plotly wraps the legend at the figure's right edge from the plot's left one: about 700 px at 1280x720.
+    width = sum(sum(1.0 if ord(c) > 0x2E80 else 0.6 for c in name) * PROJECTOR_FONT + 60 for name in entries)
+    rows = math.ceil(width / 700) if entries else 0
     return 44 + 50 * title.count("<br>") + 34 * rows
 
 
@@ -292,7 +346,9 @@ def show_statement(statement, *, notes_first: bool = True, **chart_options):
             st.caption(markdown_text(note))
     event = None
     if statement.figure is not None and statement.rows is not None:
-        event = chart_with_data(statement.figure, statement.rows, statement.file_name, **chart_options)
+        event = chart_with_data(
+            statement.figure, statement.rows, statement.file_name, takeaway_text=statement.takeaway, **chart_options
+        )
     if statement.takeaway:
         takeaway(statement.takeaway)
     if not notes_first and not presentation_on():

@@ -15,7 +15,7 @@ from data_access.filters import Filters
 from data_access.loading import save_crosswalk
 
 from .charts import crosswalk_preview_bars
-from .components import download_csv, number_columns
+from .components import download_csv, number_columns, plotly_chart
 from .context import crosswalk_preview, filter_options, view
 from .data_page import finish
 from .filters import describe
@@ -131,7 +131,7 @@ def _render_preview(filters: Filters, program: str, program_name: str, rows: lis
     if moved.empty:
         st.info(t("crosswalk.nothing_moves"))
         return
-    st.plotly_chart(
+    plotly_chart(
         crosswalk_preview_bars(moved, title=t("crosswalk.preview_title", program=program_name, filters=describe(filters))),
         key="crosswalk_preview_chart",
     )

@@ -43,7 +43,7 @@ def result_of(name: str, frame: pd.DataFrame, spec: View = PROJECTED) -> ViewRow
     return shown(spec, frame, protection_threshold(), name=name)
 
 
-PROJECTED_SECTORS = 6  # bars of the projector's Planning screen; the rest are one bar
+PROJECTED_SECTORS = 4  # bars of the projector's Planning screen (two-line names at 1280x720); the rest are one bar
 
 
 def projected_sectors(by_sector: pd.DataFrame) -> pd.DataFrame:

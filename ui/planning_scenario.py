@@ -14,7 +14,7 @@ from data_access.planning import Projection, ScenarioChange
 from data_access.scenarios import load_scenario, save_scenario, saved_scenarios
 
 from .charts_planning import difference_bars
-from .components import download_button
+from .components import download_button, plotly_chart
 from .context import dashboard_engine
 from .data_page import file_uploader, uploader_style
 from .formatting import fmt_count
@@ -207,8 +207,9 @@ def render_saved(editor: str | None, changes: list[ScenarioChange], filters: Fil
     if first and second:
         chosen = {first: labels[first], second: labels[second]}
         years = difference_over_years(filters, settings, chosen)
-        st.plotly_chart(difference_bars(years, first, second), config={"displaylogo": False})
-        st.caption(difference_sentence(years, first, second))
+        sentence = difference_sentence(years, first, second)
+        plotly_chart(difference_bars(years, first, second), takeaway_text=sentence)
+        st.caption(sentence)
         table = comparison(filters, settings, year, chosen)
         numbers = {c: st.column_config.NumberColumn(c, format="localized") for c in table.columns[2:]}
         st.dataframe(table.round(0), hide_index=True, placeholder="–", column_config=numbers)

@@ -34,14 +34,27 @@ STYLE = f"""
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarCollapseButton"], [data-testid="stHeader"], [data-testid="stToolbar"],
 [data-testid="stDecoration"], [data-testid="stStatusWidget"], [data-testid="stMainMenu"] {{ display: none !important; }}
-[data-testid="stMainBlockContainer"] {{ padding-top: 1rem; padding-bottom: 6rem; max-width: 100%; }}
-[data-testid="stMain"] {{ font-size: 22px; }}
-[data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li {{ font-size: 22px; }}
-[data-testid="stMain"] [data-testid="stCaptionContainer"] p {{ font-size: 18px; }}
-[data-testid="stMain"] h1 {{ font-size: 2.3rem; padding: 0.25rem 0 0 0; }}
-[data-testid="stMain"] h2, [data-testid="stMain"] h3 {{ font-size: 1.8rem; }}
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {{ font-size: 2.5rem !important; }}
-[data-testid="stMetricLabel"] p {{ font-size: 1.15rem; }}
+/* The screen is one column as tall as the window: title, figures and takeaway take what they need, the main
+   chart (drawn with height="stretch") the rest, so a larger projector shows a larger chart. */
+[data-testid="stMainBlockContainer"] {{
+  padding-top: 1rem; padding-bottom: calc(__BAR__); max-width: 100%;
+  height: 100vh; box-sizing: border-box; display: flex; flex-direction: column;
+}}
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"],
+[data-testid="stMainBlockContainer"] [data-testid="stLayoutWrapper"]:has([data-testid="stPlotlyChart"]) {{
+  flex: 1 1 auto; min-height: 0;
+}}
+/* A click on the slide focuses the main area, and Next's arrow key then showed its focus frame (Streamlit
+   draws it as the main area's ::before, 60 px down, under its hidden header) across the title: the slide is
+   not a control; the bar's buttons keep their frames. */
+[data-testid="stMain"]::before {{ display: none !important; }}
+[data-testid="stMain"] {{ font-size: __TEXT__; }}
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li {{ font-size: __TEXT__; }}
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p {{ font-size: __SMALL__; }}
+[data-testid="stMain"] h1 {{ font-size: __TITLE__; padding: 0.25rem 0 0 0; }}
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 {{ font-size: __HEADING__; }}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {{ font-size: __FIGURE__ !important; }}
+[data-testid="stMetricLabel"] p {{ font-size: __SMALL__; }}
 .st-key-{BAR_KEY} {{
   position: fixed; left: 0; right: 0; bottom: 0; z-index: 999990; padding: 0.6rem 1.5rem;
   background: __BAR_BACKGROUND__; border-top: 1px solid __BAR_BORDER__; align-items: center;
@@ -49,6 +62,27 @@ STYLE = f"""
 .st-key-{BAR_KEY} [data-testid="stCaptionContainer"] p {{ font-size: 18px; }}
 </style>
 """
+
+
+# Type sizes of a screen, in px of a 1280x720 window; a larger window scales them by the smaller of its two
+# ratios to that one (never below it), so a 1920x1080 projector shows the same screen 1.5 times larger
+# without the presenter touching the browser's zoom.
+DESIGN_WIDTH, DESIGN_HEIGHT = 1280, 720
+TYPE_SIZES = {"TEXT": 22, "SMALL": 18, "TITLE": 37, "HEADING": 29, "FIGURE": 40}
+BAR_ROOM = "6rem"  # the bottom bar's height, kept free under the chart
+
+
+def scaled(px: float) -> str:
+    """A CSS length: ``px`` on a 1280x720 window, in proportion on a larger one."""
+    return f"max({px}px, min({100 * px / DESIGN_HEIGHT:.3f}vh, {100 * px / DESIGN_WIDTH:.3f}vw))"
+
+
+def _style(background: str, border: str) -> str:
+    """The mode's stylesheet in the theme's colours."""
+    style = STYLE.replace("__BAR_BACKGROUND__", background).replace("__BAR_BORDER__", border).replace("__BAR__", BAR_ROOM)
+    for name, px in TYPE_SIZES.items():
+        style = style.replace(f"__{name}__", scaled(px))
+    return style
 
 
 def _seed_from_url() -> None:
@@ -94,7 +128,7 @@ def apply_presentation_style(screens: Sequence, current, filters: Filters, versi
     """Hide the chrome, enlarge type and draw the bottom bar: filters and data version, Back / Next
     through ``screens`` (st.Page objects, in order; ``current`` is the page being shown) and Exit."""
     colours = ink()  # the bar is drawn over the page: in the theme's own background
-    st.html(STYLE.replace("__BAR_BACKGROUND__", colours.background).replace("__BAR_BORDER__", colours.grid))
+    st.html(_style(colours.background, colours.grid))
     paths = [page.url_path for page in screens]
     position = paths.index(current.url_path) if current.url_path in paths else -1
     with st.container(key=BAR_KEY, horizontal=True, vertical_alignment="center"):

@@ -43,6 +43,9 @@ from .takeaways import (
 )
 
 PROJECTED_SECTORS = 7  # sectors a projected screen shows readably (two-line names); the rest are drawn as one
+# Sectors of the projected supply-and-demand bars, the rest drawn as one: at 1280x720 a pair of bars per sector
+# is as thick as its value labels only for this many.
+PROJECTED_BAR_SECTORS = 4
 HEATMAP_REGIONS = 25  # rows of the region x sector heat map; at national scale the rest are one row
 
 
@@ -153,22 +156,24 @@ def gaps_by_sector(source: Source, gaps: GapPeriod, *, latest_only: bool = True,
     rows = source.rows("gaps_by_sector", period)
     numbers = rows.numbers
     bars = numbers
-    if projector and len(numbers) > PROJECTED_SECTORS:  # the largest gaps, readable from the back, the rest as one
+    if projector and len(numbers) > PROJECTED_BAR_SECTORS:  # the largest gaps, readable from the back, the rest as one
         bars = keep_top(
             numbers,
             key="sector_code",
             name="sector_name",
             rank=by_largest_gap(numbers, "sector_code"),
-            limit=PROJECTED_SECTORS,
+            limit=PROJECTED_BAR_SECTORS,
             sums=("supply", "demand"),
             recompute=with_gap_measures,
-            other_name=t("supply_demand.other_sectors", count=len(numbers) - PROJECTED_SECTORS),
+            other_name=t("supply_demand.other_sectors", count=len(numbers) - PROJECTED_BAR_SECTORS),
         )
     scope = source.describe(period)
     figure = (
         None
         if numbers.empty
-        else _demand_named(source, supply_demand_bars(bars, title=t("supply_demand.bars_title", filters=scope)))
+        else _demand_named(
+            source, supply_demand_bars(bars, title=t("supply_demand.bars_title", filters=scope), projector=projector)
+        )
     )
     when = in_years(period)
     if latest_only:
@@ -357,7 +362,7 @@ def placements_against_gaps(source: Source, gaps: GapPeriod, *, projector: bool 
     )
 
 
-PROJECTED_POINTS = 8  # points of the in-field scatter named on a projected screen
+PROJECTED_POINTS = 5  # points of the in-field scatter named on a projected screen
 
 
 def in_field_against_coverage(

@@ -8,6 +8,8 @@ by small-number protection (NaN) are left out rather than guessed.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 
 from data_access.filters import Filters
@@ -174,9 +176,11 @@ def trend_takeaway(ends: pd.DataFrame) -> str:
     return sentence + (t("takeaways.panel_note", regions=regions, regions_of=regions_of) if regions < regions_of else "")
 
 
-def enrolment_growth_takeaway(growth: pd.DataFrame, *, name: str, year: int) -> str:
-    """Where enrolment grew and fell most from ``year - 1`` to ``year`` (an ``enrolment_trend_by_*`` frame of both years;
-    ``name`` is the column naming the groups)."""
+def enrolment_growth_takeaway(growth: pd.DataFrame, *, name: str, year: int, among: Collection[str] | None = None) -> str:
+    """Where enrolment grew and fell fastest from ``year - 1`` to ``year`` (an ``enrolment_trend_by_*`` frame of
+    both years; ``name`` is the column naming the groups), ranked by the rate of growth as the growth chart
+    orders its bars (ties by the change in students). ``among``: the names of the groups a projected chart
+    shows, so that the takeaway names none it does not."""
     known = _numeric(growth, "enrolled")
     counts = known.pivot_table(index=name, columns="year", values="enrolled", aggfunc="sum")
     if year not in counts or year - 1 not in counts:
@@ -189,18 +193,21 @@ def enrolment_growth_takeaway(growth: pd.DataFrame, *, name: str, year: int) -> 
         )
     both = counts[[year - 1, year]].dropna()
     both = both[both[year - 1] > 0]
+    if among is not None:
+        both = both[both.index.isin(list(among))]
     if both.empty:
         return t("takeaways.enrolment_no_group", previous=year - 1, year=year)
-    change = (both[year] - both[year - 1]).sort_values(kind="stable")
+    change = both[year] - both[year - 1]
+    ranked = pd.DataFrame({"rate": change / both[year - 1], "change": change}).sort_values(["rate", "change"], kind="stable")
     moves = {}
-    for group, verb in ((change.index[-1], "grew"), (change.index[0], "fell")):
-        difference = change[group]
+    for group, verb in ((ranked.index[-1], "grew"), (ranked.index[0], "fell")):
+        difference = ranked.loc[group, "change"]
         if (verb == "grew") == (difference > 0) and difference != 0:
             moves.update(
                 {
                     verb: group,
                     f"{verb}_change": f"{difference:+,.0f}",
-                    f"{verb}_percent": _signed_percent(difference / both.loc[group, year - 1]),
+                    f"{verb}_percent": _signed_percent(ranked.loc[group, "rate"]),
                 }
             )
     if not moves:
