@@ -41,7 +41,8 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 SERVER_START_TIMEOUT = 60  # seconds until /_stcore/health must answer "ok"
-APP_TIMEOUT_MS = 20_000  # longest a single script run may take (the first one also fills the database)
+APP_TIMEOUT_MS = 20_000  # longest a single script run may take
+FIRST_RUN_TIMEOUT_MS = 90_000  # longest the server's first script run may take: it also fills the database
 
 
 def _skip_reason() -> str | None:
@@ -168,6 +169,7 @@ def app_server(browser) -> Iterator[str]:
     """
     with streamlit_server("shared") as url:
         context = browser.new_context(viewport=VIEWPORT)
+        context.set_default_timeout(FIRST_RUN_TIMEOUT_MS)
         try:
             App(context.new_page(), url).open("/")
         finally:
