@@ -2,7 +2,7 @@
 
 A download made when clicked (a callable ``data``) is held by Streamlit under an id that every run of the
 script replaces; a click that reruns the app drops the id a second click may still hold. So no download
-button reruns the app (``ui.components.download_button``); tests/browser/test_browser.py clicks twice in a
+button reruns the app (``ui.components.download_button``); tests/browser/test_browser_downloads.py clicks twice in a
 real browser."""
 
 from __future__ import annotations

@@ -44,8 +44,8 @@ def data_page_as_editor(**query) -> AppTest:
 # --- the Data page ------------------------------------------------------------------------------
 
 
-def test_the_data_page_in_chinese_titles_headings_history_and_the_sign_in_notice(app_url):
-    app = open_page("pages/data.py", lang="zh-CN")
+def test_the_data_page_in_chinese_titles_headings_history_and_the_sign_in_notice(tiny_page):
+    app = tiny_page("pages/data.py", lang="zh-CN")
     assert not app.exception
     assert app.title[0].value == "数据管理"
     assert app.caption[0].value.startswith("按数据规范检查文件")

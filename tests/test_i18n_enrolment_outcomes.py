@@ -105,8 +105,8 @@ def test_enrolment_drill_down_in_chinese_names_the_program_and_its_institutions(
     ]
 
 
-def test_enrolment_in_chinese_says_so_when_nothing_matches(app_url):
-    app = open_page(ENROLMENT, lang="zh-CN", **{"from": "2024", "to": "2024", "sector": "J"})
+def test_enrolment_in_chinese_says_so_when_nothing_matches(tiny_page):
+    app = tiny_page(ENROLMENT, lang="zh-CN", **{"from": "2024", "to": "2024", "sector": "J"})
     assert no_problem(app)
     assert [info.value for info in app.info] == ["没有符合筛选条件的招生数据。请在侧边栏放宽年份、地区或行业。"]
 
@@ -126,8 +126,8 @@ def test_enrolment_in_english_keeps_its_english_texts(app_url, downloads):
     assert {"Year", "Sector", "Enrolled", "Graduates"} <= set(downloads[0].columns)
 
 
-def test_enrolment_in_presentation_mode_shows_the_figures_the_growth_chart_and_its_takeaway_only(app_url):
-    app = open_page(ENROLMENT, lang="zh-CN", present="1")
+def test_enrolment_in_presentation_mode_shows_the_figures_the_growth_chart_and_its_takeaway_only(tiny_page):
+    app = tiny_page(ENROLMENT, lang="zh-CN", present="1")
     assert no_problem(app)
     assert len(app.metric) == 3
     assert titles(app) == ["各行业2023年至2024年增长率 · 2024；全部地区；全部行业"]  # no trend, no drill-down
@@ -209,14 +209,14 @@ def test_outcomes_in_chinese_narrowed_to_a_sector_name_it_in_the_titles(app_url)
     ]
 
 
-def test_outcomes_in_chinese_says_so_when_no_cohort_is_surveyed(app_url):
-    app = open_page(OUTCOMES, lang="zh-CN", **{"from": "2024", "to": "2024"})
+def test_outcomes_in_chinese_says_so_when_no_cohort_is_surveyed(tiny_page):
+    app = tiny_page(OUTCOMES, lang="zh-CN", **{"from": "2024", "to": "2024"})
     assert no_problem(app)
     assert app.info[0].value.startswith("没有符合筛选条件的毕业生跟踪调查结果。")
 
 
-def test_outcomes_in_english_keeps_its_english_texts(app_url):
-    app = open_page(OUTCOMES)
+def test_outcomes_in_english_keeps_its_english_texts(tiny_page):
+    app = tiny_page(OUTCOMES)
     assert no_problem(app)
     assert app.title[0].value == "Graduate outcomes"
     assert set(metrics(app)) == {
@@ -241,8 +241,8 @@ def test_outcomes_in_english_keeps_its_english_texts(app_url):
     ]
 
 
-def test_outcomes_in_presentation_mode_shows_the_rates_the_scatter_and_its_takeaway_only(app_url):
-    app = open_page(OUTCOMES, lang="zh-CN", present="1")
+def test_outcomes_in_presentation_mode_shows_the_rates_the_scatter_and_its_takeaway_only(tiny_page):
+    app = tiny_page(OUTCOMES, lang="zh-CN", present="1")
     assert no_problem(app)
     # The three rates of the chain (so that the chart fits under them on a projected screen), of cohort 2023:
     # (26 employed + 7 in further study) / 38 surveyed, 26 / 38, 18 in field / 26 employed.

@@ -120,11 +120,11 @@ def test_supply_demand_in_chinese_titles_charts_by_name_and_computes_takeaways(a
     assert "地区" in downloads[-1].columns and "供需比" in downloads[-1].columns
 
 
-def test_supply_demand_period_options_and_messages_are_chinese(app_url):
-    app = open_page("pages/supply_demand.py", lang="zh-CN", to="2023")
+def test_supply_demand_period_options_and_messages_are_chinese(tiny_page):
+    app = tiny_page("pages/supply_demand.py", lang="zh-CN", to="2023")
     period = app.segmented_control(key="period")
     assert period.options == ["最近一年（2023年）", "所选年份合计"]
-    empty = open_page("pages/supply_demand.py", lang="zh-CN", **{"from": "2024", "to": "2024", "sector": "J"})
+    empty = tiny_page("pages/supply_demand.py", lang="zh-CN", **{"from": "2024", "to": "2024", "sector": "J"})
     assert not empty.exception
     assert any(info.value.startswith("没有符合筛选条件的毕业生或岗位需求数据") for info in empty.info)
 
@@ -146,8 +146,8 @@ def test_supply_demand_in_english_keeps_its_english_texts(app_url, downloads):
     assert any("Supply (graduates)" in d.columns for d in downloads)
 
 
-def test_supply_demand_in_presentation_mode_shows_only_the_bars_and_their_takeaway(app_url):
-    app = open_page("pages/supply_demand.py", lang="zh-CN", to="2023", present="1")
+def test_supply_demand_in_presentation_mode_shows_only_the_bars_and_their_takeaway(tiny_page):
+    app = tiny_page("pages/supply_demand.py", lang="zh-CN", to="2023", present="1")
     assert not app.exception
     assert chart_titles(app) == ["各行业供给与需求（短缺最大者居首）· 2023；全部地区；全部行业"]
     assert takeaways(app) == [f"**要点**：{SHORTAGE_ZH}"]

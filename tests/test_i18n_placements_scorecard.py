@@ -137,8 +137,8 @@ def test_placements_in_chinese_name_tenure_bands_and_gap_statuses_in_chinese(app
     assert charts(app)["实习后留用人数前 2 位的合作企业"]["data"][0]["y"] == ["E2", "E1"]  # 5 hires against 4
 
 
-def test_placements_chart_titles_name_the_chosen_regions_and_sectors(app_url):
-    app = open_page(PLACEMENTS, lang="zh-CN", region=["R1", "R2"], sector="Q")
+def test_placements_chart_titles_name_the_chosen_regions_and_sectors(tiny_page):
+    app = tiny_page(PLACEMENTS, lang="zh-CN", region=["R1", "R2"], sector="Q")
     assert not app.exception
     by_sector = charts(app)["按接收企业行业的实习学生数与留用人数"]
     assert scope_line(by_sector).endswith("2023–2024；North、South；Health</span>")
@@ -161,8 +161,8 @@ def test_placements_in_english_keep_their_english_texts(app_url, downloads):
     assert list(downloads["partnership_tenure.csv"]["Partnership length"])[-1] == "not stated"
 
 
-def test_placements_in_presentation_mode_show_one_chart_and_its_takeaway(app_url):
-    app = open_page(PLACEMENTS, lang="zh-CN", present="1")
+def test_placements_in_presentation_mode_show_one_chart_and_its_takeaway(tiny_page):
+    app = tiny_page(PLACEMENTS, lang="zh-CN", present="1")
     assert not app.exception
     assert app.title[0].value == "实习与合作企业"
     # The statement the brief makes too: placements against the gaps of the latest year (2024), on its own.
@@ -217,8 +217,8 @@ def test_scorecard_in_chinese_titles_charts_statuses_and_takeaway(app_url, downl
     assert "毕业届别" in downloads["scorecard_outcomes.csv"].columns
 
 
-def test_scorecard_in_chinese_marks_a_surplus_sector(app_url):
-    app = open_page(SCORECARD, lang="zh-CN", institution="I2")  # South: 12 ICT graduates for 10 openings
+def test_scorecard_in_chinese_marks_a_surplus_sector(tiny_page):
+    app = tiny_page(SCORECARD, lang="zh-CN", institution="I2")  # South: 12 ICT graduates for 10 openings
     assert not app.exception
     for frame in app.dataframe:
         if "gap_status_region" in frame.value.columns:
@@ -243,8 +243,8 @@ def test_scorecard_in_english_keeps_its_english_texts(app_url, downloads):
     assert downloads["scorecard_sectors.csv"].loc[0, "In its region"] == "≈ balanced"
 
 
-def test_scorecard_in_presentation_mode_shows_the_comparison_and_its_takeaway_only(app_url):
-    app = open_page(SCORECARD, lang="zh-CN", institution="I1", present="1")
+def test_scorecard_in_presentation_mode_shows_the_comparison_and_its_takeaway_only(tiny_page):
+    app = tiny_page(SCORECARD, lang="zh-CN", institution="I1", present="1")
     assert not app.exception
     assert list(charts(app)) == ["North College、所在地区及全部所选范围的各项比率"]
     assert takeaways(app) == [SCORECARD_TAKEAWAY_ZH]
@@ -267,8 +267,8 @@ def test_scorecard_in_presentation_mode_shows_the_comparison_and_its_takeaway_on
         ),
     ],
 )
-def test_an_institution_outside_the_selected_region_is_not_shown_and_the_message_says_why(app_url, language, why, instead):
-    app = open_page(SCORECARD, lang=language, institution="I2", region="R1")  # South School; only North selected
+def test_an_institution_outside_the_selected_region_is_not_shown_and_the_message_says_why(tiny_page, language, why, instead):
+    app = tiny_page(SCORECARD, lang=language, institution="I2", region="R1")  # South School; only North selected
     assert not app.exception and not app.error
     assert [i.value for i in app.info][0] == f"{why}\n\n{instead}"
     assert app.selectbox(key="scorecard_institution").value == "I1"
@@ -276,8 +276,8 @@ def test_an_institution_outside_the_selected_region_is_not_shown_and_the_message
 
 
 @pytest.mark.parametrize("language, wage", [("en", "¥%,.0f per month"), ("zh-CN", "%,.0f 元/月")])
-def test_the_scorecards_wage_has_its_currency_and_per_month_in_both_languages(app_url, language, wage):
-    app = open_page(SCORECARD, lang=language, institution="I1")
+def test_the_scorecards_wage_has_its_currency_and_per_month_in_both_languages(tiny_page, language, wage):
+    app = tiny_page(SCORECARD, lang=language, institution="I1")
     (outcomes,) = [f for f in app.dataframe if "wage_employment_weighted" in f.value.columns]
     assert json.loads(outcomes.proto.columns)["wage_employment_weighted"]["type_config"]["format"] == wage
     assert list(outcomes.value["wage_employment_weighted"]) == [5000]  # I1/P1's wage: ¥5,000 per month, 5,000 元/月
@@ -301,8 +301,8 @@ def test_every_tenure_band_and_gap_status_the_data_layer_writes_has_a_text(langu
 
 
 @pytest.mark.parametrize("page", [PLACEMENTS, SCORECARD])
-def test_pages_in_chinese_with_small_numbers_hidden_say_hidden_in_chinese(app_url, page):
-    app = open_page(page, lang="zh-CN", institution="I2", hide_below="6")  # E2 placed 5 students in 2024
+def test_pages_in_chinese_with_small_numbers_hidden_say_hidden_in_chinese(tiny_page, page):
+    app = tiny_page(page, lang="zh-CN", institution="I2", hide_below="6")  # E2 placed 5 students in 2024
     assert not app.exception and not app.error
     texts = [text for spec in charts(app).values() for trace_ in spec["data"] for text in (trace_.get("text") or [])]
     assert "已隐藏" in texts and "hidden" not in texts

@@ -37,8 +37,8 @@ def no_problem(app: AppTest) -> bool:
 # --- Enrolment and graduates ----------------------------------------------------------------
 
 
-def test_enrolment_page_shows_the_latest_year_and_its_change(app_url):
-    app = open_page(ENROLMENT)
+def test_enrolment_page_shows_the_latest_year_and_its_change(tiny_page):
+    app = tiny_page(ENROLMENT)
     assert no_problem(app)
     shown = metrics(app)
     # 2024: only I1/P1, 110 enrolled and 35 graduates, after 150 and 42 in 2023.
@@ -51,23 +51,23 @@ def test_enrolment_page_shows_the_latest_year_and_its_change(app_url):
     assert len(app.get("plotly_chart")) == 3
 
 
-def test_enrolment_for_2023_adds_up_the_two_programs(app_url):
-    app = open_page(ENROLMENT, to="2023")
+def test_enrolment_for_2023_adds_up_the_two_programs(tiny_page, tiny_sqlite):
+    app = tiny_page(ENROLMENT, to="2023")
     assert no_problem(app)
     shown = metrics(app)
     assert shown["Enrolled students (2023)"] == "150"  # I1/P1 100 + I2/P2 50
     assert shown["Graduates (2023)"] == "42"  # 30 + 12
     programs = app.dataframe[0].value
-    expected = query(app_url, "programs", Filters(2023, 2023))
+    expected = query(f"sqlite:///{tiny_sqlite}", "programs", Filters(2023, 2023))
     assert list(programs["program_code"]) == list(expected["program_code"]) == ["P2", "P1"]
     assert list(programs["enrolled"]) == list(expected["enrolled"]) == [50, 100]
     assert list(programs["graduates"]) == [12, 30]
 
 
-def test_the_program_table_of_the_latest_year_equals_the_query_with_growth(app_url):
-    app = open_page(ENROLMENT)
+def test_the_program_table_of_the_latest_year_equals_the_query_with_growth(tiny_page, tiny_sqlite):
+    app = tiny_page(ENROLMENT)
     programs = app.dataframe[0].value
-    expected = query(app_url, "programs", Filters(2024, 2024))
+    expected = query(f"sqlite:///{tiny_sqlite}", "programs", Filters(2024, 2024))
     assert list(programs["program_code"]) == ["P1"]
     assert programs.loc[0, "enrolled"] == expected.loc[0, "enrolled"] == 110
     assert programs.loc[0, "enrolled_previous_year"] == 100
@@ -124,8 +124,8 @@ def test_selecting_a_program_lists_the_institutions_that_offer_it(app_url):
     assert any("Institutions offering Nursing (P1) in 2023" in m.value for m in app.markdown)
 
 
-def test_enrolment_with_no_matching_data_shows_a_friendly_message(app_url):
-    app = open_page(ENROLMENT, **{"from": "2024", "to": "2024", "sector": "J"})
+def test_enrolment_with_no_matching_data_shows_a_friendly_message(tiny_page):
+    app = tiny_page(ENROLMENT, **{"from": "2024", "to": "2024", "sector": "J"})
     assert no_problem(app)
     assert any("No enrolments match these filters" in info.value for info in app.info)
 
@@ -148,11 +148,11 @@ def test_enrolment_protection_hides_counts_below_the_threshold_in_the_tables(app
 # --- Graduate outcomes ------------------------------------------------------------------------
 
 
-def test_outcomes_headline_rates_are_those_of_the_latest_cohort(app_url):
-    app = open_page(OUTCOMES)
+def test_outcomes_headline_rates_are_those_of_the_latest_cohort(tiny_page, tiny_sqlite):
+    app = tiny_page(OUTCOMES)
     assert no_problem(app)
     shown = metrics(app)
-    by_cohort = query(app_url, "outcomes_by_cohort", Filters(2023, 2023)).iloc[0]
+    by_cohort = query(f"sqlite:///{tiny_sqlite}", "outcomes_by_cohort", Filters(2023, 2023)).iloc[0]
     # The filters run to 2024, but the latest surveyed cohort is 2023.
     assert shown["Destination rate"] == f"{100 * by_cohort['employment_rate']:.1f}%" == "86.8%"  # (26+7)/38
     assert shown["Job rate"] == "68.4%"  # 26/38
@@ -164,10 +164,10 @@ def test_outcomes_headline_rates_are_those_of_the_latest_cohort(app_url):
     assert len(app.get("plotly_chart")) == 4
 
 
-def test_the_outcomes_table_equals_the_query_by_institution(app_url):
-    app = open_page(OUTCOMES)
+def test_the_outcomes_table_equals_the_query_by_institution(tiny_page, tiny_sqlite):
+    app = tiny_page(OUTCOMES)
     table = app.dataframe[0].value
-    expected = query(app_url, "outcomes_by_institution", Filters(2023, 2023))
+    expected = query(f"sqlite:///{tiny_sqlite}", "outcomes_by_institution", Filters(2023, 2023))
     assert list(table["institution_id"]) == ["I1", "I2"]
     for column in ("surveyed", "employed", "employed_in_field", "self_employed", "further_study", "unemployed"):
         assert list(table[column]) == list(expected[column]), column
@@ -211,8 +211,8 @@ def test_every_comparison_and_period_draws_without_an_exception(app_url):
             assert len(app.get("plotly_chart")) == 4
 
 
-def test_outcomes_with_no_surveyed_cohort_shows_a_friendly_message(app_url):
-    app = open_page(OUTCOMES, **{"from": "2024", "to": "2024"})  # enrolments in 2024, but no 2024 cohort
+def test_outcomes_with_no_surveyed_cohort_shows_a_friendly_message(tiny_page):
+    app = tiny_page(OUTCOMES, **{"from": "2024", "to": "2024"})  # enrolments in 2024, but no 2024 cohort
     assert no_problem(app)
     assert any("No graduate survey results match these filters" in info.value for info in app.info)
 
@@ -236,12 +236,12 @@ def test_outcomes_protection_shows_counts_below_5_as_less_than_5(app_url):
     assert metrics(app)["Destination rate"] == "–"
 
 
-def test_every_chart_draws_an_empty_or_fully_hidden_view_without_an_error(app_url):
+def test_every_chart_draws_an_empty_or_fully_hidden_view_without_an_error(tiny_sqlite):
     """A filter can leave a view empty, and protection can blank every count (NA) and rate (NaN).
     Each figure is serialised as Streamlit would."""
 
     def frames(name: str, filters: Filters):
-        full = query(app_url, name, filters)
+        full = query(f"sqlite:///{tiny_sqlite}", name, filters)
         hidden = full.copy()
         for column in hidden.columns:
             if pd.api.types.is_integer_dtype(hidden[column]) and column not in ("year", "cohort_year"):

@@ -275,8 +275,8 @@ def test_scorecard_shows_the_institutions_placements_partners_and_outcomes(tiny_
     assert trend["data"][0]["y"] == [100, 110] and trend["data"][1]["y"] == [30, 35]
 
 
-def test_an_institution_of_another_region_in_the_url_is_not_shown_and_the_message_says_why(app_url):
-    app = open_page(SCORECARD, institution="I2", region="R1")  # South School, but only North is selected
+def test_an_institution_of_another_region_in_the_url_is_not_shown_and_the_message_says_why(tiny_page):
+    app = tiny_page(SCORECARD, institution="I2", region="R1")  # South School, but only North is selected
     assert no_problem(app)
     assert ("South School is in South, outside the region(s) selected in the sidebar, so its scorecard is not shown.") in infos(
         app
@@ -302,9 +302,9 @@ def test_an_institution_left_outside_by_a_region_change_is_replaced_and_the_mess
     assert app.selectbox(key="scorecard_institution").value == "I1"
 
 
-def test_an_institution_with_nothing_in_the_selected_sectors_is_not_shown(app_url):
+def test_an_institution_with_nothing_in_the_selected_sectors_is_not_shown(tiny_page):
     # North College (I1) trains nurses (Health, Q) and places them at the hospital (Q): nothing in ICT (J).
-    app = open_page(SCORECARD, institution="I1", sector="J")
+    app = tiny_page(SCORECARD, institution="I1", sector="J")
     assert no_problem(app)
     assert "North College has no enrolments, placements or graduate outcomes in the sector(s) selected" in infos(app)
     assert "Showing South School instead" in infos(app)

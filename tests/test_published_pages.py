@@ -6,14 +6,17 @@ replacement rate and every estimate follows."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import shutil
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from data_access import queries
@@ -24,7 +27,7 @@ from data_access.recipes import _academic_year, folder_opener, import_recipe, ru
 from data_access.snapshot import build_snapshot
 from data_access.store import create_schema, make_engine
 from data_access.views import VIEWS
-from tests.conftest import clear_app_caches, open_page
+from tests.conftest import BACKENDS, _postgresql_schema, clear_app_caches, open_page
 from ui.brief import build_brief
 
 ENGLAND = Path(__file__).resolve().parent.parent / "examples" / "england-lsip"
@@ -51,15 +54,30 @@ def import_england(engine) -> None:
     assert outcome.ok, outcome.validation.report_lines()
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def england_reader(request, migrated_sqlite, tmp_path_factory) -> Iterator[Engine]:
+    """An engine on the England example, imported once per module and backend for the tests that only read it
+    (a test that writes imports it into ``engine`` of its own)."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            target = tmp_path_factory.mktemp("england") / "england.sqlite"
+            shutil.copyfile(migrated_sqlite, target)
+            url = f"sqlite:///{target}"
+        else:
+            url = stack.enter_context(_postgresql_schema())
+        engine = make_engine(url)
+        create_schema(engine)
+        import_england(engine)
+        yield engine
+        engine.dispose()
+
+
 @pytest.fixture
-def england_url(db_url, monkeypatch):
-    engine = make_engine(db_url)
-    create_schema(engine)
-    import_england(engine)
-    engine.dispose()
-    monkeypatch.setenv("DATABASE_URL", db_url)
+def england_url(england_reader, monkeypatch):
+    url = england_reader.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("DATABASE_URL", url)
     clear_app_caches()
-    yield db_url
+    yield url
     clear_app_caches()
 
 
@@ -109,9 +127,8 @@ def estimated_at(employment: dict[tuple, int], cells, rate: float) -> float:
     )
 
 
-def test_the_coverage_at_other_rates_works_out_each_estimate_again_at_that_rate(engine):
-    import_england(engine)
-    with Session(engine) as session:
+def test_the_coverage_at_other_rates_works_out_each_estimate_again_at_that_rate(england_reader):
+    with Session(england_reader) as session:
         rows = queries.coverage_sensitivity(session, filters=Filters(year_from=2022, year_to=2022))
         detail = VIEWS["supply_demand"].run(session, Filters(year_from=2022, year_to=2022))
     every = rows[rows["sector_code"] == ""].set_index("factor")
@@ -120,7 +137,7 @@ def test_the_coverage_at_other_rates_works_out_each_estimate_again_at_that_rate(
     assert every.loc[1.0, "coverage_ratio"] == pytest.approx(supply / demand)
     # no sector states a rate, so every estimate is at the default 0.10; at half of it each estimate is worked out
     # again with the floor on the whole, so a falling sector held at 0 stays there (not scaled from a summed part)
-    employment, cells = employment_by_cell(engine), list(zip(measured["region_code"], measured["sector_code"]))
+    employment, cells = employment_by_cell(england_reader), list(zip(measured["region_code"], measured["sector_code"]))
     assert demand == pytest.approx(estimated_at(employment, cells, 0.10))
     assert every.loc[0.5, "demand"] == pytest.approx(estimated_at(employment, cells, 0.05))
     assert every.loc[1.5, "demand"] == pytest.approx(estimated_at(employment, cells, 0.15))
@@ -137,9 +154,8 @@ def test_the_scorecard_and_type_breakdowns_are_not_shown_for_area_totals(england
     assert "type" not in group.options and "one aggregate provider per area" in "\n".join(captions(enrolment))
 
 
-def test_the_brief_and_the_snapshot_carry_the_caveats(engine):
-    import_england(engine)
-    with Session(engine) as session:
+def test_the_brief_and_the_snapshot_carry_the_caveats(england_reader):
+    with Session(england_reader) as session:
         brief = build_brief(session, filters=Filters())
         archive = zipfile.ZipFile(io.BytesIO(build_snapshot(session, filters=Filters())))
     assert "What these figures rest on" in brief and "Coverage by region on the map" in brief

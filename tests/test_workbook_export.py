@@ -8,6 +8,7 @@ import json
 import math
 import shutil
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import numpy as np
@@ -88,11 +89,28 @@ def assert_workbook_equals_zip(workbook, archive: bytes, language: str = "en") -
             assert list(values) == expected, (name, list(values), expected)
 
 
+@pytest.fixture(scope="module")
+def tiny_exports(tiny_reader) -> Callable[[str], tuple[bytes, bytes]]:
+    """The zip and the workbook of the tiny fixture without filters in a language, each built once per module and
+    backend: its tests only read them."""
+    built: dict[str, tuple[bytes, bytes]] = {}
+
+    def exports(language: str) -> tuple[bytes, bytes]:
+        if language not in built:
+            with Session(tiny_reader) as session:
+                built[language] = (
+                    build_snapshot(session, filters=Filters(), generated_at=AT, language=language),
+                    build_workbook(session, filters=Filters(), generated_at=AT, language=language),
+                )
+        return built[language]
+
+    return exports
+
+
 @pytest.mark.parametrize("language", ["en", "zh-CN"])
-def test_one_sheet_per_csv_of_the_zip_with_its_values_rounded_and_headed_in_the_language(tiny_reader, language):
-    with Session(tiny_reader) as session:
-        archive = build_snapshot(session, filters=Filters(), generated_at=AT, language=language)
-        workbook = read_workbook(build_workbook(session, filters=Filters(), generated_at=AT, language=language))
+def test_one_sheet_per_csv_of_the_zip_with_its_values_rounded_and_headed_in_the_language(tiny_exports, language):
+    archive, workbook_data = tiny_exports(language)
+    workbook = read_workbook(workbook_data)
     assert_workbook_equals_zip(workbook, archive, language)
     manifest = workbook["manifest" if language == "en" else "说明"]
     assert [cell.value for cell in manifest[1]] == (["Item", "Value"] if language == "en" else ["项目", "值"])
@@ -107,10 +125,9 @@ def test_one_sheet_per_csv_of_the_zip_with_its_values_rounded_and_headed_in_the_
 
 
 @pytest.fixture(scope="module")
-def tiny_workbook_bytes(tiny_reader) -> bytes:
-    """The workbook of the tiny fixture without filters, built once per module and backend: its tests only read it."""
-    with Session(tiny_reader) as session:
-        return build_workbook(session, filters=Filters())
+def tiny_workbook_bytes(tiny_exports) -> bytes:
+    """The English workbook of the tiny fixture without filters."""
+    return tiny_exports("en")[1]
 
 
 def test_every_sheet_has_a_bold_frozen_heading_row_with_a_filter_and_fitting_widths(tiny_workbook_bytes):

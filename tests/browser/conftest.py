@@ -41,7 +41,8 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 SERVER_START_TIMEOUT = 60  # seconds until /_stcore/health must answer "ok"
-APP_TIMEOUT_MS = 20_000  # longest a single script run may take (the first one also fills the database)
+APP_TIMEOUT_MS = 20_000  # longest a single script run may take
+FIRST_RUN_TIMEOUT_MS = 90_000  # longest the server's first script run may take: it also fills the database
 
 
 def _skip_reason() -> str | None:
@@ -167,16 +168,22 @@ def app_server(browser) -> Iterator[str]:
     tested with ``fresh_app_server``.
     """
     with streamlit_server("shared") as url:
-        context = browser.new_context(viewport=VIEWPORT)
-        try:
-            App(context.new_page(), url).open("/")
-        finally:
-            context.close()
+        first_visit(browser, url)
         yield url
 
 
+def first_visit(browser, url: str) -> None:
+    """Open "/" once, given the time the server's first run takes (it fills the database)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(FIRST_RUN_TIMEOUT_MS)
+    try:
+        App(context.new_page(), url).open("/")
+    finally:
+        context.close()
+
+
 @pytest.fixture(scope="module")
-def editor_app_server(tmp_path_factory) -> Iterator[str]:
+def editor_app_server(browser, tmp_path_factory) -> Iterator[str]:
     """A server for the tests of one module whose secrets (outside the repository) name one local editor,
     "Editor", with the password ``EDITOR_PASSWORD``."""
     from data_access.passwords import hash_password
@@ -184,6 +191,7 @@ def editor_app_server(tmp_path_factory) -> Iterator[str]:
     secrets = tmp_path_factory.mktemp("editor") / "secrets.toml"
     secrets.write_text(f'[dashboard.local_editors]\nEditor = "{hash_password(EDITOR_PASSWORD, iterations=1000)}"\n')
     with streamlit_server("editor", "--secrets.files", str(secrets)) as url:
+        first_visit(browser, url)
         yield url
 
 
@@ -313,6 +321,8 @@ def app(page, app_server: str) -> App:
 
 @pytest.fixture
 def first_session_app(page, fresh_app_server: str) -> App:
+    """The test's page is the server's first session, whose first run fills the database: it gets that time."""
+    page.set_default_timeout(FIRST_RUN_TIMEOUT_MS)
     return App(page, fresh_app_server)
 
 

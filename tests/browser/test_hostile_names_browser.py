@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import VIEWPORT, App, streamlit_server
+from .conftest import App, first_visit, streamlit_server
 
 HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
 # Every region and sector chosen (the sector code <i>J</i> written for a URL), in 2023: the sidebar names them all.
@@ -35,11 +35,7 @@ WORD_JOINER = "\u2060"
 def hostile_server(browser) -> Iterator[str]:
     """A server whose embedded database holds tests/fixtures/hostile; "/" opened once first (Streamlit issue 9992)."""
     with streamlit_server("hostile", environment={"SAMPLE_DATA_DIR": str(HOSTILE)}) as url:
-        context = browser.new_context(viewport=VIEWPORT)
-        try:
-            App(context.new_page(), url).open("/")
-        finally:
-            context.close()
+        first_visit(browser, url)
         yield url
 
 

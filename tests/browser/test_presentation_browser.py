@@ -18,7 +18,7 @@ def wait_presenting(app) -> None:
 
 
 def test_a_present_link_opens_in_presentation_mode_and_the_arrow_key_moves_on(app):
-    app.open("/")  # the server's first session must open "/" (Streamlit issue 9992, see test_browser.py)
+    app.open("/")  # the server's first session must open "/" (Streamlit issue 9992, see test_browser_first_session.py)
     app.page.goto(app.base_url + "/?present=1&sector=C")
     wait_presenting(app)
     page = app.page

@@ -68,7 +68,19 @@ def _settled(page) -> None:
     page.wait_for_selector('[data-testid="stSkeleton"], [data-stale="true"]', state="detached")
     page.wait_for_selector('.st-key-presentation_bar [data-testid="stCaptionContainer"]')
     page.wait_for_selector('[data-testid="stMain"] [data-testid="stPlotlyChart"] .main-svg')
-    page.wait_for_timeout(600)  # Plotly sizes the chart to its column after the first draw
+
+
+def _measure(page, takeaway_start: str) -> dict:
+    """The boxes once they hold still: Plotly sizes the chart to its column after the first draw, so the screen is
+    measured until two measures 150 ms apart agree."""
+    boxes = page.evaluate(MEASURE, takeaway_start)
+    for _ in range(APP_TIMEOUT_MS // 150):
+        page.wait_for_timeout(150)
+        again = page.evaluate(MEASURE, takeaway_start)
+        if again == boxes:
+            break
+        boxes = again
+    return boxes
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +101,7 @@ def measured(browser, app_server: str) -> dict:
                         page.keyboard.press("ArrowRight")  # Next's shortcut
                         page.wait_for_url(re.compile(f"/{screen}\\?"))
                     _settled(page)
-                    results[(screen, width, language)] = page.evaluate(MEASURE, takeaway_start)
+                    results[(screen, width, language)] = _measure(page, takeaway_start)
                     if folder is not None:
                         folder.mkdir(parents=True, exist_ok=True)
                         page.screenshot(path=str(folder / f"{screen or 'overview'}-{width}x{height}-{language}.png"))
