@@ -28,8 +28,9 @@ Projections are never below 0 (openings, graduates). A cell observed in fewer th
 measure its error): it is carried forward flat from its last known year (``naive``), and its
 interval is the spread of that same carry-forward over the same number of years across the cells
 with at least ``FEW_YEARS`` known years (``pooled_naive_spread``), widened the same way; ±25% of its
-level per square root of a year when too few such cells exist. ``project`` projects no openings
-for a cell with fewer than ``PROJECTED_YEARS`` (2) known years, and says why (``NOT_PROJECTED``).
+level per square root of a year when too few such cells exist. A cell known in one year only is carried
+forward the same way, its interval widened the most; ``project`` projects no openings for a cell without a
+known year (fewer than ``PROJECTED_YEARS``), and says why (``NOT_PROJECTED``).
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ Z80 = 1.2815515655446004
 FEW_YEARS = 5  # fewer observed years than this: a caveat and a wider interval
 UNMEASURED_SPREAD = 0.25  # a short cell's interval when too few cells show how far a carry-forward strays: ±25% per √year
 MEASURED_YEARS = 3  # fewer known years than this: no method measures an error, the cell is carried forward flat
-PROJECTED_YEARS = 2  # fewer known years of openings than this: no projection (one year shows no change to go by)
+PROJECTED_YEARS = 1  # fewer known years of openings than this (none): no projection; one year is carried forward flat
 POOLED_MIN = 20  # cell-years a pooled spread needs at a horizon; fewer: UNMEASURED_SPREAD
 POOLED_QUANTILE = 80  # the pooled spread is this percentile of the carried-forward errors: an 80% interval
 HOLDOUT = 3  # years held out at most when back-testing
@@ -795,7 +796,7 @@ SHORT_CELLS = (
     "forward flat from its last known year (method naive), its 80% interval the 80th percentile of how far such a "
     "carry-forward strayed over as many years across the cells with at least "
     f"{FEW_YEARS} known years (plus or minus 25% per square root of a year when fewer than {POOLED_MIN} such pairs "
-    f"exist), widened by {FEW_YEARS} / n; a cell with fewer than {PROJECTED_YEARS} known years is not projected "
+    f"exist), widened by {FEW_YEARS} / n (a cell known in one year only too); a cell without a known year is not projected "
     "(demand_not_projected says why)"
 )
 TOTAL_INTERVAL = (

@@ -131,7 +131,7 @@ def short_engine(engine, tmp_path):
     return engine
 
 
-def test_a_short_cell_is_projected_flat_and_a_cell_of_one_known_year_or_none_says_why_it_is_not(short_engine):
+def test_a_short_cell_is_projected_flat_even_from_one_year_and_a_cell_of_none_says_why_it_is_not(short_engine):
     with Session(short_engine) as session:
         projection = project(session, to_year=2024, method="auto")
     rows = projection.rows
@@ -142,16 +142,17 @@ def test_a_short_cell_is_projected_flat_and_a_cell_of_one_known_year_or_none_say
     assert r3c["method"] == "naive" and r3c["observed_years"] == 2 and r3c["demand_not_projected"] == ""
     # R3/Q: 0 in 2021 (R3 reports it without a row), 20 in 2022
     assert cell(rows, 2023, "R3", "Q")["demand"] == pytest.approx(20)
-    # R4/C: one known year; R5/C: none (employment alone, in a first year): no projection, never 0, with the reason
+    # R4/C: one known year, 30 carried forward with the widest range: ±25% x 30 x 5/1 = ±37.5, never below 0
     r4c, r5c = cell(rows, 2023, "R4", "C"), cell(rows, 2023, "R5", "C")
-    assert pd.isna(r4c["demand"]) and pd.isna(r4c["demand_low"]) and pd.isna(r4c["demand_high"])
-    assert (r4c["demand_not_projected"], r4c["observed_years"], r4c["last_known_year"]) == ("one_known_year", 1, 2022)
+    assert (r4c["demand"], r4c["demand_low"], r4c["demand_high"]) == pytest.approx((30, 0, 67.5))
+    assert (r4c["demand_not_projected"], r4c["observed_years"], r4c["last_known_year"]) == ("", 1, 2022)
+    assert r4c["method"] == "naive" and not bool(r4c["measured"])  # R4 reports no enrolments: no supply
+    # R5/C: no known year (employment alone, in a first year): no projection, never 0, with the reason
     assert pd.isna(r5c["demand"]) and r5c["demand_not_projected"] == "no_known_year" and r5c["observed_years"] == 0
-    assert r4c["method"] == "" and not bool(r4c["measured"])
     assert projection.assumptions["not_projected"] == {
         "demand_cells": 0,
         "supply_cells": 4,  # R3/C, R3/Q, R4/C, R5/C: their regions report no enrolments
-        "one_known_year_cells": 1,
+        "one_known_year_cells": 0,
         "no_known_year_cells": 1,
     }
     # the total of 2023 is over the measured cells only (R1/C, R1/Q, R2/Q), the short ones counted beside it

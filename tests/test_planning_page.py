@@ -244,7 +244,7 @@ def test_near_the_contract_s_last_year_the_page_offers_only_the_years_left(plan_
     ]
 
 
-def test_a_short_cell_says_how_many_years_it_rests_on_and_one_known_year_says_why_it_is_not_projected(
+def test_a_short_cell_says_how_many_years_it_rests_on_and_a_cell_of_no_known_year_says_why_it_is_not_projected(
     short_engine,  # noqa: F811
     monkeypatch,
 ):
@@ -254,20 +254,15 @@ def test_a_short_cell_says_how_many_years_it_rests_on_and_one_known_year_says_wh
         app = open_page(PLANNING, plan_to="2024", plan_method="auto")
         assert not app.exception
         assert any(
-            c.value.startswith(
-                "Too little history to project: the openings of 1 region-and-sector cells are known in one "
-                "year only, and of 1 in none."
-            )
+            c.value.startswith("Too little history to project: the openings of 1 region-and-sector cells are known in no year.")
             for c in app.caption
         )
         table = next(d.value for d in app.dataframe if "demand_not_projected" in d.value.columns)
         by_cell = table.set_index(["region_code", "sector_code"])
         assert by_cell.loc[("R3", "C"), "few_years"] == "rests on 2 years"
         assert by_cell.loc[("R3", "C"), "method"] == "carried forward (too few years for a method)"
-        assert by_cell.loc[("R4", "C"), "demand_not_projected"] == (
-            "not projected: openings known in one year only, no change to go by"
-        )
-        assert by_cell.loc[("R4", "C"), "few_years"] == ""  # not projected: it rests on nothing
+        assert by_cell.loc[("R4", "C"), "demand_not_projected"] == ""  # one year: carried forward, not left out
+        assert by_cell.loc[("R4", "C"), "few_years"] == "rests on 1 year"
         assert by_cell.loc[("R5", "C"), "demand_not_projected"].startswith("not projected: openings known in no year")
         chinese = open_page(PLANNING, lang="zh-CN", plan_to="2024", plan_method="auto")
         table = next(d.value for d in chinese.dataframe if "demand_not_projected" in d.value.columns)

@@ -253,7 +253,7 @@ def _scenario_elsewhere(by_sector: pd.DataFrame, year: int) -> str:
 
 def not_projected_notes(result: Projection) -> list[str]:
     """How many cells a side was not projected for, in words: their region did not report in the last year of its
-    table, or their openings are known in one year or none (too little to project); none when every cell was
+    table, or their openings are known in no year (nothing to project from); none when every cell was
     projected."""
     unknown = result.assumptions.get("not_projected", {})
     notes = []
@@ -261,14 +261,8 @@ def not_projected_notes(result: Projection) -> list[str]:
         notes.append(
             t("planning.not_projected_note", demand=fmt_count(unknown["demand_cells"]), supply=fmt_count(unknown["supply_cells"]))
         )
-    if unknown.get("one_known_year_cells") or unknown.get("no_known_year_cells"):
-        notes.append(
-            t(
-                "planning.too_short_note",
-                one=fmt_count(unknown.get("one_known_year_cells", 0)),
-                none=fmt_count(unknown.get("no_known_year_cells", 0)),
-            )
-        )
+    if unknown.get("no_known_year_cells"):
+        notes.append(t("planning.too_short_note", none=fmt_count(unknown["no_known_year_cells"])))
     return notes
 
 

@@ -88,7 +88,9 @@ def projection_table(rows: pd.DataFrame, year: int) -> ViewRows:
         return frame.assign(
             method=frame["method"].map(lambda m: t(f"planning.method_{m}") if m else ""),
             few_years=[
-                t("planning.rests_on_years", years=int(n)) if few and shown else ""
+                (t("planning.rests_on_one_year") if int(n) == 1 else t("planning.rests_on_years", years=int(n)))
+                if few and shown
+                else ""
                 for few, n, shown in zip(frame["few_years"], frame["observed_years"], projected)
             ],
             demand_not_projected=frame["demand_not_projected"].map(lambda why: t(f"planning.why_{why}") if why else ""),
