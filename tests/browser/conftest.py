@@ -13,6 +13,7 @@ to it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import shutil
@@ -98,11 +99,15 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def streamlit_server(name: str, *extra_args: str, environment: dict[str, str] | None = None) -> Iterator[str]:
-    """A fresh dashboard server (``python -m ui.serve``, i.e. ``streamlit run dashboard.py``) on a free port with its own empty DASHBOARD_HOME; yields the base URL.
+def streamlit_server(
+    name: str, *extra_args: str, environment: dict[str, str] | None = None, prefilled: bool = True
+) -> Iterator[str]:
+    """A fresh dashboard server (``python -m ui.serve``, i.e. ``streamlit run dashboard.py``) on a free port with its own DASHBOARD_HOME; yields the base URL.
 
-    The embedded database is filled from sample_data/ unless ``environment`` (variables set for the
-    server) names another SAMPLE_DATA_DIR.
+    The embedded database is the sample's, copied from one the app's own first use filled for this test
+    process (``prefilled``); with ``prefilled=False``, or when ``environment`` (variables set for the
+    server) is given, the server's first visit creates and fills it, from sample_data/ unless
+    ``environment`` names another SAMPLE_DATA_DIR.
 
     The server's output goes to a log file; at the end the server is stopped
     (also when a test failed) and the log must hold no Python traceback.
@@ -113,6 +118,9 @@ def streamlit_server(name: str, *extra_args: str, environment: dict[str, str] | 
     env = dict(os.environ)
     env.update(DASHBOARD_HOME=str(home / "data"), DATABASE_URL="", SAMPLE_DATA_DIR=str(REPO_ROOT / "sample_data"))
     env.update(environment or {})
+    if prefilled and not environment:  # the sample's database, filled once per test process, not once per server
+        (home / "data").mkdir(parents=True)
+        shutil.copy(_sample_database(), home / "data" / "dashboard.sqlite")
     command = [
         sys.executable,
         "-m",
@@ -159,6 +167,23 @@ def streamlit_server(name: str, *extra_args: str, environment: dict[str, str] | 
     assert "Traceback" not in log, f"the Streamlit server ({name}) logged a traceback:\n{log}"
 
 
+@functools.lru_cache(maxsize=1)
+def _sample_database() -> Path:
+    """The embedded database as the app's first use creates and fills it from sample_data/ (data_access.store
+    .get_engine), made once per test process in a process of its own (settings are read once per process)."""
+    home = Path(tempfile.mkdtemp(prefix="dashboard-template-"))
+    env = dict(os.environ, DASHBOARD_HOME=str(home), DATABASE_URL="", SAMPLE_DATA_DIR=str(REPO_ROOT / "sample_data"))
+    env.pop("SAMPLE_NAMES", None)
+    subprocess.run(
+        [sys.executable, "-c", "from data_access.store import get_engine; get_engine().dispose()"],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    return home / "dashboard.sqlite"
+
+
 @pytest.fixture(scope="session")
 def app_server(browser) -> Iterator[str]:
     """The base URL of a fresh server shared by the tests of the session.
@@ -201,7 +226,7 @@ EDITOR_PASSWORD = "browser-test-password"
 @pytest.fixture
 def fresh_app_server() -> Iterator[str]:
     """The base URL of a server of its own: the test's browser session is the server's very first."""
-    with streamlit_server("fresh") as url:
+    with streamlit_server("fresh", prefilled=False) as url:
         yield url
 
 
