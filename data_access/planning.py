@@ -20,7 +20,9 @@ Methods (per cell, on the years the cell has rows for):
   and intervals equal statsmodels' ETSModel with the same parameters (tests/test_planning.py).
 - ``auto``: for each cell the method with the smallest mean absolute error when its last observed
   years (up to 3) are held out, fitted on the years before and projected over them; ``trend``
-  where the cell has fewer than 4 observed years.
+  where the cell has fewer than 4 observed years; ``cagr`` only where the cell's observed values are
+  all above 0 and within a factor of ``CAGR_RANGE`` (10) of each other (a compound rate between values
+  near 0 and far above says nothing, and its log-normal band explodes).
 
 Projections are never below 0 (openings, graduates). A cell observed in fewer than
 ``FEW_YEARS`` years is flagged and its interval widened by ``FEW_YEARS / n``. A cell with fewer than
@@ -304,13 +306,28 @@ def _band(series: Series, targets: np.ndarray, used: np.ndarray) -> tuple[np.nda
     return np.maximum(np.nan_to_num(mean), 0.0), np.nan_to_num(half)
 
 
+CAGR_RANGE = 10.0  # auto uses a compound rate only where a cell's observed values stay within this factor
+
+
+def _steady_growth(series: Series) -> np.ndarray:
+    """Per row: every observed value above 0 and the largest at most CAGR_RANGE times the smallest. A series
+    that falls near 0 and back (an estimate from a year's net change of employment) has yearly log growths of
+    ±6, and a compound rate and a log-normal band built on them reach billions from thousands."""
+    values = np.where(series.observed, series.values, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        low, high = np.nanmin(np.where(series.observed, values, np.inf), axis=1), np.nanmax(values, axis=1)
+        return (low > 0) & (high <= CAGR_RANGE * low)
+
+
 def project_matrix(series: Series, years: Sequence[int], method: str) -> dict[str, np.ndarray]:
     """Every row projected to ``years``: mean, low, high (C, H), the method used per row and its observed years."""
     targets = np.broadcast_to(np.asarray(years, dtype=float)[None, :], (series.values.shape[0], len(years)))
     counts = series.counts
     if method == "auto":
         errors = backtest_errors(series)
-        stacked = np.column_stack([np.where(np.isnan(errors[m]), np.inf, errors[m]) for m in METHODS])
+        usable = {m: ~np.isnan(errors[m]) for m in METHODS}
+        usable["cagr"] &= _steady_growth(series)  # a rate of growth between 20 and 8,950 says nothing
+        stacked = np.column_stack([np.where(usable[m], errors[m], np.inf) for m in METHODS])
         chosen = np.where(counts >= 4, np.argmin(stacked, axis=1), 0)  # ties and short series: trend
         used = np.array(METHODS)[chosen]
     else:

@@ -608,3 +608,16 @@ def test_completion_falls_back_from_the_program_at_its_institution_to_the_progra
     assert rates.loc[("I3", "P2"), ["completion", "completion_from"]].tolist() == [pytest.approx(100 / 150), "all programs"]
     nobody = planning.completion_rates(rows[rows["entrants"].isna()].assign(entrants=None))
     assert nobody["completion"].tolist() == [1.0] * 4 and set(nobody["completion_from"]) == {"assumed"}
+
+
+def test_auto_uses_no_compound_rate_for_a_series_that_fell_near_zero_and_back():
+    years = np.arange(2019, 2023)
+    # England's Transport and Communication in one area: openings estimated from the net change of employment
+    dipped = [8950.0, 20.0, 3840.0, 6980.0]
+    steady = [100.0, 110.0, 121.0, 133.1]  # 10% a year: the compound rate fits it exactly
+    series = Series(years, np.array([dipped, steady]))
+    projected = planning.project_matrix(series, [2023, 2024, 2025], "auto")
+    assert projected["method"][0] != "cagr" and projected["method"][1] == "cagr"
+    assert projected["high"][0, 2] < 10 * max(dipped)  # a band about thousands, not billions
+    forced = planning.project_matrix(series, [2025], "cagr")  # asked for by name, it is still given
+    assert forced["method"][0] == "cagr"
