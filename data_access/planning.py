@@ -313,10 +313,9 @@ def _steady_growth(series: Series) -> np.ndarray:
     """Per row: every observed value above 0 and the largest at most CAGR_RANGE times the smallest. A series
     that falls near 0 and back (an estimate from a year's net change of employment) has yearly log growths of
     ±6, and a compound rate and a log-normal band built on them reach billions from thousands."""
-    values = np.where(series.observed, series.values, np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        low, high = np.nanmin(np.where(series.observed, values, np.inf), axis=1), np.nanmax(values, axis=1)
-        return (low > 0) & (high <= CAGR_RANGE * low)
+    low = np.where(series.observed, series.values, np.inf).min(axis=1)
+    high = np.where(series.observed, series.values, -np.inf).max(axis=1)
+    return (low > 0) & (high <= CAGR_RANGE * low)  # a row without an observed year: inf > 0, -inf <= inf
 
 
 def project_matrix(series: Series, years: Sequence[int], method: str) -> dict[str, np.ndarray]:
