@@ -15,6 +15,19 @@ FIRST_YEAR, LAST_YEAR = 2019, 2025
 SELECTION = "from=2022&to=2024&region=R02&region=R05&sector=C&sector=F&sector=Q"
 NO_DATA = "from=2019&to=2019&sector=U&region=R09"
 
+# The projector's screens (Next and Back step through them in this order), the windows they are shown in, and
+# the first word of a takeaway in each language.
+SCREENS = (
+    "",  # the Overview, the default page
+    "supply-demand",
+    "enrolment-graduates",
+    "placements-partners",
+    "graduate-outcomes",
+    "intake-planning",
+)
+SIZES = ((1280, 720), (1920, 1080))
+TAKEAWAY = {"en": "Takeaway:", "zh-CN": "要点"}
+
 
 def url_query(app) -> dict[str, list[str]]:
     return parse_qs(urlparse(app.page.url).query)

@@ -15,17 +15,9 @@ from pathlib import Path
 import pytest
 
 from .conftest import APP_TIMEOUT_MS
+from .helpers import SCREENS, SIZES, TAKEAWAY
 
-SCREENS = (
-    "",  # the Overview, the default page
-    "supply-demand",
-    "enrolment-graduates",
-    "placements-partners",
-    "graduate-outcomes",
-    "intake-planning",
-)
-SIZES = ((1280, 720), (1920, 1080))
-LANGUAGES = {"en": "Takeaway:", "zh-CN": "要点"}
+LANGUAGES = TAKEAWAY  # language -> the first word of its takeaway
 
 # Boxes of what must be seen, in the window's coordinates: the first chart of the main area with its tick
 # labels and legend, the headline figures and the takeaway, and the top of the bottom bar.

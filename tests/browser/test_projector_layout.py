@@ -20,18 +20,9 @@ from pathlib import Path
 import pytest
 
 from .conftest import APP_TIMEOUT_MS, streamlit_server
+from .helpers import SCREENS, SIZES, TAKEAWAY
 
-SCREENS = (
-    "",  # the Overview, the default page
-    "supply-demand",
-    "enrolment-graduates",
-    "placements-partners",
-    "graduate-outcomes",
-    "intake-planning",
-)
-SIZES = ((1280, 720), (1920, 1080))
-LANGUAGES = ("en", "zh-CN")
-TAKEAWAY = {"en": "Takeaway:", "zh-CN": "要点"}
+LANGUAGES = tuple(TAKEAWAY)
 SLACK = 1.5  # px two boxes may share (anti-aliasing, a glyph's side bearing) before they count as overlapping
 
 # Every text of the first chart of the main area, with the box of the chart, of its plot area, and whether the
